@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vpmd transport interface (internal): how the device-independent control path talks to
+ * a virtio transport. Implementations: vpmd_pci.c (modern virtio-pci), vpmd_vhost_user.c
+ * (vhost-user frontend), and the unit tests' software device (tests/unit/pmd/).
+ *
+ * All ops run on the control path (main lcore) except the per-queue notify hook, which
+ * the fast path calls when the device asked for a kick.
+ */
+#ifndef VPMD_TRANSPORT_H
+#define VPMD_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vpmd_dev;
+
+/* Where a virtqueue lives, as the transport must tell the device (virtio 1.2, 2.6/2.7). */
+struct vpmd_vq_layout {
+	uint16_t index;          /* virtqueue index: rx N = 2N, tx N = 2N+1, ctrl = 2*max_pairs */
+	uint16_t size;           /* descriptors */
+	bool packed;
+	void *desc, *driver, *device;              /* process virtual addresses */
+	uint64_t desc_iova, driver_iova, device_iova; /* what the device uses (PA, IOVA or VA) */
+};
+
+/* The fast path kicks a queue through this: one indirect call, only when asked. */
+struct vpmd_notify {
+	void (*kick)(void *cookie, uint16_t vq_index);
+	void *cookie;
+};
+
+struct vpmd_transport_ops {
+	const char *name;        /* "virtio-pci", "vhost-user", "fake" */
+	uint64_t (*get_features)(void *priv);
+	/* Write driver features; the control path then sets FEATURES_OK and checks it. */
+	int (*set_features)(void *priv, uint64_t features);
+	uint8_t (*get_status)(void *priv);
+	void (*set_status)(void *priv, uint8_t status);
+	/* Reset and wait until the device reads back 0 (bounded wait). 0 or -errno. */
+	int (*reset)(void *priv);
+	/* Device-specific config space (struct virtio_net_config), bounds-checked. */
+	int (*read_config)(void *priv, uint32_t offset, void *buf, uint32_t len);
+	uint8_t (*config_generation)(void *priv);
+	/* Largest size the device accepts for this queue; 0 when the queue does not exist. */
+	uint16_t (*queue_max_size)(void *priv, uint16_t vq_index);
+	/* Tell the device about a queue and enable it; fills *notify. 0 or -errno. */
+	int (*queue_setup)(void *priv, const struct vpmd_vq_layout *vq, struct vpmd_notify *notify);
+	void (*queue_release)(void *priv, uint16_t vq_index);
+	/*
+	 * Optional. When set, the transport has no real control virtqueue and carries the
+	 * command itself (vhost-user: VQ_PAIRS_SET becomes SET_VRING_ENABLE). Returns the
+	 * virtio-net ack (0 = OK) or -errno.
+	 */
+	int (*ctrl_cmd)(void *priv, uint8_t cls, uint8_t cmd, const void *data, uint32_t len);
+	/* Whether rings must be addressed by process VA (vhost-user) rather than IOVA. */
+	bool uses_va;
+	void (*close)(void *priv);
+};
+
+/*
+ * Open a device on an already-probed transport (the unit tests' software device uses
+ * this; vpmd_open() parses a spec and calls it for pci and vhost-user). Takes ownership
+ * of priv: ops->close(priv) runs on failure and at vpmd_close().
+ */
+struct vpmd_dev *vpmd_open_transport(const struct vpmd_transport_ops *ops, void *priv,
+				     char *err, size_t errlen);
+
+/* Transport probes (each in its own file). */
+int vpmd_pci_probe(const char *pci_addr, const struct vpmd_transport_ops **ops, void **priv,
+		   char *err, size_t errlen);
+int vpmd_vhost_user_probe(const char *path, const struct vpmd_transport_ops **ops, void **priv,
+			  char *err, size_t errlen);
+
+#endif /* VPMD_TRANSPORT_H */
