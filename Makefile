@@ -1,0 +1,88 @@
+# vnetsink front door: a thin layer over Meson and tools/ (the seed's users type
+# `make run`, `make setup-mq-tap`, `make run VIRTIO_QUEUES=4`).
+#
+#   make                 build for the host (build/)
+#   make arm64           cross-build for the ARM64 guest (build-arm64/)
+#   make test            install deps, build host + arm64, run the test suites (README command 2)
+#   make demo            the main job: build, boot the ARM64 guest, drive vnetsink with iperf3 (README command 1)
+#   make run             boot the guest (VIRTIO_QUEUES=N MODE=vnetsink|dpdk-virtio|kernel PACKED=on|off GUEST_ARCH=aarch64|x86_64)
+#   make bench           benchmarks (not tests): tools/bench
+#   make setup-mq-tap    multi-queue taps (TAPS="qemu-lan", TAP_NETNS=, TAP_USER=)
+#   make hugepages       reserve HUGEPAGES_MB (default 1024) of 2 MB hugepages and mount hugetlbfs
+#   make deps            install Debian packages (tools/install-deps)
+#   make sanitize        build with ASan/UBSan in build-asan/ and run the unit suite
+#   make fuzz            build the libFuzzer targets with clang in build-fuzz/
+
+BUILD        ?= build
+BUILD_ARM64  ?= build-arm64
+MESON_OPTS   ?=
+SUITES       ?= unit host vm
+VIRTIO_QUEUES ?= 1
+MODE         ?= vnetsink
+PACKED       ?= off
+GUEST_ARCH   ?= aarch64
+TAPS         ?= qemu-lan
+TAP_NETNS    ?=
+TAP_USER     ?=
+HUGEPAGES_MB ?= 1024
+NINJA_JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
+
+export VIRTIO_QUEUES MODE PACKED GUEST_ARCH
+
+.PHONY: all build arm64 test test-unit deps run demo bench setup-mq-tap hugepages sanitize fuzz clean help
+
+all: build
+
+help:
+	@sed -n '2,16p' Makefile | sed 's/^# \{0,1\}//'
+
+deps:
+	tools/install-deps
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) $(MESON_OPTS)
+
+build: $(BUILD)/build.ninja
+	$(if $(strip $(MESON_OPTS)),meson configure $(BUILD) $(MESON_OPTS))
+	ninja -C $(BUILD) -j $(NINJA_JOBS)
+
+arm64:
+	tools/cross-build $(BUILD_ARM64)
+
+test: deps
+	$(MAKE) build MESON_OPTS="$(MESON_OPTS) -Dwerror=true"
+	$(MAKE) arm64
+	@if [ "$$(id -u)" = 0 ]; then tools/hugepages reserve $(HUGEPAGES_MB) --at-least; \
+	 else echo "make test: not root: the host and vm suites will say why they cannot run"; fi
+	tools/run-tests $(BUILD) $(SUITES)
+
+test-unit: build
+	tools/run-tests $(BUILD) unit
+
+run:
+	tools/run-vm
+
+demo:
+	tools/demo
+
+bench:
+	tools/bench
+
+setup-mq-tap:
+	tools/setup-mq-tap $(if $(TAP_NETNS),--netns $(TAP_NETNS)) $(if $(TAP_USER),--user $(TAP_USER)) $(TAPS)
+
+hugepages:
+	tools/hugepages reserve $(HUGEPAGES_MB)
+
+sanitize:
+	meson setup build-asan -Db_sanitize=address,undefined -Db_lto=false -Dbuildtype=debug --reconfigure 2>/dev/null || \
+		meson setup build-asan -Db_sanitize=address,undefined -Db_lto=false -Dbuildtype=debug
+	ninja -C build-asan -j $(NINJA_JOBS)
+	tools/run-tests build-asan unit
+
+fuzz:
+	CC=clang meson setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lto=false -Dbuildtype=debug -Db_lundef=false
+	ninja -C build-fuzz -j $(NINJA_JOBS)
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ARM64) build-asan build-fuzz
