@@ -81,7 +81,28 @@ void vns_stack_poll(struct vns_stack *st, uint64_t now_tsc, struct vns_txbuf *tx
 	X(ooo_segments, "out-of-order segments stored")           \
 	X(dup_segments, "duplicate segments")                      \
 	X(challenge_acks, "RFC 5961 challenge ACKs sent")         \
-	X(acks_sent, "ACKs sent")
+	X(acks_sent, "ACKs sent")                                 \
+	X(drop_frag, "IPv4 fragments dropped")                    \
+	X(drop_proto, "unsupported L3/L4 protocol dropped")       \
+	X(drop_txbuf_full, "reply not sent: tx buffer full")      \
+	X(drop_paws, "segments rejected by PAWS (RFC 7323)")      \
+	X(drop_unacceptable, "segments outside the window")       \
+	X(drop_ooo_full, "out-of-order segments not stored: store full") \
+	X(drop_ring_full, "cross-lcore message not sent: ring full") \
+	X(challenge_ack_limited, "challenge ACKs suppressed by the rate limit") \
+	X(syn_rcvd, "SYNs for new connections")                    \
+	X(syn_retrans, "retransmitted SYNs answered")              \
+	X(syn_evicted, "half-open connections evicted (SYN flood defence)") \
+	X(rst_rcvd, "connections reset by the peer")               \
+	X(rst_sent, "RSTs sent")                                   \
+	X(data_retrans, "control data/FIN retransmissions")        \
+	X(flows_aborted, "connections aborted on timeout")         \
+	X(large_segments, "segments larger than the MSS (LRO/GSO)") \
+	X(iperf_tests, "iperf3 tests completed")                   \
+	X(iperf_denied, "iperf3 clients refused: busy")            \
+	X(iperf_refused, "iperf3 tests refused: unsupported mode") \
+	X(iperf_aborted, "iperf3 tests aborted")                   \
+	X(closed_rec_lost, "closed-connection records lost: ring full")
 
 #define VNS_STAT_FIELD(name, desc) uint64_t name;
 struct vns_stack_stats { VNS_STACK_STATS(VNS_STAT_FIELD) };
@@ -89,5 +110,64 @@ struct vns_stack_stats { VNS_STACK_STATS(VNS_STAT_FIELD) };
 
 void vns_stack_stats_get(const struct vns_stack *st, struct vns_stack_stats *out);
 uint32_t vns_stack_nb_flows(const struct vns_stack *st);
+
+/*
+ * Closed-connection records. The stack writes one when a discard-port connection closes
+ * (bytes and, in integrity mode, the SHA-256 of the byte stream as received in order) and
+ * when an iperf3 test it owns finishes (bytes counted for the test's streams, the number
+ * that the client printed on its receiver line). The records sit in a single-producer /
+ * single-consumer ring: ONE thread (the loop itself or the main lcore, not both) may call
+ * vns_stack_drain_closed() concurrently with the loop. Up to 256 records wait; when nobody
+ * drains, newer records are dropped and counted in closed_rec_lost.
+ */
+enum vns_closed_kind {
+	VNS_CLOSED_DISCARD = 1,
+	VNS_CLOSED_IPERF3_TEST,
+};
+
+enum vns_closed_reason {
+	VNS_CLOSE_FIN = 0,     /* orderly close */
+	VNS_CLOSE_RST,         /* peer reset */
+	VNS_CLOSE_TIMEOUT,     /* idle or retransmission timeout */
+	VNS_CLOSE_EVICTED,     /* SYN flood defence or shutdown */
+	VNS_CLOSE_ABORTED,     /* iperf3 test aborted (client gone, refused, timeout) */
+};
+
+struct vns_closed_rec {
+	uint8_t kind;              /* enum vns_closed_kind */
+	uint8_t reason;            /* enum vns_closed_reason */
+	uint8_t has_sha256;
+	uint8_t nb_streams;        /* iperf3: streams of the test */
+	rte_be32_t peer_ip;
+	rte_be16_t peer_port;
+	rte_be16_t local_port;
+	uint64_t bytes;            /* discard: in-order bytes; iperf3: counted stream bytes */
+	uint64_t duration_us;      /* discard: open to close; iperf3: counted interval */
+	char sha256_hex[65];       /* NUL-terminated when has_sha256 */
+	char pad[7];
+};
+
+unsigned int vns_stack_drain_closed(struct vns_stack *st, struct vns_closed_rec *recs,
+				    unsigned int max);
+
+/*
+ * Flow listing for telemetry. The callback gets a copy of each live flow's fields, read
+ * without locks while the owning lcore may be writing them: each field is a valid recent
+ * value, the set is not an atomic snapshot (a flow may show up closing or twice-counted
+ * across calls). May be called from any thread; stop iterating by returning non-zero.
+ */
+struct vns_flow_info {
+	rte_be32_t peer_ip;
+	rte_be16_t peer_port;
+	rte_be16_t local_port;
+	const char *state;         /* "SYN_RCVD", "ESTABLISHED", ... */
+	const char *app;           /* "sink", "discard", "iperf3-ctrl", "iperf3-stream", ... */
+	uint64_t bytes;            /* in-order payload bytes */
+	uint64_t age_us;
+	uint32_t ooo_entries;
+};
+
+typedef int (*vns_flow_cb)(const struct vns_flow_info *info, void *arg);
+void vns_stack_flows_foreach(const struct vns_stack *st, vns_flow_cb cb, void *arg);
 
 #endif /* VNS_STACK_H */

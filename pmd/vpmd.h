@@ -144,6 +144,12 @@ void vpmd_rxq_stats(const struct vpmd_rxq *rxq, struct vpmd_rxq_stats *out);
 void vpmd_txq_stats(const struct vpmd_txq *txq, struct vpmd_txq_stats *out);
 bool vpmd_rxq_broken(const struct vpmd_rxq *rxq);
 bool vpmd_txq_broken(const struct vpmd_txq *txq);
+/*
+ * Control-path housekeeping (main lcore, e.g. on the stats timer): logs once each queue
+ * the device broke (bursts never log) and returns how many queues are broken. A broken
+ * queue stays broken (its bursts return 0) until vpmd_stop() + vpmd_start().
+ */
+unsigned int vpmd_health_check(struct vpmd_dev *dev);
 
 struct vpmd_link {
 	bool up;

@@ -1,15 +1,800 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Placeholder until the transport lands: fails cleanly so the library links. */
+/*
+ * vpmd modern virtio-pci transport (virtio 1.2, 4.1): control path only, except the kick.
+ *
+ * Probe: check the function's IDs and bound driver in sysfs, walk the PCI capability list
+ * (read from the sysfs `config` file) for the virtio structures (common, notify, device
+ * config), check each lies inside its BAR, map the BARs it uses, and enable bus mastering.
+ *   - uio_pci_generic: BARs mapped through /sys/bus/pci/devices/ADDR/resourceN. There is no
+ *     IOMMU, so the device sees physical addresses: the EAL must run with --iova-mode=pa
+ *     (the core hands the transport mbuf/ring IOVAs, which are then PAs).
+ *   - vfio-pci: the device is set up in EAL's default VFIO container (rte_vfio_setup_device
+ *     also maps EAL memory for DMA), BARs mapped through the VFIO device fd.
+ * uio_pci_generic does not enable bus mastering (it only wants INTx), and a device that may
+ * not master the bus cannot touch the rings: we set the command register's BME bit.
+ *
+ * Everything the device's config space says is untrusted: a capability pointer out of
+ * range, a loop in the list, a BAR index above 5, a structure outside its BAR, a notify
+ * offset outside the notify structure are all refused with a message naming the field.
+ */
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_byteorder.h>
+#include <rte_eal.h>
+#include <rte_io.h>
+#include <rte_vfio.h>
+#ifdef VFIO_PRESENT
+#include <linux/vfio.h>
+#endif
 
 #include "vpmd_transport.h"
 
-int vpmd_pci_probe(const char *pci_addr, const struct vpmd_transport_ops **ops, void **priv, char *err,
-	size_t errlen)
+#define VPMD_PCI_SYSFS "/sys/bus/pci/devices"
+#define VPMD_PCI_VENDOR_REDHAT_QUMRANET 0x1af4
+#define VPMD_PCI_DEV_NET_MODERN 0x1041      /* 0x1040 + device type 1 (4.1.2.1) */
+#define VPMD_PCI_DEV_NET_TRANSITIONAL 0x1000
+
+/* PCI config space (PCI Local Bus spec 3.0, 6.1, 6.7). */
+#define VPMD_PCI_CFG_COMMAND 0x04
+#define VPMD_PCI_CMD_MEMORY 0x2
+#define VPMD_PCI_CMD_MASTER 0x4
+#define VPMD_PCI_CFG_STATUS 0x06
+#define VPMD_PCI_STATUS_CAP_LIST 0x10
+#define VPMD_PCI_CFG_CAP_PTR 0x34
+#define VPMD_PCI_CAP_ID_VNDR 0x09
+#define VPMD_PCI_CFG_STD_SIZE 256            /* capabilities live in the first 256 bytes */
+
+/* struct virtio_pci_cap (4.1.4): cap_vndr, cap_next, cap_len, cfg_type, bar, id, pad[2],
+ * le32 offset, le32 length; the notify cap adds le32 notify_off_multiplier. */
+#define VPMD_VCAP_LEN 16
+#define VPMD_VCAP_NOTIFY_LEN 20
+#define VPMD_VCAP_COMMON 1
+#define VPMD_VCAP_NOTIFY 2
+#define VPMD_VCAP_ISR 3
+#define VPMD_VCAP_DEVICE 4
+#define VPMD_VCAP_PCI_CFG 5
+#define VPMD_PCI_NBARS 6
+
+/* struct virtio_pci_common_cfg (4.1.4.3). */
+#define VPMD_CC_DFSELECT 0x00
+#define VPMD_CC_DF 0x04
+#define VPMD_CC_GFSELECT 0x08
+#define VPMD_CC_GF 0x0c
+#define VPMD_CC_MSIX 0x10
+#define VPMD_CC_NUMQ 0x12
+#define VPMD_CC_STATUS 0x14
+#define VPMD_CC_CFGGEN 0x15
+#define VPMD_CC_Q_SELECT 0x16
+#define VPMD_CC_Q_SIZE 0x18
+#define VPMD_CC_Q_MSIX 0x1a
+#define VPMD_CC_Q_ENABLE 0x1c
+#define VPMD_CC_Q_NOFF 0x1e
+#define VPMD_CC_Q_DESCLO 0x20
+#define VPMD_CC_Q_DESCHI 0x24
+#define VPMD_CC_Q_AVAILLO 0x28
+#define VPMD_CC_Q_AVAILHI 0x2c
+#define VPMD_CC_Q_USEDLO 0x30
+#define VPMD_CC_Q_USEDHI 0x34
+#define VPMD_CC_MIN_LEN 0x38                 /* through queue_device */
+#define VPMD_MSI_NO_VECTOR 0xffff            /* we poll: no interrupt vector, ever */
+
+#define VPMD_PCI_MAX_VQS (2 * 64 + 1)         /* VPMD_MAX_QPAIRS pairs + control queue */
+#define VPMD_PCI_RESET_WAIT_MS 1000
+
+enum vpmd_pci_kind { VPMD_PCI_UIO, VPMD_PCI_VFIO };
+
+struct vpmd_pci {
+	char addr[32];
+	enum vpmd_pci_kind kind;
+	int cfg_fd;                          /* sysfs config file (reads; writes for uio) */
+	int vfio_fd;                         /* VFIO device fd, -1 for uio */
+	uint64_t vfio_cfg_off;               /* config region offset in the VFIO device fd */
+	void *bar[VPMD_PCI_NBARS];           /* mapped BARs (only those a capability uses) */
+	uint64_t bar_len[VPMD_PCI_NBARS];
+	uint8_t *common, *notify, *device;   /* structures inside the mapped BARs */
+	uint32_t common_len, notify_len, device_len;
+	uint32_t notify_mult;
+	uint16_t num_queues;                 /* last value read from the device */
+	volatile uint16_t *notify_addr[VPMD_PCI_MAX_VQS];
+};
+
+/* ---------------- MMIO accessors (little endian, 4.1.3.1) ---------------- */
+
+static uint8_t cc_rd8(const struct vpmd_pci *p, uint32_t off)
 {
-	(void)ops;
-	(void)priv;
-	snprintf(err, errlen, "%s: transport not built yet", pci_addr);
-	return -ENOTSUP;
+	return rte_read8(p->common + off);
+}
+
+static uint16_t cc_rd16(const struct vpmd_pci *p, uint32_t off)
+{
+	return rte_le_to_cpu_16(rte_read16(p->common + off));
+}
+
+static uint32_t cc_rd32(const struct vpmd_pci *p, uint32_t off)
+{
+	return rte_le_to_cpu_32(rte_read32(p->common + off));
+}
+
+/* rte_writeN orders earlier memory writes (the rings) before the register write. */
+static void cc_wr8(struct vpmd_pci *p, uint32_t off, uint8_t v)
+{
+	rte_write8(v, p->common + off);
+}
+
+static void cc_wr16(struct vpmd_pci *p, uint32_t off, uint16_t v)
+{
+	rte_write16(rte_cpu_to_le_16(v), p->common + off);
+}
+
+static void cc_wr32(struct vpmd_pci *p, uint32_t off, uint32_t v)
+{
+	rte_write32(rte_cpu_to_le_32(v), p->common + off);
+}
+
+/* 64-bit fields as two 32-bit writes, low half first (4.1.3.1 allows it). */
+static void cc_wr64(struct vpmd_pci *p, uint32_t lo, uint32_t hi, uint64_t v)
+{
+	cc_wr32(p, lo, (uint32_t)v);
+	cc_wr32(p, hi, (uint32_t)(v >> 32));
+}
+
+/* ---------------- PCI config space ---------------- */
+
+static int cfg_read(const struct vpmd_pci *p, uint32_t off, void *buf, uint32_t len)
+{
+	ssize_t n = pread(p->cfg_fd, buf, len, off);
+
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+static int cfg_write(struct vpmd_pci *p, uint32_t off, const void *buf, uint32_t len)
+{
+	ssize_t n;
+
+	/* With vfio-pci the write must go through VFIO, which tracks the command register. */
+	if (p->kind == VPMD_PCI_VFIO)
+		n = pwrite(p->vfio_fd, buf, len, (off_t)(p->vfio_cfg_off + off));
+	else
+		n = pwrite(p->cfg_fd, buf, len, off);
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+static int read_sysfs_line(const char *addr, const char *file, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), VPMD_PCI_SYSFS "/%s/%s", addr, file);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -errno;
+	ok = fgets(buf, (int)len, f) != NULL;
+	fclose(f);
+	if (!ok)
+		return -EIO;
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* BAR sizes from sysfs `resource` ("start end flags" per line, hex); 0 = absent. */
+static int read_bar_sizes(const char *addr, uint64_t size[VPMD_PCI_NBARS], bool is_mem[VPMD_PCI_NBARS])
+{
+	char path[PATH_MAX], line[128];
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), VPMD_PCI_SYSFS "/%s/resource", addr);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -errno;
+	for (i = 0; i < VPMD_PCI_NBARS; i++) {
+		unsigned long long start = 0, end = 0, flags = 0;
+
+		size[i] = 0;
+		is_mem[i] = false;
+		if (fgets(line, sizeof(line), f) == NULL ||
+		    sscanf(line, "%llx %llx %llx", &start, &end, &flags) != 3)
+			break;
+		if (end > start) {
+			size[i] = end - start + 1;
+			is_mem[i] = (flags & 0x200) != 0;   /* IORESOURCE_MEM */
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+struct vpmd_vcap {
+	bool found;
+	uint8_t bar;
+	uint32_t offset, length;
+	uint32_t notify_mult;
+};
+
+/*
+ * Walk the capability list for the virtio structures. Keep the first usable one of each
+ * type (4.1.4: the driver should use the first instance it can support).
+ */
+static int walk_caps(struct vpmd_pci *p, struct vpmd_vcap caps[VPMD_VCAP_PCI_CFG + 1],
+		     const uint64_t bar_size[VPMD_PCI_NBARS], const bool bar_mem[VPMD_PCI_NBARS],
+		     char *err, size_t errlen)
+{
+	uint8_t cfg[VPMD_PCI_CFG_STD_SIZE];
+	uint16_t status;
+	unsigned int ptr, hops = 0;
+
+	if (cfg_read(p, 0, cfg, sizeof(cfg)) != 0) {
+		snprintf(err, errlen, "%s: cannot read PCI config space (" VPMD_PCI_SYSFS
+			 "/%s/config); run as root", p->addr, p->addr);
+		return -EIO;
+	}
+	status = (uint16_t)(cfg[VPMD_PCI_CFG_STATUS] | cfg[VPMD_PCI_CFG_STATUS + 1] << 8);
+	if (!(status & VPMD_PCI_STATUS_CAP_LIST)) {
+		snprintf(err, errlen, "%s: no PCI capability list: not a modern virtio device "
+			 "(QEMU: -device virtio-net-pci,disable-legacy=on)", p->addr);
+		return -ENODEV;
+	}
+	ptr = cfg[VPMD_PCI_CFG_CAP_PTR] & ~3u;
+	/* At most 48 capabilities fit in 192 bytes: more hops means a loop. */
+	while (ptr != 0) {
+		unsigned int type, len, bar;
+		uint32_t off32, len32;
+
+		if (ptr < 0x40 || ptr + 2 > sizeof(cfg) || ++hops > 48) {
+			snprintf(err, errlen, "%s: malformed PCI capability list (pointer 0x%x, "
+				 "hop %u)", p->addr, ptr, hops);
+			return -EPROTO;
+		}
+		if (cfg[ptr] != VPMD_PCI_CAP_ID_VNDR)
+			goto next;
+		if (ptr + VPMD_VCAP_LEN > sizeof(cfg))
+			goto bad_cap;
+		len = cfg[ptr + 2];
+		type = cfg[ptr + 3];
+		bar = cfg[ptr + 4];
+		if (len < VPMD_VCAP_LEN || ptr + len > sizeof(cfg))
+			goto bad_cap;
+		if (type < VPMD_VCAP_COMMON || type > VPMD_VCAP_DEVICE || caps[type].found)
+			goto next;
+		/* 4.1.4: BAR values 0x6-0xff are reserved; a driver ignores such a capability. */
+		if (bar >= VPMD_PCI_NBARS)
+			goto next;
+		memcpy(&off32, &cfg[ptr + 8], 4);
+		memcpy(&len32, &cfg[ptr + 12], 4);
+		off32 = rte_le_to_cpu_32(off32);
+		len32 = rte_le_to_cpu_32(len32);
+		if (!bar_mem[bar] || bar_size[bar] == 0) {
+			snprintf(err, errlen, "%s: virtio capability type %u points at BAR %u, "
+				 "which is not a memory BAR (port I/O cannot be mapped here)",
+				 p->addr, type, bar);
+			return -EPROTO;
+		}
+		if (len32 == 0 || (uint64_t)off32 + len32 > bar_size[bar]) {
+			snprintf(err, errlen, "%s: virtio capability type %u: offset 0x%x + length "
+				 "0x%x lies outside BAR %u (size 0x%" PRIx64 ")", p->addr, type,
+				 off32, len32, bar, bar_size[bar]);
+			return -EPROTO;
+		}
+		if (type == VPMD_VCAP_NOTIFY) {
+			uint32_t mult;
+
+			if (len < VPMD_VCAP_NOTIFY_LEN)
+				goto bad_cap;
+			memcpy(&mult, &cfg[ptr + 16], 4);
+			caps[type].notify_mult = rte_le_to_cpu_32(mult);
+		}
+		caps[type].found = true;
+		caps[type].bar = (uint8_t)bar;
+		caps[type].offset = off32;
+		caps[type].length = len32;
+next:
+		ptr = cfg[ptr + 1] & ~3u;
+	}
+	return 0;
+bad_cap:
+	snprintf(err, errlen, "%s: malformed virtio PCI capability at config offset 0x%x",
+		 p->addr, ptr);
+	return -EPROTO;
+}
+
+/* ---------------- BAR mapping ---------------- */
+
+static int map_bar_uio(struct vpmd_pci *p, unsigned int bar, uint64_t size, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	void *va;
+	int fd;
+
+	snprintf(path, sizeof(path), VPMD_PCI_SYSFS "/%s/resource%u", p->addr, bar);
+	fd = open(path, O_RDWR | O_SYNC | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot open %s (%s); run as root", p->addr, path,
+			 strerror(errno));
+		return -errno;
+	}
+	va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (va == MAP_FAILED) {
+		snprintf(err, errlen, "%s: cannot mmap %s (%s)", p->addr, path, strerror(errno));
+		return -EIO;
+	}
+	p->bar[bar] = va;
+	p->bar_len[bar] = size;
+	return 0;
+}
+
+#ifdef VFIO_PRESENT
+static int map_bar_vfio(struct vpmd_pci *p, unsigned int bar, uint64_t size, char *err, size_t errlen)
+{
+	struct vfio_region_info reg = { .argsz = sizeof(reg), .index = bar };
+	void *va;
+
+	if (ioctl(p->vfio_fd, VFIO_DEVICE_GET_REGION_INFO, &reg) != 0) {
+		snprintf(err, errlen, "%s: VFIO_DEVICE_GET_REGION_INFO for BAR %u failed (%s)",
+			 p->addr, bar, strerror(errno));
+		return -EIO;
+	}
+	if (!(reg.flags & VFIO_REGION_INFO_FLAG_MMAP) || reg.size < size) {
+		snprintf(err, errlen, "%s: VFIO does not allow mapping BAR %u (flags 0x%x, size "
+			 "0x%llx); bind the device to uio_pci_generic instead", p->addr, bar,
+			 reg.flags, (unsigned long long)reg.size);
+		return -ENOTSUP;
+	}
+	va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, p->vfio_fd, (off_t)reg.offset);
+	if (va == MAP_FAILED) {
+		snprintf(err, errlen, "%s: cannot mmap BAR %u through VFIO (%s)", p->addr, bar,
+			 strerror(errno));
+		return -EIO;
+	}
+	p->bar[bar] = va;
+	p->bar_len[bar] = size;
+	return 0;
+}
+
+static int vfio_open(struct vpmd_pci *p, char *err, size_t errlen)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	struct vfio_region_info reg = { .argsz = sizeof(reg), .index = VFIO_PCI_CONFIG_REGION_INDEX };
+	int fd = -1;
+
+	if (rte_vfio_setup_device(VPMD_PCI_SYSFS, p->addr, &fd, &info) != 0) {
+		snprintf(err, errlen, "%s: VFIO setup failed (is the IOMMU group viable and the "
+			 "vfio-pci module loaded?); or bind to uio_pci_generic and use --iova-mode=pa",
+			 p->addr);
+		return -EIO;
+	}
+	p->vfio_fd = fd;
+	if (ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &reg) != 0) {
+		snprintf(err, errlen, "%s: VFIO: cannot find the config space region (%s)", p->addr,
+			 strerror(errno));
+		return -EIO;
+	}
+	p->vfio_cfg_off = reg.offset;
+	return 0;
+}
+#endif
+
+static int map_bar(struct vpmd_pci *p, unsigned int bar, uint64_t size, char *err, size_t errlen)
+{
+	if (p->bar[bar] != NULL)
+		return 0;
+#ifdef VFIO_PRESENT
+	if (p->kind == VPMD_PCI_VFIO)
+		return map_bar_vfio(p, bar, size, err, errlen);
+#endif
+	return map_bar_uio(p, bar, size, err, errlen);
+}
+
+/* ---------------- transport ops ---------------- */
+
+static uint64_t pci_get_features(void *priv)
+{
+	struct vpmd_pci *p = priv;
+	uint64_t lo, hi;
+
+	cc_wr32(p, VPMD_CC_DFSELECT, 0);
+	lo = cc_rd32(p, VPMD_CC_DF);
+	cc_wr32(p, VPMD_CC_DFSELECT, 1);
+	hi = cc_rd32(p, VPMD_CC_DF);
+	return lo | hi << 32;
+}
+
+static int pci_set_features(void *priv, uint64_t features)
+{
+	struct vpmd_pci *p = priv;
+
+	cc_wr32(p, VPMD_CC_GFSELECT, 0);
+	cc_wr32(p, VPMD_CC_GF, (uint32_t)features);
+	cc_wr32(p, VPMD_CC_GFSELECT, 1);
+	cc_wr32(p, VPMD_CC_GF, (uint32_t)(features >> 32));
+	return 0;
+}
+
+static uint8_t pci_get_status(void *priv)
+{
+	return cc_rd8(priv, VPMD_CC_STATUS);
+}
+
+static void pci_set_status(void *priv, uint8_t status)
+{
+	cc_wr8(priv, VPMD_CC_STATUS, status);
+}
+
+/* 4.1.4.3.2: after writing 0 the device may take time; the reset is done when it reads 0. */
+static int pci_reset(void *priv)
+{
+	struct vpmd_pci *p = priv;
+	const struct timespec ms = { .tv_sec = 0, .tv_nsec = 1000000 };
+	unsigned int i;
+
+	cc_wr8(p, VPMD_CC_STATUS, 0);
+	for (i = 0; i < VPMD_PCI_RESET_WAIT_MS; i++) {
+		if (cc_rd8(p, VPMD_CC_STATUS) == 0)
+			return 0;
+		nanosleep(&ms, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
+/*
+ * Device config reads use each field's own width (4.1.3.1: 8-bit fields byte-wide, 16-bit
+ * fields 16-bit aligned, 32-bit fields 32-bit aligned). struct virtio_net_config (5.1.4):
+ * mac[6] u8, status le16 @6, max_virtqueue_pairs le16 @8, mtu le16 @10, speed le32 @12,
+ * duplex u8 @16, rss_max_key_size u8 @17, rss_max_indirection_table_length le16 @18,
+ * supported_hash_types le32 @20. Beyond that: bytes.
+ */
+static unsigned int net_cfg_width(uint32_t off)
+{
+	if (off < 6 || off == 16 || off == 17)
+		return 1;
+	if (off == 6 || off == 8 || off == 10 || off == 18)
+		return 2;
+	if (off == 12 || off == 20)
+		return 4;
+	return 1;
+}
+
+static int pci_read_config(void *priv, uint32_t offset, void *buf, uint32_t len)
+{
+	struct vpmd_pci *p = priv;
+	uint8_t *out = buf;
+	uint32_t pos = offset, end;
+
+	if (len == 0)
+		return 0;
+	if (offset >= p->device_len || len > p->device_len - offset)
+		return -ERANGE;
+	end = offset + len;
+	while (pos < end) {
+		unsigned int w = net_cfg_width(pos);
+		/* A field cut by the requested range, or misaligned: fall back to bytes. */
+		if (pos + w > end || pos % w != 0)
+			w = 1;
+		if (w == 4) {
+			uint32_t v = rte_read32(p->device + pos);
+			memcpy(out + (pos - offset), &v, 4);
+		} else if (w == 2) {
+			uint16_t v = rte_read16(p->device + pos);
+			memcpy(out + (pos - offset), &v, 2);
+		} else {
+			out[pos - offset] = rte_read8(p->device + pos);
+		}
+		pos += w;
+	}
+	/* Bytes stay little endian: the core decodes fields with its own le helpers. */
+	return 0;
+}
+
+static uint8_t pci_config_generation(void *priv)
+{
+	return cc_rd8(priv, VPMD_CC_CFGGEN);
+}
+
+static uint16_t pci_queue_max_size(void *priv, uint16_t vq_index)
+{
+	struct vpmd_pci *p = priv;
+
+	/* num_queues is read live: a device may add queues once MQ is negotiated (QEMU
+	 * exposes only one pair plus the control queue until then). */
+	p->num_queues = cc_rd16(p, VPMD_CC_NUMQ);
+	if (vq_index >= p->num_queues)
+		return 0;
+	cc_wr16(p, VPMD_CC_Q_SELECT, vq_index);
+	return cc_rd16(p, VPMD_CC_Q_SIZE);
+}
+
+/*
+ * The kick (4.1.4.4 / 4.1.5.2): a 16-bit write of the queue index to the queue's notify
+ * address. rte_write16 puts an I/O write barrier before the store, so the ring updates
+ * (descriptors, avail idx or packed flags) are visible to the device before it looks;
+ * the store itself goes to device memory (uncached MMIO mapping), never reordered after a
+ * later one. Fast path: no checks here, the address was bounds-checked at queue setup.
+ */
+static void pci_kick(void *cookie, uint16_t vq_index)
+{
+	rte_write16(rte_cpu_to_le_16(vq_index), cookie);
+}
+
+static int pci_queue_setup(void *priv, const struct vpmd_vq_layout *vq, struct vpmd_notify *notify)
+{
+	struct vpmd_pci *p = priv;
+	uint16_t max, noff;
+	uint64_t where;
+
+	p->num_queues = cc_rd16(p, VPMD_CC_NUMQ);
+	if (vq->index >= p->num_queues || vq->index >= VPMD_PCI_MAX_VQS)
+		return -EINVAL;
+	cc_wr16(p, VPMD_CC_Q_SELECT, vq->index);
+	max = cc_rd16(p, VPMD_CC_Q_SIZE);
+	if (vq->size == 0 || vq->size > max)
+		return -EINVAL;
+	/* 4.1.4.3.2: the driver must not enable a queue twice without a reset in between. */
+	if (cc_rd16(p, VPMD_CC_Q_ENABLE) != 0)
+		return -EBUSY;
+	cc_wr16(p, VPMD_CC_Q_SIZE, vq->size);
+	cc_wr16(p, VPMD_CC_Q_MSIX, VPMD_MSI_NO_VECTOR);
+	cc_wr64(p, VPMD_CC_Q_DESCLO, VPMD_CC_Q_DESCHI, vq->desc_iova);
+	cc_wr64(p, VPMD_CC_Q_AVAILLO, VPMD_CC_Q_AVAILHI, vq->driver_iova);
+	cc_wr64(p, VPMD_CC_Q_USEDLO, VPMD_CC_Q_USEDHI, vq->device_iova);
+	/* 4.1.4.4: notify address = cap offset + queue_notify_off * notify_off_multiplier;
+	 * the device is untrusted, so the 2-byte store must fit inside the notify structure. */
+	noff = cc_rd16(p, VPMD_CC_Q_NOFF);
+	where = (uint64_t)noff * p->notify_mult;
+	if (where + sizeof(uint16_t) > p->notify_len)
+		return -EPROTO;
+	p->notify_addr[vq->index] = (volatile uint16_t *)(void *)(p->notify + where);
+	/* Everything above reaches the device before the enable (rte_write16 barrier). */
+	cc_wr16(p, VPMD_CC_Q_ENABLE, 1);
+	notify->kick = pci_kick;
+	notify->cookie = (void *)(uintptr_t)p->notify_addr[vq->index];
+	return 0;
+}
+
+/* Queues cannot be disabled one by one without VIRTIO_F_RING_RESET: the core resets the
+ * device to release them; we only forget the notify address. */
+static void pci_queue_release(void *priv, uint16_t vq_index)
+{
+	struct vpmd_pci *p = priv;
+
+	if (vq_index < VPMD_PCI_MAX_VQS)
+		p->notify_addr[vq_index] = NULL;
+}
+
+static void pci_close(void *priv)
+{
+	struct vpmd_pci *p = priv;
+	unsigned int i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < VPMD_PCI_NBARS; i++)
+		if (p->bar[i] != NULL)
+			munmap(p->bar[i], p->bar_len[i]);
+	if (p->cfg_fd >= 0)
+		close(p->cfg_fd);
+#ifdef VFIO_PRESENT
+	if (p->vfio_fd >= 0)
+		rte_vfio_release_device(VPMD_PCI_SYSFS, p->addr, p->vfio_fd);
+#endif
+	free(p);
+}
+
+static const struct vpmd_transport_ops vpmd_pci_ops = {
+	.name = "virtio-pci",
+	.get_features = pci_get_features,
+	.set_features = pci_set_features,
+	.get_status = pci_get_status,
+	.set_status = pci_set_status,
+	.reset = pci_reset,
+	.read_config = pci_read_config,
+	.config_generation = pci_config_generation,
+	.queue_max_size = pci_queue_max_size,
+	.queue_setup = pci_queue_setup,
+	.queue_release = pci_queue_release,
+	.ctrl_cmd = NULL,
+	.uses_va = false,
+	.close = pci_close,
+};
+
+/* ---------------- probe ---------------- */
+
+/* "DDDD:BB:DD.F", or "BB:DD.F" (domain 0). */
+static int normalise_addr(const char *in, char *out, size_t outlen)
+{
+	unsigned int dom = 0, bus, dev, fn;
+	char tail;
+
+	if (sscanf(in, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &tail) == 4 ||
+	    (dom = 0, sscanf(in, "%x:%x.%x%c", &bus, &dev, &fn, &tail) == 3)) {
+		if (dom > 0xffff || bus > 0xff || dev > 0x1f || fn > 7)
+			return -EINVAL;
+		snprintf(out, outlen, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int vpmd_pci_probe(const char *pci_addr, const struct vpmd_transport_ops **ops, void **priv,
+		   char *err, size_t errlen)
+{
+	struct vpmd_vcap caps[VPMD_VCAP_PCI_CFG + 1];
+	uint64_t bar_size[VPMD_PCI_NBARS];
+	bool bar_mem[VPMD_PCI_NBARS];
+	char path[PATH_MAX], link[PATH_MAX], line[64];
+	const char *drv;
+	unsigned long vendor, device;
+	struct vpmd_pci *p;
+	uint16_t cmd;
+	ssize_t n;
+	int rc, t;
+
+	p = calloc(1, sizeof(*p));
+	if (p == NULL) {
+		snprintf(err, errlen, "%s: out of memory", pci_addr);
+		return -ENOMEM;
+	}
+	p->cfg_fd = -1;
+	p->vfio_fd = -1;
+	if (normalise_addr(pci_addr, p->addr, sizeof(p->addr)) != 0) {
+		snprintf(err, errlen, "'%s' is not a PCI address (expected DDDD:BB:DD.F, e.g. "
+			 "0000:00:01.0)", pci_addr);
+		rc = -EINVAL;
+		goto fail;
+	}
+
+	/* Identity: a virtio-net function (4.1.2.1). */
+	if (read_sysfs_line(p->addr, "vendor", line, sizeof(line)) != 0) {
+		snprintf(err, errlen, "%s: no such PCI device (see ls " VPMD_PCI_SYSFS ")", p->addr);
+		rc = -ENODEV;
+		goto fail;
+	}
+	vendor = strtoul(line, NULL, 16);
+	if (read_sysfs_line(p->addr, "device", line, sizeof(line)) != 0) {
+		snprintf(err, errlen, "%s: cannot read its device id from sysfs", p->addr);
+		rc = -EIO;
+		goto fail;
+	}
+	device = strtoul(line, NULL, 16);
+	if (vendor != VPMD_PCI_VENDOR_REDHAT_QUMRANET ||
+	    (device != VPMD_PCI_DEV_NET_MODERN && device != VPMD_PCI_DEV_NET_TRANSITIONAL)) {
+		snprintf(err, errlen, "%s: PCI id %04lx:%04lx is not a virtio-net device (want "
+			 "1af4:1041, or 1af4:1000 with modern capabilities)", p->addr, vendor, device);
+		rc = -ENODEV;
+		goto fail;
+	}
+
+	/* Which driver owns it decides how we map it. */
+	snprintf(path, sizeof(path), VPMD_PCI_SYSFS "/%s/driver", p->addr);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0) {
+		drv = "(none)";
+	} else {
+		link[n] = '\0';
+		drv = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+	}
+	if (strcmp(drv, "uio_pci_generic") == 0) {
+		p->kind = VPMD_PCI_UIO;
+		/* No IOMMU between the device and memory: it must be given physical addresses. */
+		if (rte_eal_iova_mode() != RTE_IOVA_PA) {
+			snprintf(err, errlen, "%s: bound to uio_pci_generic, which needs IOVA as "
+				 "physical addresses: start the EAL with --iova-mode=pa (as root)", p->addr);
+			rc = -EINVAL;
+			goto fail;
+		}
+	} else if (strcmp(drv, "vfio-pci") == 0) {
+#ifdef VFIO_PRESENT
+		p->kind = VPMD_PCI_VFIO;
+#else
+		snprintf(err, errlen, "%s: bound to vfio-pci but this DPDK has no VFIO support; "
+			 "bind it to uio_pci_generic", p->addr);
+		rc = -ENOTSUP;
+		goto fail;
+#endif
+	} else {
+		snprintf(err, errlen, "%s: bound to driver %s; bind it to uio_pci_generic: "
+			 "modprobe uio_pci_generic; echo %s > " VPMD_PCI_SYSFS "/%s/driver/unbind; "
+			 "echo uio_pci_generic > " VPMD_PCI_SYSFS "/%s/driver_override; "
+			 "echo %s > /sys/bus/pci/drivers_probe (or dpdk-devbind.py -b uio_pci_generic %s)",
+			 p->addr, drv, p->addr, p->addr, p->addr, p->addr, p->addr);
+		rc = -EBUSY;
+		goto fail;
+	}
+
+	snprintf(path, sizeof(path), VPMD_PCI_SYSFS "/%s/config", p->addr);
+	p->cfg_fd = open(path, (p->kind == VPMD_PCI_UIO ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	if (p->cfg_fd < 0) {
+		snprintf(err, errlen, "%s: cannot open %s (%s); run as root", p->addr, path,
+			 strerror(errno));
+		rc = -errno;
+		goto fail;
+	}
+#ifdef VFIO_PRESENT
+	if (p->kind == VPMD_PCI_VFIO) {
+		rc = vfio_open(p, err, errlen);
+		if (rc != 0)
+			goto fail;
+	}
+#endif
+	rc = read_bar_sizes(p->addr, bar_size, bar_mem);
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: cannot read its BARs from sysfs (%s)", p->addr, strerror(-rc));
+		goto fail;
+	}
+	memset(caps, 0, sizeof(caps));
+	rc = walk_caps(p, caps, bar_size, bar_mem, err, errlen);
+	if (rc != 0)
+		goto fail;
+	for (t = VPMD_VCAP_COMMON; t <= VPMD_VCAP_DEVICE; t++) {
+		if (t == VPMD_VCAP_ISR)
+			continue;               /* we never take interrupts */
+		if (!caps[t].found) {
+			snprintf(err, errlen, "%s: no virtio %s capability: not a modern virtio-pci "
+				 "device (QEMU: disable-legacy=on or disable-modern=off)", p->addr,
+				 t == VPMD_VCAP_COMMON ? "common" : t == VPMD_VCAP_NOTIFY ? "notify" : "device");
+			rc = -ENODEV;
+			goto fail;
+		}
+		rc = map_bar(p, caps[t].bar, bar_size[caps[t].bar], err, errlen);
+		if (rc != 0)
+			goto fail;
+	}
+	if (caps[VPMD_VCAP_COMMON].length < VPMD_CC_MIN_LEN) {
+		snprintf(err, errlen, "%s: virtio common config is %u bytes, need %u", p->addr,
+			 caps[VPMD_VCAP_COMMON].length, VPMD_CC_MIN_LEN);
+		rc = -EPROTO;
+		goto fail;
+	}
+	p->common = (uint8_t *)p->bar[caps[VPMD_VCAP_COMMON].bar] + caps[VPMD_VCAP_COMMON].offset;
+	p->common_len = caps[VPMD_VCAP_COMMON].length;
+	p->notify = (uint8_t *)p->bar[caps[VPMD_VCAP_NOTIFY].bar] + caps[VPMD_VCAP_NOTIFY].offset;
+	p->notify_len = caps[VPMD_VCAP_NOTIFY].length;
+	p->notify_mult = caps[VPMD_VCAP_NOTIFY].notify_mult;
+	p->device = (uint8_t *)p->bar[caps[VPMD_VCAP_DEVICE].bar] + caps[VPMD_VCAP_DEVICE].offset;
+	p->device_len = caps[VPMD_VCAP_DEVICE].length;
+
+	/* Memory decoding and bus mastering: uio_pci_generic leaves BME off. */
+	if (cfg_read(p, VPMD_PCI_CFG_COMMAND, &cmd, sizeof(cmd)) != 0) {
+		snprintf(err, errlen, "%s: cannot read the PCI command register", p->addr);
+		rc = -EIO;
+		goto fail;
+	}
+	cmd = rte_le_to_cpu_16(cmd);
+	if ((cmd & (VPMD_PCI_CMD_MEMORY | VPMD_PCI_CMD_MASTER)) !=
+	    (VPMD_PCI_CMD_MEMORY | VPMD_PCI_CMD_MASTER)) {
+		uint16_t v = rte_cpu_to_le_16(cmd | VPMD_PCI_CMD_MEMORY | VPMD_PCI_CMD_MASTER);
+
+		if (cfg_write(p, VPMD_PCI_CFG_COMMAND, &v, sizeof(v)) != 0) {
+			snprintf(err, errlen, "%s: cannot enable bus mastering (PCI command "
+				 "register write failed)", p->addr);
+			rc = -EIO;
+			goto fail;
+		}
+	}
+
+	p->num_queues = cc_rd16(p, VPMD_CC_NUMQ);
+	if (p->num_queues < 2) {
+		snprintf(err, errlen, "%s: device reports %u virtqueues; a virtio-net device has at "
+			 "least an rx and a tx queue", p->addr, p->num_queues);
+		rc = -EPROTO;
+		goto fail;
+	}
+	*ops = &vpmd_pci_ops;
+	*priv = p;
+	return 0;
+fail:
+	pci_close(p);
+	return rc;
 }

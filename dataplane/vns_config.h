@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vns_config: vnetsink's application options.
+ *
+ * Sources, in order of precedence (later wins):
+ *   1. built-in defaults (vns_config_defaults),
+ *   2. the INI file named by --config FILE (read with rte_cfgfile),
+ *   3. the command line after EAL's `--`.
+ * Every option has the same name on the command line (`--iperf-port 5201`) and in the file
+ * (`iperf-port = 5201` in the section the option table names), so the one table below is the
+ * parser, the help text and the documentation of conf/vnetsink.ini.
+ *
+ * Nothing here needs EAL: parsing runs before rte_eal_init() (so a bad value exits 2 without
+ * touching hugepages) and the unit tests drive it directly. Only the lcore check needs the
+ * EAL's lcore list, which the caller passes in as a plain array.
+ */
+#ifndef VNS_CONFIG_H
+#define VNS_CONFIG_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+
+#define VNS_MAX_QUEUES 64
+#define VNS_PORT_SPEC_MAX 256
+#define VNS_PATH_MAX 512
+
+/* Exit status for a usage error (bad option or value), as the issue asks. */
+#define VNS_EXIT_USAGE 2
+
+enum vns_port_kind {
+	VNS_PORT_ETHDEV,  /* any DPDK ethdev, by port id or device name (e.g. --vdev net_tap0) */
+	VNS_PORT_VPMD,    /* our virtio-net PMD library: PCI address or vhost-user:PATH */
+};
+
+enum vns_packed_mode { VNS_PACKED_AUTO, VNS_PACKED_ON, VNS_PACKED_OFF };
+
+struct vns_config {
+	enum vns_port_kind port_kind;
+	char port_spec[VNS_PORT_SPEC_MAX];  /* after the "vpmd:"/"ethdev:" prefix */
+	uint16_t nb_queues;                 /* 0: one per worker lcore (or per --lcore-map entry) */
+	uint16_t nb_mapped;                 /* entries in queue_lcore from --lcore-map */
+	uint16_t queue_lcore[VNS_MAX_QUEUES];  /* queue q runs on lcore queue_lcore[q] */
+	rte_be32_t ip;                      /* network order */
+	uint8_t prefix_len;
+	bool mac_set;
+	struct rte_ether_addr mac;
+	uint16_t iperf_port;                /* 0 disables the iperf3 server */
+	uint16_t discard_port;              /* 0 disables the discard port */
+	bool sha256;                        /* integrity mode on the discard port */
+	uint16_t ring_size;                 /* descriptors per rx and per tx ring */
+	uint32_t mbufs;                     /* 0: sized from queues and rings */
+	uint32_t max_flows;                 /* TCP flows per queue */
+	uint32_t stats_interval;            /* seconds; 0 turns the periodic line off */
+	char stats_json[VNS_PATH_MAX];      /* "" = no JSON file */
+	enum vns_packed_mode packed;        /* our PMD only: allow/forbid VIRTIO_F_RING_PACKED */
+	char config_file[VNS_PATH_MAX];     /* "" = none */
+};
+
+/* Result of vns_config_parse(). */
+enum vns_config_status {
+	VNS_CONFIG_OK = 0,
+	VNS_CONFIG_HELP = 1,   /* --help was given: print vns_config_usage() and exit 0 */
+	VNS_CONFIG_ERROR = -1, /* err holds one line naming the option and what is allowed */
+};
+
+void vns_config_defaults(struct vns_config *cfg);
+
+/*
+ * Parse the application arguments (the part after EAL's `--`; argv[0] is not skipped: pass
+ * exactly the options). `--config FILE` is applied first wherever it appears, then every other
+ * option in order, so the command line overrides the file. Does not need EAL.
+ */
+enum vns_config_status vns_config_parse(struct vns_config *cfg, int argc, char **argv, char *err,
+					size_t errlen);
+
+/* Apply one INI file (same option names, grouped in sections). 0 or -1 with err set. */
+int vns_config_load_file(struct vns_config *cfg, const char *path, char *err, size_t errlen);
+
+/*
+ * Decide the queue -> lcore map once the EAL knows its lcores. lcore_enabled[i] says whether
+ * lcore i was given to the EAL (-l/-c); main_lcore never runs a queue (it does stats and
+ * control). Without --lcore-map, queues are spread round-robin over the worker lcores and
+ * their number defaults to the number of workers. 0 or -1 with err set.
+ */
+int vns_config_resolve_lcores(struct vns_config *cfg, const bool *lcore_enabled,
+			      unsigned int nb_lcore_slots, unsigned int main_lcore, char *err,
+			      size_t errlen);
+
+/* Full --help text. */
+void vns_config_usage(FILE *f, const char *prog);
+
+/* Human-readable dump of the effective configuration (one "key = value" line per option). */
+void vns_config_print(const struct vns_config *cfg, FILE *f);
+
+#endif /* VNS_CONFIG_H */

@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vnetsink: parse the options, start the EAL, open the port, give each queue a stack and a
+ * pinned loop, report stats on the main lcore until SIGINT/SIGTERM, then shut down cleanly.
+ *
+ *     vnetsink [EAL options] -- [vnetsink options]      (vnetsink -- --help)
+ *
+ * Exit status: 0 after a clean shutdown, 2 for a bad option or value (nothing started), 1 when
+ * the EAL, the port or memory could not be set up (one line says what and what to do).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "vns_config.h"
+#include "vns_port.h"
+#include "vns_stack.h"
+#include "vns_stats.h"
+#include "vns_worker.h"
+
+#define VNS_MAIN_TICK_US 100000 /* main lcore: stats, closed records, signals */
+
+struct vns_app {
+	struct vns_config cfg;
+	struct vns_port *port;
+	struct rte_mempool *pool;
+	struct vns_shared *shared;
+	struct vns_stack *stacks[VNS_MAX_QUEUES];
+	struct vns_queue *queues[VNS_MAX_QUEUES];
+	struct vns_worker workers[RTE_MAX_LCORE];
+	bool stats_on;
+};
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	vns_worker_stop();
+}
+
+/* Turn rte_eal_init()'s rte_errno into the one thing the user should do. */
+static void eal_error(int e)
+{
+	const char *what;
+
+	switch (e) {
+	case EACCES:
+		what = "permission denied: run as root (hugepages, /dev/vfio, tap devices need it)";
+		break;
+	case ENOMEM:
+		what = "no hugepage memory: reserve and mount hugepages (dpdk-hugepages.py -p 2M --setup 1G), "
+		       "or run with EAL --no-huge -m 512";
+		break;
+	case EALREADY:
+	case EBUSY:
+		what = "another DPDK process uses the same runtime directory: give each process its own "
+		       "EAL --file-prefix";
+		break;
+	case ENOTSUP:
+		what = "a device could not be probed: check the EAL lines above (a --vdev name or tap "
+		       "interface in use by another process, or a PCI device not bound to vfio-pci/uio)";
+		break;
+	case EINVAL:
+		what = "bad EAL option (see the EAL lines above); EAL options go before --, vnetsink's "
+		       "after it";
+		break;
+	default:
+		what = "see the EAL lines above";
+		break;
+	}
+	fprintf(stderr, "vnetsink: EAL initialisation failed (%s): %s\n", rte_strerror(e), what);
+}
+
+/* Enough mbufs for full rx rings, a full tx ring and tx buffer per queue, plus caches. */
+static uint32_t pool_size(const struct vns_config *cfg, uint16_t nb_queues)
+{
+	uint64_t n = (uint64_t)nb_queues * (2u * cfg->ring_size + VNS_TXBUF_MAX + VNS_RX_BURST + 512) +
+		     (uint64_t)rte_lcore_count() * 256 + 2048;
+
+	if (cfg->mbufs != 0)
+		return cfg->mbufs;
+	return (uint32_t)RTE_MIN(n, 4194304u);
+}
+
+static int app_setup(struct vns_app *app)
+{
+	struct vns_config *cfg = &app->cfg;
+	bool enabled[RTE_MAX_LCORE];
+	char err[512];
+	uint32_t nb_mbufs;
+	int socket = (int)rte_socket_id();
+
+	for (unsigned int i = 0; i < RTE_MAX_LCORE; i++)
+		enabled[i] = rte_lcore_is_enabled(i);
+	if (vns_config_resolve_lcores(cfg, enabled, RTE_MAX_LCORE, rte_get_main_lcore(), err,
+				      sizeof(err)) != 0) {
+		fprintf(stderr, "vnetsink: %s\n", err);
+		return VNS_EXIT_USAGE;
+	}
+
+	app->port = vns_port_open(cfg, err, sizeof(err));
+	if (app->port == NULL) {
+		fprintf(stderr, "vnetsink: %s\n", err);
+		return 1;
+	}
+
+	nb_mbufs = pool_size(cfg, cfg->nb_queues);
+	app->pool = rte_pktmbuf_pool_create("vns_mbufs", nb_mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					    socket);
+	if (app->pool == NULL) {
+		fprintf(stderr, "vnetsink: cannot allocate %u mbufs (%u MB of hugepage memory): %s; lower "
+			"--mbufs/--ring-size or reserve more hugepages\n",
+			nb_mbufs, (unsigned int)((uint64_t)nb_mbufs * (RTE_MBUF_DEFAULT_BUF_SIZE + 256) >> 20),
+			rte_strerror(rte_errno));
+		return 1;
+	}
+
+	if (vns_port_setup(app->port, cfg, cfg->nb_queues, app->pool, err, sizeof(err)) != 0) {
+		fprintf(stderr, "vnetsink: %s\n", err);
+		return 1;
+	}
+
+	app->shared = vns_shared_create(cfg->nb_queues, socket);
+	if (app->shared == NULL) {
+		fprintf(stderr, "vnetsink: cannot create the shared stack state (out of hugepage memory?)\n");
+		return 1;
+	}
+	for (uint16_t q = 0; q < cfg->nb_queues; q++) {
+		struct vns_stack_conf sc = {
+			.ip = cfg->ip,
+			.prefix_len = cfg->prefix_len,
+			.mac = cfg->mac_set ? cfg->mac : app->port->info.mac,
+			.iperf_port = cfg->iperf_port,
+			.discard_port = cfg->discard_port,
+			.discard_sha256 = cfg->sha256,
+			.max_flows = cfg->max_flows,
+			.pool = app->pool,
+			.queue_id = q,
+			.nb_queues = cfg->nb_queues,
+			.tx_offloads = app->port->info.tx_offloads,
+			.mtu = app->port->info.mtu,
+		};
+		unsigned int lcore = cfg->queue_lcore[q];
+		int qsocket = (int)rte_lcore_to_socket_id(lcore);
+		struct vns_port_queue pq;
+		struct vns_worker *w = &app->workers[lcore];
+
+		app->stacks[q] = vns_stack_create(&sc, app->shared, qsocket);
+		if (app->stacks[q] == NULL) {
+			fprintf(stderr, "vnetsink: queue %u: cannot create its stack (%u flows); lower "
+				"--max-flows or reserve more hugepages\n",
+				q, cfg->max_flows);
+			return 1;
+		}
+		vns_port_queue_get(app->port, q, &pq);
+		app->queues[q] = vns_queue_create(q, lcore, &pq, app->stacks[q], qsocket);
+		if (app->queues[q] == NULL) {
+			fprintf(stderr, "vnetsink: queue %u: out of hugepage memory for its loop state\n", q);
+			return 1;
+		}
+		w->lcore_id = lcore;
+		w->queues[w->nb_queues++] = app->queues[q];
+	}
+
+	if (vns_port_start(app->port, err, sizeof(err)) != 0) {
+		fprintf(stderr, "vnetsink: %s\n", err);
+		return 1;
+	}
+
+	struct vns_stats_src src = {
+		.cfg = cfg,
+		.port = app->port,
+		.nb_queues = cfg->nb_queues,
+		.queues = app->queues,
+	};
+	if (vns_stats_init(&src, err, sizeof(err)) != 0) {
+		fprintf(stderr, "vnetsink: %s\n", err);
+		return 1;
+	}
+	app->stats_on = true;
+	return 0;
+}
+
+static void app_teardown(struct vns_app *app)
+{
+	if (app->stats_on)
+		vns_stats_detach();
+	if (app->port != NULL)
+		vns_port_stop(app->port);
+	for (uint16_t q = 0; q < VNS_MAX_QUEUES; q++) {
+		vns_queue_free(app->queues[q]);
+		if (app->stacks[q] != NULL)
+			vns_stack_free(app->stacks[q]);
+	}
+	if (app->shared != NULL)
+		vns_shared_free(app->shared);
+	vns_port_close(app->port);
+	rte_mempool_free(app->pool);
+}
+
+static void app_run(struct vns_app *app)
+{
+	unsigned int lcore;
+
+	printf("vnetsink: starting with this configuration:\n");
+	vns_config_print(&app->cfg, stdout);
+	vns_port_dump(app->port, stdout);
+	fflush(stdout);
+
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (app->workers[lcore].nb_queues == 0)
+			continue;
+		if (rte_eal_remote_launch(vns_worker_main, &app->workers[lcore], lcore) != 0) {
+			fprintf(stderr, "vnetsink: lcore %u is busy and cannot run its queues; stopping\n",
+				lcore);
+			vns_worker_stop();
+		}
+	}
+	while (!vns_worker_stopping()) {
+		vns_stats_tick(rte_rdtsc());
+		vns_port_health_check(app->port);
+		rte_delay_us_sleep(VNS_MAIN_TICK_US);
+	}
+	rte_eal_mp_wait_lcore();
+	printf("vnetsink: stopping\n");
+	vns_stats_final(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	static struct vns_app app; /* large (per-lcore worker table): not on the stack */
+	enum vns_config_status st;
+	char err[1024];
+	int dashes = argc, rc;
+
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			dashes = i;
+			break;
+		}
+	/* `vnetsink --help` without EAL arguments is common enough to answer directly. */
+	if (dashes == argc && argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		vns_config_usage(stdout, argv[0]);
+		return 0;
+	}
+
+	vns_config_defaults(&app.cfg);
+	st = vns_config_parse(&app.cfg, dashes < argc ? argc - dashes - 1 : 0, argv + dashes + 1, err,
+			      sizeof(err));
+	if (st == VNS_CONFIG_HELP) {
+		vns_config_usage(stdout, argv[0]);
+		return 0;
+	}
+	if (st == VNS_CONFIG_ERROR) {
+		fprintf(stderr, "vnetsink: %s\n", err);
+		return VNS_EXIT_USAGE;
+	}
+
+	if (rte_eal_init(dashes, argv) < 0) {
+		eal_error(rte_errno);
+		return 1;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	rc = app_setup(&app);
+	if (rc == 0)
+		app_run(&app);
+	else
+		vns_worker_stop();
+	app_teardown(&app);
+	rte_eal_cleanup();
+	return rc;
+}

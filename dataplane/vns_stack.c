@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Stack control (create/free, shared object, records, telemetry views) and the two entry
+ * points of the loop contract, vns_stack_input() and vns_stack_poll().
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_prefetch.h>
+
+#include "vns_stack_priv.h"
+
+#define VNS_OOO_MBUFS_MAX 512
+#define VNS_MSG_BURST 32
+
+static atomic_uint vns_name_seq;
+
+static void unique_name(char *buf, size_t len, const char *what)
+{
+	snprintf(buf, len, "vns_%s_%u", what,
+		 atomic_fetch_add_explicit(&vns_name_seq, 1, memory_order_relaxed));
+}
+
+struct vns_shared *vns_shared_create(uint16_t nb_queues, int socket_id)
+{
+	struct vns_shared *sh;
+	char name[RTE_RING_NAMESIZE];
+	uint16_t q;
+
+	if (nb_queues == 0) {
+		fprintf(stderr, "vns_shared_create: nb_queues is 0; give at least one queue\n");
+		return NULL;
+	}
+	sh = rte_zmalloc_socket("vns_shared", sizeof(*sh), RTE_CACHE_LINE_SIZE, socket_id);
+	if (sh == NULL)
+		goto nomem;
+	sh->nb_queues = nb_queues;
+	atomic_init(&sh->test_owner, -1);
+	atomic_init(&sh->test_gen, 0);
+	sh->inbox = rte_zmalloc_socket("vns_inbox", nb_queues * sizeof(*sh->inbox), 0, socket_id);
+	if (sh->inbox == NULL)
+		goto nomem;
+	for (q = 0; q < nb_queues; q++) {
+		unique_name(name, sizeof(name), "inbox");
+		/* Many producers (any queue's lcore), one consumer (this queue's lcore). */
+		sh->inbox[q] = rte_ring_create_elem(name, sizeof(struct vns_msg), VNS_INBOX_SIZE,
+						    socket_id, RING_F_SC_DEQ);
+		if (sh->inbox[q] == NULL) {
+			fprintf(stderr, "vns_shared_create: ring %s: %s; raise -m or the hugepages\n",
+				name, rte_strerror(rte_errno));
+			goto fail;
+		}
+	}
+	return sh;
+nomem:
+	fprintf(stderr, "vns_shared_create: out of DPDK memory; raise -m or the hugepages\n");
+fail:
+	vns_shared_free(sh);
+	return NULL;
+}
+
+void vns_shared_free(struct vns_shared *sh)
+{
+	uint16_t q;
+
+	if (sh == NULL)
+		return;
+	if (sh->inbox != NULL)
+		for (q = 0; q < sh->nb_queues; q++)
+			rte_ring_free(sh->inbox[q]);
+	rte_free(sh->inbox);
+	rte_free(sh);
+}
+
+struct vns_stack *vns_stack_create(const struct vns_stack_conf *conf, struct vns_shared *sh,
+				   int socket_id)
+{
+	struct vns_stack *st;
+	char name[RTE_RING_NAMESIZE];
+
+	if (conf == NULL || sh == NULL || conf->pool == NULL || conf->max_flows == 0 ||
+	    conf->queue_id >= sh->nb_queues) {
+		fprintf(stderr, "vns_stack_create: need a pool, max_flows > 0 and queue_id < %u\n",
+			sh != NULL ? sh->nb_queues : 0);
+		return NULL;
+	}
+	if (conf->mtu != 0 && (conf->mtu < 576 || conf->mtu > 9000)) {
+		fprintf(stderr, "vns_stack_create: mtu %u out of range; use 576..9000\n", conf->mtu);
+		return NULL;
+	}
+	st = rte_zmalloc_socket("vns_stack", sizeof(*st), RTE_CACHE_LINE_SIZE, socket_id);
+	if (st == NULL)
+		goto nomem;
+	st->conf = *conf;
+	if (st->conf.mtu == 0)
+		st->conf.mtu = 1500;
+	st->sh = sh;
+	st->hz = rte_get_tsc_hz();
+	st->max_flows = conf->max_flows;
+	st->ooo_mbufs_max = VNS_OOO_MBUFS_MAX;
+	if (vns_flow_table_init(st, socket_id) != 0)
+		goto nomem;
+	if (vns_timer_init(st, socket_id) != 0)
+		goto nomem;
+	st->wheel_tick = UINT64_MAX; /* set by the first call: the loop's clock, not ours */
+	if (vns_iperf3_init(st, socket_id) != 0)
+		goto nomem;
+	if (vns_discard_init(st) != 0) {
+		fprintf(stderr, "vns_stack_create: SHA-256 contexts for the discard port: OpenSSL "
+				"failed; check libcrypto or disable the integrity mode\n");
+		goto fail;
+	}
+	unique_name(name, sizeof(name), "closed");
+	st->closed = rte_ring_create_elem(name, sizeof(struct vns_closed_rec), VNS_CLOSED_RING,
+					  socket_id, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (st->closed == NULL)
+		goto nomem;
+	return st;
+nomem:
+	fprintf(stderr, "vns_stack_create: queue %u: out of DPDK memory for %u flows; raise -m "
+			"or the hugepages, or lower max_flows\n", conf->queue_id, conf->max_flows);
+fail:
+	vns_stack_free(st);
+	return NULL;
+}
+
+void vns_stack_free(struct vns_stack *st)
+{
+	uint32_t i, j;
+
+	if (st == NULL)
+		return;
+	if (st->flows != NULL) {
+		for (i = 0; i < st->max_flows; i++) {
+			struct vns_flow *f = &st->flows[i];
+
+			if (f->state == VNS_TCP_FREE)
+				continue;
+			for (j = 0; j < f->n_ooo; j++)
+				rte_pktmbuf_free(f->ooo[j].m);
+			f->n_ooo = 0;
+			if (f->md != NULL && st->md_pool != NULL)
+				st->md_pool[st->md_free++] = f->md;
+			f->md = NULL;
+		}
+	}
+	vns_iperf3_fini(st);
+	vns_discard_fini(st);
+	vns_timer_free(st);
+	vns_flow_table_free(st);
+	rte_ring_free(st->closed);
+	rte_free(st);
+}
+
+int vns_stack_send_msg(struct vns_stack *st, uint16_t queue, const struct vns_msg *msg)
+{
+	if (queue >= st->sh->nb_queues ||
+	    rte_ring_mp_enqueue_elem(st->sh->inbox[queue], (void *)(uintptr_t)msg,
+				     sizeof(*msg)) != 0) {
+		VNS_STAT_INC(st, drop_ring_full);
+		return -1;
+	}
+	return 0;
+}
+
+void vns_stack_record_closed(struct vns_stack *st, const struct vns_closed_rec *rec)
+{
+	if (rte_ring_sp_enqueue_elem(st->closed, (void *)(uintptr_t)rec, sizeof(*rec)) != 0)
+		VNS_STAT_INC(st, closed_rec_lost);
+}
+
+unsigned int vns_stack_drain_closed(struct vns_stack *st, struct vns_closed_rec *recs,
+				    unsigned int max)
+{
+	return rte_ring_sc_dequeue_burst_elem(st->closed, recs, sizeof(*recs), max, NULL);
+}
+
+void vns_stack_app_data(struct vns_stack *st, struct vns_flow *f, const struct rte_mbuf *m,
+			uint32_t off, uint32_t len, struct vns_txbuf *tx)
+{
+	switch (f->app) {
+	case VNS_APP_DISCARD:
+		vns_discard_data(st, f, m, off, len);
+		break;
+	case VNS_APP_IPERF_NEW:
+	case VNS_APP_IPERF_CTRL:
+	case VNS_APP_IPERF_STREAM:
+		vns_iperf3_data(st, f, m, off, len, tx);
+		break;
+	default:
+		break;
+	}
+}
+
+static void drain_inbox(struct vns_stack *st, struct vns_txbuf *tx)
+{
+	struct vns_msg msgs[VNS_MSG_BURST];
+	struct rte_ring *r = st->sh->inbox[st->conf.queue_id];
+	unsigned int n, i;
+
+	if (rte_ring_empty(r))
+		return;
+	n = rte_ring_sc_dequeue_burst_elem(r, msgs, sizeof(msgs[0]), VNS_MSG_BURST, NULL);
+	for (i = 0; i < n; i++)
+		vns_iperf3_msg(st, &msgs[i], tx);
+}
+
+static inline void enter(struct vns_stack *st, uint64_t now)
+{
+	st->now = now;
+	if (unlikely(st->wheel_tick == UINT64_MAX))
+		st->wheel_tick = now / st->tick_tsc;
+}
+
+void vns_stack_input(struct vns_stack *st, struct rte_mbuf **pkts, uint16_t n, uint64_t now_tsc,
+		     struct vns_txbuf *tx)
+{
+	uint16_t i;
+
+	enter(st, now_tsc);
+	/* Cross-lcore news first (a stream's TEST_RUNNING must precede its data). */
+	drain_inbox(st, tx);
+	for (i = 0; i < n; i++) {
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		vns_eth_input(st, pkts[i], tx);
+	}
+	vns_tcp_flush_acks(st, tx);
+}
+
+void vns_stack_poll(struct vns_stack *st, uint64_t now_tsc, struct vns_txbuf *tx)
+{
+	enter(st, now_tsc);
+	drain_inbox(st, tx);
+	vns_timer_run(st, now_tsc, tx);
+	vns_iperf3_poll(st, tx);
+	vns_tcp_flush_acks(st, tx);
+}
+
+void vns_stack_stats_get(const struct vns_stack *st, struct vns_stack_stats *out)
+{
+	/* Single writer: per-field relaxed loads give each counter a value it really had. */
+#define VNS_STAT_COPY(name, desc) out->name = __atomic_load_n(&st->stats.name, __ATOMIC_RELAXED);
+	VNS_STACK_STATS(VNS_STAT_COPY)
+#undef VNS_STAT_COPY
+}
+
+uint32_t vns_stack_nb_flows(const struct vns_stack *st)
+{
+	return __atomic_load_n(&st->nb_flows, __ATOMIC_RELAXED);
+}
+
+static const char *const state_names[] = {
+	[VNS_TCP_FREE] = "FREE",
+	[VNS_TCP_SYN_RCVD] = "SYN_RCVD",
+	[VNS_TCP_ESTABLISHED] = "ESTABLISHED",
+	[VNS_TCP_LAST_ACK] = "LAST_ACK",
+	[VNS_TCP_FIN_WAIT_1] = "FIN_WAIT_1",
+	[VNS_TCP_FIN_WAIT_2] = "FIN_WAIT_2",
+};
+
+static const char *const app_names[] = {
+	[VNS_APP_NONE] = "sink",
+	[VNS_APP_DISCARD] = "discard",
+	[VNS_APP_IPERF_NEW] = "iperf3-new",
+	[VNS_APP_IPERF_WAIT] = "iperf3-wait",
+	[VNS_APP_IPERF_CTRL] = "iperf3-ctrl",
+	[VNS_APP_IPERF_STREAM] = "iperf3-stream",
+	[VNS_APP_IPERF_DENIED] = "iperf3-refused",
+};
+
+void vns_stack_flows_foreach(const struct vns_stack *st, vns_flow_cb cb, void *arg)
+{
+	uint64_t now = rte_rdtsc();
+	uint32_t i;
+
+	for (i = 0; i < st->max_flows; i++) {
+		const struct vns_flow *f = &st->flows[i];
+		struct vns_flow_info info;
+		uint8_t state = __atomic_load_n(&f->state, __ATOMIC_RELAXED);
+		uint8_t app = __atomic_load_n(&f->app, __ATOMIC_RELAXED);
+		uint64_t open = __atomic_load_n(&f->open_tsc, __ATOMIC_RELAXED);
+
+		if (state == VNS_TCP_FREE || state >= RTE_DIM(state_names))
+			continue;
+		info.peer_ip = __atomic_load_n(&f->peer_ip, __ATOMIC_RELAXED);
+		info.peer_port = __atomic_load_n(&f->peer_port, __ATOMIC_RELAXED);
+		info.local_port = __atomic_load_n(&f->local_port, __ATOMIC_RELAXED);
+		info.state = state_names[state];
+		info.app = app < RTE_DIM(app_names) ? app_names[app] : "?";
+		info.bytes = __atomic_load_n(&f->bytes, __ATOMIC_RELAXED);
+		info.age_us = now > open ? (now - open) * 1000000 / st->hz : 0;
+		info.ooo_entries = __atomic_load_n(&f->n_ooo, __ATOMIC_RELAXED);
+		if (cb(&info, arg) != 0)
+			break;
+	}
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vns_stats: everything vnetsink reports, all from the same counter tables (vns_worker.h,
+ * vns_stack.h, vns_port.h):
+ *   - one compact line per queue every --stats-interval seconds (stdout);
+ *   - rte_telemetry commands /vnetsink/stats and /vnetsink/flows (dpdk-telemetry.py);
+ *   - a JSON file (--stats-json), rewritten atomically every interval, whenever a discard
+ *     connection or an iperf3 test closes, and at exit;
+ *   - the closed-connection records of the stacks (discard bytes and SHA-256, iperf3 test
+ *     bytes), printed as they arrive and kept (bounded) for the JSON file;
+ *   - a final summary.
+ * Runs on the main lcore (vns_stats_tick) and in the telemetry thread (the two commands);
+ * it only reads the loops' counters and is the single consumer of vns_stack_drain_closed().
+ */
+#ifndef VNS_STATS_H
+#define VNS_STATS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vns_config.h"
+#include "vns_port.h"
+#include "vns_worker.h"
+
+struct vns_stats_src {
+	const struct vns_config *cfg;
+	struct vns_port *port;
+	uint16_t nb_queues;
+	struct vns_queue *const *queues;   /* indexed by queue id */
+};
+
+/* Start reporting on src (which must outlive vns_stats_detach). 0 or -1 with err set. */
+int vns_stats_init(const struct vns_stats_src *src, char *err, size_t errlen);
+
+/* Main lcore, every ~100 ms: drain closed records; print and write JSON when due. */
+void vns_stats_tick(uint64_t now_tsc);
+
+/* After the loops stopped: drain the last records, print the summary, write the final JSON. */
+void vns_stats_final(FILE *f);
+
+/* Stop the telemetry commands from reading src; call before freeing queues or the port. */
+void vns_stats_detach(void);
+
+#endif /* VNS_STATS_H */

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vns_worker: per-queue run-to-completion loop (fast path). No locks, no syscalls, no
+ * logging, no allocation: everything that goes wrong is counted in the queue's stats.
+ */
+#include "vns_worker.h"
+
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+/* Set once by a signal handler or the main lcore; the loops only read it (relaxed). */
+static bool vns_quit;
+
+void vns_worker_stop(void)
+{
+	__atomic_store_n(&vns_quit, true, __ATOMIC_RELAXED);
+}
+
+bool vns_worker_stopping(void)
+{
+	return __atomic_load_n(&vns_quit, __ATOMIC_RELAXED);
+}
+
+struct vns_queue *vns_queue_create(uint16_t queue_id, unsigned int lcore_id,
+				   const struct vns_port_queue *pq, struct vns_stack *stack,
+				   int socket_id)
+{
+	struct vns_queue *q = rte_zmalloc_socket("vns_queue", sizeof(*q), RTE_CACHE_LINE_SIZE,
+						 socket_id);
+
+	if (q == NULL)
+		return NULL;
+	q->queue_id = queue_id;
+	q->lcore_id = (uint16_t)lcore_id;
+	q->pq = *pq;
+	q->stack = stack;
+	return q;
+}
+
+void vns_queue_free(struct vns_queue *q)
+{
+	if (q == NULL)
+		return;
+	if (q->tx.n != 0)
+		rte_pktmbuf_free_bulk(q->tx.pkts, q->tx.n);
+	rte_free(q);
+}
+
+void vns_queue_stats_get(const struct vns_queue *q, struct vns_queue_stats *out)
+{
+#define VNS_COPY(name, desc) out->name = __atomic_load_n(&q->stats.name, __ATOMIC_RELAXED);
+	VNS_QUEUE_STATS(VNS_COPY)
+#undef VNS_COPY
+}
+
+/*
+ * Single-writer counter update: a plain load and a relaxed store, so readers on other lcores
+ * never see a torn value and the loop pays no locked instruction.
+ */
+#define VNS_ADD(q, name, v) \
+	__atomic_store_n(&(q)->stats.name, (q)->stats.name + (v), __ATOMIC_RELAXED)
+
+static inline uint64_t frames_bytes(struct rte_mbuf *const *pkts, uint16_t n)
+{
+	uint64_t bytes = 0;
+
+	for (uint16_t i = 0; i < n; i++)
+		bytes += rte_pktmbuf_pkt_len(pkts[i]);
+	return bytes;
+}
+
+/* Send what the stack queued. Returns the number of frames the port took. */
+static inline uint16_t queue_flush(struct vns_queue *q)
+{
+	struct vns_txbuf *tx = &q->tx;
+	uint16_t left;
+	uint16_t sent;
+	uint64_t bytes;
+
+	/* Sent mbufs belong to the driver once tx returns: measure them before. */
+	bytes = frames_bytes(tx->pkts, tx->n);
+	sent = vns_port_tx(&q->pq, tx->pkts, tx->n);
+	left = (uint16_t)(tx->n - sent);
+	if (left != 0)
+		bytes -= frames_bytes(tx->pkts + sent, left);
+	VNS_ADD(q, tx_pkts, sent);
+	VNS_ADD(q, tx_bytes, bytes);
+	if (left == 0) {
+		tx->n = 0;
+		q->tx_stalled_polls = 0;
+		return sent;
+	}
+
+	VNS_ADD(q, tx_retries, 1);
+	if (sent != 0)
+		q->tx_stalled_polls = 0;
+	else if (++q->tx_stalled_polls >= VNS_TX_RETRY_POLLS) {
+		/* The device stopped taking frames (peer gone, ring stuck): do not hold mbufs forever. */
+		rte_pktmbuf_free_bulk(tx->pkts, left);
+		VNS_ADD(q, drop_tx_full, left);
+		tx->n = 0;
+		q->tx_stalled_polls = 0;
+		return sent;
+	}
+	/* Keep the unsent frames in order at the head; the stack appends behind them. */
+	memmove(tx->pkts, tx->pkts + sent, left * sizeof(tx->pkts[0]));
+	tx->n = left;
+	return sent;
+}
+
+static inline void queue_poll(struct vns_queue *q, uint64_t now)
+{
+	struct rte_mbuf *pkts[VNS_RX_BURST];
+	uint16_t nb_rx, nb_tx = 0;
+
+	nb_rx = vns_port_rx(&q->pq, pkts, VNS_RX_BURST);
+	if (nb_rx != 0) {
+		VNS_ADD(q, rx_pkts, nb_rx);
+		VNS_ADD(q, rx_bytes, frames_bytes(pkts, nb_rx));
+		vns_stack_input(q->stack, pkts, nb_rx, now, &q->tx);
+	}
+	vns_stack_poll(q->stack, now, &q->tx);
+	if (q->tx.n != 0)
+		nb_tx = queue_flush(q);
+	VNS_ADD(q, polls, 1);
+	if ((nb_rx | nb_tx) != 0)
+		VNS_ADD(q, busy_polls, 1);
+}
+
+/* Off the per-packet path, once per VNS_HOUSEKEEPING_US. */
+static void queue_housekeeping(struct vns_queue *q)
+{
+#if VNS_HAVE_VPMD
+	/* A device that broke the ring protocol stays broken (vpmd.h): stop polling it. */
+	if (q->pq.kind == VNS_PORT_VPMD &&
+	    (vpmd_rxq_broken((struct vpmd_rxq *)q->pq.rxq) ||
+	     vpmd_txq_broken((struct vpmd_txq *)q->pq.txq))) {
+		q->broken = true;
+		VNS_ADD(q, queue_broken, 1);
+	}
+#else
+	(void)q;
+#endif
+}
+
+int vns_worker_main(void *arg)
+{
+	struct vns_worker *w = arg;
+	const uint64_t hk_period = rte_get_tsc_hz() * VNS_HOUSEKEEPING_US / 1000000;
+	uint64_t next_hk = rte_rdtsc() + hk_period;
+
+	while (!vns_worker_stopping()) {
+		uint64_t now = rte_rdtsc();
+
+		for (uint16_t i = 0; i < w->nb_queues; i++)
+			if (likely(!w->queues[i]->broken))
+				queue_poll(w->queues[i], now);
+		if (unlikely(now >= next_hk)) {
+			for (uint16_t i = 0; i < w->nb_queues; i++)
+				if (!w->queues[i]->broken)
+					queue_housekeeping(w->queues[i]);
+			next_hk = now + hk_period;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Control virtqueue [virtio 1.2, 5.1.6.5]: one synchronous command at a time, polled with
+ * a timeout. A command is three descriptors: {class, cmd} (device-readable), the data
+ * (device-readable, omitted when empty), the ack byte (device-writable). Transports that
+ * carry commands themselves (vhost-user: VQ_PAIRS_SET becomes SET_VRING_ENABLE) provide
+ * ops->ctrl_cmd and have no control virtqueue.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_pause.h>
+
+#include "vpmd_internal.h"
+
+#define CTRL_DATA_OFF 8
+#define CTRL_ACK_OFF  (VPMD_CTRL_BUF_SIZE - 8)
+#define CTRL_DATA_MAX (CTRL_ACK_OFF - CTRL_DATA_OFF)
+
+/* Wait for the device to return the command; 0, -ETIMEDOUT, or -EPROTO (bad used entry). */
+static int ctrl_wait_split(struct vpmd_ctrlq *cvq, uint16_t head)
+{
+	struct vpmd_vq *vq = &cvq->vq;
+	uint64_t deadline = rte_get_timer_cycles() +
+			    rte_get_timer_hz() * VPMD_CTRL_TIMEOUT_MS / 1000;
+	uint32_t id, len;
+	uint16_t used;
+
+	for (;;) {
+		used = vpmd_vq_consume16(vq, &vq->split.used->idx);
+		if (used != vq->last_used)
+			break;
+		if (rte_get_timer_cycles() > deadline)
+			return -ETIMEDOUT;
+		rte_pause();
+	}
+	if ((uint16_t)(used - vq->last_used) != 1)
+		return -EPROTO;
+	vpmd_read_used_elem(&vq->split.used->ring[vq->last_used & vq->mask], &id, &len);
+	vq->last_used++;
+	vpmd_split_push_used_event(vq);
+	return id == head ? 0 : -EPROTO;
+}
+
+/* Descriptors are taken in ring order (what IN_ORDER requires; harmless otherwise). */
+static int ctrl_send_split(struct vpmd_ctrlq *cvq, uint16_t ndesc, const uint32_t *lens,
+			   const uint64_t *addrs)
+{
+	struct vpmd_vq *vq = &cvq->vq;
+	struct vpmd_vring_desc *d = vq->split.desc;
+	uint16_t i, old = vq->avail_idx, head = cvq->next_desc, slot = head;
+
+	for (i = 0; i < ndesc; i++) {
+		d[slot].addr = addrs[i];
+		d[slot].len = lens[i];
+		d[slot].flags = i + 1 < ndesc ? VPMD_DESC_F_NEXT : VPMD_DESC_F_WRITE;
+		d[slot].next = (slot + 1) & vq->mask;
+		slot = (slot + 1) & vq->mask;
+	}
+	cvq->next_desc = slot;
+	vq->split.avail->ring[vq->avail_idx & vq->mask] = head;
+	vq->avail_idx++;
+	vpmd_vq_publish16(vq, &vq->split.avail->idx, vq->avail_idx);
+	vpmd_vq_mb_before_notify_check(vq);
+	if (vpmd_split_need_kick(vq, old, vq->avail_idx))
+		vpmd_vq_kick(vq);
+	return ctrl_wait_split(cvq, head);
+}
+
+static int ctrl_send_packed(struct vpmd_ctrlq *cvq, uint16_t ndesc, const uint32_t *lens,
+			    const uint64_t *addrs)
+{
+	struct vpmd_vq *vq = &cvq->vq;
+	struct vpmd_vring_packed_desc *d = vq->packed.desc;
+	uint16_t head = vq->avail_idx, head_flags = 0, pos = head, wrap = vq->avail_wrap;
+	uint64_t deadline;
+	uint16_t i, flags;
+
+	for (i = 0; i < ndesc; i++) {
+		flags = vpmd_packed_avail_flags(wrap) |
+			(i + 1 < ndesc ? VPMD_DESC_F_NEXT : VPMD_DESC_F_WRITE);
+		d[pos].addr = addrs[i];
+		d[pos].len = lens[i];
+		d[pos].id = 0;
+		if (i == 0)
+			head_flags = flags;
+		else
+			d[pos].flags = flags;
+		vpmd_packed_advance(&pos, &wrap, 1, vq->size);
+	}
+	vq->avail_idx = pos;
+	vq->avail_wrap = wrap;
+	vpmd_vq_publish16(vq, &d[head].flags, head_flags);
+	vpmd_vq_mb_before_notify_check(vq);
+	if (vpmd_packed_need_kick(vq, ndesc))
+		vpmd_vq_kick(vq);
+
+	deadline = rte_get_timer_cycles() + rte_get_timer_hz() * VPMD_CTRL_TIMEOUT_MS / 1000;
+	for (;;) {
+		flags = vpmd_vq_consume16(vq, &d[vq->last_used].flags);
+		if (vpmd_packed_is_used(flags, vq->used_wrap))
+			break;
+		if (rte_get_timer_cycles() > deadline)
+			return -ETIMEDOUT;
+		rte_pause();
+	}
+	i = vpmd_read_once16(&d[vq->last_used].id);
+	vpmd_packed_advance(&vq->last_used, &vq->used_wrap, ndesc, vq->size);
+	return i == 0 ? 0 : -EPROTO;
+}
+
+int vpmd_ctrl_send(struct vpmd_dev *dev, uint8_t cls, uint8_t cmd, const void *data, uint32_t len)
+{
+	struct vpmd_ctrlq *cvq = dev->cvq;
+	uint64_t addrs[3];
+	uint32_t lens[3];
+	uint16_t n = 0;
+	int rc;
+
+	if (dev->ops->ctrl_cmd)
+		return dev->ops->ctrl_cmd(dev->priv, cls, cmd, data, len);
+	if (cvq == NULL)
+		return -ENOTSUP;
+	if (len > CTRL_DATA_MAX)
+		return -EINVAL;
+	cvq->buf[0] = cls;
+	cvq->buf[1] = cmd;
+	memcpy(cvq->buf + CTRL_DATA_OFF, data, len);
+	cvq->buf[CTRL_ACK_OFF] = 0xff;       /* a device that never writes the ack fails */
+	addrs[n] = cvq->buf_iova;
+	lens[n++] = sizeof(struct vpmd_ctrl_hdr);
+	if (len) {
+		addrs[n] = cvq->buf_iova + CTRL_DATA_OFF;
+		lens[n++] = len;
+	}
+	addrs[n] = cvq->buf_iova + CTRL_ACK_OFF;
+	lens[n++] = 1;
+	if (n > cvq->vq.size)
+		return -ENOSPC;
+	rc = cvq->vq.is_packed ? ctrl_send_packed(cvq, n, lens, addrs)
+			    : ctrl_send_split(cvq, n, lens, addrs);
+	if (rc == -ETIMEDOUT) {
+		VPMD_LOG(ERR, dev, "control queue: no answer to class %u cmd %u within %u ms",
+			 cls, cmd, VPMD_CTRL_TIMEOUT_MS);
+		return rc;
+	}
+	if (rc != 0) {
+		VPMD_LOG(ERR, dev, "control queue: device returned a bad used entry");
+		return rc;
+	}
+	return __atomic_load_n(&cvq->buf[CTRL_ACK_OFF], __ATOMIC_RELAXED);
+}
+
+int vpmd_ctrl_set_pairs(struct vpmd_dev *dev, uint16_t pairs)
+{
+	uint16_t le = rte_cpu_to_le_16(pairs);
+	int rc;
+
+	if (!(dev->features & VPMD_F_MQ))
+		return pairs == 1 ? 0 : -ENOTSUP;
+	rc = vpmd_ctrl_send(dev, VPMD_CTRL_CLS_MQ, VPMD_CTRL_MQ_VQ_PAIRS_SET, &le, sizeof(le));
+	if (rc < 0)
+		return rc;
+	if (rc != VPMD_CTRL_OK) {
+		VPMD_LOG(ERR, dev, "device refused VQ_PAIRS_SET %u (ack %d)", pairs, rc);
+		return -EIO;
+	}
+	dev->pairs_enabled = pairs;
+	return 0;
+}

@@ -1,0 +1,553 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Packed-ring fast path [virtio 1.2, 2.8].
+ *
+ * Same shape as the split path: one always-inline body per direction, instantiated with
+ * constant flags (mergeable, in-order).
+ *
+ * Publishing: a batch of descriptors is written completely except the first one's flags,
+ * which are stored last with release semantics; the device, polling that slot, then sees
+ * the whole batch (one publish per burst). Consuming: a descriptor is used when its AVAIL
+ * and USED bits both equal our used wrap counter; the flags are read with acquire before
+ * id and len, which are read once and validated.
+ *
+ * rx: one descriptor per buffer, buffer ids from a FIFO (with IN_ORDER the FIFO keeps ring
+ *     order, so id == position and batched used descriptors can be expanded [2.8.20]).
+ * tx: a packet is one descriptor (header pushed into its headroom) or header + segments;
+ *     every descriptor of a chain carries the buffer id; ids come from a FIFO.
+ */
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "vpmd_internal.h"
+
+static __rte_always_inline uint16_t
+wrap_inc(uint16_t i, uint16_t size)
+{
+	return (uint16_t)(i + 1 == size ? 0 : i + 1);
+}
+
+/* One read of len and id (bytes 8..15 of the descriptor) after the flags were consumed. */
+static __rte_always_inline void
+packed_read_id_len(const struct vpmd_vring_packed_desc *d, uint32_t *id, uint32_t *len)
+{
+	uint64_t v = __atomic_load_n((const uint64_t *)(const void *)&d->len, __ATOMIC_RELAXED);
+
+	*len = (uint32_t)v;
+	*id = (uint16_t)(v >> 32);
+}
+
+/* ---- rx -------------------------------------------------------------------------------- */
+
+/* Write k buffers from the current avail position. The first descriptor's flags are only
+ * returned (*head_flags) when *have_head is false on entry: the caller publishes them. */
+static __rte_always_inline void
+rx_packed_post(struct vpmd_rxq *rxq, struct rte_mbuf **mbufs, uint16_t k, const bool mrg,
+	       uint16_t *head_pos, uint16_t *head_flags, bool *have_head)
+{
+	struct vpmd_vq *vq = &rxq->vq;
+	struct vpmd_vring_packed_desc *desc = vq->packed.desc;
+	const uint16_t size = vq->size, hdr_off = rxq->hdr_off;
+	const uint32_t buf_len = rxq->buf_len;
+	uint16_t head = rxq->free_head, pos = vq->avail_idx;
+	uint16_t flags = vq->avail_flags | VPMD_DESC_F_WRITE;
+	uint16_t i;
+
+	for (i = 0; i < k; i++) {
+		struct rte_mbuf *m = mbufs[i];
+		uint16_t id = rxq->free_ids[head];
+
+		head = wrap_inc(head, size);
+		rxq->sw_ring[id] = m;
+		desc[pos].addr = m->buf_iova + hdr_off;
+		desc[pos].len = buf_len;
+		desc[pos].id = id;
+		if (!mrg) {
+			uint16_t one = 1;
+
+			memcpy((uint8_t *)m->buf_addr + hdr_off +
+				       offsetof(struct vpmd_net_hdr, num_buffers), &one, 2);
+		}
+		if (!*have_head) {
+			*have_head = true;
+			*head_pos = pos;
+			*head_flags = flags;
+		} else {
+			desc[pos].flags = flags;
+		}
+		pos++;
+		if (pos == size) {
+			pos = 0;
+			vq->avail_wrap ^= 1;
+			vq->avail_flags = vpmd_packed_avail_flags(vq->avail_wrap);
+			flags = vq->avail_flags | VPMD_DESC_F_WRITE;
+		}
+	}
+	rxq->free_head = head;
+	vq->avail_idx = pos;
+	vq->nb_free -= k;
+}
+
+static __rte_always_inline void
+rx_packed_refill(struct vpmd_rxq *rxq, const bool mrg, const bool initial)
+{
+	struct vpmd_vq *vq = &rxq->vq;
+	struct rte_mbuf *mbufs[VPMD_BURST_MAX];
+	uint16_t head_pos = 0, head_flags = 0, added = 0;
+	bool have_head = false;
+
+	if (vq->nb_free < rxq->refill_thresh && !initial)
+		return;
+	while (vq->nb_free > 0) {
+		uint16_t k = RTE_MIN(vq->nb_free, (uint16_t)VPMD_BURST_MAX);
+
+		if (unlikely(rte_pktmbuf_alloc_bulk(rxq->mp, mbufs, k) != 0)) {
+			rxq->stats.drop_nombuf++;
+			break;
+		}
+		rx_packed_post(rxq, mbufs, k, mrg, &head_pos, &head_flags, &have_head);
+		added += k;
+	}
+	if (!have_head)
+		return;
+	vpmd_vq_publish16(vq, &vq->packed.desc[head_pos].flags, head_flags);
+	if (initial)
+		return;
+	vpmd_vq_mb_before_notify_check(vq);
+	if (vpmd_packed_need_kick(vq, added)) {
+		vpmd_vq_kick(vq);
+		rxq->stats.kicks++;
+	}
+}
+
+int vpmd_rxq_fill_packed(struct vpmd_rxq *rxq)
+{
+	if (rxq->rx_fn == vpmd_rx_packed_mrg || rxq->rx_fn == vpmd_rx_packed_mrg_inorder)
+		rx_packed_refill(rxq, true, true);
+	else
+		rx_packed_refill(rxq, false, true);
+	return rxq->vq.nb_free == 0 ? 0 : -ENOMEM;
+}
+
+/* Cursor over used buffers (no side effects on the queue: callers commit it). */
+struct rx_cur {
+	uint16_t pos, wrap;
+	uint16_t ib_rem;             /* IN_ORDER batch: buffers still to expand */
+	uint32_t ib_len;
+};
+
+/*
+ * Next used buffer at the cursor; `left` = buffers in flight from here.
+ * 1: got one (cursor advanced), 0: not used yet, -1: violation (*why).
+ */
+static __rte_always_inline int
+rx_packed_next(const struct vpmd_rxq *rxq, struct rx_cur *c, uint16_t left, uint32_t *id,
+	       uint32_t *len, const bool inorder, enum vpmd_bad_reason *why)
+{
+	const struct vpmd_vq *vq = &rxq->vq;
+	const struct vpmd_vring_packed_desc *d = &vq->packed.desc[c->pos];
+	const uint16_t size = vq->size;
+	uint16_t flags;
+
+	if (inorder && c->ib_rem > 0) {
+		*id = c->pos;
+		c->ib_rem--;
+		*len = c->ib_rem == 0 ? c->ib_len : rxq->buf_len;
+	} else {
+		flags = vpmd_vq_consume16(vq, &d->flags);
+		if (!vpmd_packed_is_used(flags, c->wrap))
+			return 0;
+		packed_read_id_len(d, id, len);
+		if (unlikely(*id >= size)) {
+			*why = VPMD_BAD_USED_ID_RANGE;
+			return -1;
+		}
+		if (inorder && *id != c->pos) {
+			uint32_t dist = *id > c->pos ? *id - c->pos : *id + size - c->pos;
+
+			if (unlikely(dist >= left)) {
+				*why = VPMD_BAD_INORDER_BATCH;
+				return -1;
+			}
+			c->ib_rem = (uint16_t)dist;
+			c->ib_len = *len;
+			*id = c->pos;
+			*len = rxq->buf_len;
+		}
+	}
+	c->pos++;
+	if (c->pos == size) {
+		c->pos = 0;
+		c->wrap ^= 1;
+	}
+	return 1;
+}
+
+static __rte_always_inline void
+rx_push_free(struct vpmd_rxq *rxq, uint16_t id, uint16_t size)
+{
+	rxq->sw_ring[id] = NULL;
+	rxq->free_ids[rxq->free_tail] = id;
+	rxq->free_tail = wrap_inc(rxq->free_tail, size);
+}
+
+static __rte_always_inline uint16_t
+rx_packed(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n, const bool mrg,
+	  const bool inorder)
+{
+	struct vpmd_vq *vq = &rxq->vq;
+	const uint16_t size = vq->size, hdr_off = rxq->hdr_off;
+	const uint32_t buf_len = rxq->buf_len;
+	const uint16_t inflight = size - vq->nb_free;
+	enum vpmd_bad_reason why = VPMD_BAD_NONE;
+	struct rx_cur c = { vq->last_used, vq->used_wrap, rxq->ib_rem, rxq->ib_len };
+	struct rte_mbuf *m = NULL, *prev = NULL;
+	uint16_t cons = 0, npkt = 0;
+	uint64_t bytes = 0;
+
+	if (unlikely(rxq->broken))
+		return 0;
+
+	while (npkt < n && cons < inflight) {
+		struct rx_cur start = c;
+		struct vpmd_net_hdr h;
+		uint32_t id, len, pkt_len;
+		uint16_t nbuf, k;
+		int r;
+
+		r = rx_packed_next(rxq, &c, inflight - cons, &id, &len, inorder, &why);
+		if (r == 0)
+			break;
+		if (unlikely(r < 0))
+			goto bad;
+		m = rxq->sw_ring[id];
+		if (unlikely(m == NULL)) {
+			why = VPMD_BAD_USED_ID_NOT_INFLIGHT;
+			goto bad;
+		}
+		if (unlikely(len < VPMD_NET_HDR_SIZE + RTE_ETHER_HDR_LEN)) {
+			why = VPMD_BAD_LEN_SHORT;
+			goto bad;
+		}
+		if (unlikely(len > buf_len)) {
+			why = VPMD_BAD_LEN_LONG;
+			goto bad;
+		}
+		vpmd_rx_hdr_read(&h, (uint8_t *)m->buf_addr + hdr_off);
+		if (mrg) {
+			nbuf = h.num_buffers;
+			if (unlikely(nbuf == 0 || nbuf > inflight - cons)) {
+				why = VPMD_BAD_NUM_BUFFERS;
+				goto bad;
+			}
+			if (nbuf > 1) {
+				/* Are the other buffers used yet? Look without consuming. */
+				struct rx_cur p = c;
+				uint32_t pid, plen;
+
+				for (k = 1; k < nbuf; k++) {
+					r = rx_packed_next(rxq, &p, inflight - cons - k, &pid, &plen,
+							   inorder, &why);
+					if (r <= 0)
+						break;
+				}
+				if (r < 0)
+					goto bad;
+				if (r == 0) {
+					c = start;   /* retry the whole packet next burst */
+					break;
+				}
+			}
+		} else {
+			nbuf = 1;
+			if (unlikely(h.num_buffers != 1)) {
+				why = VPMD_BAD_NUM_BUFFERS;
+				goto bad;
+			}
+		}
+		rx_push_free(rxq, (uint16_t)id, size);
+		cons++;
+		pkt_len = len - VPMD_NET_HDR_SIZE;
+		m->data_len = (uint16_t)pkt_len;
+		prev = m;
+		for (k = 1; mrg && k < nbuf; k++) {
+			struct rte_mbuf *seg;
+
+			/* Seen used above; a device that takes it back breaks the ring. */
+			r = rx_packed_next(rxq, &c, inflight - cons, &id, &len, inorder, &why);
+			if (unlikely(r <= 0)) {
+				if (r == 0)
+					why = VPMD_BAD_USED_IDX;
+				goto bad_chain;
+			}
+			seg = rxq->sw_ring[id];
+			if (unlikely(seg == NULL)) {
+				why = VPMD_BAD_USED_ID_NOT_INFLIGHT;
+				goto bad_chain;
+			}
+			if (unlikely(len > buf_len)) {
+				why = VPMD_BAD_LEN_LONG;
+				goto bad_chain;
+			}
+			rx_push_free(rxq, (uint16_t)id, size);
+			cons++;
+			seg->data_off = hdr_off;
+			seg->data_len = (uint16_t)len;
+			prev->next = seg;
+			prev = seg;
+			pkt_len += len;
+		}
+		m->nb_segs = nbuf;
+		m->pkt_len = pkt_len;
+		if (unlikely(h.flags | h.gso_type)) {
+			why = vpmd_rx_hdr_offloads(rxq, &h, pkt_len, m);
+			if (unlikely(why != VPMD_BAD_NONE)) {
+				rxq->stats.drop_bad_hdr++;
+				rte_pktmbuf_free(m);
+				goto bad_counted;
+			}
+		}
+		pkts[npkt++] = m;
+		bytes += pkt_len;
+	}
+
+	vq->last_used = c.pos;
+	vq->used_wrap = c.wrap;
+	vq->nb_free += cons;
+	if (inorder) {
+		rxq->ib_rem = c.ib_rem;
+		rxq->ib_len = c.ib_len;
+	}
+	rxq->stats.packets += npkt;
+	rxq->stats.bytes += bytes;
+	rxq->stats.bufs += cons;
+	rx_packed_refill(rxq, mrg, false);
+	return npkt;
+
+bad_chain:
+	prev->next = NULL;
+	rte_pktmbuf_free(m);
+bad:
+	if (why == VPMD_BAD_LEN_SHORT || why == VPMD_BAD_LEN_LONG)
+		rxq->stats.drop_bad_len++;
+	else if (why == VPMD_BAD_NUM_BUFFERS)
+		rxq->stats.drop_bad_hdr++;
+bad_counted:
+	vq->nb_free += cons;
+	rxq->stats.packets += npkt;
+	rxq->stats.bytes += bytes;
+	rxq->stats.bufs += cons;
+	vpmd_rxq_set_broken(rxq, why);
+	return npkt;
+}
+
+uint16_t vpmd_rx_packed_mrg(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
+{
+	return rx_packed(rxq, pkts, n, true, false);
+}
+
+uint16_t vpmd_rx_packed_mrg_inorder(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
+{
+	return rx_packed(rxq, pkts, n, true, true);
+}
+
+uint16_t vpmd_rx_packed(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
+{
+	return rx_packed(rxq, pkts, n, false, false);
+}
+
+uint16_t vpmd_rx_packed_inorder(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
+{
+	return rx_packed(rxq, pkts, n, false, true);
+}
+
+/* ---- tx -------------------------------------------------------------------------------- */
+
+#define TX_FREE_BATCH 64
+
+static __rte_always_inline void
+tx_free_add(struct rte_mbuf **f, unsigned int *nf, struct rte_mbuf *m)
+{
+	f[(*nf)++] = m;
+	if (*nf == TX_FREE_BATCH) {
+		rte_pktmbuf_free_bulk(f, *nf);
+		*nf = 0;
+	}
+}
+
+static __rte_always_inline void
+tx_packed_complete_id(struct vpmd_txq *txq, uint16_t id, struct rte_mbuf **fr, unsigned int *nf,
+		      uint32_t *descs)
+{
+	struct vpmd_tx_slot *s = &txq->slots[id];
+
+	tx_free_add(fr, nf, s->m);
+	*descs += s->ndesc;
+	s->m = NULL;
+	txq->free_ids[txq->free_tail] = id;
+	txq->free_tail = wrap_inc(txq->free_tail, txq->vq.size);
+	txq->nb_free_ids++;
+	txq->nb_inflight--;
+}
+
+static __rte_always_inline void
+tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
+{
+	struct vpmd_vq *vq = &txq->vq;
+	const uint16_t size = vq->size;
+	struct rte_mbuf *fr[TX_FREE_BATCH];
+	unsigned int nf = 0;
+	uint16_t pos = vq->last_used, wrap = vq->used_wrap;
+
+	while (txq->nb_inflight > 0) {
+		const struct vpmd_vring_packed_desc *d = &vq->packed.desc[pos];
+		uint16_t flags = vpmd_vq_consume16(vq, &d->flags);
+		uint32_t id, len, descs = 0;
+
+		if (!vpmd_packed_is_used(flags, wrap))
+			break;
+		packed_read_id_len(d, &id, &len);
+		if (unlikely(id >= size)) {
+			vpmd_txq_set_broken(txq, VPMD_BAD_USED_ID_RANGE);
+			break;
+		}
+		if (unlikely(txq->slots[id].m == NULL)) {
+			vpmd_txq_set_broken(txq, VPMD_BAD_USED_ID_NOT_INFLIGHT);
+			break;
+		}
+		if (!inorder) {
+			tx_packed_complete_id(txq, (uint16_t)id, fr, &nf, &descs);
+		} else {
+			/* One used descriptor may stand for every buffer up to id [2.8.20];
+			 * ids were handed out in cyclic order, oldest first. */
+			uint16_t cur;
+
+			do {
+				cur = txq->oldest;
+				if (unlikely(txq->slots[cur].m == NULL))
+					break;
+				tx_packed_complete_id(txq, cur, fr, &nf, &descs);
+				txq->oldest = wrap_inc(cur, size);
+			} while (cur != id);
+			if (unlikely(cur != id)) {
+				vpmd_txq_set_broken(txq, VPMD_BAD_USED_ID_NOT_INFLIGHT);
+				break;
+			}
+		}
+		vq->nb_free += (uint16_t)descs;
+		vpmd_packed_advance(&pos, &wrap, (uint16_t)descs, size);
+	}
+	vq->last_used = pos;
+	vq->used_wrap = wrap;
+	if (nf)
+		rte_pktmbuf_free_bulk(fr, nf);
+}
+
+static __rte_always_inline uint16_t
+tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool inorder)
+{
+	struct vpmd_vq *vq = &txq->vq;
+	struct vpmd_vring_packed_desc *desc = vq->packed.desc;
+	const uint16_t size = vq->size;
+	uint16_t i, pos, head_pos = 0, head_flags = 0, added = 0, sent = 0;
+	bool have_head = false;
+	uint64_t bytes = 0;
+
+	if (unlikely(txq->broken))
+		return 0;
+	if (txq->nb_inflight)
+		tx_packed_reclaim(txq, inorder);
+	if (unlikely(txq->broken))
+		return 0;
+
+	pos = vq->avail_idx;
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i], *seg;
+		uint16_t nseg = m->nb_segs, need, id, j, flags;
+		bool push = vpmd_tx_can_push(m);
+		struct vpmd_net_hdr *h;
+		uint64_t addr;
+		uint32_t len;
+
+		need = nseg + !push;
+		if (unlikely(need > vq->nb_free || txq->nb_free_ids == 0)) {
+			if (nseg > VPMD_TX_MAX_SEGS || need > size)
+				goto refuse;
+			txq->stats.ring_full++;
+			break;
+		}
+		id = txq->free_ids[txq->free_head];
+		h = push ? rte_pktmbuf_mtod_offset(m, struct vpmd_net_hdr *, -VPMD_NET_HDR_SIZE)
+			 : &txq->hdrs[id];
+		if (unlikely(vpmd_tx_hdr_fill(txq, h, m) != 0))
+			goto refuse;
+		txq->free_head = wrap_inc(txq->free_head, size);
+		txq->nb_free_ids--;
+		if (push) {
+			addr = rte_mbuf_data_iova(m) - VPMD_NET_HDR_SIZE;
+			len = m->data_len + VPMD_NET_HDR_SIZE;
+			seg = m->next;
+		} else {
+			addr = txq->hdrs_iova + (uint64_t)id * sizeof(*h);
+			len = VPMD_NET_HDR_SIZE;
+			seg = m;
+		}
+		for (j = 0; j < need; j++) {
+			desc[pos].addr = addr;
+			desc[pos].len = len;
+			desc[pos].id = id;
+			flags = vq->avail_flags | (j + 1 < need ? VPMD_DESC_F_NEXT : 0);
+			if (!have_head) {
+				have_head = true;
+				head_pos = pos;
+				head_flags = flags;
+			} else {
+				desc[pos].flags = flags;
+			}
+			pos++;
+			if (pos == size) {
+				pos = 0;
+				vq->avail_wrap ^= 1;
+				vq->avail_flags = vpmd_packed_avail_flags(vq->avail_wrap);
+			}
+			if (seg != NULL) {
+				addr = rte_mbuf_data_iova(seg);
+				len = seg->data_len;
+				seg = seg->next;
+			}
+		}
+		txq->slots[id].m = m;
+		txq->slots[id].ndesc = need;
+		vq->nb_free -= need;
+		added += need;
+		txq->nb_inflight++;
+		bytes += m->pkt_len;
+		sent++;
+		continue;
+refuse:
+		txq->stats.drop_bad_pkt++;
+		rte_pktmbuf_free(m);
+	}
+	if (have_head) {
+		vq->avail_idx = pos;
+		vpmd_vq_publish16(vq, &desc[head_pos].flags, head_flags);
+		vpmd_vq_mb_before_notify_check(vq);
+		if (vpmd_packed_need_kick(vq, added)) {
+			vpmd_vq_kick(vq);
+			txq->stats.kicks++;
+		}
+	}
+	txq->stats.packets += sent;
+	txq->stats.bytes += bytes;
+	return i;
+}
+
+uint16_t vpmd_tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n)
+{
+	return tx_packed(txq, pkts, n, false);
+}
+
+uint16_t vpmd_tx_packed_inorder(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n)
+{
+	return tx_packed(txq, pkts, n, true);
+}

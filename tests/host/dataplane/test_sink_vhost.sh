@@ -1,0 +1,186 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# vnetsink over vhost-user, end to end:
+#
+#   iperf3 -c / ping (namespace) -> tap -> dpdk-testpmd (net_tap <-> net_vhost, io forwarding)
+#     -> vhost-user socket -> vnetsink --port vpmd:vhost-user:SOCK        (mode vpmd: our PMD)
+#                          -> vnetsink --vdev net_virtio_user0,path=SOCK  (mode virtio-user:
+#                             DPDK's net_virtio as an ethdev, with its offloads: LRO, checksums)
+#
+# Checks: ping answers; stock iperf3 -c -P 1 completes and its receiver bytes equal vnetsink's
+# count for the test; vnetsink shuts down cleanly with every PMD buffer reclaimed.
+# Cores (2 here): testpmd forwards on lcore 0 (its main lcore 1 only prints), vnetsink polls on
+# lcore 1 (its main lcore 0 only prints): the two pollers get different CPUs.
+# Usage: test_sink_vhost.sh PATH/TO/vnetsink [vpmd|virtio-user]
+#        (root; exits 77 with the reason when it cannot run)
+# env: VNS_PACKED=on|off|auto (mode vpmd: vnetsink --packed, default auto = packed when offered)
+#      VNS_EXTRA="..." more vnetsink options (e.g. --ring-size 256); VNS_IPERF_SECONDS (3)
+set -u
+
+VNS=${1:?usage: $0 PATH/TO/vnetsink [vpmd|virtio-user]}
+MODE=${2:-vpmd}
+case $MODE in
+vpmd | virtio-user) ;;
+*) echo "usage: $0 PATH/TO/vnetsink [vpmd|virtio-user]"; exit 2 ;;
+esac
+NS=vns-app-vhu-$$
+TP_PREFIX=app-vhu-tp-$$
+VNS_PREFIX=app-vhu-$$
+TAP=vnsvt$$
+HOST_IP=198.18.0.1
+SINK_IP=198.18.0.2
+SINK_MAC=02:00:c6:12:00:02
+T=${VNS_IPERF_SECONDS:-3}
+TMP=$(mktemp -d /tmp/vns-app-vhu.XXXXXX)
+SOCK=$TMP/vhu.sock
+VNS_PID=
+TP_PID=
+
+skip() {
+	echo "SKIP: $*"
+	rm -rf "$TMP"
+	exit 77
+}
+
+stop_pid() {
+	[ -n "$1" ] || return 0
+	kill -0 "$1" 2>/dev/null || return 0
+	kill -TERM "$1" 2>/dev/null
+	for _ in $(seq 1 30); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.2; done
+	kill -KILL "$1" 2>/dev/null
+}
+
+cleanup() {
+	stop_pid "$VNS_PID"
+	stop_pid "$TP_PID"
+	ip netns pids "$NS" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "/var/run/dpdk/$VNS_PREFIX" "/var/run/dpdk/$TP_PREFIX" "$TMP"
+}
+
+[ "$(id -u)" -eq 0 ] || skip "needs root (netns, tap, hugepages)"
+[ -x "$VNS" ] || skip "vnetsink binary '$VNS' not built"
+for tool in ip iperf3 python3 dpdk-testpmd; do
+	command -v "$tool" >/dev/null || skip "'$tool' not installed (apt-get install iperf3 dpdk python3 iproute2)"
+done
+[ -e /dev/net/tun ] || skip "/dev/net/tun missing (the tap driver is not available)"
+if [ "$(cat /proc/sys/vm/nr_hugepages)" -lt 1024 ]; then
+	echo 1024 >/proc/sys/vm/nr_hugepages 2>/dev/null
+fi
+mkdir -p /dev/hugepages
+mountpoint -q /dev/hugepages || mount -t hugetlbfs nodev /dev/hugepages 2>/dev/null
+free_pages=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+[ "${free_pages:-0}" -ge 160 ] || skip "fewer than 160 free hugepages ($free_pages)"
+
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+fails=0
+fail() {
+	echo "FAIL: $*"
+	fails=$((fails + 1))
+}
+json() {
+	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+ip netns add "$NS" || skip "cannot create network namespace $NS"
+ip -n "$NS" link set lo up
+
+# The backend: testpmd in the namespace (its net_tap creates the tap there).
+ip netns exec "$NS" dpdk-testpmd -l 0,1 --main-lcore 1 --no-pci --in-memory -m 128 \
+	--file-prefix "$TP_PREFIX" --no-telemetry --log-level=lib.eal:error \
+	--vdev "net_tap0,iface=$TAP" --vdev "net_vhost0,iface=$SOCK,queues=1" -- \
+	--forward-mode=io --auto-start --total-num-mbufs=8192 --stats-period 1 \
+	>"$TMP/testpmd.log" 2>&1 </dev/null &
+TP_PID=$!
+for _ in $(seq 1 100); do
+	[ -S "$SOCK" ] && break
+	kill -0 "$TP_PID" 2>/dev/null || break
+	sleep 0.1
+done
+if [ ! -S "$SOCK" ]; then
+	echo "dpdk-testpmd did not create $SOCK:"
+	tail -20 "$TMP/testpmd.log"
+	exit 1
+fi
+
+# vnetsink (vhost-user needs one memory segment file and VA IOVAs, for either frontend).
+if [ "$MODE" = vpmd ]; then
+	PORT_EAL=()
+	PORT_ARGS=(--port "vpmd:vhost-user:$SOCK" --packed "${VNS_PACKED:-auto}")
+else
+	PORT_EAL=(--vdev "net_virtio_user0,path=$SOCK,queues=1,queue_size=1024")
+	PORT_ARGS=(--port ethdev:net_virtio_user0)
+fi
+# shellcheck disable=SC2086
+"$VNS" -l 0,1 --main-lcore 0 --no-pci --single-file-segments --iova-mode=va \
+	--file-prefix "$VNS_PREFIX" "${PORT_EAL[@]}" -- "${PORT_ARGS[@]}" \
+	--ip "$SINK_IP/24" --mac "$SINK_MAC" ${VNS_EXTRA:-} \
+	--stats-interval 1 --stats-json "$TMP/stats.json" >"$TMP/vnetsink.log" 2>&1 &
+VNS_PID=$!
+for _ in $(seq 1 50); do
+	grep -q '^vnetsink: starting' "$TMP/vnetsink.log" 2>/dev/null && break
+	kill -0 "$VNS_PID" 2>/dev/null || break
+	sleep 0.2
+done
+if ! grep -q '^vnetsink: starting' "$TMP/vnetsink.log"; then
+	echo "vnetsink ($MODE) did not start on $SOCK:"
+	cat "$TMP/vnetsink.log"
+	exit 1
+fi
+ip -n "$NS" addr add "$HOST_IP/24" dev "$TAP"
+ip -n "$NS" link set "$TAP" up
+
+if ip netns exec "$NS" ping -c 3 -i 0.3 -W 3 "$SINK_IP" >"$TMP/ping.log" 2>&1; then
+	echo "ok: ping $SINK_IP through testpmd and $MODE: $(grep -o '[0-9]* received' "$TMP/ping.log")"
+else
+	fail "ping $SINK_IP: $(tail -2 "$TMP/ping.log")"
+fi
+
+if ! ip netns exec "$NS" timeout $((T + 25)) iperf3 -c "$SINK_IP" -t "$T" -P 1 --json \
+	>"$TMP/iperf.json" 2>"$TMP/iperf.err"; then
+	fail "iperf3 -P 1 did not complete: $(json "$TMP/iperf.json" 'j.get("error")' 2>/dev/null) $(head -c 300 "$TMP/iperf.err")"
+else
+	rx=$(json "$TMP/iperf.json" 'j["end"]["sum_received"]["bytes"]')
+	tx=$(json "$TMP/iperf.json" 'j["end"]["sum_sent"]["bytes"]')
+	got=
+	for _ in $(seq 1 50); do
+		got=$(json "$TMP/stats.json" "j['iperf3_tests'][0]['bytes'] if j['iperf3_tests'] else ''" 2>/dev/null)
+		[ -n "$got" ] && break
+		sleep 0.2
+	done
+	gbps=$(json "$TMP/iperf.json" 'round(j["end"]["sum_received"]["bits_per_second"] / 1e9, 3)')
+	if [ -n "$got" ] && [ "$rx" = "$got" ] && [ "$rx" -gt 0 ] && [ "$rx" -le "$tx" ]; then
+		echo "ok: iperf3 -P 1 over $MODE: receiver bytes $rx == vnetsink's $got (sent $tx, $gbps Gbit/s)"
+	else
+		fail "iperf3 -P 1 over $MODE: client receiver bytes $rx (sent $tx), vnetsink counted '${got}'"
+	fi
+fi
+
+kill -TERM "$VNS_PID"
+rc=
+for _ in $(seq 1 50); do
+	if ! kill -0 "$VNS_PID" 2>/dev/null; then
+		wait "$VNS_PID"
+		rc=$?
+		break
+	fi
+	sleep 0.2
+done
+VNS_PID=
+if [ "$rc" != 0 ] || ! grep -q '^summary: total' "$TMP/vnetsink.log"; then
+	fail "vnetsink did not exit cleanly on SIGTERM (exit status '${rc:-still running}')"
+else
+	echo "ok: SIGTERM: exit 0 and summary"
+fi
+
+if [ "$fails" -ne 0 ]; then
+	echo "---- vnetsink log ----"
+	grep -v '^\[' "$TMP/vnetsink.log" | tail -30
+	echo "---- last vnetsink stats lines ----"
+	grep '^\[' "$TMP/vnetsink.log" | tail -4
+	echo "$fails check(s) failed"
+	exit 1
+fi
+grep '^summary' "$TMP/vnetsink.log"
+echo "all vnetsink checks over vhost-user ($MODE) passed"

@@ -1,0 +1,101 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Host test driver: start dpdk-testpmd as a vhost-user backend (net_vhost, server socket)
+# with its own file prefix on lcore 1, wait for its socket, run a test program of ours
+# against it on lcore 0, and always stop testpmd.
+#
+# usage: run-loopback.sh [-q QUEUES] [-f io|macswap] [-P] [-S] PROG [PROG ARGS...]
+#   PROG runs as: PROG EAL_ARGS -- -s SOCKET PROG_ARGS...
+#   -P  vhu_proto style instead: PROG SOCKET,queues=Q EAL_ARGS
+#   -S  our side runs without --single-file-segments (to test that error)
+# exit: the program's status; 77 when root, hugepages or dpdk-testpmd are missing.
+set -u
+
+queues=1
+fwd=io
+proto=0
+sfs=--single-file-segments
+while getopts q:f:PS opt; do
+	case $opt in
+	q) queues=$OPTARG ;;
+	f) fwd=$OPTARG ;;
+	P) proto=1 ;;
+	S) sfs= ;;
+	*) echo "usage: $0 [-q QUEUES] [-f io|macswap] [-P] PROG [ARGS...]" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 1 ] || { echo "usage: $0 [-q QUEUES] [-f io|macswap] [-P] PROG [ARGS...]" >&2; exit 2; }
+prog=$1
+shift
+
+skip() { echo "SKIP: $*"; exit 77; }
+
+[ "$(id -u)" = 0 ] || skip "needs root (hugepages, DPDK EAL)"
+testpmd=$(command -v dpdk-testpmd) || skip "dpdk-testpmd not installed (apt-get install dpdk)"
+[ -x "$prog" ] || { echo "FAIL: test program $prog not built"; exit 1; }
+
+# Hugepages: raise to 1024 if lower (never lower it), mount hugetlbfs if needed.
+nr=$(cat /proc/sys/vm/nr_hugepages 2>/dev/null || echo 0)
+if [ "$nr" -lt 1024 ]; then
+	echo 1024 > /proc/sys/vm/nr_hugepages 2>/dev/null || true
+fi
+if ! mountpoint -q /dev/hugepages; then
+	mkdir -p /dev/hugepages && mount -t hugetlbfs nodev /dev/hugepages 2>/dev/null ||
+		skip "cannot mount hugetlbfs on /dev/hugepages"
+fi
+free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
+# testpmd -m 128 and ours -m 128: 128 pages of 2 MB, plus slack.
+[ "${free:-0}" -ge 160 ] || skip "only ${free:-0} free 2 MB hugepages (need 160): raise /proc/sys/vm/nr_hugepages"
+
+dir=$(mktemp -d /tmp/vhu-test.XXXXXX) || exit 1
+sock=$dir/vhu.sock
+tag=vhu$$
+tp_pid=
+cleanup() {
+	if [ -n "$tp_pid" ] && kill -0 "$tp_pid" 2>/dev/null; then
+		kill -TERM "$tp_pid" 2>/dev/null
+		i=0
+		while kill -0 "$tp_pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		kill -KILL "$tp_pid" 2>/dev/null
+		wait "$tp_pid" 2>/dev/null
+	fi
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Backend: main lcore 0 (sleeps in the stats loop), forwarding lcore 1. --in-memory: no
+# hugepage files or runtime dirs left behind even if it gets killed.
+"$testpmd" -l 0,1 --main-lcore 0 --no-pci --in-memory --single-file-segments -m 128 \
+	--file-prefix "${tag}tp" --no-telemetry --log-level=lib.eal:error \
+	--vdev "net_vhost0,iface=$sock,queues=$queues" -- \
+	--forward-mode="$fwd" --port-topology=loop --auto-start --rxq="$queues" --txq="$queues" \
+	--total-num-mbufs=8192 --stats-period 1 > "$dir/testpmd.log" 2>&1 < /dev/null &
+tp_pid=$!
+
+i=0
+while [ ! -S "$sock" ]; do
+	if ! kill -0 "$tp_pid" 2>/dev/null; then
+		echo "FAIL: dpdk-testpmd exited before creating $sock:"; tail -20 "$dir/testpmd.log"; exit 1
+	fi
+	[ $i -lt 100 ] || { echo "FAIL: no socket $sock after 10 s"; tail -20 "$dir/testpmd.log"; exit 1; }
+	sleep 0.1
+	i=$((i + 1))
+done
+
+eal="-l 0 --no-pci --in-memory $sfs --iova-mode=va -m 128 --file-prefix ${tag}me --no-telemetry --log-level=lib.eal:error"
+echo "backend: testpmd net_vhost queues=$queues forward-mode=$fwd socket $sock"
+if [ $proto = 1 ]; then
+	# shellcheck disable=SC2086
+	"$prog" "$sock,queues=$queues" $eal "$@"
+else
+	# shellcheck disable=SC2086
+	"$prog" $eal -- -s "$sock" -q "$queues" -f "$fwd" "$@"
+fi
+rc=$?
+if [ $rc != 0 ] && [ $rc != 77 ]; then
+	echo "--- testpmd log (tail) ---"
+	grep -a -v '^\s*$' "$dir/testpmd.log" | grep -a -v 'Port statistics\|####\|RX-\|TX-\|Throughput\|Rx-pps\|Tx-pps\|RX-nombuf' | tail -30
+fi
+exit $rc

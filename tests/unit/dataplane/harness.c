@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+
+#include "harness.h"
+
+static struct rte_mempool *h_pool;
+
+struct rte_mempool *h_eal_init(const char *prog)
+{
+	char *argv[] = {(char *)prog, "--no-huge", "--no-pci", "-m", "256", "--no-shconf",
+			"--no-telemetry", "-l", "0", "--log-level=lib.eal:error",
+			"--log-level=user1:error", NULL};
+	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
+
+	if (h_pool != NULL)
+		return h_pool;
+	if (rte_eal_init(argc, argv) < 0) {
+		printf("SKIP: EAL init failed (%s): cannot run the stack tests here\n",
+		       rte_strerror(rte_errno));
+		exit(77);
+	}
+	/* No per-lcore cache: the in-use count is then exact for the leak checks. */
+	h_pool = rte_pktmbuf_pool_create("h_pool", 4095, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					 SOCKET_ID_ANY);
+	if (h_pool == NULL) {
+		printf("FAIL: mbuf pool: %s\n", rte_strerror(rte_errno));
+		exit(1);
+	}
+	return h_pool;
+}
+
+int h_open(struct h *h, uint16_t nb_stacks, int discard_sha, uint32_t max_flows,
+	   uint32_t tx_offloads)
+{
+	struct vns_stack_conf conf;
+	uint16_t q;
+
+	memset(h, 0, sizeof(*h));
+	h->mp = h_pool;
+	h->hz = rte_get_tsc_hz();
+	h->now = h->hz * 1000;
+	h->nb = nb_stacks;
+	h->sh = vns_shared_create(nb_stacks, SOCKET_ID_ANY);
+	if (h->sh == NULL)
+		return -1;
+	memset(&conf, 0, sizeof(conf));
+	conf.ip = rte_cpu_to_be_32(H_STACK_IP);
+	conf.prefix_len = 24;
+	conf.mac = (struct rte_ether_addr){{0x02, 0, 0, 0, 0, 0x01}};
+	conf.iperf_port = H_IPERF_PORT;
+	conf.discard_port = H_DISCARD_PORT;
+	conf.discard_sha256 = discard_sha != 0;
+	conf.max_flows = max_flows;
+	conf.pool = h->mp;
+	conf.nb_queues = nb_stacks;
+	conf.tx_offloads = tx_offloads;
+	conf.mtu = 1500;
+	for (q = 0; q < nb_stacks; q++) {
+		conf.queue_id = q;
+		h->st[q] = vns_stack_create(&conf, h->sh, SOCKET_ID_ANY);
+		if (h->st[q] == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+unsigned int h_close(struct h *h)
+{
+	uint16_t q;
+
+	h_clear(h);
+	for (q = 0; q < h->nb; q++)
+		vns_stack_free(h->st[q]);
+	vns_shared_free(h->sh);
+	return rte_mempool_in_use_count(h->mp);
+}
+
+static void h_collect(struct h *h)
+{
+	uint16_t i;
+
+	for (i = 0; i < h->tx.n; i++) {
+		if (h->n_out < H_OUT_MAX) {
+			if (pb_parse(h->tx.pkts[i], &h->out[h->n_out]) == 0)
+				h->used[h->n_out++] = 0;
+		}
+		rte_pktmbuf_free(h->tx.pkts[i]);
+	}
+	h->tx.n = 0;
+}
+
+void h_input_burst(struct h *h, unsigned int q, struct rte_mbuf **m, uint16_t n)
+{
+	vns_stack_input(h->st[q], m, n, h->now, &h->tx);
+	h_collect(h);
+}
+
+void h_input(struct h *h, unsigned int q, struct rte_mbuf *m)
+{
+	h_input_burst(h, q, &m, m != NULL ? 1 : 0);
+}
+
+void h_poll(struct h *h)
+{
+	uint16_t q;
+	int round;
+
+	/* Two rounds: a message one stack sends another is seen in the same h_poll. */
+	for (round = 0; round < 2; round++)
+		for (q = 0; q < h->nb; q++) {
+			vns_stack_poll(h->st[q], h->now, &h->tx);
+			h_collect(h);
+		}
+}
+
+void h_advance_ms(struct h *h, uint64_t ms)
+{
+	h->now += ms * h->hz / 1000;
+}
+
+void h_clear(struct h *h)
+{
+	h_collect(h);
+	h->n_out = 0;
+}
+
+uint64_t h_stat(struct h *h, unsigned int q, const char *name)
+{
+	struct vns_stack_stats s;
+
+	vns_stack_stats_get(h->st[q], &s);
+#define H_STAT(n, d)              \
+	if (strcmp(name, #n) == 0) \
+		return s.n;
+	VNS_STACK_STATS(H_STAT)
+#undef H_STAT
+	fprintf(stderr, "unknown counter %s\n", name);
+	abort();
+}
+
+void tc_init(struct tc *c, struct h *h, unsigned int q, uint16_t sport, uint16_t dport,
+	     uint32_t isn, int with_opts)
+{
+	memset(c, 0, offsetof(struct tc, rx));
+	c->h = h;
+	c->q = q;
+	c->sport = sport;
+	c->dport = dport;
+	c->snd_nxt = isn;
+	c->win = 65535;
+	if (with_opts) {
+		c->ts = 1;
+		c->tsval = 1000;
+		c->ws = 7;
+		c->sack = 1;
+	} else {
+		c->ws = -1;
+	}
+}
+
+void tc_fill(const struct tc *c, struct pb_tcp *p, uint32_t seq, uint8_t flags,
+	     const void *data, uint32_t len)
+{
+	pb_tcp_defaults(p);
+	p->sport = c->sport;
+	p->dport = c->dport;
+	p->seq = seq;
+	p->ack = c->rcv_nxt;
+	p->flags = flags;
+	p->win = c->win;
+	p->ts = c->ts;
+	p->tsval = c->tsval;
+	p->tsecr = c->ts_recent;
+	p->payload = data;
+	p->plen = len;
+}
+
+int tc_connect(struct tc *c)
+{
+	struct pb_tcp p;
+	const struct pb_parsed *r;
+
+	tc_fill(c, &p, c->snd_nxt, PB_SYN, NULL, 0);
+	p.ack = 0;
+	p.mss = 1460;
+	p.ws = c->ws;
+	p.sack_perm = c->sack;
+	h_input(c->h, c->q, pb_tcp_mbuf(c->h->mp, &p));
+	r = tc_last(c);
+	if (r == NULL || r->flags != (PB_SYN | PB_ACK) || r->ack != c->snd_nxt + 1)
+		return -1;
+	c->srv_iss = r->seq;
+	c->rcv_nxt = r->seq + 1;
+	c->ts_recent = r->tsval;
+	c->snd_nxt++;
+	if (c->ws < 0)
+		c->ws = -1;
+	tc_fill(c, &p, c->snd_nxt, PB_ACK, NULL, 0);
+	h_input(c->h, c->q, pb_tcp_mbuf(c->h->mp, &p));
+	return 0;
+}
+
+void tc_send_at(struct tc *c, uint32_t seq, uint8_t flags, const void *data, uint32_t len)
+{
+	struct pb_tcp p;
+
+	tc_fill(c, &p, seq, flags, data, len);
+	h_input(c->h, c->q, pb_tcp_mbuf(c->h->mp, &p));
+}
+
+void tc_send(struct tc *c, const void *data, uint32_t len)
+{
+	c->tsval++;
+	tc_send_at(c, c->snd_nxt, PB_ACK | PB_PSH, data, len);
+	c->snd_nxt += len;
+}
+
+const struct pb_parsed *tc_last(struct tc *c)
+{
+	uint32_t i;
+
+	for (i = c->h->n_out; i-- > 0;)
+		if (c->h->out[i].proto == IPPROTO_TCP && c->h->out[i].dport == c->sport)
+			return &c->h->out[i];
+	return NULL;
+}
+
+int tc_recv(struct tc *c, int ack_data)
+{
+	uint32_t i;
+	int n = 0, got = 0;
+
+	for (i = 0; i < c->h->n_out; i++) {
+		struct pb_parsed *r = &c->h->out[i];
+
+		if (c->h->used[i] || r->proto != IPPROTO_TCP || r->dport != c->sport)
+			continue;
+		c->h->used[i] = 1;
+		n++;
+		if (r->ts)
+			c->ts_recent = r->tsval;
+		if (r->plen > 0 && r->seq == c->rcv_nxt && c->rx_len + r->plen <= sizeof(c->rx)) {
+			memcpy(c->rx + c->rx_len, r->payload, r->plen);
+			c->rx_len += r->plen;
+			c->rcv_nxt += r->plen;
+			got = 1;
+		}
+		if ((r->flags & PB_FIN) && r->seq + r->plen == c->rcv_nxt) {
+			c->rcv_nxt++;
+			c->fin_rcvd = 1;
+			got = 1;
+		}
+	}
+	if (got && ack_data) {
+		c->tsval++;
+		tc_send_at(c, c->snd_nxt, PB_ACK, NULL, 0);
+	}
+	return n;
+}

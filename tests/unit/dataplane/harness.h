@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Test harness around the real stack: EAL in no-huge mode, one mempool, stacks sharing one
+ * vns_shared, an "outbox" of parsed frames the stacks sent, and a scripted TCP client.
+ */
+#ifndef HARNESS_H
+#define HARNESS_H
+
+#include <stdint.h>
+
+#include "pktbuild.h"
+#include "vns_stack.h"
+
+#define H_OUT_MAX 256
+#define H_STACK_IP RTE_IPV4(198, 18, 0, 1)
+#define H_CLIENT_IP RTE_IPV4(198, 18, 0, 2)
+#define H_IPERF_PORT 5201
+#define H_DISCARD_PORT 9
+
+struct h {
+	struct rte_mempool *mp;
+	struct vns_shared *sh;
+	struct vns_stack *st[2];
+	uint16_t nb;
+	struct vns_txbuf tx;
+	uint64_t hz;
+	uint64_t now;
+	uint32_t n_out;
+	struct pb_parsed out[H_OUT_MAX];
+	int used[H_OUT_MAX];
+};
+
+/* EAL + pool, once per process; exits 77 with the reason if the EAL cannot start. */
+struct rte_mempool *h_eal_init(const char *prog);
+
+int h_open(struct h *h, uint16_t nb_stacks, int discard_sha, uint32_t max_flows,
+	   uint32_t tx_offloads);
+/* Frees the stacks and checks that no mbuf is left in use; returns mbufs leaked. */
+unsigned int h_close(struct h *h);
+void h_input(struct h *h, unsigned int q, struct rte_mbuf *m);
+void h_input_burst(struct h *h, unsigned int q, struct rte_mbuf **m, uint16_t n);
+void h_poll(struct h *h);
+void h_advance_ms(struct h *h, uint64_t ms);
+void h_clear(struct h *h);
+uint64_t h_stat(struct h *h, unsigned int q, const char *name);
+
+/* Scripted client connection. */
+struct tc {
+	struct h *h;
+	unsigned int q;          /* stack it talks to */
+	uint16_t sport;
+	uint16_t dport;
+	uint32_t snd_nxt;        /* client's next sequence number */
+	uint32_t rcv_nxt;        /* next byte expected from the stack */
+	uint32_t srv_iss;
+	int ts;
+	uint32_t tsval;
+	uint32_t ts_recent;
+	int ws;
+	int sack;
+	uint16_t win;
+	int fin_rcvd;
+	uint32_t rx_len;
+	uint8_t rx[70000];
+};
+
+void tc_init(struct tc *c, struct h *h, unsigned int q, uint16_t sport, uint16_t dport,
+	     uint32_t isn, int with_opts);
+/* SYN, SYN-ACK, ACK; returns 0 on success. */
+int tc_connect(struct tc *c);
+void tc_fill(const struct tc *c, struct pb_tcp *p, uint32_t seq, uint8_t flags,
+	     const void *data, uint32_t len);
+void tc_send_at(struct tc *c, uint32_t seq, uint8_t flags, const void *data, uint32_t len);
+void tc_send(struct tc *c, const void *data, uint32_t len);
+/* Consumes outbox frames for this connection; appends in-order payload to rx, ACKs it
+ * (when ack_data). Returns the number of frames consumed. */
+int tc_recv(struct tc *c, int ack_data);
+/* The last outbox frame addressed to this client, or NULL. */
+const struct pb_parsed *tc_last(struct tc *c);
+
+#endif

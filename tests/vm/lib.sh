@@ -1,0 +1,104 @@
+# tests/vm/lib.sh: shared by the vm suite and tools/demo (sourced; POSIX sh + bash).
+#   vm_prepare            build the arm64 binaries and the guest image when needed (cached)
+#   vm_start MODE Q PACKED   boot the guest with tools/run-vm in a private netns (background)
+#   vm_wait_ready SECS    wait for the guest's ready line; fails on the guest's "failed" line
+#   vm_iperf P SECS OUT   iperf3 -c from the netns (JSON in OUT), retried while the server restarts
+#   vm_stop               stop run-vm (it tears down QEMU, the tap and the netns)
+# Variables: VNS_SRC (repo), VM_NS (netns), VM_LOG (serial log), VM_GUEST_IP.
+
+VNS_SRC=${VNS_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+VM_NS=${VM_NS:-vns-vmtest-$$}
+VM_TMP=${VM_TMP:-$(mktemp -d /tmp/vns-vm.XXXXXX)}
+VM_LOG=${VM_LOG:-$VM_TMP/serial.log}
+VM_GUEST_IP=198.18.0.2
+VM_PID=""
+
+vm_log() { echo "[$(date +%H:%M:%S)] $*"; }
+
+# The arm64 build dir holds the cross-built vnetsink the image carries.
+vm_prepare() {
+	arm=${VNS_ARM64_BUILD:-$VNS_SRC/build-arm64}
+	if [ ! -f "$arm/build.ninja" ]; then
+		echo "no arm64 build in $arm: run tools/cross-sysroot, then meson setup $arm --cross-file cross/sysroot-arm64/paths.ini --cross-file cross/arm64.ini -Dtests=disabled"
+		return 77
+	fi
+	ninja -C "$arm" dataplane/vnetsink >"$VM_TMP/ninja.log" 2>&1 || { tail -n 20 "$VM_TMP/ninja.log"; echo "arm64 build of vnetsink failed"; return 1; }
+	"$VNS_SRC/guest-image/build" --arch arm64 --build "$arm" >"$VM_TMP/image.log" 2>&1 || { tail -n 20 "$VM_TMP/image.log"; echo "guest-image/build failed"; return 1; }
+	return 0
+}
+
+vm_start() {
+	mode=$1 queues=$2 packed=$3
+	: >"$VM_LOG"
+	VM_MEMORY=${VM_MEMORY:-768} VIRTIO_QUEUES=$queues MODE=$mode PACKED=$packed VM_PIN="" \
+		"$VNS_SRC/tools/run-vm" --netns "$VM_NS" --log "$VM_LOG" </dev/null >"$VM_TMP/run-vm.out" 2>&1 &
+	VM_PID=$!
+	vm_log "run-vm started (pid $VM_PID, mode $mode, $queues queues, packed=$packed, netns $VM_NS)"
+}
+
+vm_stop() {
+	if [ -n "$VM_PID" ] && kill -0 "$VM_PID" 2>/dev/null; then
+		kill -TERM "$VM_PID" 2>/dev/null
+		for _ in $(seq 1 30); do kill -0 "$VM_PID" 2>/dev/null || break; sleep 0.2; done
+		kill -KILL "$VM_PID" 2>/dev/null || true
+	fi
+	wait "$VM_PID" 2>/dev/null || true
+	VM_PID=""
+	# run-vm removes its netns; make sure, in case it was killed hard.
+	ip netns del "$VM_NS" 2>/dev/null || true
+}
+
+# Ready: kernel mode prints "VNS-GUEST: ready"; vnetsink prints its configuration and then
+# stats lines once the queues poll.
+vm_wait_ready() {
+	limit=$1
+	i=0
+	while [ $i -lt $((limit * 2)) ]; do
+		if grep -q '^VNS-GUEST: failed' "$VM_LOG" 2>/dev/null; then
+			echo "guest failed to start; serial log:"; tail -n 25 "$VM_LOG"; return 1
+		fi
+		if grep -q '^VNS-GUEST: ready' "$VM_LOG" 2>/dev/null ||
+		   { grep -q '^vnetsink: starting with this configuration' "$VM_LOG" 2>/dev/null &&
+		     grep -q '\] q0@' "$VM_LOG" 2>/dev/null; }; then
+			vm_log "guest ready after ~$((i / 2)) s"
+			return 0
+		fi
+		if [ -n "$VM_PID" ] && ! kill -0 "$VM_PID" 2>/dev/null; then
+			echo "run-vm exited early:"; cat "$VM_TMP/run-vm.out"; tail -n 25 "$VM_LOG"; return 1
+		fi
+		sleep 0.5
+		i=$((i + 1))
+	done
+	echo "guest not ready after $limit s; serial log:"; tail -n 25 "$VM_LOG"
+	return 1
+}
+
+vm_ping() {
+	for _ in 1 2 3 4 5; do
+		ip netns exec "$VM_NS" ping -c 2 -W 2 -q "$VM_GUEST_IP" >/dev/null 2>&1 && return 0
+		sleep 1
+	done
+	return 1
+}
+
+# iperf3 client from the netns; the server may need a moment between tests (refused).
+vm_iperf() {
+	par=$1 secs=$2 out=$3
+	for _ in 1 2 3 4 5 6; do
+		if ip netns exec "$VM_NS" timeout $((secs + 30)) iperf3 -c "$VM_GUEST_IP" -t "$secs" -P "$par" -J >"$out" 2>&1; then
+			return 0
+		fi
+		grep -q 'Connection refused\|unable to connect' "$out" || break
+		sleep 1
+	done
+	echo "iperf3 -P $par failed:"; head -c 600 "$out"; echo
+	return 1
+}
+
+# Field of iperf3's JSON end summary: sent or received bytes, or received bits/s.
+iperf_field() {
+	python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))["end"]
+print({"sent": lambda: d["sum_sent"]["bytes"], "received": lambda: d["sum_received"]["bytes"],
+       "bps": lambda: int(d["sum_received"]["bits_per_second"])}[sys.argv[2]]())' "$1" "$2"
+}
