@@ -17,16 +17,13 @@ BUILD        ?= build
 BUILD_ARM64  ?= build-arm64
 MESON_OPTS   ?=
 SUITES       ?= unit host vm
-VIRTIO_QUEUES ?= 1
-MODE         ?= vnetsink
-PACKED       ?= off
-GUEST_ARCH   ?= aarch64
 TAPS         ?= qemu-lan
 TAP_NETNS    ?=
 TAP_USER     ?=
 HUGEPAGES_MB ?= 1024
 NINJA_JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
+# Passed to tools/run-vm only when given: conf/vm.conf holds the defaults.
 export VIRTIO_QUEUES MODE PACKED GUEST_ARCH
 
 .PHONY: all build arm64 test test-unit deps run demo bench setup-mq-tap hugepages sanitize fuzz clean help
