@@ -588,6 +588,25 @@ enum vns_config_status vns_config_parse(struct vns_config *cfg, int argc, char *
 		fail(err, errlen, "--sha256 needs the discard port: set --discard-port to 1-65535");
 		return VNS_CONFIG_ERROR;
 	}
+	if (cfg->stats_json[0] != '\0') {
+		/* Fail now, not at the first write minutes into a run. */
+		char dir[VNS_PATH_MAX];
+		char *slash;
+
+		snprintf(dir, sizeof(dir), "%s", cfg->stats_json);
+		slash = strrchr(dir, '/');
+		if (slash == NULL)
+			snprintf(dir, sizeof(dir), ".");
+		else if (slash == dir)
+			dir[1] = '\0';
+		else
+			*slash = '\0';
+		if (access(dir, W_OK | X_OK) != 0) {
+			fail(err, errlen, "--stats-json '%s': cannot write in directory '%s' (%s)",
+			     cfg->stats_json, dir, strerror(errno));
+			return VNS_CONFIG_ERROR;
+		}
+	}
 	if (cfg->iperf_port != 0 && cfg->iperf_port == cfg->discard_port) {
 		fail(err, errlen, "--discard-port %u: already used by --iperf-port", cfg->discard_port);
 		return VNS_CONFIG_ERROR;

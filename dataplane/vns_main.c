@@ -73,11 +73,17 @@ static void eal_error(int e)
 		what = "bad EAL option (see the EAL lines above); EAL options go before --, vnetsink's "
 		       "after it";
 		break;
+	case 0:
+		/* DPDK 22.11 leaves rte_errno unset when it cannot lock its runtime config. */
+		what = "most likely another DPDK process runs with the same --file-prefix (see the EAL "
+		       "lines above): give each process its own EAL --file-prefix";
+		break;
 	default:
 		what = "see the EAL lines above";
 		break;
 	}
-	fprintf(stderr, "vnetsink: EAL initialisation failed (%s): %s\n", rte_strerror(e), what);
+	fprintf(stderr, "vnetsink: EAL initialisation failed (%s): %s\n", e ? rte_strerror(e) : "no reason given",
+		what);
 }
 
 /* Enough mbufs for full rx rings, a full tx ring and tx buffer per queue, plus caches. */

@@ -10,6 +10,14 @@
  *     vns_stack_input(st, pkts, n, now, &tx)     every mbuf is consumed (kept or freed)
  *     vns_stack_poll(st, now, &tx)                  timers, delayed ACKs, ring messages
  *     port tx burst(q, tx.pkts, tx.n); the loop frees what the port did not take
+ * now is rte_rdtsc() (all lcores must share one TSC; iperf3 counting windows cross lcores).
+ * The stack needs vns_stack_poll at least every millisecond or so for its timers; both
+ * entry points flush the ACKs a burst left pending, so ACKs are never later than one loop.
+ *
+ * Any thread may call, concurrently with the loop: vns_stack_stats_get(),
+ * vns_stack_nb_flows(), vns_stack_flows_foreach(); ONE thread may call
+ * vns_stack_drain_closed(). Create/free run on the main lcore while the loops are stopped.
+ * Details: dataplane/README.md.
  */
 #ifndef VNS_STACK_H
 #define VNS_STACK_H

@@ -77,13 +77,20 @@ static inline uint64_t frames_bytes(struct rte_mbuf *const *pkts, uint16_t n)
 static inline uint16_t queue_flush(struct vns_queue *q)
 {
 	struct vns_txbuf *tx = &q->tx;
-	uint16_t left;
-	uint16_t sent;
+	uint16_t sent, left, done;
 	uint64_t bytes;
 
 	/* Sent mbufs belong to the driver once tx returns: measure them before. */
 	bytes = frames_bytes(tx->pkts, tx->n);
-	sent = vns_port_tx(&q->pq, tx->pkts, tx->n);
+	/* Some drivers take at most their own burst size per call: go on while they take any. */
+	sent = 0;
+	do {
+		uint16_t k = vns_port_tx(&q->pq, tx->pkts + sent, (uint16_t)(tx->n - sent));
+
+		if (k == 0)
+			break;
+		sent = (uint16_t)(sent + k);
+	} while (sent < tx->n);
 	left = (uint16_t)(tx->n - sent);
 	if (left != 0)
 		bytes -= frames_bytes(tx->pkts + sent, left);
@@ -92,22 +99,34 @@ static inline uint16_t queue_flush(struct vns_queue *q)
 	if (left == 0) {
 		tx->n = 0;
 		q->tx_stalled_polls = 0;
+		q->tx_head_dropped = false;
 		return sent;
 	}
 
 	VNS_ADD(q, tx_retries, 1);
-	if (sent != 0)
+	done = sent;
+	if (sent != 0) {
 		q->tx_stalled_polls = 0;
-	else if (++q->tx_stalled_polls >= VNS_TX_RETRY_POLLS) {
-		/* The device stopped taking frames (peer gone, ring stuck): do not hold mbufs forever. */
-		rte_pktmbuf_free_bulk(tx->pkts, left);
-		VNS_ADD(q, drop_tx_full, left);
-		tx->n = 0;
+		q->tx_head_dropped = false;
+	} else if (++q->tx_stalled_polls >= VNS_TX_RETRY_POLLS) {
+		/*
+		 * Nothing taken for VNS_TX_RETRY_POLLS polls. Either the device refuses the frame
+		 * at the head and stops there (net_tap does so for a frame above its MTU), or it
+		 * stopped taking frames at all (ring stuck, peer gone). Drop the head first, so one
+		 * bad frame does not hold back the ACKs behind it; if that does not unblock the
+		 * queue within another retry period, drop everything: never hold mbufs forever.
+		 */
+		uint16_t drop = q->tx_head_dropped ? left : 1;
+
+		rte_pktmbuf_free_bulk(tx->pkts, drop);
+		VNS_ADD(q, drop_tx_full, drop);
+		q->tx_head_dropped = drop == 1;
 		q->tx_stalled_polls = 0;
-		return sent;
+		done = drop;
+		left = (uint16_t)(left - drop);
 	}
 	/* Keep the unsent frames in order at the head; the stack appends behind them. */
-	memmove(tx->pkts, tx->pkts + sent, left * sizeof(tx->pkts[0]));
+	memmove(tx->pkts, tx->pkts + done, left * sizeof(tx->pkts[0]));
 	tx->n = left;
 	return sent;
 }

@@ -7,7 +7,8 @@
  * (when there are more queues than worker lcores). Per poll of a queue:
  *     rx burst (32) -> vns_stack_input -> vns_stack_poll -> tx burst of the tx buffer
  * Frames the port does not take stay at the head of the tx buffer and are retried on the next
- * polls; after VNS_TX_RETRY_POLLS polls without progress they are freed and counted.
+ * polls; after VNS_TX_RETRY_POLLS polls without progress the head frame is freed and counted
+ * (a device may refuse one bad frame and stop there), after another such period all of them.
  *
  * Concurrency: a vns_queue is written only by its lcore. Other threads (main lcore stats,
  * the telemetry thread) read its counters without locks: each counter is a naturally aligned
@@ -50,6 +51,7 @@ struct vns_queue {
 	uint16_t queue_id;
 	uint16_t lcore_id;
 	uint16_t tx_stalled_polls;
+	bool tx_head_dropped;          /* the last stall dropped only the head frame */
 	bool broken;
 	struct vns_port_queue pq;
 	struct vns_stack *stack;

@@ -113,8 +113,17 @@ uint16_t vpmd_rx_burst(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
  * RTE_MBUF_F_TX_TCP_CKSUM / UDP_CKSUM with l2_len/l3_len set asks for checksum offload
  * (the pseudo-header sum must be in the checksum field, as rte_ipv4_phdr_cksum gives);
  * RTE_MBUF_F_TX_TCP_SEG with tso_segsz asks for TSO when negotiated.
+ * A packet that cannot be sent as asked (offload not negotiated, more than 64 segments)
+ * is freed and counted in drop_bad_pkt; it counts as taken in the return value.
  */
 uint16_t vpmd_tx_burst(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n);
+
+/*
+ * Take the device's tx completions now and free the mbufs; returns how many packets were
+ * completed. vpmd_tx_burst() does this lazily, once the ring runs low; call this (same
+ * lcore as the queue's bursts) when idle to hand mbufs back to the pool sooner.
+ */
+unsigned int vpmd_tx_reclaim(struct vpmd_txq *txq);
 
 /* Per-queue counters, one table so that printing, telemetry and JSON share it. */
 #define VPMD_RXQ_STATS(X)                                                        \

@@ -105,6 +105,8 @@ uint64_t vpmd_negotiate(uint64_t offered, uint64_t wanted)
 	return f;
 }
 
+static unsigned int vpmd_tx_reclaim_stopped(struct vpmd_txq *txq);
+
 /* ---- open ------------------------------------------------------------------------------ */
 
 struct vpmd_dev *vpmd_open_transport(const struct vpmd_transport_ops *ops, void *priv,
@@ -513,6 +515,7 @@ int vpmd_configure(struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err
 		vq_set_flags(dev, &dev->txq[q]->vq);
 		dev->rxq[q]->rx_fn = vpmd_rx_stopped;
 		dev->txq[q]->tx_fn = vpmd_tx_stopped;
+		dev->txq[q]->reclaim_fn = vpmd_tx_reclaim_stopped;
 	}
 	if (ctrl_size) {
 		dev->cvq = vpmd_ctrlq_create(dev, ctrl_size);
@@ -553,6 +556,7 @@ static void choose_paths(struct vpmd_dev *dev)
 	bool io = dev->in_order;
 	vpmd_rx_fn rx;
 	vpmd_tx_fn tx;
+	unsigned int (*txr)(struct vpmd_txq *txq);
 	const char *rxn, *txn;
 	uint16_t q;
 
@@ -565,6 +569,7 @@ static void choose_paths(struct vpmd_dev *dev)
 			rxn = io ? "packed in-order" : "packed";
 		}
 		tx = io ? vpmd_tx_packed_inorder : vpmd_tx_packed;
+		txr = io ? vpmd_tx_reclaim_packed_inorder : vpmd_tx_reclaim_packed;
 		txn = io ? "packed in-order" : "packed";
 	} else {
 		if (dev->mrg) {
@@ -575,6 +580,7 @@ static void choose_paths(struct vpmd_dev *dev)
 			rxn = io ? "split in-order" : "split";
 		}
 		tx = io ? vpmd_tx_split_inorder : vpmd_tx_split;
+		txr = io ? vpmd_tx_reclaim_split_inorder : vpmd_tx_reclaim_split;
 		txn = io ? "split in-order" : "split";
 	}
 	for (q = 0; q < dev->nb_qpairs; q++) {
@@ -585,7 +591,12 @@ static void choose_paths(struct vpmd_dev *dev)
 		rxq->rx_fn = rx;
 		rxq->rx_fn_name = rxn;
 		txq->tx_fn = tx;
+		txq->reclaim_fn = txr;
 		txq->tx_fn_name = txn;
+		/* Reclaim when a quarter of the ring is left, but always keep room for two
+		 * full bursts: small rings reclaim on every burst. */
+		txq->free_thresh = RTE_MAX((uint16_t)(txq->vq.size / 4),
+					   RTE_MIN(txq->vq.size, (uint16_t)(2 * VPMD_BURST_MAX)));
 		rxq->mp = dev->rx_pool;
 		rxq->hdr_off = RTE_PKTMBUF_HEADROOM - VPMD_NET_HDR_SIZE;
 		rxq->buf_len = rte_pktmbuf_data_room_size(dev->rx_pool) - RTE_PKTMBUF_HEADROOM +
@@ -621,6 +632,7 @@ static void dev_reset_rings(struct vpmd_dev *dev)
 		vpmd_txq_reset(dev->txq[q]);
 		dev->rxq[q]->rx_fn = vpmd_rx_stopped;
 		dev->txq[q]->tx_fn = vpmd_tx_stopped;
+		dev->txq[q]->reclaim_fn = vpmd_tx_reclaim_stopped;
 	}
 	if (dev->cvq) {
 		vpmd_vq_reset(&dev->cvq->vq);
@@ -769,6 +781,17 @@ uint16_t vpmd_rx_stopped(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t 
 	return 0;
 }
 
+static unsigned int vpmd_tx_reclaim_stopped(struct vpmd_txq *txq)
+{
+	RTE_SET_USED(txq);
+	return 0;
+}
+
+unsigned int vpmd_tx_reclaim(struct vpmd_txq *txq)
+{
+	return txq->reclaim_fn(txq);
+}
+
 uint16_t vpmd_tx_stopped(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n)
 {
 	RTE_SET_USED(txq);
@@ -793,14 +816,15 @@ void vpmd_txq_stats(const struct vpmd_txq *txq, struct vpmd_txq_stats *out)
 }
 #undef STAT_COPY
 
+/* A single read of a flag the polling lcore sets once (never cleared while it polls). */
 bool vpmd_rxq_broken(const struct vpmd_rxq *rxq)
 {
-	return __atomic_load_n(&rxq->broken, __ATOMIC_ACQUIRE);
+	return *(const volatile bool *)&rxq->broken;
 }
 
 bool vpmd_txq_broken(const struct vpmd_txq *txq)
 {
-	return __atomic_load_n(&txq->broken, __ATOMIC_ACQUIRE);
+	return *(const volatile bool *)&txq->broken;
 }
 
 unsigned int vpmd_check_broken(struct vpmd_dev *dev)

@@ -82,6 +82,7 @@ struct vpmd_txq {
 	uint16_t oldest;             /* split: head slot of the oldest packet in flight;
 	                              * packed + IN_ORDER: oldest buffer id in flight */
 	uint16_t nb_inflight;        /* packets (chains) in flight */
+	uint16_t free_thresh;        /* reclaim completions once fewer descriptors are free */
 	bool broken;
 	uint8_t bad_reason;
 	bool csum;                   /* VIRTIO_NET_F_CSUM negotiated */
@@ -89,6 +90,7 @@ struct vpmd_txq {
 	struct vpmd_net_hdr *hdrs;   /* one header per slot/id, for packets that cannot push */
 	uint64_t hdrs_iova;
 	vpmd_tx_fn tx_fn;
+	unsigned int (*reclaim_fn)(struct vpmd_txq *txq);
 
 	struct vpmd_txq_stats stats __rte_cache_aligned;
 
@@ -152,6 +154,12 @@ uint16_t vpmd_rx_packed_inorder(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, ui
 uint16_t vpmd_tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n);
 uint16_t vpmd_tx_packed_inorder(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n);
 
+/* Process tx completions now (the tx bursts do it lazily). */
+unsigned int vpmd_tx_reclaim_split(struct vpmd_txq *txq);
+unsigned int vpmd_tx_reclaim_split_inorder(struct vpmd_txq *txq);
+unsigned int vpmd_tx_reclaim_packed(struct vpmd_txq *txq);
+unsigned int vpmd_tx_reclaim_packed_inorder(struct vpmd_txq *txq);
+
 /* Burst functions of a queue that is not started: return 0. */
 uint16_t vpmd_rx_stopped(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n);
 uint16_t vpmd_tx_stopped(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n);
@@ -189,7 +197,7 @@ vpmd_rxq_set_broken(struct vpmd_rxq *rxq, enum vpmd_bad_reason why)
 	if (!rxq->broken) {
 		rxq->bad_reason = (uint8_t)why;
 		rxq->stats.err_bad_ring++;
-		__atomic_store_n(&rxq->broken, true, __ATOMIC_RELEASE);
+		*(volatile bool *)&rxq->broken = true;
 	}
 }
 
@@ -199,8 +207,45 @@ vpmd_txq_set_broken(struct vpmd_txq *txq, enum vpmd_bad_reason why)
 	if (!txq->broken) {
 		txq->bad_reason = (uint8_t)why;
 		txq->stats.err_bad_ring++;
-		__atomic_store_n(&txq->broken, true, __ATOMIC_RELEASE);
+		*(volatile bool *)&txq->broken = true;
 	}
+}
+
+/*
+ * Rx buffers come straight from the mempool (rte_mempool_get_bulk), not through
+ * rte_pktmbuf_alloc_bulk: a free pktmbuf already has next = NULL, nb_segs = 1, refcnt = 1
+ * (the free path guarantees it), so only the 8 bytes data_off|refcnt|nb_segs|port are
+ * rewritten — the reset would also write the mbuf's second cache line (next, tx_offload),
+ * a cache miss per buffer. The rx burst sets the descriptor fields it delivers.
+ */
+struct vpmd_rearm {
+	uint16_t data_off, refcnt, nb_segs, port;
+};
+_Static_assert(offsetof(struct rte_mbuf, refcnt) == offsetof(struct rte_mbuf, data_off) + 2 &&
+	       offsetof(struct rte_mbuf, nb_segs) == offsetof(struct rte_mbuf, data_off) + 4 &&
+	       offsetof(struct rte_mbuf, port) == offsetof(struct rte_mbuf, data_off) + 6,
+	       "data_off, refcnt, nb_segs, port are contiguous");
+
+static __rte_always_inline int
+vpmd_rx_alloc(struct rte_mempool *mp, struct rte_mbuf **mbufs, unsigned int k)
+{
+	static const struct vpmd_rearm init = { RTE_PKTMBUF_HEADROOM, 1, 1, RTE_MBUF_PORT_INVALID };
+	unsigned int i;
+
+	if (unlikely(rte_mempool_get_bulk(mp, (void **)mbufs, k) != 0))
+		return -1;
+	for (i = 0; i < k; i++)
+		memcpy(&mbufs[i]->data_off, &init, sizeof(init));
+	return 0;
+}
+
+/* Descriptor fields of a delivered head mbuf (its first cache line only). */
+static __rte_always_inline void
+vpmd_rx_head_init(struct rte_mbuf *m)
+{
+	m->ol_flags = 0;
+	m->packet_type = 0;
+	m->vlan_tci = 0;
 }
 
 /* Read the 12-byte header once (no double fetch: later code uses only the copy). */
@@ -221,6 +266,42 @@ enum vpmd_bad_reason vpmd_rx_hdr_offloads(const struct vpmd_rxq *rxq,
  * be honoured (not negotiated, bad lengths). */
 int vpmd_tx_hdr_offloads(const struct vpmd_txq *txq, struct vpmd_net_hdr *h,
 			 const struct rte_mbuf *m);
+
+/*
+ * Returning transmitted mbufs: single-segment packets go back to their pool in bulk
+ * (rte_pktmbuf_prefree_seg handles shared and indirect ones); chains take the generic
+ * path. Cheaper than rte_pktmbuf_free_bulk, which is not inlined.
+ */
+#define VPMD_TX_FREE_BATCH 64
+struct vpmd_tx_free {
+	unsigned int n;
+	struct rte_mbuf *m[VPMD_TX_FREE_BATCH];
+};
+
+static __rte_always_inline void
+vpmd_tx_free_flush(struct vpmd_tx_free *f)
+{
+	if (f->n) {
+		rte_mempool_put_bulk(f->m[0]->pool, (void **)f->m, f->n);
+		f->n = 0;
+	}
+}
+
+static __rte_always_inline void
+vpmd_tx_free_add(struct vpmd_tx_free *f, struct rte_mbuf *m)
+{
+	if (likely(m->nb_segs == 1)) {
+		m = rte_pktmbuf_prefree_seg(m);
+		if (likely(m != NULL)) {
+			if (unlikely(f->n == VPMD_TX_FREE_BATCH ||
+				     (f->n && f->m[0]->pool != m->pool)))
+				vpmd_tx_free_flush(f);
+			f->m[f->n++] = m;
+		}
+	} else {
+		rte_pktmbuf_free(m);
+	}
+}
 
 #define VPMD_TX_OFFLOAD_MASK (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG)
 #define VPMD_TX_MAX_SEGS 64

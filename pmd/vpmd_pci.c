@@ -41,7 +41,10 @@
 
 #include "vpmd_transport.h"
 
+/* Overridable so that tests/vm/vpmd_pci_fake.c can point the probe at a fake sysfs tree. */
+#ifndef VPMD_PCI_SYSFS
 #define VPMD_PCI_SYSFS "/sys/bus/pci/devices"
+#endif
 #define VPMD_PCI_VENDOR_REDHAT_QUMRANET 0x1af4
 #define VPMD_PCI_DEV_NET_MODERN 0x1041      /* 0x1040 + device type 1 (4.1.2.1) */
 #define VPMD_PCI_DEV_NET_TRANSITIONAL 0x1000
@@ -687,13 +690,6 @@ int vpmd_pci_probe(const char *pci_addr, const struct vpmd_transport_ops **ops, 
 	}
 	if (strcmp(drv, "uio_pci_generic") == 0) {
 		p->kind = VPMD_PCI_UIO;
-		/* No IOMMU between the device and memory: it must be given physical addresses. */
-		if (rte_eal_iova_mode() != RTE_IOVA_PA) {
-			snprintf(err, errlen, "%s: bound to uio_pci_generic, which needs IOVA as "
-				 "physical addresses: start the EAL with --iova-mode=pa (as root)", p->addr);
-			rc = -EINVAL;
-			goto fail;
-		}
 	} else if (strcmp(drv, "vfio-pci") == 0) {
 #ifdef VFIO_PRESENT
 		p->kind = VPMD_PCI_VFIO;
@@ -764,6 +760,15 @@ int vpmd_pci_probe(const char *pci_addr, const struct vpmd_transport_ops **ops, 
 	p->notify_mult = caps[VPMD_VCAP_NOTIFY].notify_mult;
 	p->device = (uint8_t *)p->bar[caps[VPMD_VCAP_DEVICE].bar] + caps[VPMD_VCAP_DEVICE].offset;
 	p->device_len = caps[VPMD_VCAP_DEVICE].length;
+
+	/* No IOMMU between a uio device and memory: it must be given physical addresses.
+	 * Checked before the first write to the device. */
+	if (p->kind == VPMD_PCI_UIO && rte_eal_iova_mode() != RTE_IOVA_PA) {
+		snprintf(err, errlen, "%s: bound to uio_pci_generic, which needs IOVA as "
+			 "physical addresses: start the EAL with --iova-mode=pa (as root)", p->addr);
+		rc = -EINVAL;
+		goto fail;
+	}
 
 	/* Memory decoding and bus mastering: uio_pci_generic leaves BME off. */
 	if (cfg_read(p, VPMD_PCI_CFG_COMMAND, &cmd, sizeof(cmd)) != 0) {

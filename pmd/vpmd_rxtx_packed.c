@@ -101,7 +101,7 @@ rx_packed_refill(struct vpmd_rxq *rxq, const bool mrg, const bool initial)
 	while (vq->nb_free > 0) {
 		uint16_t k = RTE_MIN(vq->nb_free, (uint16_t)VPMD_BURST_MAX);
 
-		if (unlikely(rte_pktmbuf_alloc_bulk(rxq->mp, mbufs, k) != 0)) {
+		if (unlikely(vpmd_rx_alloc(rxq->mp, mbufs, k) != 0)) {
 			rxq->stats.drop_nombuf++;
 			break;
 		}
@@ -268,6 +268,7 @@ rx_packed(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n, const bool m
 		rx_push_free(rxq, (uint16_t)id, size);
 		cons++;
 		pkt_len = len - VPMD_NET_HDR_SIZE;
+		vpmd_rx_head_init(m);
 		m->data_len = (uint16_t)pkt_len;
 		prev = m;
 		for (k = 1; mrg && k < nbuf; k++) {
@@ -363,25 +364,13 @@ uint16_t vpmd_rx_packed_inorder(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, ui
 
 /* ---- tx -------------------------------------------------------------------------------- */
 
-#define TX_FREE_BATCH 64
-
 static __rte_always_inline void
-tx_free_add(struct rte_mbuf **f, unsigned int *nf, struct rte_mbuf *m)
-{
-	f[(*nf)++] = m;
-	if (*nf == TX_FREE_BATCH) {
-		rte_pktmbuf_free_bulk(f, *nf);
-		*nf = 0;
-	}
-}
-
-static __rte_always_inline void
-tx_packed_complete_id(struct vpmd_txq *txq, uint16_t id, struct rte_mbuf **fr, unsigned int *nf,
+tx_packed_complete_id(struct vpmd_txq *txq, uint16_t id, struct vpmd_tx_free *fr,
 		      uint32_t *descs)
 {
 	struct vpmd_tx_slot *s = &txq->slots[id];
 
-	tx_free_add(fr, nf, s->m);
+	vpmd_tx_free_add(fr, s->m);
 	*descs += s->ndesc;
 	s->m = NULL;
 	txq->free_ids[txq->free_tail] = id;
@@ -395,8 +384,7 @@ tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 {
 	struct vpmd_vq *vq = &txq->vq;
 	const uint16_t size = vq->size;
-	struct rte_mbuf *fr[TX_FREE_BATCH];
-	unsigned int nf = 0;
+	struct vpmd_tx_free fr = { .n = 0 };
 	uint16_t pos = vq->last_used, wrap = vq->used_wrap;
 
 	while (txq->nb_inflight > 0) {
@@ -416,7 +404,7 @@ tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 			break;
 		}
 		if (!inorder) {
-			tx_packed_complete_id(txq, (uint16_t)id, fr, &nf, &descs);
+			tx_packed_complete_id(txq, (uint16_t)id, &fr, &descs);
 		} else {
 			/* One used descriptor may stand for every buffer up to id [2.8.20];
 			 * ids were handed out in cyclic order, oldest first. */
@@ -426,7 +414,7 @@ tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 				cur = txq->oldest;
 				if (unlikely(txq->slots[cur].m == NULL))
 					break;
-				tx_packed_complete_id(txq, cur, fr, &nf, &descs);
+				tx_packed_complete_id(txq, cur, &fr, &descs);
 				txq->oldest = wrap_inc(cur, size);
 			} while (cur != id);
 			if (unlikely(cur != id)) {
@@ -439,8 +427,7 @@ tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 	}
 	vq->last_used = pos;
 	vq->used_wrap = wrap;
-	if (nf)
-		rte_pktmbuf_free_bulk(fr, nf);
+	vpmd_tx_free_flush(&fr);
 }
 
 static __rte_always_inline uint16_t
@@ -455,10 +442,11 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 
 	if (unlikely(txq->broken))
 		return 0;
-	if (txq->nb_inflight)
+	if (vq->nb_free < txq->free_thresh && txq->nb_inflight) {
 		tx_packed_reclaim(txq, inorder);
-	if (unlikely(txq->broken))
-		return 0;
+		if (unlikely(txq->broken))
+			return 0;
+	}
 
 	pos = vq->avail_idx;
 	for (i = 0; i < n; i++) {
@@ -540,6 +528,24 @@ refuse:
 	txq->stats.packets += sent;
 	txq->stats.bytes += bytes;
 	return i;
+}
+
+unsigned int vpmd_tx_reclaim_packed(struct vpmd_txq *txq)
+{
+	uint16_t before = txq->nb_inflight;
+
+	if (!txq->broken && before)
+		tx_packed_reclaim(txq, false);
+	return (uint16_t)(before - txq->nb_inflight);
+}
+
+unsigned int vpmd_tx_reclaim_packed_inorder(struct vpmd_txq *txq)
+{
+	uint16_t before = txq->nb_inflight;
+
+	if (!txq->broken && before)
+		tx_packed_reclaim(txq, true);
+	return (uint16_t)(before - txq->nb_inflight);
 }
 
 uint16_t vpmd_tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n)

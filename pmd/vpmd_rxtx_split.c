@@ -70,7 +70,7 @@ rx_split_refill(struct vpmd_rxq *rxq, const bool mrg, const bool initial)
 	while (vq->nb_free > 0) {
 		uint16_t k = RTE_MIN(vq->nb_free, (uint16_t)VPMD_BURST_MAX);
 
-		if (unlikely(rte_pktmbuf_alloc_bulk(rxq->mp, mbufs, k) != 0)) {
+		if (unlikely(vpmd_rx_alloc(rxq->mp, mbufs, k) != 0)) {
 			rxq->stats.drop_nombuf++;
 			break;
 		}
@@ -223,6 +223,7 @@ rx_split(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n, const bool mr
 		rx_push_free(rxq, (uint16_t)id, mask);
 		cons++;
 		pkt_len = len - VPMD_NET_HDR_SIZE;
+		vpmd_rx_head_init(m);
 		m->data_len = (uint16_t)pkt_len;
 		prev = m;
 		for (k = 1; mrg && k < nbuf; k++) {
@@ -317,25 +318,6 @@ uint16_t vpmd_rx_split_inorder(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uin
 
 /* ---- tx -------------------------------------------------------------------------------- */
 
-#define TX_FREE_BATCH 64
-
-static __rte_always_inline void
-tx_free_flush(struct rte_mbuf **f, unsigned int *nf)
-{
-	if (*nf) {
-		rte_pktmbuf_free_bulk(f, *nf);
-		*nf = 0;
-	}
-}
-
-static __rte_always_inline void
-tx_free_add(struct rte_mbuf **f, unsigned int *nf, struct rte_mbuf *m)
-{
-	f[(*nf)++] = m;
-	if (*nf == TX_FREE_BATCH)
-		tx_free_flush(f, nf);
-}
-
 /* Completions: mark returned heads, then free from the oldest while they are done.
  * Out-of-order completions only delay descriptor reuse until the older packets return. */
 static __rte_always_inline void
@@ -344,8 +326,7 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 	struct vpmd_vq *vq = &txq->vq;
 	const struct vpmd_vring_used_elem *ue = vq->split.used->ring;
 	const uint16_t mask = vq->mask;
-	struct rte_mbuf *fr[TX_FREE_BATCH];
-	unsigned int nf = 0;
+	struct vpmd_tx_free fr;
 	uint16_t used_idx, nb_used, pos;
 	uint32_t id, len;
 
@@ -357,6 +338,7 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 		vpmd_txq_set_broken(txq, VPMD_BAD_USED_IDX);
 		return;
 	}
+	fr.n = 0;
 	if (!inorder) {
 		for (pos = vq->last_used; pos != used_idx; pos++) {
 			struct vpmd_tx_slot *s;
@@ -378,7 +360,7 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 		while (txq->slots[txq->oldest].done) {
 			struct vpmd_tx_slot *s = &txq->slots[txq->oldest];
 
-			tx_free_add(fr, &nf, s->m);
+			vpmd_tx_free_add(&fr, s->m);
 			vq->nb_free += s->ndesc;
 			txq->oldest = (txq->oldest + s->ndesc) & mask;
 			s->m = NULL;
@@ -405,7 +387,7 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 				cur = txq->oldest;
 				if (unlikely(s->m == NULL)) /* cannot happen: id is a live head */
 					break;
-				tx_free_add(fr, &nf, s->m);
+				vpmd_tx_free_add(&fr, s->m);
 				vq->nb_free += s->ndesc;
 				txq->oldest = (txq->oldest + s->ndesc) & mask;
 				s->m = NULL;
@@ -425,7 +407,7 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 		}
 		vq->last_used = pos;
 	}
-	tx_free_flush(fr, &nf);
+	vpmd_tx_free_flush(&fr);
 	vpmd_split_push_used_event(vq);
 }
 
@@ -442,10 +424,13 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 
 	if (unlikely(txq->broken))
 		return 0;
-	if (txq->nb_inflight)
+	/* Completions are taken lazily, in large batches: most bursts do not touch the
+	 * device-written used ring at all. */
+	if (vq->nb_free < txq->free_thresh && txq->nb_inflight) {
 		tx_split_reclaim(txq, inorder);
-	if (unlikely(txq->broken))
-		return 0;
+		if (unlikely(txq->broken))
+			return 0;
+	}
 
 	old = avail = vq->avail_idx;
 	slot = (txq->oldest + (vq->size - vq->nb_free)) & mask;
@@ -511,6 +496,24 @@ refuse:
 	txq->stats.packets += sent;
 	txq->stats.bytes += bytes;
 	return i;
+}
+
+unsigned int vpmd_tx_reclaim_split(struct vpmd_txq *txq)
+{
+	uint16_t before = txq->nb_inflight;
+
+	if (!txq->broken && before)
+		tx_split_reclaim(txq, false);
+	return (uint16_t)(before - txq->nb_inflight);
+}
+
+unsigned int vpmd_tx_reclaim_split_inorder(struct vpmd_txq *txq)
+{
+	uint16_t before = txq->nb_inflight;
+
+	if (!txq->broken && before)
+		tx_split_reclaim(txq, true);
+	return (uint16_t)(before - txq->nb_inflight);
 }
 
 uint16_t vpmd_tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n)

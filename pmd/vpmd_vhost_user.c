@@ -21,7 +21,10 @@
  *
  * EAL requirements: hugepage memory shared by fd (--single-file-segments keeps the region
  * count within the protocol's 8), and --iova-mode=va since the backend resolves ring and
- * buffer addresses through our virtual addresses (uses_va).
+ * buffer addresses through our virtual addresses (uses_va). The memory table goes out at
+ * queue set-up: create every mempool whose mbufs the device will see before
+ * vpmd_configure (memory that appears later is unknown to the backend until the next
+ * vpmd_stop/vpmd_start; a warning says so), or pre-allocate with EAL -m.
  *
  * Everything here is control path (main lcore) except vhu_kick(), which the fast path
  * calls only when the device asked for a notification.
@@ -192,6 +195,8 @@ struct vhu_dev {
 	struct vhu_mem_table mem_sent;
 	int mem_fds_sent[VHU_MAX_REGIONS];
 	bool mem_valid;
+	bool mem_grew;           /* hugepage memory outside the sent table appeared (warned once) */
+	char mem_cb_name[48];    /* our rte_mem_event callback, "" when not registered */
 	struct vhu_queue q[VHU_MAX_VQS];
 };
 
@@ -546,11 +551,37 @@ static int vhu_mem_sync(struct vhu_dev *d, char *err, size_t errlen)
 	d->mem_sent = mem;
 	memcpy(d->mem_fds_sent, fds, sizeof(fds));
 	d->mem_valid = true;
+	d->mem_grew = false;
 	for (uint32_t i = 0; i < mem.nregions; i++)
 		VHU_LOG(DEBUG, "%s: region %u va 0x%" PRIx64 " size 0x%" PRIx64 " offset 0x%" PRIx64,
 			d->path, i, mem.regions[i].userspace_addr, mem.regions[i].memory_size,
 			mem.regions[i].mmap_offset);
 	return 0;
+}
+
+/*
+ * EAL grows its heap on demand. Memory that appears after the table went out is unknown to
+ * the backend, which then drops whatever lies there (DPDK's vhost logs a translation
+ * failure). The table is re-sent at the next queue set-up (vpmd_start after vpmd_stop);
+ * until then, say so once.
+ */
+static void vhu_mem_event(enum rte_mem_event type, const void *addr, size_t len, void *arg)
+{
+	struct vhu_dev *d = arg;
+	uintptr_t a = (uintptr_t)addr;
+
+	if (type != RTE_MEM_EVENT_ALLOC || !d->mem_valid || d->mem_grew)
+		return;
+	for (uint32_t i = 0; i < d->mem_sent.nregions; i++) {
+		const struct vhu_mem_region *r = &d->mem_sent.regions[i];
+
+		if (a >= r->userspace_addr && a + len <= r->userspace_addr + r->memory_size)
+			return;
+	}
+	d->mem_grew = true;
+	VHU_LOG(WARNING, "%s: hugepage memory grew after the memory table was sent; the backend cannot reach "
+		"buffers there until vpmd_stop/vpmd_start: create mempools before vpmd_configure or pre-allocate with EAL -m",
+		d->path);
 }
 
 /* ---- transport ops ------------------------------------------------------------------ */
@@ -908,6 +939,8 @@ static void vhu_close(void *priv)
 
 	if (d == NULL)
 		return;
+	if (d->mem_cb_name[0] != '\0')
+		rte_mem_event_callback_unregister(d->mem_cb_name, d);
 	for (uint16_t vq = 0; vq < VHU_MAX_VQS; vq++)
 		vhu_queue_close_fds(d, vq);
 	/* Closing the socket is what tells the backend the device is gone. */
@@ -1089,20 +1122,6 @@ int vpmd_vhost_user_probe(const char *path, const struct vpmd_transport_ops **op
 	rc = vhu_connect(d, err, errlen);
 	if (rc < 0)
 		goto fail;
-	/*
-	 * The memory table is sent at the first queue setup, whose op has no error line; the
-	 * usual mistakes (no hugepages, no --single-file-segments) show already in the memory
-	 * allocated so far, so catch them here where the caller gets the message.
-	 */
-	{
-		struct vhu_mem_table mem;
-		int fds[VHU_MAX_REGIONS];
-
-		rc = vhu_mem_build(d, &mem, fds, err, errlen);
-		if (rc < 0)
-			goto fail;
-	}
-
 	/* Sequence: SET_OWNER, GET_FEATURES, then the protocol-feature handshake. */
 	rc = vhu_request(d, VHU_SET_OWNER, NULL, 0, NULL, 0, err, errlen);
 	if (rc == 0)
@@ -1150,6 +1169,25 @@ int vpmd_vhost_user_probe(const char *path, const struct vpmd_transport_ops **op
 		goto fail;
 	}
 	d->max_pairs = queues_cap ? queues_cap : 1;
+	/*
+	 * The memory table is sent at the first queue setup, whose op has no error line; the
+	 * usual mistakes (no hugepages, no --single-file-segments) show already in the memory
+	 * allocated so far, so catch them here where the caller gets the message.
+	 */
+	{
+		struct vhu_mem_table mem;
+		int fds[VHU_MAX_REGIONS];
+
+		rc = vhu_mem_build(d, &mem, fds, err, errlen);
+		if (rc < 0)
+			goto fail;
+	}
+
+	/* Best effort: not available with --legacy-mem, where memory never grows anyway. */
+	snprintf(d->mem_cb_name, sizeof(d->mem_cb_name), "vpmd-vhost-user-%p", (void *)d);
+	if (rte_mem_event_callback_register(d->mem_cb_name, vhu_mem_event, d) < 0)
+		d->mem_cb_name[0] = '\0';
+
 	VHU_LOG(INFO, "%s: features 0x%" PRIx64 " protocol 0x%" PRIx64 " max pairs %u",
 		d->path, d->backend_features, d->protocol_features, d->max_pairs);
 	*ops = &vhu_ops;

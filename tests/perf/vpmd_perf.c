@@ -9,7 +9,7 @@
  *   RESULT mode=rx|tx pkts=N secs=S mpps=X cpp=CYCLES_PER_PACKET full_bursts=N
  *
  * usage: vpmd_perf EAL_ARGS -- -s SOCKET -m rx|tx [-l FRAME_LEN] [-r split|packed]
- *                              [-t SECONDS] [-w WARMUP_SECONDS] [-b BURST]
+ *                              [-t SECONDS] [-w WARMUP_SECONDS] [-b BURST] [-x FEATURES_TO_DROP]
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -46,6 +46,7 @@ int main(int argc, char **argv)
 	bool tx = false, packed = false;
 	unsigned int secs = 5, warmup = 1, burst = 32;
 	uint16_t frame_len = 64;
+	uint64_t without = 0;   /* feature bits to leave out (experiments) */
 	struct rte_mempool *mp = NULL;
 	struct vpmd_dev *dev = NULL;
 	char spec[300], err[256] = "";
@@ -58,7 +59,7 @@ int main(int argc, char **argv)
 	}
 	argc -= n;
 	argv += n;
-	while ((opt = getopt(argc, argv, "s:m:l:r:t:w:b:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:m:l:r:t:w:b:x:")) != -1) {
 		switch (opt) {
 		case 's': sock = optarg; break;
 		case 'm': tx = strcmp(optarg, "tx") == 0; break;
@@ -67,6 +68,7 @@ int main(int argc, char **argv)
 		case 't': secs = (unsigned int)atoi(optarg); break;
 		case 'w': warmup = (unsigned int)atoi(optarg); break;
 		case 'b': burst = (unsigned int)atoi(optarg); break;
+		case 'x': without = strtoull(optarg, NULL, 0); break;
 		default: goto usage;
 		}
 	}
@@ -90,7 +92,8 @@ int main(int argc, char **argv)
 	}
 	struct vpmd_conf conf = {
 		.nb_qpairs = 1,
-		.features = packed ? VPMD_FEATURES_DEFAULT : (VPMD_FEATURES_DEFAULT & ~VPMD_F_RING_PACKED),
+		.features = (packed ? VPMD_FEATURES_DEFAULT : (VPMD_FEATURES_DEFAULT & ~VPMD_F_RING_PACKED)) &
+			    ~without,
 		.rx_pool = mp,
 		.socket_id = (int)rte_socket_id(),
 	};
@@ -174,7 +177,7 @@ out:
 	rte_eal_cleanup();
 	return ret;
 usage:
-	fprintf(stderr, "usage: vpmd_perf EAL -- -s SOCKET -m rx|tx [-l 60..1518] [-r split|packed] [-t S] [-w S] [-b 1..%d]\n",
+	fprintf(stderr, "usage: vpmd_perf EAL -- -s SOCKET -m rx|tx [-l 60..1518] [-r split|packed] [-t S] [-w S] [-b 1..%d] [-x HEXMASK]\n",
 		VPMD_BURST_MAX);
 	ret = 2;
 	goto out;

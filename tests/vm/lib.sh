@@ -15,22 +15,27 @@ VM_PID=""
 
 vm_log() { echo "[$(date +%H:%M:%S)] $*"; }
 
-# The arm64 build dir holds the cross-built vnetsink the image carries.
+# The guest's vnetsink: cross-built in build-arm64 for arm64, the host build for x86_64.
+GUEST_ARCH=${GUEST_ARCH:-arm64}
 vm_prepare() {
-	arm=${VNS_ARM64_BUILD:-$VNS_SRC/build-arm64}
+	if [ "$GUEST_ARCH" = x86_64 ]; then
+		arm=${VNS_BUILD:-$VNS_SRC/build}
+	else
+		arm=${VNS_ARM64_BUILD:-$VNS_SRC/build-arm64}
+	fi
 	if [ ! -f "$arm/build.ninja" ]; then
-		echo "no arm64 build in $arm: run tools/cross-sysroot, then meson setup $arm --cross-file cross/sysroot-arm64/paths.ini --cross-file cross/arm64.ini -Dtests=disabled"
+		echo "no $GUEST_ARCH build in $arm (arm64: tools/cross-sysroot, then meson setup $arm --cross-file cross/sysroot-arm64/paths.ini --cross-file cross/arm64.ini -Dtests=disabled)"
 		return 77
 	fi
-	ninja -C "$arm" dataplane/vnetsink >"$VM_TMP/ninja.log" 2>&1 || { tail -n 20 "$VM_TMP/ninja.log"; echo "arm64 build of vnetsink failed"; return 1; }
-	"$VNS_SRC/guest-image/build" --arch arm64 --build "$arm" >"$VM_TMP/image.log" 2>&1 || { tail -n 20 "$VM_TMP/image.log"; echo "guest-image/build failed"; return 1; }
+	ninja -C "$arm" dataplane/vnetsink >"$VM_TMP/ninja.log" 2>&1 || { tail -n 20 "$VM_TMP/ninja.log"; echo "$GUEST_ARCH build of vnetsink failed"; return 1; }
+	"$VNS_SRC/guest-image/build" --arch "$GUEST_ARCH" --build "$arm" >"$VM_TMP/image.log" 2>&1 || { tail -n 20 "$VM_TMP/image.log"; echo "guest-image/build failed"; return 1; }
 	return 0
 }
 
 vm_start() {
 	mode=$1 queues=$2 packed=$3
 	: >"$VM_LOG"
-	VM_MEMORY=${VM_MEMORY:-768} VIRTIO_QUEUES=$queues MODE=$mode PACKED=$packed VM_PIN="" \
+	GUEST_ARCH=$GUEST_ARCH VM_MEMORY=${VM_MEMORY:-768} VIRTIO_QUEUES=$queues MODE=$mode PACKED=$packed VM_PIN="" \
 		"$VNS_SRC/tools/run-vm" --netns "$VM_NS" --log "$VM_LOG" </dev/null >"$VM_TMP/run-vm.out" 2>&1 &
 	VM_PID=$!
 	vm_log "run-vm started (pid $VM_PID, mode $mode, $queues queues, packed=$packed, netns $VM_NS)"

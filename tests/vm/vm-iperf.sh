@@ -9,6 +9,8 @@
 #     flows by hash: a -P 4 run whose flows all hash to one queue is repeated, at most 4
 #     runs, so with 2 queues a false failure has odds below 1/4000).
 # Needs root, qemu-system-aarch64, iperf3, python3, and the arm64 build (build-arm64).
+# VM_IOMMU=on: QEMU's SMMUv3 in front of the device, so the guest binds vfio-pci (VFIO path).
+# GUEST_ARCH=x86_64: an x86_64 guest (qemu-system-x86_64) carrying the host build's vnetsink.
 set -eu
 MODE=${1:?mode}
 QUEUES=${2:-2}
@@ -22,17 +24,19 @@ SECS=${VM_IPERF_SECS:-3}
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
 [ "$(id -u)" = 0 ] || skip "needs root (netns, tap, hugepages)"
-for t in qemu-system-aarch64 iperf3 python3 ip; do command -v $t >/dev/null || skip "$t not installed (tools/install-deps)"; done
+GUEST_ARCH=${GUEST_ARCH:-arm64}
+qemu="qemu-system-aarch64"; [ "$GUEST_ARCH" = x86_64 ] && qemu="qemu-system-x86_64"
+for t in $qemu iperf3 python3 ip; do command -v $t >/dev/null || skip "$t not installed (tools/install-deps)"; done
 
 cleanup() { vm_stop; rm -rf "$VM_TMP"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 rc=0; vm_prepare || rc=$?
-[ $rc = 77 ] && skip "arm64 build missing"
+[ $rc = 77 ] && skip "$GUEST_ARCH build missing"
 [ $rc = 0 ] || fail "could not build the guest image"
-if [ "$MODE" != kernel ] && ! grep -q '^vnetsink=/' "$VNS_SRC/guest-image/out/arm64/image.info"; then
-	fail "the guest image has no vnetsink (arm64 build of dataplane/vnetsink missing)"
+if [ "$MODE" != kernel ] && ! grep -q '^vnetsink=/' "$VNS_SRC/guest-image/out/$GUEST_ARCH/image.info"; then
+	fail "the guest image has no vnetsink ($GUEST_ARCH build of dataplane/vnetsink missing)"
 fi
 
 vm_start "$MODE" "$QUEUES" "$PACKED"
@@ -41,10 +45,16 @@ grep '^=== ' "$VM_TMP/run-vm.out" || true
 vm_ping || fail "no ping reply from $VM_GUEST_IP"
 vm_log "ping ok"
 
+if [ "${VM_IOMMU:-off}" = on ]; then
+	# Behind the emulated SMMUv3 the device must be on vfio-pci and translate its DMA.
+	grep -q 'bound .* to vfio-pci' "$VM_LOG" || fail "VM_IOMMU=on but the guest did not bind vfio-pci: $(grep 'bound ' "$VM_LOG")"
+	[ "$MODE" != vnetsink ] || grep -q 'features:.*ACCESS_PLATFORM' "$VM_LOG" || fail "ACCESS_PLATFORM not negotiated behind the IOMMU"
+	echo "device on vfio-pci behind SMMUv3 (IOVA = VA)"
+fi
 if [ "$MODE" != kernel ]; then
 	# What the PMD negotiated (split vs packed must follow QEMU's packed=).
 	if [ "$MODE" = vnetsink ]; then
-		want=split; [ "$PACKED" = on ] && want=packed
+		want="split"; [ "$PACKED" = on ] && want="packed"
 		grep -q "rings: $want" "$VM_LOG" || fail "vpmd did not pick $want rings (QEMU packed=$PACKED): $(grep 'rings:' "$VM_LOG")"
 		grep -E 'rings:|rx path' "$VM_LOG" | head -n 2
 	fi
@@ -103,4 +113,4 @@ for attempt in 1 2 3 4; do
 	[ $attempt = 4 ] && fail "-P 4 with $QUEUES queues: data on only one queue ($busy) in 4 runs"
 	echo "-P 4 run $attempt: all flows hashed to one queue; running again"
 done
-echo "PASS: mode $MODE, $QUEUES queues, packed=$PACKED"
+echo "PASS: $GUEST_ARCH guest, mode $MODE, $QUEUES queues, packed=$PACKED"

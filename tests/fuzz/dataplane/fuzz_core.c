@@ -28,7 +28,7 @@
 #include "fuzz_core.h"
 #include "vns_stack.h"
 
-#define FZ_STACK_IP RTE_IPV4(198, 18, 0, 1)
+#define FZ_STACK_IP RTE_IPV4(198u, 18, 0, 1)
 
 static struct rte_mempool *fz_pool;
 static const struct rte_ether_addr fz_mac = {{0x02, 0, 0, 0, 0, 0x01}};

@@ -6,7 +6,8 @@
  *  - scripted valid sessions (discard and iperf3, handshakes, data, FIN) with a few records
  *    mutated: bytes flipped, truncated, duplicated, swapped, control bits changed. FIXUP
  *    keeps their checksums valid so the mutations reach established flows' TCP logic.
- * Usage: fuzz_frame_replay [--random N] [--mutated N] [FILE...]
+ * Usage: fuzz_frame_replay [--random N] [--mutated N] [--write-seeds DIR] [FILE...]
+ * --write-seeds writes the unmutated scripted sessions as a libFuzzer seed corpus.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,19 +202,47 @@ int main(int argc, char **argv)
 	static uint8_t buf[IN_MAX];
 	long n_random = 1500, n_mutated = 1500, i;
 	int a, files = 0;
+	const char *seed_dir = NULL;
 
 	for (a = 1; a < argc; a++) {
 		if (strcmp(argv[a], "--random") == 0 && a + 1 < argc)
 			n_random = atol(argv[++a]);
 		else if (strcmp(argv[a], "--mutated") == 0 && a + 1 < argc)
 			n_mutated = atol(argv[++a]);
+		else if (strcmp(argv[a], "--write-seeds") == 0 && a + 1 < argc)
+			seed_dir = argv[++a];
+	}
+	if (seed_dir != NULL) {
+		for (i = 0; i < 8; i++) {
+			char path[4096];
+			FILE *fp;
+			size_t n;
+
+			nrec = 0;
+			if (i & 1)
+				script_iperf3();
+			else
+				script_discard();
+			n = serialize(buf);
+			snprintf(path, sizeof(path), "%s/seed-%s-%ld", seed_dir,
+				 (i & 1) ? "iperf3" : "discard", i / 2);
+			fp = fopen(path, "wb");
+			if (fp == NULL || fwrite(buf, 1, n, fp) != n) {
+				fprintf(stderr, "fuzz_frame_replay: cannot write %s\n", path);
+				return 1;
+			}
+			fclose(fp);
+		}
+		printf("fuzz_frame_replay: seeds written to %s\n", seed_dir);
+		return 0;
 	}
 	if (vns_fuzz_init(argv[0]) != 0) {
 		printf("SKIP: EAL cannot start here (no-huge mode)\n");
 		return 77;
 	}
 	for (a = 1; a < argc; a++) {
-		if (strcmp(argv[a], "--random") == 0 || strcmp(argv[a], "--mutated") == 0) {
+		if (strcmp(argv[a], "--random") == 0 || strcmp(argv[a], "--mutated") == 0 ||
+		    strcmp(argv[a], "--write-seeds") == 0) {
 			a++;
 			continue;
 		}

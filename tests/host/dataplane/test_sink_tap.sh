@@ -6,6 +6,8 @@
 #     the bytes vnetsink counted for that test (its --stats-json file);
 #   - a random file sent with socat to the discard port in --sha256 mode has the SHA-256 that
 #     sha256sum computed, and the byte count matches;
+#   - iperf3 -R, -u, --bidir are refused with "not implemented"; a second client during a
+#     test is told the server is busy;
 #   - telemetry (/vnetsink/stats, /vnetsink/flows) answers through dpdk-telemetry.py;
 #   - SIGTERM: clean shutdown, exit 0, final JSON and summary.
 # net_tap creates its tap in the namespace vnetsink runs in, so vnetsink itself runs under
@@ -156,7 +158,30 @@ else
 	fi
 fi
 
-# 4. telemetry
+# 4. What a receive-only sink refuses, as iperf3 clients see it: -R, -u and --bidir get
+# SERVER_ERROR ("not implemented"), a second client during a test gets ACCESS_DENIED (busy).
+for mode in -R -u --bidir; do
+	if ip netns exec "$NS" timeout 15 iperf3 -c "$SINK_IP" -t 1 "$mode" >"$TMP/refuse.out" 2>&1; then
+		fail "iperf3 $mode: the client succeeded; vnetsink must refuse it"
+	elif grep -q 'not implemented' "$TMP/refuse.out"; then
+		echo "ok: iperf3 $mode refused: $(grep -o 'error - .*' "$TMP/refuse.out")"
+	else
+		fail "iperf3 $mode: unexpected client output: $(tail -2 "$TMP/refuse.out")"
+	fi
+done
+ip netns exec "$NS" timeout 20 iperf3 -c "$SINK_IP" -t 3 >"$TMP/first.out" 2>&1 &
+first=$!
+sleep 1
+if ip netns exec "$NS" timeout 15 iperf3 -c "$SINK_IP" -t 1 >"$TMP/busy.out" 2>&1; then
+	fail "second iperf3 client during a test succeeded; vnetsink runs one test at a time"
+elif grep -q 'busy' "$TMP/busy.out"; then
+	echo "ok: second client during a test: $(grep -o 'error - .*' "$TMP/busy.out")"
+else
+	fail "second iperf3 client: unexpected output: $(tail -2 "$TMP/busy.out")"
+fi
+wait "$first" || fail "the first iperf3 client failed while a second one was refused: $(tail -3 "$TMP/first.out")"
+
+# 5. telemetry
 echo "/vnetsink/stats" | dpdk-telemetry.py -f "$PREFIX" >"$TMP/tel.out" 2>&1
 if python3 - "$TMP/tel.out" <<'EOF'
 import json, sys
@@ -178,7 +203,7 @@ else
 	fail "telemetry /vnetsink/flows: $(head -c 600 "$TMP/telf.out")"
 fi
 
-# 5. clean shutdown on SIGTERM
+# 6. clean shutdown on SIGTERM
 kill -TERM "$VNS_PID"
 rc=
 for _ in $(seq 1 50); do

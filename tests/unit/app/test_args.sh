@@ -71,6 +71,7 @@ usage --ring-size -- --port ethdev:0 --ring-size 100
 usage --mbufs -- --port ethdev:0 --mbufs 10
 usage --stats-interval -- --port ethdev:0 --stats-interval soon
 usage --packed -- --port ethdev:0 --packed sometimes
+usage --stats-json -- --port ethdev:0 --stats-json /nonexistent-vns-dir/stats.json
 usage --sha256 -- --port ethdev:0 --sha256=maybe
 usage --max-flows -- --port ethdev:0 --max-flows 0
 usage --frobnicate -- --port ethdev:0 --frobnicate

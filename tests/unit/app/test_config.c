@@ -205,6 +205,7 @@ static void test_bad_values(void **state)
 		{ "--port ethdev:0 --stats-interval 3601", "--stats-interval" },
 		{ "--port ethdev:0 --stats-interval 1.5", "--stats-interval" },
 		{ "--port ethdev:0 --stats-json=", "--stats-json" },
+		{ "--port ethdev:0 --stats-json /nonexistent-vns-dir/s.json", "--stats-json" },
 		{ "--port ethdev:0 --packed maybe", "--packed" },
 		{ "--port ethdev:0 --sha256=perhaps", "--sha256" },
 		{ "--port ethdev:0 --discard-port 0 --sha256", "--sha256" },

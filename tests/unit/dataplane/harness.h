@@ -12,8 +12,8 @@
 #include "vns_stack.h"
 
 #define H_OUT_MAX 256
-#define H_STACK_IP RTE_IPV4(198, 18, 0, 1)
-#define H_CLIENT_IP RTE_IPV4(198, 18, 0, 2)
+#define H_STACK_IP RTE_IPV4(198u, 18, 0, 1)
+#define H_CLIENT_IP RTE_IPV4(198u, 18, 0, 2)
 #define H_IPERF_PORT 5201
 #define H_DISCARD_PORT 9
 

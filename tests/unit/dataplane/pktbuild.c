@@ -16,8 +16,8 @@ void pb_tcp_defaults(struct pb_tcp *p)
 	memset(p, 0, sizeof(*p));
 	p->src_mac = pb_client_mac;
 	p->dst_mac = pb_stack_mac;
-	p->src_ip = RTE_IPV4(198, 18, 0, 2);
-	p->dst_ip = RTE_IPV4(198, 18, 0, 1);
+	p->src_ip = RTE_IPV4(198u, 18, 0, 2);
+	p->dst_ip = RTE_IPV4(198u, 18, 0, 1);
 	p->sport = 40000;
 	p->dport = 5201;
 	p->win = 65535;

@@ -64,7 +64,7 @@ static void test_arp_reply(void **state)
 	assert_int_equal(STAT(arp_replies), 1);
 	h_clear(&H);
 	/* Someone else's address: no answer. */
-	h_input(&H, 0, pb_arp_request(H.mp, &cmac, H_CLIENT_IP, RTE_IPV4(198, 18, 0, 9)));
+	h_input(&H, 0, pb_arp_request(H.mp, &cmac, H_CLIENT_IP, RTE_IPV4(198u, 18, 0, 9)));
 	assert_int_equal(H.n_out, 0);
 	assert_int_equal(STAT(drop_not_ours), 1);
 }
@@ -141,10 +141,13 @@ static void test_handshake_no_options(void **state)
 	assert_int_equal(r->ws, -1);      /* nothing else unless offered */
 	assert_false(r->sack_perm);
 	assert_false(r->ts);
-	/* Data after the handshake: window unscaled, no timestamps. */
+	/* No pure ACK: the first data segment's ACK completes the handshake; the window is
+	 * unscaled and there are no timestamps. */
 	C.rcv_nxt = r->seq + 1;
 	C.snd_nxt = 6;
 	tc_send(&C, "hello", 5);
+	assert_int_equal(STAT(flows_opened), 1);
+	assert_int_equal(STAT(tcp_payload_bytes), 5);
 	r = tc_last(&C);
 	assert_non_null(r);
 	assert_int_equal(r->ack, 11);
@@ -298,18 +301,46 @@ static void test_ooo_sack_and_gap_fill(void **state)
 	/* Duplicate of stored out-of-order data. */
 	h_input(&H, 0, data_seg(&C, b + 2000, 1000));
 	assert_int_equal(STAT(dup_segments), 2);
-	/* Gap fill: cumulative ACK up to the second hole. */
+	/* Gap fill: cumulative ACK up to the second hole, at once (not at the end of the
+	 * burst: the small in-order segment behind it gets its own end-of-burst ACK). */
 	h_clear(&H);
-	h_input(&H, 0, data_seg(&C, b + 1000, 1000));
-	assert_int_equal(H.n_out, 1);
-	assert_int_equal(tc_last(&C)->ack, b + 4000);
-	assert_int_equal(tc_last(&C)->nsack, 1);
+	{
+		struct rte_mbuf *m[2] = {data_seg(&C, b + 1000, 1000), data_seg(&C, b + 4000, 100)};
+
+		h_input_burst(&H, 0, m, 2);
+	}
+	assert_int_equal(H.n_out, 2);
+	assert_int_equal(H.out[0].ack, b + 4000);
+	assert_int_equal(H.out[0].nsack, 1);
+	assert_int_equal(H.out[1].ack, b + 4100);
 	h_clear(&H);
-	h_input(&H, 0, data_seg(&C, b + 4000, 1000));
+	h_input(&H, 0, data_seg(&C, b + 4100, 900));
 	assert_int_equal(tc_last(&C)->ack, b + 5500);
 	assert_int_equal(tc_last(&C)->nsack, 0);
 	assert_int_equal(STAT(tcp_payload_bytes), 5500);
 	assert_int_equal(STAT(ooo_segments), 4);
+}
+
+/* A gap-filling segment is ACKed at once, not at the end of its burst. */
+static void test_gap_fill_acked_at_once(void **state)
+{
+	struct rte_mbuf *m[2];
+	uint32_t b;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40023, H_DISCARD_PORT, 3000, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	h_input(&H, 0, data_seg(&C, b, 100));
+	h_input(&H, 0, data_seg(&C, b + 200, 100));
+	h_clear(&H);
+	m[0] = data_seg(&C, b + 100, 100);
+	m[1] = data_seg(&C, b + 300, 50);
+	h_input_burst(&H, 0, m, 2);
+	assert_int_equal(H.n_out, 2);
+	assert_int_equal(H.out[0].ack, b + 300);
+	assert_int_equal(H.out[0].nsack, 0);
+	assert_int_equal(H.out[1].ack, b + 350);
 }
 
 static void test_sequence_wrap(void **state)
@@ -850,6 +881,54 @@ static void test_iperf3_full_test(void **state)
 	assert_int_equal(C2.rx[C2.rx_len - 1], 9);
 }
 
+/* Bytes count from TEST_RUNNING + omit to TEST_END, as iperf3's own server reports them. */
+static void test_iperf3_omit(void **state)
+{
+	uint32_t seen = 0, len, b;
+	json_error_t jerr;
+	json_t *res, *s;
+	struct vns_closed_rec rec[2];
+
+	(void)state;
+	ctrl_open(&C, 0, 50400, COOKIE);
+	pump(&C, &seen);
+	send_json(&C, "{\"tcp\":true,\"omit\":1,\"time\":2,\"parallel\":1}");
+	pump(&C, &seen);
+	assert_int_equal(C.rx[1], 10);
+	tc_init(&C2, &H, 1, 50401, H_IPERF_PORT, 77, 1);
+	assert_int_equal(tc_connect(&C2), 0);
+	tc_send(&C2, COOKIE, 37);
+	pump(&C, &seen);
+	assert_int_equal(C.rx[3], 2); /* TEST_RUNNING */
+	b = C2.snd_nxt;
+	h_input(&H, 1, data_seg(&C2, b, 500));         /* omitted */
+	h_advance_ms(&H, 1100);
+	h_input(&H, 1, data_seg(&C2, b + 500, 700));   /* counted */
+	h_advance_ms(&H, 2000);
+	h_input(&H, 1, data_seg(&C2, b + 1200, 300));  /* counted */
+	h_clear(&H);
+	tc_send(&C, "\x04", 1);
+	pump(&C, &seen);
+	send_json(&C, "{}");
+	pump(&C, &seen);
+	memcpy(&len, C.rx + 5, 4);
+	len = rte_be_to_cpu_32(len);
+	res = json_loadb((const char *)C.rx + 9, len, 0, &jerr);
+	assert_non_null(res);
+	s = json_array_get(json_object_get(res, "streams"), 0);
+	assert_non_null(s);
+	assert_int_equal(json_integer_value(json_object_get(s, "id")), 1);
+	assert_int_equal(json_integer_value(json_object_get(s, "bytes")), 1000);
+	/* end_time is the counted interval: 3.1 s after TEST_RUNNING minus the 1 s omitted. */
+	assert_true(json_real_value(json_object_get(s, "end_time")) > 2.0 &&
+		    json_real_value(json_object_get(s, "end_time")) < 2.2);
+	json_decref(res);
+	tc_send(&C, "\x10", 1);
+	h_poll(&H);
+	assert_int_equal(vns_stack_drain_closed(H.st[0], rec, 2), 1);
+	assert_int_equal(rec[0].bytes, 1000);
+}
+
 static void test_iperf3_busy_denied(void **state)
 {
 	uint32_t seen = 0, seen2 = 0;
@@ -1000,6 +1079,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_unknown_port_rst, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_inorder_ack_every_two, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_ooo_sack_and_gap_fill, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_gap_fill_acked_at_once, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_sequence_wrap, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_paws, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_rst_rules, setup1, teardown),
@@ -1012,6 +1092,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_lro_chain_segment, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_discard_sha256, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_iperf3_full_test, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_iperf3_omit, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_iperf3_busy_denied, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_iperf3_refusals, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_iperf3_ctrl_retransmit_and_zero_window, setup1,

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The vhost-user transport against a scripted, misbehaving backend (a thread on a unix
+ * socket in a temporary directory). The backend is untrusted: every bad reply must end
+ * the probe with a clear one-line error, within the reply timeout, without hanging or
+ * crashing; a well-behaved one must be accepted. No root, no hugepages (EAL --no-huge),
+ * so it runs in the unit suite.
+ *
+ * usage: vhu_bad_backend [EAL args]    exit 0 pass, 1 fail
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+
+#include "vpmd.h"
+#include "vpmd_transport.h"
+
+/* What the backend does wrong (or nothing, for the last case). */
+enum bad_kind {
+	BAD_WRONG_REQUEST,     /* GET_FEATURES answered with another request id */
+	BAD_WRONG_SIZE,        /* GET_FEATURES answered with a 4-byte payload */
+	BAD_NO_REPLY_FLAG,     /* reply without the REPLY bit */
+	BAD_WRONG_VERSION,     /* reply with version 2 */
+	BAD_HUGE_SIZE,         /* size field 0x10000000 */
+	BAD_SILENT,            /* never answers GET_FEATURES */
+	BAD_HANGUP,            /* closes the socket instead of answering */
+	BAD_NO_VERSION_1,      /* features without VIRTIO_F_VERSION_1 */
+	BAD_ZERO_QUEUES,       /* GET_QUEUE_NUM = 0 */
+	BAD_TOO_FEW_QUEUES,    /* GET_QUEUE_NUM = 2 but the spec asks queues=4 */
+	GOOD,                  /* a correct backend: the probe must succeed */
+};
+
+struct bad_case {
+	enum bad_kind kind;
+	const char *opts;      /* appended to the socket path */
+	const char *want;      /* substring the error line must contain; NULL = must succeed */
+};
+
+static const struct bad_case cases[] = {
+	{ BAD_WRONG_REQUEST, "", "bad reply to GET_FEATURES" },
+	{ BAD_WRONG_SIZE, "", "bad reply to GET_FEATURES" },
+	{ BAD_NO_REPLY_FLAG, "", "bad reply to GET_FEATURES" },
+	{ BAD_WRONG_VERSION, "", "bad reply to GET_FEATURES" },
+	{ BAD_HUGE_SIZE, "", "bad reply to GET_FEATURES" },
+	{ BAD_SILENT, ",timeout_ms=300", "no reply to GET_FEATURES within 300 ms" },
+	{ BAD_HANGUP, "", "reading the reply to GET_FEATURES failed" },
+	{ BAD_NO_VERSION_1, "", "does not offer VIRTIO_F_VERSION_1" },
+	{ BAD_ZERO_QUEUES, "", "reports 0 queue pairs" },
+	{ BAD_TOO_FEW_QUEUES, ",queues=4", "queues=4 but the backend supports 2 pair(s)" },
+	{ GOOD, ",queues=2", NULL },
+};
+
+#define F_VERSION_1 (1ULL << 32)
+#define F_PROTOCOL_FEATURES (1ULL << 30)
+#define PROTO_MQ 1ULL
+#define PROTO_REPLY_ACK (1ULL << 3)
+
+struct hdr {
+	uint32_t request, flags, size;
+} __attribute__((packed));
+
+struct backend {
+	int listen_fd;
+	enum bad_kind kind;
+};
+
+static bool read_full(int fd, void *buf, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t n = read(fd, (uint8_t *)buf + off, len - off);
+
+		if (n <= 0)
+			return false;
+		off += (size_t)n;
+	}
+	return true;
+}
+
+static void reply(int fd, uint32_t request, uint32_t flags, const void *payload, uint32_t size,
+		  uint32_t size_field)
+{
+	uint8_t buf[64];
+	struct hdr h = { .request = request, .flags = flags, .size = size_field };
+
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), payload, size);
+	if (write(fd, buf, sizeof(h) + size) < 0)
+		perror("backend write");
+}
+
+static void *backend_main(void *arg)
+{
+	struct backend *b = arg;
+	int fd = accept(b->listen_fd, NULL, NULL);
+	uint8_t payload[512];
+	struct hdr h;
+
+	if (fd < 0)
+		return NULL;
+	while (read_full(fd, &h, sizeof(h))) {
+		uint64_t v = 0;
+		uint32_t rflags = 0x1 | 0x4;
+
+		if (h.size > sizeof(payload) || !read_full(fd, payload, h.size))
+			break;
+		switch (h.request) {
+		case 1: /* GET_FEATURES */
+			v = F_VERSION_1 | F_PROTOCOL_FEATURES | (1ULL << 15);
+			switch (b->kind) {
+			case BAD_WRONG_REQUEST: reply(fd, 2, rflags, &v, 8, 8); continue;
+			case BAD_WRONG_SIZE: reply(fd, 1, rflags, &v, 4, 4); continue;
+			case BAD_NO_REPLY_FLAG: reply(fd, 1, 0x1, &v, 8, 8); continue;
+			case BAD_WRONG_VERSION: reply(fd, 1, 0x2 | 0x4, &v, 8, 8); continue;
+			case BAD_HUGE_SIZE: reply(fd, 1, rflags, &v, 8, 0x10000000); continue;
+			case BAD_SILENT: continue;
+			case BAD_HANGUP: goto out;
+			case BAD_NO_VERSION_1: v &= ~F_VERSION_1; break;
+			default: break;
+			}
+			reply(fd, 1, rflags, &v, 8, 8);
+			break;
+		case 15: /* GET_PROTOCOL_FEATURES */
+			v = PROTO_MQ | PROTO_REPLY_ACK;
+			reply(fd, 15, rflags, &v, 8, 8);
+			break;
+		case 17: /* GET_QUEUE_NUM */
+			v = b->kind == BAD_ZERO_QUEUES ? 0 : 2;
+			reply(fd, 17, rflags, &v, 8, 8);
+			break;
+		default:
+			/* Anything else: ack when asked (need_reply bit 3). */
+			if (h.flags & 0x8) {
+				v = 0;
+				reply(fd, h.request, rflags, &v, 8, 8);
+			}
+			break;
+		}
+	}
+out:
+	close(fd);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	char dir[] = "/tmp/vhu-bad.XXXXXX";
+	int failures = 0;
+
+	if (rte_eal_init(argc, argv) < 0) {
+		printf("cannot init EAL (%s)\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct bad_case *c = &cases[i];
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		struct backend b = { .kind = c->kind };
+		const struct vpmd_transport_ops *ops = NULL;
+		void *priv = NULL;
+		char spec[256], err[256] = "";
+		pthread_t th;
+		struct timespec t0, t1;
+		int rc;
+
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/b%zu.sock", dir, i);
+		b.listen_fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (b.listen_fd < 0 || bind(b.listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+		    listen(b.listen_fd, 1) < 0) {
+			perror("backend socket");
+			return 1;
+		}
+		pthread_create(&th, NULL, backend_main, &b);
+		snprintf(spec, sizeof(spec), "%s%s", sa.sun_path, c->opts);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		rc = vpmd_vhost_user_probe(spec, &ops, &priv, err, sizeof(err));
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+		bool ok;
+
+		if (c->want == NULL) {
+			uint8_t cfg[10] = { 0 };
+
+			/* EAL --no-huge memory is memfd-backed here, so it is shareable too. */
+			ok = rc == 0 && (ops->get_features(priv) & F_VERSION_1) &&
+			     ops->read_config(priv, 0, cfg, sizeof(cfg)) == 0 && cfg[8] == 2 && cfg[9] == 0;
+			snprintf(err, sizeof(err), "%s", rc == 0 ? "probe succeeded, 2 pairs" : err);
+		} else {
+			ok = rc < 0 && strstr(err, c->want) != NULL && strchr(err, '\n') == NULL && ms < 2000;
+		}
+
+		printf("%s case %zu: rc %d in %.0f ms: %s\n", ok ? "ok:  " : "FAIL:", i, rc, ms, err);
+		if (!ok) {
+			printf("      wanted %s%s%s\n", c->want ? "a failure within 2 s containing '" : "success",
+			       c->want ? c->want : "", c->want ? "'" : "");
+			failures++;
+		}
+		if (priv != NULL)
+			ops->close(priv);
+		shutdown(b.listen_fd, SHUT_RDWR);
+		pthread_join(th, NULL);
+		close(b.listen_fd);
+		unlink(sa.sun_path);
+	}
+	rmdir(dir);
+	rte_eal_cleanup();
+	printf("%s\n", failures ? "FAILED" : "PASS");
+	return failures ? 1 : 0;
+}

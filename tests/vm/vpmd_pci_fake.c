@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit test (suite 'unit', no root, no device) for the virtio-pci transport's probe and
+ * control path: pmd/vpmd_pci.c is compiled with VPMD_PCI_SYSFS pointing at a fake sysfs tree
+ * built here in a temporary folder: vendor/device/driver, a config space file with virtio
+ * capabilities, a `resource` table and regular files standing in for the BARs (mmap works on
+ * them, and memory behaves like a device that echoes what was written).
+ *
+ * Covered: the good layout (probe succeeds, bus mastering gets enabled, features, config
+ * reads and their bounds, queue setup and its checks, the kick writes the queue index to the
+ * notify address); and each refusal: wrong ids, wrong driver, no capability list, a loop in
+ * the list, a structure outside its BAR, a reserved BAR index, a short notify capability, a
+ * capability on an absent BAR, a short common config, too few queues, a bad address.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+
+#include "vpmd_transport.h"
+
+#define ADDR "0000:00:01.0"
+#define DEVDIR "fake-sysfs/devices/" ADDR
+#define BAR 4
+#define BAR_SIZE 0x4000u
+#define NOTIFY_MULT 4u
+
+/* The EAL is not initialised here; the uio path asks for IOVA = PA, so say so. */
+enum rte_iova_mode rte_eal_iova_mode(void)
+{
+	return RTE_IOVA_PA;
+}
+
+static int failures;
+#define CHECK(cond, ...)                                                          \
+	do {                                                                          \
+		if (!(cond)) {                                                        \
+			failures++;                                                   \
+			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);        \
+			printf(__VA_ARGS__);                                          \
+			printf("\n");                                                 \
+		}                                                                     \
+	} while (0)
+
+struct fake {
+	uint16_t vendor, device;
+	const char *driver;
+	uint8_t cfg[256];
+	uint64_t bar_size[6];
+	uint8_t common[0x1000];
+};
+
+static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)v); put16(p + 2, (uint16_t)(v >> 16)); }
+
+static void add_cap(struct fake *f, unsigned int at, unsigned int next, uint8_t type, uint8_t bar,
+		    uint32_t off, uint32_t len, uint8_t cap_len)
+{
+	uint8_t *c = &f->cfg[at];
+
+	c[0] = 0x09;              /* vendor-specific */
+	c[1] = (uint8_t)next;
+	c[2] = cap_len;
+	c[3] = type;
+	c[4] = bar;
+	put32(c + 8, off);
+	put32(c + 12, len);
+	if (cap_len >= 20)
+		put32(c + 16, NOTIFY_MULT);
+}
+
+/* QEMU-like layout: everything in BAR 4, common/isr/device/notify at 0/0x1000/0x2000/0x3000. */
+static void good(struct fake *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->vendor = 0x1af4;
+	f->device = 0x1041;
+	f->driver = "uio_pci_generic";
+	put16(&f->cfg[0], 0x1af4);
+	put16(&f->cfg[2], 0x1041);
+	put16(&f->cfg[4], 0x0000);         /* command: memory and bus master off */
+	put16(&f->cfg[6], 0x0010);         /* status: capability list */
+	f->cfg[0x34] = 0x40;
+	add_cap(f, 0x40, 0x54, 1, BAR, 0x0000, 0x1000, 16);
+	add_cap(f, 0x54, 0x68, 3, BAR, 0x1000, 0x1000, 16);
+	add_cap(f, 0x68, 0x7c, 4, BAR, 0x2000, 0x1000, 16);
+	add_cap(f, 0x7c, 0x00, 2, BAR, 0x3000, 0x1000, 20);
+	f->bar_size[BAR] = BAR_SIZE;
+	put32(&f->common[0x04], 0x30080a3u);   /* device_feature (both halves read the same) */
+	put16(&f->common[0x12], 5);            /* num_queues: 2 pairs + control */
+	put16(&f->common[0x18], 256);          /* queue_size */
+	put16(&f->common[0x1e], 1);            /* queue_notify_off */
+}
+
+static int write_file(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	int ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, buf, len) == (ssize_t)len;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static void build(const struct fake *f)
+{
+	char buf[512], path[256];
+	size_t off = 0;
+	unsigned int i;
+
+	if (system("rm -rf fake-sysfs") != 0) { /* fresh tree per case */ }
+	mkdir("fake-sysfs", 0700);
+	mkdir("fake-sysfs/devices", 0700);
+	mkdir("fake-sysfs/drivers", 0700);
+	mkdir(DEVDIR, 0700);
+	snprintf(path, sizeof(path), "fake-sysfs/drivers/%s", f->driver);
+	mkdir(path, 0700);
+	snprintf(buf, sizeof(buf), "../../drivers/%s", f->driver);
+	if (symlink(buf, DEVDIR "/driver") != 0)
+		perror("symlink");
+	snprintf(buf, sizeof(buf), "0x%04x\n", f->vendor);
+	write_file(DEVDIR "/vendor", buf, strlen(buf));
+	snprintf(buf, sizeof(buf), "0x%04x\n", f->device);
+	write_file(DEVDIR "/device", buf, strlen(buf));
+	write_file(DEVDIR "/config", f->cfg, sizeof(f->cfg));
+	for (i = 0; i < 6; i++) {
+		uint64_t start = f->bar_size[i] ? 0x8000000000ull + i * 0x100000ull : 0;
+		uint64_t end = f->bar_size[i] ? start + f->bar_size[i] - 1 : 0;
+
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "0x%016llx 0x%016llx 0x%016llx\n",
+					(unsigned long long)start, (unsigned long long)end,
+					f->bar_size[i] ? 0x14220cull : 0ull);
+		if (f->bar_size[i]) {
+			int fd;
+
+			snprintf(path, sizeof(path), DEVDIR "/resource%u", i);
+			fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+			if (fd >= 0) {
+				if (ftruncate(fd, (off_t)f->bar_size[i]) != 0 ||
+				    (i == BAR && pwrite(fd, f->common, sizeof(f->common), 0) != (ssize_t)sizeof(f->common)))
+					perror("bar file");
+				close(fd);
+			}
+		}
+	}
+	write_file(DEVDIR "/resource", buf, off);
+}
+
+static int probe(const struct fake *f, const char *addr, const struct vpmd_transport_ops **ops,
+		 void **priv, char *err, size_t errlen)
+{
+	build(f);
+	err[0] = '\0';
+	return vpmd_pci_probe(addr, ops, priv, err, errlen);
+}
+
+static void expect_refusal(const char *name, const struct fake *f, int want_rc, const char *want_msg)
+{
+	const struct vpmd_transport_ops *ops = NULL;
+	void *priv = NULL;
+	char err[512];
+	int rc = probe(f, ADDR, &ops, &priv, err, sizeof(err));
+
+	CHECK(rc == want_rc, "%s: rc %d, want %d (%s)", name, rc, want_rc, err);
+	CHECK(strstr(err, want_msg) != NULL, "%s: message '%s' lacks '%s'", name, err, want_msg);
+	if (rc == 0 && ops != NULL)
+		ops->close(priv);
+	printf("%s %s: %s\n", rc == want_rc && strstr(err, want_msg) ? "ok  " : "FAIL", name, err);
+}
+
+static uint16_t file16(const char *path, off_t off)
+{
+	uint8_t b[2] = { 0, 0 };
+	int fd = open(path, O_RDONLY);
+
+	if (fd >= 0) {
+		if (pread(fd, b, 2, off) != 2)
+			b[0] = b[1] = 0xff;
+		close(fd);
+	}
+	return (uint16_t)(b[0] | b[1] << 8);
+}
+
+static void test_good(void)
+{
+	const struct vpmd_transport_ops *ops = NULL;
+	struct vpmd_vq_layout vq = { .index = 0, .size = 256, .desc_iova = 0x1000,
+				     .driver_iova = 0x2000, .device_iova = 0x3000 };
+	struct vpmd_notify nt = { 0 };
+	struct fake f;
+	void *priv = NULL;
+	uint8_t cfgbuf[8];
+	char err[512];
+	int rc;
+
+	good(&f);
+	rc = probe(&f, "00:01.0", &ops, &priv, err, sizeof(err));   /* short form, domain 0 */
+	CHECK(rc == 0 && ops != NULL, "good layout refused: %d %s", rc, err);
+	if (rc != 0 || ops == NULL)
+		return;
+	CHECK(strcmp(ops->name, "virtio-pci") == 0, "ops name %s", ops->name);
+	CHECK((file16(DEVDIR "/config", 4) & 0x6) == 0x6, "bus mastering/memory not enabled: 0x%x",
+	      file16(DEVDIR "/config", 4));
+	CHECK(ops->get_features(priv) == (0x30080a3ull | 0x30080a3ull << 32), "features 0x%llx",
+	      (unsigned long long)ops->get_features(priv));
+	CHECK(ops->set_features(priv, 0x1000000a3ull) == 0, "set_features");
+	ops->set_status(priv, 0x0b);
+	CHECK(ops->get_status(priv) == 0x0b, "status 0x%x", ops->get_status(priv));
+	CHECK(ops->reset(priv) == 0 && ops->get_status(priv) == 0, "reset");
+	CHECK(ops->read_config(priv, 0, cfgbuf, 8) == 0, "read_config 0..8");
+	CHECK(ops->read_config(priv, 0x1000 - 4, cfgbuf, 8) == -ERANGE, "config read past the end allowed");
+	CHECK(ops->read_config(priv, 0xfffffffcu, cfgbuf, 8) == -ERANGE, "config offset overflow allowed");
+	CHECK(ops->queue_max_size(priv, 0) == 256, "queue_max_size %u", ops->queue_max_size(priv, 0));
+	CHECK(ops->queue_max_size(priv, 5) == 0, "queue 5 of 5 exists");
+	vq.size = 512;
+	CHECK(ops->queue_setup(priv, &vq, &nt) == -EINVAL, "ring larger than the device's accepted");
+	vq.size = 256;
+	vq.index = 5;
+	CHECK(ops->queue_setup(priv, &vq, &nt) == -EINVAL, "queue index past num_queues accepted");
+	vq.index = 0;
+	rc = ops->queue_setup(priv, &vq, &nt);
+	CHECK(rc == 0 && nt.kick != NULL, "queue_setup: %d", rc);
+	if (rc == 0 && nt.kick != NULL) {
+		nt.kick(nt.cookie, 0x0102);
+		CHECK(file16(DEVDIR "/resource4", 0x3000 + NOTIFY_MULT) == 0x0102,
+		      "kick did not write the index at notify + off * mult (got 0x%x)",
+		      file16(DEVDIR "/resource4", 0x3000 + NOTIFY_MULT));
+		CHECK(file16(DEVDIR "/resource4", 0x1c) == 1, "queue_enable not set");
+		CHECK(file16(DEVDIR "/resource4", 0x1a) == 0xffff, "msix vector not NO_VECTOR");
+		CHECK(file16(DEVDIR "/resource4", 0x20) == 0x1000, "queue_desc low not written");
+	}
+	/* Enabled already (queue_enable reads 1): a second setup must be refused. */
+	CHECK(ops->queue_setup(priv, &vq, &nt) == -EBUSY, "queue enabled twice");
+	ops->queue_release(priv, 0);
+	ops->close(priv);
+	printf("ok   good layout: probe, features, status, reset, config bounds, queue setup, kick\n");
+
+	/* A device whose queue_notify_off points past the notify structure (4.1.4.4). */
+	good(&f);
+	put16(&f.common[0x1e], 0x400);     /* 0x400 * 4 = 0x1000: the 2-byte store would not fit */
+	rc = probe(&f, ADDR, &ops, &priv, err, sizeof(err));
+	CHECK(rc == 0, "probe: %s", err);
+	if (rc == 0) {
+		nt = (struct vpmd_notify){ 0 };
+		CHECK(ops->queue_setup(priv, &vq, &nt) == -EPROTO && nt.kick == NULL,
+		      "notify offset outside the notify capability accepted");
+		ops->close(priv);
+		printf("ok   queue_notify_off outside the notify structure refused\n");
+	}
+}
+
+int main(void)
+{
+	char tmpl[] = "/tmp/vpmd-pci-fake.XXXXXX";
+	struct fake f;
+
+	if (mkdtemp(tmpl) == NULL || chdir(tmpl) != 0) {
+		perror("temporary folder");
+		return 1;
+	}
+	test_good();
+
+	good(&f); f.vendor = 0x8086;
+	expect_refusal("wrong vendor", &f, -ENODEV, "not a virtio-net device");
+	good(&f); f.device = 0x1042;
+	expect_refusal("virtio-blk id", &f, -ENODEV, "not a virtio-net device");
+	good(&f); f.driver = "virtio-pci";
+	expect_refusal("bound to virtio-pci", &f, -EBUSY, "bind it to uio_pci_generic");
+	good(&f); put16(&f.cfg[6], 0);
+	expect_refusal("no capability list", &f, -ENODEV, "no PCI capability list");
+	good(&f); f.cfg[0x7c + 1] = 0x40;
+	expect_refusal("capability loop", &f, -EPROTO, "malformed PCI capability list");
+	good(&f); f.cfg[0x54 + 1] = 0x20;
+	expect_refusal("pointer into the header", &f, -EPROTO, "malformed PCI capability list");
+	good(&f); add_cap(&f, 0x40, 0x54, 1, BAR, 0x3800, 0x1000, 16);
+	expect_refusal("common outside its BAR", &f, -EPROTO, "outside BAR");
+	good(&f); add_cap(&f, 0x68, 0x7c, 4, BAR, 0xfffff000u, 0x2000, 16);
+	expect_refusal("device cfg offset overflow", &f, -EPROTO, "outside BAR");
+	good(&f); add_cap(&f, 0x40, 0x54, 1, 7, 0, 0x1000, 16);
+	expect_refusal("reserved BAR index", &f, -ENODEV, "no virtio common capability");
+	good(&f); add_cap(&f, 0x7c, 0x00, 2, BAR, 0x3000, 0x1000, 16);
+	expect_refusal("notify cap without multiplier", &f, -EPROTO, "malformed virtio PCI capability");
+	good(&f); add_cap(&f, 0x40, 0x54, 1, BAR, 0, 0x1000, 8);
+	expect_refusal("capability shorter than 16", &f, -EPROTO, "malformed virtio PCI capability");
+	good(&f); add_cap(&f, 0x68, 0x7c, 4, 2, 0, 0x100, 16);
+	expect_refusal("capability on an absent BAR", &f, -EPROTO, "not a memory BAR");
+	good(&f); add_cap(&f, 0x40, 0x54, 1, BAR, 0, 0x20, 16);
+	expect_refusal("short common config", &f, -EPROTO, "common config is");
+	good(&f); put16(&f.common[0x12], 1);
+	expect_refusal("one virtqueue", &f, -EPROTO, "virtqueues");
+	good(&f);
+	{
+		const struct vpmd_transport_ops *ops;
+		void *priv;
+		char err[256];
+		int rc = probe(&f, "0000:00:01", &ops, &priv, err, sizeof(err));
+
+		CHECK(rc == -EINVAL && strstr(err, "not a PCI address"), "bad address: %d %s", rc, err);
+		rc = probe(&f, "0000:00:02.0", &ops, &priv, err, sizeof(err));
+		CHECK(rc == -ENODEV && strstr(err, "no such PCI device"), "absent device: %d %s", rc, err);
+		printf("ok   bad and absent addresses refused\n");
+	}
+
+	if (system("rm -rf fake-sysfs") != 0) { /* best effort */ }
+	if (chdir("/") == 0)
+		rmdir(tmpl);
+	printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
+	return failures ? 1 : 0;
+}
