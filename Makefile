@@ -56,7 +56,12 @@ test: deps
 test-unit: build
 	tools/run-tests $(BUILD) unit
 
+# The guest carries this tree's arm64 vnetsink: build it and the image first (both cached).
 run:
+	@case "$(GUEST_ARCH)" in \
+	x86_64|amd64) $(MAKE) build && guest-image/build --arch x86_64 --build $(BUILD) ;; \
+	*) $(MAKE) arm64 && guest-image/build --arch arm64 --build $(BUILD_ARM64) ;; \
+	esac
 	tools/run-vm
 
 demo:

@@ -588,7 +588,8 @@ void vns_iperf3_flow_closed(struct vns_stack *st, struct vns_flow *f, struct vns
 
 	if (f->app == VNS_APP_IPERF_STREAM && f->ip3.counting != 2) {
 		/* Gone before TEST_END: its count is final now. */
-		send_msg(st, f->ip3.owner_queue, VNS_MSG_STREAM_BYTES, 0, 0, f->ip3.slot, f->ip3.test_gen, 0, f->ip3.counted);
+		send_msg(st, f->ip3.owner_queue, VNS_MSG_STREAM_BYTES, 0, 0, f->ip3.slot,
+			 f->ip3.test_gen, 0, f->ip3.counted);
 		f->ip3.counting = 2;
 	} else if (f->app == VNS_APP_IPERF_CTRL && t->phase != VNS_IP3_IDLE &&
 		   vns_flow_index(st, f) == t->ctrl_idx && f->gen == t->ctrl_gen) {

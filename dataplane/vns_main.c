@@ -41,9 +41,14 @@ struct vns_app {
 	bool stats_on;
 };
 
+/* First SIGINT/SIGTERM: stop the loops and shut down cleanly. A second one: die at once. */
 static void on_signal(int sig)
 {
-	(void)sig;
+	if (vns_worker_stopping()) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
 	vns_worker_stop();
 }
 

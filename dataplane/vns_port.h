@@ -50,6 +50,11 @@ static inline uint16_t vns_port_rx(const struct vns_port_queue *q, struct rte_mb
 	return rte_eth_rx_burst(q->port_id, q->queue_id, pkts, n);
 }
 
+/*
+ * Returns how many frames the port took (the caller keeps the rest). Frames must fit the
+ * port's MTU (info.mtu + 14 bytes of Ethernet header, unless TSO was asked for): net_tap, for
+ * one, refuses a larger frame and stops the burst there.
+ */
 static inline uint16_t vns_port_tx(const struct vns_port_queue *q, struct rte_mbuf **pkts, uint16_t n)
 {
 #if VNS_HAVE_VPMD
@@ -84,7 +89,7 @@ struct vns_port_link {
 	X(dev_tx_pkts, "frames the device sent")                               \
 	X(dev_drop_nombuf, "rx refill failed: mempool empty")                  \
 	X(dev_drop_missed, "frames the device dropped: rx ring full (port-wide, on queue 0)") \
-	X(dev_drop_bad, "frames the device refused or found malformed")        \
+	X(dev_drop_bad, "frames the device refused or found malformed (net_tap counts every refused attempt)") \
 	X(dev_tx_ring_full, "tx bursts cut short by a full ring")              \
 	X(dev_queue_broken, "1 when the device broke the ring protocol")
 

@@ -102,6 +102,21 @@ struct vns_stack *vns_stack_create(const struct vns_stack_conf *conf, struct vns
 	st->sh = sh;
 	st->hz = rte_get_tsc_hz();
 	st->max_flows = conf->max_flows;
+	/* Control data is sent in single-segment mbufs: with jumbo MTUs the pool's buffers,
+	 * not the MSS, bound a segment. */
+	{
+		uint32_t room = rte_pktmbuf_data_room_size(conf->pool);
+		uint32_t hdrs = RTE_PKTMBUF_HEADROOM + 14 + 20 + 20 + 40;
+
+		if (room < hdrs + 64) {
+			fprintf(stderr, "vns_stack_create: mbufs of %u bytes are too small for "
+					"replies; use a pool with at least %u bytes of data room\n",
+				room, hdrs + 64);
+			rte_free(st);
+			return NULL;
+		}
+		st->tx_seg_max = room - hdrs;
+	}
 	st->ooo_mbufs_max = VNS_OOO_MBUFS_MAX;
 	if (vns_flow_table_init(st, socket_id) != 0)
 		goto nomem;

@@ -239,6 +239,7 @@ struct vns_stack {
 	uint32_t *syn_fifo_gen;
 	uint32_t syn_head;
 	uint32_t syn_tail;
+	uint32_t tx_seg_max;      /* payload bytes that fit in one conf.pool mbuf with headers */
 	uint32_t ooo_mbufs;       /* payload segments held across all flows */
 	uint32_t ooo_mbufs_max;
 

@@ -308,6 +308,17 @@ static void arm_rto(struct vns_stack *st, struct vns_flow *f)
 
 /* Sends what the peer's window allows of the queued data, then the FIN once all data is
  * out. SND.NXT may have been pulled back to SND.UNA by a retransmission timeout. */
+/* Payload per segment: the MSS counts data and options together (RFC 6691), so the
+ * timestamps and any SACK blocks this flow may carry come off it. */
+static uint32_t seg_payload_max(const struct vns_stack *st, const struct vns_flow *f)
+{
+	uint32_t opts = (f->flags & VNS_FF_TS) ? 12 : 0;
+
+	if ((f->flags & VNS_FF_SACK) && f->n_ooo > 0)
+		opts += (f->flags & VNS_FF_TS) ? 4 + 3 * 8 : 4 + 4 * 8;
+	return RTE_MIN((uint32_t)f->snd_mss - RTE_MIN(opts, f->snd_mss - 1u), st->tx_seg_max);
+}
+
 void vns_tcp_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
 	uint32_t sent_any = 0;
@@ -316,7 +327,7 @@ void vns_tcp_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *
 		uint32_t off = f->snd_nxt - f->snd_una;
 		uint32_t left = off < f->sbuf_len ? f->sbuf_len - off : 0;
 		uint32_t wnd_room = f->snd_wnd > off ? f->snd_wnd - off : 0;
-		uint32_t n = RTE_MIN(left, RTE_MIN(wnd_room, (uint32_t)f->snd_mss));
+		uint32_t n = RTE_MIN(left, RTE_MIN(wnd_room, seg_payload_max(st, f)));
 		uint8_t flags = VNS_TH_PSH;
 
 		if (left == 0)

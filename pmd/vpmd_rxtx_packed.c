@@ -474,7 +474,8 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 		if (push) {
 			addr = rte_mbuf_data_iova(m) - VPMD_NET_HDR_SIZE;
 			len = m->data_len + VPMD_NET_HDR_SIZE;
-			seg = m->next;
+			/* m->next sits in the mbuf's second cache line: only chains need it */
+			seg = nseg > 1 ? m->next : NULL;
 		} else {
 			addr = txq->hdrs_iova + (uint64_t)id * sizeof(*h);
 			len = VPMD_NET_HDR_SIZE;

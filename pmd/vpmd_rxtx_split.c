@@ -454,7 +454,8 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 		if (push) {
 			desc[slot].addr = rte_mbuf_data_iova(m) - VPMD_NET_HDR_SIZE;
 			desc[slot].len = m->data_len + VPMD_NET_HDR_SIZE;
-			seg = m->next;
+			/* m->next sits in the mbuf's second cache line: only chains need it */
+			seg = nseg > 1 ? m->next : NULL;
 		} else {
 			desc[slot].addr = txq->hdrs_iova + (uint64_t)slot * sizeof(*h);
 			desc[slot].len = VPMD_NET_HDR_SIZE;

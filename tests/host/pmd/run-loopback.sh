@@ -61,6 +61,9 @@ cleanup() {
 		wait "$tp_pid" 2>/dev/null
 	fi
 	rm -rf "$dir"
+	# EAL leaves an empty runtime directory per file prefix, even with --in-memory.
+	rmdir "/var/run/dpdk/${tag}tp" "/var/run/dpdk/${tag}me" 2>/dev/null
+	return 0
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

@@ -12,7 +12,10 @@ if [ ! -x "$VNS" ]; then
 	exit 1
 fi
 TMP=$(mktemp -d /tmp/vns-app-args.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT INT TERM
+# The EAL runs below leave a runtime directory named after the --file-prefix.
+RUNDIRS="/var/run/dpdk/app-args-$$ ${XDG_RUNTIME_DIR:-/tmp}/dpdk/app-args-$$ /tmp/dpdk/app-args-$$"
+# shellcheck disable=SC2086
+trap 'rm -rf "$TMP" $RUNDIRS' EXIT INT TERM
 fails=0
 # EAL without hugepages or devices, its own runtime directory.
 EAL="--no-huge -m 256 --no-pci --no-shconf --no-telemetry --log-level=lib.eal:error --file-prefix app-args-$$"
@@ -79,6 +82,7 @@ usage --config -- --port ethdev:0 --config "$TMP/missing.ini"
 printf '[port]\nport = ethdev:0\n[net]\nip = 198.18.0.2/99\n' >"$TMP/bad.ini"
 usage "[net] ip" -- --config "$TMP/bad.ini"
 # Options after -- are checked even when EAL options are present, and before the EAL runs.
+# shellcheck disable=SC2086
 usage --queues $EAL -l 0 -- --port ethdev:0 --queues 0
 
 # --help: exit 0, the option list on stdout.
@@ -104,6 +108,8 @@ expect 1 "no such DPDK port" $EAL -l 0,1 -- --port ethdev:0
 expect 1 "--vdev" $EAL -l 0,1 -- --port ethdev:net_tap7
 # shellcheck disable=SC2086
 expect 1 "--port vpmd:vhost-user:$TMP/nothing.sock" $EAL -l 0,1 -- --port "vpmd:vhost-user:$TMP/nothing.sock"
+# shellcheck disable=SC2086
+expect 1 "--port vpmd:0000:fe:1f.7" $EAL -l 0,1 -- --port vpmd:0000:fe:1f.7
 # shellcheck disable=SC2086
 expect 1 "EAL" $EAL --no-such-eal-option -l 0,1 -- --port ethdev:0
 

@@ -78,6 +78,10 @@ unsigned int h_close(struct h *h)
 	for (q = 0; q < h->nb; q++)
 		vns_stack_free(h->st[q]);
 	vns_shared_free(h->sh);
+	if (h->oversize != 0) {
+		fprintf(stderr, "%u frames above the MTU were sent\n", h->oversize);
+		return h->oversize + 1000000;
+	}
 	return rte_mempool_in_use_count(h->mp);
 }
 
@@ -86,6 +90,8 @@ static void h_collect(struct h *h)
 	uint16_t i;
 
 	for (i = 0; i < h->tx.n; i++) {
+		if (rte_pktmbuf_pkt_len(h->tx.pkts[i]) > RTE_ETHER_HDR_LEN + 1500)
+			h->oversize++;
 		if (h->n_out < H_OUT_MAX) {
 			if (pb_parse(h->tx.pkts[i], &h->out[h->n_out]) == 0)
 				h->used[h->n_out++] = 0;

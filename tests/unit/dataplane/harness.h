@@ -26,6 +26,7 @@ struct h {
 	uint64_t hz;
 	uint64_t now;
 	uint32_t n_out;
+	uint32_t oversize;       /* frames the stack sent above the 1500-byte MTU */
 	struct pb_parsed out[H_OUT_MAX];
 	int used[H_OUT_MAX];
 };
@@ -35,7 +36,8 @@ struct rte_mempool *h_eal_init(const char *prog);
 
 int h_open(struct h *h, uint16_t nb_stacks, int discard_sha, uint32_t max_flows,
 	   uint32_t tx_offloads);
-/* Frees the stacks and checks that no mbuf is left in use; returns mbufs leaked. */
+/* Frees the stacks and checks that no mbuf is left in use; returns mbufs leaked (or a
+ * large number if a frame above the MTU was sent). */
 unsigned int h_close(struct h *h);
 void h_input(struct h *h, unsigned int q, struct rte_mbuf *m);
 void h_input_burst(struct h *h, unsigned int q, struct rte_mbuf **m, uint16_t n);

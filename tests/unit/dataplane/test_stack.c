@@ -28,6 +28,12 @@ static int setup1(void **state)
 	return h_open(&H, 1, 1, 64, 0);
 }
 
+static int setup1_nosha(void **state)
+{
+	(void)state;
+	return h_open(&H, 1, 0, 64, 0);
+}
+
 static int setup2(void **state)
 {
 	(void)state;
@@ -38,7 +44,8 @@ static int teardown(void **state)
 {
 	(void)state;
 	if (h_close(&H) != 0) {
-		fprintf(stderr, "mbuf leak: %u mbufs still in use\n", rte_mempool_in_use_count(H.mp));
+		fprintf(stderr, "mbuf leak (%u in use) or frame above the MTU\n",
+			rte_mempool_in_use_count(H.mp));
 		return -1;
 	}
 	return 0;
@@ -341,6 +348,38 @@ static void test_gap_fill_acked_at_once(void **state)
 	assert_int_equal(H.out[0].ack, b + 300);
 	assert_int_equal(H.out[0].nsack, 0);
 	assert_int_equal(H.out[1].ack, b + 350);
+}
+
+/* Count-only flows keep ranges: adjacent islands merge, the store is bounded, nothing of the
+ * payload is held. */
+static void test_ooo_ranges_bounded(void **state)
+{
+	uint32_t b, i;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40024, H_DISCARD_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	/* Ten islands of 100 bytes, 100 apart: eight fit, two are dropped. */
+	for (i = 0; i < 10; i++)
+		h_input(&H, 0, data_seg(&C, b + 200 + i * 200, 100));
+	assert_int_equal(STAT(drop_ooo_full), 2);
+	assert_int_equal(rte_mempool_in_use_count(H.mp), 0);
+	/* Filling the space between islands 0 and 1 merges them (adjacent on both sides)... */
+	h_clear(&H);
+	h_input(&H, 0, data_seg(&C, b + 300, 100));
+	assert_int_equal(tc_last(&C)->nsack, 3);
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 200);
+	assert_int_equal(tc_last(&C)->sack[0][1], b + 500);
+	/* ...and frees a slot: a new island far right is stored now. */
+	h_input(&H, 0, data_seg(&C, b + 5000, 100));
+	assert_int_equal(STAT(drop_ooo_full), 2);
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 5000);
+	/* The hole at the start: everything up to the first gap is acknowledged. */
+	h_clear(&H);
+	h_input(&H, 0, data_seg(&C, b, 200));
+	assert_int_equal(tc_last(&C)->ack, b + 500);
+	assert_int_equal(STAT(tcp_payload_bytes), 500);
 }
 
 static void test_sequence_wrap(void **state)
@@ -929,6 +968,62 @@ static void test_iperf3_omit(void **state)
 	assert_int_equal(rec[0].bytes, 1000);
 }
 
+/* 12 streams: ids 1, 3..13; the results JSON spans several full-size segments, none of
+ * them above the MTU once the timestamp option is counted (the harness checks every frame). */
+static void test_iperf3_many_streams(void **state)
+{
+	static struct tc s[12];
+	uint32_t seen = 0, len, i, got = 0;
+	json_error_t jerr;
+	json_t *res, *arr;
+	int ids[16] = {0};
+
+	(void)state;
+	ctrl_open(&C, 0, 50500, COOKIE);
+	pump(&C, &seen);
+	send_json(&C, "{\"tcp\":true,\"omit\":0,\"time\":1,\"parallel\":12}");
+	pump(&C, &seen);
+	for (i = 0; i < 12; i++) {
+		tc_init(&s[i], &H, i % 2, (uint16_t)(50501 + i), H_IPERF_PORT, i * 100000u, 1);
+		assert_int_equal(tc_connect(&s[i]), 0);
+		tc_send(&s[i], COOKIE, 37);
+		H.now += 100;
+		h_poll(&H);
+	}
+	pump(&C, &seen);
+	assert_int_equal(C.rx[seen - 1], 2); /* TEST_RUNNING */
+	for (i = 0; i < 12; i++)
+		h_input(&H, i % 2, data_seg(&s[i], s[i].snd_nxt, 100 + i));
+	h_clear(&H);
+	tc_send(&C, "\x04", 1);
+	pump(&C, &seen);
+	send_json(&C, "{}");
+	pump(&C, &seen);
+	pump(&C, &seen);
+	memcpy(&len, C.rx + 5, 4);
+	len = rte_be_to_cpu_32(len);
+	assert_true(len > 1448);
+	assert_int_equal(seen, 5 + 4 + len + 1);
+	res = json_loadb((const char *)C.rx + 9, len, 0, &jerr);
+	assert_non_null(res);
+	arr = json_object_get(res, "streams");
+	assert_int_equal(json_array_size(arr), 12);
+	for (i = 0; i < 12; i++) {
+		json_t *o = json_array_get(arr, i);
+		json_int_t id = json_integer_value(json_object_get(o, "id"));
+		json_int_t by = json_integer_value(json_object_get(o, "bytes"));
+
+		assert_true(id == 1 || (id >= 3 && id <= 13));
+		assert_int_equal(ids[id], 0);
+		ids[id] = 1;
+		/* SYN order = client order: stream i got id 1 (i = 0) or i + 2. */
+		assert_int_equal(by, 100 + (id == 1 ? 0 : id - 2));
+		got += (uint32_t)by;
+	}
+	assert_int_equal(got, 12 * 100 + 66);
+	json_decref(res);
+}
+
 static void test_iperf3_busy_denied(void **state)
 {
 	uint32_t seen = 0, seen2 = 0;
@@ -1080,6 +1175,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_inorder_ack_every_two, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_ooo_sack_and_gap_fill, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_gap_fill_acked_at_once, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_ooo_ranges_bounded, setup1_nosha, teardown),
 		cmocka_unit_test_setup_teardown(test_sequence_wrap, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_paws, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_rst_rules, setup1, teardown),
@@ -1093,6 +1189,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_discard_sha256, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_iperf3_full_test, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_iperf3_omit, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_iperf3_many_streams, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_iperf3_busy_denied, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_iperf3_refusals, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_iperf3_ctrl_retransmit_and_zero_window, setup1,
