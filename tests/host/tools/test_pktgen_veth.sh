@@ -9,6 +9,9 @@ NS=vns-pktgen-$$
 cleanup() { ip netns del "$NS" 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 ip netns add "$NS" || { echo "cannot create a network namespace"; exit 1; }
+# No IPv6 in the namespace: a link coming up would send router solicitations and MLD
+# reports of its own, and the counts below must hold only what the generator sent.
+ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 ip -n "$NS" link add vpg0 type veth peer name vpg1
 ip -n "$NS" link set vpg0 up; ip -n "$NS" link set vpg1 up
 mac=$(ip netns exec "$NS" cat /sys/class/net/vpg1/address)
