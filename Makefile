@@ -3,7 +3,7 @@
 #
 #   make                 build for the host (build/)
 #   make arm64           cross-build for the ARM64 guest (build-arm64/)
-#   make test            install deps, build host + arm64, run the test suites (README command 2)
+#   make test            install deps, build host + arm64 + fuzz, run the test suites (README command 2)
 #   make demo            the main job: build, boot the ARM64 guest, drive vnetsink with iperf3 (README command 1)
 #   make run             boot the guest (VIRTIO_QUEUES=N MODE=vnetsink|dpdk-virtio|kernel PACKED=on|off GUEST_ARCH=aarch64|x86_64)
 #   make bench           benchmarks (not tests): tools/bench
@@ -11,7 +11,7 @@
 #   make hugepages       reserve HUGEPAGES_MB (default 1024) of 2 MB hugepages and mount hugetlbfs
 #   make deps            install Debian packages (tools/install-deps)
 #   make sanitize        build with ASan/UBSan in build-asan/ and run the unit suite
-#   make fuzz            build the libFuzzer targets with clang in build-fuzz/
+#   make fuzz            build the libFuzzer targets with clang in build-fuzz/ (make test runs them 60 s each)
 
 BUILD        ?= build
 BUILD_ARM64  ?= build-arm64
@@ -49,9 +49,10 @@ arm64:
 test: deps
 	$(MAKE) build MESON_OPTS="$(MESON_OPTS) -Dwerror=true"
 	$(MAKE) arm64
+	$(MAKE) fuzz
 	@if [ "$$(id -u)" = 0 ]; then tools/hugepages reserve $(HUGEPAGES_MB) --at-least; \
 	 else echo "make test: not root: the host and vm suites will say why they cannot run"; fi
-	tools/run-tests $(BUILD) $(SUITES)
+	tools/run-tests $(BUILD) $(SUITES) --also build-fuzz fuzz
 
 test-unit: build
 	tools/run-tests $(BUILD) unit
@@ -83,7 +84,8 @@ sanitize:
 	tools/run-tests build-asan unit
 
 fuzz:
-	CC=clang meson setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lto=false -Dbuildtype=debug -Db_lundef=false
+	@[ -f build-fuzz/build.ninja ] || CC=clang meson setup build-fuzz -Dfuzz=true \
+		-Db_sanitize=address,undefined -Db_lto=false -Dbuildtype=debugoptimized -Db_lundef=false
 	ninja -C build-fuzz -j $(NINJA_JOBS)
 
 clean:

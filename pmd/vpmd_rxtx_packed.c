@@ -436,7 +436,7 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 	struct vpmd_vq *vq = &txq->vq;
 	struct vpmd_vring_packed_desc *desc = vq->packed.desc;
 	const uint16_t size = vq->size;
-	uint16_t i, pos, head_pos = 0, head_flags = 0, added = 0, sent = 0;
+	uint16_t i, pos, head_pos = 0, head_flags = 0, added = 0, sent = 0, nb_free, aflags;
 	bool have_head = false;
 	uint64_t bytes = 0;
 
@@ -448,7 +448,10 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 			return 0;
 	}
 
+	/* Ring state in locals: descriptor stores could alias the queue's 16-bit fields. */
 	pos = vq->avail_idx;
+	nb_free = vq->nb_free;
+	aflags = vq->avail_flags;
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i], *seg;
 		uint16_t nseg = m->nb_segs, need, id, j, flags;
@@ -458,7 +461,7 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 		uint32_t len;
 
 		need = nseg + !push;
-		if (unlikely(need > vq->nb_free || txq->nb_free_ids == 0)) {
+		if (unlikely(need > nb_free || txq->nb_free_ids == 0)) {
 			if (nseg > VPMD_TX_MAX_SEGS || need > size)
 				goto refuse;
 			txq->stats.ring_full++;
@@ -482,22 +485,24 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 			seg = m;
 		}
 		for (j = 0; j < need; j++) {
-			desc[pos].addr = addr;
-			desc[pos].len = len;
-			desc[pos].id = id;
-			flags = vq->avail_flags | (j + 1 < need ? VPMD_DESC_F_NEXT : 0);
+			flags = aflags | (j + 1 < need ? VPMD_DESC_F_NEXT : 0);
 			if (!have_head) {
+				/* the burst's first descriptor: flags go last, in the publish */
+				desc[pos].addr = addr;
+				desc[pos].len = len;
+				desc[pos].id = id;
 				have_head = true;
 				head_pos = pos;
 				head_flags = flags;
 			} else {
-				desc[pos].flags = flags;
+				desc[pos] = (struct vpmd_vring_packed_desc){
+					.addr = addr, .len = len, .id = id, .flags = flags };
 			}
 			pos++;
 			if (pos == size) {
 				pos = 0;
 				vq->avail_wrap ^= 1;
-				vq->avail_flags = vpmd_packed_avail_flags(vq->avail_wrap);
+				aflags = vpmd_packed_avail_flags(vq->avail_wrap);
 			}
 			if (seg != NULL) {
 				addr = rte_mbuf_data_iova(seg);
@@ -507,9 +512,8 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 		}
 		txq->slots[id].m = m;
 		txq->slots[id].ndesc = need;
-		vq->nb_free -= need;
+		nb_free -= need;
 		added += need;
-		txq->nb_inflight++;
 		bytes += m->pkt_len;
 		sent++;
 		continue;
@@ -517,6 +521,9 @@ refuse:
 		txq->stats.drop_bad_pkt++;
 		rte_pktmbuf_free(m);
 	}
+	vq->nb_free = nb_free;
+	vq->avail_flags = aflags;
+	txq->nb_inflight += sent;
 	if (have_head) {
 		vq->avail_idx = pos;
 		vpmd_vq_publish16(vq, &desc[head_pos].flags, head_flags);

@@ -418,7 +418,7 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 	struct vpmd_vring_desc *desc = vq->split.desc;
 	uint16_t *ring = vq->split.avail->ring;
 	const uint16_t mask = vq->mask;
-	uint16_t i, slot, avail, old;
+	uint16_t i, slot, avail, old, nb_free;
 	uint64_t bytes = 0;
 	uint16_t sent = 0;
 
@@ -432,8 +432,10 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 			return 0;
 	}
 
+	/* Ring state in locals: descriptor stores could alias the queue's 16-bit fields. */
 	old = avail = vq->avail_idx;
-	slot = (txq->oldest + (vq->size - vq->nb_free)) & mask;
+	nb_free = vq->nb_free;
+	slot = (txq->oldest + (vq->size - nb_free)) & mask;
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i], *seg;
 		uint16_t nseg = m->nb_segs, need, head = slot;
@@ -441,7 +443,7 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 		struct vpmd_net_hdr *h;
 
 		need = nseg + !push;
-		if (unlikely(need > vq->nb_free)) {
+		if (unlikely(need > nb_free)) {
 			if (nseg > VPMD_TX_MAX_SEGS || need > vq->size)
 				goto refuse;
 			txq->stats.ring_full++;
@@ -451,32 +453,38 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 			 : &txq->hdrs[slot];
 		if (unlikely(vpmd_tx_hdr_fill(txq, h, m) != 0))
 			goto refuse;
-		if (push) {
-			desc[slot].addr = rte_mbuf_data_iova(m) - VPMD_NET_HDR_SIZE;
-			desc[slot].len = m->data_len + VPMD_NET_HDR_SIZE;
-			/* m->next sits in the mbuf's second cache line: only chains need it */
-			seg = nseg > 1 ? m->next : NULL;
+		if (likely(need == 1)) {
+			/* the common case: header in the headroom, one descriptor, one store */
+			desc[slot] = (struct vpmd_vring_desc){
+				.addr = rte_mbuf_data_iova(m) - VPMD_NET_HDR_SIZE,
+				.len = m->data_len + VPMD_NET_HDR_SIZE,
+			};
 		} else {
-			desc[slot].addr = txq->hdrs_iova + (uint64_t)slot * sizeof(*h);
-			desc[slot].len = VPMD_NET_HDR_SIZE;
-			seg = m;
+			if (push) {
+				desc[slot].addr = rte_mbuf_data_iova(m) - VPMD_NET_HDR_SIZE;
+				desc[slot].len = m->data_len + VPMD_NET_HDR_SIZE;
+				seg = m->next;
+			} else {
+				desc[slot].addr = txq->hdrs_iova + (uint64_t)slot * sizeof(*h);
+				desc[slot].len = VPMD_NET_HDR_SIZE;
+				seg = m;
+			}
+			while (seg != NULL) {
+				desc[slot].flags = VPMD_DESC_F_NEXT;
+				desc[slot].next = (slot + 1) & mask;
+				slot = (slot + 1) & mask;
+				desc[slot].addr = rte_mbuf_data_iova(seg);
+				desc[slot].len = seg->data_len;
+				seg = seg->next;
+			}
+			desc[slot].flags = 0;
 		}
-		while (seg != NULL) {
-			desc[slot].flags = VPMD_DESC_F_NEXT;
-			desc[slot].next = (slot + 1) & mask;
-			slot = (slot + 1) & mask;
-			desc[slot].addr = rte_mbuf_data_iova(seg);
-			desc[slot].len = seg->data_len;
-			seg = seg->next;
-		}
-		desc[slot].flags = 0;
 		slot = (slot + 1) & mask;
 		txq->slots[head].m = m;
 		txq->slots[head].ndesc = need;
 		ring[avail & mask] = head;
 		avail++;
-		vq->nb_free -= need;
-		txq->nb_inflight++;
+		nb_free -= need;
 		bytes += m->pkt_len;
 		sent++;
 		continue;
@@ -485,6 +493,8 @@ refuse:
 		txq->stats.drop_bad_pkt++;
 		rte_pktmbuf_free(m);
 	}
+	vq->nb_free = nb_free;
+	txq->nb_inflight += sent;
 	if (avail != old) {
 		vq->avail_idx = avail;
 		vpmd_vq_publish16(vq, &vq->split.avail->idx, avail);

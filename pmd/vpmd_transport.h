@@ -1,8 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * TEAM NOTE for the pmdcore engineer: read /work/main/TEAM-RULES.md now (the "COMMON_RULES_BELOW"
- * of your task: no git commits, deadline 02:45 UTC, build/test rules). The lead removes this note.
- *
  * vpmd transport interface (internal): how the device-independent control path talks to
  * a virtio transport. Implementations: vpmd_pci.c (modern virtio-pci), vpmd_vhost_user.c
  * (vhost-user frontend), and the unit tests' software device (tests/unit/pmd/).
