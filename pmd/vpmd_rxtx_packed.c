@@ -21,6 +21,9 @@
 
 #include "vpmd_internal.h"
 
+/* Tx: how many packets ahead the header line is prefetched. */
+#define TX_HDR_PREFETCH 8
+
 static __rte_always_inline uint16_t
 wrap_inc(uint16_t i, uint16_t size)
 {
@@ -364,31 +367,46 @@ uint16_t vpmd_rx_packed_inorder(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, ui
 
 /* ---- tx -------------------------------------------------------------------------------- */
 
+/* Id bookkeeping of a reclaim pass, kept in locals (see tx_packed_reclaim). */
+struct tx_ids {
+	uint16_t free_tail, nb_free_ids, inflight;
+};
+
 static __rte_always_inline void
-tx_packed_complete_id(struct vpmd_txq *txq, uint16_t id, struct vpmd_tx_free *fr,
-		      uint32_t *descs)
+tx_packed_complete_id(struct vpmd_tx_slot *slots, uint16_t *free_ids, uint16_t size,
+		      uint16_t id, struct tx_ids *st, struct vpmd_tx_free *fr, uint32_t *descs)
 {
-	struct vpmd_tx_slot *s = &txq->slots[id];
+	struct vpmd_tx_slot *s = &slots[id];
 
 	vpmd_tx_free_add(fr, s->m);
 	*descs += s->ndesc;
 	s->m = NULL;
-	txq->free_ids[txq->free_tail] = id;
-	txq->free_tail = wrap_inc(txq->free_tail, txq->vq.size);
-	txq->nb_free_ids++;
-	txq->nb_inflight--;
+	free_ids[st->free_tail] = id;
+	st->free_tail = wrap_inc(st->free_tail, size);
+	st->nb_free_ids++;
+	st->inflight--;
 }
 
+/* The queue's counters and indexes (free-id FIFO tail and count, packets in flight,
+ * oldest id, free descriptors, used position) live in locals for the loop and are written
+ * back once: the loop stores to slots, the free-id FIFO and mbufs (prefree), which the
+ * compiler cannot prove miss the 16-bit queue fields, so in memory each would be loaded
+ * and stored once per packet. */
 static __rte_always_inline void
 tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 {
 	struct vpmd_vq *vq = &txq->vq;
+	const struct vpmd_vring_packed_desc *const desc = vq->packed.desc;
+	struct vpmd_tx_slot *const slots = txq->slots;
+	uint16_t *const free_ids = txq->free_ids;
 	const uint16_t size = vq->size;
 	struct vpmd_tx_free fr = { .n = 0 };
 	uint16_t pos = vq->last_used, wrap = vq->used_wrap;
+	uint16_t nb_free = vq->nb_free, oldest = txq->oldest;
+	struct tx_ids st = { txq->free_tail, txq->nb_free_ids, txq->nb_inflight };
 
-	while (txq->nb_inflight > 0) {
-		const struct vpmd_vring_packed_desc *d = &vq->packed.desc[pos];
+	while (st.inflight > 0) {
+		const struct vpmd_vring_packed_desc *d = &desc[pos];
 		uint16_t flags = vpmd_vq_consume16(vq, &d->flags);
 		uint32_t id, len, descs = 0;
 
@@ -399,34 +417,39 @@ tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 			vpmd_txq_set_broken(txq, VPMD_BAD_USED_ID_RANGE);
 			break;
 		}
-		if (unlikely(txq->slots[id].m == NULL)) {
+		if (unlikely(slots[id].m == NULL)) {
 			vpmd_txq_set_broken(txq, VPMD_BAD_USED_ID_NOT_INFLIGHT);
 			break;
 		}
 		if (!inorder) {
-			tx_packed_complete_id(txq, (uint16_t)id, &fr, &descs);
+			tx_packed_complete_id(slots, free_ids, size, (uint16_t)id, &st, &fr, &descs);
 		} else {
 			/* One used descriptor may stand for every buffer up to id [2.8.20];
 			 * ids were handed out in cyclic order, oldest first. */
 			uint16_t cur;
 
 			do {
-				cur = txq->oldest;
-				if (unlikely(txq->slots[cur].m == NULL))
+				cur = oldest;
+				if (unlikely(slots[cur].m == NULL))
 					break;
-				tx_packed_complete_id(txq, cur, &fr, &descs);
-				txq->oldest = wrap_inc(cur, size);
+				tx_packed_complete_id(slots, free_ids, size, cur, &st, &fr, &descs);
+				oldest = wrap_inc(cur, size);
 			} while (cur != id);
 			if (unlikely(cur != id)) {
 				vpmd_txq_set_broken(txq, VPMD_BAD_USED_ID_NOT_INFLIGHT);
 				break;
 			}
 		}
-		vq->nb_free += (uint16_t)descs;
+		nb_free += (uint16_t)descs;
 		vpmd_packed_advance(&pos, &wrap, (uint16_t)descs, size);
 	}
 	vq->last_used = pos;
 	vq->used_wrap = wrap;
+	vq->nb_free = nb_free;
+	txq->oldest = oldest;
+	txq->free_tail = st.free_tail;
+	txq->nb_free_ids = st.nb_free_ids;
+	txq->nb_inflight = st.inflight;
 	vpmd_tx_free_flush(&fr);
 }
 
@@ -437,8 +460,15 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 	struct vpmd_vring_packed_desc *desc = vq->packed.desc;
 	const uint16_t size = vq->size;
 	uint16_t i, pos, head_pos = 0, head_flags = 0, added = 0, sent = 0, nb_free, aflags;
+	uint16_t awrap, free_head, nb_free_ids;
 	bool have_head = false;
 	uint64_t bytes = 0;
+	/* Loop-invariant queue pointers in locals: the header stores (memcpy, may alias
+	 * anything) would otherwise force a reload of each one per packet. */
+	struct vpmd_tx_slot *const slots = txq->slots;
+	const uint16_t *const free_ids = txq->free_ids;
+	struct vpmd_net_hdr *const hdrs = txq->hdrs;
+	const uint64_t hdrs_iova = txq->hdrs_iova;
 
 	if (unlikely(txq->broken))
 		return 0;
@@ -448,39 +478,53 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 			return 0;
 	}
 
-	/* Ring state in locals: descriptor stores could alias the queue's 16-bit fields. */
+	/* Ring state and the free-id FIFO head in locals, written back once per burst:
+	 * descriptor and header stores could alias the queue's 16-bit fields, so in memory
+	 * each would be loaded and stored once per packet. */
 	pos = vq->avail_idx;
 	nb_free = vq->nb_free;
 	aflags = vq->avail_flags;
+	awrap = vq->avail_wrap;
+	free_head = txq->free_head;
+	nb_free_ids = txq->nb_free_ids;
+	/* The pushed header goes to the cache line just below the frame, which the caller
+	 * has usually not touched (a miss per packet): start those loads a few packets
+	 * ahead. A prefetch never faults, so packets that end up not pushing are harmless. */
+	for (i = 0; i < RTE_MIN(n, (uint16_t)TX_HDR_PREFETCH); i++)
+		rte_prefetch0(rte_pktmbuf_mtod_offset(pkts[i], char *, -VPMD_NET_HDR_SIZE));
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i], *seg;
 		uint16_t nseg = m->nb_segs, need, id, j, flags;
+		if (i + TX_HDR_PREFETCH < n)
+			rte_prefetch0(rte_pktmbuf_mtod_offset(pkts[i + TX_HDR_PREFETCH], char *,
+							      -VPMD_NET_HDR_SIZE));
+
 		bool push = vpmd_tx_can_push(m);
 		struct vpmd_net_hdr *h;
 		uint64_t addr;
 		uint32_t len;
 
 		need = nseg + !push;
-		if (unlikely(need > nb_free || txq->nb_free_ids == 0)) {
+		if (unlikely(need > nb_free || nb_free_ids == 0)) {
 			if (nseg > VPMD_TX_MAX_SEGS || need > size)
 				goto refuse;
 			txq->stats.ring_full++;
 			break;
 		}
-		id = txq->free_ids[txq->free_head];
+		id = free_ids[free_head];
 		h = push ? rte_pktmbuf_mtod_offset(m, struct vpmd_net_hdr *, -VPMD_NET_HDR_SIZE)
-			 : &txq->hdrs[id];
+			 : &hdrs[id];
 		if (unlikely(vpmd_tx_hdr_fill(txq, h, m) != 0))
 			goto refuse;
-		txq->free_head = wrap_inc(txq->free_head, size);
-		txq->nb_free_ids--;
+		free_head = wrap_inc(free_head, size);
+		nb_free_ids--;
 		if (push) {
 			addr = rte_mbuf_data_iova(m) - VPMD_NET_HDR_SIZE;
 			len = m->data_len + VPMD_NET_HDR_SIZE;
 			/* m->next sits in the mbuf's second cache line: only chains need it */
 			seg = nseg > 1 ? m->next : NULL;
 		} else {
-			addr = txq->hdrs_iova + (uint64_t)id * sizeof(*h);
+			addr = hdrs_iova + (uint64_t)id * sizeof(*h);
 			len = VPMD_NET_HDR_SIZE;
 			seg = m;
 		}
@@ -501,8 +545,8 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 			pos++;
 			if (pos == size) {
 				pos = 0;
-				vq->avail_wrap ^= 1;
-				aflags = vpmd_packed_avail_flags(vq->avail_wrap);
+				awrap ^= 1;
+				aflags = vpmd_packed_avail_flags(awrap);
 			}
 			if (seg != NULL) {
 				addr = rte_mbuf_data_iova(seg);
@@ -510,8 +554,8 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 				seg = seg->next;
 			}
 		}
-		txq->slots[id].m = m;
-		txq->slots[id].ndesc = need;
+		slots[id].m = m;
+		slots[id].ndesc = need;
 		nb_free -= need;
 		added += need;
 		bytes += m->pkt_len;
@@ -523,6 +567,9 @@ refuse:
 	}
 	vq->nb_free = nb_free;
 	vq->avail_flags = aflags;
+	vq->avail_wrap = awrap;
+	txq->free_head = free_head;
+	txq->nb_free_ids = nb_free_ids;
 	txq->nb_inflight += sent;
 	if (have_head) {
 		vq->avail_idx = pos;

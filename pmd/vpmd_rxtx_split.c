@@ -319,50 +319,58 @@ uint16_t vpmd_rx_split_inorder(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uin
 /* ---- tx -------------------------------------------------------------------------------- */
 
 /* Completions: mark returned heads, then free from the oldest while they are done.
- * Out-of-order completions only delay descriptor reuse until the older packets return. */
+ * Out-of-order completions only delay descriptor reuse until the older packets return.
+ *
+ * The queue's counters (nb_free, nb_inflight, oldest) live in locals for the loop and are
+ * written back once: the loop stores to slots, mbufs (prefree) and the free batch, and the
+ * compiler cannot prove those stores miss the 16-bit queue fields, so it would otherwise
+ * load and store every counter once per packet. */
 static __rte_always_inline void
 tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 {
 	struct vpmd_vq *vq = &txq->vq;
 	const struct vpmd_vring_used_elem *ue = vq->split.used->ring;
-	const uint16_t mask = vq->mask;
+	struct vpmd_tx_slot *const slots = txq->slots;
+	const uint16_t mask = vq->mask, size = vq->size;
 	struct vpmd_tx_free fr;
-	uint16_t used_idx, nb_used, pos;
+	uint16_t used_idx, nb_used, pos, oldest, inflight, nb_free;
 	uint32_t id, len;
 
 	used_idx = vpmd_vq_consume16(vq, &vq->split.used->idx);
 	nb_used = (uint16_t)(used_idx - vq->last_used);
 	if (nb_used == 0)
 		return;
-	if (unlikely(nb_used > txq->nb_inflight)) {
+	inflight = txq->nb_inflight;
+	if (unlikely(nb_used > inflight)) {
 		vpmd_txq_set_broken(txq, VPMD_BAD_USED_IDX);
 		return;
 	}
+	oldest = txq->oldest;
+	nb_free = vq->nb_free;
 	fr.n = 0;
 	if (!inorder) {
 		for (pos = vq->last_used; pos != used_idx; pos++) {
 			struct vpmd_tx_slot *s;
 
 			vpmd_read_used_elem(&ue[pos & mask], &id, &len);
-			if (unlikely(id >= vq->size)) {
+			if (unlikely(id >= size)) {
 				vpmd_txq_set_broken(txq, VPMD_BAD_USED_ID_RANGE);
 				break;
 			}
-			s = &txq->slots[id];
+			s = &slots[id];
 			if (unlikely(s->m == NULL || s->done)) {
 				vpmd_txq_set_broken(txq, VPMD_BAD_USED_ID_NOT_INFLIGHT);
 				break;
 			}
 			s->done = 1;
-			txq->nb_inflight--;
+			inflight--;
 		}
-		vq->last_used = pos;
-		while (txq->slots[txq->oldest].done) {
-			struct vpmd_tx_slot *s = &txq->slots[txq->oldest];
+		while (slots[oldest].done) {
+			struct vpmd_tx_slot *s = &slots[oldest];
 
 			vpmd_tx_free_add(&fr, s->m);
-			vq->nb_free += s->ndesc;
-			txq->oldest = (txq->oldest + s->ndesc) & mask;
+			nb_free += s->ndesc;
+			oldest = (oldest + s->ndesc) & mask;
 			s->m = NULL;
 			s->done = 0;
 		}
@@ -373,25 +381,25 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 			uint16_t batch = 0, cur;
 
 			vpmd_read_used_elem(&ue[pos & mask], &id, &len);
-			if (unlikely(id >= vq->size)) {
+			if (unlikely(id >= size)) {
 				vpmd_txq_set_broken(txq, VPMD_BAD_USED_ID_RANGE);
 				break;
 			}
-			if (unlikely(txq->slots[id].m == NULL)) {
+			if (unlikely(slots[id].m == NULL)) {
 				vpmd_txq_set_broken(txq, VPMD_BAD_USED_ID_NOT_INFLIGHT);
 				break;
 			}
 			do {
-				struct vpmd_tx_slot *s = &txq->slots[txq->oldest];
+				struct vpmd_tx_slot *s = &slots[oldest];
 
-				cur = txq->oldest;
+				cur = oldest;
 				if (unlikely(s->m == NULL)) /* cannot happen: id is a live head */
 					break;
 				vpmd_tx_free_add(&fr, s->m);
-				vq->nb_free += s->ndesc;
-				txq->oldest = (txq->oldest + s->ndesc) & mask;
+				nb_free += s->ndesc;
+				oldest = (oldest + s->ndesc) & mask;
 				s->m = NULL;
-				txq->nb_inflight--;
+				inflight--;
 				batch++;
 			} while (cur != id);
 			if (unlikely(cur != id)) {
@@ -405,8 +413,11 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 			}
 			pos += batch;
 		}
-		vq->last_used = pos;
 	}
+	vq->last_used = pos;
+	vq->nb_free = nb_free;
+	txq->oldest = oldest;
+	txq->nb_inflight = inflight;
 	vpmd_tx_free_flush(&fr);
 	vpmd_split_push_used_event(vq);
 }
@@ -421,6 +432,11 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 	uint16_t i, slot, avail, old, nb_free;
 	uint64_t bytes = 0;
 	uint16_t sent = 0;
+	/* Loop-invariant queue pointers in locals: the header stores (memcpy, may alias
+	 * anything) would otherwise force a reload of each one per packet. */
+	struct vpmd_tx_slot *const slots = txq->slots;
+	struct vpmd_net_hdr *const hdrs = txq->hdrs;
+	const uint64_t hdrs_iova = txq->hdrs_iova;
 
 	if (unlikely(txq->broken))
 		return 0;
@@ -432,7 +448,8 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 			return 0;
 	}
 
-	/* Ring state in locals: descriptor stores could alias the queue's 16-bit fields. */
+	/* Ring state in locals, written back once per burst: descriptor stores could alias
+	 * the queue's 16-bit fields, so in memory they would be reloaded per packet. */
 	old = avail = vq->avail_idx;
 	nb_free = vq->nb_free;
 	slot = (txq->oldest + (vq->size - nb_free)) & mask;
@@ -450,7 +467,7 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 			break;
 		}
 		h = push ? rte_pktmbuf_mtod_offset(m, struct vpmd_net_hdr *, -VPMD_NET_HDR_SIZE)
-			 : &txq->hdrs[slot];
+			 : &hdrs[slot];
 		if (unlikely(vpmd_tx_hdr_fill(txq, h, m) != 0))
 			goto refuse;
 		if (likely(need == 1)) {
@@ -465,7 +482,7 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 				desc[slot].len = m->data_len + VPMD_NET_HDR_SIZE;
 				seg = m->next;
 			} else {
-				desc[slot].addr = txq->hdrs_iova + (uint64_t)slot * sizeof(*h);
+				desc[slot].addr = hdrs_iova + (uint64_t)slot * sizeof(*h);
 				desc[slot].len = VPMD_NET_HDR_SIZE;
 				seg = m;
 			}
@@ -480,8 +497,8 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 			desc[slot].flags = 0;
 		}
 		slot = (slot + 1) & mask;
-		txq->slots[head].m = m;
-		txq->slots[head].ndesc = need;
+		slots[head].m = m;
+		slots[head].ndesc = need;
 		ring[avail & mask] = head;
 		avail++;
 		nb_free -= need;
