@@ -418,6 +418,26 @@ static void tel_counters(struct rte_tel_data *d, const struct vns_qsnap *s)
 	rte_tel_data_add_dict_u64(d, "flows", s->flows);
 }
 
+/* Telemetry commands take an optional queue number. Parse it and take the stats lock;
+ * on success the caller holds the lock and *only is the queue (-1 = all). */
+static int tel_lock_for_queue(struct vns_stats_ctx *c, const char *params, long *only)
+{
+	*only = -1;
+	if (params != NULL && params[0] != '\0') {
+		char *end;
+
+		*only = strtol(params, &end, 10);
+		if (*end != '\0' || *only < 0)
+			return -EINVAL;
+	}
+	pthread_mutex_lock(&c->lock);
+	if (!c->attached || *only >= (long)c->src.nb_queues) {
+		pthread_mutex_unlock(&c->lock);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* /vnetsink/stats[,QUEUE]: totals and one dict per queue, or one queue's counters. */
 static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -426,18 +446,8 @@ static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *d
 	long only = -1;
 
 	(void)cmd;
-	if (params != NULL && params[0] != '\0') {
-		char *end;
-
-		only = strtol(params, &end, 10);
-		if (*end != '\0' || only < 0)
-			return -EINVAL;
-	}
-	pthread_mutex_lock(&c->lock);
-	if (!c->attached || only >= (long)c->src.nb_queues) {
-		pthread_mutex_unlock(&c->lock);
+	if (tel_lock_for_queue(c, params, &only) < 0)
 		return -EINVAL;
-	}
 	rte_tel_data_start_dict(d);
 	if (only >= 0) {
 		snapshot(&c->src, (uint16_t)only, &s);
@@ -516,18 +526,8 @@ static int tel_flows(const char *cmd, const char *params, struct rte_tel_data *d
 	long only = -1;
 
 	(void)cmd;
-	if (params != NULL && params[0] != '\0') {
-		char *end;
-
-		only = strtol(params, &end, 10);
-		if (*end != '\0' || only < 0)
-			return -EINVAL;
-	}
-	pthread_mutex_lock(&c->lock);
-	if (!c->attached || only >= (long)c->src.nb_queues) {
-		pthread_mutex_unlock(&c->lock);
+	if (tel_lock_for_queue(c, params, &only) < 0)
 		return -EINVAL;
-	}
 	rte_tel_data_start_dict(d);
 	for (uint16_t q = 0; q < c->src.nb_queues; q++) {
 		if (only >= 0 && q != only)
