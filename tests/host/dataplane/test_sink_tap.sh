@@ -50,27 +50,11 @@ for tool in ip iperf3 socat sha256sum python3 dpdk-telemetry.py; do
 	command -v "$tool" >/dev/null || skip "'$tool' not installed (apt-get install iperf3 socat dpdk python3 iproute2)"
 done
 [ -e /dev/net/tun ] || skip "/dev/net/tun missing (the tap driver is not available)"
-# Hugepages: raise to 1024 if lower (never lower them), mount hugetlbfs if needed.
-if [ "$(cat /proc/sys/vm/nr_hugepages)" -lt 1024 ]; then
-	echo 1024 >/proc/sys/vm/nr_hugepages 2>/dev/null
-fi
-mkdir -p /dev/hugepages
-mountpoint -q /dev/hugepages || mount -t hugetlbfs nodev /dev/hugepages 2>/dev/null
-free_pages=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
-[ "${free_pages:-0}" -ge 64 ] || skip "fewer than 64 free hugepages ($free_pages)"
+. "$VNS_SRC/tests/host/dataplane/lib.sh"
+need_hugepages 64
 
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-fails=0
-fail() {
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
-
-# json FILE EXPR: evaluate a Python expression over the JSON document j.
-json() {
-	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
-}
 
 ip netns add "$NS" || skip "cannot create network namespace $NS"
 ip -n "$NS" link set lo up
