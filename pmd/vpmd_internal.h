@@ -20,7 +20,7 @@
 
 #include "vpmd.h"
 #include "vpmd_transport.h"
-#include "vpmd_virtio.h"
+#include "vpmd_spec.h"
 #include "vpmd_vq.h"
 
 extern int vpmd_logtype;

@@ -17,8 +17,8 @@ QUEUES=${2:-2}
 PACKED=${3:-off}
 HERE=$(cd "$(dirname "$0")" && pwd)
 export VNS_SRC=${VNS_SRC:-$(cd "$HERE/../.." && pwd)}
-# shellcheck source=lib.sh
-. "$HERE/lib.sh"
+# shellcheck source=../../tools/lib/vm.sh
+. "$VNS_SRC/tools/lib/vm.sh"
 SECS=${VM_IPERF_SECS:-3}
 
 skip() { echo "SKIP: $*"; exit 77; }

@@ -27,7 +27,7 @@
 
 #include "vpmd.h"
 #include "vpmd_transport.h"
-#include "vpmd_virtio.h"
+#include "vpmd_spec.h"
 
 #define RING 256
 #define BUF 2048

@@ -21,7 +21,7 @@
 
 #include "vpmd.h"
 #include "vpmd_transport.h"
-#include "vpmd_virtio.h"
+#include "vpmd_spec.h"
 
 #define FAKE_MAX_VQ (2 * VPMD_MAX_QPAIRS + 1)
 #define FAKE_TX_PENDING_MAX 32768

@@ -1,4 +1,4 @@
-# tests/vm/lib.sh: shared by the vm suite and tools/demo (sourced; POSIX sh + bash).
+# tools/lib/vm.sh: shared by the vm suite and tools/demo (sourced; POSIX sh + bash).
 #   vm_prepare            build the arm64 binaries and the guest image when needed (cached)
 #   vm_start MODE Q PACKED   boot the guest with tools/run-vm in a private netns (background)
 #   vm_wait_ready SECS    wait for the guest's ready line; fails on the guest's "failed" line

@@ -25,7 +25,7 @@
 #include <rte_memzone.h>
 
 #include "vpmd_transport.h"
-#include "vpmd_virtio.h"
+#include "vpmd_spec.h"
 
 /* ---- Split ring [2.7] ---------------------------------------------------------------- */
 struct vpmd_vring_desc {
