@@ -5,6 +5,7 @@
 #   vm_iperf P SECS OUT   iperf3 -c from the netns (JSON in OUT), retried while the server restarts
 #   vm_stop               stop run-vm (it tears down QEMU, the tap and the netns)
 # Variables: VNS_SRC (repo), VM_NS (netns), VM_LOG (serial log), VM_GUEST_IP.
+# shellcheck shell=sh
 
 VNS_SRC=${VNS_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 VM_NS=${VM_NS:-vns-vmtest-$$}
