@@ -1,5 +1,4 @@
-# vnetsink front door: a thin layer over Meson and tools/ (the seed's users type
-# `make run`, `make setup-mq-tap`, `make run VIRTIO_QUEUES=4`).
+# vnetsink front door: a thin layer over Meson and tools/ (`make help` prints this).
 #
 #   make                 build for the host (build/)
 #   make arm64           cross-build for the ARM64 guest (build-arm64/)
@@ -7,17 +6,20 @@
 #   make demo            the main job: build, boot the ARM64 guest, drive vnetsink with iperf3 (README command 1)
 #   make run             boot the guest (VIRTIO_QUEUES=N MODE=vnetsink|dpdk-virtio|kernel PACKED=on|off GUEST_ARCH=aarch64|x86_64)
 #   make bench           benchmarks (not tests): tools/bench
-#   make setup-mq-tap    multi-queue taps (TAPS="qemu-lan", TAP_NETNS=, TAP_USER=)
+#   make setup-mq-tap    multi-queue taps (TAPS=, default VM_TAP of conf/vm.conf; TAP_NETNS=, TAP_USER=)
 #   make hugepages       reserve HUGEPAGES_MB (default 1024) of 2 MB hugepages and mount hugetlbfs
 #   make deps            install Debian packages (tools/install-deps)
 #   make sanitize        build with ASan/UBSan in build-asan/ and run the unit suite
 #   make fuzz            build the libFuzzer targets with clang in build-fuzz/ (make test runs them 60 s each)
+#   make style           clang-format and shellcheck over the tree (tools/check-style; make test runs it)
 
 BUILD        ?= build
 BUILD_ARM64  ?= build-arm64
 MESON_OPTS   ?=
 SUITES       ?= unit host vm
-TAPS         ?= qemu-lan
+# The guest's tap, as conf/vm.conf names it (the environment overrides it, as for run-vm).
+VM_TAP       ?= $(shell . ./conf/vm.conf && echo "$$VM_TAP")
+TAPS         ?= $(VM_TAP)
 TAP_NETNS    ?=
 TAP_USER     ?=
 HUGEPAGES_MB ?= 1024
@@ -26,12 +28,13 @@ NINJA_JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 # Passed to tools/run-vm only when given: conf/vm.conf holds the defaults.
 export VIRTIO_QUEUES MODE PACKED GUEST_ARCH
 
-.PHONY: all build arm64 test test-unit deps run demo bench setup-mq-tap hugepages sanitize fuzz clean help
+.PHONY: all build arm64 test test-unit deps run demo bench setup-mq-tap hugepages sanitize fuzz style clean help
 
 all: build
 
+# The header comment above, up to the first line that is not a comment.
 help:
-	@sed -n '2,16p' Makefile | sed 's/^# \{0,1\}//'
+	@awk '/^#/ { sub(/^# ?/, ""); print; next } { exit }' $(firstword $(MAKEFILE_LIST))
 
 deps:
 	tools/install-deps
@@ -87,6 +90,9 @@ fuzz:
 	@[ -f build-fuzz/build.ninja ] || CC=clang meson setup build-fuzz -Dfuzz=true \
 		-Db_sanitize=address,undefined -Db_lto=false -Dbuildtype=debugoptimized -Db_lundef=false
 	ninja -C build-fuzz -j $(NINJA_JOBS)
+
+style:
+	tools/check-style
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ARM64) build-asan build-fuzz

@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/vm/vm-iperf.sh MODE QUEUES PACKED: boot the ARM64 guest under QEMU in a private netns,
 # then check from the host side of the tap:
-#   - ping 198.18.0.2 answers;
+#   - ping GUEST_IP (conf/vm.conf) answers;
 #   - iperf3 -c -P 1 -t 3 and -P 4 -t 3 complete;
 #   - vnetsink modes: the bytes vnetsink counted for each test ("closed: ... N bytes") equal
 #     iperf3's receiver bytes and are at most the sender's (short by at most 16 MiB in

@@ -1,16 +1,25 @@
-# tools/lib/vm.sh: shared by the vm suite and tools/demo (sourced; POSIX sh + bash).
+# tools/lib/vm.sh: shared by the vm suite, tools/demo and tools/bench (sourced; bash).
 #   vm_prepare            build the arm64 binaries and the guest image when needed (cached)
 #   vm_start MODE Q PACKED   boot the guest with tools/run-vm in a private netns (background)
 #   vm_wait_ready SECS    wait for the guest's ready line; fails on the guest's "failed" line
 #   vm_iperf P SECS OUT   iperf3 -c from the netns (JSON in OUT), retried while the server restarts
 #   vm_stop               stop run-vm (it tears down QEMU, the tap and the netns)
-# Variables: VNS_SRC (repo), VM_NS (netns), VM_LOG (serial log), VM_GUEST_IP.
+# Variables: VNS_SRC (repo), VM_NS (netns), VM_LOG (serial log), and from conf/vm.conf
+# (the environment overrides it, as for tools/run-vm): VM_TAP (the tap, inside VM_NS),
+# VM_MAC (the guest's MAC), VM_HOST_IP and VM_GUEST_IP (HOST_IP and GUEST_IP without the
+# prefix length).
+# shellcheck shell=bash
 
-VNS_SRC=${VNS_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+VNS_SRC=${VNS_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 VM_NS=${VM_NS:-vns-vmtest-$$}
 VM_TMP=${VM_TMP:-$(mktemp -d /tmp/vns-vm.XXXXXX)}
 VM_LOG=${VM_LOG:-$VM_TMP/serial.log}
-VM_GUEST_IP=198.18.0.2
+# shellcheck source=conf.sh
+. "$VNS_SRC/tools/lib/conf.sh"
+conf_load "${VNS_VM_CONF:-$VNS_SRC/conf/vm.conf}" VM_TAP VM_MAC HOST_IP GUEST_IP
+# shellcheck disable=SC2034 # for the scripts that source this file (tools/bench)
+VM_HOST_IP=${HOST_IP%/*}
+VM_GUEST_IP=${GUEST_IP%/*}
 VM_PID=""
 
 vm_log() { echo "[$(date +%H:%M:%S)] $*"; }

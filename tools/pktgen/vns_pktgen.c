@@ -32,8 +32,8 @@
 #include <unistd.h>
 
 #define PKTGEN_MAX_BATCH 256
-#define PKTGEN_MIN_SIZE 60   /* without FCS: the NIC/tap pads nothing for us */
-#define PKTGEN_MAX_SIZE 1514
+#define PKTGEN_MIN_SIZE  60 /* without FCS: the NIC/tap pads nothing for us */
+#define PKTGEN_MAX_SIZE  1514
 
 struct pktgen_opts {
 	const char *dev;
@@ -46,20 +46,23 @@ struct pktgen_opts {
 	bool json;
 };
 
-static int pktgen_usage_error(const char *opt, const char *allowed)
+static int
+pktgen_usage_error(const char *opt, const char *allowed)
 {
 	fprintf(stderr, "vns-pktgen: bad %s: %s\n", opt, allowed);
 	return 2;
 }
 
-static bool pktgen_in_bench_range(struct in_addr a)
+static bool
+pktgen_in_bench_range(struct in_addr a)
 {
 	uint32_t h = ntohl(a.s_addr);
 
 	return (h & 0xfffe0000u) == 0xc6120000u; /* 198.18.0.0/15 */
 }
 
-static uint16_t pktgen_csum(const void *data, size_t len)
+static uint16_t
+pktgen_csum(const void *data, size_t len)
 {
 	const uint8_t *p = data;
 	uint32_t sum = 0;
@@ -73,8 +76,9 @@ static uint16_t pktgen_csum(const void *data, size_t len)
 	return htons((uint16_t)~sum);
 }
 
-static int pktgen_parse_uint(const char *s, unsigned long long lo, unsigned long long hi,
-			     unsigned long long *out)
+static int
+pktgen_parse_uint(const char *s, unsigned long long lo, unsigned long long hi,
+		  unsigned long long *out)
 {
 	char *end;
 	unsigned long long v;
@@ -87,29 +91,39 @@ static int pktgen_parse_uint(const char *s, unsigned long long lo, unsigned long
 	return 0;
 }
 
-static int pktgen_parse(int argc, char **argv, struct pktgen_opts *o)
+static int
+pktgen_parse(int argc, char **argv, struct pktgen_opts *o)
 {
 	static const struct option longopts[] = {
-		{"dev", required_argument, NULL, 'd'},   {"dst-mac", required_argument, NULL, 'm'},
-		{"src-ip", required_argument, NULL, 's'}, {"dst-ip", required_argument, NULL, 't'},
-		{"size", required_argument, NULL, 'z'},  {"seconds", required_argument, NULL, 'S'},
-		{"count", required_argument, NULL, 'c'}, {"flows", required_argument, NULL, 'f'},
-		{"port", required_argument, NULL, 'p'},  {"batch", required_argument, NULL, 'b'},
-		{"json", no_argument, NULL, 'j'},        {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+		{ "dev", required_argument, NULL, 'd' },
+		{ "dst-mac", required_argument, NULL, 'm' },
+		{ "src-ip", required_argument, NULL, 's' },
+		{ "dst-ip", required_argument, NULL, 't' },
+		{ "size", required_argument, NULL, 'z' },
+		{ "seconds", required_argument, NULL, 'S' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "flows", required_argument, NULL, 'f' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	unsigned long long v;
 	int c;
 
-	*o = (struct pktgen_opts){.size = 64, .seconds = 5, .flows = 1, .batch = 64, .port = 9};
+	*o = (struct pktgen_opts){ .size = 64, .seconds = 5, .flows = 1, .batch = 64, .port = 9 };
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			o->dev = optarg;
 			break;
 		case 'm':
-			if (sscanf(optarg, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &o->dst_mac[0], &o->dst_mac[1],
-				   &o->dst_mac[2], &o->dst_mac[3], &o->dst_mac[4], &o->dst_mac[5]) != 6)
-				return pktgen_usage_error("--dst-mac", "six hex bytes like 52:54:00:12:34:56");
+			if (sscanf(optarg, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &o->dst_mac[0],
+				   &o->dst_mac[1], &o->dst_mac[2], &o->dst_mac[3], &o->dst_mac[4],
+				   &o->dst_mac[5]) != 6)
+				return pktgen_usage_error("--dst-mac",
+							  "six hex bytes like 52:54:00:12:34:56");
 			o->have_dst_mac = true;
 			break;
 		case 's':
@@ -121,7 +135,8 @@ static int pktgen_parse(int argc, char **argv, struct pktgen_opts *o)
 			break;
 		case 'z':
 			if (pktgen_parse_uint(optarg, 64, PKTGEN_MAX_SIZE + 4, &v))
-				return pktgen_usage_error("--size", "frame size with FCS, 64 to 1518");
+				return pktgen_usage_error("--size",
+							  "frame size with FCS, 64 to 1518");
 			o->size = (unsigned int)v;
 			break;
 		case 'S':
@@ -153,8 +168,9 @@ static int pktgen_parse(int argc, char **argv, struct pktgen_opts *o)
 			o->json = true;
 			break;
 		case 'h':
-			printf("usage: vns-pktgen --dev IF --dst-mac MAC --src-ip A --dst-ip B [--size 64]"
-			       " [--seconds 5] [--count N] [--flows 1] [--port 9] [--batch 64] [--json]\n");
+			printf("usage: vns-pktgen --dev IF --dst-mac MAC --src-ip A --dst-ip B "
+			       "[--size 64] [--seconds 5] [--count N] [--flows 1] [--port 9] "
+			       "[--batch 64] [--json]\n");
 			exit(0);
 		default:
 			return 2;
@@ -163,7 +179,8 @@ static int pktgen_parse(int argc, char **argv, struct pktgen_opts *o)
 	if (optind != argc)
 		return pktgen_usage_error("argument", "no positional arguments are taken");
 	if (!o->dev || !o->have_dst_mac || !o->src_ip.s_addr || !o->dst_ip.s_addr) {
-		fprintf(stderr, "vns-pktgen: --dev, --dst-mac, --src-ip and --dst-ip are required\n");
+		fprintf(stderr,
+			"vns-pktgen: --dev, --dst-mac, --src-ip and --dst-ip are required\n");
 		return 2;
 	}
 	return 0;
@@ -171,8 +188,9 @@ static int pktgen_parse(int argc, char **argv, struct pktgen_opts *o)
 
 /* Fill one frame: Ethernet, IPv4 (checksummed), UDP (checksum 0: optional in IPv4),
  * payload starting with a 64-bit sequence number. */
-static void pktgen_build(uint8_t *f, size_t len, const struct pktgen_opts *o, const uint8_t *src_mac,
-			 uint16_t sport)
+static void
+pktgen_build(uint8_t *f, size_t len, const struct pktgen_opts *o, const uint8_t *src_mac,
+	     uint16_t sport)
 {
 	struct ether_header *eth = (struct ether_header *)f;
 	struct iphdr *ip = (struct iphdr *)(eth + 1);
@@ -195,7 +213,8 @@ static void pktgen_build(uint8_t *f, size_t len, const struct pktgen_opts *o, co
 	udp->len = htons((uint16_t)(len - sizeof(*eth) - sizeof(*ip)));
 }
 
-static double pktgen_now(void)
+static double
+pktgen_now(void)
 {
 	struct timespec ts;
 
@@ -203,14 +222,15 @@ static double pktgen_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	static uint8_t frames[PKTGEN_MAX_BATCH][PKTGEN_MAX_SIZE];
 	struct mmsghdr msgs[PKTGEN_MAX_BATCH];
 	struct iovec iov[PKTGEN_MAX_BATCH];
-	struct sockaddr_ll sll = {0};
+	struct sockaddr_ll sll = { 0 };
 	struct pktgen_opts o;
-	struct ifreq ifr = {0};
+	struct ifreq ifr = { 0 };
 	unsigned long long sent = 0, seq = 0, errors = 0;
 	double t0, t1, deadline;
 	size_t len;
@@ -225,7 +245,8 @@ int main(int argc, char **argv)
 
 	fd = socket(AF_PACKET, SOCK_RAW, 0);
 	if (fd < 0) {
-		fprintf(stderr, "vns-pktgen: raw socket: %s (needs root or CAP_NET_RAW)\n", strerror(errno));
+		fprintf(stderr, "vns-pktgen: raw socket: %s (needs root or CAP_NET_RAW)\n",
+			strerror(errno));
 		return 1;
 	}
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", o.dev);
@@ -247,9 +268,11 @@ int main(int argc, char **argv)
 	for (unsigned int i = 0; i < o.batch; i++) {
 		pktgen_build(frames[i], len, &o, (const uint8_t *)ifr.ifr_hwaddr.sa_data,
 			     (uint16_t)(10000 + i % o.flows));
-		iov[i] = (struct iovec){.iov_base = frames[i], .iov_len = len};
-		msgs[i] = (struct mmsghdr){.msg_hdr = {.msg_name = &sll, .msg_namelen = sizeof(sll),
-						       .msg_iov = &iov[i], .msg_iovlen = 1}};
+		iov[i] = (struct iovec){ .iov_base = frames[i], .iov_len = len };
+		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &sll,
+							 .msg_namelen = sizeof(sll),
+							 .msg_iov = &iov[i],
+							 .msg_iovlen = 1 } };
 	}
 
 	t0 = pktgen_now();
@@ -281,11 +304,12 @@ int main(int argc, char **argv)
 	t1 = pktgen_now();
 	close(fd);
 	if (o.json)
-		printf("{\"dev\":\"%s\",\"frame_size\":%u,\"sent\":%llu,\"seconds\":%.3f,\"pps\":%.0f,"
-		       "\"send_errors\":%llu}\n",
+		printf("{\"dev\":\"%s\",\"frame_size\":%u,\"sent\":%llu,\"seconds\":%.3f,"
+		       "\"pps\":%.0f,\"send_errors\":%llu}\n",
 		       o.dev, o.size, sent, t1 - t0, sent / (t1 - t0), errors);
 	else
-		printf("vns-pktgen: %s: sent %llu frames of %u B in %.3f s: %.3f Mpps (%llu send errors)\n",
+		printf("vns-pktgen: %s: sent %llu frames of %u B in %.3f s: %.3f Mpps "
+		       "(%llu send errors)\n",
 		       o.dev, sent, o.size, t1 - t0, sent / (t1 - t0) / 1e6, errors);
 	return 0;
 }

@@ -2,6 +2,7 @@
 # fail MSG            count a failed check (the test exits non-zero at the end)
 # json FILE EXPR      evaluate a Python expression over the JSON document j
 # need_hugepages N    at least N free 2 MB pages (tools/hugepages never shrinks the pool), or skip
+# shellcheck shell=bash
 fails=0
 fail() {
 	echo "FAIL: $*"

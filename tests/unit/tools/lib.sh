@@ -1,4 +1,5 @@
 # Small assertion helpers for the tools' tests (sourced).
+# shellcheck shell=sh
 fails=0
 checks=0
 # expect_rc WANT DESC -- CMD...: run CMD, check its exit status, keep its output in $out
