@@ -9,8 +9,10 @@
  *   - the closed-connection records of the stacks (discard bytes and SHA-256, iperf3 test
  *     bytes), printed as they arrive and kept (bounded) for the JSON file;
  *   - a final summary.
- * Runs on the main lcore (vns_stats_tick) and in the telemetry thread (the two commands);
- * it only reads the loops' counters and is the single consumer of vns_stack_drain_closed().
+ * Files: vns_stats.c (snapshots, lines, closed records, summary; main lcore), vns_stats_json.c
+ * (the JSON file; main lcore), vns_telemetry.c (the two commands; the telemetry thread).
+ * All of them only read the loops' counters; vns_stats.c is the single consumer of
+ * vns_stack_drain_closed().
  */
 #ifndef VNS_STATS_H
 #define VNS_STATS_H
