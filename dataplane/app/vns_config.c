@@ -67,17 +67,20 @@ static const struct vns_opt vns_opts[VNS_OPT_COUNT] = {
 #undef VNS_OPT_ROW
 };
 
-static bool opt_takes_value(enum vns_opt_id id)
+static bool
+opt_takes_value(enum vns_opt_id id)
 {
 	return vns_opts[id].arg != NULL && vns_opts[id].arg[0] != '[';
 }
 
-static bool opt_value_optional(enum vns_opt_id id)
+static bool
+opt_value_optional(enum vns_opt_id id)
 {
 	return vns_opts[id].arg != NULL && vns_opts[id].arg[0] == '[';
 }
 
-static int opt_lookup(const char *name, size_t len)
+static int
+opt_lookup(const char *name, size_t len)
 {
 	for (int i = 0; i < VNS_OPT_COUNT; i++)
 		if (strlen(vns_opts[i].name) == len && strncmp(vns_opts[i].name, name, len) == 0)
@@ -88,7 +91,8 @@ static int opt_lookup(const char *name, size_t len)
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
+static int
+fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -98,7 +102,8 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-void vns_config_defaults(struct vns_config *cfg)
+void
+vns_config_defaults(struct vns_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->port_kind = VNS_PORT_ETHDEV;
@@ -113,7 +118,8 @@ void vns_config_defaults(struct vns_config *cfg)
 }
 
 /* Unsigned decimal in [min, max]; no sign, no spaces, no trailing garbage. */
-static bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+static bool
+parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
@@ -128,7 +134,8 @@ static bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return true;
 }
 
-static bool parse_bool(const char *s, bool *out)
+static bool
+parse_bool(const char *s, bool *out)
 {
 	static const char *const yes[] = { "on", "yes", "true", "1" };
 	static const char *const no[] = { "off", "no", "false", "0" };
@@ -147,7 +154,8 @@ static bool parse_bool(const char *s, bool *out)
 }
 
 /* DDDD:BB:DD.F or BB:DD.F, hex digits, as lspci and DPDK print them. */
-static bool is_pci_address(const char *s)
+static bool
+is_pci_address(const char *s)
 {
 	unsigned int dom, bus, dev, fn;
 	int n = 0;
@@ -160,7 +168,8 @@ static bool is_pci_address(const char *s)
 	return false;
 }
 
-static bool is_ethdev_name(const char *s)
+static bool
+is_ethdev_name(const char *s)
 {
 	if (*s == '\0')
 		return false;
@@ -171,7 +180,8 @@ static bool is_ethdev_name(const char *s)
 	return true;
 }
 
-static int parse_port(struct vns_config *cfg, const char *v)
+static int
+parse_port(struct vns_config *cfg, const char *v)
 {
 	const char *rest;
 	uint64_t id;
@@ -207,7 +217,8 @@ static int parse_port(struct vns_config *cfg, const char *v)
 }
 
 /* "Q@L,Q@L": each queue once, queues 0..n-1 with none missing. */
-static int parse_lcore_map(struct vns_config *cfg, const char *v, char *why, size_t whylen)
+static int
+parse_lcore_map(struct vns_config *cfg, const char *v, char *why, size_t whylen)
 {
 	bool seen[VNS_MAX_QUEUES] = { false };
 	uint16_t lcore[VNS_MAX_QUEUES];
@@ -246,7 +257,8 @@ static int parse_lcore_map(struct vns_config *cfg, const char *v, char *why, siz
 	return 0;
 }
 
-static int parse_ip_prefix(struct vns_config *cfg, const char *v)
+static int
+parse_ip_prefix(struct vns_config *cfg, const char *v)
 {
 	char buf[32];
 	char *slash;
@@ -273,7 +285,8 @@ static int parse_ip_prefix(struct vns_config *cfg, const char *v)
 	return 0;
 }
 
-static int parse_mac(struct vns_config *cfg, const char *v)
+static int
+parse_mac(struct vns_config *cfg, const char *v)
 {
 	struct rte_ether_addr m;
 	unsigned int b[6];
@@ -295,8 +308,9 @@ static int parse_mac(struct vns_config *cfg, const char *v)
  * Apply one option. `label` names where it came from ("--queues" or "FILE [port] queues") so
  * the error line says exactly which option was wrong and what it accepts.
  */
-static int apply_option(struct vns_config *cfg, enum vns_opt_id id, const char *v, const char *label,
-			char *err, size_t errlen)
+static int
+apply_option(struct vns_config *cfg, enum vns_opt_id id, const char *v, const char *label,
+	     char *err, size_t errlen)
 {
 	uint64_t n;
 	char why[256];
@@ -393,7 +407,8 @@ static int apply_option(struct vns_config *cfg, enum vns_opt_id id, const char *
 	return 0;
 }
 
-int vns_config_load_file(struct vns_config *cfg, const char *path, char *err, size_t errlen)
+int
+vns_config_load_file(struct vns_config *cfg, const char *path, char *err, size_t errlen)
 {
 	/* '#' comments, as in shell and most of our other files; ';' is DPDK's default. */
 	struct rte_cfgfile_parameters params = { .comment_character = '#' };
@@ -483,7 +498,8 @@ out:
 }
 
 /* Split "--name" / "--name=value" into an option id; -1 with err set when unknown. */
-static int split_option(const char *a, const char **value, char *err, size_t errlen)
+static int
+split_option(const char *a, const char **value, char *err, size_t errlen)
 {
 	const char *name, *eq;
 	int id;
@@ -503,8 +519,9 @@ static int split_option(const char *a, const char **value, char *err, size_t err
 	return id;
 }
 
-enum vns_config_status vns_config_parse(struct vns_config *cfg, int argc, char **argv, char *err,
-					size_t errlen)
+enum vns_config_status
+vns_config_parse(struct vns_config *cfg, int argc, char **argv, char *err,
+		 size_t errlen)
 {
 	const char *config_file = NULL;
 	bool cli_queues = false, cli_map = false;
@@ -614,7 +631,8 @@ enum vns_config_status vns_config_parse(struct vns_config *cfg, int argc, char *
 	return VNS_CONFIG_OK;
 }
 
-static int list_lcores(char *buf, size_t len, const bool *en, unsigned int slots, unsigned int main_lcore)
+static int
+list_lcores(char *buf, size_t len, const bool *en, unsigned int slots, unsigned int main_lcore)
 {
 	size_t off = 0;
 	int n = 0;
@@ -631,9 +649,10 @@ static int list_lcores(char *buf, size_t len, const bool *en, unsigned int slots
 	return n;
 }
 
-int vns_config_resolve_lcores(struct vns_config *cfg, const bool *lcore_enabled,
-			      unsigned int nb_lcore_slots, unsigned int main_lcore, char *err,
-			      size_t errlen)
+int
+vns_config_resolve_lcores(struct vns_config *cfg, const bool *lcore_enabled,
+			  unsigned int nb_lcore_slots, unsigned int main_lcore, char *err,
+			  size_t errlen)
 {
 	char workers[256];
 	int nworkers = list_lcores(workers, sizeof(workers), lcore_enabled, nb_lcore_slots, main_lcore);
@@ -672,7 +691,8 @@ int vns_config_resolve_lcores(struct vns_config *cfg, const bool *lcore_enabled,
 	return 0;
 }
 
-void vns_config_usage(FILE *f, const char *prog)
+void
+vns_config_usage(FILE *f, const char *prog)
 {
 	fprintf(f,
 		"Usage: %s [EAL options] -- [options]\n"
@@ -697,7 +717,8 @@ void vns_config_usage(FILE *f, const char *prog)
 		"[services] and [stats]; see conf/vnetsink.ini. A bad value exits with status 2.\n");
 }
 
-void vns_config_print(const struct vns_config *cfg, FILE *f)
+void
+vns_config_print(const struct vns_config *cfg, FILE *f)
 {
 	static const char *const packed[] = { "auto", "on", "off" };
 	char ip[INET_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE];

@@ -26,19 +26,13 @@
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 
+#include "vns_port.h"
+
 #define VNS_MAX_QUEUES 64
-#define VNS_PORT_SPEC_MAX 256
 #define VNS_PATH_MAX 512
 
 /* Exit status for a usage error (bad option or value), as the issue asks. */
 #define VNS_EXIT_USAGE 2
-
-enum vns_port_kind {
-	VNS_PORT_ETHDEV,  /* any DPDK ethdev, by port id or device name (e.g. --vdev net_tap0) */
-	VNS_PORT_VPMD,    /* our virtio-net PMD library: PCI address or vhost-user:PATH */
-};
-
-enum vns_packed_mode { VNS_PACKED_AUTO, VNS_PACKED_ON, VNS_PACKED_OFF };
 
 struct vns_config {
 	enum vns_port_kind port_kind;

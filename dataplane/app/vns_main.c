@@ -42,7 +42,8 @@ struct vns_app {
 };
 
 /* First SIGINT/SIGTERM: stop the loops and shut down cleanly. A second one: die at once. */
-static void on_signal(int sig)
+static void
+on_signal(int sig)
 {
 	if (vns_worker_stopping()) {
 		signal(sig, SIG_DFL);
@@ -53,7 +54,8 @@ static void on_signal(int sig)
 }
 
 /* Turn rte_eal_init()'s rte_errno into the one thing the user should do. */
-static void eal_error(int e)
+static void
+eal_error(int e)
 {
 	const char *what;
 
@@ -92,7 +94,8 @@ static void eal_error(int e)
 }
 
 /* Enough mbufs for full rx rings, a full tx ring and tx buffer per queue, plus caches. */
-static uint32_t pool_size(const struct vns_config *cfg, uint16_t nb_queues)
+static uint32_t
+pool_size(const struct vns_config *cfg, uint16_t nb_queues)
 {
 	uint64_t n = (uint64_t)nb_queues * (2u * cfg->ring_size + VNS_TXBUF_MAX + VNS_RX_BURST + 512) +
 		     (uint64_t)rte_lcore_count() * 256 + 2048;
@@ -102,9 +105,16 @@ static uint32_t pool_size(const struct vns_config *cfg, uint16_t nb_queues)
 	return (uint32_t)RTE_MIN(n, 4194304u);
 }
 
-static int app_setup(struct vns_app *app)
+static int
+app_setup(struct vns_app *app)
 {
 	struct vns_config *cfg = &app->cfg;
+	const struct vns_port_conf port_conf = {
+		.ring_size = cfg->ring_size,
+		.packed = cfg->packed,
+		.mac_set = cfg->mac_set,
+		.mac = cfg->mac,
+	};
 	bool enabled[RTE_MAX_LCORE];
 	char err[512];
 	uint32_t nb_mbufs;
@@ -118,7 +128,7 @@ static int app_setup(struct vns_app *app)
 		return VNS_EXIT_USAGE;
 	}
 
-	app->port = vns_port_open(cfg, err, sizeof(err));
+	app->port = vns_port_open(cfg->port_kind, cfg->port_spec, err, sizeof(err));
 	if (app->port == NULL) {
 		fprintf(stderr, "vnetsink: %s\n", err);
 		return 1;
@@ -135,7 +145,7 @@ static int app_setup(struct vns_app *app)
 		return 1;
 	}
 
-	if (vns_port_setup(app->port, cfg, cfg->nb_queues, app->pool, err, sizeof(err)) != 0) {
+	if (vns_port_setup(app->port, &port_conf, cfg->nb_queues, app->pool, err, sizeof(err)) != 0) {
 		fprintf(stderr, "vnetsink: %s\n", err);
 		return 1;
 	}
@@ -201,7 +211,8 @@ static int app_setup(struct vns_app *app)
 	return 0;
 }
 
-static void app_teardown(struct vns_app *app)
+static void
+app_teardown(struct vns_app *app)
 {
 	if (app->stats_on)
 		vns_stats_detach();
@@ -218,7 +229,8 @@ static void app_teardown(struct vns_app *app)
 	rte_mempool_free(app->pool);
 }
 
-static void app_run(struct vns_app *app)
+static void
+app_run(struct vns_app *app)
 {
 	unsigned int lcore;
 
@@ -246,7 +258,8 @@ static void app_run(struct vns_app *app)
 	vns_stats_final(stdout);
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	static struct vns_app app; /* large (per-lcore worker table): not on the stack */
 	enum vns_config_status st;

@@ -15,19 +15,22 @@
 /* Set once by a signal handler or the main lcore; the loops only read it (relaxed). */
 static bool vns_quit;
 
-void vns_worker_stop(void)
+void
+vns_worker_stop(void)
 {
 	__atomic_store_n(&vns_quit, true, __ATOMIC_RELAXED);
 }
 
-bool vns_worker_stopping(void)
+bool
+vns_worker_stopping(void)
 {
 	return __atomic_load_n(&vns_quit, __ATOMIC_RELAXED);
 }
 
-struct vns_queue *vns_queue_create(uint16_t queue_id, unsigned int lcore_id,
-				   const struct vns_port_queue *pq, struct vns_stack *stack,
-				   int socket_id)
+struct vns_queue *
+vns_queue_create(uint16_t queue_id, unsigned int lcore_id,
+		 const struct vns_port_queue *pq, struct vns_stack *stack,
+		 int socket_id)
 {
 	struct vns_queue *q = rte_zmalloc_socket("vns_queue", sizeof(*q), RTE_CACHE_LINE_SIZE,
 						 socket_id);
@@ -41,7 +44,8 @@ struct vns_queue *vns_queue_create(uint16_t queue_id, unsigned int lcore_id,
 	return q;
 }
 
-void vns_queue_free(struct vns_queue *q)
+void
+vns_queue_free(struct vns_queue *q)
 {
 	if (q == NULL)
 		return;
@@ -50,7 +54,8 @@ void vns_queue_free(struct vns_queue *q)
 	rte_free(q);
 }
 
-void vns_queue_stats_get(const struct vns_queue *q, struct vns_queue_stats *out)
+void
+vns_queue_stats_get(const struct vns_queue *q, struct vns_queue_stats *out)
 {
 #define VNS_COPY(name, desc) out->name = __atomic_load_n(&q->stats.name, __ATOMIC_RELAXED);
 	VNS_QUEUE_STATS(VNS_COPY)
@@ -64,7 +69,8 @@ void vns_queue_stats_get(const struct vns_queue *q, struct vns_queue_stats *out)
 #define VNS_ADD(q, name, v) \
 	__atomic_store_n(&(q)->stats.name, (q)->stats.name + (v), __ATOMIC_RELAXED)
 
-static inline uint64_t frames_bytes(struct rte_mbuf *const *pkts, uint16_t n)
+static inline uint64_t
+frames_bytes(struct rte_mbuf *const *pkts, uint16_t n)
 {
 	uint64_t bytes = 0;
 
@@ -74,7 +80,8 @@ static inline uint64_t frames_bytes(struct rte_mbuf *const *pkts, uint16_t n)
 }
 
 /* Send what the stack queued. Returns the number of frames the port took. */
-static inline uint16_t queue_flush(struct vns_queue *q)
+static inline uint16_t
+queue_flush(struct vns_queue *q)
 {
 	struct vns_txbuf *tx = &q->tx;
 	uint16_t sent, left, done;
@@ -131,7 +138,8 @@ static inline uint16_t queue_flush(struct vns_queue *q)
 	return sent;
 }
 
-static inline void queue_poll(struct vns_queue *q, uint64_t now)
+static inline void
+queue_poll(struct vns_queue *q, uint64_t now)
 {
 	struct rte_mbuf *pkts[VNS_RX_BURST];
 	uint16_t nb_rx, nb_tx = 0;
@@ -151,22 +159,18 @@ static inline void queue_poll(struct vns_queue *q, uint64_t now)
 }
 
 /* Off the per-packet path, once per VNS_HOUSEKEEPING_US. */
-static void queue_housekeeping(struct vns_queue *q)
+static void
+queue_housekeeping(struct vns_queue *q)
 {
-#if VNS_HAVE_VPMD
-	/* A device that broke the ring protocol stays broken (vpmd.h): stop polling it. */
-	if (q->pq.kind == VNS_PORT_VPMD &&
-	    (vpmd_rxq_broken((struct vpmd_rxq *)q->pq.rxq) ||
-	     vpmd_txq_broken((struct vpmd_txq *)q->pq.txq))) {
+	/* A queue the device broke stays broken (vns_port.h): stop polling it. */
+	if (vns_port_queue_broken(&q->pq)) {
 		q->broken = true;
 		VNS_ADD(q, queue_broken, 1);
 	}
-#else
-	(void)q;
-#endif
 }
 
-int vns_worker_main(void *arg)
+int
+vns_worker_main(void *arg)
 {
 	struct vns_worker *w = arg;
 	const uint64_t hk_period = rte_get_tsc_hz() * VNS_HOUSEKEEPING_US / 1000000;

@@ -22,6 +22,7 @@
 
 #include <rte_common.h>
 
+#include "vns_config.h"
 #include "vns_port.h"
 #include "vns_stack.h"
 

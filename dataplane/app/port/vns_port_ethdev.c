@@ -24,7 +24,8 @@ struct vns_ethdev {
 
 static const struct vns_port_ops vns_ethdev_ops;
 
-static void list_ports(char *buf, size_t len)
+static void
+list_ports(char *buf, size_t len)
 {
 	uint16_t id;
 	size_t off = 0;
@@ -44,7 +45,8 @@ static void list_ports(char *buf, size_t len)
 		snprintf(buf, len, "none");
 }
 
-struct vns_port *vns_port_ethdev_open(const char *spec, char *err, size_t errlen)
+struct vns_port *
+vns_port_ethdev_open(const char *spec, char *err, size_t errlen)
 {
 	struct rte_eth_dev_info info;
 	struct vns_port *p = NULL;
@@ -95,13 +97,14 @@ fail:
 	return NULL;
 }
 
-static int ethdev_setup(struct vns_port *p, const struct vns_config *cfg, uint16_t nb_queues,
-			struct rte_mempool *pool, char *err, size_t errlen)
+static int
+ethdev_setup(struct vns_port *p, const struct vns_port_conf *pc, uint16_t nb_queues,
+	     struct rte_mempool *pool, char *err, size_t errlen)
 {
 	struct vns_ethdev *e = p->priv;
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
-	uint16_t nb_rxd = cfg->ring_size, nb_txd = cfg->ring_size;
+	uint16_t nb_rxd = pc->ring_size, nb_txd = pc->ring_size;
 	int rc;
 
 	rc = rte_eth_dev_info_get(e->port_id, &info);
@@ -152,7 +155,7 @@ static int ethdev_setup(struct vns_port *p, const struct vns_config *cfg, uint16
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(e->port_id, &nb_rxd, &nb_txd);
 	if (rc != 0) {
 		snprintf(err, errlen, "%s: ring size %u not usable (%s); try --ring-size 512",
-			 p->info.name, cfg->ring_size, strerror(-rc));
+			 p->info.name, pc->ring_size, strerror(-rc));
 		return rc;
 	}
 	for (uint16_t q = 0; q < nb_queues; q++) {
@@ -178,19 +181,18 @@ static int ethdev_setup(struct vns_port *p, const struct vns_config *cfg, uint16
 		}
 	}
 	p->nb_queues = nb_queues;
-	p->info.rx_lro = (e->rx_offloads & RTE_ETH_RX_OFFLOAD_TCP_LRO) != 0;
-	p->info.rx_cksum = (e->rx_offloads & RTE_ETH_RX_OFFLOAD_TCP_CKSUM) != 0;
 	p->info.tx_offloads = 0;
 	if ((e->tx_offloads & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) != 0)
 		p->info.tx_offloads |= VNS_TXOFF_IPV4_CKSUM;
 	if ((e->tx_offloads & RTE_ETH_TX_OFFLOAD_TCP_CKSUM) != 0)
 		p->info.tx_offloads |= VNS_TXOFF_TCP_CKSUM;
 	/* We answer for another MAC than the device's: the device must not filter it out. */
-	e->promisc = cfg->mac_set && !rte_is_same_ether_addr(&cfg->mac, &p->info.mac);
+	e->promisc = pc->mac_set && !rte_is_same_ether_addr(&pc->mac, &p->info.mac);
 	return 0;
 }
 
-static int ethdev_start(struct vns_port *p, char *err, size_t errlen)
+static int
+ethdev_start(struct vns_port *p, char *err, size_t errlen)
 {
 	struct vns_ethdev *e = p->priv;
 	int rc = rte_eth_dev_start(e->port_id);
@@ -208,7 +210,8 @@ static int ethdev_start(struct vns_port *p, char *err, size_t errlen)
 	return 0;
 }
 
-static void ethdev_stop(struct vns_port *p)
+static void
+ethdev_stop(struct vns_port *p)
 {
 	struct vns_ethdev *e = p->priv;
 
@@ -217,7 +220,8 @@ static void ethdev_stop(struct vns_port *p)
 	p->started = false;
 }
 
-static void ethdev_close(struct vns_port *p)
+static void
+ethdev_close(struct vns_port *p)
 {
 	struct vns_ethdev *e = p->priv;
 
@@ -227,7 +231,8 @@ static void ethdev_close(struct vns_port *p)
 	free(p);
 }
 
-static void ethdev_queue_get(struct vns_port *p, uint16_t q, struct vns_port_queue *out)
+static void
+ethdev_queue_get(struct vns_port *p, uint16_t q, struct vns_port_queue *out)
 {
 	struct vns_ethdev *e = p->priv;
 
@@ -237,7 +242,8 @@ static void ethdev_queue_get(struct vns_port *p, uint16_t q, struct vns_port_que
 	out->queue_id = q;
 }
 
-static void ethdev_link_get(struct vns_port *p, struct vns_port_link *out)
+static void
+ethdev_link_get(struct vns_port *p, struct vns_port_link *out)
 {
 	struct vns_ethdev *e = p->priv;
 	struct rte_eth_link link;
@@ -246,10 +252,10 @@ static void ethdev_link_get(struct vns_port *p, struct vns_port_link *out)
 	if (rte_eth_link_get_nowait(e->port_id, &link) != 0)
 		return;
 	out->up = link.link_status == RTE_ETH_LINK_UP;
-	out->speed_mbps = link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ? 0 : link.link_speed;
 }
 
-static void ethdev_qstats_get(struct vns_port *p, uint16_t q, struct vns_port_qstats *out)
+static void
+ethdev_qstats_get(struct vns_port *p, uint16_t q, struct vns_port_qstats *out)
 {
 	struct vns_ethdev *e = p->priv;
 	struct rte_eth_stats st;
@@ -270,7 +276,8 @@ static void ethdev_qstats_get(struct vns_port *p, uint16_t q, struct vns_port_qs
 	}
 }
 
-static void ethdev_dump(struct vns_port *p, FILE *f)
+static void
+ethdev_dump(struct vns_port *p, FILE *f)
 {
 	struct vns_ethdev *e = p->priv;
 	char mac[RTE_ETHER_ADDR_FMT_SIZE];

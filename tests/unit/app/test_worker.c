@@ -76,6 +76,7 @@ int main(int argc, char **argv)
 	struct rte_mempool *mp;
 	struct vns_config cfg;
 	struct vns_port *port;
+	struct vns_port_conf pc;
 	struct vns_port_queue pq;
 	struct vns_shared *sh;
 	struct vns_stack *st;
@@ -115,11 +116,15 @@ int main(int argc, char **argv)
 		char *args[] = { "--port", spec, "--ring-size", "64", "--mac", "02:00:c6:12:00:02" };
 		CHECK(vns_config_parse(&cfg, 6, args, err, sizeof(err)) == VNS_CONFIG_OK, "%s", err);
 	}
-	port = vns_port_open(&cfg, err, sizeof(err));
+	port = vns_port_open(cfg.port_kind, cfg.port_spec, err, sizeof(err));
 	CHECK(port != NULL, "vns_port_open: %s", err);
 	if (port == NULL)
 		return 1;
-	CHECK(vns_port_setup(port, &cfg, 1, mp, err, sizeof(err)) == 0, "setup: %s", err);
+	pc.ring_size = cfg.ring_size;
+	pc.packed = cfg.packed;
+	pc.mac_set = cfg.mac_set;
+	pc.mac = cfg.mac;
+	CHECK(vns_port_setup(port, &pc, 1, mp, err, sizeof(err)) == 0, "setup: %s", err);
 	CHECK(vns_port_start(port, err, sizeof(err)) == 0, "start: %s", err);
 
 	sh = vns_shared_create(1, SOCKET_ID_ANY);
@@ -130,6 +135,7 @@ int main(int argc, char **argv)
 	st = vns_stack_create(&sc, sh, SOCKET_ID_ANY);
 	CHECK(sh != NULL && st != NULL, "stack create");
 	vns_port_queue_get(port, 0, &pq);
+	CHECK(!vns_port_queue_broken(&pq), "an ethdev queue reports no broken state");
 	q = vns_queue_create(0, 1, &pq, st, SOCKET_ID_ANY);
 	CHECK(q != NULL, "queue create");
 	if (sh == NULL || st == NULL || q == NULL)
