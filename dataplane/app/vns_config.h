@@ -7,8 +7,9 @@
  *   2. the INI file named by --config FILE (read with rte_cfgfile),
  *   3. the command line after EAL's `--`.
  * Every option has the same name on the command line (`--iperf-port 5201`) and in the file
- * (`iperf-port = 5201` in the section the option table names), so the one table below is the
- * parser, the help text and the documentation of conf/vnetsink.ini.
+ * (`iperf-port = 5201` in the section the option table names). The option table in
+ * vns_config.c holds each option's range and default once; the parser, vns_config_defaults(),
+ * the --help text and vns_config_print() all read them from there.
  *
  * Nothing here needs EAL: parsing runs before rte_eal_init() (so a bad value exits 2 without
  * touching hugepages) and the unit tests drive it directly. Only the lcore check needs the
@@ -31,7 +32,7 @@
 #define VNS_MAX_QUEUES 64
 #define VNS_PATH_MAX 512
 
-/* Exit status for a usage error (bad option or value), as the issue asks. */
+/* Exit status for a usage error (bad option or value): nothing was started. */
 #define VNS_EXIT_USAGE 2
 
 struct vns_config {
