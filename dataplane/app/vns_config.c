@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <assert.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -39,8 +40,12 @@ enum vns_opt_val {
 	VNS_VAL_MAC,
 };
 
-/* 198.18.0.0/15 is the RFC 2544 benchmarking range: never routed, never someone else's. */
-#define VNS_DEFAULT_IP "198.18.0.2/24"
+/*
+ * 198.18.0.0/15 is the RFC 2544 benchmarking range: never routed, never someone else's. An
+ * --ip without /LEN takes the default prefix length.
+ */
+#define VNS_DEFAULT_PREFIX_LEN 24
+#define VNS_DEFAULT_IP "198.18.0.2/" RTE_STR(VNS_DEFAULT_PREFIX_LEN)
 
 /* Where an option's value lives in struct vns_config. */
 #define VNS_CFG_FIELD(m) { offsetof(struct vns_config, m), sizeof(((struct vns_config *)0)->m) }
@@ -229,7 +234,8 @@ opt_help(const struct vns_opt *o, char *buf, size_t len)
 
 	append(buf, len, &off, "%s", o->help);
 	if (opt_is_uint(o)) {
-		append(buf, len, &off, "%s%s%u-%u", sep, o->kind == VNS_VAL_POW2 ? "power of 2, " : "",
+		append(buf, len, &off, "%s%s%u-%u", sep,
+		       o->kind == VNS_VAL_POW2 ? "power of 2, " : "",
 		       o->min, o->max);
 		if (o->zero != NULL)
 			append(buf, len, &off, ", 0 = %s", o->zero);
@@ -321,8 +327,7 @@ is_ethdev_name(const char *s)
 	if (*s == '\0')
 		return false;
 	for (; *s != '\0'; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		      *s == '_' || *s == '-' || *s == '.' || *s == ':' || *s == ','))
+		if (!isalnum((unsigned char)*s) && strchr("_-.:,", *s) == NULL)
 			return false;
 	return true;
 }
@@ -381,14 +386,18 @@ parse_lcore_map(struct vns_config *cfg, const char *v, char *why, size_t whylen)
 		uint64_t q, l;
 
 		if (at == NULL)
-			return vns_app_set_err(why, whylen, "'%s' is not queue@lcore (e.g. 0@1,1@2)", tok);
+			return vns_app_set_err(why, whylen,
+					       "'%s' is not queue@lcore (e.g. 0@1,1@2)", tok);
 		*at = '\0';
 		if (!parse_u64(tok, 0, VNS_MAX_QUEUES - 1, &q))
-			return vns_app_set_err(why, whylen, "queue '%s' is not 0-%d", tok, VNS_MAX_QUEUES - 1);
+			return vns_app_set_err(why, whylen, "queue '%s' is not 0-%d", tok,
+					       VNS_MAX_QUEUES - 1);
 		if (!parse_u64(at + 1, 0, RTE_MAX_LCORE - 1, &l))
-			return vns_app_set_err(why, whylen, "lcore '%s' is not 0-%d", at + 1, RTE_MAX_LCORE - 1);
+			return vns_app_set_err(why, whylen, "lcore '%s' is not 0-%d", at + 1,
+					       RTE_MAX_LCORE - 1);
 		if (seen[q])
-			return vns_app_set_err(why, whylen, "queue %u appears twice", (unsigned int)q);
+			return vns_app_set_err(why, whylen, "queue %u appears twice",
+					       (unsigned int)q);
 		seen[q] = true;
 		lcore[q] = (uint16_t)l;
 		count++;
@@ -398,7 +407,8 @@ parse_lcore_map(struct vns_config *cfg, const char *v, char *why, size_t whylen)
 	if (count == 0)
 		return vns_app_set_err(why, whylen, "expected a list like 0@1,1@2 (queue@lcore)");
 	if (max_q + 1 != count)
-		return vns_app_set_err(why, whylen, "queues must be numbered 0-%u without gaps", count - 1);
+		return vns_app_set_err(why, whylen, "queues must be numbered 0-%u without gaps",
+				       count - 1);
 	memcpy(cfg->queue_lcore, lcore, count * sizeof(lcore[0]));
 	cfg->nb_mapped = (uint16_t)count;
 	return 0;
@@ -410,7 +420,8 @@ parse_ip_prefix(struct vns_config *cfg, const char *v)
 	char buf[32];
 	char *slash;
 	struct in_addr a;
-	uint64_t len = 24;
+	uint64_t len = VNS_DEFAULT_PREFIX_LEN;
+	uint32_t h;
 
 	if (strlen(v) >= sizeof(buf))
 		return -1;
@@ -424,7 +435,7 @@ parse_ip_prefix(struct vns_config *cfg, const char *v)
 	if (inet_pton(AF_INET, buf, &a) != 1)
 		return -1;
 	/* Not an address a host can own: 0.0.0.0/8, multicast, class E, broadcast. */
-	uint32_t h = ntohl(a.s_addr);
+	h = ntohl(a.s_addr);
 	if ((h >> 24) == 0 || (h >> 28) >= 0xe)
 		return -1;
 	cfg->ip = a.s_addr;
@@ -439,8 +450,8 @@ parse_mac(struct vns_config *cfg, const char *v)
 	unsigned int b[6];
 	int n = 0;
 
-	if (sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &n) != 6 ||
-	    v[n] != '\0' || strlen(v) != 17)
+	if (sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+		   &n) != 6 || v[n] != '\0' || strlen(v) != 17)
 		return -1;
 	for (int i = 0; i < 6; i++)
 		m.addr_bytes[i] = (uint8_t)b[i];
@@ -510,7 +521,8 @@ apply_option(struct vns_config *cfg, enum vns_opt_id id, const char *v, const ch
 	case VNS_VAL_PATH:
 		if (v[0] == '\0' || strlen(v) >= o->field.size)
 			return vns_app_set_err(err, errlen,
-					       "%s '%s': expected a file path shorter than %u bytes",
+					       "%s '%s': expected a file path shorter than %u "
+					       "bytes",
 					       label, v, o->field.size);
 		snprintf(opt_field(cfg, o), o->field.size, "%s", v);
 		return 0;
@@ -520,7 +532,8 @@ apply_option(struct vns_config *cfg, enum vns_opt_id id, const char *v, const ch
 			return 0;
 		}
 		if (!parse_bool(v, opt_field(cfg, o)))
-			return vns_app_set_err(err, errlen, "%s '%s': expected on or off", label, v);
+			return vns_app_set_err(err, errlen, "%s '%s': expected on or off", label,
+					       v);
 		return 0;
 	case VNS_VAL_PORT:
 		if (parse_port(cfg, v) != 0)
@@ -565,7 +578,8 @@ vns_config_defaults(struct vns_config *cfg)
 
 		if (vns_opts[i].def == NULL)
 			continue;
-		rc = apply_option(cfg, (enum vns_opt_id)i, vns_opts[i].def, vns_opts[i].name, NULL, 0);
+		rc = apply_option(cfg, (enum vns_opt_id)i, vns_opts[i].def, vns_opts[i].name, NULL,
+				  0);
 		assert(rc == 0); /* a default the option itself refuses: fix the table */
 		(void)rc;
 	}
@@ -592,7 +606,8 @@ apply_section(struct vns_config *cfg, struct rte_cfgfile *file, const char *path
 		char known[128];
 
 		list_sections(known, sizeof(known), ", ");
-		return vns_app_set_err(err, errlen, "--config '%s': unknown section [%s] (known: %s)",
+		return vns_app_set_err(err, errlen,
+				       "--config '%s': unknown section [%s] (known: %s)",
 				       path, section, known);
 	}
 	nent = rte_cfgfile_section_num_entries(file, section);
@@ -607,7 +622,8 @@ apply_section(struct vns_config *cfg, struct rte_cfgfile *file, const char *path
 
 		snprintf(label, sizeof(label), "%s [%s] %s", path, section, key);
 		if (id < 0 || vns_opts[id].section == NULL)
-			rc = vns_app_set_err(err, errlen, "%s: unknown option (see --help for the list)",
+			rc = vns_app_set_err(err, errlen,
+					     "%s: unknown option (see --help for the list)",
 					     label);
 		else if (strcmp(vns_opts[id].section, section) != 0)
 			rc = vns_app_set_err(err, errlen, "%s: this option belongs in section [%s]",
@@ -683,7 +699,8 @@ split_option(const char *a, const char **value, char *err, size_t errlen)
 	}
 	if (strncmp(a, "--", 2) != 0 || a[2] == '\0')
 		return vns_app_set_err(err, errlen,
-				       "unexpected argument '%s' (options start with --; see --help)", a);
+				       "unexpected argument '%s' (options start with --; "
+				       "see --help)", a);
 	name = a + 2;
 	eq = strchr(name, '=');
 	id = opt_lookup(name, eq != NULL ? (size_t)(eq - name) : strlen(name));
@@ -765,13 +782,14 @@ apply_command_line(struct vns_config *cfg, int argc, char **argv, char *err, siz
 		if (opt_takes_value((enum vns_opt_id)id) && v == NULL) {
 			if (i + 1 >= argc) {
 				opt_help(o, help, sizeof(help));
-				return vns_app_set_err(err, errlen, "%s needs a value %s: %s", label,
-						       o->arg, help);
+				return vns_app_set_err(err, errlen, "%s needs a value %s: %s",
+						       label, o->arg, help);
 			}
 			v = argv[++i];
 		} else if (!opt_takes_value((enum vns_opt_id)id) &&
 			   !opt_value_optional((enum vns_opt_id)id) && v != NULL) {
-			return vns_app_set_err(err, errlen, "%s takes no value (got '%s')", label, v);
+			return vns_app_set_err(err, errlen, "%s takes no value (got '%s')", label,
+					       v);
 		}
 		if (id == VNS_OPT_CONFIG)
 			continue;
@@ -811,8 +829,8 @@ check_combination(const struct vns_config *cfg, char *err, size_t errlen)
 {
 	if (cfg->port_spec[0] == '\0')
 		return vns_app_set_err(err, errlen,
-				       "--port is required: vpmd:PCI_ADDRESS, vpmd:vhost-user:PATH, "
-				       "ethdev:PORT_ID or ethdev:NAME");
+				       "--port is required: vpmd:PCI_ADDRESS, "
+				       "vpmd:vhost-user:PATH, ethdev:PORT_ID or ethdev:NAME");
 	if (cfg->nb_mapped != 0 && cfg->nb_queues != 0 && cfg->nb_queues != cfg->nb_mapped)
 		return vns_app_set_err(err, errlen,
 				       "--queues %u disagrees with --lcore-map, which places %u "
@@ -825,7 +843,8 @@ check_combination(const struct vns_config *cfg, char *err, size_t errlen)
 	if (check_stats_json_dir(cfg, err, errlen) != 0)
 		return -1;
 	if (cfg->iperf_port != 0 && cfg->iperf_port == cfg->discard_port)
-		return vns_app_set_err(err, errlen, "--discard-port %u: already used by --iperf-port",
+		return vns_app_set_err(err, errlen,
+				       "--discard-port %u: already used by --iperf-port",
 				       cfg->discard_port);
 	return 0;
 }
@@ -870,7 +889,8 @@ vns_config_resolve_lcores(struct vns_config *cfg, const bool *lcore_enabled,
 			  size_t errlen)
 {
 	char workers[256];
-	int nworkers = list_lcores(workers, sizeof(workers), lcore_enabled, nb_lcore_slots, main_lcore);
+	int nworkers = list_lcores(workers, sizeof(workers), lcore_enabled, nb_lcore_slots,
+				   main_lcore);
 
 	if (cfg->nb_mapped != 0) {
 		for (unsigned int q = 0; q < cfg->nb_mapped; q++) {
@@ -878,13 +898,14 @@ vns_config_resolve_lcores(struct vns_config *cfg, const bool *lcore_enabled,
 
 			if (l == main_lcore)
 				return vns_app_set_err(err, errlen,
-						       "--lcore-map %u@%u: lcore %u is the main lcore (stats and control); "
-						       "use a worker lcore: %s",
+						       "--lcore-map %u@%u: lcore %u is the main "
+						       "lcore (stats and control); use a worker "
+						       "lcore: %s",
 						       q, l, l, workers);
 			if (l >= nb_lcore_slots || !lcore_enabled[l])
 				return vns_app_set_err(err, errlen,
-						       "--lcore-map %u@%u: lcore %u is not in the EAL lcore list (-l); "
-						       "worker lcores: %s",
+						       "--lcore-map %u@%u: lcore %u is not in the "
+						       "EAL lcore list (-l); worker lcores: %s",
 						       q, l, l, workers);
 		}
 		cfg->nb_queues = cfg->nb_mapped;
@@ -892,8 +913,9 @@ vns_config_resolve_lcores(struct vns_config *cfg, const bool *lcore_enabled,
 	}
 	if (nworkers == 0)
 		return vns_app_set_err(err, errlen,
-				       "-l: vnetsink needs a worker lcore besides the main lcore %u for its queues "
-				       "(e.g. EAL -l 0,1 --main-lcore 0)",
+				       "-l: vnetsink needs a worker lcore besides the main "
+				       "lcore %u for its queues (e.g. EAL -l 0,1 "
+				       "--main-lcore 0)",
 				       main_lcore);
 	if (cfg->nb_queues == 0)
 		cfg->nb_queues = (uint16_t)RTE_MIN(nworkers, VNS_MAX_QUEUES);
@@ -913,10 +935,11 @@ vns_config_usage(FILE *f, const char *prog)
 
 	fprintf(f,
 		"Usage: %s [EAL options] -- [options]\n"
-		"vnetsink: a polled DPDK data plane that sinks TCP traffic (iperf3 server, discard\n"
-		"port), answers ARP and ping. One run-to-completion loop per queue, pinned to a worker\n"
-		"lcore; the main lcore prints stats. Typical EAL options: -l 0,1 --main-lcore 0\n"
-		"--file-prefix NAME (--vdev net_tap0,iface=vnstap0 for a tap port).\n\nOptions:\n",
+		"vnetsink: a polled DPDK data plane that sinks TCP traffic (iperf3 server,\n"
+		"discard port), answers ARP and ping. One run-to-completion loop per queue,\n"
+		"pinned to a worker lcore; the main lcore prints stats. Typical EAL options:\n"
+		"-l 0,1 --main-lcore 0 --file-prefix NAME (--vdev net_tap0,iface=vnstap0\n"
+		"for a tap port).\n\nOptions:\n",
 		prog);
 	for (int i = 0; i < VNS_OPT_COUNT; i++) {
 		const struct vns_opt *o = &vns_opts[i];

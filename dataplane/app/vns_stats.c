@@ -13,6 +13,7 @@
 
 #include <rte_cycles.h>
 
+#include "vns_err.h"
 #include "vns_stats_priv.h"
 
 #define VNS_F_LOOP(n, d) { #n, d, VNS_SRC_LOOP, offsetof(struct vns_queue_stats, n) },
@@ -31,7 +32,6 @@ const size_t vns_stats_nb_fields = RTE_DIM(vns_stats_fields);
 /* Main-lcore state of the periodic lines and the summary. */
 struct vns_stats_ctx {
 	struct vns_stats_src src;
-	uint64_t start_tsc;
 	uint64_t next_print_tsc;
 	uint64_t interval_tsc;
 	struct vns_qsnap prev[VNS_MAX_QUEUES]; /* at the last printed line */
@@ -205,8 +205,8 @@ print_queue_line(FILE *f, double t, uint16_t q, const struct vns_queue *vq,
 		s->flows, r->busy * 100, off ? drops : " 0");
 }
 
-void
-vns_stats_tick(uint64_t now)
+int
+vns_stats_tick(uint64_t now, char *err, size_t errlen)
 {
 	struct vns_stats_ctx *c = &vns_stats;
 	struct vns_qsnap snaps[VNS_MAX_QUEUES];
@@ -215,13 +215,13 @@ vns_stats_tick(uint64_t now)
 	unsigned int closed = drain_closed(c, stdout);
 
 	if (!due && closed == 0)
-		return;
+		return 0;
 	for (uint16_t q = 0; q < c->src.nb_queues; q++) {
 		vns_qsnap_take(&c->src, q, &snaps[q]);
 		vns_rates_get(&snaps[q], &c->prev[q], &r[q]);
 	}
 	if (due) {
-		double t = vns_stats_secs(now - c->start_tsc);
+		double t = vns_stats_secs(now - c->src.start_tsc);
 
 		for (uint16_t q = 0; q < c->src.nb_queues; q++) {
 			print_queue_line(stdout, t, q, c->src.queues[q], &snaps[q], &r[q]);
@@ -230,7 +230,7 @@ vns_stats_tick(uint64_t now)
 		fflush(stdout);
 		c->next_print_tsc = now + c->interval_tsc;
 	}
-	vns_stats_json_write(&c->src, c->start_tsc, snaps, r, &c->closed, false);
+	return vns_stats_json_write(&c->src, snaps, r, &c->closed, false, err, errlen);
 }
 
 /* ---- final summary ---- */
@@ -253,18 +253,18 @@ print_summary_drops(FILE *f, const struct vns_qsnap *tot)
 	fprintf(f, "%s\n", any ? "" : " none");
 }
 
-void
-vns_stats_final(FILE *f)
+int
+vns_stats_final(FILE *f, char *err, size_t errlen)
 {
 	struct vns_stats_ctx *c = &vns_stats;
 	struct vns_qsnap snaps[VNS_MAX_QUEUES], zero, tot;
 	struct vns_rates r[VNS_MAX_QUEUES], avg;
-	double t = vns_stats_secs(rte_rdtsc() - c->start_tsc);
+	double t = vns_stats_secs(rte_rdtsc() - c->src.start_tsc);
 
 	drain_closed(c, f);
 	memset(&zero, 0, sizeof(zero));
 	memset(&tot, 0, sizeof(tot));
-	zero.tsc = c->start_tsc;
+	zero.tsc = c->src.start_tsc;
 	fprintf(f, "summary: %.1f s, %u queues on %s\n", t, c->src.nb_queues,
 		c->src.port->info.name);
 	for (uint16_t q = 0; q < c->src.nb_queues; q++) {
@@ -288,7 +288,7 @@ vns_stats_final(FILE *f)
 		c->closed.total);
 	print_summary_drops(f, &tot);
 	fflush(f);
-	vns_stats_json_write(&c->src, c->start_tsc, snaps, r, &c->closed, true);
+	return vns_stats_json_write(&c->src, snaps, r, &c->closed, true, err, errlen);
 }
 
 /* ---- life cycle ---- */
@@ -297,28 +297,14 @@ int
 vns_stats_init(const struct vns_stats_src *src, char *err, size_t errlen)
 {
 	struct vns_stats_ctx *c = &vns_stats;
-	uint64_t now = rte_rdtsc();
 
-	if (src->nb_queues == 0 || src->nb_queues > VNS_MAX_QUEUES) {
-		snprintf(err, errlen, "stats: %u queues, expected 1-%d", src->nb_queues,
-			 VNS_MAX_QUEUES);
-		return -1;
-	}
+	if (src->nb_queues == 0 || src->nb_queues > VNS_MAX_QUEUES)
+		return vns_app_set_err(err, errlen, "stats: %u queues, expected 1-%d",
+				       src->nb_queues, VNS_MAX_QUEUES);
 	c->src = *src;
-	c->start_tsc = now;
 	c->interval_tsc = (uint64_t)src->cfg->stats_interval * rte_get_tsc_hz();
-	c->next_print_tsc = now + c->interval_tsc;
+	c->next_print_tsc = src->start_tsc + c->interval_tsc;
 	for (uint16_t q = 0; q < src->nb_queues; q++)
 		vns_qsnap_take(src, q, &c->prev[q]);
-
-	if (vns_telemetry_init(src, now) != 0)
-		fprintf(stderr, "vnetsink: telemetry commands not registered; stats stay on stdout "
-			"and --stats-json\n");
 	return 0;
-}
-
-void
-vns_stats_detach(void)
-{
-	vns_telemetry_detach();
 }

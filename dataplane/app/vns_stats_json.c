@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <rte_cycles.h>
 
+#include "vns_err.h"
 #include "vns_stats_priv.h"
 
 static json_t *
@@ -110,24 +111,26 @@ json_closed_lists(json_t *root, const struct vns_closed_store *st)
 	json_object_set_new(root, "closed_total", json_integer((json_int_t)st->total));
 }
 
-void
-vns_stats_json_write(const struct vns_stats_src *src, uint64_t start_tsc,
-		     const struct vns_qsnap *snaps, const struct vns_rates *r,
-		     const struct vns_closed_store *closed, bool final)
+int
+vns_stats_json_write(const struct vns_stats_src *src, const struct vns_qsnap *snaps,
+		     const struct vns_rates *r, const struct vns_closed_store *closed, bool final,
+		     char *err, size_t errlen)
 {
-	static bool warned;
+	static bool reported;
 	const char *path = src->cfg->stats_json;
 	char tmp[VNS_PATH_MAX + 8];
 	struct vns_qsnap tot;
 	json_t *root;
+	int rc = 0;
 
 	if (path[0] == '\0')
-		return;
+		return 0;
 	memset(&tot, 0, sizeof(tot));
 	root = json_object();
 	json_object_set_new(root, "version", json_integer(1));
 	json_object_set_new(root, "final", json_boolean(final));
-	json_object_set_new(root, "uptime_s", json_real(vns_stats_secs(rte_rdtsc() - start_tsc)));
+	json_object_set_new(root, "uptime_s",
+			    json_real(vns_stats_secs(rte_rdtsc() - src->start_tsc)));
 	json_object_set_new(root, "port", json_port(src));
 	json_object_set_new(root, "queues", json_queues(src, snaps, r, &tot));
 	json_object_set_new(root, "totals", json_counters(&tot));
@@ -137,10 +140,11 @@ vns_stats_json_write(const struct vns_stats_src *src, uint64_t start_tsc,
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if (json_dump_file(root, tmp, JSON_INDENT(1) | JSON_SORT_KEYS) != 0 ||
 	    rename(tmp, path) != 0) {
-		if (!warned)
-			fprintf(stderr, "vnetsink: --stats-json %s: cannot write it (%s); stats stay "
-				"on stdout\n", path, strerror(errno));
-		warned = true;
+		if (!reported)
+			rc = vns_app_set_err(err, errlen, "--stats-json %s: cannot write it (%s); "
+					     "stats stay on stdout", path, strerror(errno));
+		reported = true;
 	}
 	json_decref(root);
+	return rc;
 }

@@ -82,22 +82,15 @@ struct vns_closed_store {
 	uint64_t total; /* records ever appended */
 };
 
-/* ---- sinks ---- */
+/* ---- the JSON file ---- */
 
 /*
  * Main lcore: rewrite --stats-json (nothing when it is unset) from one snapshot and rate per
- * queue. A failure to write is reported once on stderr and does not stop the run.
+ * queue. Returns -1 with err set the first time the file cannot be written, 0 otherwise: the
+ * run goes on with the stats on stdout.
  */
-void vns_stats_json_write(const struct vns_stats_src *src, uint64_t start_tsc,
-			  const struct vns_qsnap *snaps, const struct vns_rates *rates,
-			  const struct vns_closed_store *closed, bool final);
-
-/*
- * Register /vnetsink/stats and /vnetsink/flows over src. 0, or -1 when telemetry is off
- * (--no-telemetry) or the names are taken; the app then runs without them.
- */
-int vns_telemetry_init(const struct vns_stats_src *src, uint64_t start_tsc);
-/* Stop the commands from reading src (they answer an error from then on). */
-void vns_telemetry_detach(void);
+int vns_stats_json_write(const struct vns_stats_src *src, const struct vns_qsnap *snaps,
+			 const struct vns_rates *rates, const struct vns_closed_store *closed,
+			 bool final, char *err, size_t errlen);
 
 #endif /* VNS_STATS_PRIV_H */

@@ -14,13 +14,14 @@
 #include <rte_cycles.h>
 #include <rte_telemetry.h>
 
+#include "vns_err.h"
 #include "vns_stats_priv.h"
+#include "vns_telemetry.h"
 
 struct vns_telemetry {
 	pthread_mutex_t lock;
 	bool attached; /* under lock: src may be read */
 	struct vns_stats_src src;
-	uint64_t start_tsc;
 };
 
 static struct vns_telemetry vns_tel = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -65,6 +66,7 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct vns_telemetry *t = &vns_tel;
 	struct vns_qsnap s, tot;
+	uint64_t uptime_ms;
 	long only = -1;
 
 	(void)cmd;
@@ -80,8 +82,8 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 		return 0;
 	}
 	memset(&tot, 0, sizeof(tot));
-	rte_tel_data_add_dict_u64(d, "uptime_ms",
-				  (uint64_t)(vns_stats_secs(rte_rdtsc() - t->start_tsc) * 1000));
+	uptime_ms = (uint64_t)(vns_stats_secs(rte_rdtsc() - t->src.start_tsc) * 1000);
+	rte_tel_data_add_dict_u64(d, "uptime_ms", uptime_ms);
 	rte_tel_data_add_dict_u64(d, "queues", t->src.nb_queues);
 	for (uint16_t q = 0; q < t->src.nb_queues; q++) {
 		struct rte_tel_data *qd = rte_tel_data_alloc();
@@ -167,13 +169,12 @@ tel_flows(const char *cmd, const char *params, struct rte_tel_data *d)
 }
 
 int
-vns_telemetry_init(const struct vns_stats_src *src, uint64_t start_tsc)
+vns_telemetry_init(const struct vns_stats_src *src, char *err, size_t errlen)
 {
 	struct vns_telemetry *t = &vns_tel;
 
 	pthread_mutex_lock(&t->lock);
 	t->src = *src;
-	t->start_tsc = start_tsc;
 	t->attached = true;
 	pthread_mutex_unlock(&t->lock);
 
@@ -183,7 +184,8 @@ vns_telemetry_init(const struct vns_stats_src *src, uint64_t start_tsc)
 	    rte_telemetry_register_cmd("/vnetsink/flows", tel_flows,
 				       "vnetsink live TCP flows. Parameters: int queue "
 				       "(optional)") != 0)
-		return -1;
+		return vns_app_set_err(err, errlen, "telemetry commands not registered; stats "
+				       "stay on stdout and --stats-json");
 	return 0;
 }
 

@@ -12,19 +12,21 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "vns_atomic.h"
+
 /* Set once by a signal handler or the main lcore; the loops only read it (relaxed). */
 static bool vns_quit;
 
 void
 vns_worker_stop(void)
 {
-	__atomic_store_n(&vns_quit, true, __ATOMIC_RELAXED);
+	vns_write_once(&vns_quit, true);
 }
 
 bool
 vns_worker_stopping(void)
 {
-	return __atomic_load_n(&vns_quit, __ATOMIC_RELAXED);
+	return vns_read_once(&vns_quit);
 }
 
 struct vns_queue *
@@ -57,17 +59,10 @@ vns_queue_free(struct vns_queue *q)
 void
 vns_queue_stats_get(const struct vns_queue *q, struct vns_queue_stats *out)
 {
-#define VNS_COPY(name, desc) out->name = __atomic_load_n(&q->stats.name, __ATOMIC_RELAXED);
+#define VNS_COPY(name, desc) out->name = vns_read_once(&q->stats.name);
 	VNS_QUEUE_STATS(VNS_COPY)
 #undef VNS_COPY
 }
-
-/*
- * Single-writer counter update: a plain load and a relaxed store, so readers on other lcores
- * never see a torn value and the loop pays no locked instruction.
- */
-#define VNS_ADD(q, name, v) \
-	__atomic_store_n(&(q)->stats.name, (q)->stats.name + (v), __ATOMIC_RELAXED)
 
 static inline uint64_t
 frames_bytes(struct rte_mbuf *const *pkts, uint16_t n)
@@ -101,8 +96,8 @@ queue_flush(struct vns_queue *q)
 	left = (uint16_t)(tx->n - sent);
 	if (left != 0)
 		bytes -= frames_bytes(tx->pkts + sent, left);
-	VNS_ADD(q, tx_pkts, sent);
-	VNS_ADD(q, tx_bytes, bytes);
+	vns_counter_add(&q->stats.tx_pkts, sent);
+	vns_counter_add(&q->stats.tx_bytes, bytes);
 	if (left == 0) {
 		tx->n = 0;
 		q->tx_stalled_polls = 0;
@@ -110,7 +105,7 @@ queue_flush(struct vns_queue *q)
 		return sent;
 	}
 
-	VNS_ADD(q, tx_retries, 1);
+	vns_counter_add(&q->stats.tx_retries, 1);
 	done = sent;
 	if (sent != 0) {
 		q->tx_stalled_polls = 0;
@@ -126,7 +121,7 @@ queue_flush(struct vns_queue *q)
 		uint16_t drop = q->tx_head_dropped ? left : 1;
 
 		rte_pktmbuf_free_bulk(tx->pkts, drop);
-		VNS_ADD(q, drop_tx_full, drop);
+		vns_counter_add(&q->stats.drop_tx_full, drop);
 		q->tx_head_dropped = drop == 1;
 		q->tx_stalled_polls = 0;
 		done = drop;
@@ -146,16 +141,16 @@ queue_poll(struct vns_queue *q, uint64_t now)
 
 	nb_rx = vns_port_rx(&q->pq, pkts, VNS_RX_BURST);
 	if (nb_rx != 0) {
-		VNS_ADD(q, rx_pkts, nb_rx);
-		VNS_ADD(q, rx_bytes, frames_bytes(pkts, nb_rx));
+		vns_counter_add(&q->stats.rx_pkts, nb_rx);
+		vns_counter_add(&q->stats.rx_bytes, frames_bytes(pkts, nb_rx));
 		vns_stack_input(q->stack, pkts, nb_rx, now, &q->tx);
 	}
 	vns_stack_poll(q->stack, now, &q->tx);
 	if (q->tx.n != 0)
 		nb_tx = queue_flush(q);
-	VNS_ADD(q, polls, 1);
+	vns_counter_add(&q->stats.polls, 1);
 	if ((nb_rx | nb_tx) != 0)
-		VNS_ADD(q, busy_polls, 1);
+		vns_counter_add(&q->stats.busy_polls, 1);
 }
 
 /* Off the per-packet path, once per VNS_HOUSEKEEPING_US. */
@@ -165,7 +160,7 @@ queue_housekeeping(struct vns_queue *q)
 	/* A queue the device broke stays broken (vns_port.h): stop polling it. */
 	if (vns_port_queue_broken(&q->pq)) {
 		q->broken = true;
-		VNS_ADD(q, queue_broken, 1);
+		vns_counter_add(&q->stats.queue_broken, 1);
 	}
 }
 

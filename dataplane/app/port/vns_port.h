@@ -103,13 +103,14 @@ struct vns_port_link {
  * Counters the device keeps per queue, folded into one table for both backends (a backend
  * fills what it knows and leaves the rest 0).
  */
-#define VNS_PORT_QSTATS(X)                                                  \
-	X(dev_rx_pkts, "frames the device delivered")                          \
-	X(dev_tx_pkts, "frames the device sent")                               \
-	X(dev_drop_nombuf, "rx refill failed: mempool empty")                  \
-	X(dev_drop_missed, "frames the device dropped: rx ring full (port-wide, on queue 0)") \
-	X(dev_drop_bad, "frames the device refused or found malformed (net_tap counts every refused attempt)") \
-	X(dev_tx_ring_full, "tx bursts cut short by a full ring")              \
+#define VNS_PORT_QSTATS(X)                                                                         \
+	X(dev_rx_pkts, "frames the device delivered")                                              \
+	X(dev_tx_pkts, "frames the device sent")                                                   \
+	X(dev_drop_nombuf, "rx refill failed: mempool empty")                                      \
+	X(dev_drop_missed, "frames the device dropped: rx ring full (port-wide, on queue 0)")      \
+	X(dev_drop_bad, "frames the device refused or found malformed (net_tap counts every "     \
+			"refused attempt)")                                                        \
+	X(dev_tx_ring_full, "tx bursts cut short by a full ring")                                  \
 	X(dev_queue_broken, "1 when the device broke the ring protocol")
 
 #define VNS_PORT_QSTAT_FIELD(name, desc) uint64_t name;
