@@ -18,7 +18,7 @@
 #include <rte_common.h>
 #include <rte_lcore.h>
 
-#include "vns_err.h"
+#include "vns_app_err.h"
 
 /*
  * How an option's value is read, checked and printed. The unsigned kinds differ only in the

@@ -22,8 +22,8 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "vns_app_err.h"
 #include "vns_config.h"
-#include "vns_err.h"
 #include "vns_port.h"
 #include "vns_stack.h"
 #include "vns_stats.h"

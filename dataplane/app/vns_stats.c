@@ -13,7 +13,7 @@
 
 #include <rte_cycles.h>
 
-#include "vns_err.h"
+#include "vns_app_err.h"
 #include "vns_stats_priv.h"
 
 #define VNS_F_LOOP(n, d) { #n, d, VNS_SRC_LOOP, offsetof(struct vns_queue_stats, n) },

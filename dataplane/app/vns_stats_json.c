@@ -12,7 +12,7 @@
 #include <jansson.h>
 #include <rte_cycles.h>
 
-#include "vns_err.h"
+#include "vns_app_err.h"
 #include "vns_stats_priv.h"
 
 static json_t *

@@ -14,7 +14,7 @@
 #include <rte_cycles.h>
 #include <rte_telemetry.h>
 
-#include "vns_err.h"
+#include "vns_app_err.h"
 #include "vns_stats_priv.h"
 #include "vns_telemetry.h"
 

@@ -11,7 +11,7 @@
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
 
-#include "vns_err.h"
+#include "vns_app_err.h"
 #include "vns_port.h"
 #include "vns_stack.h"
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vns_err.h"
+#include "vns_app_err.h"
 #include "vns_port.h"
 #include "vns_stack.h"
 

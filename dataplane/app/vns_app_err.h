@@ -4,8 +4,8 @@
  * errlen` with one line (what failed, what to do) and returns an error; only vns_main.c
  * prints it, prefixed with "vnetsink: ".
  */
-#ifndef VNS_ERR_H
-#define VNS_ERR_H
+#ifndef VNS_APP_ERR_H
+#define VNS_APP_ERR_H
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,4 +31,4 @@ vns_app_set_err(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-#endif /* VNS_ERR_H */
+#endif /* VNS_APP_ERR_H */
