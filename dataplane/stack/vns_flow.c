@@ -67,7 +67,7 @@ struct vns_flow *vns_flow_alloc(struct vns_stack *st, uint64_t key)
 }
 
 /* Removes the flow from the table and returns it to the free list. The caller has already
- * released its mbufs, timers and application state. */
+ * released its mbufs, timers and service state. */
 void vns_flow_release(struct vns_stack *st, struct vns_flow *f)
 {
 	uint32_t idx = vns_flow_index(st, f);
@@ -98,7 +98,7 @@ void vns_flow_release(struct vns_stack *st, struct vns_flow *f)
 	if (f->state == VNS_TCP_SYN_RCVD)
 		st->nb_syn_rcvd--;
 	f->state = VNS_TCP_FREE;
-	f->app = VNS_APP_NONE;
+	f->svc = 0;
 	f->gen++;
 	st->free_list[st->nb_free++] = idx;
 	st->nb_flows--;

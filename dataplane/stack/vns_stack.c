@@ -4,6 +4,7 @@
  * points of the loop contract, vns_stack_input() and vns_stack_poll().
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
 
+#include "vns_services.h"
 #include "vns_stack_priv.h"
 
 #define VNS_OOO_MBUFS_MAX 512
@@ -40,8 +42,6 @@ struct vns_shared *vns_shared_create(uint16_t nb_queues, int socket_id)
 	if (sh == NULL)
 		goto nomem;
 	sh->nb_queues = nb_queues;
-	atomic_init(&sh->test_owner, -1);
-	atomic_init(&sh->test_gen, 0);
 	sh->inbox = rte_zmalloc_socket("vns_inbox", nb_queues * sizeof(*sh->inbox), 0, socket_id);
 	if (sh->inbox == NULL)
 		goto nomem;
@@ -77,11 +77,29 @@ void vns_shared_free(struct vns_shared *sh)
 	rte_free(sh);
 }
 
+static void svc_add(struct vns_stack *st, uint16_t port, const void *conf, int socket_id)
+{
+	struct vns_svc *svc = &st->svc[st->nb_svc];
+
+	svc->shared = st->sh->svc[st->nb_svc].area;
+	svc->conf = conf;
+	svc->st = st;
+	svc->now_tsc = &st->now;
+	svc->hz = st->hz;
+	svc->max_flows = st->max_flows;
+	svc->socket_id = socket_id;
+	svc->queue_id = st->conf.queue_id;
+	svc->port = rte_cpu_to_be_16(port);
+	svc->index = ++st->nb_svc;
+}
+
 struct vns_stack *vns_stack_create(const struct vns_stack_conf *conf, struct vns_shared *sh,
 				   int socket_id)
 {
+	struct vns_discard_conf discard_conf;
 	struct vns_stack *st;
 	char name[RTE_RING_NAMESIZE];
+	char err[256];
 
 	if (conf == NULL || sh == NULL || conf->pool == NULL || conf->max_flows == 0 ||
 	    conf->queue_id >= sh->nb_queues) {
@@ -123,18 +141,19 @@ struct vns_stack *vns_stack_create(const struct vns_stack_conf *conf, struct vns
 	if (vns_timer_init(st, socket_id) != 0)
 		goto nomem;
 	st->wheel_tick = UINT64_MAX; /* set by the first call: the loop's clock, not ours */
-	if (vns_iperf3_init(st, socket_id) != 0)
-		goto nomem;
-	if (vns_discard_init(st) != 0) {
-		fprintf(stderr, "vns_stack_create: SHA-256 contexts for the discard port: OpenSSL "
-				"failed; check libcrypto or disable the integrity mode\n");
-		goto fail;
-	}
 	unique_name(name, sizeof(name), "closed");
 	st->closed = rte_ring_create_elem(name, sizeof(struct vns_closed_rec), VNS_CLOSED_RING,
 					  socket_id, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (st->closed == NULL)
 		goto nomem;
+	discard_conf.sha256 = conf->discard_sha256;
+	svc_add(st, conf->iperf_port, NULL, socket_id);
+	svc_add(st, conf->discard_port, &discard_conf, socket_id);
+	if (vns_iperf3_init(&st->svc[0], err, sizeof(err)) != 0 ||
+	    vns_discard_init(&st->svc[1], err, sizeof(err)) != 0) {
+		fprintf(stderr, "vns_stack_create: %s\n", err);
+		goto fail;
+	}
 	return st;
 nomem:
 	fprintf(stderr, "vns_stack_create: queue %u: out of DPDK memory for %u flows; raise -m "
@@ -159,34 +178,17 @@ void vns_stack_free(struct vns_stack *st)
 			for (j = 0; j < f->n_ooo; j++)
 				rte_pktmbuf_free(f->ooo[j].m);
 			f->n_ooo = 0;
-			if (f->md != NULL && st->md_pool != NULL)
-				st->md_pool[st->md_free++] = f->md;
-			f->md = NULL;
 		}
 	}
-	vns_iperf3_fini(st);
-	vns_discard_fini(st);
+	/* Services free what their open connections hold; no closed() call at shutdown. */
+	if (st->nb_svc > 0)
+		vns_iperf3_fini(&st->svc[0]);
+	if (st->nb_svc > 1)
+		vns_discard_fini(&st->svc[1]);
 	vns_timer_free(st);
 	vns_flow_table_free(st);
 	rte_ring_free(st->closed);
 	rte_free(st);
-}
-
-int vns_stack_send_msg(struct vns_stack *st, uint16_t queue, const struct vns_msg *msg)
-{
-	if (queue >= st->sh->nb_queues ||
-	    rte_ring_mp_enqueue_elem(st->sh->inbox[queue], (void *)(uintptr_t)msg,
-				     sizeof(*msg)) != 0) {
-		VNS_STAT_INC(st, drop_ring_full);
-		return -1;
-	}
-	return 0;
-}
-
-void vns_stack_record_closed(struct vns_stack *st, const struct vns_closed_rec *rec)
-{
-	if (rte_ring_sp_enqueue_elem(st->closed, (void *)(uintptr_t)rec, sizeof(*rec)) != 0)
-		VNS_STAT_INC(st, closed_rec_lost);
 }
 
 unsigned int vns_stack_drain_closed(struct vns_stack *st, struct vns_closed_rec *recs,
@@ -195,24 +197,45 @@ unsigned int vns_stack_drain_closed(struct vns_stack *st, struct vns_closed_rec 
 	return rte_ring_sc_dequeue_burst_elem(st->closed, recs, sizeof(*recs), max, NULL);
 }
 
-void vns_stack_app_data(struct vns_stack *st, struct vns_flow *f, const struct rte_mbuf *m,
-			uint32_t off, uint32_t len, struct vns_txbuf *tx)
+uint8_t vns_stack_svc_for_port(const struct vns_stack *st, rte_be16_t port)
 {
-	switch (f->app) {
-	case VNS_APP_DISCARD:
-		vns_discard_data(st, f, m, off, len);
-		break;
-	case VNS_APP_IPERF_NEW:
-	case VNS_APP_IPERF_CTRL:
-	case VNS_APP_IPERF_STREAM:
-		vns_iperf3_data(st, f, m, off, len, tx);
-		break;
-	default:
-		break;
-	}
+	uint8_t i;
+
+	for (i = 0; i < st->nb_svc; i++)
+		if (st->svc[i].port != 0 && st->svc[i].port == port)
+			return st->svc[i].index;
+	return 0;
 }
 
-static void drain_inbox(struct vns_stack *st, struct vns_txbuf *tx)
+void vns_stack_app_open(struct vns_stack *st, struct vns_flow *f)
+{
+	f->svc = vns_stack_svc_for_port(st, f->local_port);
+	if (f->svc == 1)
+		vns_iperf3_open(&st->svc[0], &f->conn);
+	else if (f->svc == 2)
+		vns_discard_open(&st->svc[1], &f->conn);
+}
+
+void vns_stack_app_data(struct vns_stack *st, struct vns_flow *f, const struct rte_mbuf *m,
+			uint32_t off, uint32_t len)
+{
+	if (f->svc == 1)
+		vns_iperf3_data(&st->svc[0], &f->conn, m, off, len);
+	else if (f->svc == 2)
+		vns_discard_data(&st->svc[1], &f->conn, m, off, len);
+}
+
+void vns_stack_app_closed(struct vns_stack *st, struct vns_flow *f,
+			  enum vns_closed_reason reason)
+{
+	if (f->svc == 1)
+		vns_iperf3_closed(&st->svc[0], &f->conn, reason);
+	else if (f->svc == 2)
+		vns_discard_closed(&st->svc[1], &f->conn, reason);
+	f->svc = 0;
+}
+
+static void drain_inbox(struct vns_stack *st)
 {
 	struct vns_msg msgs[VNS_MSG_BURST];
 	struct rte_ring *r = st->sh->inbox[st->conf.queue_id];
@@ -222,12 +245,14 @@ static void drain_inbox(struct vns_stack *st, struct vns_txbuf *tx)
 		return;
 	n = rte_ring_sc_dequeue_burst_elem(r, msgs, sizeof(msgs[0]), VNS_MSG_BURST, NULL);
 	for (i = 0; i < n; i++)
-		vns_iperf3_msg(st, &msgs[i], tx);
+		if (msgs[i].svc == 1)
+			vns_iperf3_msg(&st->svc[0], &msgs[i]);
 }
 
-static inline void enter(struct vns_stack *st, uint64_t now)
+static inline void enter(struct vns_stack *st, uint64_t now, struct vns_txbuf *tx)
 {
 	st->now = now;
+	st->tx = tx;
 	if (unlikely(st->wheel_tick == UINT64_MAX))
 		st->wheel_tick = now / st->tick_tsc;
 }
@@ -237,9 +262,9 @@ void vns_stack_input(struct vns_stack *st, struct rte_mbuf **pkts, uint16_t n, u
 {
 	uint16_t i;
 
-	enter(st, now_tsc);
+	enter(st, now_tsc, tx);
 	/* Cross-lcore news first (a stream's TEST_RUNNING must precede its data). */
-	drain_inbox(st, tx);
+	drain_inbox(st);
 	for (i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
@@ -250,19 +275,26 @@ void vns_stack_input(struct vns_stack *st, struct rte_mbuf **pkts, uint16_t n, u
 
 void vns_stack_poll(struct vns_stack *st, uint64_t now_tsc, struct vns_txbuf *tx)
 {
-	enter(st, now_tsc);
-	drain_inbox(st, tx);
+	enter(st, now_tsc, tx);
+	drain_inbox(st);
 	vns_timer_run(st, now_tsc, tx);
-	vns_iperf3_poll(st, tx);
+	vns_iperf3_poll(&st->svc[0]);
 	vns_tcp_flush_acks(st, tx);
 }
 
 void vns_stack_stats_get(const struct vns_stack *st, struct vns_stack_stats *out)
 {
 	/* Single writer: per-field relaxed loads give each counter a value it really had. */
+	struct vns_iperf3_stats ip3;
+
 #define VNS_STAT_COPY(name, desc) out->name = __atomic_load_n(&st->stats.name, __ATOMIC_RELAXED);
 	VNS_STACK_STATS(VNS_STAT_COPY)
 #undef VNS_STAT_COPY
+	vns_iperf3_stats_get(&st->svc[0], &ip3);
+	out->iperf_tests = ip3.iperf_tests;
+	out->iperf_denied = ip3.iperf_denied;
+	out->iperf_refused = ip3.iperf_refused;
+	out->iperf_aborted = ip3.iperf_aborted;
 }
 
 uint32_t vns_stack_nb_flows(const struct vns_stack *st)
@@ -279,16 +311,6 @@ static const char *const state_names[] = {
 	[VNS_TCP_FIN_WAIT_2] = "FIN_WAIT_2",
 };
 
-static const char *const app_names[] = {
-	[VNS_APP_NONE] = "sink",
-	[VNS_APP_DISCARD] = "discard",
-	[VNS_APP_IPERF_NEW] = "iperf3-new",
-	[VNS_APP_IPERF_WAIT] = "iperf3-wait",
-	[VNS_APP_IPERF_CTRL] = "iperf3-ctrl",
-	[VNS_APP_IPERF_STREAM] = "iperf3-stream",
-	[VNS_APP_IPERF_DENIED] = "iperf3-refused",
-};
-
 void vns_stack_flows_foreach(const struct vns_stack *st, vns_flow_cb cb, void *arg)
 {
 	uint64_t now = rte_rdtsc();
@@ -298,7 +320,7 @@ void vns_stack_flows_foreach(const struct vns_stack *st, vns_flow_cb cb, void *a
 		const struct vns_flow *f = &st->flows[i];
 		struct vns_flow_info info;
 		uint8_t state = __atomic_load_n(&f->state, __ATOMIC_RELAXED);
-		uint8_t app = __atomic_load_n(&f->app, __ATOMIC_RELAXED);
+		uint8_t svc = __atomic_load_n(&f->svc, __ATOMIC_RELAXED);
 		uint64_t open = __atomic_load_n(&f->open_tsc, __ATOMIC_RELAXED);
 
 		if (state == VNS_TCP_FREE || state >= RTE_DIM(state_names))
@@ -307,7 +329,8 @@ void vns_stack_flows_foreach(const struct vns_stack *st, vns_flow_cb cb, void *a
 		info.peer_port = __atomic_load_n(&f->peer_port, __ATOMIC_RELAXED);
 		info.local_port = __atomic_load_n(&f->local_port, __ATOMIC_RELAXED);
 		info.state = state_names[state];
-		info.app = app < RTE_DIM(app_names) ? app_names[app] : "?";
+		info.app = svc == 0 ? "sink" : svc == 1 ? vns_iperf3_conn_state(&st->svc[0], &f->conn) :
+			   "discard";
 		info.bytes = __atomic_load_n(&f->bytes, __ATOMIC_RELAXED);
 		info.age_us = now > open ? (now - open) * 1000000 / st->hz : 0;
 		info.ooo_entries = __atomic_load_n(&f->n_ooo, __ATOMIC_RELAXED);

@@ -2,19 +2,17 @@
 /*
  * Private state of the per-lcore stack. Everything here is owned by ONE lcore (the queue's
  * loop) except what is marked "shared": the vns_shared inboxes (multi-producer rings, one
- * consumer each) and the test-owner word (claimed by compare-and-swap once per iperf3 test).
+ * consumer each) and the services' shared areas (whatever the service puts there).
  */
 #ifndef VNS_STACK_PRIV_H
 #define VNS_STACK_PRIV_H
-
-#include <stdatomic.h>
-#include <sys/resource.h>
 
 #include <rte_common.h>
 #include <rte_ip.h>
 #include <rte_ring.h>
 #include <rte_tcp.h>
 
+#include "vns_service.h"
 #include "vns_stack.h"
 
 /* RFC 9293 §3.4 sequence arithmetic: modulo 2^32, compared through a signed difference. */
@@ -29,9 +27,6 @@
 #define VNS_ACKQ_MAX        1024  /* flows with a pending ACK per burst */
 #define VNS_TIMER_SLOTS     1024  /* wheel of 1 ms ticks */
 #define VNS_SNDBUF_INLINE   16
-#define VNS_CTRL_BUF_MAX    (64 * 1024)
-#define VNS_IPERF_COOKIE_LEN 37
-#define VNS_IPERF_MAX_STREAMS 128
 #define VNS_CLOSED_RING     256   /* closed-connection records per stack */
 #define VNS_INBOX_SIZE      1024
 
@@ -40,19 +35,8 @@ enum vns_tcp_state {
 	VNS_TCP_SYN_RCVD,
 	VNS_TCP_ESTABLISHED,
 	VNS_TCP_LAST_ACK,     /* peer's FIN received, ours sent */
-	VNS_TCP_FIN_WAIT_1,   /* we closed first (denied/refused iperf3 clients) */
+	VNS_TCP_FIN_WAIT_1,   /* we closed first (a service refusing a client) */
 	VNS_TCP_FIN_WAIT_2,
-};
-
-/* What the bytes of a connection are for. */
-enum vns_app {
-	VNS_APP_NONE = 0,       /* plain sink: count only */
-	VNS_APP_DISCARD,        /* discard port: count, optional SHA-256 */
-	VNS_APP_IPERF_NEW,      /* iperf3 port, cookie not complete yet */
-	VNS_APP_IPERF_WAIT,     /* cookie sent to the test owner, waiting for its answer */
-	VNS_APP_IPERF_CTRL,     /* control connection of the test this lcore owns */
-	VNS_APP_IPERF_STREAM,   /* accepted data stream */
-	VNS_APP_IPERF_DENIED,   /* got ACCESS_DENIED / SERVER_ERROR, closing */
 };
 
 #define VNS_FF_TS        (1u << 0)  /* timestamps negotiated */
@@ -62,8 +46,8 @@ enum vns_app {
 #define VNS_FF_FIN_RCVD  (1u << 4)  /* FIN seen (fin_seq valid) */
 #define VNS_FF_FIN_QUEUED (1u << 5) /* we close after the queued data */
 #define VNS_FF_FIN_SENT  (1u << 6)
-#define VNS_FF_PAYLOAD   (1u << 7)  /* application needs the bytes, not only counts */
-#define VNS_FF_SHA_OK    (1u << 8)  /* SHA-256 context attached */
+#define VNS_FF_PAYLOAD   (1u << 7)  /* the service needs the bytes, not only counts */
+#define VNS_FF_IDLE_EXEMPT (1u << 8) /* no idle timeout: the service bounds the connection */
 #define VNS_FF_DEAD      (1u << 9)  /* reset by us; freed on the next poll (never under a caller) */
 
 struct vns_ooo {
@@ -78,7 +62,7 @@ struct vns_flow {
 	uint32_t gen;         /* bumped on every reuse: stale ring messages are ignored */
 	uint16_t flags;
 	uint8_t state;
-	uint8_t app;
+	uint8_t svc;          /* index of the connection's service on the stack, 0: plain sink */
 	rte_be32_t peer_ip;
 	rte_be16_t peer_port;
 	rte_be16_t local_port;
@@ -120,100 +104,16 @@ struct vns_flow {
 	uint64_t last_rx_tsc;
 	uint64_t bytes;        /* in-order payload bytes */
 
-	/* application state */
-	struct {
-		uint8_t cookie[VNS_IPERF_COOKIE_LEN];
-		uint8_t cookie_len;
-		uint16_t slot;
-		uint16_t owner_queue;
-		uint32_t test_gen;
-		int counting;           /* 0 before TEST_RUNNING, 1 while running, 2 after end */
-		uint64_t count_from_tsc;
-		uint64_t counted;
-		uint64_t syn_tsc;
-	} ip3;
-	void *md;               /* EVP_MD_CTX for the discard port's integrity mode */
+	struct vns_conn conn;  /* the service's private area */
 };
 
-/* Messages between lcores (inboxes are MP/SC rings of these). */
-enum vns_msg_type {
-	VNS_MSG_STREAM_HELLO = 1,  /* queue -> owner: a stream's cookie */
-	VNS_MSG_STREAM_ACCEPT,     /* owner -> queue */
-	VNS_MSG_STREAM_DENY,       /* owner -> queue */
-	VNS_MSG_TEST_RUNNING,      /* owner -> queue: count from tsc */
-	VNS_MSG_TEST_END,          /* owner -> queue: freeze counts and report */
-	VNS_MSG_STREAM_BYTES,      /* queue -> owner: final count of a stream */
-	VNS_MSG_TEST_ABORT,        /* owner -> queue: forget the test's streams */
-};
-
-struct vns_msg {
-	uint8_t type;
-	uint8_t final;
-	uint16_t from_queue;
-	uint16_t slot;
-	uint16_t pad;
-	uint32_t flow_idx;
-	uint32_t flow_gen;
-	uint32_t test_gen;
-	uint32_t pad2;
-	uint64_t tsc;
-	uint64_t bytes;
-	uint8_t cookie[40];
-};
-
+/* Created once, shared by every stack (the services' areas follow vns_service.h). */
 struct vns_shared {
 	uint16_t nb_queues;
-	atomic_int test_owner;     /* queue owning the running iperf3 test, -1 = none */
-	atomic_uint test_gen;
-	struct rte_ring **inbox;   /* [nb_queues] */
-};
-
-/* The iperf3 test this lcore owns (at most one in the whole process). */
-enum vns_ip3_phase {
-	VNS_IP3_IDLE = 0,
-	VNS_IP3_PARAMS,          /* PARAM_EXCHANGE sent, reading the parameters JSON */
-	VNS_IP3_CREATE,          /* CREATE_STREAMS sent, collecting streams */
-	VNS_IP3_RUNNING,         /* TEST_START + TEST_RUNNING sent */
-	VNS_IP3_RESULTS,         /* EXCHANGE_RESULTS sent, reading the client's results */
-	VNS_IP3_COUNTS,          /* client results read, waiting for final stream counts */
-	VNS_IP3_DISPLAY,         /* results + DISPLAY_RESULTS sent, waiting for IPERF_DONE */
-	VNS_IP3_DONE,
-};
-
-struct vns_ip3_stream {
-	uint16_t queue;
-	uint32_t flow_idx;
-	uint32_t flow_gen;
-	uint64_t syn_tsc;
-	uint64_t bytes;
-	int final;
-	int id;
-};
-
-struct vns_ip3_test {
-	int phase;
-	uint32_t gen;
-	uint8_t cookie[VNS_IPERF_COOKIE_LEN];
-	uint32_t ctrl_idx;
-	uint32_t ctrl_gen;
-	rte_be32_t peer_ip;      /* the client, for the test record */
-	rte_be16_t peer_port;
-	rte_be16_t local_port;
-	uint8_t *rxbuf;          /* VNS_CTRL_BUF_MAX + 4 */
-	uint32_t rx_have;
-	uint32_t rx_need;        /* 0: reading the 4-byte length */
-	uint32_t num_streams;
-	uint32_t accepted;
-	struct vns_ip3_stream streams[VNS_IPERF_MAX_STREAMS];
-	double omit;
-	double duration;
-	uint64_t begin_tsc;      /* test claimed */
-	uint64_t running_tsc;
-	uint64_t count_from_tsc;
-	uint64_t end_tsc;
-	uint64_t deadline_tsc;
-	struct rusage ru_start;
-	uint8_t *txbuf;          /* control send buffer (VNS_CTRL_BUF_MAX) */
+	struct rte_ring **inbox;   /* [nb_queues]: multi-producer, one consumer each */
+	struct {
+		_Alignas(RTE_CACHE_LINE_SIZE) uint8_t area[VNS_SVC_SHARED_MAX];
+	} svc[VNS_SVC_MAX];        /* by service index - 1 */
 };
 
 struct vns_stack {
@@ -255,14 +155,13 @@ struct vns_stack {
 	uint64_t chal_window_tsc;
 	uint32_t chal_count;
 
-	/* discard integrity mode */
-	void **md_pool;
-	uint32_t md_free;
-
 	/* closed-connection records (SP/SC: this lcore produces, one reader drains) */
 	struct rte_ring *closed;
 
-	struct vns_ip3_test test;
+	/* the services bound on this stack; a flow's svc is an index into it + 1 */
+	struct vns_svc svc[VNS_SVC_MAX];
+	uint8_t nb_svc;
+	struct vns_txbuf *tx;     /* the current call's, for the services' sends */
 };
 
 /* vns_flow.c */
@@ -303,7 +202,7 @@ void vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tc
 		   struct vns_txbuf *tx);
 void vns_tcp_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx);
 void vns_tcp_flush_acks(struct vns_stack *st, struct vns_txbuf *tx);
-void vns_tcp_close_flow(struct vns_stack *st, struct vns_flow *f, int reason, struct vns_txbuf *tx);
+void vns_tcp_close_flow(struct vns_stack *st, struct vns_flow *f, enum vns_closed_reason reason);
 void vns_tcp_ooo_to_ranges(struct vns_stack *st, struct vns_flow *f);
 void vns_tcp_abort_flow(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx);
 
@@ -318,34 +217,19 @@ void vns_tcp_send_synack(struct vns_stack *st, struct vns_flow *f, struct vns_tx
 void vns_tcp_send_rst_reply(struct vns_stack *st, const struct vns_tcp_seg *seg,
 			    struct vns_txbuf *tx);
 void vns_tcp_send_rst_flow(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx);
-int vns_tcp_queue_data(struct vns_stack *st, struct vns_flow *f, const void *data, uint32_t len);
-void vns_tcp_queue_fin(struct vns_stack *st, struct vns_flow *f);
+int vns_tcp_queue_data(struct vns_flow *f, const void *data, uint32_t len);
+void vns_tcp_queue_fin(struct vns_flow *f);
 void vns_tcp_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx);
 uint32_t vns_tcp_ts_now(const struct vns_stack *st);
 int vns_tcp_retransmit(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx);
 
-/* vns_discard.c */
-void vns_discard_open(struct vns_stack *st, struct vns_flow *f);
-void vns_discard_data(struct vns_stack *st, struct vns_flow *f, const struct rte_mbuf *m,
-		      uint32_t off, uint32_t len);
-void vns_discard_close(struct vns_stack *st, struct vns_flow *f, int reason);
-int vns_discard_init(struct vns_stack *st);
-void vns_discard_fini(struct vns_stack *st);
-
-/* vns_iperf3.c */
-int vns_iperf3_init(struct vns_stack *st, int socket_id);
-void vns_iperf3_fini(struct vns_stack *st);
-void vns_iperf3_data(struct vns_stack *st, struct vns_flow *f, const struct rte_mbuf *m,
-		     uint32_t off, uint32_t len, struct vns_txbuf *tx);
-void vns_iperf3_flow_closed(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx);
-void vns_iperf3_msg(struct vns_stack *st, const struct vns_msg *msg, struct vns_txbuf *tx);
-void vns_iperf3_poll(struct vns_stack *st, struct vns_txbuf *tx);
-
 /* vns_stack.c */
-int vns_stack_send_msg(struct vns_stack *st, uint16_t queue, const struct vns_msg *msg);
-void vns_stack_record_closed(struct vns_stack *st, const struct vns_closed_rec *rec);
+uint8_t vns_stack_svc_for_port(const struct vns_stack *st, rte_be16_t port);
+void vns_stack_app_open(struct vns_stack *st, struct vns_flow *f);
 void vns_stack_app_data(struct vns_stack *st, struct vns_flow *f, const struct rte_mbuf *m,
-			uint32_t off, uint32_t len, struct vns_txbuf *tx);
+			uint32_t off, uint32_t len);
+void vns_stack_app_closed(struct vns_stack *st, struct vns_flow *f,
+			  enum vns_closed_reason reason);
 
 #define VNS_STAT_INC(st, name) ((st)->stats.name++)
 #define VNS_STAT_ADD(st, name, v) ((st)->stats.name += (v))

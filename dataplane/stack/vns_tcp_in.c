@@ -11,8 +11,8 @@
  *    unacknowledged data gets an ACK at the end of the rx burst (vns_tcp_flush_acks), which
  *    in a polled loop is microseconds, never the 40-200 ms of a delayed-ACK timer.
  *
- * Payload is only looked at for flows that need bytes (iperf3 cookie and control messages,
- * the discard port's SHA-256); the others count. Out-of-order segments of those flows keep
+ * Payload is only looked at for flows whose service needs the bytes (vns_conn_set_payload);
+ * the others count. Out-of-order segments of those flows keep
  * their mbuf in a bounded per-flow store; for count-only flows the store holds sequence
  * ranges only.
  */
@@ -248,25 +248,26 @@ static int ooo_insert(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf 
 }
 
 static void deliver(struct vns_stack *st, struct vns_flow *f, const struct rte_mbuf *m,
-		    uint32_t off, uint32_t len, struct vns_txbuf *tx)
+		    uint32_t off, uint32_t len)
 {
 	f->rcv_nxt += len;
 	f->bytes += len;
 	f->unacked_bytes += len;
 	VNS_STAT_ADD(st, tcp_payload_bytes, len);
-	vns_stack_app_data(st, f, (f->flags & VNS_FF_PAYLOAD) ? m : NULL, off, len, tx);
+	if (f->svc != 0)
+		vns_stack_app_data(st, f, (f->flags & VNS_FF_PAYLOAD) ? m : NULL, off, len);
 }
 
 /* Moves stored data that RCV.NXT has reached into the stream. Returns 1 if a gap closed. */
-static int ooo_pull(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
+static int ooo_pull(struct vns_stack *st, struct vns_flow *f)
 {
 	int pulled = 0;
 
 	while (f->n_ooo > 0 && VNS_SEQ_LEQ(f->ooo[0].seq, f->rcv_nxt)) {
 		struct vns_ooo e = f->ooo[0];
 
-		/* Detach before delivering: the application may switch the flow to
-		 * range-only mode, which frees the stored mbufs still in the array. */
+		/* Detach before delivering: the service may switch the flow to range-only
+		 * mode, which frees the stored mbufs still in the array. */
 		memmove(&f->ooo[0], &f->ooo[1], (f->n_ooo - 1) * sizeof(f->ooo[0]));
 		f->n_ooo--;
 		if (e.m != NULL)
@@ -274,7 +275,7 @@ static int ooo_pull(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *
 		if (VNS_SEQ_GT(e.end, f->rcv_nxt)) {
 			uint32_t skip = f->rcv_nxt - e.seq;
 
-			deliver(st, f, e.m, e.off + skip, e.end - f->rcv_nxt, tx);
+			deliver(st, f, e.m, e.off + skip, e.end - f->rcv_nxt);
 		}
 		if (e.m != NULL)
 			rte_pktmbuf_free(e.m);
@@ -283,60 +284,30 @@ static int ooo_pull(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *
 	return pulled;
 }
 
-static void app_open(struct vns_stack *st, struct vns_flow *f)
-{
-	if (st->conf.discard_port != 0 && f->local_port == rte_cpu_to_be_16(st->conf.discard_port)) {
-		f->app = VNS_APP_DISCARD;
-		vns_discard_open(st, f);
-	} else if (st->conf.iperf_port != 0 &&
-		   f->local_port == rte_cpu_to_be_16(st->conf.iperf_port)) {
-		f->app = VNS_APP_IPERF_NEW;
-		f->flags |= VNS_FF_PAYLOAD;
-	} else {
-		f->app = VNS_APP_NONE;
-	}
-}
-
-static void app_closed(struct vns_stack *st, struct vns_flow *f, int reason, struct vns_txbuf *tx)
-{
-	switch (f->app) {
-	case VNS_APP_DISCARD:
-		vns_discard_close(st, f, reason);
-		break;
-	case VNS_APP_IPERF_NEW:
-	case VNS_APP_IPERF_WAIT:
-	case VNS_APP_IPERF_CTRL:
-	case VNS_APP_IPERF_STREAM:
-	case VNS_APP_IPERF_DENIED:
-		vns_iperf3_flow_closed(st, f, tx);
-		break;
-	default:
-		break;
-	}
-	f->app = VNS_APP_NONE;
-}
-
-void vns_tcp_close_flow(struct vns_stack *st, struct vns_flow *f, int reason, struct vns_txbuf *tx)
+void vns_tcp_close_flow(struct vns_stack *st, struct vns_flow *f, enum vns_closed_reason reason)
 {
 	if (f->state != VNS_TCP_SYN_RCVD)
 		VNS_STAT_INC(st, flows_closed);
-	app_closed(st, f, reason, tx);
+	if (f->svc != 0)
+		vns_stack_app_closed(st, f, reason);
 	ooo_clear(st, f);
 	vns_timer_cancel(st, f);
 	f->flags &= (uint16_t)~VNS_FF_ACK_LIST;
 	vns_flow_release(st, f);
 }
 
-/* Resets the connection from application code. The flow may be in use by the caller (the
- * application runs inside segment processing), so it is only marked here and freed by the
- * timer on the next poll; until then its segments are ignored. */
+/* Resets the connection from service code. The flow may be in use by the caller (the
+ * service runs inside segment processing), so it is only marked here and freed by the timer
+ * on the next poll; until then its segments are ignored. The send buffer goes back to the
+ * inline one: the service's buffer may be reused at once. */
 void vns_tcp_abort_flow(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
 	if (f->flags & VNS_FF_DEAD)
 		return;
 	vns_tcp_send_rst_flow(st, f, tx);
 	f->flags |= VNS_FF_DEAD;
-	f->app = VNS_APP_IPERF_DENIED;
+	f->sbuf = f->sbuf_inline;
+	f->sbuf_cap = VNS_SNDBUF_INLINE;
 	f->sbuf_len = 0;
 	f->snd_nxt = f->snd_una;
 	vns_timer_arm(st, f, st->now);
@@ -352,13 +323,13 @@ static void arm_idle(struct vns_stack *st, struct vns_flow *f)
 void vns_tcp_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
 	if (f->flags & VNS_FF_DEAD) {
-		vns_tcp_close_flow(st, f, VNS_CLOSE_ABORTED, tx);
+		vns_tcp_close_flow(st, f, VNS_CLOSE_ABORTED);
 		return;
 	}
 	if (f->state == VNS_TCP_SYN_RCVD) {
 		if (f->rtx_count >= VNS_SYNACK_RTX_MAX) {
 			VNS_STAT_INC(st, flows_aborted);
-			vns_tcp_close_flow(st, f, VNS_CLOSE_TIMEOUT, tx);
+			vns_tcp_close_flow(st, f, VNS_CLOSE_TIMEOUT);
 			return;
 		}
 		f->rtx_count++;
@@ -370,29 +341,21 @@ void vns_tcp_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf 
 		if (vns_tcp_retransmit(st, f, tx) < 0) {
 			VNS_STAT_INC(st, flows_aborted);
 			vns_tcp_send_rst_flow(st, f, tx);
-			vns_tcp_close_flow(st, f, VNS_CLOSE_TIMEOUT, tx);
+			vns_tcp_close_flow(st, f, VNS_CLOSE_TIMEOUT);
 		}
 		return;
 	}
-	/* The iperf3 control connection is quiet for the whole test: the test's own deadline
-	 * (vns_iperf3.c) bounds it instead. */
-	if (f->app != VNS_APP_IPERF_CTRL) {
+	if (!(f->flags & VNS_FF_IDLE_EXEMPT)) {
 		uint64_t secs = f->state == VNS_TCP_ESTABLISHED ? VNS_IDLE_TIMEOUT_S :
 								 VNS_CLOSING_TIMEOUT_S;
 
 		if (st->now - f->last_rx_tsc >= secs * st->hz) {
 			VNS_STAT_INC(st, flows_aborted);
-			vns_tcp_close_flow(st, f, VNS_CLOSE_TIMEOUT, tx);
+			vns_tcp_close_flow(st, f, VNS_CLOSE_TIMEOUT);
 			return;
 		}
 	}
 	arm_idle(st, f);
-}
-
-static int listening(const struct vns_stack *st, rte_be16_t port)
-{
-	return (st->conf.iperf_port != 0 && port == rte_cpu_to_be_16(st->conf.iperf_port)) ||
-	       (st->conf.discard_port != 0 && port == rte_cpu_to_be_16(st->conf.discard_port));
 }
 
 /* RFC 9293 §3.10.7.2, LISTEN. */
@@ -407,7 +370,7 @@ static void listen_input(struct vns_stack *st, const struct vns_tcp_seg *seg, ui
 
 	if (fl & VNS_TH_RST)
 		return;
-	if (!listening(st, th->dst_port)) {
+	if (vns_stack_svc_for_port(st, th->dst_port) == 0) {
 		VNS_STAT_INC(st, drop_not_ours);
 		vns_tcp_send_rst_reply(st, seg, tx);
 		return;
@@ -424,7 +387,7 @@ static void listen_input(struct vns_stack *st, const struct vns_tcp_seg *seg, ui
 
 		if (old != NULL) {
 			VNS_STAT_INC(st, syn_evicted);
-			vns_tcp_close_flow(st, old, VNS_CLOSE_EVICTED, tx);
+			vns_tcp_close_flow(st, old, VNS_CLOSE_EVICTED);
 		}
 	}
 	f = vns_flow_alloc(st, key);
@@ -460,7 +423,6 @@ static void listen_input(struct vns_stack *st, const struct vns_tcp_seg *seg, ui
 	f->rcv_mss = (uint16_t)(RTE_MIN(f->snd_mss, our_mss) - ((f->flags & VNS_FF_TS) ? 12 : 0));
 	f->open_tsc = st->now;
 	f->last_rx_tsc = st->now;
-	f->ip3.syn_tsc = st->now;
 	vns_flow_syn_track(st, f);
 	vns_tcp_send_synack(st, f, tx);
 	vns_timer_arm(st, f, st->now + st->hz);
@@ -474,7 +436,7 @@ static void establish(struct vns_stack *st, struct vns_flow *f, uint16_t win)
 	f->snd_wnd = (uint32_t)win << f->snd_wscale;
 	f->rtx_count = 0;
 	VNS_STAT_INC(st, flows_opened);
-	app_open(st, f);
+	vns_stack_app_open(st, f);
 	arm_idle(st, f);
 }
 
@@ -502,14 +464,14 @@ static int fin_input(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf 
 	if (f->state == VNS_TCP_ESTABLISHED) {
 		/* Nothing more to receive: answer with our FIN at once (no CLOSE-WAIT). */
 		f->state = VNS_TCP_LAST_ACK;
-		vns_tcp_queue_fin(st, f);
+		vns_tcp_queue_fin(f);
 		vns_tcp_output(st, f, tx);
 		return 0;
 	}
 	/* We closed first: acknowledge and forget the flow (no TIME-WAIT: the peer is the
 	 * side that needs it, and a stray retransmission only earns a RST). */
 	vns_tcp_send_ack(st, f, tx);
-	vns_tcp_close_flow(st, f, VNS_CLOSE_FIN, tx);
+	vns_tcp_close_flow(st, f, VNS_CLOSE_FIN);
 	return 1;
 }
 
@@ -561,7 +523,7 @@ static int sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf 
 	if (fl & VNS_TH_RST) {
 		if (seq == f->rcv_nxt) {
 			VNS_STAT_INC(st, rst_rcvd);
-			vns_tcp_close_flow(st, f, VNS_CLOSE_RST, tx);
+			vns_tcp_close_flow(st, f, VNS_CLOSE_RST);
 		} else {
 			challenge_ack(st, f, tx);
 		}
@@ -586,7 +548,7 @@ static int sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf 
 		f->snd_wnd = (uint32_t)rte_be_to_cpu_16(th->rx_win) << f->snd_wscale;
 	if ((f->flags & VNS_FF_FIN_SENT) && f->snd_una == f->snd_nxt) {
 		if (f->state == VNS_TCP_LAST_ACK) {
-			vns_tcp_close_flow(st, f, VNS_CLOSE_FIN, tx);
+			vns_tcp_close_flow(st, f, VNS_CLOSE_FIN);
 			return 0;
 		}
 		if (f->state == VNS_TCP_FIN_WAIT_1)
@@ -629,8 +591,8 @@ static int sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf 
 		ack_now = 1;
 	}
 	if (plen > 0 && seq == f->rcv_nxt) {
-		deliver(st, f, m, off, plen, tx);
-		if (f->n_ooo > 0 && !(f->flags & VNS_FF_DEAD) && ooo_pull(st, f, tx))
+		deliver(st, f, m, off, plen);
+		if (f->n_ooo > 0 && !(f->flags & VNS_FF_DEAD) && ooo_pull(st, f))
 			ack_now = 1;
 		if (f->flags & VNS_FF_DEAD)
 			return kept;
@@ -684,7 +646,7 @@ void vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tc
 		if (fl & VNS_TH_RST) {
 			if (seq == f->rcv_nxt) {
 				VNS_STAT_INC(st, rst_rcvd);
-				vns_tcp_close_flow(st, f, VNS_CLOSE_RST, tx);
+				vns_tcp_close_flow(st, f, VNS_CLOSE_RST);
 			}
 			goto out;
 		}
@@ -693,7 +655,7 @@ void vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tc
 				VNS_STAT_INC(st, syn_retrans);
 				vns_tcp_send_synack(st, f, tx);
 			} else if (!(fl & VNS_TH_ACK)) {
-				vns_tcp_close_flow(st, f, VNS_CLOSE_EVICTED, tx);
+				vns_tcp_close_flow(st, f, VNS_CLOSE_EVICTED);
 				listen_input(st, seg, key, tx);
 			}
 			goto out;

@@ -274,9 +274,8 @@ void vns_tcp_send_rst_flow(struct vns_stack *st, struct vns_flow *f, struct vns_
 		VNS_STAT_INC(st, rst_sent);
 }
 
-int vns_tcp_queue_data(struct vns_stack *st, struct vns_flow *f, const void *data, uint32_t len)
+int vns_tcp_queue_data(struct vns_flow *f, const void *data, uint32_t len)
 {
-	(void)st;
 	if (f->flags & VNS_FF_FIN_QUEUED)
 		return -1;
 	if (f->sbuf == NULL) {
@@ -290,10 +289,9 @@ int vns_tcp_queue_data(struct vns_stack *st, struct vns_flow *f, const void *dat
 	return 0;
 }
 
-/* Our side closes after the queued data (we only ever close first to refuse a client). */
-void vns_tcp_queue_fin(struct vns_stack *st, struct vns_flow *f)
+/* Our side closes after the queued data. */
+void vns_tcp_queue_fin(struct vns_flow *f)
 {
-	(void)st;
 	f->flags |= VNS_FF_FIN_QUEUED;
 	if (f->state == VNS_TCP_ESTABLISHED)
 		f->state = VNS_TCP_FIN_WAIT_1;
