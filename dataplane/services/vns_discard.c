@@ -39,8 +39,10 @@ conn_of(struct vns_conn *c)
 	return vns_conn_priv(c);
 }
 
-int
-vns_discard_init(struct vns_svc *svc, char *err, size_t errlen)
+static void discard_fini(struct vns_svc *svc);
+
+static int
+discard_init(struct vns_svc *svc, char *err, size_t errlen)
 {
 	const struct vns_discard_conf *conf = svc->conf;
 	struct discard *d;
@@ -68,15 +70,15 @@ vns_discard_init(struct vns_svc *svc, char *err, size_t errlen)
 	}
 	return 0;
 fail:
-	vns_discard_fini(svc);
+	discard_fini(svc);
 	vns_set_err(err, errlen, "SHA-256 contexts for the discard port: OpenSSL failed; check "
 		    "libcrypto or disable the integrity mode");
 	return -ENOMEM;
 }
 
 /* Frees every context, those open connections still hold too. */
-void
-vns_discard_fini(struct vns_svc *svc)
+static void
+discard_fini(struct vns_svc *svc)
 {
 	struct discard *d = svc->priv;
 	uint32_t i;
@@ -90,8 +92,8 @@ vns_discard_fini(struct vns_svc *svc)
 	svc->priv = NULL;
 }
 
-void
-vns_discard_open(struct vns_svc *svc, struct vns_conn *c)
+static void
+discard_open(struct vns_svc *svc, struct vns_conn *c)
 {
 	struct discard *d = svc->priv;
 	struct discard_conn *dc = conn_of(c);
@@ -109,8 +111,8 @@ vns_discard_open(struct vns_svc *svc, struct vns_conn *c)
 	vns_conn_set_payload(svc, c, true);
 }
 
-void
-vns_discard_data(struct vns_svc *svc, struct vns_conn *c, const struct rte_mbuf *m,
+static void
+discard_data(struct vns_svc *svc, struct vns_conn *c, const struct rte_mbuf *m,
 		 uint32_t off, uint32_t len)
 {
 	struct discard_conn *dc = conn_of(c);
@@ -140,8 +142,8 @@ vns_discard_data(struct vns_svc *svc, struct vns_conn *c, const struct rte_mbuf 
 		dc->sha_ok = false; /* chain shorter than the header said */
 }
 
-void
-vns_discard_closed(struct vns_svc *svc, struct vns_conn *c, enum vns_closed_reason why)
+static void
+discard_closed(struct vns_svc *svc, struct vns_conn *c, enum vns_closed_reason why)
 {
 	struct discard *d = svc->priv;
 	struct discard_conn *dc = conn_of(c);
@@ -170,3 +172,13 @@ vns_discard_closed(struct vns_svc *svc, struct vns_conn *c, enum vns_closed_reas
 	}
 	vns_svc_record(svc, &rec);
 }
+
+const struct vns_service_ops vns_discard_ops = {
+	.name = "discard",
+	.conn_priv_size = sizeof(struct discard_conn),
+	.init = discard_init,
+	.fini = discard_fini,
+	.open = discard_open,
+	.data = discard_data,
+	.closed = discard_closed,
+};

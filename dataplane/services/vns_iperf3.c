@@ -162,10 +162,21 @@ struct ip3_test {
 	uint8_t *txbuf;          /* control send buffer (IP3_CTRL_BUF_MAX) */
 };
 
+/* The service's counters: reports print them under these names. */
+#define IP3_STATS(X)                                               \
+	X(iperf_tests, "iperf3 tests completed")                   \
+	X(iperf_denied, "iperf3 clients refused: busy")            \
+	X(iperf_refused, "iperf3 tests refused: unsupported mode") \
+	X(iperf_aborted, "iperf3 tests aborted")
+
+#define IP3_STAT_FIELD(name, desc) uint64_t name;
+struct ip3_stats { IP3_STATS(IP3_STAT_FIELD) };
+#undef IP3_STAT_FIELD
+
 /* The service on one stack. */
 struct ip3 {
 	struct ip3_test test;
-	struct vns_iperf3_stats stats;   /* single writer: this lcore */
+	struct ip3_stats stats;   /* single writer: this lcore */
 };
 
 #define IP3_INC(svc, name) (ip3_of(svc)->stats.name++)
@@ -193,6 +204,8 @@ conn_of(struct vns_conn *c)
 {
 	return vns_conn_priv(c);
 }
+
+static void ip3_msg(struct vns_svc *svc, const struct vns_msg *msg);
 
 static struct vns_conn *
 ctrl_conn(struct vns_svc *svc)
@@ -694,19 +707,19 @@ cookie_complete(struct vns_svc *svc, struct vns_conn *c)
 		deny.type = IP3_MSG_STREAM_DENY;
 		deny.from_queue = svc->queue_id;
 		memcpy(deny.body, &b, sizeof(b));
-		vns_iperf3_msg(svc, &deny);
+		ip3_msg(svc, &deny);
 	}
 }
 
-void
-vns_iperf3_open(struct vns_svc *svc, struct vns_conn *c)
+static void
+ip3_open(struct vns_svc *svc, struct vns_conn *c)
 {
 	/* The cookie and the control messages are read from the bytes. */
 	vns_conn_set_payload(svc, c, true);
 }
 
-void
-vns_iperf3_data(struct vns_svc *svc, struct vns_conn *c, const struct rte_mbuf *m,
+static void
+ip3_data(struct vns_svc *svc, struct vns_conn *c, const struct rte_mbuf *m,
 		uint32_t off, uint32_t len)
 {
 	struct ip3_conn *ic = conn_of(c);
@@ -748,8 +761,8 @@ vns_iperf3_data(struct vns_svc *svc, struct vns_conn *c, const struct rte_mbuf *
 	}
 }
 
-void
-vns_iperf3_closed(struct vns_svc *svc, struct vns_conn *c, enum vns_closed_reason why)
+static void
+ip3_closed(struct vns_svc *svc, struct vns_conn *c, enum vns_closed_reason why)
 {
 	struct ip3_test *t = test_of(svc);
 	struct ip3_conn *ic = conn_of(c);
@@ -775,8 +788,8 @@ vns_iperf3_closed(struct vns_svc *svc, struct vns_conn *c, enum vns_closed_reaso
 	}
 }
 
-void
-vns_iperf3_msg(struct vns_svc *svc, const struct vns_msg *msg)
+static void
+ip3_msg(struct vns_svc *svc, const struct vns_msg *msg)
 {
 	struct ip3_test *t = test_of(svc);
 	struct ip3_conn *ic;
@@ -868,8 +881,8 @@ vns_iperf3_msg(struct vns_svc *svc, const struct vns_msg *msg)
 	}
 }
 
-void
-vns_iperf3_poll(struct vns_svc *svc)
+static void
+ip3_poll(struct vns_svc *svc)
 {
 	struct ip3_test *t = test_of(svc);
 
@@ -881,8 +894,8 @@ vns_iperf3_poll(struct vns_svc *svc)
 		abort_test(svc);
 }
 
-const char *
-vns_iperf3_conn_state(const struct vns_svc *svc, const struct vns_conn *c)
+static const char *
+ip3_conn_state(const struct vns_svc *svc, const struct vns_conn *c)
 {
 #define IP3_ROLE_NAME(name, str) [IP3_ROLE_##name] = str,
 	static const char *const names[] = { IP3_ROLES(IP3_ROLE_NAME) };
@@ -894,20 +907,40 @@ vns_iperf3_conn_state(const struct vns_svc *svc, const struct vns_conn *c)
 	return role < RTE_DIM(names) ? names[role] : "?";
 }
 
-void
-vns_iperf3_stats_get(const struct vns_svc *svc, struct vns_iperf3_stats *out)
+static void
+ip3_counters_get(const struct vns_svc *svc, uint64_t *values)
 {
 	const struct ip3 *ip = svc->priv;
+	unsigned int i = 0;
 
 	/* Single writer: per-field relaxed loads give each counter a value it really had. */
-#define IP3_STAT_COPY(name, desc) out->name = __atomic_load_n(&ip->stats.name, __ATOMIC_RELAXED);
-	VNS_IPERF3_STATS(IP3_STAT_COPY)
+#define IP3_STAT_COPY(name, desc) values[i++] = __atomic_load_n(&ip->stats.name, __ATOMIC_RELAXED);
+	IP3_STATS(IP3_STAT_COPY)
 #undef IP3_STAT_COPY
 }
 
+#define IP3_STAT_DESC(name, desc) { #name, desc },
+static const struct vns_service_counter ip3_counters[] = { IP3_STATS(IP3_STAT_DESC) };
+#undef IP3_STAT_DESC
+
+static void
+ip3_fini(struct vns_svc *svc)
+{
+	struct ip3 *ip = svc->priv;
+
+	if (ip == NULL)
+		return;
+	if (ip->test.phase != IP3_IDLE)
+		atomic_store_explicit(&shared_of(svc)->owner, 0, memory_order_release);
+	rte_free(ip->test.rxbuf);
+	rte_free(ip->test.txbuf);
+	rte_free(ip);
+	svc->priv = NULL;
+}
+
 /* Without a port the instance only holds the counters (they stay in the reports). */
-int
-vns_iperf3_init(struct vns_svc *svc, char *err, size_t errlen)
+static int
+ip3_init(struct vns_svc *svc, char *err, size_t errlen)
 {
 	struct ip3 *ip;
 
@@ -921,7 +954,7 @@ vns_iperf3_init(struct vns_svc *svc, char *err, size_t errlen)
 	ip->test.rxbuf = rte_malloc_socket("vns_ip3_rx", IP3_CTRL_BUF_MAX + 4, 0, svc->socket_id);
 	ip->test.txbuf = rte_malloc_socket("vns_ip3_tx", IP3_CTRL_BUF_MAX, 0, svc->socket_id);
 	if (ip->test.rxbuf == NULL || ip->test.txbuf == NULL) {
-		vns_iperf3_fini(svc);
+		ip3_fini(svc);
 		goto nomem;
 	}
 	return 0;
@@ -931,17 +964,19 @@ nomem:
 	return -ENOMEM;
 }
 
-void
-vns_iperf3_fini(struct vns_svc *svc)
-{
-	struct ip3 *ip = svc->priv;
-
-	if (ip == NULL)
-		return;
-	if (ip->test.phase != IP3_IDLE)
-		atomic_store_explicit(&shared_of(svc)->owner, 0, memory_order_release);
-	rte_free(ip->test.rxbuf);
-	rte_free(ip->test.txbuf);
-	rte_free(ip);
-	svc->priv = NULL;
-}
+const struct vns_service_ops vns_iperf3_ops = {
+	.name = "iperf3",
+	.conn_priv_size = sizeof(struct ip3_conn),
+	.shared_size = sizeof(struct ip3_shared),
+	.init = ip3_init,
+	.fini = ip3_fini,
+	.open = ip3_open,
+	.data = ip3_data,
+	.closed = ip3_closed,
+	.msg = ip3_msg,
+	.poll = ip3_poll,
+	.conn_state = ip3_conn_state,
+	.counters = ip3_counters,
+	.nb_counters = RTE_DIM(ip3_counters),
+	.counters_get = ip3_counters_get,
+};

@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * vns_service: what the stack gives a service (dataplane/services) bound on one stack. The
- * stack never names a service: it knows one through this context and the service's
- * callbacks. Connections are in vns_conn.h.
+ * vns_service: how a service (dataplane/services) sits on the stack, lwIP's pcb->recv and
+ * smoltcp's sockets/apps split. A service is a table of callbacks (struct vns_service_ops)
+ * that the app binds to a port in vns_stack_conf; the stack never names a service, it calls
+ * the table. Connections are in vns_conn.h.
  *
- * Context: everything here runs on the lcore that polls the stack, except where a comment
- * says otherwise.
+ * Context: every callback runs on the lcore that polls the stack, inside vns_stack_input()
+ * or vns_stack_poll(), except init/fini (vns_stack_create/free, main lcore, loops stopped)
+ * and conn_state/counters_get (any thread, concurrently with the loop: read only).
+ *
+ * Cost: a connection of no service (a plain sink) never calls through the table; a service's
+ * connection pays one indirect call per in-order payload segment (data), and one per event.
  */
 #ifndef VNS_SERVICE_H
 #define VNS_SERVICE_H
@@ -14,6 +19,7 @@
 #include <stdint.h>
 
 #include <rte_byteorder.h>
+#include <rte_mbuf.h>
 
 #include "vns_conn.h"
 #include "vns_stack.h"
@@ -21,6 +27,9 @@
 #define VNS_SVC_MAX 8            /* services bound on one stack */
 #define VNS_SVC_SHARED_MAX 64    /* bytes a service shares across the stacks of a vns_shared */
 #define VNS_MSG_BODY_MAX 72
+#define VNS_SVC_COUNTERS_MAX 32  /* counters of one service */
+
+struct vns_msg;
 
 /*
  * One service on one stack. The stack fills it before the service's init() and keeps it
@@ -39,6 +48,44 @@ struct vns_svc {
 	uint16_t queue_id;        /* the stack's queue: messages come from and go to queues */
 	rte_be16_t port;          /* the listening port, network order; 0: not listening */
 	uint8_t index;            /* 1.. on the stack; messages carry it */
+	const struct vns_service_ops *ops;
+};
+
+/* A counter a service keeps: the name is what reports print (JSON, telemetry). */
+struct vns_service_counter {
+	const char *name;
+	const char *desc;
+};
+
+struct vns_service_ops {
+	const char *name;         /* telemetry names its connections by it */
+	size_t conn_priv_size;    /* per-connection state in struct vns_conn, <= VNS_CONN_PRIV_MAX */
+	size_t shared_size;       /* bytes of svc->shared used, <= VNS_SVC_SHARED_MAX */
+	/* Optional. Sets svc->priv; on failure returns -errno with one line in err. */
+	int (*init)(struct vns_svc *svc, char *err, size_t errlen);
+	/* Optional. Frees what init made and what open connections still hold: connections
+	 * open at vns_stack_free() get no closed() call. */
+	void (*fini)(struct vns_svc *svc);
+	/* Optional. A connection to the service's port is established (its private area is
+	 * zero); data may follow in the same segment. */
+	void (*open)(struct vns_svc *svc, struct vns_conn *c);
+	/* Required. len in-order bytes at offset off of m; m is NULL unless the connection asked
+	 * for payload (vns_conn_set_payload). */
+	void (*data)(struct vns_svc *svc, struct vns_conn *c, const struct rte_mbuf *m,
+		     uint32_t off, uint32_t len);
+	/* Optional. The connection is gone (why); its pointer is invalid after the return. */
+	void (*closed)(struct vns_svc *svc, struct vns_conn *c, enum vns_closed_reason why);
+	/* Optional. A message another stack's instance sent (vns_svc_send_msg). */
+	void (*msg)(struct vns_svc *svc, const struct vns_msg *msg);
+	/* Optional. Every vns_stack_poll(), after the timers: the service's own deadlines. */
+	void (*poll)(struct vns_svc *svc);
+	/* Optional, any thread. What the connection is doing, for telemetry (default: name). */
+	const char *(*conn_state)(const struct vns_svc *svc, const struct vns_conn *c);
+	/* Counters, any thread: counters_get writes nb_counters values in the table's order,
+	 * each a value it really had (single writer: the loop). At most VNS_SVC_COUNTERS_MAX. */
+	const struct vns_service_counter *counters;
+	uint16_t nb_counters;
+	void (*counters_get)(const struct vns_svc *svc, uint64_t *values);
 };
 
 /* TSC of the current vns_stack_input()/vns_stack_poll() call. */

@@ -14,6 +14,7 @@
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
 
+#include "vns_err.h"
 #include "vns_services.h"
 #include "vns_stack_priv.h"
 
@@ -77,26 +78,91 @@ void vns_shared_free(struct vns_shared *sh)
 	rte_free(sh);
 }
 
-static void svc_add(struct vns_stack *st, uint16_t port, const void *conf, int socket_id)
+/* Checks one bind entry against the stack's services so far. */
+static int svc_check(const struct vns_stack *st, const struct vns_service_bind *b, char *err,
+		     size_t errlen)
 {
-	struct vns_svc *svc = &st->svc[st->nb_svc];
+	const struct vns_service_ops *ops = b->ops;
+	const struct vns_service_ops *first = st->sh->svc_ops[st->nb_svc];
+	uint8_t i;
 
-	svc->shared = st->sh->svc[st->nb_svc].area;
-	svc->conf = conf;
-	svc->st = st;
-	svc->now_tsc = &st->now;
-	svc->hz = st->hz;
-	svc->max_flows = st->max_flows;
-	svc->socket_id = socket_id;
-	svc->queue_id = st->conf.queue_id;
-	svc->port = rte_cpu_to_be_16(port);
-	svc->index = ++st->nb_svc;
+	if (ops == NULL || ops->name == NULL || ops->data == NULL) {
+		vns_set_err(err, errlen, "service %u: needs a name and a data callback",
+			    st->nb_svc + 1u);
+		return -EINVAL;
+	}
+	if (ops->conn_priv_size > VNS_CONN_PRIV_MAX || ops->shared_size > VNS_SVC_SHARED_MAX ||
+	    ops->nb_counters > VNS_SVC_COUNTERS_MAX) {
+		vns_set_err(err, errlen, "service %s: %zu bytes per connection (at most %d), %zu "
+			    "shared (at most %d), %u counters (at most %d)", ops->name,
+			    ops->conn_priv_size, VNS_CONN_PRIV_MAX, ops->shared_size,
+			    VNS_SVC_SHARED_MAX, ops->nb_counters, VNS_SVC_COUNTERS_MAX);
+		return -EINVAL;
+	}
+	if (first != NULL && first != ops) {
+		vns_set_err(err, errlen, "service %s: the stacks of one vns_shared bind different "
+			    "services at index %u (%s first); bind the same list on every queue",
+			    ops->name, st->nb_svc + 1u, first->name);
+		return -EINVAL;
+	}
+	for (i = 0; i < st->nb_svc && b->port != 0; i++) {
+		if (st->svc[i].port == rte_cpu_to_be_16(b->port)) {
+			vns_set_err(err, errlen, "services %s and %s both on port %u; give each its "
+				    "own port", st->svc[i].ops->name, ops->name, b->port);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Makes and initialises one service per bind entry; on failure the ones made so far stay
+ * for vns_stack_free(). */
+static int bind_services(struct vns_stack *st, const struct vns_service_bind *binds, uint8_t n,
+			 int socket_id, char *err, size_t errlen)
+{
+	uint8_t k;
+	int rc;
+
+	if (n > VNS_SVC_MAX) {
+		vns_set_err(err, errlen, "%u services bound; at most %d", n, VNS_SVC_MAX);
+		return -EINVAL;
+	}
+	for (k = 0; k < n; k++) {
+		struct vns_svc *svc = &st->svc[k];
+
+		rc = svc_check(st, &binds[k], err, errlen);
+		if (rc != 0)
+			return rc;
+		st->sh->svc_ops[k] = binds[k].ops;
+		svc->ops = binds[k].ops;
+		svc->shared = st->sh->svc[k].area;
+		svc->conf = binds[k].conf;
+		svc->st = st;
+		svc->now_tsc = &st->now;
+		svc->hz = st->hz;
+		svc->max_flows = st->max_flows;
+		svc->socket_id = socket_id;
+		svc->queue_id = st->conf.queue_id;
+		svc->port = rte_cpu_to_be_16(binds[k].port);
+		svc->index = (uint8_t)(k + 1);
+		if (svc->ops->init != NULL) {
+			rc = svc->ops->init(svc, err, errlen);
+			if (rc != 0)
+				return rc;
+		}
+		svc->conf = NULL;
+		st->nb_svc++;
+	}
+	return 0;
 }
 
 struct vns_stack *vns_stack_create(const struct vns_stack_conf *conf, struct vns_shared *sh,
 				   int socket_id)
 {
+	struct vns_service_bind legacy[2];
 	struct vns_discard_conf discard_conf;
+	const struct vns_service_bind *binds = conf != NULL ? conf->services : NULL;
+	uint8_t nb_binds = conf != NULL ? conf->nb_services : 0;
 	struct vns_stack *st;
 	char name[RTE_RING_NAMESIZE];
 	char err[256];
@@ -146,11 +212,18 @@ struct vns_stack *vns_stack_create(const struct vns_stack_conf *conf, struct vns
 					  socket_id, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (st->closed == NULL)
 		goto nomem;
-	discard_conf.sha256 = conf->discard_sha256;
-	svc_add(st, conf->iperf_port, NULL, socket_id);
-	svc_add(st, conf->discard_port, &discard_conf, socket_id);
-	if (vns_iperf3_init(&st->svc[0], err, sizeof(err)) != 0 ||
-	    vns_discard_init(&st->svc[1], err, sizeof(err)) != 0) {
+	/* Until the app passes its bind table: the ports in the configuration. */
+	if (binds == NULL) {
+		discard_conf.sha256 = conf->discard_sha256;
+		legacy[0] = (struct vns_service_bind){ conf->iperf_port, &vns_iperf3_ops, NULL };
+		legacy[1] = (struct vns_service_bind){ conf->discard_port, &vns_discard_ops,
+						       &discard_conf };
+		binds = legacy;
+		nb_binds = 2;
+	}
+	st->conf.services = NULL;
+	st->conf.nb_services = 0;
+	if (bind_services(st, binds, nb_binds, socket_id, err, sizeof(err)) != 0) {
 		fprintf(stderr, "vns_stack_create: %s\n", err);
 		goto fail;
 	}
@@ -166,6 +239,7 @@ fail:
 void vns_stack_free(struct vns_stack *st)
 {
 	uint32_t i, j;
+	uint8_t k;
 
 	if (st == NULL)
 		return;
@@ -180,11 +254,10 @@ void vns_stack_free(struct vns_stack *st)
 			f->n_ooo = 0;
 		}
 	}
-	/* Services free what their open connections hold; no closed() call at shutdown. */
-	if (st->nb_svc > 0)
-		vns_iperf3_fini(&st->svc[0]);
-	if (st->nb_svc > 1)
-		vns_discard_fini(&st->svc[1]);
+	/* Services free what their open connections hold: no closed() call at shutdown. */
+	for (k = 0; k < st->nb_svc; k++)
+		if (st->svc[k].ops->fini != NULL)
+			st->svc[k].ops->fini(&st->svc[k]);
 	vns_timer_free(st);
 	vns_flow_table_free(st);
 	rte_ring_free(st->closed);
@@ -197,44 +270,6 @@ unsigned int vns_stack_drain_closed(struct vns_stack *st, struct vns_closed_rec 
 	return rte_ring_sc_dequeue_burst_elem(st->closed, recs, sizeof(*recs), max, NULL);
 }
 
-uint8_t vns_stack_svc_for_port(const struct vns_stack *st, rte_be16_t port)
-{
-	uint8_t i;
-
-	for (i = 0; i < st->nb_svc; i++)
-		if (st->svc[i].port != 0 && st->svc[i].port == port)
-			return st->svc[i].index;
-	return 0;
-}
-
-void vns_stack_app_open(struct vns_stack *st, struct vns_flow *f)
-{
-	f->svc = vns_stack_svc_for_port(st, f->local_port);
-	if (f->svc == 1)
-		vns_iperf3_open(&st->svc[0], &f->conn);
-	else if (f->svc == 2)
-		vns_discard_open(&st->svc[1], &f->conn);
-}
-
-void vns_stack_app_data(struct vns_stack *st, struct vns_flow *f, const struct rte_mbuf *m,
-			uint32_t off, uint32_t len)
-{
-	if (f->svc == 1)
-		vns_iperf3_data(&st->svc[0], &f->conn, m, off, len);
-	else if (f->svc == 2)
-		vns_discard_data(&st->svc[1], &f->conn, m, off, len);
-}
-
-void vns_stack_app_closed(struct vns_stack *st, struct vns_flow *f,
-			  enum vns_closed_reason reason)
-{
-	if (f->svc == 1)
-		vns_iperf3_closed(&st->svc[0], &f->conn, reason);
-	else if (f->svc == 2)
-		vns_discard_closed(&st->svc[1], &f->conn, reason);
-	f->svc = 0;
-}
-
 static void drain_inbox(struct vns_stack *st)
 {
 	struct vns_msg msgs[VNS_MSG_BURST];
@@ -244,9 +279,15 @@ static void drain_inbox(struct vns_stack *st)
 	if (rte_ring_empty(r))
 		return;
 	n = rte_ring_sc_dequeue_burst_elem(r, msgs, sizeof(msgs[0]), VNS_MSG_BURST, NULL);
-	for (i = 0; i < n; i++)
-		if (msgs[i].svc == 1)
-			vns_iperf3_msg(&st->svc[0], &msgs[i]);
+	for (i = 0; i < n; i++) {
+		struct vns_svc *svc;
+
+		if (msgs[i].svc == 0 || msgs[i].svc > st->nb_svc)
+			continue;
+		svc = &st->svc[msgs[i].svc - 1];
+		if (svc->ops->msg != NULL)
+			svc->ops->msg(svc, &msgs[i]);
+	}
 }
 
 static inline void enter(struct vns_stack *st, uint64_t now, struct vns_txbuf *tx)
@@ -255,6 +296,15 @@ static inline void enter(struct vns_stack *st, uint64_t now, struct vns_txbuf *t
 	st->tx = tx;
 	if (unlikely(st->wheel_tick == UINT64_MAX))
 		st->wheel_tick = now / st->tick_tsc;
+}
+
+static void poll_services(struct vns_stack *st)
+{
+	uint8_t k;
+
+	for (k = 0; k < st->nb_svc; k++)
+		if (st->svc[k].ops->poll != NULL)
+			st->svc[k].ops->poll(&st->svc[k]);
 }
 
 void vns_stack_input(struct vns_stack *st, struct rte_mbuf **pkts, uint16_t n, uint64_t now_tsc,
@@ -278,23 +328,35 @@ void vns_stack_poll(struct vns_stack *st, uint64_t now_tsc, struct vns_txbuf *tx
 	enter(st, now_tsc, tx);
 	drain_inbox(st);
 	vns_timer_run(st, now_tsc, tx);
-	vns_iperf3_poll(&st->svc[0]);
+	poll_services(st);
 	vns_tcp_flush_acks(st, tx);
 }
 
 void vns_stack_stats_get(const struct vns_stack *st, struct vns_stack_stats *out)
 {
 	/* Single writer: per-field relaxed loads give each counter a value it really had. */
-	struct vns_iperf3_stats ip3;
+	uint64_t v[VNS_SVC_COUNTERS_MAX];
+	uint8_t k;
+	uint16_t i;
 
 #define VNS_STAT_COPY(name, desc) out->name = __atomic_load_n(&st->stats.name, __ATOMIC_RELAXED);
 	VNS_STACK_STATS(VNS_STAT_COPY)
 #undef VNS_STAT_COPY
-	vns_iperf3_stats_get(&st->svc[0], &ip3);
-	out->iperf_tests = ip3.iperf_tests;
-	out->iperf_denied = ip3.iperf_denied;
-	out->iperf_refused = ip3.iperf_refused;
-	out->iperf_aborted = ip3.iperf_aborted;
+	/* Until the app reads the services' counters itself: those with a stack counter's name. */
+	for (k = 0; k < st->nb_svc; k++) {
+		const struct vns_service_ops *ops = st->svc[k].ops;
+
+		if (ops->counters_get == NULL)
+			continue;
+		ops->counters_get(&st->svc[k], v);
+		for (i = 0; i < ops->nb_counters; i++) {
+#define VNS_STAT_SVC(n, d)                           \
+			if (strcmp(ops->counters[i].name, #n) == 0) \
+				out->n = v[i];
+			VNS_STACK_STATS(VNS_STAT_SVC)
+#undef VNS_STAT_SVC
+		}
+	}
 }
 
 uint32_t vns_stack_nb_flows(const struct vns_stack *st)
@@ -329,8 +391,12 @@ void vns_stack_flows_foreach(const struct vns_stack *st, vns_flow_cb cb, void *a
 		info.peer_port = __atomic_load_n(&f->peer_port, __ATOMIC_RELAXED);
 		info.local_port = __atomic_load_n(&f->local_port, __ATOMIC_RELAXED);
 		info.state = state_names[state];
-		info.app = svc == 0 ? "sink" : svc == 1 ? vns_iperf3_conn_state(&st->svc[0], &f->conn) :
-			   "discard";
+		if (svc == 0 || svc > st->nb_svc)
+			info.app = "sink";
+		else if (st->svc[svc - 1].ops->conn_state != NULL)
+			info.app = st->svc[svc - 1].ops->conn_state(&st->svc[svc - 1], &f->conn);
+		else
+			info.app = st->svc[svc - 1].ops->name;
 		info.bytes = __atomic_load_n(&f->bytes, __ATOMIC_RELAXED);
 		info.age_us = now > open ? (now - open) * 1000000 / st->hz : 0;
 		info.ooo_entries = __atomic_load_n(&f->n_ooo, __ATOMIC_RELAXED);

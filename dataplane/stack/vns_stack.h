@@ -42,6 +42,15 @@ struct vns_txbuf {
 #define VNS_TXOFF_IPV4_CKSUM (1u << 0)
 #define VNS_TXOFF_TCP_CKSUM  (1u << 1)
 
+struct vns_service_ops;   /* vns_service.h */
+
+/* A service on a port. Port 0: the service runs (its counters exist) but nothing listens. */
+struct vns_service_bind {
+	uint16_t port;               /* host order */
+	const struct vns_service_ops *ops;
+	const void *conf;            /* the service's configuration, read by vns_stack_create() */
+};
+
 struct vns_stack_conf {
 	rte_be32_t ip;               /* our IPv4 address, network order */
 	uint8_t prefix_len;
@@ -55,6 +64,10 @@ struct vns_stack_conf {
 	uint16_t nb_queues;
 	uint32_t tx_offloads;        /* VNS_TXOFF_* */
 	uint16_t mtu;
+	/* The services, at most 8 on distinct ports; every stack of one vns_shared binds the same
+	 * services in the same order. NULL: iperf_port, discard_port and discard_sha256. */
+	const struct vns_service_bind *services;
+	uint8_t nb_services;
 };
 
 struct vns_shared;  /* created once on the main lcore, shared by all stacks */

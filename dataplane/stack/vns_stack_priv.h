@@ -111,6 +111,7 @@ struct vns_flow {
 struct vns_shared {
 	uint16_t nb_queues;
 	struct rte_ring **inbox;   /* [nb_queues]: multi-producer, one consumer each */
+	const struct vns_service_ops *svc_ops[VNS_SVC_MAX]; /* the first stack's binding */
 	struct {
 		_Alignas(RTE_CACHE_LINE_SIZE) uint8_t area[VNS_SVC_SHARED_MAX];
 	} svc[VNS_SVC_MAX];        /* by service index - 1 */
@@ -223,13 +224,25 @@ void vns_tcp_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *
 uint32_t vns_tcp_ts_now(const struct vns_stack *st);
 int vns_tcp_retransmit(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx);
 
-/* vns_stack.c */
-uint8_t vns_stack_svc_for_port(const struct vns_stack *st, rte_be16_t port);
-void vns_stack_app_open(struct vns_stack *st, struct vns_flow *f);
-void vns_stack_app_data(struct vns_stack *st, struct vns_flow *f, const struct rte_mbuf *m,
-			uint32_t off, uint32_t len);
-void vns_stack_app_closed(struct vns_stack *st, struct vns_flow *f,
-			  enum vns_closed_reason reason);
+/* The services: the stack calls them only through their ops table. */
+
+/* The index of the service listening on port (network order), 0: none. */
+static inline uint8_t
+vns_svc_for_port(const struct vns_stack *st, rte_be16_t port)
+{
+	uint8_t i;
+
+	for (i = 0; i < st->nb_svc; i++)
+		if (st->svc[i].port == port && port != 0)
+			return st->svc[i].index;
+	return 0;
+}
+
+static inline struct vns_svc *
+vns_svc_of(struct vns_stack *st, const struct vns_flow *f)
+{
+	return &st->svc[f->svc - 1];
+}
 
 #define VNS_STAT_INC(st, name) ((st)->stats.name++)
 #define VNS_STAT_ADD(st, name, v) ((st)->stats.name += (v))

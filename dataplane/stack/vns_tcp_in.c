@@ -254,8 +254,12 @@ static void deliver(struct vns_stack *st, struct vns_flow *f, const struct rte_m
 	f->bytes += len;
 	f->unacked_bytes += len;
 	VNS_STAT_ADD(st, tcp_payload_bytes, len);
-	if (f->svc != 0)
-		vns_stack_app_data(st, f, (f->flags & VNS_FF_PAYLOAD) ? m : NULL, off, len);
+	/* A plain sink only counts: no call. A service's connection: one indirect call. */
+	if (f->svc != 0) {
+		struct vns_svc *svc = vns_svc_of(st, f);
+
+		svc->ops->data(svc, &f->conn, (f->flags & VNS_FF_PAYLOAD) ? m : NULL, off, len);
+	}
 }
 
 /* Moves stored data that RCV.NXT has reached into the stream. Returns 1 if a gap closed. */
@@ -288,8 +292,13 @@ void vns_tcp_close_flow(struct vns_stack *st, struct vns_flow *f, enum vns_close
 {
 	if (f->state != VNS_TCP_SYN_RCVD)
 		VNS_STAT_INC(st, flows_closed);
-	if (f->svc != 0)
-		vns_stack_app_closed(st, f, reason);
+	if (f->svc != 0) {
+		struct vns_svc *svc = vns_svc_of(st, f);
+
+		if (svc->ops->closed != NULL)
+			svc->ops->closed(svc, &f->conn, reason);
+		f->svc = 0;
+	}
 	ooo_clear(st, f);
 	vns_timer_cancel(st, f);
 	f->flags &= (uint16_t)~VNS_FF_ACK_LIST;
@@ -370,7 +379,7 @@ static void listen_input(struct vns_stack *st, const struct vns_tcp_seg *seg, ui
 
 	if (fl & VNS_TH_RST)
 		return;
-	if (vns_stack_svc_for_port(st, th->dst_port) == 0) {
+	if (vns_svc_for_port(st, th->dst_port) == 0) {
 		VNS_STAT_INC(st, drop_not_ours);
 		vns_tcp_send_rst_reply(st, seg, tx);
 		return;
@@ -436,7 +445,13 @@ static void establish(struct vns_stack *st, struct vns_flow *f, uint16_t win)
 	f->snd_wnd = (uint32_t)win << f->snd_wscale;
 	f->rtx_count = 0;
 	VNS_STAT_INC(st, flows_opened);
-	vns_stack_app_open(st, f);
+	f->svc = vns_svc_for_port(st, f->local_port);
+	if (f->svc != 0) {
+		struct vns_svc *svc = vns_svc_of(st, f);
+
+		if (svc->ops->open != NULL)
+			svc->ops->open(svc, &f->conn);
+	}
 	arm_idle(st, f);
 }
 
