@@ -143,7 +143,7 @@ discard_data(struct vns_svc *svc, struct vns_conn *c, const struct rte_mbuf *m,
 }
 
 static void
-discard_closed(struct vns_svc *svc, struct vns_conn *c, enum vns_closed_reason why)
+discard_closed(struct vns_svc *svc, struct vns_conn *c, enum vns_close_reason why)
 {
 	struct discard *d = svc->priv;
 	struct discard_conn *dc = conn_of(c);

@@ -262,7 +262,7 @@ release_test(struct vns_svc *svc)
 }
 
 static void
-record_test(struct vns_svc *svc, enum vns_closed_reason reason)
+record_test(struct vns_svc *svc, enum vns_close_reason reason)
 {
 	struct ip3_test *t = test_of(svc);
 	struct vns_closed_rec rec;
@@ -762,7 +762,7 @@ ip3_data(struct vns_svc *svc, struct vns_conn *c, const struct rte_mbuf *m,
 }
 
 static void
-ip3_closed(struct vns_svc *svc, struct vns_conn *c, enum vns_closed_reason why)
+ip3_closed(struct vns_svc *svc, struct vns_conn *c, enum vns_close_reason why)
 {
 	struct ip3_test *t = test_of(svc);
 	struct ip3_conn *ic = conn_of(c);

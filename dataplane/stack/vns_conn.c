@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "vns_stack_priv.h"
+#include "vns_stack_core.h"
 
 static struct vns_flow *
 flow_of(struct vns_conn *c)
@@ -54,11 +54,7 @@ vns_conn_abort(struct vns_svc *svc, struct vns_conn *c)
 void
 vns_conn_set_sndbuf(struct vns_conn *c, uint8_t *buf, uint32_t cap)
 {
-	struct vns_flow *f = flow_of(c);
-
-	f->sbuf = buf != NULL ? buf : f->sbuf_inline;
-	f->sbuf_cap = buf != NULL ? cap : VNS_SNDBUF_INLINE;
-	f->sbuf_len = 0;
+	vns_tcp_set_sndbuf(flow_of(c), buf, cap);
 }
 
 void
@@ -108,7 +104,7 @@ struct vns_conn_handle
 vns_conn_handle_of(const struct vns_svc *svc, const struct vns_conn *c)
 {
 	const struct vns_flow *f = cflow_of(c);
-	struct vns_conn_handle h = { vns_flow_index(svc->st, f), f->gen };
+	struct vns_conn_handle h = { vns_flow_index(&svc->st->ft, f), f->gen };
 
 	return h;
 }
@@ -116,7 +112,7 @@ vns_conn_handle_of(const struct vns_svc *svc, const struct vns_conn *c)
 struct vns_conn *
 vns_conn_from_handle(struct vns_svc *svc, struct vns_conn_handle h)
 {
-	struct vns_flow *f = vns_flow_by_handle(svc->st, h.idx, h.gen);
+	struct vns_flow *f = vns_flow_by_handle(&svc->st->ft, h.idx, h.gen);
 
 	return f != NULL && f->svc == svc->index ? &f->conn : NULL;
 }

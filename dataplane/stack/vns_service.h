@@ -74,7 +74,7 @@ struct vns_service_ops {
 	void (*data)(struct vns_svc *svc, struct vns_conn *c, const struct rte_mbuf *m,
 		     uint32_t off, uint32_t len);
 	/* Optional. The connection is gone (why); its pointer is invalid after the return. */
-	void (*closed)(struct vns_svc *svc, struct vns_conn *c, enum vns_closed_reason why);
+	void (*closed)(struct vns_svc *svc, struct vns_conn *c, enum vns_close_reason why);
 	/* Optional. A message another stack's instance sent (vns_svc_send_msg). */
 	void (*msg)(struct vns_svc *svc, const struct vns_msg *msg);
 	/* Optional. Every vns_stack_poll(), after the timers: the service's own deadlines. */

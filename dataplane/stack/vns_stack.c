@@ -16,7 +16,7 @@
 
 #include "vns_err.h"
 #include "vns_services.h"
-#include "vns_stack_priv.h"
+#include "vns_stack_core.h"
 
 #define VNS_OOO_MBUFS_MAX 512
 #define VNS_MSG_BURST 32
@@ -140,7 +140,7 @@ static int bind_services(struct vns_stack *st, const struct vns_service_bind *bi
 		svc->st = st;
 		svc->now_tsc = &st->now;
 		svc->hz = st->hz;
-		svc->max_flows = st->max_flows;
+		svc->max_flows = st->ft.max_flows;
 		svc->socket_id = socket_id;
 		svc->queue_id = st->conf.queue_id;
 		svc->port = rte_cpu_to_be_16(binds[k].port);
@@ -173,8 +173,9 @@ struct vns_stack *vns_stack_create(const struct vns_stack_conf *conf, struct vns
 			sh != NULL ? sh->nb_queues : 0);
 		return NULL;
 	}
-	if (conf->mtu != 0 && (conf->mtu < 576 || conf->mtu > 9000)) {
-		fprintf(stderr, "vns_stack_create: mtu %u out of range; use 576..9000\n", conf->mtu);
+	if (conf->mtu != 0 && (conf->mtu < VNS_MTU_MIN || conf->mtu > VNS_MTU_MAX)) {
+		fprintf(stderr, "vns_stack_create: mtu %u out of range; use %d..%d\n", conf->mtu,
+			VNS_MTU_MIN, VNS_MTU_MAX);
 		return NULL;
 	}
 	st = rte_zmalloc_socket("vns_stack", sizeof(*st), RTE_CACHE_LINE_SIZE, socket_id);
@@ -182,31 +183,31 @@ struct vns_stack *vns_stack_create(const struct vns_stack_conf *conf, struct vns
 		goto nomem;
 	st->conf = *conf;
 	if (st->conf.mtu == 0)
-		st->conf.mtu = 1500;
+		st->conf.mtu = VNS_MTU_DEFAULT;
 	st->sh = sh;
 	st->hz = rte_get_tsc_hz();
-	st->max_flows = conf->max_flows;
 	/* Control data is sent in single-segment mbufs: with jumbo MTUs the pool's buffers,
 	 * not the MSS, bound a segment. */
 	{
 		uint32_t room = rte_pktmbuf_data_room_size(conf->pool);
-		uint32_t hdrs = RTE_PKTMBUF_HEADROOM + 14 + 20 + 20 + 40;
+		uint32_t hdrs = RTE_PKTMBUF_HEADROOM + RTE_ETHER_HDR_LEN + VNS_TCP_IPV4_HDRS +
+				VNS_TCP_OPT_SPACE;
 
-		if (room < hdrs + 64) {
+		if (room < hdrs + VNS_TCP_MSS_MIN) {
 			fprintf(stderr, "vns_stack_create: mbufs of %u bytes are too small for "
 					"replies; use a pool with at least %u bytes of data room\n",
-				room, hdrs + 64);
+				room, hdrs + VNS_TCP_MSS_MIN);
 			rte_free(st);
 			return NULL;
 		}
 		st->tx_seg_max = room - hdrs;
 	}
 	st->ooo_mbufs_max = VNS_OOO_MBUFS_MAX;
-	if (vns_flow_table_init(st, socket_id) != 0)
+	if (vns_flow_table_init(&st->ft, conf->max_flows, socket_id) != 0)
 		goto nomem;
 	if (vns_timer_init(st, socket_id) != 0)
 		goto nomem;
-	st->wheel_tick = UINT64_MAX; /* set by the first call: the loop's clock, not ours */
+	st->tw.tick = UINT64_MAX; /* set by the first call: the loop's clock, not ours */
 	unique_name(name, sizeof(name), "closed");
 	st->closed = rte_ring_create_elem(name, sizeof(struct vns_closed_rec), VNS_CLOSED_RING,
 					  socket_id, RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -243,9 +244,9 @@ void vns_stack_free(struct vns_stack *st)
 
 	if (st == NULL)
 		return;
-	if (st->flows != NULL) {
-		for (i = 0; i < st->max_flows; i++) {
-			struct vns_flow *f = &st->flows[i];
+	if (st->ft.flows != NULL) {
+		for (i = 0; i < st->ft.max_flows; i++) {
+			struct vns_flow *f = &st->ft.flows[i];
 
 			if (f->state == VNS_TCP_FREE)
 				continue;
@@ -259,7 +260,7 @@ void vns_stack_free(struct vns_stack *st)
 		if (st->svc[k].ops->fini != NULL)
 			st->svc[k].ops->fini(&st->svc[k]);
 	vns_timer_free(st);
-	vns_flow_table_free(st);
+	vns_flow_table_free(&st->ft);
 	rte_ring_free(st->closed);
 	rte_free(st);
 }
@@ -294,8 +295,8 @@ static inline void enter(struct vns_stack *st, uint64_t now, struct vns_txbuf *t
 {
 	st->now = now;
 	st->tx = tx;
-	if (unlikely(st->wheel_tick == UINT64_MAX))
-		st->wheel_tick = now / st->tick_tsc;
+	if (unlikely(st->tw.tick == UINT64_MAX))
+		st->tw.tick = now / st->tw.tick_tsc;
 }
 
 static void poll_services(struct vns_stack *st)
@@ -361,36 +362,37 @@ void vns_stack_stats_get(const struct vns_stack *st, struct vns_stack_stats *out
 
 uint32_t vns_stack_nb_flows(const struct vns_stack *st)
 {
-	return __atomic_load_n(&st->nb_flows, __ATOMIC_RELAXED);
+	return __atomic_load_n(&st->ft.nb_flows, __ATOMIC_RELAXED);
 }
 
-static const char *const state_names[] = {
-	[VNS_TCP_FREE] = "FREE",
-	[VNS_TCP_SYN_RCVD] = "SYN_RCVD",
-	[VNS_TCP_ESTABLISHED] = "ESTABLISHED",
-	[VNS_TCP_LAST_ACK] = "LAST_ACK",
-	[VNS_TCP_FIN_WAIT_1] = "FIN_WAIT_1",
-	[VNS_TCP_FIN_WAIT_2] = "FIN_WAIT_2",
-};
+const char *
+vns_close_reason_name(uint8_t reason)
+{
+#define VNS_CLOSE_NAME(name, str) [VNS_CLOSE_##name] = str,
+	static const char *const names[] = { VNS_CLOSE_REASONS(VNS_CLOSE_NAME) };
+#undef VNS_CLOSE_NAME
+
+	return reason < RTE_DIM(names) ? names[reason] : "unknown";
+}
 
 void vns_stack_flows_foreach(const struct vns_stack *st, vns_flow_cb cb, void *arg)
 {
 	uint64_t now = rte_rdtsc();
 	uint32_t i;
 
-	for (i = 0; i < st->max_flows; i++) {
-		const struct vns_flow *f = &st->flows[i];
+	for (i = 0; i < st->ft.max_flows; i++) {
+		const struct vns_flow *f = &st->ft.flows[i];
 		struct vns_flow_info info;
 		uint8_t state = __atomic_load_n(&f->state, __ATOMIC_RELAXED);
 		uint8_t svc = __atomic_load_n(&f->svc, __ATOMIC_RELAXED);
 		uint64_t open = __atomic_load_n(&f->open_tsc, __ATOMIC_RELAXED);
 
-		if (state == VNS_TCP_FREE || state >= RTE_DIM(state_names))
+		if (state == VNS_TCP_FREE || vns_tcp_state_name(state) == NULL)
 			continue;
 		info.peer_ip = __atomic_load_n(&f->peer_ip, __ATOMIC_RELAXED);
 		info.peer_port = __atomic_load_n(&f->peer_port, __ATOMIC_RELAXED);
 		info.local_port = __atomic_load_n(&f->local_port, __ATOMIC_RELAXED);
-		info.state = state_names[state];
+		info.state = vns_tcp_state_name(state);
 		if (svc == 0 || svc > st->nb_svc)
 			info.app = "sink";
 		else if (st->svc[svc - 1].ops->conn_state != NULL)

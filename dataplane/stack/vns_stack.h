@@ -146,17 +146,24 @@ enum vns_closed_kind {
 	VNS_CLOSED_IPERF3_TEST,
 };
 
-enum vns_closed_reason {
-	VNS_CLOSE_FIN = 0,     /* orderly close */
-	VNS_CLOSE_RST,         /* peer reset */
-	VNS_CLOSE_TIMEOUT,     /* idle or retransmission timeout */
-	VNS_CLOSE_EVICTED,     /* SYN flood defence or shutdown */
-	VNS_CLOSE_ABORTED,     /* iperf3 test aborted (client gone, refused, timeout) */
-};
+/* Why a connection (or a service's unit of work, as a test) ended, and its name in reports. */
+#define VNS_CLOSE_REASONS(X)                                                          \
+	X(FIN, "fin")            /* orderly close */                                  \
+	X(RST, "rst")            /* peer reset */                                     \
+	X(TIMEOUT, "timeout")    /* idle or retransmission timeout */                 \
+	X(EVICTED, "evicted")    /* SYN flood defence */                              \
+	X(ABORTED, "aborted")    /* reset by its service, or the service gave up */
+
+#define VNS_CLOSE_ENUM(name, str) VNS_CLOSE_##name,
+enum vns_close_reason { VNS_CLOSE_REASONS(VNS_CLOSE_ENUM) VNS_CLOSE_NB_REASONS };
+#undef VNS_CLOSE_ENUM
+
+/* "fin", "rst", ...; "unknown" for a value that is no reason. */
+const char *vns_close_reason_name(uint8_t reason);
 
 struct vns_closed_rec {
 	uint8_t kind;              /* enum vns_closed_kind */
-	uint8_t reason;            /* enum vns_closed_reason */
+	uint8_t reason;            /* enum vns_close_reason */
 	uint8_t has_sha256;
 	uint8_t nb_streams;        /* iperf3: streams of the test */
 	rte_be32_t peer_ip;
