@@ -129,8 +129,9 @@ discard_data(struct vns_svc *svc, struct vns_conn *c, const struct rte_mbuf *m,
 	while (seg != NULL && len > 0) {
 		uint32_t n = RTE_MIN(len, (uint32_t)seg->data_len - off);
 
-		if (EVP_DigestUpdate(dc->md, rte_pktmbuf_mtod_offset(seg, const uint8_t *, off), n) !=
-		    1) {
+		const uint8_t *p = rte_pktmbuf_mtod_offset(seg, const uint8_t *, off);
+
+		if (EVP_DigestUpdate(dc->md, p, n) != 1) {
 			dc->sha_ok = false;
 			return;
 		}

@@ -699,8 +699,8 @@ cookie_complete(struct vns_svc *svc, struct vns_conn *c)
 	b.conn = vns_conn_handle_of(svc, c);
 	b.tsc = ci.open_tsc;
 	memcpy(b.cookie, ic->cookie, IP3_COOKIE_LEN);
-	if (owner == 0 ||
-	    vns_svc_send_msg(svc, (uint16_t)(owner - 1), IP3_MSG_STREAM_HELLO, &b, sizeof(b)) != 0) {
+	if (owner == 0 || vns_svc_send_msg(svc, (uint16_t)(owner - 1), IP3_MSG_STREAM_HELLO, &b,
+					   sizeof(b)) != 0) {
 		struct vns_msg deny;
 
 		memset(&deny, 0, sizeof(deny));
@@ -771,8 +771,8 @@ ip3_closed(struct vns_svc *svc, struct vns_conn *c, enum vns_close_reason why)
 	RTE_SET_USED(why);
 	if (ic->role == IP3_ROLE_STREAM && ic->counting != IP3_COUNT_DONE) {
 		/* Gone before TEST_END: its count is final now. */
-		send_msg(svc, ic->owner_queue, IP3_MSG_STREAM_BYTES, (struct vns_conn_handle){ 0, 0 },
-			 ic->slot, ic->test_gen, 0, ic->counted);
+		send_msg(svc, ic->owner_queue, IP3_MSG_STREAM_BYTES, VNS_CONN_HANDLE_NONE, ic->slot,
+			 ic->test_gen, 0, ic->counted);
 		ic->counting = IP3_COUNT_DONE;
 		return;
 	}
@@ -811,8 +811,8 @@ ip3_msg(struct vns_svc *svc, const struct vns_msg *msg)
 		t->streams[slot].syn_tsc = b.tsc;
 		t->streams[slot].bytes = 0;
 		t->streams[slot].final = false;
-		send_msg(svc, msg->from_queue, IP3_MSG_STREAM_ACCEPT, b.conn, (uint16_t)slot, t->gen,
-			 0, 0);
+		send_msg(svc, msg->from_queue, IP3_MSG_STREAM_ACCEPT, b.conn, (uint16_t)slot,
+			 t->gen, 0, 0);
 		if (t->accepted == t->num_streams)
 			start_test(svc);
 		return;
@@ -833,8 +833,8 @@ ip3_msg(struct vns_svc *svc, const struct vns_msg *msg)
 	switch (msg->type) {
 	case IP3_MSG_STREAM_ACCEPT:
 		if (ic == NULL || ic->role != IP3_ROLE_WAIT) {
-			send_msg(svc, msg->from_queue, IP3_MSG_STREAM_BYTES,
-				 (struct vns_conn_handle){ 0, 0 }, b.slot, b.test_gen, 0, 0);
+			send_msg(svc, msg->from_queue, IP3_MSG_STREAM_BYTES, VNS_CONN_HANDLE_NONE,
+				 b.slot, b.test_gen, 0, 0);
 			return;
 		}
 		set_role(c, IP3_ROLE_STREAM);
@@ -868,8 +868,8 @@ ip3_msg(struct vns_svc *svc, const struct vns_msg *msg)
 		    ic->counting == IP3_COUNT_DONE)
 			return;
 		ic->counting = IP3_COUNT_DONE;
-		send_msg(svc, msg->from_queue, IP3_MSG_STREAM_BYTES, (struct vns_conn_handle){ 0, 0 },
-			 ic->slot, ic->test_gen, 0, ic->counted);
+		send_msg(svc, msg->from_queue, IP3_MSG_STREAM_BYTES, VNS_CONN_HANDLE_NONE, ic->slot,
+			 ic->test_gen, 0, ic->counted);
 		return;
 	case IP3_MSG_TEST_ABORT:
 		if (ic == NULL || ic->role != IP3_ROLE_STREAM || ic->test_gen != b.test_gen)
@@ -959,8 +959,8 @@ ip3_init(struct vns_svc *svc, char *err, size_t errlen)
 	}
 	return 0;
 nomem:
-	vns_set_err(err, errlen, "iperf3: out of DPDK memory for the test state (%zu KiB); raise -m "
-		    "or the hugepages", (sizeof(*ip) + 2 * IP3_CTRL_BUF_MAX) >> 10);
+	vns_set_err(err, errlen, "iperf3: out of DPDK memory for the test state (%zu KiB); raise "
+		    "-m or the hugepages", (sizeof(*ip) + 2 * IP3_CTRL_BUF_MAX) >> 10);
 	return -ENOMEM;
 }
 

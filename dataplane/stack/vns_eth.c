@@ -13,14 +13,16 @@
 #include "vns_stack_core.h"
 
 /* A reply reusing an rx mbuf must not carry rx offload flags into the tx path. */
-static void reset_for_tx(struct rte_mbuf *m)
+static void
+reset_for_tx(struct rte_mbuf *m)
 {
 	m->ol_flags &= RTE_MBUF_F_EXTERNAL | RTE_MBUF_F_INDIRECT;
 	m->packet_type = 0;
 	m->vlan_tci = 0;
 }
 
-static void arp_input(struct vns_stack *st, struct rte_mbuf *m, struct vns_txbuf *tx)
+static void
+arp_input(struct vns_stack *st, struct rte_mbuf *m, struct vns_txbuf *tx)
 {
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_arp_hdr *ah;
@@ -61,8 +63,9 @@ drop:
 
 /* RFC 792 echo reply in place. The ICMP checksum is patched incrementally (RFC 1624):
  * only the type byte changes, so the payload need not be read twice. */
-static void icmp_reply(struct vns_stack *st, struct rte_mbuf *m, uint32_t l3_off, uint32_t ihl,
-		       uint32_t ip_len, struct vns_txbuf *tx)
+static void
+icmp_reply(struct vns_stack *st, struct rte_mbuf *m, uint32_t l3_off, uint32_t ihl,
+	   uint32_t ip_len, struct vns_txbuf *tx)
 {
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, l3_off);
@@ -91,7 +94,8 @@ static void icmp_reply(struct vns_stack *st, struct rte_mbuf *m, uint32_t l3_off
 		VNS_STAT_INC(st, icmp_echo_replies);
 }
 
-void vns_eth_input(struct vns_stack *st, struct rte_mbuf *m, struct vns_txbuf *tx)
+void
+vns_eth_input(struct vns_stack *st, struct rte_mbuf *m, struct vns_txbuf *tx)
 {
 	uint8_t ipbuf[RTE_IPV4_HDR_IHL_MASK * RTE_IPV4_IHL_MULTIPLIER];
 	uint8_t thbuf[sizeof(struct rte_tcp_hdr) + VNS_TCP_OPT_SPACE];
@@ -152,7 +156,8 @@ void vns_eth_input(struct vns_stack *st, struct rte_mbuf *m, struct vns_txbuf *t
 		VNS_STAT_INC(st, drop_bad_csum);
 		goto drop;
 	}
-	if (rte_be_to_cpu_16(ip->fragment_offset) & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) {
+	if (rte_be_to_cpu_16(ip->fragment_offset) &
+	    (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) {
 		VNS_STAT_INC(st, drop_frag);
 		goto drop;
 	}

@@ -16,17 +16,20 @@
 
 #include "vns_flow.h"
 
-uint64_t vns_flow_key(rte_be32_t peer_ip, rte_be16_t peer_port, rte_be16_t local_port)
+uint64_t
+vns_flow_key(rte_be32_t peer_ip, rte_be16_t peer_port, rte_be16_t local_port)
 {
 	return ((uint64_t)peer_ip << 32) | ((uint64_t)peer_port << 16) | local_port;
 }
 
-static inline uint32_t flow_hash(uint64_t key)
+static inline uint32_t
+flow_hash(uint64_t key)
 {
 	return rte_hash_crc_8byte(key, 0x9e3779b9u);
 }
 
-struct vns_flow *vns_flow_lookup(struct vns_flow_table *ft, uint64_t key)
+struct vns_flow *
+vns_flow_lookup(struct vns_flow_table *ft, uint64_t key)
 {
 	uint32_t i = flow_hash(key) & ft->tbl_mask;
 
@@ -41,7 +44,8 @@ struct vns_flow *vns_flow_lookup(struct vns_flow_table *ft, uint64_t key)
 	}
 }
 
-struct vns_flow *vns_flow_alloc(struct vns_flow_table *ft, uint64_t key)
+struct vns_flow *
+vns_flow_alloc(struct vns_flow_table *ft, uint64_t key)
 {
 	struct vns_flow *f;
 	uint32_t idx, i, gen;
@@ -68,7 +72,8 @@ struct vns_flow *vns_flow_alloc(struct vns_flow_table *ft, uint64_t key)
 
 /* Removes the flow from the table and returns it to the free list. The caller has already
  * released its mbufs, timers and service state. */
-void vns_flow_release(struct vns_flow_table *ft, struct vns_flow *f)
+void
+vns_flow_release(struct vns_flow_table *ft, struct vns_flow *f)
 {
 	uint32_t idx = vns_flow_index(ft, f);
 	uint32_t i = flow_hash(f->key) & ft->tbl_mask;
@@ -104,7 +109,8 @@ void vns_flow_release(struct vns_flow_table *ft, struct vns_flow *f)
 	ft->nb_flows--;
 }
 
-struct vns_flow *vns_flow_by_handle(struct vns_flow_table *ft, uint32_t idx, uint32_t gen)
+struct vns_flow *
+vns_flow_by_handle(struct vns_flow_table *ft, uint32_t idx, uint32_t gen)
 {
 	struct vns_flow *f;
 
@@ -116,7 +122,8 @@ struct vns_flow *vns_flow_by_handle(struct vns_flow_table *ft, uint32_t idx, uin
 	return f;
 }
 
-void vns_flow_syn_track(struct vns_flow_table *ft, struct vns_flow *f)
+void
+vns_flow_syn_track(struct vns_flow_table *ft, struct vns_flow *f)
 {
 	uint32_t slot = ft->syn_tail % ft->max_syn_rcvd;
 
@@ -131,11 +138,13 @@ void vns_flow_syn_track(struct vns_flow_table *ft, struct vns_flow *f)
 }
 
 /* The oldest flow still half-open, or NULL. */
-struct vns_flow *vns_flow_syn_evict(struct vns_flow_table *ft)
+struct vns_flow *
+vns_flow_syn_evict(struct vns_flow_table *ft)
 {
 	while (ft->syn_head != ft->syn_tail) {
 		uint32_t slot = ft->syn_head % ft->max_syn_rcvd;
-		struct vns_flow *f = vns_flow_by_handle(ft, ft->syn_fifo[slot], ft->syn_fifo_gen[slot]);
+		struct vns_flow *f = vns_flow_by_handle(ft, ft->syn_fifo[slot],
+							ft->syn_fifo_gen[slot]);
 
 		ft->syn_head++;
 		if (f != NULL && f->state == VNS_TCP_SYN_RCVD)
@@ -144,7 +153,8 @@ struct vns_flow *vns_flow_syn_evict(struct vns_flow_table *ft)
 	return NULL;
 }
 
-int vns_flow_table_init(struct vns_flow_table *ft, uint32_t max_flows, int socket_id)
+int
+vns_flow_table_init(struct vns_flow_table *ft, uint32_t max_flows, int socket_id)
 {
 	uint32_t size = 16, i;
 
@@ -177,7 +187,8 @@ int vns_flow_table_init(struct vns_flow_table *ft, uint32_t max_flows, int socke
 	return 0;
 }
 
-void vns_flow_table_free(struct vns_flow_table *ft)
+void
+vns_flow_table_free(struct vns_flow_table *ft)
 {
 	rte_free(ft->tbl_key);
 	rte_free(ft->tbl_idx);

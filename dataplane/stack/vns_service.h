@@ -59,7 +59,7 @@ struct vns_service_counter {
 
 struct vns_service_ops {
 	const char *name;         /* telemetry names its connections by it */
-	size_t conn_priv_size;    /* per-connection state in struct vns_conn, <= VNS_CONN_PRIV_MAX */
+	size_t conn_priv_size;    /* bytes of struct vns_conn used, <= VNS_CONN_PRIV_MAX */
 	size_t shared_size;       /* bytes of svc->shared used, <= VNS_SVC_SHARED_MAX */
 	/* Optional. Sets svc->priv; on failure returns -errno with one line in err. */
 	int (*init)(struct vns_svc *svc, char *err, size_t errlen);

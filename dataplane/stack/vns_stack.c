@@ -23,13 +23,15 @@
 
 static atomic_uint vns_name_seq;
 
-static void unique_name(char *buf, size_t len, const char *what)
+static void
+unique_name(char *buf, size_t len, const char *what)
 {
 	snprintf(buf, len, "vns_%s_%u", what,
 		 atomic_fetch_add_explicit(&vns_name_seq, 1, memory_order_relaxed));
 }
 
-struct vns_shared *vns_shared_create(uint16_t nb_queues, int socket_id)
+struct vns_shared *
+vns_shared_create(uint16_t nb_queues, int socket_id)
 {
 	struct vns_shared *sh;
 	char name[RTE_RING_NAMESIZE];
@@ -52,8 +54,8 @@ struct vns_shared *vns_shared_create(uint16_t nb_queues, int socket_id)
 		sh->inbox[q] = rte_ring_create_elem(name, sizeof(struct vns_msg), VNS_INBOX_SIZE,
 						    socket_id, RING_F_SC_DEQ);
 		if (sh->inbox[q] == NULL) {
-			fprintf(stderr, "vns_shared_create: ring %s: %s; raise -m or the hugepages\n",
-				name, rte_strerror(rte_errno));
+			fprintf(stderr, "vns_shared_create: ring %s: %s; raise -m or the "
+				"hugepages\n", name, rte_strerror(rte_errno));
 			goto fail;
 		}
 	}
@@ -65,7 +67,8 @@ fail:
 	return NULL;
 }
 
-void vns_shared_free(struct vns_shared *sh)
+void
+vns_shared_free(struct vns_shared *sh)
 {
 	uint16_t q;
 
@@ -79,8 +82,8 @@ void vns_shared_free(struct vns_shared *sh)
 }
 
 /* Checks one bind entry against the stack's services so far. */
-static int svc_check(const struct vns_stack *st, const struct vns_service_bind *b, char *err,
-		     size_t errlen)
+static int
+svc_check(const struct vns_stack *st, const struct vns_service_bind *b, char *err, size_t errlen)
 {
 	const struct vns_service_ops *ops = b->ops;
 	const struct vns_service_ops *first = st->sh->svc_ops[st->nb_svc];
@@ -107,8 +110,8 @@ static int svc_check(const struct vns_stack *st, const struct vns_service_bind *
 	}
 	for (i = 0; i < st->nb_svc && b->port != 0; i++) {
 		if (st->svc[i].port == rte_cpu_to_be_16(b->port)) {
-			vns_set_err(err, errlen, "services %s and %s both on port %u; give each its "
-				    "own port", st->svc[i].ops->name, ops->name, b->port);
+			vns_set_err(err, errlen, "services %s and %s both on port %u; give each "
+				    "its own port", st->svc[i].ops->name, ops->name, b->port);
 			return -EINVAL;
 		}
 	}
@@ -117,8 +120,9 @@ static int svc_check(const struct vns_stack *st, const struct vns_service_bind *
 
 /* Makes and initialises one service per bind entry; on failure the ones made so far stay
  * for vns_stack_free(). */
-static int bind_services(struct vns_stack *st, const struct vns_service_bind *binds, uint8_t n,
-			 int socket_id, char *err, size_t errlen)
+static int
+bind_services(struct vns_stack *st, const struct vns_service_bind *binds, uint8_t n,
+	      int socket_id, char *err, size_t errlen)
 {
 	uint8_t k;
 	int rc;
@@ -156,8 +160,8 @@ static int bind_services(struct vns_stack *st, const struct vns_service_bind *bi
 	return 0;
 }
 
-struct vns_stack *vns_stack_create(const struct vns_stack_conf *conf, struct vns_shared *sh,
-				   int socket_id)
+struct vns_stack *
+vns_stack_create(const struct vns_stack_conf *conf, struct vns_shared *sh, int socket_id)
 {
 	struct vns_service_bind legacy[2];
 	struct vns_discard_conf discard_conf;
@@ -237,7 +241,8 @@ fail:
 	return NULL;
 }
 
-void vns_stack_free(struct vns_stack *st)
+void
+vns_stack_free(struct vns_stack *st)
 {
 	uint32_t i, j;
 	uint8_t k;
@@ -265,13 +270,14 @@ void vns_stack_free(struct vns_stack *st)
 	rte_free(st);
 }
 
-unsigned int vns_stack_drain_closed(struct vns_stack *st, struct vns_closed_rec *recs,
-				    unsigned int max)
+unsigned int
+vns_stack_drain_closed(struct vns_stack *st, struct vns_closed_rec *recs, unsigned int max)
 {
 	return rte_ring_sc_dequeue_burst_elem(st->closed, recs, sizeof(*recs), max, NULL);
 }
 
-static void drain_inbox(struct vns_stack *st)
+static void
+drain_inbox(struct vns_stack *st)
 {
 	struct vns_msg msgs[VNS_MSG_BURST];
 	struct rte_ring *r = st->sh->inbox[st->conf.queue_id];
@@ -291,7 +297,8 @@ static void drain_inbox(struct vns_stack *st)
 	}
 }
 
-static inline void enter(struct vns_stack *st, uint64_t now, struct vns_txbuf *tx)
+static inline void
+enter(struct vns_stack *st, uint64_t now, struct vns_txbuf *tx)
 {
 	st->now = now;
 	st->tx = tx;
@@ -299,7 +306,8 @@ static inline void enter(struct vns_stack *st, uint64_t now, struct vns_txbuf *t
 		st->tw.tick = now / st->tw.tick_tsc;
 }
 
-static void poll_services(struct vns_stack *st)
+static void
+poll_services(struct vns_stack *st)
 {
 	uint8_t k;
 
@@ -308,8 +316,9 @@ static void poll_services(struct vns_stack *st)
 			st->svc[k].ops->poll(&st->svc[k]);
 }
 
-void vns_stack_input(struct vns_stack *st, struct rte_mbuf **pkts, uint16_t n, uint64_t now_tsc,
-		     struct vns_txbuf *tx)
+void
+vns_stack_input(struct vns_stack *st, struct rte_mbuf **pkts, uint16_t n, uint64_t now_tsc,
+		struct vns_txbuf *tx)
 {
 	uint16_t i;
 
@@ -324,7 +333,8 @@ void vns_stack_input(struct vns_stack *st, struct rte_mbuf **pkts, uint16_t n, u
 	vns_tcp_flush_acks(st, tx);
 }
 
-void vns_stack_poll(struct vns_stack *st, uint64_t now_tsc, struct vns_txbuf *tx)
+void
+vns_stack_poll(struct vns_stack *st, uint64_t now_tsc, struct vns_txbuf *tx)
 {
 	enter(st, now_tsc, tx);
 	drain_inbox(st);
@@ -333,7 +343,8 @@ void vns_stack_poll(struct vns_stack *st, uint64_t now_tsc, struct vns_txbuf *tx
 	vns_tcp_flush_acks(st, tx);
 }
 
-void vns_stack_stats_get(const struct vns_stack *st, struct vns_stack_stats *out)
+void
+vns_stack_stats_get(const struct vns_stack *st, struct vns_stack_stats *out)
 {
 	/* Single writer: per-field relaxed loads give each counter a value it really had. */
 	uint64_t v[VNS_SVC_COUNTERS_MAX];
@@ -360,7 +371,8 @@ void vns_stack_stats_get(const struct vns_stack *st, struct vns_stack_stats *out
 	}
 }
 
-uint32_t vns_stack_nb_flows(const struct vns_stack *st)
+uint32_t
+vns_stack_nb_flows(const struct vns_stack *st)
 {
 	return __atomic_load_n(&st->ft.nb_flows, __ATOMIC_RELAXED);
 }
@@ -375,7 +387,8 @@ vns_close_reason_name(uint8_t reason)
 	return reason < RTE_DIM(names) ? names[reason] : "unknown";
 }
 
-void vns_stack_flows_foreach(const struct vns_stack *st, vns_flow_cb cb, void *arg)
+void
+vns_stack_flows_foreach(const struct vns_stack *st, vns_flow_cb cb, void *arg)
 {
 	uint64_t now = rte_rdtsc();
 	uint32_t i;

@@ -40,7 +40,8 @@ struct tcp_opts {
 };
 
 /* Options per RFC 9293 §3.1; a malformed length ends parsing (what was read stands). */
-static void parse_opts(const struct rte_tcp_hdr *th, struct tcp_opts *o)
+static void
+parse_opts(const struct rte_tcp_hdr *th, struct tcp_opts *o)
 {
 	const uint8_t *p = (const uint8_t *)(th + 1);
 	uint32_t len = (uint32_t)(th->data_off >> 4) * 4 - sizeof(*th);
@@ -94,12 +95,14 @@ static void parse_opts(const struct rte_tcp_hdr *th, struct tcp_opts *o)
 	}
 }
 
-static uint32_t rcv_wnd(const struct vns_flow *f)
+static uint32_t
+rcv_wnd(const struct vns_flow *f)
 {
 	return (f->flags & VNS_FF_WS) ? VNS_RCV_WND_SCALED : VNS_TCP_WND_MAX;
 }
 
-static void ack_schedule(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
+static void
+ack_schedule(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
 	if (f->flags & VNS_FF_ACK_LIST)
 		return;
@@ -111,7 +114,8 @@ static void ack_schedule(struct vns_stack *st, struct vns_flow *f, struct vns_tx
 	st->ackq[st->ackq_n++] = vns_flow_index(&st->ft, f);
 }
 
-void vns_tcp_flush_acks(struct vns_stack *st, struct vns_txbuf *tx)
+void
+vns_tcp_flush_acks(struct vns_stack *st, struct vns_txbuf *tx)
 {
 	uint32_t i;
 
@@ -128,7 +132,8 @@ void vns_tcp_flush_acks(struct vns_stack *st, struct vns_txbuf *tx)
 }
 
 /* RFC 5961 §7: challenge ACKs are rate limited so they cannot be used as an amplifier. */
-static void challenge_ack(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
+static void
+challenge_ack(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
 	if (st->now - st->chal_window_tsc >= st->hz) {
 		st->chal_window_tsc = st->now;
@@ -143,7 +148,8 @@ static void challenge_ack(struct vns_stack *st, struct vns_flow *f, struct vns_t
 	vns_tcp_send_ack(st, f, tx);
 }
 
-static void ooo_clear(struct vns_stack *st, struct vns_flow *f)
+static void
+ooo_clear(struct vns_stack *st, struct vns_flow *f)
 {
 	uint32_t i;
 
@@ -157,7 +163,8 @@ static void ooo_clear(struct vns_stack *st, struct vns_flow *f)
 }
 
 /* Merges adjacent or overlapping range-only entries (sorted by seq). */
-static void ooo_merge_ranges(struct vns_flow *f)
+static void
+ooo_merge_ranges(struct vns_flow *f)
 {
 	uint32_t i = 0;
 
@@ -176,7 +183,8 @@ static void ooo_merge_ranges(struct vns_flow *f)
 }
 
 /* The flow no longer needs payload: keep only the ranges of what it holds. */
-void vns_tcp_ooo_to_ranges(struct vns_stack *st, struct vns_flow *f)
+void
+vns_tcp_ooo_to_ranges(struct vns_stack *st, struct vns_flow *f)
 {
 	uint32_t i;
 
@@ -194,8 +202,9 @@ void vns_tcp_ooo_to_ranges(struct vns_stack *st, struct vns_flow *f)
 /* Stores [seq, seq+len) ahead of RCV.NXT. Returns true when the mbuf is now owned by the
  * store. A segment that fits nowhere is dropped: the sender retransmits it (SACK tells it
  * which), and the window is not retracted by that. */
-static bool ooo_insert(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m, uint32_t seq,
-		      uint32_t off, uint32_t len)
+static bool
+ooo_insert(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m, uint32_t seq,
+	   uint32_t off, uint32_t len)
 {
 	uint32_t end = seq + len, i, pos;
 	bool keep = (f->flags & VNS_FF_PAYLOAD) != 0;
@@ -241,8 +250,9 @@ static bool ooo_insert(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf
 	return keep;
 }
 
-static void deliver(struct vns_stack *st, struct vns_flow *f, const struct rte_mbuf *m,
-		    uint32_t off, uint32_t len)
+static void
+deliver(struct vns_stack *st, struct vns_flow *f, const struct rte_mbuf *m,
+	uint32_t off, uint32_t len)
 {
 	f->rcv_nxt += len;
 	f->bytes += len;
@@ -257,7 +267,8 @@ static void deliver(struct vns_stack *st, struct vns_flow *f, const struct rte_m
 }
 
 /* Moves stored data that RCV.NXT has reached into the stream. Returns true if a gap closed. */
-static bool ooo_pull(struct vns_stack *st, struct vns_flow *f)
+static bool
+ooo_pull(struct vns_stack *st, struct vns_flow *f)
 {
 	bool pulled = false;
 
@@ -282,7 +293,8 @@ static bool ooo_pull(struct vns_stack *st, struct vns_flow *f)
 	return pulled;
 }
 
-void vns_tcp_close_flow(struct vns_stack *st, struct vns_flow *f, enum vns_close_reason reason)
+void
+vns_tcp_close_flow(struct vns_stack *st, struct vns_flow *f, enum vns_close_reason reason)
 {
 	if (f->state != VNS_TCP_SYN_RCVD)
 		VNS_STAT_INC(st, flows_closed);
@@ -303,7 +315,8 @@ void vns_tcp_close_flow(struct vns_stack *st, struct vns_flow *f, enum vns_close
  * service runs inside segment processing), so it is only marked here and freed by the timer
  * on the next poll; until then its segments are ignored. The send buffer goes back to the
  * inline one: the service's buffer may be reused at once. */
-void vns_tcp_abort_flow(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
+void
+vns_tcp_abort_flow(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
 	if (f->flags & VNS_FF_DEAD)
 		return;
@@ -314,14 +327,17 @@ void vns_tcp_abort_flow(struct vns_stack *st, struct vns_flow *f, struct vns_txb
 	vns_timer_arm(st, f, st->now);
 }
 
-static void arm_idle(struct vns_stack *st, struct vns_flow *f)
+static void
+arm_idle(struct vns_stack *st, struct vns_flow *f)
 {
-	uint64_t secs = f->state == VNS_TCP_ESTABLISHED ? VNS_IDLE_TIMEOUT_S : VNS_CLOSING_TIMEOUT_S;
+	uint64_t secs = f->state == VNS_TCP_ESTABLISHED ? VNS_IDLE_TIMEOUT_S :
+							 VNS_CLOSING_TIMEOUT_S;
 
 	vns_timer_arm(st, f, f->last_rx_tsc + secs * st->hz);
 }
 
-void vns_tcp_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
+void
+vns_tcp_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
 	if (f->flags & VNS_FF_DEAD) {
 		vns_tcp_close_flow(st, f, VNS_CLOSE_ABORTED);
@@ -360,8 +376,9 @@ void vns_tcp_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf 
 }
 
 /* RFC 9293 §3.10.7.2, LISTEN. */
-static void listen_input(struct vns_stack *st, const struct vns_tcp_seg *seg, uint64_t key,
-			 struct vns_txbuf *tx)
+static void
+listen_input(struct vns_stack *st, const struct vns_tcp_seg *seg, uint64_t key,
+	     struct vns_txbuf *tx)
 {
 	const struct rte_tcp_hdr *th = seg->th;
 	uint8_t fl = th->tcp_flags;
@@ -430,7 +447,8 @@ static void listen_input(struct vns_stack *st, const struct vns_tcp_seg *seg, ui
 	vns_timer_arm(st, f, st->now + st->hz);
 }
 
-static void establish(struct vns_stack *st, struct vns_flow *f, uint16_t win)
+static void
+establish(struct vns_stack *st, struct vns_flow *f, uint16_t win)
 {
 	st->ft.nb_syn_rcvd--;
 	f->state = VNS_TCP_ESTABLISHED;
@@ -448,7 +466,8 @@ static void establish(struct vns_stack *st, struct vns_flow *f, uint16_t win)
 	arm_idle(st, f);
 }
 
-static void ack_advance(struct vns_stack *st, struct vns_flow *f, uint32_t ack)
+static void
+ack_advance(struct vns_stack *st, struct vns_flow *f, uint32_t ack)
 {
 	uint32_t acked = ack - f->snd_una;
 	uint32_t data = RTE_MIN(acked, f->sbuf_len);
@@ -465,7 +484,8 @@ static void ack_advance(struct vns_stack *st, struct vns_flow *f, uint32_t ack)
 }
 
 /* The peer's FIN is in sequence: RFC 9293 §3.10.7.4 eighth step. */
-static void fin_input(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
+static void
+fin_input(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
 	f->flags &= (uint16_t)~VNS_FF_FIN_RCVD;
 	f->rcv_nxt++;
@@ -483,8 +503,9 @@ static void fin_input(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf
 }
 
 /* Synchronized states (RFC 9293 §3.10.7.4). Returns true if the mbuf was kept. */
-static bool sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
-		      const struct vns_tcp_seg *seg, struct vns_txbuf *tx)
+static bool
+sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
+	   const struct vns_tcp_seg *seg, struct vns_txbuf *tx)
 {
 	const struct rte_tcp_hdr *th = seg->th;
 	uint8_t fl = th->tcp_flags;
@@ -640,8 +661,9 @@ vns_tcp_state_name(uint8_t state)
 	return state < RTE_DIM(names) ? names[state] : NULL;
 }
 
-void vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tcp_seg *seg,
-		   struct vns_txbuf *tx)
+void
+vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tcp_seg *seg,
+	      struct vns_txbuf *tx)
 {
 	const struct rte_tcp_hdr *th = seg->th;
 	uint64_t key = vns_flow_key(seg->ip->src_addr, th->src_port, th->dst_port);

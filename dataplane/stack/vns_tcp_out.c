@@ -25,10 +25,10 @@ vns_tcp_ts_now(const struct vns_stack *st)
  * shrink the window). A sink drops payload at once and needs no flow control. */
 #define OUR_WINDOW VNS_TCP_WND_MAX
 
-static struct rte_mbuf *build(struct vns_stack *st, const struct rte_ether_addr *dmac,
-			      rte_be32_t dip, rte_be16_t dport, rte_be16_t sport, uint32_t seq,
-			      uint32_t ack, uint8_t flags, uint16_t win, const uint8_t *opt,
-			      uint32_t optlen, const uint8_t *data, uint32_t dlen)
+static struct rte_mbuf *
+build(struct vns_stack *st, const struct rte_ether_addr *dmac, rte_be32_t dip, rte_be16_t dport,
+      rte_be16_t sport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win,
+      const uint8_t *opt, uint32_t optlen, const uint8_t *data, uint32_t dlen)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(st->conf.pool);
 	struct rte_ether_hdr *eh;
@@ -90,13 +90,16 @@ static struct rte_mbuf *build(struct vns_stack *st, const struct rte_ether_addr 
 		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
 		th->cksum = vns_csum_phdr(dip, st->conf.ip, tcp_len);
 	} else {
-		th->cksum = (uint16_t)~vns_csum_fold((uint32_t)vns_csum_phdr(dip, st->conf.ip, tcp_len) +
-						     rte_raw_cksum(th, tcp_len));
+		uint32_t sum = (uint32_t)vns_csum_phdr(dip, st->conf.ip, tcp_len) +
+			       rte_raw_cksum(th, tcp_len);
+
+		th->cksum = (uint16_t)~vns_csum_fold(sum);
 	}
 	return m;
 }
 
-static uint32_t put_ts(const struct vns_stack *st, const struct vns_flow *f, uint8_t *o)
+static uint32_t
+put_ts(const struct vns_stack *st, const struct vns_flow *f, uint8_t *o)
 {
 	uint32_t v = rte_cpu_to_be_32(vns_tcp_ts_now(st));
 	uint32_t e = rte_cpu_to_be_32(f->ts_recent);
@@ -112,7 +115,8 @@ static uint32_t put_ts(const struct vns_stack *st, const struct vns_flow *f, uin
 
 /* SACK blocks (RFC 2018 §4): the block holding the most recent out-of-order segment comes
  * first, then the others; overlapping or adjacent stored entries merge into one block. */
-static uint32_t put_sack(const struct vns_flow *f, uint8_t *o, uint32_t max_blocks)
+static uint32_t
+put_sack(const struct vns_flow *f, uint8_t *o, uint32_t max_blocks)
 {
 	uint32_t bs[VNS_OOO_MAX], be[VNS_OOO_MAX], nb = 0, i, first = 0, n = 0;
 	uint8_t *p;
@@ -149,14 +153,16 @@ static uint32_t put_sack(const struct vns_flow *f, uint8_t *o, uint32_t max_bloc
 	return VNS_TCP_OPT_LEN_SACK_OUT(n);
 }
 
-static void flow_sent_ack(struct vns_flow *f)
+static void
+flow_sent_ack(struct vns_flow *f)
 {
 	f->last_ack_sent = f->rcv_nxt;
 	f->unacked_bytes = 0;
 }
 
-static void send_flow_seg(struct vns_stack *st, struct vns_flow *f, uint32_t seq, uint8_t flags,
-			  const uint8_t *data, uint32_t dlen, struct vns_txbuf *tx)
+static void
+send_flow_seg(struct vns_stack *st, struct vns_flow *f, uint32_t seq, uint8_t flags,
+	      const uint8_t *data, uint32_t dlen, struct vns_txbuf *tx)
 {
 	uint8_t opt[VNS_TCP_OPT_SPACE];
 	uint32_t optlen = 0;
@@ -174,14 +180,16 @@ static void send_flow_seg(struct vns_stack *st, struct vns_flow *f, uint32_t seq
 		VNS_STAT_INC(st, acks_sent);
 }
 
-void vns_tcp_send_ack(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
+void
+vns_tcp_send_ack(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
 	send_flow_seg(st, f, f->snd_nxt, 0, NULL, 0, tx);
 }
 
 /* Options echo only what the SYN offered (RFC 7323 §1.3, RFC 2018 §2); the same ISS and
  * options answer every retransmitted SYN. */
-void vns_tcp_send_synack(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
+void
+vns_tcp_send_synack(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
 	uint8_t opt[VNS_TCP_OPT_SPACE];
 	uint32_t n = 0;
@@ -216,8 +224,9 @@ void vns_tcp_send_synack(struct vns_stack *st, struct vns_flow *f, struct vns_tx
 
 /* RFC 9293 §3.10.7.1: a segment for no connection gets a RST shaped so the sender accepts
  * it: SEQ = SEG.ACK if it had ACK, else SEQ 0 with ACK = SEG.SEQ + SEG.LEN. */
-void vns_tcp_send_rst_reply(struct vns_stack *st, const struct vns_tcp_seg *seg,
-			    struct vns_txbuf *tx)
+void
+vns_tcp_send_rst_reply(struct vns_stack *st, const struct vns_tcp_seg *seg,
+		       struct vns_txbuf *tx)
 {
 	const struct rte_tcp_hdr *th = seg->th;
 	uint32_t seq = 0, ack = 0;
@@ -239,17 +248,19 @@ void vns_tcp_send_rst_reply(struct vns_stack *st, const struct vns_tcp_seg *seg,
 		VNS_STAT_INC(st, rst_sent);
 }
 
-void vns_tcp_send_rst_flow(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
+void
+vns_tcp_send_rst_flow(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
 	struct rte_mbuf *m = build(st, &f->peer_mac, f->peer_ip, f->peer_port, f->local_port,
-				   f->snd_nxt, f->rcv_nxt, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0, NULL, 0,
-				   NULL, 0);
+				   f->snd_nxt, f->rcv_nxt, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0,
+				   NULL, 0, NULL, 0);
 
 	if (m != NULL && vns_tx_push(st, tx, m) == 0)
 		VNS_STAT_INC(st, rst_sent);
 }
 
-int vns_tcp_queue_data(struct vns_flow *f, const void *data, uint32_t len)
+int
+vns_tcp_queue_data(struct vns_flow *f, const void *data, uint32_t len)
 {
 	if (f->flags & VNS_FF_FIN_QUEUED)
 		return -1;
@@ -264,7 +275,8 @@ int vns_tcp_queue_data(struct vns_flow *f, const void *data, uint32_t len)
 	return 0;
 }
 
-void vns_tcp_set_sndbuf(struct vns_flow *f, uint8_t *buf, uint32_t cap)
+void
+vns_tcp_set_sndbuf(struct vns_flow *f, uint8_t *buf, uint32_t cap)
 {
 	f->sbuf = buf != NULL ? buf : f->sbuf_inline;
 	f->sbuf_cap = buf != NULL ? cap : VNS_SNDBUF_INLINE;
@@ -272,14 +284,16 @@ void vns_tcp_set_sndbuf(struct vns_flow *f, uint8_t *buf, uint32_t cap)
 }
 
 /* Our side closes after the queued data. */
-void vns_tcp_queue_fin(struct vns_flow *f)
+void
+vns_tcp_queue_fin(struct vns_flow *f)
 {
 	f->flags |= VNS_FF_FIN_QUEUED;
 	if (f->state == VNS_TCP_ESTABLISHED)
 		f->state = VNS_TCP_FIN_WAIT_1;
 }
 
-static void arm_rto(struct vns_stack *st, struct vns_flow *f)
+static void
+arm_rto(struct vns_stack *st, struct vns_flow *f)
 {
 	if (f->rto_ms == 0)
 		f->rto_ms = VNS_RTO_MIN_MS;
@@ -288,7 +302,8 @@ static void arm_rto(struct vns_stack *st, struct vns_flow *f)
 
 /* Payload per segment: the MSS counts data and options together (RFC 6691), so the
  * timestamps and any SACK blocks this flow may carry come off it. */
-static uint32_t seg_payload_max(const struct vns_stack *st, const struct vns_flow *f)
+static uint32_t
+seg_payload_max(const struct vns_stack *st, const struct vns_flow *f)
 {
 	uint32_t opts = (f->flags & VNS_FF_TS) ? VNS_TCP_OPT_LEN_TS_OUT : 0;
 
@@ -300,7 +315,8 @@ static uint32_t seg_payload_max(const struct vns_stack *st, const struct vns_flo
 
 /* Sends what the peer's window allows of the queued data, then the FIN once all data is
  * out. SND.NXT may have been pulled back to SND.UNA by a retransmission timeout. */
-void vns_tcp_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
+void
+vns_tcp_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
 	uint32_t sent_any = 0;
 
@@ -338,7 +354,8 @@ void vns_tcp_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *
 
 /* Retransmission timeout: go back to SND.UNA with a doubled RTO (RFC 6298 §5.5). With a
  * zero window, one byte goes out regardless as the window probe (RFC 9293 §3.8.6.1). */
-int vns_tcp_retransmit(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
+int
+vns_tcp_retransmit(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
 	if (f->snd_una == f->snd_nxt && f->sbuf_len == 0 && !(f->flags & VNS_FF_FIN_QUEUED))
 		return 0;

@@ -13,7 +13,8 @@
 
 #define NONE UINT32_MAX
 
-static void unlink_flow(struct vns_stack *st, struct vns_flow *f)
+static void
+unlink_flow(struct vns_stack *st, struct vns_flow *f)
 {
 	if (f->tw_prev != NONE)
 		st->ft.flows[f->tw_prev].tw_next = f->tw_next;
@@ -25,7 +26,8 @@ static void unlink_flow(struct vns_stack *st, struct vns_flow *f)
 	f->tw_prev = NONE;
 }
 
-static void link_flow(struct vns_stack *st, struct vns_flow *f)
+static void
+link_flow(struct vns_stack *st, struct vns_flow *f)
 {
 	uint64_t tick = f->timer_tsc / st->tw.tick_tsc;
 	uint32_t idx = vns_flow_index(&st->ft, f);
@@ -45,7 +47,8 @@ static void link_flow(struct vns_stack *st, struct vns_flow *f)
 	st->tw.slots[s] = idx;
 }
 
-void vns_timer_arm(struct vns_stack *st, struct vns_flow *f, uint64_t tsc)
+void
+vns_timer_arm(struct vns_stack *st, struct vns_flow *f, uint64_t tsc)
 {
 	if (f->timer_tsc != 0)
 		unlink_flow(st, f);
@@ -53,7 +56,8 @@ void vns_timer_arm(struct vns_stack *st, struct vns_flow *f, uint64_t tsc)
 	link_flow(st, f);
 }
 
-void vns_timer_cancel(struct vns_stack *st, struct vns_flow *f)
+void
+vns_timer_cancel(struct vns_stack *st, struct vns_flow *f)
 {
 	if (f->timer_tsc == 0)
 		return;
@@ -61,7 +65,8 @@ void vns_timer_cancel(struct vns_stack *st, struct vns_flow *f)
 	f->timer_tsc = 0;
 }
 
-void vns_timer_run(struct vns_stack *st, uint64_t now, struct vns_txbuf *tx)
+void
+vns_timer_run(struct vns_stack *st, uint64_t now, struct vns_txbuf *tx)
 {
 	uint64_t target = now / st->tw.tick_tsc;
 	uint64_t t;
@@ -91,7 +96,8 @@ void vns_timer_run(struct vns_stack *st, uint64_t now, struct vns_txbuf *tx)
 	}
 }
 
-int vns_timer_init(struct vns_stack *st, int socket_id)
+int
+vns_timer_init(struct vns_stack *st, int socket_id)
 {
 	uint32_t i;
 
@@ -105,7 +111,8 @@ int vns_timer_init(struct vns_stack *st, int socket_id)
 	return 0;
 }
 
-void vns_timer_free(struct vns_stack *st)
+void
+vns_timer_free(struct vns_stack *st)
 {
 	rte_free(st->tw.slots);
 	st->tw.slots = NULL;
