@@ -27,7 +27,6 @@
 #define VNS_SVC_MAX 8            /* services bound on one stack */
 #define VNS_SVC_SHARED_MAX 64    /* bytes a service shares across the stacks of a vns_shared */
 #define VNS_MSG_BODY_MAX 72
-#define VNS_SVC_COUNTERS_MAX 32  /* counters of one service */
 
 struct vns_msg;
 
@@ -82,7 +81,8 @@ struct vns_service_ops {
 	/* Optional, any thread. What the connection is doing, for telemetry (default: name). */
 	const char *(*conn_state)(const struct vns_svc *svc, const struct vns_conn *c);
 	/* Counters, any thread: counters_get writes nb_counters values in the table's order,
-	 * each a value it really had (single writer: the loop). At most VNS_SVC_COUNTERS_MAX. */
+	 * each a value it really had (single writer: the loop). All services of a stack have at
+	 * most VNS_SVC_STATS_MAX (vns_stack.h). */
 	const struct vns_service_counter *counters;
 	uint16_t nb_counters;
 	void (*counters_get)(const struct vns_svc *svc, uint64_t *values);

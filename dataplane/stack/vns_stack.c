@@ -87,6 +87,7 @@ svc_check(const struct vns_stack *st, const struct vns_service_bind *b, char *er
 {
 	const struct vns_service_ops *ops = b->ops;
 	const struct vns_service_ops *first = st->sh->svc_ops[st->nb_svc];
+	unsigned int nb_counters = vns_stack_svc_stats(st, NULL, NULL, NULL, 0);
 	uint8_t i;
 
 	if (ops == NULL || ops->name == NULL || ops->data == NULL) {
@@ -95,11 +96,11 @@ svc_check(const struct vns_stack *st, const struct vns_service_bind *b, char *er
 		return -EINVAL;
 	}
 	if (ops->conn_priv_size > VNS_CONN_PRIV_MAX || ops->shared_size > VNS_SVC_SHARED_MAX ||
-	    ops->nb_counters > VNS_SVC_COUNTERS_MAX) {
+	    nb_counters + (ops->counters_get != NULL ? ops->nb_counters : 0) > VNS_SVC_STATS_MAX) {
 		vns_set_err(err, errlen, "service %s: %zu bytes per connection (at most %d), %zu "
-			    "shared (at most %d), %u counters (at most %d)", ops->name,
+			    "shared (at most %d), %u counters (at most %d on a stack)", ops->name,
 			    ops->conn_priv_size, VNS_CONN_PRIV_MAX, ops->shared_size,
-			    VNS_SVC_SHARED_MAX, ops->nb_counters, VNS_SVC_COUNTERS_MAX);
+			    VNS_SVC_SHARED_MAX, ops->nb_counters, VNS_SVC_STATS_MAX);
 		return -EINVAL;
 	}
 	if (first != NULL && first != ops) {
@@ -347,28 +348,51 @@ void
 vns_stack_stats_get(const struct vns_stack *st, struct vns_stack_stats *out)
 {
 	/* Single writer: per-field relaxed loads give each counter a value it really had. */
-	uint64_t v[VNS_SVC_COUNTERS_MAX];
-	uint8_t k;
-	uint16_t i;
+	const char *names[VNS_SVC_STATS_MAX];
+	uint64_t v[VNS_SVC_STATS_MAX];
+	unsigned int i, n;
 
 #define VNS_STAT_COPY(name, desc) out->name = __atomic_load_n(&st->stats.name, __ATOMIC_RELAXED);
 	VNS_STACK_STATS(VNS_STAT_COPY)
 #undef VNS_STAT_COPY
 	/* Until the app reads the services' counters itself: those with a stack counter's name. */
+	n = vns_stack_svc_stats(st, names, NULL, v, RTE_DIM(v));
+	for (i = 0; i < n; i++) {
+#define VNS_STAT_SVC(c, d)                \
+		if (strcmp(names[i], #c) == 0) \
+			out->c = v[i];
+		VNS_STACK_STATS(VNS_STAT_SVC)
+#undef VNS_STAT_SVC
+	}
+}
+
+unsigned int
+vns_stack_svc_stats(const struct vns_stack *st, const char **names, const char **descs,
+		    uint64_t *values, unsigned int max)
+{
+	uint64_t v[VNS_SVC_STATS_MAX];
+	unsigned int n = 0, i;
+	uint8_t k;
+
 	for (k = 0; k < st->nb_svc; k++) {
 		const struct vns_service_ops *ops = st->svc[k].ops;
 
 		if (ops->counters_get == NULL)
 			continue;
-		ops->counters_get(&st->svc[k], v);
-		for (i = 0; i < ops->nb_counters; i++) {
-#define VNS_STAT_SVC(n, d)                           \
-			if (strcmp(ops->counters[i].name, #n) == 0) \
-				out->n = v[i];
-			VNS_STACK_STATS(VNS_STAT_SVC)
-#undef VNS_STAT_SVC
+		if (values != NULL)
+			ops->counters_get(&st->svc[k], v);
+		for (i = 0; i < ops->nb_counters; i++, n++) {
+			if (n >= max)
+				continue;
+			if (names != NULL)
+				names[n] = ops->counters[i].name;
+			if (descs != NULL)
+				descs[n] = ops->counters[i].desc;
+			if (values != NULL)
+				values[n] = v[i];
 		}
 	}
+	return n;
 }
 
 uint32_t

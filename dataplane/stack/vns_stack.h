@@ -130,6 +130,17 @@ struct vns_stack_stats { VNS_STACK_STATS(VNS_STAT_FIELD) };
 #undef VNS_STAT_FIELD
 
 void vns_stack_stats_get(const struct vns_stack *st, struct vns_stack_stats *out);
+
+/*
+ * The counters of the services bound on st (each service's own table, vns_service.h), in
+ * bind order: writes up to max names, descriptions and values (any of the three arrays may
+ * be NULL) and returns how many there are. Names and order are fixed for the stack's life,
+ * the same on every stack of one vns_shared; each value is one the counter really had.
+ * Any thread.
+ */
+#define VNS_SVC_STATS_MAX 32         /* counters of all services on one stack */
+unsigned int vns_stack_svc_stats(const struct vns_stack *st, const char **names,
+				 const char **descs, uint64_t *values, unsigned int max);
 uint32_t vns_stack_nb_flows(const struct vns_stack *st);
 
 /*
