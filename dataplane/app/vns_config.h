@@ -7,8 +7,9 @@
  *   2. the INI file named by --config FILE (read with rte_cfgfile),
  *   3. the command line after EAL's `--`.
  * Every option has the same name on the command line (`--iperf-port 5201`) and in the file
- * (`iperf-port = 5201` in the section the option table names), so the one table below is the
- * parser, the help text and the documentation of conf/vnetsink.ini.
+ * (`iperf-port = 5201` in the section the option table names). The option table in
+ * vns_config.c holds each option's range and default once; the parser, vns_config_defaults(),
+ * the --help text and vns_config_print() all read them from there.
  *
  * Nothing here needs EAL: parsing runs before rte_eal_init() (so a bad value exits 2 without
  * touching hugepages) and the unit tests drive it directly. Only the lcore check needs the
@@ -26,19 +27,13 @@
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 
+#include "vns_port.h"
+
 #define VNS_MAX_QUEUES 64
-#define VNS_PORT_SPEC_MAX 256
 #define VNS_PATH_MAX 512
 
-/* Exit status for a usage error (bad option or value), as the issue asks. */
+/* Exit status for a usage error (bad option or value): nothing was started. */
 #define VNS_EXIT_USAGE 2
-
-enum vns_port_kind {
-	VNS_PORT_ETHDEV,  /* any DPDK ethdev, by port id or device name (e.g. --vdev net_tap0) */
-	VNS_PORT_VPMD,    /* our virtio-net PMD library: PCI address or vhost-user:PATH */
-};
-
-enum vns_packed_mode { VNS_PACKED_AUTO, VNS_PACKED_ON, VNS_PACKED_OFF };
 
 struct vns_config {
 	enum vns_port_kind port_kind;

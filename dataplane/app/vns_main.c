@@ -22,10 +22,12 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "vns_app_err.h"
 #include "vns_config.h"
 #include "vns_port.h"
 #include "vns_stack.h"
 #include "vns_stats.h"
+#include "vns_telemetry.h"
 #include "vns_worker.h"
 
 #define VNS_MAIN_TICK_US 100000 /* main lcore: stats, closed records, signals */
@@ -38,11 +40,11 @@ struct vns_app {
 	struct vns_stack *stacks[VNS_MAX_QUEUES];
 	struct vns_queue *queues[VNS_MAX_QUEUES];
 	struct vns_worker workers[RTE_MAX_LCORE];
-	bool stats_on;
 };
 
 /* First SIGINT/SIGTERM: stop the loops and shut down cleanly. A second one: die at once. */
-static void on_signal(int sig)
+static void
+on_signal(int sig)
 {
 	if (vns_worker_stopping()) {
 		signal(sig, SIG_DFL);
@@ -52,9 +54,18 @@ static void on_signal(int sig)
 	vns_worker_stop();
 }
 
-/* Turn rte_eal_init()'s rte_errno into the one thing the user should do. */
-static void eal_error(int e)
+/* Print one failure: the only place the app writes an error line. */
+static void
+report(const char *err)
 {
+	fprintf(stderr, "vnetsink: %s\n", err);
+}
+
+/* Turn rte_eal_init()'s rte_errno into the one thing the user should do. */
+static void
+eal_error(int e)
+{
+	char err[512];
 	const char *what;
 
 	switch (e) {
@@ -62,89 +73,88 @@ static void eal_error(int e)
 		what = "permission denied: run as root (hugepages, /dev/vfio, tap devices need it)";
 		break;
 	case ENOMEM:
-		what = "no hugepage memory: reserve and mount hugepages (dpdk-hugepages.py -p 2M --setup 1G), "
-		       "or run with EAL --no-huge -m 512";
+		what = "no hugepage memory: reserve and mount hugepages (dpdk-hugepages.py -p 2M "
+		       "--setup 1G), or run with EAL --no-huge -m 512";
 		break;
 	case EALREADY:
 	case EBUSY:
-		what = "another DPDK process uses the same runtime directory: give each process its own "
-		       "EAL --file-prefix";
+		what = "another DPDK process uses the same runtime directory: give each process "
+		       "its own EAL --file-prefix";
 		break;
 	case ENOTSUP:
-		what = "a device could not be probed: check the EAL lines above (a --vdev name or tap "
-		       "interface in use by another process, or a PCI device not bound to vfio-pci/uio)";
+		what = "a device could not be probed: check the EAL lines above (a --vdev name or "
+		       "tap interface in use by another process, or a PCI device not bound to "
+		       "vfio-pci/uio)";
 		break;
 	case EINVAL:
-		what = "bad EAL option (see the EAL lines above); EAL options go before --, vnetsink's "
-		       "after it";
+		what = "bad EAL option (see the EAL lines above); EAL options go before --, "
+		       "vnetsink's after it";
 		break;
 	case 0:
 		/* DPDK 22.11 leaves rte_errno unset when it cannot lock its runtime config. */
-		what = "most likely another DPDK process runs with the same --file-prefix (see the EAL "
-		       "lines above): give each process its own EAL --file-prefix";
+		what = "most likely another DPDK process runs with the same --file-prefix (see "
+		       "the EAL lines above): give each process its own EAL --file-prefix";
 		break;
 	default:
 		what = "see the EAL lines above";
 		break;
 	}
-	fprintf(stderr, "vnetsink: EAL initialisation failed (%s): %s\n", e ? rte_strerror(e) : "no reason given",
-		what);
+	snprintf(err, sizeof(err), "EAL initialisation failed (%s): %s",
+		 e ? rte_strerror(e) : "no reason given", what);
+	report(err);
 }
 
 /* Enough mbufs for full rx rings, a full tx ring and tx buffer per queue, plus caches. */
-static uint32_t pool_size(const struct vns_config *cfg, uint16_t nb_queues)
+static uint32_t
+pool_size(const struct vns_config *cfg, uint16_t nb_queues)
 {
-	uint64_t n = (uint64_t)nb_queues * (2u * cfg->ring_size + VNS_TXBUF_MAX + VNS_RX_BURST + 512) +
-		     (uint64_t)rte_lcore_count() * 256 + 2048;
+	uint64_t per_queue = 2u * cfg->ring_size + VNS_TXBUF_MAX + VNS_RX_BURST + 512;
+	uint64_t n = (uint64_t)nb_queues * per_queue + (uint64_t)rte_lcore_count() * 256 + 2048;
 
 	if (cfg->mbufs != 0)
 		return cfg->mbufs;
 	return (uint32_t)RTE_MIN(n, 4194304u);
 }
 
-static int app_setup(struct vns_app *app)
+/* Open the port, create the mbuf pool and set up cfg->nb_queues queue pairs. */
+static int
+setup_port(struct vns_app *app, int socket, char *err, size_t errlen)
 {
-	struct vns_config *cfg = &app->cfg;
-	bool enabled[RTE_MAX_LCORE];
-	char err[512];
-	uint32_t nb_mbufs;
-	int socket = (int)rte_socket_id();
+	const struct vns_config *cfg = &app->cfg;
+	const struct vns_port_conf port_conf = {
+		.ring_size = cfg->ring_size,
+		.packed = cfg->packed,
+		.mac_set = cfg->mac_set,
+		.mac = cfg->mac,
+	};
+	uint32_t nb_mbufs = pool_size(cfg, cfg->nb_queues);
 
-	for (unsigned int i = 0; i < RTE_MAX_LCORE; i++)
-		enabled[i] = rte_lcore_is_enabled(i);
-	if (vns_config_resolve_lcores(cfg, enabled, RTE_MAX_LCORE, rte_get_main_lcore(), err,
-				      sizeof(err)) != 0) {
-		fprintf(stderr, "vnetsink: %s\n", err);
-		return VNS_EXIT_USAGE;
-	}
+	app->port = vns_port_open(cfg->port_kind, cfg->port_spec, err, errlen);
+	if (app->port == NULL)
+		return -1;
+	app->pool = rte_pktmbuf_pool_create("vns_mbufs", nb_mbufs, 256, 0,
+					    RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	if (app->pool == NULL)
+		return vns_app_set_err(err, errlen,
+				       "cannot allocate %u mbufs (%u MB of hugepage memory): %s; "
+				       "lower --mbufs/--ring-size or reserve more hugepages",
+				       nb_mbufs,
+				       (unsigned int)((uint64_t)nb_mbufs *
+						      (RTE_MBUF_DEFAULT_BUF_SIZE + 256) >> 20),
+				       rte_strerror(rte_errno));
+	return vns_port_setup(app->port, &port_conf, cfg->nb_queues, app->pool, err, errlen);
+}
 
-	app->port = vns_port_open(cfg, err, sizeof(err));
-	if (app->port == NULL) {
-		fprintf(stderr, "vnetsink: %s\n", err);
-		return 1;
-	}
-
-	nb_mbufs = pool_size(cfg, cfg->nb_queues);
-	app->pool = rte_pktmbuf_pool_create("vns_mbufs", nb_mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-					    socket);
-	if (app->pool == NULL) {
-		fprintf(stderr, "vnetsink: cannot allocate %u mbufs (%u MB of hugepage memory): %s; lower "
-			"--mbufs/--ring-size or reserve more hugepages\n",
-			nb_mbufs, (unsigned int)((uint64_t)nb_mbufs * (RTE_MBUF_DEFAULT_BUF_SIZE + 256) >> 20),
-			rte_strerror(rte_errno));
-		return 1;
-	}
-
-	if (vns_port_setup(app->port, cfg, cfg->nb_queues, app->pool, err, sizeof(err)) != 0) {
-		fprintf(stderr, "vnetsink: %s\n", err);
-		return 1;
-	}
+/* Give each queue its stack and loop state, and its worker lcore the queue. */
+static int
+setup_queues(struct vns_app *app, int socket, char *err, size_t errlen)
+{
+	const struct vns_config *cfg = &app->cfg;
 
 	app->shared = vns_shared_create(cfg->nb_queues, socket);
-	if (app->shared == NULL) {
-		fprintf(stderr, "vnetsink: cannot create the shared stack state (out of hugepage memory?)\n");
-		return 1;
-	}
+	if (app->shared == NULL)
+		return vns_app_set_err(err, errlen, "cannot create the shared stack state (out of "
+				       "hugepage memory?)");
 	for (uint16_t q = 0; q < cfg->nb_queues; q++) {
 		struct vns_stack_conf sc = {
 			.ip = cfg->ip,
@@ -166,45 +176,74 @@ static int app_setup(struct vns_app *app)
 		struct vns_worker *w = &app->workers[lcore];
 
 		app->stacks[q] = vns_stack_create(&sc, app->shared, qsocket);
-		if (app->stacks[q] == NULL) {
-			fprintf(stderr, "vnetsink: queue %u: cannot create its stack (%u flows); lower "
-				"--max-flows or reserve more hugepages\n",
-				q, cfg->max_flows);
-			return 1;
-		}
+		if (app->stacks[q] == NULL)
+			return vns_app_set_err(err, errlen,
+					       "queue %u: cannot create its stack (%u flows); "
+					       "lower --max-flows or reserve more hugepages",
+					       q, cfg->max_flows);
 		vns_port_queue_get(app->port, q, &pq);
 		app->queues[q] = vns_queue_create(q, lcore, &pq, app->stacks[q], qsocket);
-		if (app->queues[q] == NULL) {
-			fprintf(stderr, "vnetsink: queue %u: out of hugepage memory for its loop state\n", q);
-			return 1;
-		}
+		if (app->queues[q] == NULL)
+			return vns_app_set_err(err, errlen,
+					       "queue %u: out of hugepage memory for its loop "
+					       "state", q);
 		w->lcore_id = lcore;
 		w->queues[w->nb_queues++] = app->queues[q];
 	}
-
-	if (vns_port_start(app->port, err, sizeof(err)) != 0) {
-		fprintf(stderr, "vnetsink: %s\n", err);
-		return 1;
-	}
-
-	struct vns_stats_src src = {
-		.cfg = cfg,
-		.port = app->port,
-		.nb_queues = cfg->nb_queues,
-		.queues = app->queues,
-	};
-	if (vns_stats_init(&src, err, sizeof(err)) != 0) {
-		fprintf(stderr, "vnetsink: %s\n", err);
-		return 1;
-	}
-	app->stats_on = true;
 	return 0;
 }
 
-static void app_teardown(struct vns_app *app)
+/* Stats on the main lcore and, when the EAL has telemetry, the telemetry commands. */
+static int
+setup_reporting(struct vns_app *app, char *err, size_t errlen)
 {
-	if (app->stats_on)
-		vns_stats_detach();
+	const struct vns_stats_src src = {
+		.cfg = &app->cfg,
+		.port = app->port,
+		.nb_queues = app->cfg.nb_queues,
+		.queues = app->queues,
+		.start_tsc = rte_rdtsc(),
+	};
+
+	if (vns_stats_init(&src, err, errlen) != 0)
+		return -1;
+	/* Not fatal: the stats stay on stdout and in the JSON file. */
+	if (vns_telemetry_init(&src, err, errlen) != 0)
+		report(err);
+	return 0;
+}
+
+/* Everything before the loops start. 0, or the exit status after one line on stderr. */
+static int
+app_setup(struct vns_app *app)
+{
+	struct vns_config *cfg = &app->cfg;
+	bool enabled[RTE_MAX_LCORE];
+	char err[512];
+	int socket = (int)rte_socket_id();
+
+	for (unsigned int i = 0; i < RTE_MAX_LCORE; i++)
+		enabled[i] = rte_lcore_is_enabled(i);
+	if (vns_config_resolve_lcores(cfg, enabled, RTE_MAX_LCORE, rte_get_main_lcore(), err,
+				      sizeof(err)) != 0) {
+		report(err);
+		return VNS_EXIT_USAGE;
+	}
+	if (setup_port(app, socket, err, sizeof(err)) != 0 ||
+	    setup_queues(app, socket, err, sizeof(err)) != 0 ||
+	    vns_port_start(app->port, err, sizeof(err)) != 0 ||
+	    setup_reporting(app, err, sizeof(err)) != 0) {
+		report(err);
+		return 1;
+	}
+	return 0;
+}
+
+static void
+app_teardown(struct vns_app *app)
+{
+	/* Whatever telemetry registered must stop reading before the queues go. */
+	vns_telemetry_detach();
 	if (app->port != NULL)
 		vns_port_stop(app->port);
 	for (uint16_t q = 0; q < VNS_MAX_QUEUES; q++) {
@@ -218,9 +257,11 @@ static void app_teardown(struct vns_app *app)
 	rte_mempool_free(app->pool);
 }
 
-static void app_run(struct vns_app *app)
+static void
+app_run(struct vns_app *app)
 {
 	unsigned int lcore;
+	char err[512];
 
 	printf("vnetsink: starting with this configuration:\n");
 	vns_config_print(&app->cfg, stdout);
@@ -231,22 +272,26 @@ static void app_run(struct vns_app *app)
 		if (app->workers[lcore].nb_queues == 0)
 			continue;
 		if (rte_eal_remote_launch(vns_worker_main, &app->workers[lcore], lcore) != 0) {
-			fprintf(stderr, "vnetsink: lcore %u is busy and cannot run its queues; stopping\n",
-				lcore);
+			snprintf(err, sizeof(err), "lcore %u is busy and cannot run its queues; "
+				 "stopping", lcore);
+			report(err);
 			vns_worker_stop();
 		}
 	}
 	while (!vns_worker_stopping()) {
-		vns_stats_tick(rte_rdtsc());
+		if (vns_stats_tick(rte_rdtsc(), err, sizeof(err)) != 0)
+			report(err);
 		vns_port_health_check(app->port);
 		rte_delay_us_sleep(VNS_MAIN_TICK_US);
 	}
 	rte_eal_mp_wait_lcore();
 	printf("vnetsink: stopping\n");
-	vns_stats_final(stdout);
+	if (vns_stats_final(stdout, err, sizeof(err)) != 0)
+		report(err);
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	static struct vns_app app; /* large (per-lcore worker table): not on the stack */
 	enum vns_config_status st;
@@ -259,20 +304,21 @@ int main(int argc, char **argv)
 			break;
 		}
 	/* `vnetsink --help` without EAL arguments is common enough to answer directly. */
-	if (dashes == argc && argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+	if (dashes == argc && argc == 2 &&
+	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		vns_config_usage(stdout, argv[0]);
 		return 0;
 	}
 
 	vns_config_defaults(&app.cfg);
-	st = vns_config_parse(&app.cfg, dashes < argc ? argc - dashes - 1 : 0, argv + dashes + 1, err,
-			      sizeof(err));
+	st = vns_config_parse(&app.cfg, dashes < argc ? argc - dashes - 1 : 0, argv + dashes + 1,
+			      err, sizeof(err));
 	if (st == VNS_CONFIG_HELP) {
 		vns_config_usage(stdout, argv[0]);
 		return 0;
 	}
 	if (st == VNS_CONFIG_ERROR) {
-		fprintf(stderr, "vnetsink: %s\n", err);
+		report(err);
 		return VNS_EXIT_USAGE;
 	}
 

@@ -9,8 +9,10 @@
  *   - the closed-connection records of the stacks (discard bytes and SHA-256, iperf3 test
  *     bytes), printed as they arrive and kept (bounded) for the JSON file;
  *   - a final summary.
- * Runs on the main lcore (vns_stats_tick) and in the telemetry thread (the two commands);
- * it only reads the loops' counters and is the single consumer of vns_stack_drain_closed().
+ * Files: vns_stats.c (snapshots, lines, closed records, summary; main lcore), vns_stats_json.c
+ * (the JSON file; main lcore), vns_telemetry.c (the two commands; the telemetry thread).
+ * All of them only read the loops' counters; vns_stats.c is the single consumer of
+ * vns_stack_drain_closed().
  */
 #ifndef VNS_STATS_H
 #define VNS_STATS_H
@@ -22,23 +24,27 @@
 #include "vns_port.h"
 #include "vns_worker.h"
 
+/* What the stats read: it must outlive vns_stats_final() and vns_telemetry_detach(). */
 struct vns_stats_src {
 	const struct vns_config *cfg;
 	struct vns_port *port;
 	uint16_t nb_queues;
-	struct vns_queue *const *queues;   /* indexed by queue id */
+	struct vns_queue *const *queues; /* indexed by queue id */
+	uint64_t start_tsc;              /* start of the run: uptime and average rates */
 };
 
-/* Start reporting on src (which must outlive vns_stats_detach). 0 or -1 with err set. */
+/*
+ * Main lcore. Each returns 0, or -1 with err set (one line, no "vnetsink:" prefix) for the
+ * caller to print; a failure to write --stats-json is reported once, and the run goes on.
+ */
+
+/* Start reporting on src. */
 int vns_stats_init(const struct vns_stats_src *src, char *err, size_t errlen);
 
-/* Main lcore, every ~100 ms: drain closed records; print and write JSON when due. */
-void vns_stats_tick(uint64_t now_tsc);
+/* Every ~100 ms: drain closed records; print and write JSON when due. */
+int vns_stats_tick(uint64_t now_tsc, char *err, size_t errlen);
 
 /* After the loops stopped: drain the last records, print the summary, write the final JSON. */
-void vns_stats_final(FILE *f);
-
-/* Stop the telemetry commands from reading src; call before freeing queues or the port. */
-void vns_stats_detach(void);
+int vns_stats_final(FILE *f, char *err, size_t errlen);
 
 #endif /* VNS_STATS_H */

@@ -12,22 +12,27 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "vns_atomic.h"
+
 /* Set once by a signal handler or the main lcore; the loops only read it (relaxed). */
 static bool vns_quit;
 
-void vns_worker_stop(void)
+void
+vns_worker_stop(void)
 {
-	__atomic_store_n(&vns_quit, true, __ATOMIC_RELAXED);
+	vns_write_once(&vns_quit, true);
 }
 
-bool vns_worker_stopping(void)
+bool
+vns_worker_stopping(void)
 {
-	return __atomic_load_n(&vns_quit, __ATOMIC_RELAXED);
+	return vns_read_once(&vns_quit);
 }
 
-struct vns_queue *vns_queue_create(uint16_t queue_id, unsigned int lcore_id,
-				   const struct vns_port_queue *pq, struct vns_stack *stack,
-				   int socket_id)
+struct vns_queue *
+vns_queue_create(uint16_t queue_id, unsigned int lcore_id,
+		 const struct vns_port_queue *pq, struct vns_stack *stack,
+		 int socket_id)
 {
 	struct vns_queue *q = rte_zmalloc_socket("vns_queue", sizeof(*q), RTE_CACHE_LINE_SIZE,
 						 socket_id);
@@ -41,7 +46,8 @@ struct vns_queue *vns_queue_create(uint16_t queue_id, unsigned int lcore_id,
 	return q;
 }
 
-void vns_queue_free(struct vns_queue *q)
+void
+vns_queue_free(struct vns_queue *q)
 {
 	if (q == NULL)
 		return;
@@ -50,21 +56,16 @@ void vns_queue_free(struct vns_queue *q)
 	rte_free(q);
 }
 
-void vns_queue_stats_get(const struct vns_queue *q, struct vns_queue_stats *out)
+void
+vns_queue_stats_get(const struct vns_queue *q, struct vns_queue_stats *out)
 {
-#define VNS_COPY(name, desc) out->name = __atomic_load_n(&q->stats.name, __ATOMIC_RELAXED);
+#define VNS_COPY(name, desc) out->name = vns_read_once(&q->stats.name);
 	VNS_QUEUE_STATS(VNS_COPY)
 #undef VNS_COPY
 }
 
-/*
- * Single-writer counter update: a plain load and a relaxed store, so readers on other lcores
- * never see a torn value and the loop pays no locked instruction.
- */
-#define VNS_ADD(q, name, v) \
-	__atomic_store_n(&(q)->stats.name, (q)->stats.name + (v), __ATOMIC_RELAXED)
-
-static inline uint64_t frames_bytes(struct rte_mbuf *const *pkts, uint16_t n)
+static inline uint64_t
+frames_bytes(struct rte_mbuf *const *pkts, uint16_t n)
 {
 	uint64_t bytes = 0;
 
@@ -74,7 +75,8 @@ static inline uint64_t frames_bytes(struct rte_mbuf *const *pkts, uint16_t n)
 }
 
 /* Send what the stack queued. Returns the number of frames the port took. */
-static inline uint16_t queue_flush(struct vns_queue *q)
+static inline uint16_t
+queue_flush(struct vns_queue *q)
 {
 	struct vns_txbuf *tx = &q->tx;
 	uint16_t sent, left, done;
@@ -94,8 +96,8 @@ static inline uint16_t queue_flush(struct vns_queue *q)
 	left = (uint16_t)(tx->n - sent);
 	if (left != 0)
 		bytes -= frames_bytes(tx->pkts + sent, left);
-	VNS_ADD(q, tx_pkts, sent);
-	VNS_ADD(q, tx_bytes, bytes);
+	vns_counter_add(&q->stats.tx_pkts, sent);
+	vns_counter_add(&q->stats.tx_bytes, bytes);
 	if (left == 0) {
 		tx->n = 0;
 		q->tx_stalled_polls = 0;
@@ -103,7 +105,7 @@ static inline uint16_t queue_flush(struct vns_queue *q)
 		return sent;
 	}
 
-	VNS_ADD(q, tx_retries, 1);
+	vns_counter_add(&q->stats.tx_retries, 1);
 	done = sent;
 	if (sent != 0) {
 		q->tx_stalled_polls = 0;
@@ -119,7 +121,7 @@ static inline uint16_t queue_flush(struct vns_queue *q)
 		uint16_t drop = q->tx_head_dropped ? left : 1;
 
 		rte_pktmbuf_free_bulk(tx->pkts, drop);
-		VNS_ADD(q, drop_tx_full, drop);
+		vns_counter_add(&q->stats.drop_tx_full, drop);
 		q->tx_head_dropped = drop == 1;
 		q->tx_stalled_polls = 0;
 		done = drop;
@@ -131,42 +133,39 @@ static inline uint16_t queue_flush(struct vns_queue *q)
 	return sent;
 }
 
-static inline void queue_poll(struct vns_queue *q, uint64_t now)
+static inline void
+queue_poll(struct vns_queue *q, uint64_t now)
 {
 	struct rte_mbuf *pkts[VNS_RX_BURST];
 	uint16_t nb_rx, nb_tx = 0;
 
 	nb_rx = vns_port_rx(&q->pq, pkts, VNS_RX_BURST);
 	if (nb_rx != 0) {
-		VNS_ADD(q, rx_pkts, nb_rx);
-		VNS_ADD(q, rx_bytes, frames_bytes(pkts, nb_rx));
+		vns_counter_add(&q->stats.rx_pkts, nb_rx);
+		vns_counter_add(&q->stats.rx_bytes, frames_bytes(pkts, nb_rx));
 		vns_stack_input(q->stack, pkts, nb_rx, now, &q->tx);
 	}
 	vns_stack_poll(q->stack, now, &q->tx);
 	if (q->tx.n != 0)
 		nb_tx = queue_flush(q);
-	VNS_ADD(q, polls, 1);
+	vns_counter_add(&q->stats.polls, 1);
 	if ((nb_rx | nb_tx) != 0)
-		VNS_ADD(q, busy_polls, 1);
+		vns_counter_add(&q->stats.busy_polls, 1);
 }
 
 /* Off the per-packet path, once per VNS_HOUSEKEEPING_US. */
-static void queue_housekeeping(struct vns_queue *q)
+static void
+queue_housekeeping(struct vns_queue *q)
 {
-#if VNS_HAVE_VPMD
-	/* A device that broke the ring protocol stays broken (vpmd.h): stop polling it. */
-	if (q->pq.kind == VNS_PORT_VPMD &&
-	    (vpmd_rxq_broken((struct vpmd_rxq *)q->pq.rxq) ||
-	     vpmd_txq_broken((struct vpmd_txq *)q->pq.txq))) {
+	/* A queue the device broke stays broken (vns_port.h): stop polling it. */
+	if (vns_port_queue_broken(&q->pq)) {
 		q->broken = true;
-		VNS_ADD(q, queue_broken, 1);
+		vns_counter_add(&q->stats.queue_broken, 1);
 	}
-#else
-	(void)q;
-#endif
 }
 
-int vns_worker_main(void *arg)
+int
+vns_worker_main(void *arg)
 {
 	struct vns_worker *w = arg;
 	const uint64_t hk_period = rte_get_tsc_hz() * VNS_HOUSEKEEPING_US / 1000000;

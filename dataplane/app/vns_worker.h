@@ -12,7 +12,8 @@
  *
  * Concurrency: a vns_queue is written only by its lcore. Other threads (main lcore stats,
  * the telemetry thread) read its counters without locks: each counter is a naturally aligned
- * 64-bit word written by one thread, so a reader sees some recent value, never a torn one.
+ * 64-bit word written by one thread (vns_counter_add) and read with vns_read_once
+ * (vns_atomic.h), so a reader sees some recent value, never a torn one.
  */
 #ifndef VNS_WORKER_H
 #define VNS_WORKER_H
@@ -22,6 +23,7 @@
 
 #include <rte_common.h>
 
+#include "vns_config.h"
 #include "vns_port.h"
 #include "vns_stack.h"
 

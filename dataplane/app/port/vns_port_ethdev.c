@@ -11,6 +11,7 @@
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
 
+#include "vns_app_err.h"
 #include "vns_port.h"
 #include "vns_stack.h"
 
@@ -24,7 +25,8 @@ struct vns_ethdev {
 
 static const struct vns_port_ops vns_ethdev_ops;
 
-static void list_ports(char *buf, size_t len)
+static void
+list_ports(char *buf, size_t len)
 {
 	uint16_t id;
 	size_t off = 0;
@@ -44,7 +46,8 @@ static void list_ports(char *buf, size_t len)
 		snprintf(buf, len, "none");
 }
 
-struct vns_port *vns_port_ethdev_open(const char *spec, char *err, size_t errlen)
+struct vns_port *
+vns_port_ethdev_open(const char *spec, char *err, size_t errlen)
 {
 	struct rte_eth_dev_info info;
 	struct vns_port *p = NULL;
@@ -61,21 +64,24 @@ struct vns_port *vns_port_ethdev_open(const char *spec, char *err, size_t errlen
 	}
 	if (rc != 0) {
 		list_ports(ports, sizeof(ports));
-		snprintf(err, errlen,
-			 "--port ethdev:%s: no such DPDK port (ports: %s); create one with EAL --vdev "
-			 "(e.g. --vdev net_tap0,iface=vnstap0) or bind a PCI device to vfio-pci/uio",
-			 spec, ports);
+		vns_app_set_err(err, errlen,
+				"--port ethdev:%s: no such DPDK port (ports: %s); create one with "
+				"EAL --vdev (e.g. --vdev net_tap0,iface=vnstap0) or bind a PCI "
+				"device to vfio-pci/uio",
+				spec, ports);
 		return NULL;
 	}
 	if (rte_eth_dev_info_get(port_id, &info) != 0) {
-		snprintf(err, errlen, "--port ethdev:%s: cannot read the device info; is it in use by "
-			 "another process?", spec);
+		vns_app_set_err(err, errlen,
+				"--port ethdev:%s: cannot read the device info; is it in use by "
+				"another process?",
+				spec);
 		return NULL;
 	}
 	p = calloc(1, sizeof(*p));
 	e = calloc(1, sizeof(*e));
 	if (p == NULL || e == NULL) {
-		snprintf(err, errlen, "--port ethdev:%s: out of memory", spec);
+		vns_app_set_err(err, errlen, "--port ethdev:%s: out of memory", spec);
 		goto fail;
 	}
 	e->port_id = port_id;
@@ -95,23 +101,27 @@ fail:
 	return NULL;
 }
 
-static int ethdev_setup(struct vns_port *p, const struct vns_config *cfg, uint16_t nb_queues,
-			struct rte_mempool *pool, char *err, size_t errlen)
+static int
+ethdev_setup(struct vns_port *p, const struct vns_port_conf *pc, uint16_t nb_queues,
+	     struct rte_mempool *pool, char *err, size_t errlen)
 {
 	struct vns_ethdev *e = p->priv;
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
-	uint16_t nb_rxd = cfg->ring_size, nb_txd = cfg->ring_size;
+	uint16_t nb_rxd = pc->ring_size, nb_txd = pc->ring_size;
+	int socket = rte_eth_dev_socket_id(e->port_id);
 	int rc;
 
 	rc = rte_eth_dev_info_get(e->port_id, &info);
 	if (rc != 0) {
-		snprintf(err, errlen, "%s: cannot read the device info (%s)", p->info.name, strerror(-rc));
+		vns_app_set_err(err, errlen, "%s: cannot read the device info (%s)", p->info.name,
+				strerror(-rc));
 		return rc;
 	}
 	if (nb_queues > info.max_rx_queues || nb_queues > info.max_tx_queues) {
-		snprintf(err, errlen, "--queues %u: %s offers at most %u rx / %u tx queues; use fewer",
-			 nb_queues, p->info.name, info.max_rx_queues, info.max_tx_queues);
+		vns_app_set_err(err, errlen,
+				"--queues %u: %s offers at most %u rx / %u tx queues; use fewer",
+				nb_queues, p->info.name, info.max_rx_queues, info.max_tx_queues);
 		return -EINVAL;
 	}
 
@@ -143,16 +153,17 @@ static int ethdev_setup(struct vns_port *p, const struct vns_config *cfg, uint16
 
 	rc = rte_eth_dev_configure(e->port_id, nb_queues, nb_queues, &conf);
 	if (rc != 0) {
-		snprintf(err, errlen, "%s: configure %u queues failed (%s); %s", p->info.name, nb_queues,
-			 strerror(-rc),
-			 rc == -EBUSY ? "the device is in use (started by another process?)"
-				      : "see the driver's message above");
+		vns_app_set_err(err, errlen, "%s: configure %u queues failed (%s); %s",
+				p->info.name, nb_queues, strerror(-rc),
+				rc == -EBUSY ? "the device is in use (started by another process?)"
+					     : "see the driver's message above");
 		return rc;
 	}
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(e->port_id, &nb_rxd, &nb_txd);
 	if (rc != 0) {
-		snprintf(err, errlen, "%s: ring size %u not usable (%s); try --ring-size 512",
-			 p->info.name, cfg->ring_size, strerror(-rc));
+		vns_app_set_err(err, errlen,
+				"%s: ring size %u not usable (%s); try --ring-size 512",
+				p->info.name, pc->ring_size, strerror(-rc));
 		return rc;
 	}
 	for (uint16_t q = 0; q < nb_queues; q++) {
@@ -161,42 +172,42 @@ static int ethdev_setup(struct vns_port *p, const struct vns_config *cfg, uint16
 
 		rxc.offloads = e->rx_offloads;
 		txc.offloads = e->tx_offloads;
-		rc = rte_eth_rx_queue_setup(e->port_id, q, nb_rxd, rte_eth_dev_socket_id(e->port_id),
-					    &rxc, pool);
+		rc = rte_eth_rx_queue_setup(e->port_id, q, nb_rxd, socket, &rxc, pool);
 		if (rc != 0) {
-			snprintf(err, errlen, "%s: rx queue %u setup failed (%s); try more --mbufs or a "
-				 "smaller --ring-size",
-				 p->info.name, q, strerror(-rc));
+			vns_app_set_err(err, errlen,
+					"%s: rx queue %u setup failed (%s); try more --mbufs or a "
+					"smaller --ring-size",
+					p->info.name, q, strerror(-rc));
 			return rc;
 		}
-		rc = rte_eth_tx_queue_setup(e->port_id, q, nb_txd, rte_eth_dev_socket_id(e->port_id),
-					    &txc);
+		rc = rte_eth_tx_queue_setup(e->port_id, q, nb_txd, socket, &txc);
 		if (rc != 0) {
-			snprintf(err, errlen, "%s: tx queue %u setup failed (%s); try a smaller --ring-size",
-				 p->info.name, q, strerror(-rc));
+			vns_app_set_err(err, errlen,
+					"%s: tx queue %u setup failed (%s); try a smaller "
+					"--ring-size",
+					p->info.name, q, strerror(-rc));
 			return rc;
 		}
 	}
 	p->nb_queues = nb_queues;
-	p->info.rx_lro = (e->rx_offloads & RTE_ETH_RX_OFFLOAD_TCP_LRO) != 0;
-	p->info.rx_cksum = (e->rx_offloads & RTE_ETH_RX_OFFLOAD_TCP_CKSUM) != 0;
 	p->info.tx_offloads = 0;
 	if ((e->tx_offloads & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) != 0)
 		p->info.tx_offloads |= VNS_TXOFF_IPV4_CKSUM;
 	if ((e->tx_offloads & RTE_ETH_TX_OFFLOAD_TCP_CKSUM) != 0)
 		p->info.tx_offloads |= VNS_TXOFF_TCP_CKSUM;
 	/* We answer for another MAC than the device's: the device must not filter it out. */
-	e->promisc = cfg->mac_set && !rte_is_same_ether_addr(&cfg->mac, &p->info.mac);
+	e->promisc = pc->mac_set && !rte_is_same_ether_addr(&pc->mac, &p->info.mac);
 	return 0;
 }
 
-static int ethdev_start(struct vns_port *p, char *err, size_t errlen)
+static int
+ethdev_start(struct vns_port *p, char *err, size_t errlen)
 {
 	struct vns_ethdev *e = p->priv;
 	int rc = rte_eth_dev_start(e->port_id);
 
 	if (rc != 0) {
-		snprintf(err, errlen, "%s: start failed (%s)", p->info.name, strerror(-rc));
+		vns_app_set_err(err, errlen, "%s: start failed (%s)", p->info.name, strerror(-rc));
 		return rc;
 	}
 	p->started = true;
@@ -208,7 +219,8 @@ static int ethdev_start(struct vns_port *p, char *err, size_t errlen)
 	return 0;
 }
 
-static void ethdev_stop(struct vns_port *p)
+static void
+ethdev_stop(struct vns_port *p)
 {
 	struct vns_ethdev *e = p->priv;
 
@@ -217,7 +229,8 @@ static void ethdev_stop(struct vns_port *p)
 	p->started = false;
 }
 
-static void ethdev_close(struct vns_port *p)
+static void
+ethdev_close(struct vns_port *p)
 {
 	struct vns_ethdev *e = p->priv;
 
@@ -227,7 +240,8 @@ static void ethdev_close(struct vns_port *p)
 	free(p);
 }
 
-static void ethdev_queue_get(struct vns_port *p, uint16_t q, struct vns_port_queue *out)
+static void
+ethdev_queue_get(struct vns_port *p, uint16_t q, struct vns_port_queue *out)
 {
 	struct vns_ethdev *e = p->priv;
 
@@ -237,7 +251,8 @@ static void ethdev_queue_get(struct vns_port *p, uint16_t q, struct vns_port_que
 	out->queue_id = q;
 }
 
-static void ethdev_link_get(struct vns_port *p, struct vns_port_link *out)
+static void
+ethdev_link_get(struct vns_port *p, struct vns_port_link *out)
 {
 	struct vns_ethdev *e = p->priv;
 	struct rte_eth_link link;
@@ -246,10 +261,10 @@ static void ethdev_link_get(struct vns_port *p, struct vns_port_link *out)
 	if (rte_eth_link_get_nowait(e->port_id, &link) != 0)
 		return;
 	out->up = link.link_status == RTE_ETH_LINK_UP;
-	out->speed_mbps = link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ? 0 : link.link_speed;
 }
 
-static void ethdev_qstats_get(struct vns_port *p, uint16_t q, struct vns_port_qstats *out)
+static void
+ethdev_qstats_get(struct vns_port *p, uint16_t q, struct vns_port_qstats *out)
 {
 	struct vns_ethdev *e = p->priv;
 	struct rte_eth_stats st;
@@ -270,21 +285,24 @@ static void ethdev_qstats_get(struct vns_port *p, uint16_t q, struct vns_port_qs
 	}
 }
 
-static void ethdev_dump(struct vns_port *p, FILE *f)
+static void
+ethdev_dump(struct vns_port *p, FILE *f)
 {
+	const uint64_t tx_cksum = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
 	struct vns_ethdev *e = p->priv;
+	uint64_t rx = e->rx_offloads, tx = e->tx_offloads;
 	char mac[RTE_ETHER_ADDR_FMT_SIZE];
 
 	rte_ether_format_addr(mac, sizeof(mac), &p->info.mac);
 	fprintf(f, "port: %s, driver %s, mac %s, mtu %u, %u queue pairs (max %u)\n", p->info.name,
 		e->driver, mac, p->info.mtu, p->nb_queues, p->info.max_queues);
 	fprintf(f, "port: rx offloads:%s%s%s, tx offloads:%s%s%s\n",
-		(e->rx_offloads & RTE_ETH_RX_OFFLOAD_TCP_LRO) ? " lro" : "",
-		(e->rx_offloads & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM) ? " ipv4-cksum" : "",
-		(e->rx_offloads & RTE_ETH_RX_OFFLOAD_TCP_CKSUM) ? " tcp-cksum" : (e->rx_offloads ? "" : " none"),
-		(e->tx_offloads & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) ? " ipv4-cksum" : "",
-		(e->tx_offloads & RTE_ETH_TX_OFFLOAD_TCP_CKSUM) ? " tcp-cksum" : "",
-		(e->tx_offloads & (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM)) ? "" : " none");
+		(rx & RTE_ETH_RX_OFFLOAD_TCP_LRO) ? " lro" : "",
+		(rx & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM) ? " ipv4-cksum" : "",
+		(rx & RTE_ETH_RX_OFFLOAD_TCP_CKSUM) ? " tcp-cksum" : (rx ? "" : " none"),
+		(tx & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) ? " ipv4-cksum" : "",
+		(tx & RTE_ETH_TX_OFFLOAD_TCP_CKSUM) ? " tcp-cksum" : "",
+		(tx & tx_cksum) ? "" : " none");
 }
 
 static const struct vns_port_ops vns_ethdev_ops = {

@@ -1,19 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * vns_port over our virtio-net PMD library (pmd/vpmd.h), control path. The bursts are
- * vpmd_rx_burst/vpmd_tx_burst, inlined through vns_port.h.
- *
- * The build sets VNS_HAVE_VPMD=1 once pmd/ provides the driver core; before that this file
- * only refuses vpmd ports with a clear message, so the app still builds and runs on ethdevs.
+ * vpmd_rx_burst/vpmd_tx_burst and the broken-queue check vpmd_rxq/txq_broken, inlined
+ * through vns_port.h.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "vns_app_err.h"
 #include "vns_port.h"
 #include "vns_stack.h"
-
-#if VNS_HAVE_VPMD
 
 struct vns_vpmd {
 	struct vpmd_dev *dev;
@@ -26,7 +23,8 @@ static const struct vns_port_ops vns_vpmd_ops;
  * Our PMD maps a PCI device itself; if the EAL's PCI bus already handed it to DPDK's own
  * net_virtio, both would drive the same rings. Refuse with what to do instead.
  */
-static bool pci_taken_by_eal(const char *spec, char *name, size_t len)
+static bool
+pci_taken_by_eal(const char *spec, char *name, size_t len)
 {
 	uint16_t port_id;
 
@@ -39,26 +37,30 @@ static bool pci_taken_by_eal(const char *spec, char *name, size_t len)
 	return rte_eth_dev_get_port_by_name(name, &port_id) == 0;
 }
 
-struct vns_port *vns_port_vpmd_open(const char *spec, char *err, size_t errlen)
+struct vns_port *
+vns_port_vpmd_open(const char *spec, char *err, size_t errlen)
 {
 	struct vns_port *p = NULL;
 	struct vns_vpmd *v = NULL;
 	char why[256] = "", pci[32];
 
 	if (pci_taken_by_eal(spec, pci, sizeof(pci))) {
-		snprintf(err, errlen, "--port vpmd:%s: the EAL already gave %s to DPDK's own driver; "
-			 "start the EAL with --no-pci (or -b %s)", spec, pci, pci);
+		vns_app_set_err(err, errlen,
+				"--port vpmd:%s: the EAL already gave %s to DPDK's own driver; "
+				"start the EAL with --no-pci (or -b %s)",
+				spec, pci, pci);
 		return NULL;
 	}
 	p = calloc(1, sizeof(*p));
 	v = calloc(1, sizeof(*v));
 	if (p == NULL || v == NULL) {
-		snprintf(err, errlen, "--port vpmd:%s: out of memory", spec);
+		vns_app_set_err(err, errlen, "--port vpmd:%s: out of memory", spec);
 		goto fail;
 	}
 	v->dev = vpmd_open(spec, why, sizeof(why));
 	if (v->dev == NULL) {
-		snprintf(err, errlen, "--port vpmd:%s: %s", spec, why[0] ? why : "open failed");
+		vns_app_set_err(err, errlen, "--port vpmd:%s: %s", spec,
+				why[0] ? why : "open failed");
 		goto fail;
 	}
 	snprintf(v->spec, sizeof(v->spec), "%s", spec);
@@ -75,13 +77,14 @@ fail:
 	return NULL;
 }
 
-static int vpmd_port_setup(struct vns_port *p, const struct vns_config *cfg, uint16_t nb_queues,
-			   struct rte_mempool *pool, char *err, size_t errlen)
+static int
+vpmd_port_setup(struct vns_port *p, const struct vns_port_conf *pc, uint16_t nb_queues,
+		struct rte_mempool *pool, char *err, size_t errlen)
 {
 	struct vns_vpmd *v = p->priv;
 	struct vpmd_conf conf = {
 		.nb_qpairs = nb_queues,
-		.ring_size = cfg->ring_size,
+		.ring_size = pc->ring_size,
 		.features = VPMD_FEATURES_DEFAULT,
 		.rx_pool = pool,
 		.socket_id = SOCKET_ID_ANY,
@@ -91,22 +94,25 @@ static int vpmd_port_setup(struct vns_port *p, const struct vns_config *cfg, uin
 	uint64_t feat;
 	int rc;
 
-	if (cfg->packed == VNS_PACKED_OFF)
+	if (pc->packed == VNS_PACKED_OFF)
 		conf.features &= ~VPMD_F_RING_PACKED;
 	rc = vpmd_configure(v->dev, &conf, why, sizeof(why));
 	if (rc != 0) {
-		snprintf(err, errlen, "--port vpmd:%s: %s", v->spec, why[0] ? why : strerror(-rc));
+		vns_app_set_err(err, errlen, "--port vpmd:%s: %s", v->spec,
+				why[0] ? why : strerror(-rc));
 		return rc;
 	}
 	feat = vpmd_features(v->dev);
-	if (cfg->packed == VNS_PACKED_ON && (feat & VPMD_F_RING_PACKED) == 0) {
-		snprintf(err, errlen, "--packed on: the device does not offer VIRTIO_F_RING_PACKED; use "
-			 "--packed auto");
+	if (pc->packed == VNS_PACKED_ON && (feat & VPMD_F_RING_PACKED) == 0) {
+		vns_app_set_err(err, errlen,
+				"--packed on: the device does not offer VIRTIO_F_RING_PACKED; use "
+				"--packed auto");
 		return -ENOTSUP;
 	}
 	if (vpmd_nb_qpairs(v->dev) != nb_queues) {
-		snprintf(err, errlen, "--queues %u: the device gives %u queue pairs; use --queues %u",
-			 nb_queues, vpmd_nb_qpairs(v->dev), vpmd_nb_qpairs(v->dev));
+		vns_app_set_err(err, errlen,
+				"--queues %u: the device gives %u queue pairs; use --queues %u",
+				nb_queues, vpmd_nb_qpairs(v->dev), vpmd_nb_qpairs(v->dev));
 		return -EINVAL;
 	}
 	p->nb_queues = nb_queues;
@@ -117,12 +123,11 @@ static int vpmd_port_setup(struct vns_port *p, const struct vns_config *cfg, uin
 	}
 	/* virtio-net offloads the L4 checksum only; the IPv4 header sum stays in software. */
 	p->info.tx_offloads = (feat & VPMD_F_CSUM) ? VNS_TXOFF_TCP_CKSUM : 0;
-	p->info.rx_lro = (feat & VPMD_F_GUEST_TSO4) != 0;
-	p->info.rx_cksum = (feat & VPMD_F_GUEST_CSUM) != 0;
 	return 0;
 }
 
-static int vpmd_port_start(struct vns_port *p, char *err, size_t errlen)
+static int
+vpmd_port_start(struct vns_port *p, char *err, size_t errlen)
 {
 	struct vns_vpmd *v = p->priv;
 	int rc = vpmd_start(v->dev);
@@ -135,7 +140,8 @@ static int vpmd_port_start(struct vns_port *p, char *err, size_t errlen)
 	return 0;
 }
 
-static void vpmd_port_stop(struct vns_port *p)
+static void
+vpmd_port_stop(struct vns_port *p)
 {
 	struct vns_vpmd *v = p->priv;
 
@@ -144,7 +150,8 @@ static void vpmd_port_stop(struct vns_port *p)
 	p->started = false;
 }
 
-static void vpmd_port_close(struct vns_port *p)
+static void
+vpmd_port_close(struct vns_port *p)
 {
 	struct vns_vpmd *v = p->priv;
 
@@ -154,7 +161,8 @@ static void vpmd_port_close(struct vns_port *p)
 	free(p);
 }
 
-static void vpmd_port_queue_get(struct vns_port *p, uint16_t q, struct vns_port_queue *out)
+static void
+vpmd_port_queue_get(struct vns_port *p, uint16_t q, struct vns_port_queue *out)
 {
 	struct vns_vpmd *v = p->priv;
 
@@ -165,7 +173,8 @@ static void vpmd_port_queue_get(struct vns_port *p, uint16_t q, struct vns_port_
 	out->txq = vpmd_txq(v->dev, q);
 }
 
-static void vpmd_port_link_get(struct vns_port *p, struct vns_port_link *out)
+static void
+vpmd_port_link_get(struct vns_port *p, struct vns_port_link *out)
 {
 	struct vns_vpmd *v = p->priv;
 	struct vpmd_link link;
@@ -175,7 +184,8 @@ static void vpmd_port_link_get(struct vns_port *p, struct vns_port_link *out)
 		out->up = link.up;
 }
 
-static void vpmd_port_qstats_get(struct vns_port *p, uint16_t q, struct vns_port_qstats *out)
+static void
+vpmd_port_qstats_get(struct vns_port *p, uint16_t q, struct vns_port_qstats *out)
 {
 	struct vns_vpmd *v = p->priv;
 	struct vpmd_rxq_stats rx;
@@ -196,7 +206,8 @@ static void vpmd_port_qstats_get(struct vns_port *p, uint16_t q, struct vns_port
 	out->dev_queue_broken = (rx.err_bad_ring | tx.err_bad_ring) != 0;
 }
 
-static void vpmd_port_dump(struct vns_port *p, FILE *f)
+static void
+vpmd_port_dump(struct vns_port *p, FILE *f)
 {
 	struct vns_vpmd *v = p->priv;
 	char mac[RTE_ETHER_ADDR_FMT_SIZE];
@@ -208,7 +219,8 @@ static void vpmd_port_dump(struct vns_port *p, FILE *f)
 }
 
 /* The driver logs each broken queue once from here (its bursts never log). */
-static void vpmd_port_health_check(struct vns_port *p)
+static void
+vpmd_port_health_check(struct vns_port *p)
 {
 	struct vns_vpmd *v = p->priv;
 
@@ -227,16 +239,3 @@ static const struct vns_port_ops vns_vpmd_ops = {
 	.dump = vpmd_port_dump,
 	.health_check = vpmd_port_health_check,
 };
-
-#else /* !VNS_HAVE_VPMD */
-
-struct vns_port *vns_port_vpmd_open(const char *spec, char *err, size_t errlen)
-{
-	snprintf(err, errlen,
-		 "--port vpmd:%s: this vnetsink was built without our PMD (pmd/ driver core missing); "
-		 "use --port ethdev:... or rebuild once pmd/ is complete",
-		 spec);
-	return NULL;
-}
-
-#endif /* VNS_HAVE_VPMD */

@@ -27,6 +27,7 @@
 #define NB_REQUESTS 20
 #define TX_RING_SLOTS 4 /* rte_ring keeps one slot free: 3 frames fit */
 #define POOL_SIZE 2047
+#define ARP_FRAME_LEN (sizeof(struct rte_ether_hdr) + sizeof(struct rte_arp_hdr))
 
 static int fails;
 
@@ -43,7 +44,8 @@ static int fails;
 static const struct rte_ether_addr our_mac = { { 0x02, 0x00, 0xc6, 0x12, 0x00, 0x02 } };
 static const struct rte_ether_addr peer_mac = { { 0x02, 0x00, 0xc6, 0x12, 0x00, 0x01 } };
 
-static struct rte_mbuf *arp_request(struct rte_mempool *mp, rte_be32_t sip, rte_be32_t tip)
+static struct rte_mbuf *
+arp_request(struct rte_mempool *mp, rte_be32_t sip, rte_be32_t tip)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
 	struct rte_ether_hdr *eth;
@@ -68,14 +70,17 @@ static struct rte_mbuf *arp_request(struct rte_mempool *mp, rte_be32_t sip, rte_
 	return m;
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
-	char *eal[] = { argv[0], "--no-huge", "-m", "256", "--no-pci", "--no-shconf", "--no-telemetry",
-			"-l", "0,1", "--main-lcore", "0", "--log-level=lib.eal:error", NULL };
+	char *eal[] = { argv[0], "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
+			"--no-telemetry", "-l", "0,1", "--main-lcore", "0",
+			"--log-level=lib.eal:error", NULL };
 	struct rte_ring *rxr, *txr;
 	struct rte_mempool *mp;
 	struct vns_config cfg;
 	struct vns_port *port;
+	struct vns_port_conf pc;
 	struct vns_port_queue pq;
 	struct vns_shared *sh;
 	struct vns_stack *st;
@@ -98,7 +103,8 @@ int main(int argc, char **argv)
 		printf("SKIP: needs 2 lcores\n");
 		return 77;
 	}
-	mp = rte_pktmbuf_pool_create("t_pool", POOL_SIZE, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	mp = rte_pktmbuf_pool_create("t_pool", POOL_SIZE, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				     SOCKET_ID_ANY);
 	rxr = rte_ring_create("t_rx", 64, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	txr = rte_ring_create("t_tx", TX_RING_SLOTS, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (mp == NULL || rxr == NULL || txr == NULL) {
@@ -112,14 +118,21 @@ int main(int argc, char **argv)
 	vns_config_defaults(&cfg);
 	snprintf(spec, sizeof(spec), "ethdev:%d", port_id);
 	{
-		char *args[] = { "--port", spec, "--ring-size", "64", "--mac", "02:00:c6:12:00:02" };
-		CHECK(vns_config_parse(&cfg, 6, args, err, sizeof(err)) == VNS_CONFIG_OK, "%s", err);
+		char *args[] = { "--port", spec, "--ring-size", "64",
+				 "--mac", "02:00:c6:12:00:02" };
+
+		CHECK(vns_config_parse(&cfg, 6, args, err, sizeof(err)) == VNS_CONFIG_OK, "%s",
+		      err);
 	}
-	port = vns_port_open(&cfg, err, sizeof(err));
+	port = vns_port_open(cfg.port_kind, cfg.port_spec, err, sizeof(err));
 	CHECK(port != NULL, "vns_port_open: %s", err);
 	if (port == NULL)
 		return 1;
-	CHECK(vns_port_setup(port, &cfg, 1, mp, err, sizeof(err)) == 0, "setup: %s", err);
+	pc.ring_size = cfg.ring_size;
+	pc.packed = cfg.packed;
+	pc.mac_set = cfg.mac_set;
+	pc.mac = cfg.mac;
+	CHECK(vns_port_setup(port, &pc, 1, mp, err, sizeof(err)) == 0, "setup: %s", err);
 	CHECK(vns_port_start(port, err, sizeof(err)) == 0, "start: %s", err);
 
 	sh = vns_shared_create(1, SOCKET_ID_ANY);
@@ -130,6 +143,7 @@ int main(int argc, char **argv)
 	st = vns_stack_create(&sc, sh, SOCKET_ID_ANY);
 	CHECK(sh != NULL && st != NULL, "stack create");
 	vns_port_queue_get(port, 0, &pq);
+	CHECK(!vns_port_queue_broken(&pq), "an ethdev queue reports no broken state");
 	q = vns_queue_create(0, 1, &pq, st, SOCKET_ID_ANY);
 	CHECK(q != NULL, "queue create");
 	if (sh == NULL || st == NULL || q == NULL)
@@ -147,7 +161,8 @@ int main(int argc, char **argv)
 		req[NB_REQUESTS] = arp_request(mp, peer_ip, htonl(0xc6120063));
 		for (int i = 0; i <= NB_REQUESTS; i++)
 			CHECK(req[i] != NULL, "request %d allocated", i);
-		CHECK(rte_ring_enqueue_burst(rxr, (void **)req, NB_REQUESTS + 1, NULL) == NB_REQUESTS + 1,
+		CHECK(rte_ring_enqueue_burst(rxr, (void **)req, NB_REQUESTS + 1, NULL) ==
+			      NB_REQUESTS + 1,
 		      "requests enqueued");
 	}
 
@@ -158,20 +173,22 @@ int main(int argc, char **argv)
 
 	vns_queue_stats_get(q, &qs);
 	vns_stack_stats_get(st, &ss);
-	printf("loop: polls %lu busy %lu rx %lu tx %lu retries %lu drop_tx_full %lu; stack arp replies %lu\n",
+	printf("loop: polls %lu busy %lu rx %lu tx %lu retries %lu drop_tx_full %lu; "
+	       "stack arp replies %lu\n",
 	       (unsigned long)qs.polls, (unsigned long)qs.busy_polls, (unsigned long)qs.rx_pkts,
-	       (unsigned long)qs.tx_pkts, (unsigned long)qs.tx_retries, (unsigned long)qs.drop_tx_full,
-	       (unsigned long)ss.arp_replies);
+	       (unsigned long)qs.tx_pkts, (unsigned long)qs.tx_retries,
+	       (unsigned long)qs.drop_tx_full, (unsigned long)ss.arp_replies);
 	CHECK(qs.rx_pkts == NB_REQUESTS + 1, "rx_pkts %lu", (unsigned long)qs.rx_pkts);
 	CHECK(ss.arp_replies == NB_REQUESTS, "arp_replies %lu", (unsigned long)ss.arp_replies);
-	CHECK(qs.tx_pkts == TX_RING_SLOTS - 1, "tx_pkts %lu: the ring holds %d", (unsigned long)qs.tx_pkts,
-	      TX_RING_SLOTS - 1);
+	CHECK(qs.tx_pkts == TX_RING_SLOTS - 1, "tx_pkts %lu: the ring holds %d",
+	      (unsigned long)qs.tx_pkts, TX_RING_SLOTS - 1);
 	CHECK(qs.drop_tx_full == NB_REQUESTS - (TX_RING_SLOTS - 1), "drop_tx_full %lu",
 	      (unsigned long)qs.drop_tx_full);
 	/* Stalled: retried VNS_TX_RETRY_POLLS polls, head dropped, retried again, rest dropped. */
-	CHECK(qs.tx_retries >= 2 * VNS_TX_RETRY_POLLS, "tx_retries %lu", (unsigned long)qs.tx_retries);
-	CHECK(qs.tx_bytes == qs.tx_pkts * (sizeof(struct rte_ether_hdr) + sizeof(struct rte_arp_hdr)),
-	      "tx_bytes %lu", (unsigned long)qs.tx_bytes);
+	CHECK(qs.tx_retries >= 2 * VNS_TX_RETRY_POLLS, "tx_retries %lu",
+	      (unsigned long)qs.tx_retries);
+	CHECK(qs.tx_bytes == qs.tx_pkts * ARP_FRAME_LEN, "tx_bytes %lu",
+	      (unsigned long)qs.tx_bytes);
 	CHECK(qs.busy_polls >= 1 && qs.busy_polls < qs.polls, "busy %lu of %lu polls",
 	      (unsigned long)qs.busy_polls, (unsigned long)qs.polls);
 
@@ -185,8 +202,8 @@ int main(int argc, char **argv)
 		if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP) &&
 		    arp->arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REPLY) &&
 		    rte_is_same_ether_addr(&arp->arp_data.arp_sha, &our_mac) &&
-		    rte_is_same_ether_addr(&eth->dst_addr, &peer_mac) && arp->arp_data.arp_sip == our_ip &&
-		    arp->arp_data.arp_tip == peer_ip)
+		    rte_is_same_ether_addr(&eth->dst_addr, &peer_mac) &&
+		    arp->arp_data.arp_sip == our_ip && arp->arp_data.arp_tip == peer_ip)
 			sent_ok++;
 		rte_pktmbuf_free(out[i]);
 	}
