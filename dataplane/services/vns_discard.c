@@ -171,7 +171,7 @@ discard_closed(struct vns_svc *svc, struct vns_conn *c, enum vns_close_reason wh
 		d->pool[d->nb_free++] = dc->md;
 		dc->md = NULL;
 	}
-	vns_svc_record(svc, &rec);
+	vns_svc_record(svc, &rec, sizeof(rec));
 }
 
 const struct vns_service_ops vns_discard_ops = {

@@ -279,7 +279,7 @@ record_test(struct vns_svc *svc, enum vns_close_reason reason)
 		rec.bytes += t->streams[i].bytes;
 	if (t->end_tsc > t->count_from_tsc && t->count_from_tsc != 0)
 		rec.duration_us = (t->end_tsc - t->count_from_tsc) * 1000000 / svc->hz;
-	vns_svc_record(svc, &rec);
+	vns_svc_record(svc, &rec, sizeof(rec));
 }
 
 static void

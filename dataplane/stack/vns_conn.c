@@ -138,8 +138,12 @@ vns_svc_send_msg(struct vns_svc *svc, uint16_t queue, uint8_t type, const void *
 }
 
 void
-vns_svc_record(struct vns_svc *svc, const struct vns_closed_rec *rec)
+vns_svc_record(struct vns_svc *svc, const void *rec, uint32_t len)
 {
-	if (rte_ring_sp_enqueue_elem(svc->st->closed, (void *)(uintptr_t)rec, sizeof(*rec)) != 0)
+	uint8_t buf[VNS_CLOSED_REC_SIZE];
+
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, rec, RTE_MIN(len, (uint32_t)sizeof(buf)));
+	if (rte_ring_sp_enqueue_elem(svc->st->closed, buf, sizeof(buf)) != 0)
 		VNS_STAT_INC(svc->st, closed_rec_lost);
 }

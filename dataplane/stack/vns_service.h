@@ -112,8 +112,8 @@ struct vns_msg {
 int vns_svc_send_msg(struct vns_svc *svc, uint16_t queue, uint8_t type, const void *body,
 		     uint32_t len);
 
-/* Queues a closed-connection record for vns_stack_drain_closed(); a full ring drops it
- * (closed_rec_lost). */
-void vns_svc_record(struct vns_svc *svc, const struct vns_closed_rec *rec);
+/* Queues a closed record (len bytes, at most VNS_CLOSED_REC_SIZE; the rest is zero) for
+ * vns_stack_drain_closed(); a full ring drops it (closed_rec_lost). */
+void vns_svc_record(struct vns_svc *svc, const void *rec, uint32_t len);
 
 #endif /* VNS_SERVICE_H */

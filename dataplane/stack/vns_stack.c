@@ -15,7 +15,6 @@
 #include <rte_prefetch.h>
 
 #include "vns_err.h"
-#include "vns_services.h"
 #include "vns_stack_core.h"
 
 #define VNS_OOO_MBUFS_MAX 512
@@ -31,14 +30,14 @@ unique_name(char *buf, size_t len, const char *what)
 }
 
 struct vns_shared *
-vns_shared_create(uint16_t nb_queues, int socket_id)
+vns_shared_create(uint16_t nb_queues, int socket_id, char *err, size_t errlen)
 {
 	struct vns_shared *sh;
 	char name[RTE_RING_NAMESIZE];
 	uint16_t q;
 
 	if (nb_queues == 0) {
-		fprintf(stderr, "vns_shared_create: nb_queues is 0; give at least one queue\n");
+		vns_set_err(err, errlen, "shared stack state for 0 queues; give at least one");
 		return NULL;
 	}
 	sh = rte_zmalloc_socket("vns_shared", sizeof(*sh), RTE_CACHE_LINE_SIZE, socket_id);
@@ -54,14 +53,15 @@ vns_shared_create(uint16_t nb_queues, int socket_id)
 		sh->inbox[q] = rte_ring_create_elem(name, sizeof(struct vns_msg), VNS_INBOX_SIZE,
 						    socket_id, RING_F_SC_DEQ);
 		if (sh->inbox[q] == NULL) {
-			fprintf(stderr, "vns_shared_create: ring %s: %s; raise -m or the "
-				"hugepages\n", name, rte_strerror(rte_errno));
+			vns_set_err(err, errlen, "queue %u's message ring %s: %s; raise -m or the "
+				    "hugepages", q, name, rte_strerror(rte_errno));
 			goto fail;
 		}
 	}
 	return sh;
 nomem:
-	fprintf(stderr, "vns_shared_create: out of DPDK memory; raise -m or the hugepages\n");
+	vns_set_err(err, errlen, "out of DPDK memory for the shared stack state (%u queues); "
+		    "raise -m or the hugepages", nb_queues);
 fail:
 	vns_shared_free(sh);
 	return NULL;
@@ -162,25 +162,22 @@ bind_services(struct vns_stack *st, const struct vns_service_bind *binds, uint8_
 }
 
 struct vns_stack *
-vns_stack_create(const struct vns_stack_conf *conf, struct vns_shared *sh, int socket_id)
+vns_stack_create(const struct vns_stack_conf *conf, struct vns_shared *sh, int socket_id,
+		 char *err, size_t errlen)
 {
-	struct vns_service_bind legacy[2];
-	struct vns_discard_conf discard_conf;
-	const struct vns_service_bind *binds = conf != NULL ? conf->services : NULL;
-	uint8_t nb_binds = conf != NULL ? conf->nb_services : 0;
 	struct vns_stack *st;
 	char name[RTE_RING_NAMESIZE];
-	char err[256];
 
 	if (conf == NULL || sh == NULL || conf->pool == NULL || conf->max_flows == 0 ||
-	    conf->queue_id >= sh->nb_queues) {
-		fprintf(stderr, "vns_stack_create: need a pool, max_flows > 0 and queue_id < %u\n",
-			sh != NULL ? sh->nb_queues : 0);
+	    conf->queue_id >= sh->nb_queues ||
+	    (conf->nb_services > 0 && conf->services == NULL)) {
+		vns_set_err(err, errlen, "stack: needs a pool, max_flows > 0, queue_id < %u and "
+			    "a bind table for its services", sh != NULL ? sh->nb_queues : 0);
 		return NULL;
 	}
 	if (conf->mtu != 0 && (conf->mtu < VNS_MTU_MIN || conf->mtu > VNS_MTU_MAX)) {
-		fprintf(stderr, "vns_stack_create: mtu %u out of range; use %d..%d\n", conf->mtu,
-			VNS_MTU_MIN, VNS_MTU_MAX);
+		vns_set_err(err, errlen, "stack: MTU %u out of range; use %d..%d", conf->mtu,
+			    VNS_MTU_MIN, VNS_MTU_MAX);
 		return NULL;
 	}
 	st = rte_zmalloc_socket("vns_stack", sizeof(*st), RTE_CACHE_LINE_SIZE, socket_id);
@@ -199,9 +196,9 @@ vns_stack_create(const struct vns_stack_conf *conf, struct vns_shared *sh, int s
 				VNS_TCP_OPT_SPACE;
 
 		if (room < hdrs + VNS_TCP_MSS_MIN) {
-			fprintf(stderr, "vns_stack_create: mbufs of %u bytes are too small for "
-					"replies; use a pool with at least %u bytes of data room\n",
-				room, hdrs + VNS_TCP_MSS_MIN);
+			vns_set_err(err, errlen, "stack: mbufs of %u bytes are too small for "
+				    "replies; use a pool with at least %u bytes of data room",
+				    room, hdrs + VNS_TCP_MSS_MIN);
 			rte_free(st);
 			return NULL;
 		}
@@ -214,29 +211,19 @@ vns_stack_create(const struct vns_stack_conf *conf, struct vns_shared *sh, int s
 		goto nomem;
 	st->tw.tick = UINT64_MAX; /* set by the first call: the loop's clock, not ours */
 	unique_name(name, sizeof(name), "closed");
-	st->closed = rte_ring_create_elem(name, sizeof(struct vns_closed_rec), VNS_CLOSED_RING,
-					  socket_id, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	st->closed = rte_ring_create_elem(name, VNS_CLOSED_REC_SIZE, VNS_CLOSED_RING, socket_id,
+					  RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (st->closed == NULL)
 		goto nomem;
-	/* Until the app passes its bind table: the ports in the configuration. */
-	if (binds == NULL) {
-		discard_conf.sha256 = conf->discard_sha256;
-		legacy[0] = (struct vns_service_bind){ conf->iperf_port, &vns_iperf3_ops, NULL };
-		legacy[1] = (struct vns_service_bind){ conf->discard_port, &vns_discard_ops,
-						       &discard_conf };
-		binds = legacy;
-		nb_binds = 2;
-	}
+	/* The table is the caller's: the stack keeps its copy in st->svc. */
 	st->conf.services = NULL;
 	st->conf.nb_services = 0;
-	if (bind_services(st, binds, nb_binds, socket_id, err, sizeof(err)) != 0) {
-		fprintf(stderr, "vns_stack_create: %s\n", err);
+	if (bind_services(st, conf->services, conf->nb_services, socket_id, err, errlen) != 0)
 		goto fail;
-	}
 	return st;
 nomem:
-	fprintf(stderr, "vns_stack_create: queue %u: out of DPDK memory for %u flows; raise -m "
-			"or the hugepages, or lower max_flows\n", conf->queue_id, conf->max_flows);
+	vns_set_err(err, errlen, "out of DPDK memory for %u flows; raise -m or the hugepages, or "
+		    "lower max_flows", conf->max_flows);
 fail:
 	vns_stack_free(st);
 	return NULL;
@@ -272,9 +259,9 @@ vns_stack_free(struct vns_stack *st)
 }
 
 unsigned int
-vns_stack_drain_closed(struct vns_stack *st, struct vns_closed_rec *recs, unsigned int max)
+vns_stack_drain_closed(struct vns_stack *st, void *recs, unsigned int max)
 {
-	return rte_ring_sc_dequeue_burst_elem(st->closed, recs, sizeof(*recs), max, NULL);
+	return rte_ring_sc_dequeue_burst_elem(st->closed, recs, VNS_CLOSED_REC_SIZE, max, NULL);
 }
 
 static void
@@ -348,22 +335,9 @@ void
 vns_stack_stats_get(const struct vns_stack *st, struct vns_stack_stats *out)
 {
 	/* Single writer: per-field relaxed loads give each counter a value it really had. */
-	const char *names[VNS_SVC_STATS_MAX];
-	uint64_t v[VNS_SVC_STATS_MAX];
-	unsigned int i, n;
-
 #define VNS_STAT_COPY(name, desc) out->name = __atomic_load_n(&st->stats.name, __ATOMIC_RELAXED);
 	VNS_STACK_STATS(VNS_STAT_COPY)
 #undef VNS_STAT_COPY
-	/* Until the app reads the services' counters itself: those with a stack counter's name. */
-	n = vns_stack_svc_stats(st, names, NULL, v, RTE_DIM(v));
-	for (i = 0; i < n; i++) {
-#define VNS_STAT_SVC(c, d)                \
-		if (strcmp(names[i], #c) == 0) \
-			out->c = v[i];
-		VNS_STACK_STATS(VNS_STAT_SVC)
-#undef VNS_STAT_SVC
-	}
 }
 
 unsigned int

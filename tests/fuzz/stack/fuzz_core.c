@@ -151,6 +151,7 @@ static struct rte_mbuf *to_mbuf(const uint8_t *f, uint32_t len, uint32_t seg, ui
 int vns_fuzz_one(const uint8_t *data, size_t size)
 {
 	static uint8_t frame[65536 + 64];
+	char err[256];
 	struct vns_stack_conf conf;
 	struct vns_shared *sh;
 	struct vns_stack *st[2] = {NULL, NULL};
@@ -165,9 +166,11 @@ int vns_fuzz_one(const uint8_t *data, size_t size)
 
 	rte_srand(0x5eed); /* the ISS the stack picks: deterministic runs */
 	memset(fz_srv_nxt, 0, sizeof(fz_srv_nxt));
-	sh = vns_shared_create(2, SOCKET_ID_ANY);
-	if (sh == NULL)
+	sh = vns_shared_create(2, SOCKET_ID_ANY, err, sizeof(err));
+	if (sh == NULL) {
+		fprintf(stderr, "fuzz: %s\n", err);
 		abort();
+	}
 	memset(&conf, 0, sizeof(conf));
 	conf.ip = rte_cpu_to_be_32(FZ_STACK_IP);
 	conf.mac = fz_mac;
@@ -176,12 +179,15 @@ int vns_fuzz_one(const uint8_t *data, size_t size)
 	conf.max_flows = 32;
 	conf.pool = fz_pool;
 	conf.mtu = 1500;
-	conf.tx_offloads = size > 0 && (data[0] & 1) ? VNS_TXOFF_IPV4_CKSUM | VNS_TXOFF_TCP_CKSUM : 0;
+	if (size > 0 && (data[0] & 1))
+		conf.tx_offloads = VNS_TXOFF_IPV4_CKSUM | VNS_TXOFF_TCP_CKSUM;
 	for (q = 0; q < 2; q++) {
 		conf.queue_id = (uint16_t)q;
-		st[q] = vns_stack_create(&conf, sh, SOCKET_ID_ANY);
-		if (st[q] == NULL)
+		st[q] = vns_stack_create(&conf, sh, SOCKET_ID_ANY, err, sizeof(err));
+		if (st[q] == NULL) {
+			fprintf(stderr, "fuzz: queue %d: %s\n", q, err);
 			abort();
+		}
 	}
 	tx.n = 0;
 

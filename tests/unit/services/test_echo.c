@@ -228,6 +228,7 @@ test_bind_errors(void **state)
 
 	(void)state;
 	assert_int_not_equal(h_open(&h2, 1, twice, RTE_DIM(twice), 16, 0), 0);
+	assert_non_null(strstr(h2.err, "both on port 7"));
 	assert_int_equal(h_close(&h2), 0);
 }
 

@@ -92,9 +92,11 @@ h_open(struct h *h, uint16_t nb_stacks, const struct vns_service_bind *binds, ui
 	h->hz = rte_get_tsc_hz();
 	h->now = h->hz * 1000;
 	h->nb = nb_stacks;
-	h->sh = vns_shared_create(nb_stacks, SOCKET_ID_ANY);
-	if (h->sh == NULL)
+	h->sh = vns_shared_create(nb_stacks, SOCKET_ID_ANY, h->err, sizeof(h->err));
+	if (h->sh == NULL) {
+		fprintf(stderr, "h_open: %s\n", h->err);
 		return -1;
+	}
 	memset(&conf, 0, sizeof(conf));
 	conf.ip = rte_cpu_to_be_32(H_STACK_IP);
 	conf.mac = (struct rte_ether_addr){{0x02, 0, 0, 0, 0, 0x01}};
@@ -106,9 +108,11 @@ h_open(struct h *h, uint16_t nb_stacks, const struct vns_service_bind *binds, ui
 	conf.mtu = 1500;
 	for (q = 0; q < nb_stacks; q++) {
 		conf.queue_id = q;
-		h->st[q] = vns_stack_create(&conf, h->sh, SOCKET_ID_ANY);
-		if (h->st[q] == NULL)
+		h->st[q] = vns_stack_create(&conf, h->sh, SOCKET_ID_ANY, h->err, sizeof(h->err));
+		if (h->st[q] == NULL) {
+			fprintf(stderr, "h_open: queue %u: %s\n", q, h->err);
 			return -1;
+		}
 	}
 	return 0;
 }

@@ -48,12 +48,14 @@ struct h {
 	uint32_t oversize;       /* frames the stack sent above the 1500-byte MTU */
 	struct pb_parsed out[H_OUT_MAX];
 	int used[H_OUT_MAX];
+	char err[256];           /* why h_open failed */
 };
 
 /* EAL + pool, once per process; exits 77 with the reason if the EAL cannot start. */
 struct rte_mempool *h_eal_init(const char *prog);
 
-/* nb_stacks stacks sharing one vns_shared, each with the services of binds. */
+/* nb_stacks stacks sharing one vns_shared, each with the services of binds. 0, or -1 with the
+ * stack's reason in h->err (also printed). */
 int h_open(struct h *h, uint16_t nb_stacks, const struct vns_service_bind *binds, uint8_t nb_binds,
 	   uint32_t max_flows, uint32_t tx_offloads);
 /* Frees the stacks and checks that no mbuf is left in use; returns mbufs leaked (or a
