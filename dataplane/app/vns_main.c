@@ -25,6 +25,7 @@
 #include "vns_app_err.h"
 #include "vns_config.h"
 #include "vns_port.h"
+#include "vns_services.h"
 #include "vns_stack.h"
 #include "vns_stats.h"
 #include "vns_telemetry.h"
@@ -150,37 +151,37 @@ static int
 setup_queues(struct vns_app *app, int socket, char *err, size_t errlen)
 {
 	const struct vns_config *cfg = &app->cfg;
+	const struct vns_discard_conf discard_conf = { .sha256 = cfg->sha256 };
+	const struct vns_service_bind services[] = {
+		{ cfg->iperf_port, &vns_iperf3_ops, NULL },
+		{ cfg->discard_port, &vns_discard_ops, &discard_conf },
+	};
+	char why[256];
 
-	app->shared = vns_shared_create(cfg->nb_queues, socket);
+	app->shared = vns_shared_create(cfg->nb_queues, socket, err, errlen);
 	if (app->shared == NULL)
-		return vns_app_set_err(err, errlen, "cannot create the shared stack state (out of "
-				       "hugepage memory?)");
+		return -1;
 	for (uint16_t q = 0; q < cfg->nb_queues; q++) {
 		struct vns_stack_conf sc = {
 			.ip = cfg->ip,
-			.prefix_len = cfg->prefix_len,
 			.mac = cfg->mac_set ? cfg->mac : app->port->info.mac,
-			.iperf_port = cfg->iperf_port,
-			.discard_port = cfg->discard_port,
-			.discard_sha256 = cfg->sha256,
 			.max_flows = cfg->max_flows,
 			.pool = app->pool,
 			.queue_id = q,
-			.nb_queues = cfg->nb_queues,
 			.tx_offloads = app->port->info.tx_offloads,
 			.mtu = app->port->info.mtu,
+			.services = services,
+			.nb_services = RTE_DIM(services),
 		};
 		unsigned int lcore = cfg->queue_lcore[q];
 		int qsocket = (int)rte_lcore_to_socket_id(lcore);
 		struct vns_port_queue pq;
 		struct vns_worker *w = &app->workers[lcore];
 
-		app->stacks[q] = vns_stack_create(&sc, app->shared, qsocket);
+		app->stacks[q] = vns_stack_create(&sc, app->shared, qsocket, why, sizeof(why));
 		if (app->stacks[q] == NULL)
-			return vns_app_set_err(err, errlen,
-					       "queue %u: cannot create its stack (%u flows); "
-					       "lower --max-flows or reserve more hugepages",
-					       q, cfg->max_flows);
+			return vns_app_set_err(err, errlen, "queue %u: cannot create its stack: %s",
+					       q, why);
 		vns_port_queue_get(app->port, q, &pq);
 		app->queues[q] = vns_queue_create(q, lcore, &pq, app->stacks[q], qsocket);
 		if (app->queues[q] == NULL)

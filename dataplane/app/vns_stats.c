@@ -16,18 +16,51 @@
 #include "vns_app_err.h"
 #include "vns_stats_priv.h"
 
+#define VNS_F_COUNT(n, d) +1
+enum { VNS_NB_FIXED_FIELDS = 0 VNS_QUEUE_STATS(VNS_F_COUNT) VNS_STACK_STATS(VNS_F_COUNT)
+	       VNS_PORT_QSTATS(VNS_F_COUNT) };
 #define VNS_F_LOOP(n, d) { #n, d, VNS_SRC_LOOP, offsetof(struct vns_queue_stats, n) },
 #define VNS_F_STACK(n, d) { "stack_" #n, d, VNS_SRC_STACK, offsetof(struct vns_stack_stats, n) },
 #define VNS_F_PORT(n, d) { #n, d, VNS_SRC_PORT, offsetof(struct vns_port_qstats, n) },
-const struct vns_field vns_stats_fields[] = {
+struct vns_field vns_stats_fields[VNS_NB_FIXED_FIELDS + VNS_SVC_STATS_MAX] = {
 	VNS_QUEUE_STATS(VNS_F_LOOP)
 	VNS_STACK_STATS(VNS_F_STACK)
 	VNS_PORT_QSTATS(VNS_F_PORT)
 };
+#undef VNS_F_COUNT
 #undef VNS_F_LOOP
 #undef VNS_F_STACK
 #undef VNS_F_PORT
-const size_t vns_stats_nb_fields = RTE_DIM(vns_stats_fields);
+size_t vns_stats_nb_fields = VNS_NB_FIXED_FIELDS;
+
+/* The services' counters, named as the stack's ("stack_iperf_tests"). */
+static char vns_svc_field_names[VNS_SVC_STATS_MAX][48];
+
+static void
+add_svc_fields(const struct vns_stack *st)
+{
+	const char *names[VNS_SVC_STATS_MAX], *descs[VNS_SVC_STATS_MAX];
+	unsigned int n = vns_stack_svc_stats(st, names, descs, NULL, VNS_SVC_STATS_MAX);
+
+	vns_stats_nb_fields = VNS_NB_FIXED_FIELDS;
+	for (unsigned int i = 0; i < n && i < VNS_SVC_STATS_MAX; i++) {
+		snprintf(vns_svc_field_names[i], sizeof(vns_svc_field_names[i]), "stack_%s",
+			 names[i]);
+		vns_stats_fields[vns_stats_nb_fields++] = (struct vns_field){
+			vns_svc_field_names[i], descs[i], VNS_SRC_SVC,
+			(uint16_t)(i * sizeof(uint64_t)) };
+	}
+}
+
+/* A counter by its report name, 0 when no such counter exists (a service not bound). */
+static uint64_t
+field_by_name(const struct vns_qsnap *s, const char *name)
+{
+	for (size_t i = 0; i < vns_stats_nb_fields; i++)
+		if (strcmp(vns_stats_fields[i].name, name) == 0)
+			return vns_field_get(s, &vns_stats_fields[i]);
+	return 0;
+}
 
 /* Main-lcore state of the periodic lines and the summary. */
 struct vns_stats_ctx {
@@ -50,6 +83,7 @@ vns_qsnap_take(const struct vns_stats_src *src, uint16_t q, struct vns_qsnap *s)
 	vns_queue_stats_get(vq, &s->loop);
 	vns_stack_stats_get(vq->stack, &s->stack);
 	vns_port_qstats_get(src->port, q, &s->port);
+	vns_stack_svc_stats(vq->stack, NULL, NULL, s->svc, VNS_SVC_STATS_MAX);
 	s->flows = vns_stack_nb_flows(vq->stack);
 }
 
@@ -67,6 +101,7 @@ vns_qsnap_add(struct vns_qsnap *tot, const struct vns_qsnap *s)
 	add_words((uint64_t *)&tot->loop, (const uint64_t *)&s->loop, sizeof(s->loop));
 	add_words((uint64_t *)&tot->stack, (const uint64_t *)&s->stack, sizeof(s->stack));
 	add_words((uint64_t *)&tot->port, (const uint64_t *)&s->port, sizeof(s->port));
+	add_words(tot->svc, s->svc, sizeof(s->svc));
 }
 
 double
@@ -90,14 +125,6 @@ vns_rates_get(const struct vns_qsnap *now, const struct vns_qsnap *before, struc
 	r->busy = polls ? (double)(now->loop.busy_polls - before->loop.busy_polls) /
 				  (double)polls :
 			  0;
-}
-
-const char *
-vns_closed_reason_name(uint8_t r)
-{
-	static const char *const names[] = { "fin", "rst", "timeout", "evicted", "aborted" };
-
-	return r < RTE_DIM(names) ? names[r] : "unknown";
 }
 
 static bool
@@ -136,13 +163,13 @@ closed_print(const struct vns_closed_rec *c, uint16_t q, FILE *f)
 			"%.2f s (%.3f Gbit/s), %s\n",
 			q, ip, c->nb_streams, c->bytes, dur,
 			dur > 0 ? (double)c->bytes * 8 / dur / 1e9 : 0.0,
-			vns_closed_reason_name(c->reason));
+			vns_close_reason_name(c->reason));
 	else
 		fprintf(f, "closed: q%u discard %s:%u -> port %u: %" PRIu64 " bytes in %.2f s%s%s, "
 			"%s\n",
 			q, ip, rte_be_to_cpu_16(c->peer_port), rte_be_to_cpu_16(c->local_port),
 			c->bytes, dur, c->has_sha256 ? ", sha256 " : "",
-			c->has_sha256 ? c->sha256_hex : "", vns_closed_reason_name(c->reason));
+			c->has_sha256 ? c->sha256_hex : "", vns_close_reason_name(c->reason));
 }
 
 static void
@@ -284,7 +311,8 @@ vns_stats_final(FILE *f, char *err, size_t errlen)
 	vns_rates_get(&tot, &zero, &avg);
 	fprintf(f, "summary: total rx %" PRIu64 " frames (avg %.3f Gb/s), tx %" PRIu64
 		" frames, iperf3 tests %" PRIu64 ", closed records %" PRIu64 "\n",
-		tot.loop.rx_pkts, avg.rx_gbps, tot.loop.tx_pkts, tot.stack.iperf_tests,
+		tot.loop.rx_pkts, avg.rx_gbps, tot.loop.tx_pkts,
+		field_by_name(&tot, "stack_iperf_tests"),
 		c->closed.total);
 	print_summary_drops(f, &tot);
 	fflush(f);
@@ -302,6 +330,7 @@ vns_stats_init(const struct vns_stats_src *src, char *err, size_t errlen)
 		return vns_app_set_err(err, errlen, "stats: %u queues, expected 1-%d",
 				       src->nb_queues, VNS_MAX_QUEUES);
 	c->src = *src;
+	add_svc_fields(src->queues[0]->stack);
 	c->interval_tsc = (uint64_t)src->cfg->stats_interval * rte_get_tsc_hz();
 	c->next_print_tsc = src->start_tsc + c->interval_tsc;
 	for (uint16_t q = 0; q < src->nb_queues; q++)

@@ -42,7 +42,7 @@ json_closed(const struct vns_closed_rec *r, uint16_t q)
 	json_object_set_new(o, "local_port", json_integer(rte_be_to_cpu_16(r->local_port)));
 	json_object_set_new(o, "bytes", json_integer((json_int_t)r->bytes));
 	json_object_set_new(o, "duration_us", json_integer((json_int_t)r->duration_us));
-	json_object_set_new(o, "reason", json_string(vns_closed_reason_name(r->reason)));
+	json_object_set_new(o, "reason", json_string(vns_close_reason_name(r->reason)));
 	if (r->kind == VNS_CLOSED_IPERF3_TEST)
 		json_object_set_new(o, "streams", json_integer(r->nb_streams));
 	if (r->has_sha256)

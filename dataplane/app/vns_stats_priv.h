@@ -16,11 +16,12 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "vns_services.h"
 #include "vns_stats.h"
 
-/* ---- one table of every counter a queue has, from the three X-macro lists ---- */
+/* ---- one table of every counter a queue has: the three X-macro lists, then the services' ---- */
 
-enum vns_field_src { VNS_SRC_LOOP, VNS_SRC_STACK, VNS_SRC_PORT };
+enum vns_field_src { VNS_SRC_LOOP, VNS_SRC_STACK, VNS_SRC_PORT, VNS_SRC_SVC };
 
 struct vns_field {
 	const char *name; /* as in JSON and telemetry */
@@ -29,8 +30,9 @@ struct vns_field {
 	uint16_t off;
 };
 
-extern const struct vns_field vns_stats_fields[];
-extern const size_t vns_stats_nb_fields;
+/* The services' counters are appended by vns_stats_init(), before telemetry starts. */
+extern struct vns_field vns_stats_fields[];
+extern size_t vns_stats_nb_fields;
 
 /* A point-in-time copy of one queue's counters. */
 struct vns_qsnap {
@@ -39,13 +41,15 @@ struct vns_qsnap {
 	struct vns_queue_stats loop;
 	struct vns_stack_stats stack;
 	struct vns_port_qstats port;
+	uint64_t svc[VNS_SVC_STATS_MAX]; /* vns_stack_svc_stats() */
 };
 
 static inline uint64_t
 vns_field_get(const struct vns_qsnap *s, const struct vns_field *f)
 {
-	const char *base = f->src == VNS_SRC_LOOP ? (const char *)&s->loop :
+	const char *base = f->src == VNS_SRC_LOOP  ? (const char *)&s->loop :
 			   f->src == VNS_SRC_STACK ? (const char *)&s->stack :
+			   f->src == VNS_SRC_SVC   ? (const char *)s->svc :
 						     (const char *)&s->port;
 	uint64_t v;
 
@@ -65,7 +69,6 @@ void vns_qsnap_add(struct vns_qsnap *tot, const struct vns_qsnap *s);
 void vns_rates_get(const struct vns_qsnap *now, const struct vns_qsnap *before,
 		   struct vns_rates *r);
 double vns_stats_secs(uint64_t tsc);
-const char *vns_closed_reason_name(uint8_t reason);
 
 /* ---- closed-connection records ---- */
 

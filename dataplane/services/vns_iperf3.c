@@ -3,7 +3,7 @@
  * iperf3 3.12 server side of a TCP test (receive only), share-nothing across lcores.
  *
  * Every connection to the iperf3 port starts by sending a 37-byte cookie. When it is
- * complete the lcore looks at vns_shared.test_owner:
+ * complete the lcore looks at the test owner word this service shares across the stacks:
  *  - no test: it claims the test with one compare-and-swap and becomes the test's owner;
  *    this connection is the control connection and the owner runs the protocol on it;
  *  - a test runs: the cookie goes to the owner's inbox (STREAM_HELLO); the owner accepts it
@@ -16,13 +16,22 @@
  * client opens stream i+1 only after stream i has connected.
  */
 #include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
 #include <jansson.h>
+#include <rte_common.h>
 #include <rte_malloc.h>
 
-#include "vns_stack_priv.h"
+#include "vns_err.h"
+#include "vns_services.h"
+
+#define IP3_COOKIE_LEN 37
+#define IP3_MAX_STREAMS 128
+#define IP3_CTRL_BUF_MAX (64 * 1024) /* control send buffer, and the largest JSON we store */
 
 /* iperf3 states on the wire (iperf_api.h, 3.12) */
 #define IP3_TEST_START 1
@@ -47,61 +56,215 @@
 #define IP3_COUNTS_TIMEOUT_S 2
 #define IP3_CLIENT_RESULTS_MAX (16u << 20)
 
-static struct vns_ip3_test *test_of(struct vns_stack *st)
+/* What a connection on the iperf3 port is for; the names are what telemetry shows. */
+#define IP3_ROLES(X)                                                                 \
+	X(NEW, "iperf3-new")         /* cookie not complete yet */                       \
+	X(WAIT, "iperf3-wait")       /* cookie sent to the test owner, waiting for its answer */ \
+	X(CTRL, "iperf3-ctrl")       /* control connection of the test this lcore owns */ \
+	X(STREAM, "iperf3-stream")   /* accepted data stream */                          \
+	X(DENIED, "iperf3-refused")  /* refused or aborted, closing */
+
+#define IP3_ROLE_ENUM(name, str) IP3_ROLE_##name,
+enum ip3_role { IP3_ROLES(IP3_ROLE_ENUM) };
+#undef IP3_ROLE_ENUM
+
+/* A data stream's count. */
+enum ip3_count {
+	IP3_COUNT_BEFORE = 0,    /* before TEST_RUNNING */
+	IP3_COUNT_RUNNING,       /* from TEST_RUNNING + omit */
+	IP3_COUNT_DONE,          /* after TEST_END or the stream's close: the count is final */
+};
+
+/* Per connection, in the connection's private area. */
+struct ip3_conn {
+	uint8_t role;            /* enum ip3_role */
+	uint8_t counting;        /* enum ip3_count */
+	uint8_t cookie_len;
+	uint8_t cookie[IP3_COOKIE_LEN];
+	uint16_t slot;           /* the stream's index in the owner's test */
+	uint16_t owner_queue;
+	uint32_t test_gen;
+	uint64_t count_from_tsc;
+	uint64_t counted;
+};
+_Static_assert(sizeof(struct ip3_conn) <= VNS_CONN_PRIV_MAX, "iperf3 connection state too big");
+
+/* Messages between the owner and the streams' lcores. */
+enum ip3_msg_type {
+	IP3_MSG_STREAM_HELLO = 1,  /* queue -> owner: a stream's cookie */
+	IP3_MSG_STREAM_ACCEPT,     /* owner -> queue */
+	IP3_MSG_STREAM_DENY,       /* owner -> queue */
+	IP3_MSG_TEST_RUNNING,      /* owner -> queue: count from tsc */
+	IP3_MSG_TEST_END,          /* owner -> queue: freeze counts and report */
+	IP3_MSG_STREAM_BYTES,      /* queue -> owner: final count of a stream */
+	IP3_MSG_TEST_ABORT,        /* owner -> queue: forget the test's streams */
+};
+
+struct ip3_msg {
+	struct vns_conn_handle conn; /* the stream's connection, on the stream's lcore */
+	uint32_t test_gen;
+	uint16_t slot;
+	uint16_t pad;
+	uint64_t tsc;
+	uint64_t bytes;
+	uint8_t cookie[IP3_COOKIE_LEN];
+};
+_Static_assert(sizeof(struct ip3_msg) <= VNS_MSG_BODY_MAX, "iperf3 message too big");
+
+/* Shared by the iperf3 instances of every stack (the vns_shared area, zero at start). */
+struct ip3_shared {
+	atomic_int owner;        /* queue + 1 of the lcore owning the running test; 0 = none */
+	atomic_uint test_gen;
+};
+_Static_assert(sizeof(struct ip3_shared) <= VNS_SVC_SHARED_MAX, "iperf3 shared state too big");
+
+/* The iperf3 test this lcore owns (at most one in the whole process). */
+enum ip3_phase {
+	IP3_IDLE = 0,
+	IP3_PARAMS,              /* PARAM_EXCHANGE sent, reading the parameters JSON */
+	IP3_CREATE,              /* CREATE_STREAMS sent, collecting streams */
+	IP3_RUNNING,             /* TEST_START + TEST_RUNNING sent */
+	IP3_RESULTS,             /* EXCHANGE_RESULTS sent, reading the client's results */
+	IP3_COUNTS,              /* client results read, waiting for final stream counts */
+	IP3_DISPLAY,             /* results + DISPLAY_RESULTS sent, waiting for IPERF_DONE */
+};
+
+struct ip3_stream {
+	uint16_t queue;
+	struct vns_conn_handle conn;
+	uint64_t syn_tsc;
+	uint64_t bytes;
+	bool final;
+	int id;
+};
+
+struct ip3_test {
+	enum ip3_phase phase;
+	uint32_t gen;
+	uint8_t cookie[IP3_COOKIE_LEN];
+	struct vns_conn_handle ctrl;
+	rte_be32_t peer_ip;      /* the client, for the test record */
+	rte_be16_t peer_port;
+	rte_be16_t local_port;
+	uint8_t *rxbuf;          /* IP3_CTRL_BUF_MAX + 4 */
+	uint32_t rx_have;
+	uint32_t rx_need;        /* 0: reading the 4-byte length */
+	uint32_t num_streams;
+	uint32_t accepted;
+	struct ip3_stream streams[IP3_MAX_STREAMS];
+	double omit;
+	double duration;
+	uint64_t running_tsc;
+	uint64_t count_from_tsc;
+	uint64_t end_tsc;
+	uint64_t deadline_tsc;
+	struct rusage ru_start;
+	uint8_t *txbuf;          /* control send buffer (IP3_CTRL_BUF_MAX) */
+};
+
+/* The service's counters: reports print them under these names. */
+#define IP3_STATS(X)                                               \
+	X(iperf_tests, "iperf3 tests completed")                   \
+	X(iperf_denied, "iperf3 clients refused: busy")            \
+	X(iperf_refused, "iperf3 tests refused: unsupported mode") \
+	X(iperf_aborted, "iperf3 tests aborted")
+
+#define IP3_STAT_FIELD(name, desc) uint64_t name;
+struct ip3_stats { IP3_STATS(IP3_STAT_FIELD) };
+#undef IP3_STAT_FIELD
+
+/* The service on one stack. */
+struct ip3 {
+	struct ip3_test test;
+	struct ip3_stats stats;   /* single writer: this lcore */
+};
+
+#define IP3_INC(svc, name) (ip3_of(svc)->stats.name++)
+
+static struct ip3 *
+ip3_of(struct vns_svc *svc)
 {
-	return &st->test;
+	return svc->priv;
 }
 
-static struct vns_flow *ctrl_flow(struct vns_stack *st)
+static struct ip3_test *
+test_of(struct vns_svc *svc)
 {
-	return vns_flow_by_handle(st, st->test.ctrl_idx, st->test.ctrl_gen);
+	return &ip3_of(svc)->test;
 }
 
-static void send_msg(struct vns_stack *st, uint16_t q, uint8_t type, uint32_t idx, uint32_t gen,
-		     uint16_t slot, uint32_t test_gen, uint64_t tsc, uint64_t bytes)
+static struct ip3_shared *
+shared_of(struct vns_svc *svc)
 {
-	struct vns_msg msg;
+	return svc->shared;
+}
 
-	memset(&msg, 0, sizeof(msg));
-	msg.type = type;
-	msg.from_queue = st->conf.queue_id;
-	msg.flow_idx = idx;
-	msg.flow_gen = gen;
-	msg.slot = slot;
-	msg.test_gen = test_gen;
-	msg.tsc = tsc;
-	msg.bytes = bytes;
-	msg.final = 1;
-	vns_stack_send_msg(st, q, &msg);
+static struct ip3_conn *
+conn_of(struct vns_conn *c)
+{
+	return vns_conn_priv(c);
+}
+
+static void ip3_msg(struct vns_svc *svc, const struct vns_msg *msg);
+
+static struct vns_conn *
+ctrl_conn(struct vns_svc *svc)
+{
+	return vns_conn_from_handle(svc, test_of(svc)->ctrl);
+}
+
+/* The control connection is quiet for the whole test: the test's own deadlines bound it
+ * instead of the stack's idle timeout. */
+static void
+set_role(struct vns_conn *c, enum ip3_role role)
+{
+	conn_of(c)->role = (uint8_t)role;
+	vns_conn_set_idle_exempt(c, role == IP3_ROLE_CTRL);
+}
+
+static void
+send_msg(struct vns_svc *svc, uint16_t q, enum ip3_msg_type type, struct vns_conn_handle conn,
+	 uint16_t slot, uint32_t test_gen, uint64_t tsc, uint64_t bytes)
+{
+	struct ip3_msg b;
+
+	memset(&b, 0, sizeof(b));
+	b.conn = conn;
+	b.slot = slot;
+	b.test_gen = test_gen;
+	b.tsc = tsc;
+	b.bytes = bytes;
+	vns_svc_send_msg(svc, q, (uint8_t)type, &b, sizeof(b));
 }
 
 /* Frees the test slot for the next client. */
-static void release_test(struct vns_stack *st, struct vns_txbuf *tx)
+static void
+release_test(struct vns_svc *svc)
 {
-	struct vns_ip3_test *t = test_of(st);
-	struct vns_flow *f = ctrl_flow(st);
+	struct ip3_test *t = test_of(svc);
+	struct vns_conn *c = ctrl_conn(svc);
 
-	if (f != NULL && f->sbuf == t->txbuf) {
-		if (f->sbuf_len > 0) {
-			/* Unsent or unacknowledged control data would point into the buffer the
-			 * next test reuses: this connection has to go. */
-			vns_tcp_abort_flow(st, f, tx);
-			f->sbuf = f->sbuf_inline;
-			f->sbuf_cap = VNS_SNDBUF_INLINE;
-		} else {
-			f->sbuf = f->sbuf_inline;
-			f->sbuf_cap = VNS_SNDBUF_INLINE;
-			f->app = VNS_APP_IPERF_DENIED;
-		}
+	if (c != NULL && conn_of(c)->role == IP3_ROLE_CTRL) {
+		struct vns_conn_info ci;
+
+		vns_conn_info(c, &ci);
+		set_role(c, IP3_ROLE_DENIED);
+		/* Unsent or unacknowledged control data would point into the buffer the next test
+		 * reuses: then this connection has to go. */
+		if (ci.snd_queued > 0)
+			vns_conn_abort(svc, c);
+		else
+			vns_conn_set_sndbuf(c, NULL, 0);
 	}
-	t->phase = VNS_IP3_IDLE;
+	t->phase = IP3_IDLE;
 	/* Release: the test's state is final before another lcore may claim the slot. */
-	atomic_store_explicit(&st->sh->test_owner, -1, memory_order_release);
+	atomic_store_explicit(&shared_of(svc)->owner, 0, memory_order_release);
 }
 
-static void record_test(struct vns_stack *st, int reason)
+static void
+record_test(struct vns_svc *svc, enum vns_close_reason reason)
 {
-	struct vns_ip3_test *t = test_of(st);
+	struct ip3_test *t = test_of(svc);
 	struct vns_closed_rec rec;
 	uint32_t i;
 
@@ -115,85 +278,78 @@ static void record_test(struct vns_stack *st, int reason)
 	for (i = 0; i < t->accepted; i++)
 		rec.bytes += t->streams[i].bytes;
 	if (t->end_tsc > t->count_from_tsc && t->count_from_tsc != 0)
-		rec.duration_us = (t->end_tsc - t->count_from_tsc) * 1000000 / st->hz;
-	vns_stack_record_closed(st, &rec);
+		rec.duration_us = (t->end_tsc - t->count_from_tsc) * 1000000 / svc->hz;
+	vns_svc_record(svc, &rec, sizeof(rec));
 }
 
-static void abort_test(struct vns_stack *st, struct vns_txbuf *tx)
+static void
+abort_test(struct vns_svc *svc)
 {
-	struct vns_ip3_test *t = test_of(st);
-	struct vns_flow *f = ctrl_flow(st);
+	struct ip3_test *t = test_of(svc);
+	struct vns_conn *c = ctrl_conn(svc);
 	uint32_t i;
 
 	for (i = 0; i < t->accepted; i++)
 		if (!t->streams[i].final)
-			send_msg(st, t->streams[i].queue, VNS_MSG_TEST_ABORT, t->streams[i].flow_idx,
-				 t->streams[i].flow_gen, (uint16_t)i, t->gen, 0, 0);
-	VNS_STAT_INC(st, iperf_aborted);
+			send_msg(svc, t->streams[i].queue, IP3_MSG_TEST_ABORT, t->streams[i].conn,
+				 (uint16_t)i, t->gen, 0, 0);
+	IP3_INC(svc, iperf_aborted);
 	if (t->end_tsc == 0)
-		t->end_tsc = st->now;
-	record_test(st, VNS_CLOSE_ABORTED);
-	if (f != NULL) {
-		vns_tcp_abort_flow(st, f, tx);
-		f->sbuf = f->sbuf_inline;
-		f->sbuf_cap = VNS_SNDBUF_INLINE;
+		t->end_tsc = vns_svc_now(svc);
+	record_test(svc, VNS_CLOSE_ABORTED);
+	if (c != NULL) {
+		set_role(c, IP3_ROLE_DENIED);
+		vns_conn_abort(svc, c);
 	}
-	release_test(st, tx);
+	release_test(svc);
 }
 
-static void ctrl_send(struct vns_stack *st, struct vns_flow *f, const void *p, uint32_t n)
+static void
+ctrl_send_state(struct vns_svc *svc, struct vns_conn *c, uint8_t state)
 {
-	(void)st;
-	if (vns_tcp_queue_data(st, f, p, n) != 0)
-		VNS_STAT_INC(st, drop_txbuf_full);
-}
-
-static void ctrl_send_state(struct vns_stack *st, struct vns_flow *f, uint8_t state)
-{
-	ctrl_send(st, f, &state, 1);
+	vns_conn_send(svc, c, &state, 1);
 }
 
 /* SERVER_ERROR, then i_errno and errno as big-endian int32 (iperf3 client reads both). */
-static void refuse(struct vns_stack *st, struct vns_flow *f, int32_t code, int32_t err,
-		   struct vns_txbuf *tx)
+static void
+refuse(struct vns_svc *svc, struct vns_conn *c, int32_t code, int32_t err)
 {
 	uint8_t b[9];
-	uint32_t c = rte_cpu_to_be_32((uint32_t)code), e = rte_cpu_to_be_32((uint32_t)err);
+	uint32_t cb = rte_cpu_to_be_32((uint32_t)code), eb = rte_cpu_to_be_32((uint32_t)err);
 
 	b[0] = IP3_SERVER_ERROR;
-	memcpy(b + 1, &c, 4);
-	memcpy(b + 5, &e, 4);
-	VNS_STAT_INC(st, iperf_refused);
-	/* The 9 bytes must outlive the test buffer: move the flow to its inline buffer. */
-	f->sbuf = f->sbuf_inline;
-	f->sbuf_cap = VNS_SNDBUF_INLINE;
-	f->sbuf_len = 0;
-	f->app = VNS_APP_IPERF_DENIED;
-	vns_tcp_queue_data(st, f, b, sizeof(b));
-	vns_tcp_queue_fin(st, f);
-	vns_tcp_output(st, f, tx);
-	record_test(st, VNS_CLOSE_ABORTED);
-	release_test(st, tx);
+	memcpy(b + 1, &cb, 4);
+	memcpy(b + 5, &eb, 4);
+	IP3_INC(svc, iperf_refused);
+	/* The 9 bytes must outlive the test buffer: move the connection to its inline buffer. */
+	vns_conn_set_sndbuf(c, NULL, 0);
+	set_role(c, IP3_ROLE_DENIED);
+	vns_conn_send(svc, c, b, sizeof(b));
+	vns_conn_close(svc, c);
+	record_test(svc, VNS_CLOSE_ABORTED);
+	release_test(svc);
 }
 
-static int param_true(json_t *o, const char *key)
+static bool
+param_true(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
 
 	return v != NULL && (json_is_true(v) || (json_is_integer(v) && json_integer_value(v) != 0));
 }
 
-static double param_num(json_t *o, const char *key)
+static double
+param_num(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
 
 	return v != NULL && json_is_number(v) ? json_number_value(v) : 0.0;
 }
 
-static void params_received(struct vns_stack *st, struct vns_flow *f, const uint8_t *js,
-			    uint32_t len, struct vns_txbuf *tx)
+static void
+params_received(struct vns_svc *svc, struct vns_conn *c, const uint8_t *js, uint32_t len)
 {
-	struct vns_ip3_test *t = test_of(st);
+	struct ip3_test *t = test_of(svc);
 	json_error_t jerr;
 	json_t *o = json_loadb((const char *)js, len, 0, &jerr);
 	json_t *par;
@@ -201,21 +357,21 @@ static void params_received(struct vns_stack *st, struct vns_flow *f, const uint
 
 	if (o == NULL || !json_is_object(o)) {
 		json_decref(o);
-		refuse(st, f, IP3_IERECVPARAMS, EINVAL, tx);
+		refuse(svc, c, IP3_IERECVPARAMS, EINVAL);
 		return;
 	}
 	/* A sink cannot send: reverse, bidirectional, UDP and SCTP tests are refused. */
 	if (param_true(o, "reverse") || param_true(o, "bidirectional") || param_true(o, "udp") ||
 	    param_true(o, "sctp")) {
 		json_decref(o);
-		refuse(st, f, IP3_IEUNIMP, 0, tx);
+		refuse(svc, c, IP3_IEUNIMP, 0);
 		return;
 	}
 	par = json_object_get(o, "parallel");
 	n = par != NULL && json_is_integer(par) ? json_integer_value(par) : 1;
-	if (n < 1 || n > VNS_IPERF_MAX_STREAMS) {
+	if (n < 1 || n > IP3_MAX_STREAMS) {
 		json_decref(o);
-		refuse(st, f, IP3_IENUMSTREAMS, 0, tx);
+		refuse(svc, c, IP3_IENUMSTREAMS, 0);
 		return;
 	}
 	t->num_streams = (uint32_t)n;
@@ -224,25 +380,28 @@ static void params_received(struct vns_stack *st, struct vns_flow *f, const uint
 	if (t->omit < 0 || t->omit > 3600)
 		t->omit = 0;
 	json_decref(o);
-	ctrl_send_state(st, f, IP3_CREATE_STREAMS);
-	t->phase = VNS_IP3_CREATE;
-	t->deadline_tsc = st->now + IP3_SETUP_TIMEOUT_S * st->hz;
-	vns_tcp_output(st, f, tx);
+	ctrl_send_state(svc, c, IP3_CREATE_STREAMS);
+	t->phase = IP3_CREATE;
+	t->deadline_tsc = vns_svc_now(svc) + IP3_SETUP_TIMEOUT_S * svc->hz;
+	vns_conn_output(svc, c);
 }
 
-static int cmp_syn(const void *a, const void *b)
+static int
+cmp_syn(const void *a, const void *b)
 {
-	const struct vns_ip3_stream *x = *(const struct vns_ip3_stream *const *)a;
-	const struct vns_ip3_stream *y = *(const struct vns_ip3_stream *const *)b;
+	const struct ip3_stream *x = *(const struct ip3_stream *const *)a;
+	const struct ip3_stream *y = *(const struct ip3_stream *const *)b;
 
 	return x->syn_tsc < y->syn_tsc ? -1 : x->syn_tsc > y->syn_tsc;
 }
 
-static void start_test(struct vns_stack *st, struct vns_txbuf *tx)
+static void
+start_test(struct vns_svc *svc)
 {
-	struct vns_ip3_test *t = test_of(st);
-	struct vns_ip3_stream *order[VNS_IPERF_MAX_STREAMS];
-	struct vns_flow *f = ctrl_flow(st);
+	struct ip3_test *t = test_of(svc);
+	struct ip3_stream *order[IP3_MAX_STREAMS];
+	struct vns_conn *c = ctrl_conn(svc);
+	uint64_t now = vns_svc_now(svc);
 	uint32_t i;
 
 	/* iperf_add_stream numbering on the client: 1, then 3, 4, 5, ... */
@@ -252,53 +411,57 @@ static void start_test(struct vns_stack *st, struct vns_txbuf *tx)
 	for (i = 0; i < t->accepted; i++)
 		order[i]->id = i == 0 ? 1 : (int)i + 2;
 
-	t->running_tsc = st->now;
-	t->count_from_tsc = st->now + (uint64_t)(t->omit * (double)st->hz);
+	t->running_tsc = now;
+	t->count_from_tsc = now + (uint64_t)(t->omit * (double)svc->hz);
 	/* The streams' lcores learn the start before the client does (ring first, then the
 	 * TEST_RUNNING byte), so no byte of the test reaches an lcore not yet counting. */
 	for (i = 0; i < t->accepted; i++)
-		send_msg(st, t->streams[i].queue, VNS_MSG_TEST_RUNNING, t->streams[i].flow_idx,
-			 t->streams[i].flow_gen, (uint16_t)i, t->gen, t->count_from_tsc, 0);
+		send_msg(svc, t->streams[i].queue, IP3_MSG_TEST_RUNNING, t->streams[i].conn,
+			 (uint16_t)i, t->gen, t->count_from_tsc, 0);
 	getrusage(RUSAGE_SELF, &t->ru_start);
-	t->phase = VNS_IP3_RUNNING;
+	t->phase = IP3_RUNNING;
 	t->deadline_tsc = t->duration > 0 ?
-		st->now + (uint64_t)((t->omit + t->duration + IP3_END_SLACK_S) * (double)st->hz) : 0;
-	if (f != NULL) {
-		ctrl_send_state(st, f, IP3_TEST_START);
-		ctrl_send_state(st, f, IP3_TEST_RUNNING);
-		vns_tcp_output(st, f, tx);
+		now + (uint64_t)((t->omit + t->duration + IP3_END_SLACK_S) * (double)svc->hz) : 0;
+	if (c != NULL) {
+		ctrl_send_state(svc, c, IP3_TEST_START);
+		ctrl_send_state(svc, c, IP3_TEST_RUNNING);
+		vns_conn_output(svc, c);
 	}
 }
 
-static void test_end(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
+static void
+test_end(struct vns_svc *svc, struct vns_conn *c)
 {
-	struct vns_ip3_test *t = test_of(st);
+	struct ip3_test *t = test_of(svc);
 	uint32_t i;
 
-	t->end_tsc = st->now;
+	t->end_tsc = vns_svc_now(svc);
 	for (i = 0; i < t->accepted; i++)
 		if (!t->streams[i].final)
-			send_msg(st, t->streams[i].queue, VNS_MSG_TEST_END, t->streams[i].flow_idx,
-				 t->streams[i].flow_gen, (uint16_t)i, t->gen, 0, 0);
-	ctrl_send_state(st, f, IP3_EXCHANGE_RESULTS);
-	t->phase = VNS_IP3_RESULTS;
+			send_msg(svc, t->streams[i].queue, IP3_MSG_TEST_END, t->streams[i].conn,
+				 (uint16_t)i, t->gen, 0, 0);
+	ctrl_send_state(svc, c, IP3_EXCHANGE_RESULTS);
+	t->phase = IP3_RESULTS;
 	t->rx_have = 0;
 	t->rx_need = 0;
-	t->deadline_tsc = st->now + IP3_SETUP_TIMEOUT_S * st->hz;
-	vns_tcp_output(st, f, tx);
+	t->deadline_tsc = t->end_tsc + IP3_SETUP_TIMEOUT_S * svc->hz;
+	vns_conn_output(svc, c);
 }
 
-static double tv_s(struct timeval tv)
+static double
+tv_s(struct timeval tv)
 {
 	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
 
 /* The keys iperf3 3.12's client requires (get_results): cpu_util_*, sender_has_retransmits
  * and per stream id, bytes, retransmits, jitter, errors, packets; start/end times too. */
-static int send_results(struct vns_stack *st, struct vns_txbuf *tx)
+static int
+send_results(struct vns_svc *svc)
 {
-	struct vns_ip3_test *t = test_of(st);
-	struct vns_flow *f = ctrl_flow(st);
+	struct ip3_test *t = test_of(svc);
+	struct vns_conn *c = ctrl_conn(svc);
+	struct vns_conn_info ci;
 	struct rusage ru;
 	double wall, user, sys, secs;
 	json_t *o, *arr;
@@ -306,16 +469,16 @@ static int send_results(struct vns_stack *st, struct vns_txbuf *tx)
 	uint32_t i, len, be;
 	int rc = -1;
 
-	if (f == NULL)
+	if (c == NULL)
 		return -1;
 	getrusage(RUSAGE_SELF, &ru);
-	wall = (double)(t->end_tsc - t->running_tsc) / (double)st->hz;
+	wall = (double)(t->end_tsc - t->running_tsc) / (double)svc->hz;
 	user = tv_s(ru.ru_utime) - tv_s(t->ru_start.ru_utime);
 	sys = tv_s(ru.ru_stime) - tv_s(t->ru_start.ru_stime);
 	if (wall <= 0)
 		wall = 1e-9;
 	secs = t->end_tsc > t->count_from_tsc ?
-		(double)(t->end_tsc - t->count_from_tsc) / (double)st->hz : 0.0;
+		(double)(t->end_tsc - t->count_from_tsc) / (double)svc->hz : 0.0;
 
 	o = json_object();
 	arr = json_array();
@@ -347,12 +510,13 @@ static int send_results(struct vns_stack *st, struct vns_txbuf *tx)
 	if (text == NULL)
 		goto out;
 	len = (uint32_t)strlen(text);
-	if (len + 5 <= f->sbuf_cap - f->sbuf_len) {
+	vns_conn_info(c, &ci);
+	if (len + 5 <= ci.snd_room) {
 		be = rte_cpu_to_be_32(len);
-		ctrl_send(st, f, &be, 4);
-		ctrl_send(st, f, text, len);
-		ctrl_send_state(st, f, IP3_DISPLAY_RESULTS);
-		vns_tcp_output(st, f, tx);
+		vns_conn_send(svc, c, &be, 4);
+		vns_conn_send(svc, c, text, len);
+		ctrl_send_state(svc, c, IP3_DISPLAY_RESULTS);
+		vns_conn_output(svc, c);
 		rc = 0;
 	}
 	free(text);
@@ -362,30 +526,34 @@ out:
 	return rc;
 }
 
-static void try_finish(struct vns_stack *st, struct vns_txbuf *tx, int force)
+/* force: a stream's lcore did not answer in time; report what is known. */
+static void
+try_finish(struct vns_svc *svc, bool force)
 {
-	struct vns_ip3_test *t = test_of(st);
+	struct ip3_test *t = test_of(svc);
 	uint32_t i;
 
-	if (t->phase != VNS_IP3_COUNTS)
+	if (t->phase != IP3_COUNTS)
 		return;
 	for (i = 0; i < t->accepted && !force; i++)
 		if (!t->streams[i].final)
 			return;
-	if (send_results(st, tx) != 0) {
-		abort_test(st, tx);
+	if (send_results(svc) != 0) {
+		abort_test(svc);
 		return;
 	}
-	t->phase = VNS_IP3_DISPLAY;
-	t->deadline_tsc = st->now + IP3_SETUP_TIMEOUT_S * st->hz;
+	t->phase = IP3_DISPLAY;
+	t->deadline_tsc = vns_svc_now(svc) + IP3_SETUP_TIMEOUT_S * svc->hz;
 }
 
 /* Reads a 4-byte length then a JSON text (into rxbuf when store); returns 1 when complete,
  * -1 when the length is 0 or above max (iperf3 3.12 itself trusts it; we do not). */
-static int read_json(struct vns_ip3_test *t, const uint8_t **p, uint32_t *n, uint32_t max,
-		     int store)
+static int
+read_json(struct ip3_test *t, const uint8_t **p, uint32_t *n, uint32_t max, bool store)
 {
 	while (*n > 0) {
+		uint32_t k;
+
 		if (t->rx_need == 0) {
 			t->rxbuf[t->rx_have++] = *(*p)++;
 			(*n)--;
@@ -400,73 +568,69 @@ static int read_json(struct vns_ip3_test *t, const uint8_t **p, uint32_t *n, uin
 			}
 			continue;
 		}
-		{
-			uint32_t k = RTE_MIN(*n, t->rx_need - t->rx_have);
-
-			if (store)
-				memcpy(t->rxbuf + t->rx_have, *p, k);
-			t->rx_have += k;
-			*p += k;
-			*n -= k;
-			if (t->rx_have == t->rx_need)
-				return 1;
-		}
+		k = RTE_MIN(*n, t->rx_need - t->rx_have);
+		if (store)
+			memcpy(t->rxbuf + t->rx_have, *p, k);
+		t->rx_have += k;
+		*p += k;
+		*n -= k;
+		if (t->rx_have == t->rx_need)
+			return 1;
 	}
 	return 0;
 }
 
-static void ctrl_bytes(struct vns_stack *st, struct vns_flow *f, const uint8_t *p, uint32_t n,
-		       struct vns_txbuf *tx)
+static void
+ctrl_bytes(struct vns_svc *svc, struct vns_conn *c, const uint8_t *p, uint32_t n)
 {
-	struct vns_ip3_test *t = test_of(st);
+	struct ip3_test *t = test_of(svc);
 
-	while (n > 0 && f->app == VNS_APP_IPERF_CTRL) {
+	while (n > 0 && conn_of(c)->role == IP3_ROLE_CTRL) {
+		uint8_t b;
 		int r;
 
 		switch (t->phase) {
-		case VNS_IP3_PARAMS:
-			r = read_json(t, &p, &n, VNS_CTRL_BUF_MAX, 1);
+		case IP3_PARAMS:
+			r = read_json(t, &p, &n, IP3_CTRL_BUF_MAX, true);
 			if (r < 0) {
-				refuse(st, f, IP3_IERECVPARAMS, EMSGSIZE, tx);
+				refuse(svc, c, IP3_IERECVPARAMS, EMSGSIZE);
 				return;
 			}
 			if (r > 0)
-				params_received(st, f, t->rxbuf, t->rx_need, tx);
+				params_received(svc, c, t->rxbuf, t->rx_need);
 			break;
-		case VNS_IP3_RESULTS:
+		case IP3_RESULTS:
 			/* Only skipped, so a client with many streams may send more. */
-			r = read_json(t, &p, &n, IP3_CLIENT_RESULTS_MAX, 0);
+			r = read_json(t, &p, &n, IP3_CLIENT_RESULTS_MAX, false);
 			if (r < 0) {
-				abort_test(st, tx);
+				abort_test(svc);
 				return;
 			}
 			if (r > 0) {
 				/* The client's own results are not needed by a sink. */
-				t->phase = VNS_IP3_COUNTS;
-				t->deadline_tsc = st->now + IP3_COUNTS_TIMEOUT_S * st->hz;
-				try_finish(st, tx, 0);
+				t->phase = IP3_COUNTS;
+				t->deadline_tsc = vns_svc_now(svc) + IP3_COUNTS_TIMEOUT_S * svc->hz;
+				try_finish(svc, false);
 			}
 			break;
-		case VNS_IP3_CREATE:
-		case VNS_IP3_RUNNING:
-		case VNS_IP3_DISPLAY: {
-			uint8_t b = *p++;
-
+		case IP3_CREATE:
+		case IP3_RUNNING:
+		case IP3_DISPLAY:
+			b = *p++;
 			n--;
 			if (b == IP3_CLIENT_TERMINATE) {
-				abort_test(st, tx);
+				abort_test(svc);
 				return;
 			}
-			if (b == IP3_TEST_END && t->phase == VNS_IP3_RUNNING) {
-				test_end(st, f, tx);
-			} else if (b == IP3_IPERF_DONE && t->phase == VNS_IP3_DISPLAY) {
-				VNS_STAT_INC(st, iperf_tests);
-				record_test(st, VNS_CLOSE_FIN);
-				release_test(st, tx);
+			if (b == IP3_TEST_END && t->phase == IP3_RUNNING) {
+				test_end(svc, c);
+			} else if (b == IP3_IPERF_DONE && t->phase == IP3_DISPLAY) {
+				IP3_INC(svc, iperf_tests);
+				record_test(svc, VNS_CLOSE_FIN);
+				release_test(svc);
 				return;
 			}
 			break;
-		}
 		default:
 			n = 0; /* COUNTS: the client says nothing until it has our results */
 			break;
@@ -474,18 +638,21 @@ static void ctrl_bytes(struct vns_stack *st, struct vns_flow *f, const uint8_t *
 	}
 }
 
-static void become_owner(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
+static void
+become_owner(struct vns_svc *svc, struct vns_conn *c)
 {
-	struct vns_ip3_test *t = test_of(st);
+	struct ip3_test *t = test_of(svc);
+	struct vns_conn_info ci;
+	uint64_t now = vns_svc_now(svc);
 
-	t->phase = VNS_IP3_PARAMS;
-	t->gen = atomic_fetch_add_explicit(&st->sh->test_gen, 1, memory_order_relaxed) + 1;
-	memcpy(t->cookie, f->ip3.cookie, VNS_IPERF_COOKIE_LEN);
-	t->ctrl_idx = vns_flow_index(st, f);
-	t->ctrl_gen = f->gen;
-	t->peer_ip = f->peer_ip;
-	t->peer_port = f->peer_port;
-	t->local_port = f->local_port;
+	vns_conn_info(c, &ci);
+	t->phase = IP3_PARAMS;
+	t->gen = atomic_fetch_add_explicit(&shared_of(svc)->test_gen, 1, memory_order_relaxed) + 1;
+	memcpy(t->cookie, conn_of(c)->cookie, IP3_COOKIE_LEN);
+	t->ctrl = vns_conn_handle_of(svc, c);
+	t->peer_ip = ci.peer_ip;
+	t->peer_port = ci.peer_port;
+	t->local_port = ci.local_port;
 	t->rx_have = 0;
 	t->rx_need = 0;
 	t->num_streams = 0;
@@ -495,238 +662,321 @@ static void become_owner(struct vns_stack *st, struct vns_flow *f, struct vns_tx
 	t->running_tsc = 0;
 	t->count_from_tsc = 0;
 	t->end_tsc = 0;
-	t->begin_tsc = st->now;
-	t->deadline_tsc = st->now + IP3_SETUP_TIMEOUT_S * st->hz;
+	t->deadline_tsc = now + IP3_SETUP_TIMEOUT_S * svc->hz;
 	memset(t->streams, 0, sizeof(t->streams));
-	f->app = VNS_APP_IPERF_CTRL;
-	f->sbuf = t->txbuf;
-	f->sbuf_cap = VNS_CTRL_BUF_MAX;
-	f->sbuf_len = 0;
-	ctrl_send_state(st, f, IP3_PARAM_EXCHANGE);
-	vns_tcp_output(st, f, tx);
+	set_role(c, IP3_ROLE_CTRL);
+	vns_conn_set_sndbuf(c, t->txbuf, IP3_CTRL_BUF_MAX);
+	ctrl_send_state(svc, c, IP3_PARAM_EXCHANGE);
+	vns_conn_output(svc, c);
 }
 
-static void cookie_complete(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
+static void
+cookie_complete(struct vns_svc *svc, struct vns_conn *c)
 {
-	int expected = -1;
-	struct vns_msg msg;
+	struct ip3_shared *sh = shared_of(svc);
+	struct ip3_conn *ic = conn_of(c);
+	struct vns_conn_info ci;
+	struct ip3_msg b;
+	int expected = 0;
 	int owner;
 
 	/* Acquire: pairs with the release in release_test. */
-	owner = atomic_load_explicit(&st->sh->test_owner, memory_order_acquire);
-	if (owner < 0 && atomic_compare_exchange_strong_explicit(
-				 &st->sh->test_owner, &expected, (int)st->conf.queue_id,
-				 memory_order_acq_rel, memory_order_acquire)) {
-		become_owner(st, f, tx);
+	owner = atomic_load_explicit(&sh->owner, memory_order_acquire);
+	if (owner == 0 &&
+	    atomic_compare_exchange_strong_explicit(&sh->owner, &expected, (int)svc->queue_id + 1,
+						    memory_order_acq_rel, memory_order_acquire)) {
+		become_owner(svc, c);
 		return;
 	}
-	if (owner < 0)
+	if (owner == 0)
 		owner = expected;
 	/* Not the control connection of a new test: a stream of the running one, or a second
 	 * client. Only the owner can tell. */
-	vns_tcp_ooo_to_ranges(st, f);
-	f->app = VNS_APP_IPERF_WAIT;
-	memset(&msg, 0, sizeof(msg));
-	msg.type = VNS_MSG_STREAM_HELLO;
-	msg.from_queue = st->conf.queue_id;
-	msg.flow_idx = vns_flow_index(st, f);
-	msg.flow_gen = f->gen;
-	msg.tsc = f->ip3.syn_tsc;
-	memcpy(msg.cookie, f->ip3.cookie, VNS_IPERF_COOKIE_LEN);
-	if (owner < 0 || vns_stack_send_msg(st, (uint16_t)owner, &msg) != 0) {
-		struct vns_msg deny = msg;
+	vns_conn_set_payload(svc, c, false);
+	set_role(c, IP3_ROLE_WAIT);
+	vns_conn_info(c, &ci);
+	memset(&b, 0, sizeof(b));
+	b.conn = vns_conn_handle_of(svc, c);
+	b.tsc = ci.open_tsc;
+	memcpy(b.cookie, ic->cookie, IP3_COOKIE_LEN);
+	if (owner == 0 || vns_svc_send_msg(svc, (uint16_t)(owner - 1), IP3_MSG_STREAM_HELLO, &b,
+					   sizeof(b)) != 0) {
+		struct vns_msg deny;
 
-		deny.type = VNS_MSG_STREAM_DENY;
-		vns_iperf3_msg(st, &deny, tx);
+		memset(&deny, 0, sizeof(deny));
+		deny.type = IP3_MSG_STREAM_DENY;
+		deny.from_queue = svc->queue_id;
+		memcpy(deny.body, &b, sizeof(b));
+		ip3_msg(svc, &deny);
 	}
 }
 
-void vns_iperf3_data(struct vns_stack *st, struct vns_flow *f, const struct rte_mbuf *m,
-		     uint32_t off, uint32_t len, struct vns_txbuf *tx)
+static void
+ip3_open(struct vns_svc *svc, struct vns_conn *c)
 {
+	/* The cookie and the control messages are read from the bytes. */
+	vns_conn_set_payload(svc, c, true);
+}
+
+static void
+ip3_data(struct vns_svc *svc, struct vns_conn *c, const struct rte_mbuf *m,
+		uint32_t off, uint32_t len)
+{
+	struct ip3_conn *ic = conn_of(c);
 	uint8_t buf[512];
 
-	switch (f->app) {
-	case VNS_APP_IPERF_STREAM:
-		if (f->ip3.counting == 1 && st->now >= f->ip3.count_from_tsc)
-			f->ip3.counted += len;
+	switch (ic->role) {
+	case IP3_ROLE_STREAM:
+		if (ic->counting == IP3_COUNT_RUNNING && vns_svc_now(svc) >= ic->count_from_tsc)
+			ic->counted += len;
 		return;
-	case VNS_APP_IPERF_NEW:
-	case VNS_APP_IPERF_CTRL:
+	case IP3_ROLE_NEW:
+	case IP3_ROLE_CTRL:
 		break;
 	default:
 		return;
 	}
 	if (m == NULL)
 		return;
-	while (len > 0 && (f->app == VNS_APP_IPERF_NEW || f->app == VNS_APP_IPERF_CTRL)) {
+	while (len > 0 && (ic->role == IP3_ROLE_NEW || ic->role == IP3_ROLE_CTRL)) {
 		uint32_t k = RTE_MIN(len, (uint32_t)sizeof(buf));
 		const uint8_t *p = rte_pktmbuf_read(m, off, k, buf);
 
 		if (p == NULL)
 			return;
-		if (f->app == VNS_APP_IPERF_NEW) {
-			uint32_t c = RTE_MIN(k, (uint32_t)(VNS_IPERF_COOKIE_LEN - f->ip3.cookie_len));
+		if (ic->role == IP3_ROLE_NEW) {
+			uint32_t n = RTE_MIN(k, (uint32_t)(IP3_COOKIE_LEN - ic->cookie_len));
 
-			memcpy(f->ip3.cookie + f->ip3.cookie_len, p, c);
-			f->ip3.cookie_len = (uint8_t)(f->ip3.cookie_len + c);
-			off += c;
-			len -= c;
-			if (f->ip3.cookie_len == VNS_IPERF_COOKIE_LEN)
-				cookie_complete(st, f, tx);
+			memcpy(ic->cookie + ic->cookie_len, p, n);
+			ic->cookie_len = (uint8_t)(ic->cookie_len + n);
+			off += n;
+			len -= n;
+			if (ic->cookie_len == IP3_COOKIE_LEN)
+				cookie_complete(svc, c);
 			continue;
 		}
-		ctrl_bytes(st, f, p, k, tx);
+		ctrl_bytes(svc, c, p, k);
 		off += k;
 		len -= k;
 	}
 }
 
-void vns_iperf3_flow_closed(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
+static void
+ip3_closed(struct vns_svc *svc, struct vns_conn *c, enum vns_close_reason why)
 {
-	struct vns_ip3_test *t = test_of(st);
+	struct ip3_test *t = test_of(svc);
+	struct ip3_conn *ic = conn_of(c);
+	struct vns_conn_handle h;
 
-	if (f->app == VNS_APP_IPERF_STREAM && f->ip3.counting != 2) {
+	RTE_SET_USED(why);
+	if (ic->role == IP3_ROLE_STREAM && ic->counting != IP3_COUNT_DONE) {
 		/* Gone before TEST_END: its count is final now. */
-		send_msg(st, f->ip3.owner_queue, VNS_MSG_STREAM_BYTES, 0, 0, f->ip3.slot,
-			 f->ip3.test_gen, 0, f->ip3.counted);
-		f->ip3.counting = 2;
-	} else if (f->app == VNS_APP_IPERF_CTRL && t->phase != VNS_IP3_IDLE &&
-		   vns_flow_index(st, f) == t->ctrl_idx && f->gen == t->ctrl_gen) {
-		/* The client went away mid-test: clean up so the next test can run. The flow
-		 * is being closed by the caller; keep abort_test from closing it again. */
-		f->app = VNS_APP_IPERF_DENIED;
-		f->sbuf_len = 0;
-		t->ctrl_gen = f->gen + 1;
-		abort_test(st, tx);
+		send_msg(svc, ic->owner_queue, IP3_MSG_STREAM_BYTES, VNS_CONN_HANDLE_NONE, ic->slot,
+			 ic->test_gen, 0, ic->counted);
+		ic->counting = IP3_COUNT_DONE;
+		return;
+	}
+	if (ic->role != IP3_ROLE_CTRL || t->phase == IP3_IDLE)
+		return;
+	h = vns_conn_handle_of(svc, c);
+	if (h.idx == t->ctrl.idx && h.gen == t->ctrl.gen) {
+		/* The client went away mid-test: clean up so the next test can run. The connection
+		 * is being closed by the stack; keep abort_test from aborting it again. */
+		ic->role = IP3_ROLE_DENIED;
+		t->ctrl = VNS_CONN_HANDLE_NONE;
+		abort_test(svc);
 	}
 }
 
-void vns_iperf3_msg(struct vns_stack *st, const struct vns_msg *msg, struct vns_txbuf *tx)
+static void
+ip3_msg(struct vns_svc *svc, const struct vns_msg *msg)
 {
-	struct vns_ip3_test *t = test_of(st);
-	struct vns_flow *f;
+	struct ip3_test *t = test_of(svc);
+	struct ip3_conn *ic;
+	struct vns_conn *c;
+	struct ip3_msg b;
+	uint32_t slot;
 
+	memcpy(&b, msg->body, sizeof(b));
 	switch (msg->type) {
-	case VNS_MSG_STREAM_HELLO: {
-		uint32_t slot;
-
-		if (t->phase != VNS_IP3_CREATE || t->accepted >= t->num_streams ||
-		    memcmp(msg->cookie, t->cookie, VNS_IPERF_COOKIE_LEN) != 0) {
-			send_msg(st, msg->from_queue, VNS_MSG_STREAM_DENY, msg->flow_idx,
-				 msg->flow_gen, 0, 0, 0, 0);
+	case IP3_MSG_STREAM_HELLO:
+		if (t->phase != IP3_CREATE || t->accepted >= t->num_streams ||
+		    memcmp(b.cookie, t->cookie, IP3_COOKIE_LEN) != 0) {
+			send_msg(svc, msg->from_queue, IP3_MSG_STREAM_DENY, b.conn, 0, 0, 0, 0);
 			return;
 		}
 		slot = t->accepted++;
 		t->streams[slot].queue = msg->from_queue;
-		t->streams[slot].flow_idx = msg->flow_idx;
-		t->streams[slot].flow_gen = msg->flow_gen;
-		t->streams[slot].syn_tsc = msg->tsc;
+		t->streams[slot].conn = b.conn;
+		t->streams[slot].syn_tsc = b.tsc;
 		t->streams[slot].bytes = 0;
-		t->streams[slot].final = 0;
-		send_msg(st, msg->from_queue, VNS_MSG_STREAM_ACCEPT, msg->flow_idx, msg->flow_gen,
-			 (uint16_t)slot, t->gen, 0, 0);
+		t->streams[slot].final = false;
+		send_msg(svc, msg->from_queue, IP3_MSG_STREAM_ACCEPT, b.conn, (uint16_t)slot,
+			 t->gen, 0, 0);
 		if (t->accepted == t->num_streams)
-			start_test(st, tx);
+			start_test(svc);
 		return;
-	}
-	case VNS_MSG_STREAM_BYTES:
-		if (t->phase == VNS_IP3_IDLE || msg->test_gen != t->gen || msg->slot >= t->accepted)
+	case IP3_MSG_STREAM_BYTES:
+		if (t->phase == IP3_IDLE || b.test_gen != t->gen || b.slot >= t->accepted)
 			return;
-		t->streams[msg->slot].bytes = msg->bytes;
-		t->streams[msg->slot].final = 1;
-		try_finish(st, tx, 0);
+		t->streams[b.slot].bytes = b.bytes;
+		t->streams[b.slot].final = true;
+		try_finish(svc, false);
 		return;
 	default:
 		break;
 	}
 
-	/* Messages about a flow of this lcore. */
-	f = vns_flow_by_handle(st, msg->flow_idx, msg->flow_gen);
+	/* Messages about a connection of this lcore. */
+	c = vns_conn_from_handle(svc, b.conn);
+	ic = c != NULL ? conn_of(c) : NULL;
 	switch (msg->type) {
-	case VNS_MSG_STREAM_ACCEPT:
-		if (f == NULL || f->app != VNS_APP_IPERF_WAIT) {
-			send_msg(st, msg->from_queue, VNS_MSG_STREAM_BYTES, 0, 0, msg->slot,
-				 msg->test_gen, 0, 0);
+	case IP3_MSG_STREAM_ACCEPT:
+		if (ic == NULL || ic->role != IP3_ROLE_WAIT) {
+			send_msg(svc, msg->from_queue, IP3_MSG_STREAM_BYTES, VNS_CONN_HANDLE_NONE,
+				 b.slot, b.test_gen, 0, 0);
 			return;
 		}
-		f->app = VNS_APP_IPERF_STREAM;
-		f->ip3.slot = msg->slot;
-		f->ip3.test_gen = msg->test_gen;
-		f->ip3.owner_queue = msg->from_queue;
-		f->ip3.counting = 0;
-		f->ip3.counted = 0;
+		set_role(c, IP3_ROLE_STREAM);
+		ic->slot = b.slot;
+		ic->test_gen = b.test_gen;
+		ic->owner_queue = msg->from_queue;
+		ic->counting = IP3_COUNT_BEFORE;
+		ic->counted = 0;
 		return;
-	case VNS_MSG_STREAM_DENY:
-		if (f == NULL || f->app != VNS_APP_IPERF_WAIT)
+	case IP3_MSG_STREAM_DENY:
+		if (ic == NULL || ic->role != IP3_ROLE_WAIT)
 			return;
 		/* iperf3's answer to a client while busy: one byte, then close. */
-		f->app = VNS_APP_IPERF_DENIED;
-		VNS_STAT_INC(st, iperf_denied);
+		set_role(c, IP3_ROLE_DENIED);
+		IP3_INC(svc, iperf_denied);
 		{
-			uint8_t b = IP3_ACCESS_DENIED;
+			uint8_t denied = IP3_ACCESS_DENIED;
 
-			vns_tcp_queue_data(st, f, &b, 1);
+			vns_conn_send(svc, c, &denied, 1);
 		}
-		vns_tcp_queue_fin(st, f);
-		vns_tcp_output(st, f, tx);
+		vns_conn_close(svc, c);
 		return;
-	case VNS_MSG_TEST_RUNNING:
-		if (f == NULL || f->app != VNS_APP_IPERF_STREAM || f->ip3.test_gen != msg->test_gen)
+	case IP3_MSG_TEST_RUNNING:
+		if (ic == NULL || ic->role != IP3_ROLE_STREAM || ic->test_gen != b.test_gen)
 			return;
-		f->ip3.counting = 1;
-		f->ip3.count_from_tsc = msg->tsc;
+		ic->counting = IP3_COUNT_RUNNING;
+		ic->count_from_tsc = b.tsc;
 		return;
-	case VNS_MSG_TEST_END:
-		if (f == NULL || f->app != VNS_APP_IPERF_STREAM || f->ip3.test_gen != msg->test_gen ||
-		    f->ip3.counting == 2)
+	case IP3_MSG_TEST_END:
+		if (ic == NULL || ic->role != IP3_ROLE_STREAM || ic->test_gen != b.test_gen ||
+		    ic->counting == IP3_COUNT_DONE)
 			return;
-		f->ip3.counting = 2;
-		send_msg(st, msg->from_queue, VNS_MSG_STREAM_BYTES, 0, 0, f->ip3.slot,
-			 f->ip3.test_gen, 0, f->ip3.counted);
+		ic->counting = IP3_COUNT_DONE;
+		send_msg(svc, msg->from_queue, IP3_MSG_STREAM_BYTES, VNS_CONN_HANDLE_NONE, ic->slot,
+			 ic->test_gen, 0, ic->counted);
 		return;
-	case VNS_MSG_TEST_ABORT:
-		if (f == NULL || f->app != VNS_APP_IPERF_STREAM || f->ip3.test_gen != msg->test_gen)
+	case IP3_MSG_TEST_ABORT:
+		if (ic == NULL || ic->role != IP3_ROLE_STREAM || ic->test_gen != b.test_gen)
 			return;
-		f->app = VNS_APP_NONE; /* keep ACKing until the client closes */
+		vns_conn_detach(c); /* keep ACKing until the client closes */
 		return;
 	default:
 		return;
 	}
 }
 
-void vns_iperf3_poll(struct vns_stack *st, struct vns_txbuf *tx)
+static void
+ip3_poll(struct vns_svc *svc)
 {
-	struct vns_ip3_test *t = test_of(st);
+	struct ip3_test *t = test_of(svc);
 
-	if (t->phase == VNS_IP3_IDLE || t->deadline_tsc == 0 || st->now < t->deadline_tsc)
+	if (t->phase == IP3_IDLE || t->deadline_tsc == 0 || vns_svc_now(svc) < t->deadline_tsc)
 		return;
-	if (t->phase == VNS_IP3_COUNTS)
-		try_finish(st, tx, 1); /* a stream's lcore did not answer: report what we have */
+	if (t->phase == IP3_COUNTS)
+		try_finish(svc, true); /* a stream's lcore did not answer: report what we have */
 	else
-		abort_test(st, tx);
+		abort_test(svc);
 }
 
-int vns_iperf3_init(struct vns_stack *st, int socket_id)
+static const char *
+ip3_conn_state(const struct vns_svc *svc, const struct vns_conn *c)
 {
-	if (st->conf.iperf_port == 0)
+#define IP3_ROLE_NAME(name, str) [IP3_ROLE_##name] = str,
+	static const char *const names[] = { IP3_ROLES(IP3_ROLE_NAME) };
+#undef IP3_ROLE_NAME
+	const struct ip3_conn *ic = vns_conn_priv_const(c);
+	uint8_t role = __atomic_load_n(&ic->role, __ATOMIC_RELAXED);
+
+	RTE_SET_USED(svc);
+	return role < RTE_DIM(names) ? names[role] : "?";
+}
+
+static void
+ip3_counters_get(const struct vns_svc *svc, uint64_t *values)
+{
+	const struct ip3 *ip = svc->priv;
+	unsigned int i = 0;
+
+	/* Single writer: per-field relaxed loads give each counter a value it really had. */
+#define IP3_STAT_COPY(name, desc) values[i++] = __atomic_load_n(&ip->stats.name, __ATOMIC_RELAXED);
+	IP3_STATS(IP3_STAT_COPY)
+#undef IP3_STAT_COPY
+}
+
+#define IP3_STAT_DESC(name, desc) { #name, desc },
+static const struct vns_service_counter ip3_counters[] = { IP3_STATS(IP3_STAT_DESC) };
+#undef IP3_STAT_DESC
+
+static void
+ip3_fini(struct vns_svc *svc)
+{
+	struct ip3 *ip = svc->priv;
+
+	if (ip == NULL)
+		return;
+	if (ip->test.phase != IP3_IDLE)
+		atomic_store_explicit(&shared_of(svc)->owner, 0, memory_order_release);
+	rte_free(ip->test.rxbuf);
+	rte_free(ip->test.txbuf);
+	rte_free(ip);
+	svc->priv = NULL;
+}
+
+/* Without a port the instance only holds the counters (they stay in the reports). */
+static int
+ip3_init(struct vns_svc *svc, char *err, size_t errlen)
+{
+	struct ip3 *ip;
+
+	ip = rte_zmalloc_socket("vns_ip3", sizeof(*ip), RTE_CACHE_LINE_SIZE, svc->socket_id);
+	if (ip == NULL)
+		goto nomem;
+	ip->test.ctrl = VNS_CONN_HANDLE_NONE;
+	svc->priv = ip;
+	if (svc->port == 0)
 		return 0;
-	st->test.rxbuf = rte_malloc_socket("vns_ip3_rx", VNS_CTRL_BUF_MAX + 4, 0, socket_id);
-	st->test.txbuf = rte_malloc_socket("vns_ip3_tx", VNS_CTRL_BUF_MAX, 0, socket_id);
-	if (st->test.rxbuf == NULL || st->test.txbuf == NULL) {
-		vns_iperf3_fini(st);
-		return -1;
+	ip->test.rxbuf = rte_malloc_socket("vns_ip3_rx", IP3_CTRL_BUF_MAX + 4, 0, svc->socket_id);
+	ip->test.txbuf = rte_malloc_socket("vns_ip3_tx", IP3_CTRL_BUF_MAX, 0, svc->socket_id);
+	if (ip->test.rxbuf == NULL || ip->test.txbuf == NULL) {
+		ip3_fini(svc);
+		goto nomem;
 	}
 	return 0;
+nomem:
+	vns_set_err(err, errlen, "iperf3: out of DPDK memory for the test state (%zu KiB); raise "
+		    "-m or the hugepages", (sizeof(*ip) + 2 * IP3_CTRL_BUF_MAX) >> 10);
+	return -ENOMEM;
 }
 
-void vns_iperf3_fini(struct vns_stack *st)
-{
-	if (st->test.phase != VNS_IP3_IDLE && st->sh != NULL)
-		atomic_store_explicit(&st->sh->test_owner, -1, memory_order_release);
-	st->test.phase = VNS_IP3_IDLE;
-	rte_free(st->test.rxbuf);
-	rte_free(st->test.txbuf);
-	st->test.rxbuf = NULL;
-	st->test.txbuf = NULL;
-}
+const struct vns_service_ops vns_iperf3_ops = {
+	.name = "iperf3",
+	.conn_priv_size = sizeof(struct ip3_conn),
+	.shared_size = sizeof(struct ip3_shared),
+	.init = ip3_init,
+	.fini = ip3_fini,
+	.open = ip3_open,
+	.data = ip3_data,
+	.closed = ip3_closed,
+	.msg = ip3_msg,
+	.poll = ip3_poll,
+	.conn_state = ip3_conn_state,
+	.counters = ip3_counters,
+	.nb_counters = RTE_DIM(ip3_counters),
+	.counters_get = ip3_counters_get,
+};

@@ -9,29 +9,20 @@
 #include <rte_arp.h>
 #include <rte_icmp.h>
 
-#include "vns_stack_priv.h"
-
-int vns_tx_push(struct vns_stack *st, struct vns_txbuf *tx, struct rte_mbuf *m)
-{
-	if (unlikely(tx->n >= VNS_TXBUF_MAX)) {
-		VNS_STAT_INC(st, drop_txbuf_full);
-		rte_pktmbuf_free(m);
-		return -1;
-	}
-	tx->pkts[tx->n++] = m;
-	VNS_STAT_INC(st, tx_pkts);
-	return 0;
-}
+#include "vns_csum.h"
+#include "vns_stack_core.h"
 
 /* A reply reusing an rx mbuf must not carry rx offload flags into the tx path. */
-static void reset_for_tx(struct rte_mbuf *m)
+static void
+reset_for_tx(struct rte_mbuf *m)
 {
 	m->ol_flags &= RTE_MBUF_F_EXTERNAL | RTE_MBUF_F_INDIRECT;
 	m->packet_type = 0;
 	m->vlan_tci = 0;
 }
 
-static void arp_input(struct vns_stack *st, struct rte_mbuf *m, struct vns_txbuf *tx)
+static void
+arp_input(struct vns_stack *st, struct rte_mbuf *m, struct vns_txbuf *tx)
 {
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_arp_hdr *ah;
@@ -72,8 +63,9 @@ drop:
 
 /* RFC 792 echo reply in place. The ICMP checksum is patched incrementally (RFC 1624):
  * only the type byte changes, so the payload need not be read twice. */
-static void icmp_reply(struct vns_stack *st, struct rte_mbuf *m, uint32_t l3_off, uint32_t ihl,
-		       uint32_t ip_len, struct vns_txbuf *tx)
+static void
+icmp_reply(struct vns_stack *st, struct rte_mbuf *m, uint32_t l3_off, uint32_t ihl,
+	   uint32_t ip_len, struct vns_txbuf *tx)
 {
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, l3_off);
@@ -85,13 +77,11 @@ static void icmp_reply(struct vns_stack *st, struct rte_mbuf *m, uint32_t l3_off
 	sum = (uint16_t)~rte_be_to_cpu_16(ic->icmp_cksum);
 	sum += (uint16_t)~(RTE_IP_ICMP_ECHO_REQUEST << 8) & 0xffff;
 	sum += RTE_IP_ICMP_ECHO_REPLY << 8;
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	ic->icmp_cksum = rte_cpu_to_be_16((uint16_t)~sum);
+	ic->icmp_cksum = rte_cpu_to_be_16((uint16_t)~vns_csum_fold(sum));
 
 	ip->dst_addr = ip->src_addr;
 	ip->src_addr = st->conf.ip;
-	ip->time_to_live = 64;
+	ip->time_to_live = VNS_IPV4_TTL;
 	ip->hdr_checksum = 0;
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	eh->dst_addr = eh->src_addr;
@@ -104,10 +94,11 @@ static void icmp_reply(struct vns_stack *st, struct rte_mbuf *m, uint32_t l3_off
 		VNS_STAT_INC(st, icmp_echo_replies);
 }
 
-void vns_eth_input(struct vns_stack *st, struct rte_mbuf *m, struct vns_txbuf *tx)
+void
+vns_eth_input(struct vns_stack *st, struct rte_mbuf *m, struct vns_txbuf *tx)
 {
-	uint8_t ipbuf[60];
-	uint8_t thbuf[60];
+	uint8_t ipbuf[RTE_IPV4_HDR_IHL_MASK * RTE_IPV4_IHL_MULTIPLIER];
+	uint8_t thbuf[sizeof(struct rte_tcp_hdr) + VNS_TCP_OPT_SPACE];
 	const struct rte_ether_hdr *eh;
 	const struct rte_ipv4_hdr *ip;
 	const struct rte_tcp_hdr *th;
@@ -143,10 +134,10 @@ void vns_eth_input(struct vns_stack *st, struct rte_mbuf *m, struct vns_txbuf *t
 		VNS_STAT_INC(st, drop_malformed);
 		goto drop;
 	}
-	ihl = (uint32_t)(ip->version_ihl & 0x0f) * 4;
+	ihl = (uint32_t)(ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * RTE_IPV4_IHL_MULTIPLIER;
 	ip_len = rte_be_to_cpu_16(ip->total_length);
-	if (unlikely((ip->version_ihl >> 4) != 4 || ihl < 20 || ip_len < ihl ||
-		     l3_off + ip_len > pkt_len)) {
+	if (unlikely((ip->version_ihl >> 4) != IPVERSION || ihl < sizeof(struct rte_ipv4_hdr) ||
+		     ip_len < ihl || l3_off + ip_len > pkt_len)) {
 		VNS_STAT_INC(st, drop_malformed);
 		goto drop;
 	}
@@ -165,7 +156,8 @@ void vns_eth_input(struct vns_stack *st, struct rte_mbuf *m, struct vns_txbuf *t
 		VNS_STAT_INC(st, drop_bad_csum);
 		goto drop;
 	}
-	if (rte_be_to_cpu_16(ip->fragment_offset) & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) {
+	if (rte_be_to_cpu_16(ip->fragment_offset) &
+	    (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) {
 		VNS_STAT_INC(st, drop_frag);
 		goto drop;
 	}
@@ -209,7 +201,7 @@ void vns_eth_input(struct vns_stack *st, struct rte_mbuf *m, struct vns_txbuf *t
 		goto drop;
 	}
 	doff = (uint32_t)(th->data_off >> 4) * 4;
-	if (unlikely(doff < 20 || doff > ip_len - ihl)) {
+	if (unlikely(doff < sizeof(struct rte_tcp_hdr) || doff > ip_len - ihl)) {
 		VNS_STAT_INC(st, drop_malformed);
 		goto drop;
 	}
@@ -227,16 +219,12 @@ void vns_eth_input(struct vns_stack *st, struct rte_mbuf *m, struct vns_txbuf *t
 	}
 	if (l4flags == RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN) {
 		uint16_t raw;
-		uint32_t sum;
 
 		if (rte_raw_cksum_mbuf(m, l4_off, ip_len - ihl, &raw) != 0) {
 			VNS_STAT_INC(st, drop_malformed);
 			goto drop;
 		}
-		sum = (uint32_t)raw + rte_ipv4_phdr_cksum(ip, 0);
-		sum = (sum & 0xffff) + (sum >> 16);
-		sum = (sum & 0xffff) + (sum >> 16);
-		if (sum != 0xffff) {
+		if (vns_csum_fold((uint32_t)raw + rte_ipv4_phdr_cksum(ip, 0)) != 0xffff) {
 			VNS_STAT_INC(st, drop_bad_csum);
 			goto drop;
 		}

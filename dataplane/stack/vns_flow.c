@@ -14,42 +14,46 @@
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
 
-#include "vns_stack_priv.h"
+#include "vns_flow.h"
 
-uint64_t vns_flow_key(rte_be32_t peer_ip, rte_be16_t peer_port, rte_be16_t local_port)
+uint64_t
+vns_flow_key(rte_be32_t peer_ip, rte_be16_t peer_port, rte_be16_t local_port)
 {
 	return ((uint64_t)peer_ip << 32) | ((uint64_t)peer_port << 16) | local_port;
 }
 
-static inline uint32_t flow_hash(uint64_t key)
+static inline uint32_t
+flow_hash(uint64_t key)
 {
 	return rte_hash_crc_8byte(key, 0x9e3779b9u);
 }
 
-struct vns_flow *vns_flow_lookup(struct vns_stack *st, uint64_t key)
+struct vns_flow *
+vns_flow_lookup(struct vns_flow_table *ft, uint64_t key)
 {
-	uint32_t i = flow_hash(key) & st->tbl_mask;
+	uint32_t i = flow_hash(key) & ft->tbl_mask;
 
 	for (;;) {
-		uint32_t idx = st->tbl_idx[i];
+		uint32_t idx = ft->tbl_idx[i];
 
 		if (idx == 0)
 			return NULL;
-		if (st->tbl_key[i] == key)
-			return &st->flows[idx - 1];
-		i = (i + 1) & st->tbl_mask;
+		if (ft->tbl_key[i] == key)
+			return &ft->flows[idx - 1];
+		i = (i + 1) & ft->tbl_mask;
 	}
 }
 
-struct vns_flow *vns_flow_alloc(struct vns_stack *st, uint64_t key)
+struct vns_flow *
+vns_flow_alloc(struct vns_flow_table *ft, uint64_t key)
 {
 	struct vns_flow *f;
 	uint32_t idx, i, gen;
 
-	if (st->nb_free == 0)
+	if (ft->nb_free == 0)
 		return NULL;
-	idx = st->free_list[--st->nb_free];
-	f = &st->flows[idx];
+	idx = ft->free_list[--ft->nb_free];
+	f = &ft->flows[idx];
 	gen = f->gen + 1;
 	memset(f, 0, sizeof(*f));
 	f->gen = gen;
@@ -57,137 +61,145 @@ struct vns_flow *vns_flow_alloc(struct vns_stack *st, uint64_t key)
 	f->tw_next = UINT32_MAX;
 	f->tw_prev = UINT32_MAX;
 
-	i = flow_hash(key) & st->tbl_mask;
-	while (st->tbl_idx[i] != 0)
-		i = (i + 1) & st->tbl_mask;
-	st->tbl_key[i] = key;
-	st->tbl_idx[i] = idx + 1;
-	st->nb_flows++;
+	i = flow_hash(key) & ft->tbl_mask;
+	while (ft->tbl_idx[i] != 0)
+		i = (i + 1) & ft->tbl_mask;
+	ft->tbl_key[i] = key;
+	ft->tbl_idx[i] = idx + 1;
+	ft->nb_flows++;
 	return f;
 }
 
 /* Removes the flow from the table and returns it to the free list. The caller has already
- * released its mbufs, timers and application state. */
-void vns_flow_release(struct vns_stack *st, struct vns_flow *f)
+ * released its mbufs, timers and service state. */
+void
+vns_flow_release(struct vns_flow_table *ft, struct vns_flow *f)
 {
-	uint32_t idx = vns_flow_index(st, f);
-	uint32_t i = flow_hash(f->key) & st->tbl_mask;
+	uint32_t idx = vns_flow_index(ft, f);
+	uint32_t i = flow_hash(f->key) & ft->tbl_mask;
 	uint32_t j;
 
-	while (st->tbl_idx[i] != idx + 1)
-		i = (i + 1) & st->tbl_mask;
+	while (ft->tbl_idx[i] != idx + 1)
+		i = (i + 1) & ft->tbl_mask;
 	/* Backward-shift: move up every later entry of the cluster whose home slot does not lie
 	 * cyclically in (i, j], so that no lookup crosses an empty slot before its key. */
 	j = i;
 	for (;;) {
 		uint32_t home;
 
-		j = (j + 1) & st->tbl_mask;
-		if (st->tbl_idx[j] == 0)
+		j = (j + 1) & ft->tbl_mask;
+		if (ft->tbl_idx[j] == 0)
 			break;
-		home = flow_hash(st->tbl_key[j]) & st->tbl_mask;
+		home = flow_hash(ft->tbl_key[j]) & ft->tbl_mask;
 		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
 			continue;
-		st->tbl_key[i] = st->tbl_key[j];
-		st->tbl_idx[i] = st->tbl_idx[j];
+		ft->tbl_key[i] = ft->tbl_key[j];
+		ft->tbl_idx[i] = ft->tbl_idx[j];
 		i = j;
 	}
-	st->tbl_idx[i] = 0;
-	st->tbl_key[i] = 0;
+	ft->tbl_idx[i] = 0;
+	ft->tbl_key[i] = 0;
 
 	if (f->state == VNS_TCP_SYN_RCVD)
-		st->nb_syn_rcvd--;
+		ft->nb_syn_rcvd--;
 	f->state = VNS_TCP_FREE;
-	f->app = VNS_APP_NONE;
+	f->svc = 0;
 	f->gen++;
-	st->free_list[st->nb_free++] = idx;
-	st->nb_flows--;
+	ft->free_list[ft->nb_free++] = idx;
+	ft->nb_flows--;
 }
 
-struct vns_flow *vns_flow_by_handle(struct vns_stack *st, uint32_t idx, uint32_t gen)
+struct vns_flow *
+vns_flow_by_handle(struct vns_flow_table *ft, uint32_t idx, uint32_t gen)
 {
 	struct vns_flow *f;
 
-	if (idx >= st->max_flows)
+	if (idx >= ft->max_flows)
 		return NULL;
-	f = &st->flows[idx];
+	f = &ft->flows[idx];
 	if (f->gen != gen || f->state == VNS_TCP_FREE)
 		return NULL;
 	return f;
 }
 
-void vns_flow_syn_track(struct vns_stack *st, struct vns_flow *f)
+void
+vns_flow_syn_track(struct vns_flow_table *ft, struct vns_flow *f)
 {
-	uint32_t slot = st->syn_tail % st->max_syn_rcvd;
+	uint32_t slot = ft->syn_tail % ft->max_syn_rcvd;
 
 	/* The FIFO holds max_syn_rcvd entries and nb_syn_rcvd <= max_syn_rcvd: when full, the
 	 * oldest entry is stale (its flow left SYN_RCVD) or the caller evicted it first. */
-	if (st->syn_tail - st->syn_head == st->max_syn_rcvd)
-		st->syn_head++;
-	st->syn_fifo[slot] = vns_flow_index(st, f);
-	st->syn_fifo_gen[slot] = f->gen;
-	st->syn_tail++;
-	st->nb_syn_rcvd++;
+	if (ft->syn_tail - ft->syn_head == ft->max_syn_rcvd)
+		ft->syn_head++;
+	ft->syn_fifo[slot] = vns_flow_index(ft, f);
+	ft->syn_fifo_gen[slot] = f->gen;
+	ft->syn_tail++;
+	ft->nb_syn_rcvd++;
 }
 
 /* The oldest flow still half-open, or NULL. */
-struct vns_flow *vns_flow_syn_evict(struct vns_stack *st)
+struct vns_flow *
+vns_flow_syn_evict(struct vns_flow_table *ft)
 {
-	while (st->syn_head != st->syn_tail) {
-		uint32_t slot = st->syn_head % st->max_syn_rcvd;
-		struct vns_flow *f = vns_flow_by_handle(st, st->syn_fifo[slot], st->syn_fifo_gen[slot]);
+	while (ft->syn_head != ft->syn_tail) {
+		uint32_t slot = ft->syn_head % ft->max_syn_rcvd;
+		struct vns_flow *f = vns_flow_by_handle(ft, ft->syn_fifo[slot],
+							ft->syn_fifo_gen[slot]);
 
-		st->syn_head++;
+		ft->syn_head++;
 		if (f != NULL && f->state == VNS_TCP_SYN_RCVD)
 			return f;
 	}
 	return NULL;
 }
 
-int vns_flow_table_init(struct vns_stack *st, int socket_id)
+int
+vns_flow_table_init(struct vns_flow_table *ft, uint32_t max_flows, int socket_id)
 {
 	uint32_t size = 16, i;
 
-	while (size < 2 * st->max_flows)
+	ft->max_flows = max_flows;
+	while (size < 2 * ft->max_flows)
 		size <<= 1;
-	st->tbl_mask = size - 1;
-	st->max_syn_rcvd = st->max_flows / 2 > 0 ? st->max_flows / 2 : 1;
-	st->tbl_key = rte_zmalloc_socket("vns_flow_keys", size * sizeof(uint64_t),
+	ft->tbl_mask = size - 1;
+	ft->max_syn_rcvd = ft->max_flows / 2 > 0 ? ft->max_flows / 2 : 1;
+	ft->tbl_key = rte_zmalloc_socket("vns_flow_keys", size * sizeof(uint64_t),
 					 RTE_CACHE_LINE_SIZE, socket_id);
-	st->tbl_idx = rte_zmalloc_socket("vns_flow_idx", size * sizeof(uint32_t),
+	ft->tbl_idx = rte_zmalloc_socket("vns_flow_idx", size * sizeof(uint32_t),
 					 RTE_CACHE_LINE_SIZE, socket_id);
-	st->flows = rte_zmalloc_socket("vns_flows", st->max_flows * sizeof(struct vns_flow),
+	ft->flows = rte_zmalloc_socket("vns_flows", ft->max_flows * sizeof(struct vns_flow),
 				       RTE_CACHE_LINE_SIZE, socket_id);
-	st->free_list = rte_malloc_socket("vns_flow_free", st->max_flows * sizeof(uint32_t), 0,
+	ft->free_list = rte_malloc_socket("vns_flow_free", ft->max_flows * sizeof(uint32_t), 0,
 					  socket_id);
-	st->syn_fifo = rte_malloc_socket("vns_syn_fifo", st->max_syn_rcvd * sizeof(uint32_t), 0,
+	ft->syn_fifo = rte_malloc_socket("vns_syn_fifo", ft->max_syn_rcvd * sizeof(uint32_t), 0,
 					 socket_id);
-	st->syn_fifo_gen = rte_malloc_socket("vns_syn_gen", st->max_syn_rcvd * sizeof(uint32_t), 0,
+	ft->syn_fifo_gen = rte_malloc_socket("vns_syn_gen", ft->max_syn_rcvd * sizeof(uint32_t), 0,
 					     socket_id);
-	if (st->tbl_key == NULL || st->tbl_idx == NULL || st->flows == NULL ||
-	    st->free_list == NULL || st->syn_fifo == NULL || st->syn_fifo_gen == NULL) {
-		vns_flow_table_free(st);
+	if (ft->tbl_key == NULL || ft->tbl_idx == NULL || ft->flows == NULL ||
+	    ft->free_list == NULL || ft->syn_fifo == NULL || ft->syn_fifo_gen == NULL) {
+		vns_flow_table_free(ft);
 		return -1;
 	}
 	/* Hand out low indices first: a small test touches few cache lines. */
-	for (i = 0; i < st->max_flows; i++)
-		st->free_list[i] = st->max_flows - 1 - i;
-	st->nb_free = st->max_flows;
+	for (i = 0; i < ft->max_flows; i++)
+		ft->free_list[i] = ft->max_flows - 1 - i;
+	ft->nb_free = ft->max_flows;
 	return 0;
 }
 
-void vns_flow_table_free(struct vns_stack *st)
+void
+vns_flow_table_free(struct vns_flow_table *ft)
 {
-	rte_free(st->tbl_key);
-	rte_free(st->tbl_idx);
-	rte_free(st->flows);
-	rte_free(st->free_list);
-	rte_free(st->syn_fifo);
-	rte_free(st->syn_fifo_gen);
-	st->tbl_key = NULL;
-	st->tbl_idx = NULL;
-	st->flows = NULL;
-	st->free_list = NULL;
-	st->syn_fifo = NULL;
-	st->syn_fifo_gen = NULL;
+	rte_free(ft->tbl_key);
+	rte_free(ft->tbl_idx);
+	rte_free(ft->flows);
+	rte_free(ft->free_list);
+	rte_free(ft->syn_fifo);
+	rte_free(ft->syn_fifo_gen);
+	ft->tbl_key = NULL;
+	ft->tbl_idx = NULL;
+	ft->flows = NULL;
+	ft->free_list = NULL;
+	ft->syn_fifo = NULL;
+	ft->syn_fifo_gen = NULL;
 }

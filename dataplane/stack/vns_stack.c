@@ -4,6 +4,7 @@
  * points of the loop contract, vns_stack_input() and vns_stack_poll().
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,35 +14,36 @@
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
 
-#include "vns_stack_priv.h"
+#include "vns_err.h"
+#include "vns_stack_core.h"
 
 #define VNS_OOO_MBUFS_MAX 512
 #define VNS_MSG_BURST 32
 
 static atomic_uint vns_name_seq;
 
-static void unique_name(char *buf, size_t len, const char *what)
+static void
+unique_name(char *buf, size_t len, const char *what)
 {
 	snprintf(buf, len, "vns_%s_%u", what,
 		 atomic_fetch_add_explicit(&vns_name_seq, 1, memory_order_relaxed));
 }
 
-struct vns_shared *vns_shared_create(uint16_t nb_queues, int socket_id)
+struct vns_shared *
+vns_shared_create(uint16_t nb_queues, int socket_id, char *err, size_t errlen)
 {
 	struct vns_shared *sh;
 	char name[RTE_RING_NAMESIZE];
 	uint16_t q;
 
 	if (nb_queues == 0) {
-		fprintf(stderr, "vns_shared_create: nb_queues is 0; give at least one queue\n");
+		vns_set_err(err, errlen, "shared stack state for 0 queues; give at least one");
 		return NULL;
 	}
 	sh = rte_zmalloc_socket("vns_shared", sizeof(*sh), RTE_CACHE_LINE_SIZE, socket_id);
 	if (sh == NULL)
 		goto nomem;
 	sh->nb_queues = nb_queues;
-	atomic_init(&sh->test_owner, -1);
-	atomic_init(&sh->test_gen, 0);
 	sh->inbox = rte_zmalloc_socket("vns_inbox", nb_queues * sizeof(*sh->inbox), 0, socket_id);
 	if (sh->inbox == NULL)
 		goto nomem;
@@ -51,20 +53,22 @@ struct vns_shared *vns_shared_create(uint16_t nb_queues, int socket_id)
 		sh->inbox[q] = rte_ring_create_elem(name, sizeof(struct vns_msg), VNS_INBOX_SIZE,
 						    socket_id, RING_F_SC_DEQ);
 		if (sh->inbox[q] == NULL) {
-			fprintf(stderr, "vns_shared_create: ring %s: %s; raise -m or the hugepages\n",
-				name, rte_strerror(rte_errno));
+			vns_set_err(err, errlen, "queue %u's message ring %s: %s; raise -m or the "
+				    "hugepages", q, name, rte_strerror(rte_errno));
 			goto fail;
 		}
 	}
 	return sh;
 nomem:
-	fprintf(stderr, "vns_shared_create: out of DPDK memory; raise -m or the hugepages\n");
+	vns_set_err(err, errlen, "out of DPDK memory for the shared stack state (%u queues); "
+		    "raise -m or the hugepages", nb_queues);
 fail:
 	vns_shared_free(sh);
 	return NULL;
 }
 
-void vns_shared_free(struct vns_shared *sh)
+void
+vns_shared_free(struct vns_shared *sh)
 {
 	uint16_t q;
 
@@ -77,20 +81,103 @@ void vns_shared_free(struct vns_shared *sh)
 	rte_free(sh);
 }
 
-struct vns_stack *vns_stack_create(const struct vns_stack_conf *conf, struct vns_shared *sh,
-				   int socket_id)
+/* Checks one bind entry against the stack's services so far. */
+static int
+svc_check(const struct vns_stack *st, const struct vns_service_bind *b, char *err, size_t errlen)
+{
+	const struct vns_service_ops *ops = b->ops;
+	const struct vns_service_ops *first = st->sh->svc_ops[st->nb_svc];
+	unsigned int nb_counters = vns_stack_svc_stats(st, NULL, NULL, NULL, 0);
+	uint8_t i;
+
+	if (ops == NULL || ops->name == NULL || ops->data == NULL) {
+		vns_set_err(err, errlen, "service %u: needs a name and a data callback",
+			    st->nb_svc + 1u);
+		return -EINVAL;
+	}
+	if (ops->conn_priv_size > VNS_CONN_PRIV_MAX || ops->shared_size > VNS_SVC_SHARED_MAX ||
+	    nb_counters + (ops->counters_get != NULL ? ops->nb_counters : 0) > VNS_SVC_STATS_MAX) {
+		vns_set_err(err, errlen, "service %s: %zu bytes per connection (at most %d), %zu "
+			    "shared (at most %d), %u counters (at most %d on a stack)", ops->name,
+			    ops->conn_priv_size, VNS_CONN_PRIV_MAX, ops->shared_size,
+			    VNS_SVC_SHARED_MAX, ops->nb_counters, VNS_SVC_STATS_MAX);
+		return -EINVAL;
+	}
+	if (first != NULL && first != ops) {
+		vns_set_err(err, errlen, "service %s: the stacks of one vns_shared bind different "
+			    "services at index %u (%s first); bind the same list on every queue",
+			    ops->name, st->nb_svc + 1u, first->name);
+		return -EINVAL;
+	}
+	for (i = 0; i < st->nb_svc && b->port != 0; i++) {
+		if (st->svc[i].port == rte_cpu_to_be_16(b->port)) {
+			vns_set_err(err, errlen, "services %s and %s both on port %u; give each "
+				    "its own port", st->svc[i].ops->name, ops->name, b->port);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Makes and initialises one service per bind entry; on failure the ones made so far stay
+ * for vns_stack_free(). */
+static int
+bind_services(struct vns_stack *st, const struct vns_service_bind *binds, uint8_t n,
+	      int socket_id, char *err, size_t errlen)
+{
+	uint8_t k;
+	int rc;
+
+	if (n > VNS_SVC_MAX) {
+		vns_set_err(err, errlen, "%u services bound; at most %d", n, VNS_SVC_MAX);
+		return -EINVAL;
+	}
+	for (k = 0; k < n; k++) {
+		struct vns_svc *svc = &st->svc[k];
+
+		rc = svc_check(st, &binds[k], err, errlen);
+		if (rc != 0)
+			return rc;
+		st->sh->svc_ops[k] = binds[k].ops;
+		svc->ops = binds[k].ops;
+		svc->shared = st->sh->svc[k].area;
+		svc->conf = binds[k].conf;
+		svc->st = st;
+		svc->now_tsc = &st->now;
+		svc->hz = st->hz;
+		svc->max_flows = st->ft.max_flows;
+		svc->socket_id = socket_id;
+		svc->queue_id = st->conf.queue_id;
+		svc->port = rte_cpu_to_be_16(binds[k].port);
+		svc->index = (uint8_t)(k + 1);
+		if (svc->ops->init != NULL) {
+			rc = svc->ops->init(svc, err, errlen);
+			if (rc != 0)
+				return rc;
+		}
+		svc->conf = NULL;
+		st->nb_svc++;
+	}
+	return 0;
+}
+
+struct vns_stack *
+vns_stack_create(const struct vns_stack_conf *conf, struct vns_shared *sh, int socket_id,
+		 char *err, size_t errlen)
 {
 	struct vns_stack *st;
 	char name[RTE_RING_NAMESIZE];
 
 	if (conf == NULL || sh == NULL || conf->pool == NULL || conf->max_flows == 0 ||
-	    conf->queue_id >= sh->nb_queues) {
-		fprintf(stderr, "vns_stack_create: need a pool, max_flows > 0 and queue_id < %u\n",
-			sh != NULL ? sh->nb_queues : 0);
+	    conf->queue_id >= sh->nb_queues ||
+	    (conf->nb_services > 0 && conf->services == NULL)) {
+		vns_set_err(err, errlen, "stack: needs a pool, max_flows > 0, queue_id < %u and "
+			    "a bind table for its services", sh != NULL ? sh->nb_queues : 0);
 		return NULL;
 	}
-	if (conf->mtu != 0 && (conf->mtu < 576 || conf->mtu > 9000)) {
-		fprintf(stderr, "vns_stack_create: mtu %u out of range; use 576..9000\n", conf->mtu);
+	if (conf->mtu != 0 && (conf->mtu < VNS_MTU_MIN || conf->mtu > VNS_MTU_MAX)) {
+		vns_set_err(err, errlen, "stack: MTU %u out of range; use %d..%d", conf->mtu,
+			    VNS_MTU_MIN, VNS_MTU_MAX);
 		return NULL;
 	}
 	st = rte_zmalloc_socket("vns_stack", sizeof(*st), RTE_CACHE_LINE_SIZE, socket_id);
@@ -98,121 +185,87 @@ struct vns_stack *vns_stack_create(const struct vns_stack_conf *conf, struct vns
 		goto nomem;
 	st->conf = *conf;
 	if (st->conf.mtu == 0)
-		st->conf.mtu = 1500;
+		st->conf.mtu = VNS_MTU_DEFAULT;
 	st->sh = sh;
 	st->hz = rte_get_tsc_hz();
-	st->max_flows = conf->max_flows;
 	/* Control data is sent in single-segment mbufs: with jumbo MTUs the pool's buffers,
 	 * not the MSS, bound a segment. */
 	{
 		uint32_t room = rte_pktmbuf_data_room_size(conf->pool);
-		uint32_t hdrs = RTE_PKTMBUF_HEADROOM + 14 + 20 + 20 + 40;
+		uint32_t hdrs = RTE_PKTMBUF_HEADROOM + RTE_ETHER_HDR_LEN + VNS_TCP_IPV4_HDRS +
+				VNS_TCP_OPT_SPACE;
 
-		if (room < hdrs + 64) {
-			fprintf(stderr, "vns_stack_create: mbufs of %u bytes are too small for "
-					"replies; use a pool with at least %u bytes of data room\n",
-				room, hdrs + 64);
+		if (room < hdrs + VNS_TCP_MSS_MIN) {
+			vns_set_err(err, errlen, "stack: mbufs of %u bytes are too small for "
+				    "replies; use a pool with at least %u bytes of data room",
+				    room, hdrs + VNS_TCP_MSS_MIN);
 			rte_free(st);
 			return NULL;
 		}
 		st->tx_seg_max = room - hdrs;
 	}
 	st->ooo_mbufs_max = VNS_OOO_MBUFS_MAX;
-	if (vns_flow_table_init(st, socket_id) != 0)
+	if (vns_flow_table_init(&st->ft, conf->max_flows, socket_id) != 0)
 		goto nomem;
 	if (vns_timer_init(st, socket_id) != 0)
 		goto nomem;
-	st->wheel_tick = UINT64_MAX; /* set by the first call: the loop's clock, not ours */
-	if (vns_iperf3_init(st, socket_id) != 0)
-		goto nomem;
-	if (vns_discard_init(st) != 0) {
-		fprintf(stderr, "vns_stack_create: SHA-256 contexts for the discard port: OpenSSL "
-				"failed; check libcrypto or disable the integrity mode\n");
-		goto fail;
-	}
+	st->tw.tick = UINT64_MAX; /* set by the first call: the loop's clock, not ours */
 	unique_name(name, sizeof(name), "closed");
-	st->closed = rte_ring_create_elem(name, sizeof(struct vns_closed_rec), VNS_CLOSED_RING,
-					  socket_id, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	st->closed = rte_ring_create_elem(name, VNS_CLOSED_REC_SIZE, VNS_CLOSED_RING, socket_id,
+					  RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (st->closed == NULL)
 		goto nomem;
+	/* The table is the caller's: the stack keeps its copy in st->svc. */
+	st->conf.services = NULL;
+	st->conf.nb_services = 0;
+	if (bind_services(st, conf->services, conf->nb_services, socket_id, err, errlen) != 0)
+		goto fail;
 	return st;
 nomem:
-	fprintf(stderr, "vns_stack_create: queue %u: out of DPDK memory for %u flows; raise -m "
-			"or the hugepages, or lower max_flows\n", conf->queue_id, conf->max_flows);
+	vns_set_err(err, errlen, "out of DPDK memory for %u flows; raise -m or the hugepages, or "
+		    "lower max_flows", conf->max_flows);
 fail:
 	vns_stack_free(st);
 	return NULL;
 }
 
-void vns_stack_free(struct vns_stack *st)
+void
+vns_stack_free(struct vns_stack *st)
 {
 	uint32_t i, j;
+	uint8_t k;
 
 	if (st == NULL)
 		return;
-	if (st->flows != NULL) {
-		for (i = 0; i < st->max_flows; i++) {
-			struct vns_flow *f = &st->flows[i];
+	if (st->ft.flows != NULL) {
+		for (i = 0; i < st->ft.max_flows; i++) {
+			struct vns_flow *f = &st->ft.flows[i];
 
 			if (f->state == VNS_TCP_FREE)
 				continue;
 			for (j = 0; j < f->n_ooo; j++)
 				rte_pktmbuf_free(f->ooo[j].m);
 			f->n_ooo = 0;
-			if (f->md != NULL && st->md_pool != NULL)
-				st->md_pool[st->md_free++] = f->md;
-			f->md = NULL;
 		}
 	}
-	vns_iperf3_fini(st);
-	vns_discard_fini(st);
+	/* Services free what their open connections hold: no closed() call at shutdown. */
+	for (k = 0; k < st->nb_svc; k++)
+		if (st->svc[k].ops->fini != NULL)
+			st->svc[k].ops->fini(&st->svc[k]);
 	vns_timer_free(st);
-	vns_flow_table_free(st);
+	vns_flow_table_free(&st->ft);
 	rte_ring_free(st->closed);
 	rte_free(st);
 }
 
-int vns_stack_send_msg(struct vns_stack *st, uint16_t queue, const struct vns_msg *msg)
+unsigned int
+vns_stack_drain_closed(struct vns_stack *st, void *recs, unsigned int max)
 {
-	if (queue >= st->sh->nb_queues ||
-	    rte_ring_mp_enqueue_elem(st->sh->inbox[queue], (void *)(uintptr_t)msg,
-				     sizeof(*msg)) != 0) {
-		VNS_STAT_INC(st, drop_ring_full);
-		return -1;
-	}
-	return 0;
+	return rte_ring_sc_dequeue_burst_elem(st->closed, recs, VNS_CLOSED_REC_SIZE, max, NULL);
 }
 
-void vns_stack_record_closed(struct vns_stack *st, const struct vns_closed_rec *rec)
-{
-	if (rte_ring_sp_enqueue_elem(st->closed, (void *)(uintptr_t)rec, sizeof(*rec)) != 0)
-		VNS_STAT_INC(st, closed_rec_lost);
-}
-
-unsigned int vns_stack_drain_closed(struct vns_stack *st, struct vns_closed_rec *recs,
-				    unsigned int max)
-{
-	return rte_ring_sc_dequeue_burst_elem(st->closed, recs, sizeof(*recs), max, NULL);
-}
-
-void vns_stack_app_data(struct vns_stack *st, struct vns_flow *f, const struct rte_mbuf *m,
-			uint32_t off, uint32_t len, struct vns_txbuf *tx)
-{
-	switch (f->app) {
-	case VNS_APP_DISCARD:
-		vns_discard_data(st, f, m, off, len);
-		break;
-	case VNS_APP_IPERF_NEW:
-	case VNS_APP_IPERF_CTRL:
-	case VNS_APP_IPERF_STREAM:
-		vns_iperf3_data(st, f, m, off, len, tx);
-		break;
-	default:
-		break;
-	}
-}
-
-static void drain_inbox(struct vns_stack *st, struct vns_txbuf *tx)
+static void
+drain_inbox(struct vns_stack *st)
 {
 	struct vns_msg msgs[VNS_MSG_BURST];
 	struct rte_ring *r = st->sh->inbox[st->conf.queue_id];
@@ -221,25 +274,45 @@ static void drain_inbox(struct vns_stack *st, struct vns_txbuf *tx)
 	if (rte_ring_empty(r))
 		return;
 	n = rte_ring_sc_dequeue_burst_elem(r, msgs, sizeof(msgs[0]), VNS_MSG_BURST, NULL);
-	for (i = 0; i < n; i++)
-		vns_iperf3_msg(st, &msgs[i], tx);
+	for (i = 0; i < n; i++) {
+		struct vns_svc *svc;
+
+		if (msgs[i].svc == 0 || msgs[i].svc > st->nb_svc)
+			continue;
+		svc = &st->svc[msgs[i].svc - 1];
+		if (svc->ops->msg != NULL)
+			svc->ops->msg(svc, &msgs[i]);
+	}
 }
 
-static inline void enter(struct vns_stack *st, uint64_t now)
+static inline void
+enter(struct vns_stack *st, uint64_t now, struct vns_txbuf *tx)
 {
 	st->now = now;
-	if (unlikely(st->wheel_tick == UINT64_MAX))
-		st->wheel_tick = now / st->tick_tsc;
+	st->tx = tx;
+	if (unlikely(st->tw.tick == UINT64_MAX))
+		st->tw.tick = now / st->tw.tick_tsc;
 }
 
-void vns_stack_input(struct vns_stack *st, struct rte_mbuf **pkts, uint16_t n, uint64_t now_tsc,
-		     struct vns_txbuf *tx)
+static void
+poll_services(struct vns_stack *st)
+{
+	uint8_t k;
+
+	for (k = 0; k < st->nb_svc; k++)
+		if (st->svc[k].ops->poll != NULL)
+			st->svc[k].ops->poll(&st->svc[k]);
+}
+
+void
+vns_stack_input(struct vns_stack *st, struct rte_mbuf **pkts, uint16_t n, uint64_t now_tsc,
+		struct vns_txbuf *tx)
 {
 	uint16_t i;
 
-	enter(st, now_tsc);
+	enter(st, now_tsc, tx);
 	/* Cross-lcore news first (a stream's TEST_RUNNING must precede its data). */
-	drain_inbox(st, tx);
+	drain_inbox(st);
 	for (i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
@@ -248,16 +321,18 @@ void vns_stack_input(struct vns_stack *st, struct rte_mbuf **pkts, uint16_t n, u
 	vns_tcp_flush_acks(st, tx);
 }
 
-void vns_stack_poll(struct vns_stack *st, uint64_t now_tsc, struct vns_txbuf *tx)
+void
+vns_stack_poll(struct vns_stack *st, uint64_t now_tsc, struct vns_txbuf *tx)
 {
-	enter(st, now_tsc);
-	drain_inbox(st, tx);
+	enter(st, now_tsc, tx);
+	drain_inbox(st);
 	vns_timer_run(st, now_tsc, tx);
-	vns_iperf3_poll(st, tx);
+	poll_services(st);
 	vns_tcp_flush_acks(st, tx);
 }
 
-void vns_stack_stats_get(const struct vns_stack *st, struct vns_stack_stats *out)
+void
+vns_stack_stats_get(const struct vns_stack *st, struct vns_stack_stats *out)
 {
 	/* Single writer: per-field relaxed loads give each counter a value it really had. */
 #define VNS_STAT_COPY(name, desc) out->name = __atomic_load_n(&st->stats.name, __ATOMIC_RELAXED);
@@ -265,49 +340,76 @@ void vns_stack_stats_get(const struct vns_stack *st, struct vns_stack_stats *out
 #undef VNS_STAT_COPY
 }
 
-uint32_t vns_stack_nb_flows(const struct vns_stack *st)
+unsigned int
+vns_stack_svc_stats(const struct vns_stack *st, const char **names, const char **descs,
+		    uint64_t *values, unsigned int max)
 {
-	return __atomic_load_n(&st->nb_flows, __ATOMIC_RELAXED);
+	uint64_t v[VNS_SVC_STATS_MAX];
+	unsigned int n = 0, i;
+	uint8_t k;
+
+	for (k = 0; k < st->nb_svc; k++) {
+		const struct vns_service_ops *ops = st->svc[k].ops;
+
+		if (ops->counters_get == NULL)
+			continue;
+		if (values != NULL)
+			ops->counters_get(&st->svc[k], v);
+		for (i = 0; i < ops->nb_counters; i++, n++) {
+			if (n >= max)
+				continue;
+			if (names != NULL)
+				names[n] = ops->counters[i].name;
+			if (descs != NULL)
+				descs[n] = ops->counters[i].desc;
+			if (values != NULL)
+				values[n] = v[i];
+		}
+	}
+	return n;
 }
 
-static const char *const state_names[] = {
-	[VNS_TCP_FREE] = "FREE",
-	[VNS_TCP_SYN_RCVD] = "SYN_RCVD",
-	[VNS_TCP_ESTABLISHED] = "ESTABLISHED",
-	[VNS_TCP_LAST_ACK] = "LAST_ACK",
-	[VNS_TCP_FIN_WAIT_1] = "FIN_WAIT_1",
-	[VNS_TCP_FIN_WAIT_2] = "FIN_WAIT_2",
-};
+uint32_t
+vns_stack_nb_flows(const struct vns_stack *st)
+{
+	return __atomic_load_n(&st->ft.nb_flows, __ATOMIC_RELAXED);
+}
 
-static const char *const app_names[] = {
-	[VNS_APP_NONE] = "sink",
-	[VNS_APP_DISCARD] = "discard",
-	[VNS_APP_IPERF_NEW] = "iperf3-new",
-	[VNS_APP_IPERF_WAIT] = "iperf3-wait",
-	[VNS_APP_IPERF_CTRL] = "iperf3-ctrl",
-	[VNS_APP_IPERF_STREAM] = "iperf3-stream",
-	[VNS_APP_IPERF_DENIED] = "iperf3-refused",
-};
+const char *
+vns_close_reason_name(uint8_t reason)
+{
+#define VNS_CLOSE_NAME(name, str) [VNS_CLOSE_##name] = str,
+	static const char *const names[] = { VNS_CLOSE_REASONS(VNS_CLOSE_NAME) };
+#undef VNS_CLOSE_NAME
 
-void vns_stack_flows_foreach(const struct vns_stack *st, vns_flow_cb cb, void *arg)
+	return reason < RTE_DIM(names) ? names[reason] : "unknown";
+}
+
+void
+vns_stack_flows_foreach(const struct vns_stack *st, vns_flow_cb cb, void *arg)
 {
 	uint64_t now = rte_rdtsc();
 	uint32_t i;
 
-	for (i = 0; i < st->max_flows; i++) {
-		const struct vns_flow *f = &st->flows[i];
+	for (i = 0; i < st->ft.max_flows; i++) {
+		const struct vns_flow *f = &st->ft.flows[i];
 		struct vns_flow_info info;
 		uint8_t state = __atomic_load_n(&f->state, __ATOMIC_RELAXED);
-		uint8_t app = __atomic_load_n(&f->app, __ATOMIC_RELAXED);
+		uint8_t svc = __atomic_load_n(&f->svc, __ATOMIC_RELAXED);
 		uint64_t open = __atomic_load_n(&f->open_tsc, __ATOMIC_RELAXED);
 
-		if (state == VNS_TCP_FREE || state >= RTE_DIM(state_names))
+		if (state == VNS_TCP_FREE || vns_tcp_state_name(state) == NULL)
 			continue;
 		info.peer_ip = __atomic_load_n(&f->peer_ip, __ATOMIC_RELAXED);
 		info.peer_port = __atomic_load_n(&f->peer_port, __ATOMIC_RELAXED);
 		info.local_port = __atomic_load_n(&f->local_port, __ATOMIC_RELAXED);
-		info.state = state_names[state];
-		info.app = app < RTE_DIM(app_names) ? app_names[app] : "?";
+		info.state = vns_tcp_state_name(state);
+		if (svc == 0 || svc > st->nb_svc)
+			info.app = "sink";
+		else if (st->svc[svc - 1].ops->conn_state != NULL)
+			info.app = st->svc[svc - 1].ops->conn_state(&st->svc[svc - 1], &f->conn);
+		else
+			info.app = st->svc[svc - 1].ops->name;
 		info.bytes = __atomic_load_n(&f->bytes, __ATOMIC_RELAXED);
 		info.age_us = now > open ? (now - open) * 1000000 / st->hz : 0;
 		info.ooo_entries = __atomic_load_n(&f->n_ooo, __ATOMIC_RELAXED);

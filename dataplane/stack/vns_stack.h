@@ -1,28 +1,31 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * vns_stack: the per-lcore protocol stack of vnetsink (Ethernet/ARP/ICMP/IPv4/TCP sink,
- * iperf3 server, discard port). The app's per-queue loop owns one stack instance and is
- * the only caller of its functions; stacks share nothing but a vns_shared object whose
- * cross-lcore traffic goes through rte_ring messages (never shared writes in the loop).
+ * vns_stack: the per-lcore protocol stack of vnetsink (Ethernet/ARP/ICMP/IPv4/TCP sink) and
+ * the services the app binds to its ports (vns_service.h). The app's per-queue loop owns one
+ * stack instance and is the only caller of its functions; stacks share nothing but a
+ * vns_shared object whose cross-lcore traffic goes through rte_ring messages (never shared
+ * writes in the loop).
  *
- * Loop contract (see dataplane/vns_worker.c):
+ * Loop contract (see dataplane/app/vns_worker.c):
  *     n = port rx burst(q, pkts, 32)
  *     vns_stack_input(st, pkts, n, now, &tx)     every mbuf is consumed (kept or freed)
  *     vns_stack_poll(st, now, &tx)                  timers, delayed ACKs, ring messages
  *     port tx burst(q, tx.pkts, tx.n); the loop frees what the port did not take
- * now is rte_rdtsc() (all lcores must share one TSC; iperf3 counting windows cross lcores).
+ * now is rte_rdtsc() (all lcores must share one TSC: services compare times across lcores).
  * The stack needs vns_stack_poll at least every millisecond or so for its timers; both
  * entry points flush the ACKs a burst left pending, so ACKs are never later than one loop.
  *
  * Any thread may call, concurrently with the loop: vns_stack_stats_get(),
- * vns_stack_nb_flows(), vns_stack_flows_foreach(); ONE thread may call
+ * vns_stack_svc_stats(), vns_stack_nb_flows(), vns_stack_flows_foreach(); ONE thread may call
  * vns_stack_drain_closed(). Create/free run on the main lcore while the loops are stopped.
- * Details: dataplane/README.md.
+ * Errors: create functions return NULL with one line (what failed, what to do) in err.
+ * Details: dataplane/stack/README.md.
  */
 #ifndef VNS_STACK_H
 #define VNS_STACK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -42,29 +45,39 @@ struct vns_txbuf {
 #define VNS_TXOFF_IPV4_CKSUM (1u << 0)
 #define VNS_TXOFF_TCP_CKSUM  (1u << 1)
 
+struct vns_service_ops;   /* vns_service.h */
+
+/* A service on a port. Port 0: the service runs (its counters exist) but nothing listens. */
+struct vns_service_bind {
+	uint16_t port;               /* host order */
+	const struct vns_service_ops *ops;
+	const void *conf;            /* the service's configuration, read by vns_stack_create() */
+};
+
 struct vns_stack_conf {
 	rte_be32_t ip;               /* our IPv4 address, network order */
-	uint8_t prefix_len;
 	struct rte_ether_addr mac;
-	uint16_t iperf_port;         /* 5201; 0 disables the iperf3 server */
-	uint16_t discard_port;       /* 0 disables the discard/integrity port */
-	bool discard_sha256;         /* integrity mode: SHA-256 of each discard stream */
 	uint32_t max_flows;          /* per lcore; memory is bounded by this */
-	struct rte_mempool *pool;    /* for ACKs and control replies */
+	struct rte_mempool *pool;    /* for ACKs and the services' replies */
 	uint16_t queue_id;
-	uint16_t nb_queues;
 	uint32_t tx_offloads;        /* VNS_TXOFF_* */
-	uint16_t mtu;
+	uint16_t mtu;                /* 576..9000; 0: 1500 */
+	/* The services, at most 8 on distinct ports, copied by vns_stack_create(); every stack
+	 * of one vns_shared binds the same services in the same order. A port no service is
+	 * bound to answers SYNs with a RST. */
+	const struct vns_service_bind *services;
+	uint8_t nb_services;
 };
 
 struct vns_shared;  /* created once on the main lcore, shared by all stacks */
 struct vns_stack;   /* one per queue lcore */
 
-struct vns_shared *vns_shared_create(uint16_t nb_queues, int socket_id);
+struct vns_shared *vns_shared_create(uint16_t nb_queues, int socket_id, char *err,
+				     size_t errlen);
 void vns_shared_free(struct vns_shared *sh);
 
 struct vns_stack *vns_stack_create(const struct vns_stack_conf *conf, struct vns_shared *sh,
-				   int socket_id);
+				   int socket_id, char *err, size_t errlen);
 void vns_stack_free(struct vns_stack *st);
 
 void vns_stack_input(struct vns_stack *st, struct rte_mbuf **pkts, uint16_t n, uint64_t now_tsc,
@@ -106,10 +119,6 @@ void vns_stack_poll(struct vns_stack *st, uint64_t now_tsc, struct vns_txbuf *tx
 	X(data_retrans, "control data/FIN retransmissions")        \
 	X(flows_aborted, "connections aborted on timeout")         \
 	X(large_segments, "segments larger than the MSS (LRO/GSO)") \
-	X(iperf_tests, "iperf3 tests completed")                   \
-	X(iperf_denied, "iperf3 clients refused: busy")            \
-	X(iperf_refused, "iperf3 tests refused: unsupported mode") \
-	X(iperf_aborted, "iperf3 tests aborted")                   \
 	X(closed_rec_lost, "closed-connection records lost: ring full")
 
 #define VNS_STAT_FIELD(name, desc) uint64_t name;
@@ -117,46 +126,45 @@ struct vns_stack_stats { VNS_STACK_STATS(VNS_STAT_FIELD) };
 #undef VNS_STAT_FIELD
 
 void vns_stack_stats_get(const struct vns_stack *st, struct vns_stack_stats *out);
-uint32_t vns_stack_nb_flows(const struct vns_stack *st);
 
 /*
- * Closed-connection records. The stack writes one when a discard-port connection closes
- * (bytes and, in integrity mode, the SHA-256 of the byte stream as received in order) and
- * when an iperf3 test it owns finishes (bytes counted for the test's streams, the number
- * that the client printed on its receiver line). The records sit in a single-producer /
- * single-consumer ring: ONE thread (the loop itself or the main lcore, not both) may call
- * vns_stack_drain_closed() concurrently with the loop. Up to 256 records wait; when nobody
- * drains, newer records are dropped and counted in closed_rec_lost.
+ * The counters of the services bound on st (each service's own table, vns_service.h), in
+ * bind order: writes up to max names, descriptions and values (any of the three arrays may
+ * be NULL) and returns how many there are. Names and order are fixed for the stack's life,
+ * the same on every stack of one vns_shared; each value is one the counter really had.
+ * Any thread.
  */
-enum vns_closed_kind {
-	VNS_CLOSED_DISCARD = 1,
-	VNS_CLOSED_IPERF3_TEST,
-};
+#define VNS_SVC_STATS_MAX 32         /* counters of all services on one stack */
+unsigned int vns_stack_svc_stats(const struct vns_stack *st, const char **names,
+				 const char **descs, uint64_t *values, unsigned int max);
+uint32_t vns_stack_nb_flows(const struct vns_stack *st);
 
-enum vns_closed_reason {
-	VNS_CLOSE_FIN = 0,     /* orderly close */
-	VNS_CLOSE_RST,         /* peer reset */
-	VNS_CLOSE_TIMEOUT,     /* idle or retransmission timeout */
-	VNS_CLOSE_EVICTED,     /* SYN flood defence or shutdown */
-	VNS_CLOSE_ABORTED,     /* iperf3 test aborted (client gone, refused, timeout) */
-};
+/* Why a connection (or a service's unit of work, as a test) ended, and its name in reports. */
+#define VNS_CLOSE_REASONS(X)                                                          \
+	X(FIN, "fin")            /* orderly close */                                  \
+	X(RST, "rst")            /* peer reset */                                     \
+	X(TIMEOUT, "timeout")    /* idle or retransmission timeout */                 \
+	X(EVICTED, "evicted")    /* SYN flood defence */                              \
+	X(ABORTED, "aborted")    /* reset by its service, or the service gave up */
 
-struct vns_closed_rec {
-	uint8_t kind;              /* enum vns_closed_kind */
-	uint8_t reason;            /* enum vns_closed_reason */
-	uint8_t has_sha256;
-	uint8_t nb_streams;        /* iperf3: streams of the test */
-	rte_be32_t peer_ip;
-	rte_be16_t peer_port;
-	rte_be16_t local_port;
-	uint64_t bytes;            /* discard: in-order bytes; iperf3: counted stream bytes */
-	uint64_t duration_us;      /* discard: open to close; iperf3: counted interval */
-	char sha256_hex[65];       /* NUL-terminated when has_sha256 */
-	char pad[7];
-};
+#define VNS_CLOSE_ENUM(name, str) VNS_CLOSE_##name,
+enum vns_close_reason { VNS_CLOSE_REASONS(VNS_CLOSE_ENUM) VNS_CLOSE_NB_REASONS };
+#undef VNS_CLOSE_ENUM
 
-unsigned int vns_stack_drain_closed(struct vns_stack *st, struct vns_closed_rec *recs,
-				    unsigned int max);
+/* "fin", "rst", ...; "unknown" for a value that is no reason. */
+const char *vns_close_reason_name(uint8_t reason);
+
+/*
+ * Closed records: what a service reports when one of its connections, or a unit of its work
+ * (a test a client ran), ends. The stack only carries them: records of VNS_CLOSED_REC_SIZE bytes
+ * whose layout and kinds are the services' (struct vns_closed_rec, vns_services.h). They sit
+ * in a single-producer / single-consumer ring: ONE thread (the loop itself or the main lcore,
+ * not both) may call vns_stack_drain_closed() concurrently with the loop; it copies up to max
+ * records into recs. Up to 256 records wait; when nobody drains, newer records are dropped
+ * and counted in closed_rec_lost.
+ */
+#define VNS_CLOSED_REC_SIZE 104
+unsigned int vns_stack_drain_closed(struct vns_stack *st, void *recs, unsigned int max);
 
 /*
  * Flow listing for telemetry. The callback gets a copy of each live flow's fields, read
@@ -169,7 +177,7 @@ struct vns_flow_info {
 	rte_be16_t peer_port;
 	rte_be16_t local_port;
 	const char *state;         /* "SYN_RCVD", "ESTABLISHED", ... */
-	const char *app;           /* "sink", "discard", "iperf3-ctrl", "iperf3-stream", ... */
+	const char *app;           /* "sink", or the service's name for what the connection does */
 	uint64_t bytes;            /* in-order payload bytes */
 	uint64_t age_us;
 	uint32_t ooo_entries;

@@ -11,23 +11,17 @@
  *    unacknowledged data gets an ACK at the end of the rx burst (vns_tcp_flush_acks), which
  *    in a polled loop is microseconds, never the 40-200 ms of a delayed-ACK timer.
  *
- * Payload is only looked at for flows that need bytes (iperf3 cookie and control messages,
- * the discard port's SHA-256); the others count. Out-of-order segments of those flows keep
+ * Payload is only looked at for flows whose service needs the bytes (vns_conn_set_payload);
+ * the others count. Out-of-order segments of those flows keep
  * their mbuf in a bounded per-flow store; for count-only flows the store holds sequence
  * ranges only.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include <rte_random.h>
 
-#include "vns_stack_priv.h"
-
-#define OPT_EOL 0
-#define OPT_NOP 1
-#define OPT_MSS 2
-#define OPT_WS 3
-#define OPT_SACK_PERM 4
-#define OPT_TS 8
+#include "vns_stack_core.h"
 
 #define VNS_CHALLENGE_ACKS_PER_SEC 100
 #define VNS_IDLE_TIMEOUT_S 600
@@ -35,10 +29,10 @@
 #define VNS_SYNACK_RTX_MAX 3
 
 struct tcp_opts {
-	uint8_t has_mss;
-	uint8_t has_ws;
-	uint8_t has_ts;
-	uint8_t sack_perm;
+	bool has_mss;
+	bool has_ws;
+	bool has_ts;
+	bool sack_perm;
 	uint16_t mss;
 	uint8_t ws;
 	uint32_t tsval;
@@ -46,7 +40,8 @@ struct tcp_opts {
 };
 
 /* Options per RFC 9293 §3.1; a malformed length ends parsing (what was read stands). */
-static void parse_opts(const struct rte_tcp_hdr *th, struct tcp_opts *o)
+static void
+parse_opts(const struct rte_tcp_hdr *th, struct tcp_opts *o)
 {
 	const uint8_t *p = (const uint8_t *)(th + 1);
 	uint32_t len = (uint32_t)(th->data_off >> 4) * 4 - sizeof(*th);
@@ -56,9 +51,9 @@ static void parse_opts(const struct rte_tcp_hdr *th, struct tcp_opts *o)
 	while (i < len) {
 		uint8_t kind = p[i], olen;
 
-		if (kind == OPT_EOL)
+		if (kind == VNS_TCP_OPT_EOL)
 			break;
-		if (kind == OPT_NOP) {
+		if (kind == VNS_TCP_OPT_NOP) {
 			i++;
 			continue;
 		}
@@ -68,25 +63,25 @@ static void parse_opts(const struct rte_tcp_hdr *th, struct tcp_opts *o)
 		if (olen < 2 || i + olen > len)
 			break;
 		switch (kind) {
-		case OPT_MSS:
-			if (olen == 4) {
-				o->has_mss = 1;
+		case VNS_TCP_OPT_MSS:
+			if (olen == VNS_TCP_OPT_LEN_MSS) {
+				o->has_mss = true;
 				o->mss = (uint16_t)(p[i + 2] << 8 | p[i + 3]);
 			}
 			break;
-		case OPT_WS:
-			if (olen == 3) {
-				o->has_ws = 1;
+		case VNS_TCP_OPT_WS:
+			if (olen == VNS_TCP_OPT_LEN_WS) {
+				o->has_ws = true;
 				o->ws = p[i + 2];
 			}
 			break;
-		case OPT_SACK_PERM:
-			if (olen == 2)
-				o->sack_perm = 1;
+		case VNS_TCP_OPT_SACK_PERM:
+			if (olen == VNS_TCP_OPT_LEN_SACK_PERM)
+				o->sack_perm = true;
 			break;
-		case OPT_TS:
-			if (olen == 10) {
-				o->has_ts = 1;
+		case VNS_TCP_OPT_TS:
+			if (olen == VNS_TCP_OPT_LEN_TS) {
+				o->has_ts = true;
 				o->tsval = (uint32_t)p[i + 2] << 24 | (uint32_t)p[i + 3] << 16 |
 					   (uint32_t)p[i + 4] << 8 | p[i + 5];
 				o->tsecr = (uint32_t)p[i + 6] << 24 | (uint32_t)p[i + 7] << 16 |
@@ -100,12 +95,14 @@ static void parse_opts(const struct rte_tcp_hdr *th, struct tcp_opts *o)
 	}
 }
 
-static uint32_t rcv_wnd(const struct vns_flow *f)
+static uint32_t
+rcv_wnd(const struct vns_flow *f)
 {
-	return (f->flags & VNS_FF_WS) ? VNS_RCV_WND_SCALED : 65535u;
+	return (f->flags & VNS_FF_WS) ? VNS_RCV_WND_SCALED : VNS_TCP_WND_MAX;
 }
 
-static void ack_schedule(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
+static void
+ack_schedule(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
 	if (f->flags & VNS_FF_ACK_LIST)
 		return;
@@ -114,15 +111,16 @@ static void ack_schedule(struct vns_stack *st, struct vns_flow *f, struct vns_tx
 		return;
 	}
 	f->flags |= VNS_FF_ACK_LIST;
-	st->ackq[st->ackq_n++] = vns_flow_index(st, f);
+	st->ackq[st->ackq_n++] = vns_flow_index(&st->ft, f);
 }
 
-void vns_tcp_flush_acks(struct vns_stack *st, struct vns_txbuf *tx)
+void
+vns_tcp_flush_acks(struct vns_stack *st, struct vns_txbuf *tx)
 {
 	uint32_t i;
 
 	for (i = 0; i < st->ackq_n; i++) {
-		struct vns_flow *f = &st->flows[st->ackq[i]];
+		struct vns_flow *f = &st->ft.flows[st->ackq[i]];
 
 		if (!(f->flags & VNS_FF_ACK_LIST))
 			continue;
@@ -134,7 +132,8 @@ void vns_tcp_flush_acks(struct vns_stack *st, struct vns_txbuf *tx)
 }
 
 /* RFC 5961 §7: challenge ACKs are rate limited so they cannot be used as an amplifier. */
-static void challenge_ack(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
+static void
+challenge_ack(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
 	if (st->now - st->chal_window_tsc >= st->hz) {
 		st->chal_window_tsc = st->now;
@@ -149,7 +148,8 @@ static void challenge_ack(struct vns_stack *st, struct vns_flow *f, struct vns_t
 	vns_tcp_send_ack(st, f, tx);
 }
 
-static void ooo_clear(struct vns_stack *st, struct vns_flow *f)
+static void
+ooo_clear(struct vns_stack *st, struct vns_flow *f)
 {
 	uint32_t i;
 
@@ -163,7 +163,8 @@ static void ooo_clear(struct vns_stack *st, struct vns_flow *f)
 }
 
 /* Merges adjacent or overlapping range-only entries (sorted by seq). */
-static void ooo_merge_ranges(struct vns_flow *f)
+static void
+ooo_merge_ranges(struct vns_flow *f)
 {
 	uint32_t i = 0;
 
@@ -182,7 +183,8 @@ static void ooo_merge_ranges(struct vns_flow *f)
 }
 
 /* The flow no longer needs payload: keep only the ranges of what it holds. */
-void vns_tcp_ooo_to_ranges(struct vns_stack *st, struct vns_flow *f)
+void
+vns_tcp_ooo_to_ranges(struct vns_stack *st, struct vns_flow *f)
 {
 	uint32_t i;
 
@@ -197,19 +199,20 @@ void vns_tcp_ooo_to_ranges(struct vns_stack *st, struct vns_flow *f)
 	ooo_merge_ranges(f);
 }
 
-/* Stores [seq, seq+len) ahead of RCV.NXT. Returns 1 when the mbuf is now owned by the
+/* Stores [seq, seq+len) ahead of RCV.NXT. Returns true when the mbuf is now owned by the
  * store. A segment that fits nowhere is dropped: the sender retransmits it (SACK tells it
  * which), and the window is not retracted by that. */
-static int ooo_insert(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m, uint32_t seq,
-		      uint32_t off, uint32_t len)
+static bool
+ooo_insert(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m, uint32_t seq,
+	   uint32_t off, uint32_t len)
 {
 	uint32_t end = seq + len, i, pos;
-	int keep = (f->flags & VNS_FF_PAYLOAD) != 0;
+	bool keep = (f->flags & VNS_FF_PAYLOAD) != 0;
 
 	for (i = 0; i < f->n_ooo; i++) {
 		if (VNS_SEQ_LEQ(f->ooo[i].seq, seq) && VNS_SEQ_GEQ(f->ooo[i].end, end)) {
 			VNS_STAT_INC(st, dup_segments);
-			return 0;
+			return false;
 		}
 	}
 	for (pos = 0; pos < f->n_ooo && VNS_SEQ_LT(f->ooo[pos].seq, seq); pos++)
@@ -220,19 +223,19 @@ static int ooo_insert(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf 
 			if (VNS_SEQ_GT(end, f->ooo[pos - 1].end))
 				f->ooo[pos - 1].end = end;
 			ooo_merge_ranges(f);
-			return 0;
+			return false;
 		}
 		if (pos < f->n_ooo && VNS_SEQ_GEQ(end, f->ooo[pos].seq)) {
 			f->ooo[pos].seq = seq;
 			if (VNS_SEQ_GT(end, f->ooo[pos].end))
 				f->ooo[pos].end = end;
 			ooo_merge_ranges(f);
-			return 0;
+			return false;
 		}
 	}
 	if (f->n_ooo == VNS_OOO_MAX || (keep && st->ooo_mbufs >= st->ooo_mbufs_max)) {
 		VNS_STAT_INC(st, drop_ooo_full);
-		return 0;
+		return false;
 	}
 	memmove(&f->ooo[pos + 1], &f->ooo[pos], (f->n_ooo - pos) * sizeof(f->ooo[0]));
 	f->ooo[pos].seq = seq;
@@ -247,26 +250,33 @@ static int ooo_insert(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf 
 	return keep;
 }
 
-static void deliver(struct vns_stack *st, struct vns_flow *f, const struct rte_mbuf *m,
-		    uint32_t off, uint32_t len, struct vns_txbuf *tx)
+static void
+deliver(struct vns_stack *st, struct vns_flow *f, const struct rte_mbuf *m,
+	uint32_t off, uint32_t len)
 {
 	f->rcv_nxt += len;
 	f->bytes += len;
 	f->unacked_bytes += len;
 	VNS_STAT_ADD(st, tcp_payload_bytes, len);
-	vns_stack_app_data(st, f, (f->flags & VNS_FF_PAYLOAD) ? m : NULL, off, len, tx);
+	/* A plain sink only counts: no call. A service's connection: one indirect call. */
+	if (f->svc != 0) {
+		struct vns_svc *svc = vns_svc_of(st, f);
+
+		svc->ops->data(svc, &f->conn, (f->flags & VNS_FF_PAYLOAD) ? m : NULL, off, len);
+	}
 }
 
-/* Moves stored data that RCV.NXT has reached into the stream. Returns 1 if a gap closed. */
-static int ooo_pull(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
+/* Moves stored data that RCV.NXT has reached into the stream. Returns true if a gap closed. */
+static bool
+ooo_pull(struct vns_stack *st, struct vns_flow *f)
 {
-	int pulled = 0;
+	bool pulled = false;
 
 	while (f->n_ooo > 0 && VNS_SEQ_LEQ(f->ooo[0].seq, f->rcv_nxt)) {
 		struct vns_ooo e = f->ooo[0];
 
-		/* Detach before delivering: the application may switch the flow to
-		 * range-only mode, which frees the stored mbufs still in the array. */
+		/* Detach before delivering: the service may switch the flow to range-only
+		 * mode, which frees the stored mbufs still in the array. */
 		memmove(&f->ooo[0], &f->ooo[1], (f->n_ooo - 1) * sizeof(f->ooo[0]));
 		f->n_ooo--;
 		if (e.m != NULL)
@@ -274,91 +284,69 @@ static int ooo_pull(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *
 		if (VNS_SEQ_GT(e.end, f->rcv_nxt)) {
 			uint32_t skip = f->rcv_nxt - e.seq;
 
-			deliver(st, f, e.m, e.off + skip, e.end - f->rcv_nxt, tx);
+			deliver(st, f, e.m, e.off + skip, e.end - f->rcv_nxt);
 		}
 		if (e.m != NULL)
 			rte_pktmbuf_free(e.m);
-		pulled = 1;
+		pulled = true;
 	}
 	return pulled;
 }
 
-static void app_open(struct vns_stack *st, struct vns_flow *f)
-{
-	if (st->conf.discard_port != 0 && f->local_port == rte_cpu_to_be_16(st->conf.discard_port)) {
-		f->app = VNS_APP_DISCARD;
-		vns_discard_open(st, f);
-	} else if (st->conf.iperf_port != 0 &&
-		   f->local_port == rte_cpu_to_be_16(st->conf.iperf_port)) {
-		f->app = VNS_APP_IPERF_NEW;
-		f->flags |= VNS_FF_PAYLOAD;
-	} else {
-		f->app = VNS_APP_NONE;
-	}
-}
-
-static void app_closed(struct vns_stack *st, struct vns_flow *f, int reason, struct vns_txbuf *tx)
-{
-	switch (f->app) {
-	case VNS_APP_DISCARD:
-		vns_discard_close(st, f, reason);
-		break;
-	case VNS_APP_IPERF_NEW:
-	case VNS_APP_IPERF_WAIT:
-	case VNS_APP_IPERF_CTRL:
-	case VNS_APP_IPERF_STREAM:
-	case VNS_APP_IPERF_DENIED:
-		vns_iperf3_flow_closed(st, f, tx);
-		break;
-	default:
-		break;
-	}
-	f->app = VNS_APP_NONE;
-}
-
-void vns_tcp_close_flow(struct vns_stack *st, struct vns_flow *f, int reason, struct vns_txbuf *tx)
+void
+vns_tcp_close_flow(struct vns_stack *st, struct vns_flow *f, enum vns_close_reason reason)
 {
 	if (f->state != VNS_TCP_SYN_RCVD)
 		VNS_STAT_INC(st, flows_closed);
-	app_closed(st, f, reason, tx);
+	if (f->svc != 0) {
+		struct vns_svc *svc = vns_svc_of(st, f);
+
+		if (svc->ops->closed != NULL)
+			svc->ops->closed(svc, &f->conn, reason);
+		f->svc = 0;
+	}
 	ooo_clear(st, f);
 	vns_timer_cancel(st, f);
 	f->flags &= (uint16_t)~VNS_FF_ACK_LIST;
-	vns_flow_release(st, f);
+	vns_flow_release(&st->ft, f);
 }
 
-/* Resets the connection from application code. The flow may be in use by the caller (the
- * application runs inside segment processing), so it is only marked here and freed by the
- * timer on the next poll; until then its segments are ignored. */
-void vns_tcp_abort_flow(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
+/* Resets the connection from service code. The flow may be in use by the caller (the
+ * service runs inside segment processing), so it is only marked here and freed by the timer
+ * on the next poll; until then its segments are ignored. The send buffer goes back to the
+ * inline one: the service's buffer may be reused at once. */
+void
+vns_tcp_abort_flow(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
 	if (f->flags & VNS_FF_DEAD)
 		return;
 	vns_tcp_send_rst_flow(st, f, tx);
 	f->flags |= VNS_FF_DEAD;
-	f->app = VNS_APP_IPERF_DENIED;
-	f->sbuf_len = 0;
+	vns_tcp_set_sndbuf(f, NULL, 0);
 	f->snd_nxt = f->snd_una;
 	vns_timer_arm(st, f, st->now);
 }
 
-static void arm_idle(struct vns_stack *st, struct vns_flow *f)
+static void
+arm_idle(struct vns_stack *st, struct vns_flow *f)
 {
-	uint64_t secs = f->state == VNS_TCP_ESTABLISHED ? VNS_IDLE_TIMEOUT_S : VNS_CLOSING_TIMEOUT_S;
+	uint64_t secs = f->state == VNS_TCP_ESTABLISHED ? VNS_IDLE_TIMEOUT_S :
+							 VNS_CLOSING_TIMEOUT_S;
 
 	vns_timer_arm(st, f, f->last_rx_tsc + secs * st->hz);
 }
 
-void vns_tcp_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
+void
+vns_tcp_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
 	if (f->flags & VNS_FF_DEAD) {
-		vns_tcp_close_flow(st, f, VNS_CLOSE_ABORTED, tx);
+		vns_tcp_close_flow(st, f, VNS_CLOSE_ABORTED);
 		return;
 	}
 	if (f->state == VNS_TCP_SYN_RCVD) {
 		if (f->rtx_count >= VNS_SYNACK_RTX_MAX) {
 			VNS_STAT_INC(st, flows_aborted);
-			vns_tcp_close_flow(st, f, VNS_CLOSE_TIMEOUT, tx);
+			vns_tcp_close_flow(st, f, VNS_CLOSE_TIMEOUT);
 			return;
 		}
 		f->rtx_count++;
@@ -370,64 +358,57 @@ void vns_tcp_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf 
 		if (vns_tcp_retransmit(st, f, tx) < 0) {
 			VNS_STAT_INC(st, flows_aborted);
 			vns_tcp_send_rst_flow(st, f, tx);
-			vns_tcp_close_flow(st, f, VNS_CLOSE_TIMEOUT, tx);
+			vns_tcp_close_flow(st, f, VNS_CLOSE_TIMEOUT);
 		}
 		return;
 	}
-	/* The iperf3 control connection is quiet for the whole test: the test's own deadline
-	 * (vns_iperf3.c) bounds it instead. */
-	if (f->app != VNS_APP_IPERF_CTRL) {
+	if (!(f->flags & VNS_FF_IDLE_EXEMPT)) {
 		uint64_t secs = f->state == VNS_TCP_ESTABLISHED ? VNS_IDLE_TIMEOUT_S :
 								 VNS_CLOSING_TIMEOUT_S;
 
 		if (st->now - f->last_rx_tsc >= secs * st->hz) {
 			VNS_STAT_INC(st, flows_aborted);
-			vns_tcp_close_flow(st, f, VNS_CLOSE_TIMEOUT, tx);
+			vns_tcp_close_flow(st, f, VNS_CLOSE_TIMEOUT);
 			return;
 		}
 	}
 	arm_idle(st, f);
 }
 
-static int listening(const struct vns_stack *st, rte_be16_t port)
-{
-	return (st->conf.iperf_port != 0 && port == rte_cpu_to_be_16(st->conf.iperf_port)) ||
-	       (st->conf.discard_port != 0 && port == rte_cpu_to_be_16(st->conf.discard_port));
-}
-
 /* RFC 9293 §3.10.7.2, LISTEN. */
-static void listen_input(struct vns_stack *st, const struct vns_tcp_seg *seg, uint64_t key,
-			 struct vns_txbuf *tx)
+static void
+listen_input(struct vns_stack *st, const struct vns_tcp_seg *seg, uint64_t key,
+	     struct vns_txbuf *tx)
 {
 	const struct rte_tcp_hdr *th = seg->th;
 	uint8_t fl = th->tcp_flags;
 	struct tcp_opts o;
 	struct vns_flow *f;
-	uint16_t our_mss = (uint16_t)(st->conf.mtu - 40);
+	uint16_t our_mss = (uint16_t)(st->conf.mtu - VNS_TCP_IPV4_HDRS);
 
-	if (fl & VNS_TH_RST)
+	if (fl & RTE_TCP_RST_FLAG)
 		return;
-	if (!listening(st, th->dst_port)) {
+	if (vns_svc_for_port(st, th->dst_port) == 0) {
 		VNS_STAT_INC(st, drop_not_ours);
 		vns_tcp_send_rst_reply(st, seg, tx);
 		return;
 	}
-	if (fl & VNS_TH_ACK) {
+	if (fl & RTE_TCP_ACK_FLAG) {
 		vns_tcp_send_rst_reply(st, seg, tx);
 		return;
 	}
-	if (!(fl & VNS_TH_SYN))
+	if (!(fl & RTE_TCP_SYN_FLAG))
 		return;
 	VNS_STAT_INC(st, syn_rcvd);
-	if (st->nb_syn_rcvd >= st->max_syn_rcvd || st->nb_free == 0) {
-		struct vns_flow *old = vns_flow_syn_evict(st);
+	if (st->ft.nb_syn_rcvd >= st->ft.max_syn_rcvd || st->ft.nb_free == 0) {
+		struct vns_flow *old = vns_flow_syn_evict(&st->ft);
 
 		if (old != NULL) {
 			VNS_STAT_INC(st, syn_evicted);
-			vns_tcp_close_flow(st, old, VNS_CLOSE_EVICTED, tx);
+			vns_tcp_close_flow(st, old, VNS_CLOSE_EVICTED);
 		}
 	}
-	f = vns_flow_alloc(st, key);
+	f = vns_flow_alloc(&st->ft, key);
 	if (f == NULL) {
 		VNS_STAT_INC(st, drop_flow_table_full);
 		return;
@@ -452,33 +433,41 @@ static void listen_input(struct vns_stack *st, const struct vns_tcp_seg *seg, ui
 		f->flags |= VNS_FF_SACK;
 	if (o.has_ws) {
 		f->flags |= VNS_FF_WS;
-		f->snd_wscale = RTE_MIN(o.ws, 14); /* RFC 7323 §2.3 */
+		f->snd_wscale = RTE_MIN(o.ws, VNS_TCP_WSCALE_MAX);
 	}
-	f->snd_mss = o.has_mss ? RTE_MAX(o.mss, 64) : 536;
+	f->snd_mss = o.has_mss ? RTE_MAX(o.mss, VNS_TCP_MSS_MIN) : VNS_TCP_MSS_DEFAULT;
 	f->snd_mss = RTE_MIN(f->snd_mss, our_mss);
-	/* Timestamps take 12 bytes of every segment the peer sends. */
-	f->rcv_mss = (uint16_t)(RTE_MIN(f->snd_mss, our_mss) - ((f->flags & VNS_FF_TS) ? 12 : 0));
+	/* Timestamps take their option's bytes of every segment the peer sends. */
+	f->rcv_mss = (uint16_t)(RTE_MIN(f->snd_mss, our_mss) -
+				((f->flags & VNS_FF_TS) ? VNS_TCP_OPT_LEN_TS_OUT : 0));
 	f->open_tsc = st->now;
 	f->last_rx_tsc = st->now;
-	f->ip3.syn_tsc = st->now;
-	vns_flow_syn_track(st, f);
+	vns_flow_syn_track(&st->ft, f);
 	vns_tcp_send_synack(st, f, tx);
 	vns_timer_arm(st, f, st->now + st->hz);
 }
 
-static void establish(struct vns_stack *st, struct vns_flow *f, uint16_t win)
+static void
+establish(struct vns_stack *st, struct vns_flow *f, uint16_t win)
 {
-	st->nb_syn_rcvd--;
+	st->ft.nb_syn_rcvd--;
 	f->state = VNS_TCP_ESTABLISHED;
 	f->snd_una = f->iss + 1;
 	f->snd_wnd = (uint32_t)win << f->snd_wscale;
 	f->rtx_count = 0;
 	VNS_STAT_INC(st, flows_opened);
-	app_open(st, f);
+	f->svc = vns_svc_for_port(st, f->local_port);
+	if (f->svc != 0) {
+		struct vns_svc *svc = vns_svc_of(st, f);
+
+		if (svc->ops->open != NULL)
+			svc->ops->open(svc, &f->conn);
+	}
 	arm_idle(st, f);
 }
 
-static void ack_advance(struct vns_stack *st, struct vns_flow *f, uint32_t ack)
+static void
+ack_advance(struct vns_stack *st, struct vns_flow *f, uint32_t ack)
 {
 	uint32_t acked = ack - f->snd_una;
 	uint32_t data = RTE_MIN(acked, f->sbuf_len);
@@ -495,46 +484,47 @@ static void ack_advance(struct vns_stack *st, struct vns_flow *f, uint32_t ack)
 }
 
 /* The peer's FIN is in sequence: RFC 9293 §3.10.7.4 eighth step. */
-static int fin_input(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
+static void
+fin_input(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
 	f->flags &= (uint16_t)~VNS_FF_FIN_RCVD;
 	f->rcv_nxt++;
 	if (f->state == VNS_TCP_ESTABLISHED) {
 		/* Nothing more to receive: answer with our FIN at once (no CLOSE-WAIT). */
 		f->state = VNS_TCP_LAST_ACK;
-		vns_tcp_queue_fin(st, f);
+		vns_tcp_queue_fin(f);
 		vns_tcp_output(st, f, tx);
-		return 0;
+		return;
 	}
 	/* We closed first: acknowledge and forget the flow (no TIME-WAIT: the peer is the
 	 * side that needs it, and a stray retransmission only earns a RST). */
 	vns_tcp_send_ack(st, f, tx);
-	vns_tcp_close_flow(st, f, VNS_CLOSE_FIN, tx);
-	return 1;
+	vns_tcp_close_flow(st, f, VNS_CLOSE_FIN);
 }
 
-/* Synchronized states (RFC 9293 §3.10.7.4). Returns 1 if the mbuf was kept. */
-static int sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
-		      const struct vns_tcp_seg *seg, struct vns_txbuf *tx)
+/* Synchronized states (RFC 9293 §3.10.7.4). Returns true if the mbuf was kept. */
+static bool
+sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
+	   const struct vns_tcp_seg *seg, struct vns_txbuf *tx)
 {
 	const struct rte_tcp_hdr *th = seg->th;
 	uint8_t fl = th->tcp_flags;
 	uint32_t seq = rte_be_to_cpu_32(th->sent_seq);
 	uint32_t ack = rte_be_to_cpu_32(th->recv_ack);
 	uint32_t plen = seg->payload_len, off = seg->payload_off;
-	uint32_t seglen = plen + !!(fl & VNS_TH_SYN) + !!(fl & VNS_TH_FIN);
+	uint32_t seglen = plen + !!(fl & RTE_TCP_SYN_FLAG) + !!(fl & RTE_TCP_FIN_FLAG);
 	uint32_t wnd = rcv_wnd(f), right;
-	int acceptable, kept = 0, ack_now = 0, fin = !!(fl & VNS_TH_FIN);
+	bool acceptable, kept = false, ack_now = false, fin = (fl & RTE_TCP_FIN_FLAG) != 0;
 	struct tcp_opts o;
 
 	parse_opts(th, &o);
 
 	/* RFC 7323 §5.3: PAWS. */
-	if ((f->flags & VNS_FF_TS) && o.has_ts && !(fl & VNS_TH_RST) &&
+	if ((f->flags & VNS_FF_TS) && o.has_ts && !(fl & RTE_TCP_RST_FLAG) &&
 	    VNS_SEQ_LT(o.tsval, f->ts_recent)) {
 		VNS_STAT_INC(st, drop_paws);
 		vns_tcp_send_ack(st, f, tx);
-		return 0;
+		return false;
 	}
 
 	/* RFC 9293 §3.10.7.4 first step: segment acceptability. */
@@ -545,40 +535,40 @@ static int sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf 
 			     (VNS_SEQ_LEQ(f->rcv_nxt, seq + seglen - 1) &&
 			      VNS_SEQ_LT(seq + seglen - 1, f->rcv_nxt + wnd));
 	if (!acceptable) {
-		if (fl & VNS_TH_RST) {
+		if (fl & RTE_TCP_RST_FLAG) {
 			VNS_STAT_INC(st, drop_unacceptable);
-			return 0;
+			return false;
 		}
 		if (seglen > 0 && VNS_SEQ_LEQ(seq + seglen, f->rcv_nxt))
 			VNS_STAT_INC(st, dup_segments);
 		else
 			VNS_STAT_INC(st, drop_unacceptable);
 		vns_tcp_send_ack(st, f, tx);
-		return 0;
+		return false;
 	}
 
 	/* RFC 5961 §3.2: only an exact RST resets; others in the window are challenged. */
-	if (fl & VNS_TH_RST) {
+	if (fl & RTE_TCP_RST_FLAG) {
 		if (seq == f->rcv_nxt) {
 			VNS_STAT_INC(st, rst_rcvd);
-			vns_tcp_close_flow(st, f, VNS_CLOSE_RST, tx);
+			vns_tcp_close_flow(st, f, VNS_CLOSE_RST);
 		} else {
 			challenge_ack(st, f, tx);
 		}
-		return 0;
+		return false;
 	}
 	/* RFC 5961 §4.2: any SYN here is challenged. */
-	if (fl & VNS_TH_SYN) {
+	if (fl & RTE_TCP_SYN_FLAG) {
 		challenge_ack(st, f, tx);
-		return 0;
+		return false;
 	}
-	if (!(fl & VNS_TH_ACK))
-		return 0;
+	if (!(fl & RTE_TCP_ACK_FLAG))
+		return false;
 
 	/* ACK field (RFC 9293 §3.10.7.4 fifth step, RFC 5961 §5). */
 	if (VNS_SEQ_GT(ack, f->snd_nxt)) {
 		vns_tcp_send_ack(st, f, tx);
-		return 0;
+		return false;
 	}
 	if (VNS_SEQ_GT(ack, f->snd_una))
 		ack_advance(st, f, ack);
@@ -586,8 +576,8 @@ static int sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf 
 		f->snd_wnd = (uint32_t)rte_be_to_cpu_16(th->rx_win) << f->snd_wscale;
 	if ((f->flags & VNS_FF_FIN_SENT) && f->snd_una == f->snd_nxt) {
 		if (f->state == VNS_TCP_LAST_ACK) {
-			vns_tcp_close_flow(st, f, VNS_CLOSE_FIN, tx);
-			return 0;
+			vns_tcp_close_flow(st, f, VNS_CLOSE_FIN);
+			return false;
 		}
 		if (f->state == VNS_TCP_FIN_WAIT_1)
 			f->state = VNS_TCP_FIN_WAIT_2;
@@ -601,7 +591,7 @@ static int sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf 
 	if (f->state == VNS_TCP_LAST_ACK) {
 		/* Nothing more can arrive after the peer's FIN. */
 		plen = 0;
-		fin = 0;
+		fin = false;
 	}
 
 	if (plen > 0) {
@@ -617,28 +607,28 @@ static int sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf 
 				plen -= skip;
 			}
 			VNS_STAT_INC(st, dup_segments);
-			ack_now = 1;
+			ack_now = true;
 		}
 		if (plen > 0 && VNS_SEQ_GT(seq + plen, right)) {
 			plen = right - seq;
-			fin = 0; /* the FIN lies beyond what we accepted */
+			fin = false; /* the FIN lies beyond what we accepted */
 		}
 	}
 	if (plen > f->rcv_mss) {
 		VNS_STAT_INC(st, large_segments);
-		ack_now = 1;
+		ack_now = true;
 	}
 	if (plen > 0 && seq == f->rcv_nxt) {
-		deliver(st, f, m, off, plen, tx);
-		if (f->n_ooo > 0 && !(f->flags & VNS_FF_DEAD) && ooo_pull(st, f, tx))
-			ack_now = 1;
+		deliver(st, f, m, off, plen);
+		if (f->n_ooo > 0 && !(f->flags & VNS_FF_DEAD) && ooo_pull(st, f))
+			ack_now = true;
 		if (f->flags & VNS_FF_DEAD)
 			return kept;
 	} else if (plen > 0) {
 		kept = ooo_insert(st, f, m, seq, off, plen);
 		VNS_STAT_INC(st, ooo_segments);
 		f->sack_hint_seq = seq;
-		ack_now = 1;
+		ack_now = true;
 	}
 	if (fin) {
 		f->flags |= VNS_FF_FIN_RCVD;
@@ -661,15 +651,26 @@ static int sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf 
 	return kept;
 }
 
-void vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tcp_seg *seg,
-		   struct vns_txbuf *tx)
+const char *
+vns_tcp_state_name(uint8_t state)
+{
+#define VNS_TCP_STATE_NAME(name) [VNS_TCP_##name] = #name,
+	static const char *const names[] = { VNS_TCP_STATES(VNS_TCP_STATE_NAME) };
+#undef VNS_TCP_STATE_NAME
+
+	return state < RTE_DIM(names) ? names[state] : NULL;
+}
+
+void
+vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tcp_seg *seg,
+	      struct vns_txbuf *tx)
 {
 	const struct rte_tcp_hdr *th = seg->th;
 	uint64_t key = vns_flow_key(seg->ip->src_addr, th->src_port, th->dst_port);
-	struct vns_flow *f = vns_flow_lookup(st, key);
+	struct vns_flow *f = vns_flow_lookup(&st->ft, key);
 	uint8_t fl = th->tcp_flags;
 	uint32_t seq = rte_be_to_cpu_32(th->sent_seq);
-	int kept = 0;
+	bool kept = false;
 
 	if (f == NULL) {
 		listen_input(st, seg, key, tx);
@@ -681,24 +682,24 @@ void vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tc
 	if (f->state == VNS_TCP_SYN_RCVD) {
 		/* RFC 9293 §3.10.7.4 for SYN-RECEIVED, plus: a retransmitted SYN gets the same
 		 * SYN-ACK; a SYN with another ISN is a new attempt that replaces this one. */
-		if (fl & VNS_TH_RST) {
+		if (fl & RTE_TCP_RST_FLAG) {
 			if (seq == f->rcv_nxt) {
 				VNS_STAT_INC(st, rst_rcvd);
-				vns_tcp_close_flow(st, f, VNS_CLOSE_RST, tx);
+				vns_tcp_close_flow(st, f, VNS_CLOSE_RST);
 			}
 			goto out;
 		}
-		if (fl & VNS_TH_SYN) {
-			if (!(fl & VNS_TH_ACK) && seq == f->irs) {
+		if (fl & RTE_TCP_SYN_FLAG) {
+			if (!(fl & RTE_TCP_ACK_FLAG) && seq == f->irs) {
 				VNS_STAT_INC(st, syn_retrans);
 				vns_tcp_send_synack(st, f, tx);
-			} else if (!(fl & VNS_TH_ACK)) {
-				vns_tcp_close_flow(st, f, VNS_CLOSE_EVICTED, tx);
+			} else if (!(fl & RTE_TCP_ACK_FLAG)) {
+				vns_tcp_close_flow(st, f, VNS_CLOSE_EVICTED);
 				listen_input(st, seg, key, tx);
 			}
 			goto out;
 		}
-		if (!(fl & VNS_TH_ACK))
+		if (!(fl & RTE_TCP_ACK_FLAG))
 			goto out;
 		if (rte_be_to_cpu_32(th->recv_ack) != f->iss + 1) {
 			vns_tcp_send_rst_reply(st, seg, tx);

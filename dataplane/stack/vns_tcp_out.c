@@ -1,56 +1,34 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * TCP output: ACKs (with timestamps and SACK blocks), SYN-ACKs, RSTs, and the small send
- * path the iperf3 control connection needs (state bytes and JSON, retransmitted on timeout,
- * go-back-N from SND.UNA: the data is a few KB per test, so simplicity wins).
+ * path services use for replies (a few KB per connection, retransmitted on timeout,
+ * go-back-N from SND.UNA: simplicity wins at that size).
  * Every segment is built in a fresh mbuf from conf->pool; checksums go to the port when it
  * offers the offload, else they are computed here.
  */
 #include <string.h>
 
-#include "vns_stack_priv.h"
-
-#define OPT_NOP 1
-#define OPT_MSS 2
-#define OPT_WS 3
-#define OPT_SACK_PERM 4
-#define OPT_SACK 5
-#define OPT_TS 8
+#include "vns_csum.h"
+#include "vns_stack_core.h"
 
 #define VNS_RTO_MIN_MS 200
 #define VNS_RTO_MAX_MS 4000
 #define VNS_RTX_MAX 10
 
-uint32_t vns_tcp_ts_now(const struct vns_stack *st)
+uint32_t
+vns_tcp_ts_now(const struct vns_stack *st)
 {
-	return (uint32_t)(st->now / st->tick_tsc);
+	return (uint32_t)(st->now / st->tw.tick_tsc);
 }
 
-static uint16_t our_window(void)
-{
-	/* Constant, so the right edge RCV.NXT + RCV.WND only moves forward (RFC 9293 §3.8.6:
-	 * never shrink the window). A sink drops payload at once and needs no flow control. */
-	return 65535;
-}
+/* Constant, so the right edge RCV.NXT + RCV.WND only moves forward (RFC 9293 §3.8.6: never
+ * shrink the window). A sink drops payload at once and needs no flow control. */
+#define OUR_WINDOW VNS_TCP_WND_MAX
 
-/* The IPv4 pseudo-header sum (RFC 9293 §3.1) from values in registers: one's complement
- * addition of the 16-bit words as they lie in memory, so byte order takes care of itself
- * (the generic helper builds a struct on the stack and reads it back, which stalls on
- * store forwarding in this hot path). Not complemented, as the tx offload expects. */
-static inline uint16_t phdr_sum(rte_be32_t a, rte_be32_t b, uint32_t l4_len)
-{
-	uint32_t sum = (a & 0xffff) + (a >> 16) + (b & 0xffff) + (b >> 16) +
-		       rte_cpu_to_be_16(IPPROTO_TCP) + rte_cpu_to_be_16((uint16_t)l4_len);
-
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
-static struct rte_mbuf *build(struct vns_stack *st, const struct rte_ether_addr *dmac,
-			      rte_be32_t dip, rte_be16_t dport, rte_be16_t sport, uint32_t seq,
-			      uint32_t ack, uint8_t flags, uint16_t win, const uint8_t *opt,
-			      uint32_t optlen, const uint8_t *data, uint32_t dlen)
+static struct rte_mbuf *
+build(struct vns_stack *st, const struct rte_ether_addr *dmac, rte_be32_t dip, rte_be16_t dport,
+      rte_be16_t sport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win,
+      const uint8_t *opt, uint32_t optlen, const uint8_t *data, uint32_t dlen)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(st->conf.pool);
 	struct rte_ether_hdr *eh;
@@ -80,7 +58,7 @@ static struct rte_mbuf *build(struct vns_stack *st, const struct rte_ether_addr 
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + tcp_len));
 	ip->packet_id = 0;
 	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
-	ip->time_to_live = 64;
+	ip->time_to_live = VNS_IPV4_TTL;
 	ip->next_proto_id = IPPROTO_TCP;
 	ip->hdr_checksum = 0;
 	ip->src_addr = st->conf.ip;
@@ -110,35 +88,35 @@ static struct rte_mbuf *build(struct vns_stack *st, const struct rte_ether_addr 
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 	if (st->conf.tx_offloads & VNS_TXOFF_TCP_CKSUM) {
 		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
-		th->cksum = phdr_sum(dip, st->conf.ip, tcp_len);
+		th->cksum = vns_csum_phdr(dip, st->conf.ip, tcp_len);
 	} else {
-		uint32_t sum = (uint32_t)phdr_sum(dip, st->conf.ip, tcp_len) +
+		uint32_t sum = (uint32_t)vns_csum_phdr(dip, st->conf.ip, tcp_len) +
 			       rte_raw_cksum(th, tcp_len);
 
-		sum = (sum & 0xffff) + (sum >> 16);
-		sum = (sum & 0xffff) + (sum >> 16);
-		th->cksum = (uint16_t)~sum;
+		th->cksum = (uint16_t)~vns_csum_fold(sum);
 	}
 	return m;
 }
 
-static uint32_t put_ts(const struct vns_stack *st, const struct vns_flow *f, uint8_t *o)
+static uint32_t
+put_ts(const struct vns_stack *st, const struct vns_flow *f, uint8_t *o)
 {
 	uint32_t v = rte_cpu_to_be_32(vns_tcp_ts_now(st));
 	uint32_t e = rte_cpu_to_be_32(f->ts_recent);
 
-	o[0] = OPT_NOP;
-	o[1] = OPT_NOP;
-	o[2] = OPT_TS;
-	o[3] = 10;
+	o[0] = VNS_TCP_OPT_NOP;
+	o[1] = VNS_TCP_OPT_NOP;
+	o[2] = VNS_TCP_OPT_TS;
+	o[3] = VNS_TCP_OPT_LEN_TS;
 	memcpy(o + 4, &v, 4);
 	memcpy(o + 8, &e, 4);
-	return 12;
+	return VNS_TCP_OPT_LEN_TS_OUT;
 }
 
 /* SACK blocks (RFC 2018 §4): the block holding the most recent out-of-order segment comes
  * first, then the others; overlapping or adjacent stored entries merge into one block. */
-static uint32_t put_sack(const struct vns_flow *f, uint8_t *o, uint32_t max_blocks)
+static uint32_t
+put_sack(const struct vns_flow *f, uint8_t *o, uint32_t max_blocks)
 {
 	uint32_t bs[VNS_OOO_MAX], be[VNS_OOO_MAX], nb = 0, i, first = 0, n = 0;
 	uint8_t *p;
@@ -158,9 +136,9 @@ static uint32_t put_sack(const struct vns_flow *f, uint8_t *o, uint32_t max_bloc
 	for (i = 0; i < nb; i++)
 		if (VNS_SEQ_LEQ(bs[i], f->sack_hint_seq) && VNS_SEQ_LT(f->sack_hint_seq, be[i]))
 			first = i;
-	o[0] = OPT_NOP;
-	o[1] = OPT_NOP;
-	o[2] = OPT_SACK;
+	o[0] = VNS_TCP_OPT_NOP;
+	o[1] = VNS_TCP_OPT_NOP;
+	o[2] = VNS_TCP_OPT_SACK;
 	p = o + 4;
 	for (i = 0; i < nb && n < max_blocks; i++) {
 		uint32_t k = i == 0 ? first : (i <= first ? i - 1 : i);
@@ -172,68 +150,73 @@ static uint32_t put_sack(const struct vns_flow *f, uint8_t *o, uint32_t max_bloc
 		n++;
 	}
 	o[3] = (uint8_t)(2 + 8 * n);
-	return 4 + 8 * n;
+	return VNS_TCP_OPT_LEN_SACK_OUT(n);
 }
 
-static void flow_sent_ack(struct vns_flow *f)
+static void
+flow_sent_ack(struct vns_flow *f)
 {
 	f->last_ack_sent = f->rcv_nxt;
 	f->unacked_bytes = 0;
 }
 
-static void send_flow_seg(struct vns_stack *st, struct vns_flow *f, uint32_t seq, uint8_t flags,
-			  const uint8_t *data, uint32_t dlen, struct vns_txbuf *tx)
+static void
+send_flow_seg(struct vns_stack *st, struct vns_flow *f, uint32_t seq, uint8_t flags,
+	      const uint8_t *data, uint32_t dlen, struct vns_txbuf *tx)
 {
-	uint8_t opt[40];
+	uint8_t opt[VNS_TCP_OPT_SPACE];
 	uint32_t optlen = 0;
 	struct rte_mbuf *m;
 
 	if (f->flags & VNS_FF_TS)
 		optlen += put_ts(st, f, opt);
 	if ((f->flags & VNS_FF_SACK) && f->n_ooo > 0)
-		optlen += put_sack(f, opt + optlen, (f->flags & VNS_FF_TS) ? 3 : 4);
+		optlen += put_sack(f, opt + optlen, (f->flags & VNS_FF_TS) ?
+			VNS_TCP_SACK_BLOCKS_TS : VNS_TCP_SACK_BLOCKS);
 	m = build(st, &f->peer_mac, f->peer_ip, f->peer_port, f->local_port, seq, f->rcv_nxt,
-		  flags | VNS_TH_ACK, our_window(), opt, optlen, data, dlen);
+		  flags | RTE_TCP_ACK_FLAG, OUR_WINDOW, opt, optlen, data, dlen);
 	flow_sent_ack(f);
 	if (m != NULL && vns_tx_push(st, tx, m) == 0)
 		VNS_STAT_INC(st, acks_sent);
 }
 
-void vns_tcp_send_ack(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
+void
+vns_tcp_send_ack(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
 	send_flow_seg(st, f, f->snd_nxt, 0, NULL, 0, tx);
 }
 
 /* Options echo only what the SYN offered (RFC 7323 §1.3, RFC 2018 §2); the same ISS and
  * options answer every retransmitted SYN. */
-void vns_tcp_send_synack(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
+void
+vns_tcp_send_synack(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
-	uint8_t opt[40];
+	uint8_t opt[VNS_TCP_OPT_SPACE];
 	uint32_t n = 0;
-	uint16_t mss = rte_cpu_to_be_16((uint16_t)(st->conf.mtu - 40));
+	uint16_t mss = rte_cpu_to_be_16((uint16_t)(st->conf.mtu - VNS_TCP_IPV4_HDRS));
 	struct rte_mbuf *m;
 
-	opt[n++] = OPT_MSS;
-	opt[n++] = 4;
+	opt[n++] = VNS_TCP_OPT_MSS;
+	opt[n++] = VNS_TCP_OPT_LEN_MSS;
 	memcpy(opt + n, &mss, 2);
 	n += 2;
 	if (f->flags & VNS_FF_SACK) {
-		opt[n++] = OPT_NOP;
-		opt[n++] = OPT_NOP;
-		opt[n++] = OPT_SACK_PERM;
-		opt[n++] = 2;
+		opt[n++] = VNS_TCP_OPT_NOP;
+		opt[n++] = VNS_TCP_OPT_NOP;
+		opt[n++] = VNS_TCP_OPT_SACK_PERM;
+		opt[n++] = VNS_TCP_OPT_LEN_SACK_PERM;
 	}
 	if (f->flags & VNS_FF_TS)
 		n += put_ts(st, f, opt + n);
 	if (f->flags & VNS_FF_WS) {
-		opt[n++] = OPT_NOP;
-		opt[n++] = OPT_WS;
-		opt[n++] = 3;
+		opt[n++] = VNS_TCP_OPT_NOP;
+		opt[n++] = VNS_TCP_OPT_WS;
+		opt[n++] = VNS_TCP_OPT_LEN_WS;
 		opt[n++] = VNS_RCV_WSCALE;
 	}
 	/* The window in a SYN-ACK is never scaled (RFC 7323 §2.2). */
 	m = build(st, &f->peer_mac, f->peer_ip, f->peer_port, f->local_port, f->iss, f->rcv_nxt,
-		  VNS_TH_SYN | VNS_TH_ACK, 65535, opt, n, NULL, 0);
+		  RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, VNS_TCP_WND_MAX, opt, n, NULL, 0);
 	flow_sent_ack(f);
 	if (m != NULL)
 		vns_tx_push(st, tx, m);
@@ -241,22 +224,23 @@ void vns_tcp_send_synack(struct vns_stack *st, struct vns_flow *f, struct vns_tx
 
 /* RFC 9293 §3.10.7.1: a segment for no connection gets a RST shaped so the sender accepts
  * it: SEQ = SEG.ACK if it had ACK, else SEQ 0 with ACK = SEG.SEQ + SEG.LEN. */
-void vns_tcp_send_rst_reply(struct vns_stack *st, const struct vns_tcp_seg *seg,
-			    struct vns_txbuf *tx)
+void
+vns_tcp_send_rst_reply(struct vns_stack *st, const struct vns_tcp_seg *seg,
+		       struct vns_txbuf *tx)
 {
 	const struct rte_tcp_hdr *th = seg->th;
 	uint32_t seq = 0, ack = 0;
-	uint8_t flags = VNS_TH_RST;
+	uint8_t flags = RTE_TCP_RST_FLAG;
 	struct rte_mbuf *m;
 
-	if (th->tcp_flags & VNS_TH_RST)
+	if (th->tcp_flags & RTE_TCP_RST_FLAG)
 		return;
-	if (th->tcp_flags & VNS_TH_ACK) {
+	if (th->tcp_flags & RTE_TCP_ACK_FLAG) {
 		seq = rte_be_to_cpu_32(th->recv_ack);
 	} else {
 		ack = rte_be_to_cpu_32(th->sent_seq) + seg->payload_len +
-		      !!(th->tcp_flags & VNS_TH_SYN) + !!(th->tcp_flags & VNS_TH_FIN);
-		flags |= VNS_TH_ACK;
+		      !!(th->tcp_flags & RTE_TCP_SYN_FLAG) + !!(th->tcp_flags & RTE_TCP_FIN_FLAG);
+		flags |= RTE_TCP_ACK_FLAG;
 	}
 	m = build(st, seg->src_mac, seg->ip->src_addr, th->src_port, th->dst_port, seq, ack, flags,
 		  0, NULL, 0, NULL, 0);
@@ -264,19 +248,20 @@ void vns_tcp_send_rst_reply(struct vns_stack *st, const struct vns_tcp_seg *seg,
 		VNS_STAT_INC(st, rst_sent);
 }
 
-void vns_tcp_send_rst_flow(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
+void
+vns_tcp_send_rst_flow(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
 	struct rte_mbuf *m = build(st, &f->peer_mac, f->peer_ip, f->peer_port, f->local_port,
-				   f->snd_nxt, f->rcv_nxt, VNS_TH_RST | VNS_TH_ACK, 0, NULL, 0,
-				   NULL, 0);
+				   f->snd_nxt, f->rcv_nxt, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0,
+				   NULL, 0, NULL, 0);
 
 	if (m != NULL && vns_tx_push(st, tx, m) == 0)
 		VNS_STAT_INC(st, rst_sent);
 }
 
-int vns_tcp_queue_data(struct vns_stack *st, struct vns_flow *f, const void *data, uint32_t len)
+int
+vns_tcp_queue_data(struct vns_flow *f, const void *data, uint32_t len)
 {
-	(void)st;
 	if (f->flags & VNS_FF_FIN_QUEUED)
 		return -1;
 	if (f->sbuf == NULL) {
@@ -290,36 +275,48 @@ int vns_tcp_queue_data(struct vns_stack *st, struct vns_flow *f, const void *dat
 	return 0;
 }
 
-/* Our side closes after the queued data (we only ever close first to refuse a client). */
-void vns_tcp_queue_fin(struct vns_stack *st, struct vns_flow *f)
+void
+vns_tcp_set_sndbuf(struct vns_flow *f, uint8_t *buf, uint32_t cap)
 {
-	(void)st;
+	f->sbuf = buf != NULL ? buf : f->sbuf_inline;
+	f->sbuf_cap = buf != NULL ? cap : VNS_SNDBUF_INLINE;
+	f->sbuf_len = 0;
+}
+
+/* Our side closes after the queued data. */
+void
+vns_tcp_queue_fin(struct vns_flow *f)
+{
 	f->flags |= VNS_FF_FIN_QUEUED;
 	if (f->state == VNS_TCP_ESTABLISHED)
 		f->state = VNS_TCP_FIN_WAIT_1;
 }
 
-static void arm_rto(struct vns_stack *st, struct vns_flow *f)
+static void
+arm_rto(struct vns_stack *st, struct vns_flow *f)
 {
 	if (f->rto_ms == 0)
 		f->rto_ms = VNS_RTO_MIN_MS;
-	vns_timer_arm(st, f, st->now + (uint64_t)f->rto_ms * st->tick_tsc);
+	vns_timer_arm(st, f, st->now + (uint64_t)f->rto_ms * st->tw.tick_tsc);
+}
+
+/* Payload per segment: the MSS counts data and options together (RFC 6691), so the
+ * timestamps and any SACK blocks this flow may carry come off it. */
+static uint32_t
+seg_payload_max(const struct vns_stack *st, const struct vns_flow *f)
+{
+	uint32_t opts = (f->flags & VNS_FF_TS) ? VNS_TCP_OPT_LEN_TS_OUT : 0;
+
+	if ((f->flags & VNS_FF_SACK) && f->n_ooo > 0)
+		opts += VNS_TCP_OPT_LEN_SACK_OUT((f->flags & VNS_FF_TS) ? VNS_TCP_SACK_BLOCKS_TS :
+									VNS_TCP_SACK_BLOCKS);
+	return RTE_MIN((uint32_t)f->snd_mss - RTE_MIN(opts, f->snd_mss - 1u), st->tx_seg_max);
 }
 
 /* Sends what the peer's window allows of the queued data, then the FIN once all data is
  * out. SND.NXT may have been pulled back to SND.UNA by a retransmission timeout. */
-/* Payload per segment: the MSS counts data and options together (RFC 6691), so the
- * timestamps and any SACK blocks this flow may carry come off it. */
-static uint32_t seg_payload_max(const struct vns_stack *st, const struct vns_flow *f)
-{
-	uint32_t opts = (f->flags & VNS_FF_TS) ? 12 : 0;
-
-	if ((f->flags & VNS_FF_SACK) && f->n_ooo > 0)
-		opts += (f->flags & VNS_FF_TS) ? 4 + 3 * 8 : 4 + 4 * 8;
-	return RTE_MIN((uint32_t)f->snd_mss - RTE_MIN(opts, f->snd_mss - 1u), st->tx_seg_max);
-}
-
-void vns_tcp_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
+void
+vns_tcp_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
 	uint32_t sent_any = 0;
 
@@ -328,17 +325,17 @@ void vns_tcp_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *
 		uint32_t left = off < f->sbuf_len ? f->sbuf_len - off : 0;
 		uint32_t wnd_room = f->snd_wnd > off ? f->snd_wnd - off : 0;
 		uint32_t n = RTE_MIN(left, RTE_MIN(wnd_room, seg_payload_max(st, f)));
-		uint8_t flags = VNS_TH_PSH;
+		uint8_t flags = RTE_TCP_PSH_FLAG;
 
 		if (left == 0)
 			break;
 		if (n == 0)
 			break; /* window closed: the retransmission timer probes it */
 		if (n == left && (f->flags & VNS_FF_FIN_QUEUED))
-			flags |= VNS_TH_FIN;
+			flags |= RTE_TCP_FIN_FLAG;
 		send_flow_seg(st, f, f->snd_nxt, flags, f->sbuf + off, n, tx);
 		f->snd_nxt += n;
-		if (flags & VNS_TH_FIN) {
+		if (flags & RTE_TCP_FIN_FLAG) {
 			f->snd_nxt++;
 			f->flags |= VNS_FF_FIN_SENT;
 		}
@@ -346,7 +343,7 @@ void vns_tcp_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *
 	}
 	if ((f->flags & VNS_FF_FIN_QUEUED) && f->snd_nxt - f->snd_una == f->sbuf_len &&
 	    !(f->flags & VNS_FF_FIN_SENT)) {
-		send_flow_seg(st, f, f->snd_nxt, VNS_TH_FIN, NULL, 0, tx);
+		send_flow_seg(st, f, f->snd_nxt, RTE_TCP_FIN_FLAG, NULL, 0, tx);
 		f->snd_nxt++;
 		f->flags |= VNS_FF_FIN_SENT;
 		sent_any = 1;
@@ -357,7 +354,8 @@ void vns_tcp_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *
 
 /* Retransmission timeout: go back to SND.UNA with a doubled RTO (RFC 6298 §5.5). With a
  * zero window, one byte goes out regardless as the window probe (RFC 9293 §3.8.6.1). */
-int vns_tcp_retransmit(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
+int
+vns_tcp_retransmit(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
 	if (f->snd_una == f->snd_nxt && f->sbuf_len == 0 && !(f->flags & VNS_FF_FIN_QUEUED))
 		return 0;
@@ -368,7 +366,7 @@ int vns_tcp_retransmit(struct vns_stack *st, struct vns_flow *f, struct vns_txbu
 	f->snd_nxt = f->snd_una;
 	f->flags &= (uint16_t)~VNS_FF_FIN_SENT;
 	if (f->snd_wnd == 0 && f->sbuf_len > 0) {
-		send_flow_seg(st, f, f->snd_nxt, VNS_TH_PSH, f->sbuf, 1, tx);
+		send_flow_seg(st, f, f->snd_nxt, RTE_TCP_PSH_FLAG, f->sbuf, 1, tx);
 		f->snd_nxt += 1;
 		arm_rto(st, f);
 		return 0;

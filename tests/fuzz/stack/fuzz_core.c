@@ -26,12 +26,20 @@
 #include <rte_tcp.h>
 
 #include "fuzz_core.h"
+#include "vns_services.h"
 #include "vns_stack.h"
 
 #define FZ_STACK_IP RTE_IPV4(198u, 18, 0, 1)
 
 static struct rte_mempool *fz_pool;
 static const struct rte_ether_addr fz_mac = {{0x02, 0, 0, 0, 0, 0x01}};
+static const struct vns_discard_conf fz_sha256 = { .sha256 = true };
+
+/* vnetsink's services: iperf3 on 5201, the discard port in integrity mode on 9. */
+static const struct vns_service_bind fz_binds[] = {
+	{ 5201, &vns_iperf3_ops, NULL },
+	{ 9, &vns_discard_ops, &fz_sha256 },
+};
 
 /* Next sequence number the stack will send, per client port (learned from its output). */
 static uint32_t fz_srv_nxt[65536];
@@ -143,6 +151,7 @@ static struct rte_mbuf *to_mbuf(const uint8_t *f, uint32_t len, uint32_t seg, ui
 int vns_fuzz_one(const uint8_t *data, size_t size)
 {
 	static uint8_t frame[65536 + 64];
+	char err[256];
 	struct vns_stack_conf conf;
 	struct vns_shared *sh;
 	struct vns_stack *st[2] = {NULL, NULL};
@@ -157,26 +166,28 @@ int vns_fuzz_one(const uint8_t *data, size_t size)
 
 	rte_srand(0x5eed); /* the ISS the stack picks: deterministic runs */
 	memset(fz_srv_nxt, 0, sizeof(fz_srv_nxt));
-	sh = vns_shared_create(2, SOCKET_ID_ANY);
-	if (sh == NULL)
+	sh = vns_shared_create(2, SOCKET_ID_ANY, err, sizeof(err));
+	if (sh == NULL) {
+		fprintf(stderr, "fuzz: %s\n", err);
 		abort();
+	}
 	memset(&conf, 0, sizeof(conf));
 	conf.ip = rte_cpu_to_be_32(FZ_STACK_IP);
-	conf.prefix_len = 24;
 	conf.mac = fz_mac;
-	conf.iperf_port = 5201;
-	conf.discard_port = 9;
-	conf.discard_sha256 = true;
+	conf.services = fz_binds;
+	conf.nb_services = RTE_DIM(fz_binds);
 	conf.max_flows = 32;
 	conf.pool = fz_pool;
-	conf.nb_queues = 2;
 	conf.mtu = 1500;
-	conf.tx_offloads = size > 0 && (data[0] & 1) ? VNS_TXOFF_IPV4_CKSUM | VNS_TXOFF_TCP_CKSUM : 0;
+	if (size > 0 && (data[0] & 1))
+		conf.tx_offloads = VNS_TXOFF_IPV4_CKSUM | VNS_TXOFF_TCP_CKSUM;
 	for (q = 0; q < 2; q++) {
 		conf.queue_id = (uint16_t)q;
-		st[q] = vns_stack_create(&conf, sh, SOCKET_ID_ANY);
-		if (st[q] == NULL)
+		st[q] = vns_stack_create(&conf, sh, SOCKET_ID_ANY, err, sizeof(err));
+		if (st[q] == NULL) {
+			fprintf(stderr, "fuzz: queue %d: %s\n", q, err);
 			abort();
+		}
 	}
 	tx.n = 0;
 

@@ -135,13 +135,13 @@ main(int argc, char **argv)
 	CHECK(vns_port_setup(port, &pc, 1, mp, err, sizeof(err)) == 0, "setup: %s", err);
 	CHECK(vns_port_start(port, err, sizeof(err)) == 0, "start: %s", err);
 
-	sh = vns_shared_create(1, SOCKET_ID_ANY);
+	sh = vns_shared_create(1, SOCKET_ID_ANY, err, sizeof(err));
 	struct vns_stack_conf sc = {
-		.ip = our_ip, .prefix_len = 24, .mac = our_mac, .iperf_port = 5201, .discard_port = 9,
-		.max_flows = 64, .pool = mp, .queue_id = 0, .nb_queues = 1, .mtu = 1500,
+		.ip = our_ip, .mac = our_mac,
+		.max_flows = 64, .pool = mp, .queue_id = 0, .mtu = 1500,
 	};
-	st = vns_stack_create(&sc, sh, SOCKET_ID_ANY);
-	CHECK(sh != NULL && st != NULL, "stack create");
+	st = sh != NULL ? vns_stack_create(&sc, sh, SOCKET_ID_ANY, err, sizeof(err)) : NULL;
+	CHECK(sh != NULL && st != NULL, "stack create: %s", err);
 	vns_port_queue_get(port, 0, &pq);
 	CHECK(!vns_port_queue_broken(&pq), "an ethdev queue reports no broken state");
 	q = vns_queue_create(0, 1, &pq, st, SOCKET_ID_ANY);

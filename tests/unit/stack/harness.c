@@ -9,14 +9,18 @@
 
 #include "harness.h"
 
+uint8_t h_pat[H_PAT_LEN];
+
 static struct rte_mempool *h_pool;
 
-struct rte_mempool *h_eal_init(const char *prog)
+struct rte_mempool *
+h_eal_init(const char *prog)
 {
 	char *argv[] = {(char *)prog, "--no-huge", "--no-pci", "-m", "256", "--no-shconf",
 			"--no-telemetry", "-l", "0", "--log-level=lib.eal:error",
 			"--log-level=user1:error", NULL};
 	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
+	uint32_t i;
 
 	if (h_pool != NULL)
 		return h_pool;
@@ -32,11 +36,53 @@ struct rte_mempool *h_eal_init(const char *prog)
 		printf("FAIL: mbuf pool: %s\n", rte_strerror(rte_errno));
 		exit(1);
 	}
+	for (i = 0; i < H_PAT_LEN; i++)
+		h_pat[i] = (uint8_t)(i % 251);
 	return h_pool;
 }
 
-int h_open(struct h *h, uint16_t nb_stacks, int discard_sha, uint32_t max_flows,
-	   uint32_t tx_offloads)
+/* The payload flag is all the fake's state. */
+static bool sink_payload_on = true, sink_payload_off;
+
+static int
+sink_init(struct vns_svc *svc, char *err, size_t errlen)
+{
+	const struct h_sink_conf *conf = svc->conf;
+
+	(void)err;
+	(void)errlen;
+	svc->priv = conf != NULL && conf->payload ? &sink_payload_on : &sink_payload_off;
+	return 0;
+}
+
+static void
+sink_open(struct vns_svc *svc, struct vns_conn *c)
+{
+	if (*(const bool *)svc->priv)
+		vns_conn_set_payload(svc, c, true);
+}
+
+static void
+sink_data(struct vns_svc *svc, struct vns_conn *c, const struct rte_mbuf *m, uint32_t off,
+	  uint32_t len)
+{
+	(void)svc;
+	(void)c;
+	(void)m;
+	(void)off;
+	(void)len;
+}
+
+const struct vns_service_ops h_sink_ops = {
+	.name = "h_sink",
+	.init = sink_init,
+	.open = sink_open,
+	.data = sink_data,
+};
+
+int
+h_open(struct h *h, uint16_t nb_stacks, const struct vns_service_bind *binds, uint8_t nb_binds,
+       uint32_t max_flows, uint32_t tx_offloads)
 {
 	struct vns_stack_conf conf;
 	uint16_t q;
@@ -46,31 +92,33 @@ int h_open(struct h *h, uint16_t nb_stacks, int discard_sha, uint32_t max_flows,
 	h->hz = rte_get_tsc_hz();
 	h->now = h->hz * 1000;
 	h->nb = nb_stacks;
-	h->sh = vns_shared_create(nb_stacks, SOCKET_ID_ANY);
-	if (h->sh == NULL)
+	h->sh = vns_shared_create(nb_stacks, SOCKET_ID_ANY, h->err, sizeof(h->err));
+	if (h->sh == NULL) {
+		fprintf(stderr, "h_open: %s\n", h->err);
 		return -1;
+	}
 	memset(&conf, 0, sizeof(conf));
 	conf.ip = rte_cpu_to_be_32(H_STACK_IP);
-	conf.prefix_len = 24;
 	conf.mac = (struct rte_ether_addr){{0x02, 0, 0, 0, 0, 0x01}};
-	conf.iperf_port = H_IPERF_PORT;
-	conf.discard_port = H_DISCARD_PORT;
-	conf.discard_sha256 = discard_sha != 0;
+	conf.services = binds;
+	conf.nb_services = nb_binds;
 	conf.max_flows = max_flows;
 	conf.pool = h->mp;
-	conf.nb_queues = nb_stacks;
 	conf.tx_offloads = tx_offloads;
 	conf.mtu = 1500;
 	for (q = 0; q < nb_stacks; q++) {
 		conf.queue_id = q;
-		h->st[q] = vns_stack_create(&conf, h->sh, SOCKET_ID_ANY);
-		if (h->st[q] == NULL)
+		h->st[q] = vns_stack_create(&conf, h->sh, SOCKET_ID_ANY, h->err, sizeof(h->err));
+		if (h->st[q] == NULL) {
+			fprintf(stderr, "h_open: queue %u: %s\n", q, h->err);
 			return -1;
+		}
 	}
 	return 0;
 }
 
-unsigned int h_close(struct h *h)
+unsigned int
+h_close(struct h *h)
 {
 	uint16_t q;
 
@@ -85,7 +133,19 @@ unsigned int h_close(struct h *h)
 	return rte_mempool_in_use_count(h->mp);
 }
 
-static void h_collect(struct h *h)
+int
+h_close_checked(struct h *h)
+{
+	if (h_close(h) != 0) {
+		fprintf(stderr, "mbuf leak (%u in use) or frame above the MTU\n",
+			rte_mempool_in_use_count(h->mp));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+h_collect(struct h *h)
 {
 	uint16_t i;
 
@@ -101,18 +161,21 @@ static void h_collect(struct h *h)
 	h->tx.n = 0;
 }
 
-void h_input_burst(struct h *h, unsigned int q, struct rte_mbuf **m, uint16_t n)
+void
+h_input_burst(struct h *h, unsigned int q, struct rte_mbuf **m, uint16_t n)
 {
 	vns_stack_input(h->st[q], m, n, h->now, &h->tx);
 	h_collect(h);
 }
 
-void h_input(struct h *h, unsigned int q, struct rte_mbuf *m)
+void
+h_input(struct h *h, unsigned int q, struct rte_mbuf *m)
 {
 	h_input_burst(h, q, &m, m != NULL ? 1 : 0);
 }
 
-void h_poll(struct h *h)
+void
+h_poll(struct h *h)
 {
 	uint16_t q;
 	int round;
@@ -125,18 +188,21 @@ void h_poll(struct h *h)
 		}
 }
 
-void h_advance_ms(struct h *h, uint64_t ms)
+void
+h_advance_ms(struct h *h, uint64_t ms)
 {
 	h->now += ms * h->hz / 1000;
 }
 
-void h_clear(struct h *h)
+void
+h_clear(struct h *h)
 {
 	h_collect(h);
 	h->n_out = 0;
 }
 
-uint64_t h_stat(struct h *h, unsigned int q, const char *name)
+uint64_t
+h_stat(struct h *h, unsigned int q, const char *name)
 {
 	struct vns_stack_stats s;
 
@@ -146,12 +212,23 @@ uint64_t h_stat(struct h *h, unsigned int q, const char *name)
 		return s.n;
 	VNS_STACK_STATS(H_STAT)
 #undef H_STAT
+	{
+		const char *names[VNS_SVC_STATS_MAX];
+		uint64_t v[VNS_SVC_STATS_MAX];
+		unsigned int i, n;
+
+		n = vns_stack_svc_stats(h->st[q], names, NULL, v, VNS_SVC_STATS_MAX);
+		for (i = 0; i < n && i < VNS_SVC_STATS_MAX; i++)
+			if (strcmp(name, names[i]) == 0)
+				return v[i];
+	}
 	fprintf(stderr, "unknown counter %s\n", name);
 	abort();
 }
 
-void tc_init(struct tc *c, struct h *h, unsigned int q, uint16_t sport, uint16_t dport,
-	     uint32_t isn, int with_opts)
+void
+tc_init(struct tc *c, struct h *h, unsigned int q, uint16_t sport, uint16_t dport,
+	uint32_t isn, int with_opts)
 {
 	memset(c, 0, offsetof(struct tc, rx));
 	c->h = h;
@@ -170,8 +247,9 @@ void tc_init(struct tc *c, struct h *h, unsigned int q, uint16_t sport, uint16_t
 	}
 }
 
-void tc_fill(const struct tc *c, struct pb_tcp *p, uint32_t seq, uint8_t flags,
-	     const void *data, uint32_t len)
+void
+tc_fill(const struct tc *c, struct pb_tcp *p, uint32_t seq, uint8_t flags,
+	const void *data, uint32_t len)
 {
 	pb_tcp_defaults(p);
 	p->sport = c->sport;
@@ -187,7 +265,8 @@ void tc_fill(const struct tc *c, struct pb_tcp *p, uint32_t seq, uint8_t flags,
 	p->plen = len;
 }
 
-int tc_connect(struct tc *c)
+int
+tc_connect(struct tc *c)
 {
 	struct pb_tcp p;
 	const struct pb_parsed *r;
@@ -212,7 +291,8 @@ int tc_connect(struct tc *c)
 	return 0;
 }
 
-void tc_send_at(struct tc *c, uint32_t seq, uint8_t flags, const void *data, uint32_t len)
+void
+tc_send_at(struct tc *c, uint32_t seq, uint8_t flags, const void *data, uint32_t len)
 {
 	struct pb_tcp p;
 
@@ -220,14 +300,16 @@ void tc_send_at(struct tc *c, uint32_t seq, uint8_t flags, const void *data, uin
 	h_input(c->h, c->q, pb_tcp_mbuf(c->h->mp, &p));
 }
 
-void tc_send(struct tc *c, const void *data, uint32_t len)
+void
+tc_send(struct tc *c, const void *data, uint32_t len)
 {
 	c->tsval++;
 	tc_send_at(c, c->snd_nxt, PB_ACK | PB_PSH, data, len);
 	c->snd_nxt += len;
 }
 
-const struct pb_parsed *tc_last(struct tc *c)
+const struct pb_parsed *
+tc_last(struct tc *c)
 {
 	uint32_t i;
 
@@ -237,7 +319,30 @@ const struct pb_parsed *tc_last(struct tc *c)
 	return NULL;
 }
 
-int tc_recv(struct tc *c, int ack_data)
+struct rte_mbuf *
+tc_data_seg(struct tc *c, uint32_t seq, uint32_t len)
+{
+	struct pb_tcp p;
+
+	tc_fill(c, &p, seq, PB_ACK, h_pat + ((seq - c->srv_iss) % 1000), len);
+	return pb_tcp_mbuf(c->h->mp, &p);
+}
+
+int
+tc_close(struct tc *c)
+{
+	h_clear(c->h);
+	tc_send_at(c, c->snd_nxt, PB_ACK | PB_FIN, NULL, 0);
+	c->snd_nxt++;
+	if (tc_last(c) == NULL || !(tc_last(c)->flags & PB_FIN))
+		return -1;
+	c->rcv_nxt = tc_last(c)->seq + 1;
+	tc_send_at(c, c->snd_nxt, PB_ACK, NULL, 0);
+	return 0;
+}
+
+int
+tc_recv(struct tc *c, int ack_data)
 {
 	uint32_t i;
 	int n = 0, got = 0;

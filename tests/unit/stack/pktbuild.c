@@ -11,7 +11,8 @@
 static const struct rte_ether_addr pb_client_mac = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x02}};
 static const struct rte_ether_addr pb_stack_mac = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x01}};
 
-void pb_tcp_defaults(struct pb_tcp *p)
+void
+pb_tcp_defaults(struct pb_tcp *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->src_mac = pb_client_mac;
@@ -24,7 +25,8 @@ void pb_tcp_defaults(struct pb_tcp *p)
 	p->ws = -1;
 }
 
-static void put32(uint8_t *p, uint32_t v)
+static void
+put32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);
 	p[1] = (uint8_t)(v >> 16);
@@ -32,7 +34,8 @@ static void put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-uint32_t pb_tcp_frame(const struct pb_tcp *p, uint8_t *buf, uint32_t cap)
+uint32_t
+pb_tcp_frame(const struct pb_tcp *p, uint8_t *buf, uint32_t cap)
 {
 	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)buf;
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
@@ -116,8 +119,9 @@ uint32_t pb_tcp_frame(const struct pb_tcp *p, uint8_t *buf, uint32_t cap)
 	return len + p->eth_pad;
 }
 
-struct rte_mbuf *pb_raw_mbuf(struct rte_mempool *mp, const uint8_t *frame, uint32_t len,
-			     uint32_t seg_size, uint64_t ol_flags)
+struct rte_mbuf *
+pb_raw_mbuf(struct rte_mempool *mp, const uint8_t *frame, uint32_t len,
+	    uint32_t seg_size, uint64_t ol_flags)
 {
 	struct rte_mbuf *head = NULL, *last = NULL;
 	uint32_t off = 0;
@@ -152,7 +156,8 @@ fail:
 	return NULL;
 }
 
-struct rte_mbuf *pb_tcp_mbuf(struct rte_mempool *mp, const struct pb_tcp *p)
+struct rte_mbuf *
+pb_tcp_mbuf(struct rte_mempool *mp, const struct pb_tcp *p)
 {
 	static uint8_t frame[70000];
 	uint32_t len = pb_tcp_frame(p, frame, sizeof(frame));
@@ -162,8 +167,9 @@ struct rte_mbuf *pb_tcp_mbuf(struct rte_mempool *mp, const struct pb_tcp *p)
 	return pb_raw_mbuf(mp, frame, len, p->seg_size, p->ol_flags);
 }
 
-struct rte_mbuf *pb_arp_request(struct rte_mempool *mp, const struct rte_ether_addr *smac,
-				uint32_t sip, uint32_t tip)
+struct rte_mbuf *
+pb_arp_request(struct rte_mempool *mp, const struct rte_ether_addr *smac,
+	       uint32_t sip, uint32_t tip)
 {
 	uint8_t f[60];
 	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)f;
@@ -184,9 +190,10 @@ struct rte_mbuf *pb_arp_request(struct rte_mempool *mp, const struct rte_ether_a
 	return pb_raw_mbuf(mp, f, sizeof(f), 0, 0);
 }
 
-struct rte_mbuf *pb_icmp_echo(struct rte_mempool *mp, const struct rte_ether_addr *smac,
-			      const struct rte_ether_addr *dmac, uint32_t sip, uint32_t dip,
-			      uint16_t id, uint16_t seq, uint32_t plen)
+struct rte_mbuf *
+pb_icmp_echo(struct rte_mempool *mp, const struct rte_ether_addr *smac,
+	     const struct rte_ether_addr *dmac, uint32_t sip, uint32_t dip,
+	     uint16_t id, uint16_t seq, uint32_t plen)
 {
 	uint8_t f[1600];
 	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)f;
@@ -216,12 +223,14 @@ struct rte_mbuf *pb_icmp_echo(struct rte_mempool *mp, const struct rte_ether_add
 	return pb_raw_mbuf(mp, f, len, 0, 0);
 }
 
-static uint32_t get32(const uint8_t *p)
+static uint32_t
+get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-int pb_parse(const struct rte_mbuf *m, struct pb_parsed *o)
+int
+pb_parse(const struct rte_mbuf *m, struct pb_parsed *o)
 {
 	static uint8_t f[70000];
 	uint32_t len = rte_pktmbuf_pkt_len(m);
@@ -270,7 +279,8 @@ int pb_parse(const struct rte_mbuf *m, struct pb_parsed *o)
 	else
 		o->ip_csum_ok = rte_raw_cksum(ip, ihl) == 0xffff;
 	if (o->proto == IPPROTO_ICMP) {
-		const struct rte_icmp_hdr *ic = (const struct rte_icmp_hdr *)((const uint8_t *)ip + ihl);
+		const struct rte_icmp_hdr *ic =
+			(const struct rte_icmp_hdr *)((const uint8_t *)ip + ihl);
 
 		o->icmp_type = ic->icmp_type;
 		o->icmp_id = rte_be_to_cpu_16(ic->icmp_ident);
@@ -280,7 +290,8 @@ int pb_parse(const struct rte_mbuf *m, struct pb_parsed *o)
 		return 0;
 	}
 	if (o->proto == IPPROTO_TCP) {
-		const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)((const uint8_t *)ip + ihl);
+		const struct rte_tcp_hdr *th =
+			(const struct rte_tcp_hdr *)((const uint8_t *)ip + ihl);
 		const uint8_t *p = (const uint8_t *)(th + 1);
 		uint32_t doff = (uint32_t)(th->data_off >> 4) * 4, i = 0;
 

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The TCP module (vns_tcp_in.c: input, handshake, acceptability, the out-of-order store,
+ * ACK policy, timeouts; vns_tcp_out.c: segment builders and the small send path): protocol
+ * constants, connection states, sequence arithmetic and what the rest of the stack calls.
+ * Header flags are DPDK's RTE_TCP_*_FLAG.
+ */
+#ifndef VNS_TCP_H
+#define VNS_TCP_H
+
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+
+#include "vns_stack.h"
+
+struct vns_flow;
+
+/* RFC 9293 §3.4 sequence arithmetic: modulo 2^32, compared through a signed difference. */
+#define VNS_SEQ_LT(a, b)  ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
+#define VNS_SEQ_LEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
+#define VNS_SEQ_GT(a, b)  VNS_SEQ_LT(b, a)
+#define VNS_SEQ_GEQ(a, b) VNS_SEQ_LEQ(b, a)
+
+/* Option kinds (RFC 9293 §3.1, RFC 7323, RFC 2018) and their lengths on the wire. */
+#define VNS_TCP_OPT_EOL        0
+#define VNS_TCP_OPT_NOP        1
+#define VNS_TCP_OPT_MSS        2
+#define VNS_TCP_OPT_WS         3
+#define VNS_TCP_OPT_SACK_PERM  4
+#define VNS_TCP_OPT_SACK       5
+#define VNS_TCP_OPT_TS         8
+#define VNS_TCP_OPT_LEN_MSS       4
+#define VNS_TCP_OPT_LEN_WS        3
+#define VNS_TCP_OPT_LEN_SACK_PERM 2
+#define VNS_TCP_OPT_LEN_TS        10
+/* Options as we send them, aligned for output (NOP padding included). */
+#define VNS_TCP_OPT_LEN_TS_OUT        12             /* NOP NOP TS */
+#define VNS_TCP_OPT_LEN_SACK_OUT(n)   (4 + 8 * (n))  /* NOP NOP SACK len, n blocks */
+#define VNS_TCP_OPT_SPACE             40             /* data offset 15 words - the header */
+#define VNS_TCP_SACK_BLOCKS           4              /* SACK blocks that fit alone */
+#define VNS_TCP_SACK_BLOCKS_TS        3              /* and beside the timestamps */
+
+/* Sizes and defaults. */
+#define VNS_TCP_IPV4_HDRS    (sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_tcp_hdr))
+#define VNS_TCP_MSS_DEFAULT  536    /* RFC 9293 §3.7.1: a peer that sends no MSS option */
+#define VNS_TCP_MSS_MIN      64     /* smallest payload per segment we send */
+#define VNS_TCP_WSCALE_MAX   14     /* RFC 7323 §2.3 */
+#define VNS_TCP_WND_MAX      65535  /* the window field, unscaled */
+#define VNS_IPV4_TTL         64
+#define VNS_RCV_WSCALE       7      /* our window shift: 65535 << 7 ~ 8 MB, enough for line rate */
+#define VNS_RCV_WND_SCALED   ((uint32_t)VNS_TCP_WND_MAX << VNS_RCV_WSCALE)
+#define VNS_ACKQ_MAX         1024   /* flows with a pending ACK per burst */
+
+/* Connection states: the part of RFC 9293 §3.3.2 a sink passes through. */
+#define VNS_TCP_STATES(X)                                                          \
+	X(FREE)                                                                    \
+	X(SYN_RCVD)                                                                \
+	X(ESTABLISHED)                                                             \
+	X(LAST_ACK)      /* peer's FIN received, ours sent */                      \
+	X(FIN_WAIT_1)    /* we closed first (a service refusing a client) */       \
+	X(FIN_WAIT_2)
+
+#define VNS_TCP_STATE_ENUM(name) VNS_TCP_##name,
+enum vns_tcp_state { VNS_TCP_STATES(VNS_TCP_STATE_ENUM) VNS_TCP_NB_STATES };
+#undef VNS_TCP_STATE_ENUM
+
+/* "SYN_RCVD", ...; NULL for a value that is no state. */
+const char *vns_tcp_state_name(uint8_t state);
+
+/* A received segment, checked by vns_eth.c. */
+struct vns_tcp_seg {
+	const struct rte_ipv4_hdr *ip;     /* copy, contiguous */
+	const struct rte_tcp_hdr *th;      /* copy, contiguous, with options */
+	const struct rte_ether_addr *src_mac;
+	uint32_t payload_off;              /* in the mbuf */
+	uint32_t payload_len;
+};
+
+/* vns_tcp_in.c */
+void vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tcp_seg *seg,
+		   struct vns_txbuf *tx);
+void vns_tcp_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx);
+void vns_tcp_flush_acks(struct vns_stack *st, struct vns_txbuf *tx);
+void vns_tcp_close_flow(struct vns_stack *st, struct vns_flow *f, enum vns_close_reason reason);
+void vns_tcp_ooo_to_ranges(struct vns_stack *st, struct vns_flow *f);
+void vns_tcp_abort_flow(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx);
+
+/* vns_tcp_out.c */
+void vns_tcp_send_ack(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx);
+void vns_tcp_send_synack(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx);
+void vns_tcp_send_rst_reply(struct vns_stack *st, const struct vns_tcp_seg *seg,
+			    struct vns_txbuf *tx);
+void vns_tcp_send_rst_flow(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx);
+int vns_tcp_queue_data(struct vns_flow *f, const void *data, uint32_t len);
+void vns_tcp_queue_fin(struct vns_flow *f);
+void vns_tcp_set_sndbuf(struct vns_flow *f, uint8_t *buf, uint32_t cap);
+void vns_tcp_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx);
+uint32_t vns_tcp_ts_now(const struct vns_stack *st);
+int vns_tcp_retransmit(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx);
+
+#endif /* VNS_TCP_H */

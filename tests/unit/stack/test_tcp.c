@@ -1,0 +1,557 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of the stack's TCP (vns_tcp_in.c, vns_tcp_out.c, the flow table and the timer
+ * wheel): handshakes, ACK policy, the out-of-order store and SACK, sequence wrap, PAWS, RST
+ * and SYN rules of RFC 5961, the window, FIN, SYN flood eviction. Connections go to the
+ * harness's fake service, so nothing here depends on a real service. Every test ends with
+ * the mempool fully returned (no mbuf leak, stored out-of-order payload included).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+static struct h H;
+static struct tc C;
+
+static const struct h_sink_conf payload = { .payload = true }, count_only = { .payload = false };
+
+/* A service reading the bytes on H_PORT (the out-of-order store keeps their mbufs) and on
+ * H_PORT2. */
+static const struct vns_service_bind binds[] = {
+	{ H_PORT, &h_sink_ops, &payload },
+	{ H_PORT2, &h_sink_ops, &payload },
+};
+/* Count-only on H_PORT: the out-of-order store keeps ranges. */
+static const struct vns_service_bind binds_count[] = {
+	{ H_PORT, &h_sink_ops, &count_only },
+	{ H_PORT2, &h_sink_ops, &payload },
+};
+
+static int
+setup1(void **state)
+{
+	(void)state;
+	return h_open(&H, 1, binds, RTE_DIM(binds), 64, 0);
+}
+
+static int
+setup1_count(void **state)
+{
+	(void)state;
+	return h_open(&H, 1, binds_count, RTE_DIM(binds_count), 64, 0);
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	return h_close_checked(&H);
+}
+
+#define STAT(name) h_stat(&H, 0, #name)
+
+static void
+test_handshake_options(void **state)
+{
+	struct pb_tcp p;
+	const struct pb_parsed *r;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40001, H_PORT, 1000, 1);
+	tc_fill(&C, &p, 1000, PB_SYN, NULL, 0);
+	p.mss = 1400;
+	p.ws = 9;
+	p.sack_perm = 1;
+	p.tsval = 4242;
+	h_input(&H, 0, pb_tcp_mbuf(H.mp, &p));
+	r = tc_last(&C);
+	assert_non_null(r);
+	assert_int_equal(r->flags, PB_SYN | PB_ACK);
+	assert_int_equal(r->ack, 1001);
+	assert_true(r->tcp_csum_ok);
+	assert_int_equal(r->mss, 1460);
+	assert_int_equal(r->ws, 7);
+	assert_true(r->sack_perm);
+	assert_true(r->ts);
+	assert_int_equal(r->tsecr, 4242);
+	assert_int_equal(r->win, 65535);
+	assert_int_equal(vns_stack_nb_flows(H.st[0]), 1);
+	assert_int_equal(STAT(flows_opened), 0);
+	/* The final ACK establishes. */
+	C.rcv_nxt = r->seq + 1;
+	C.snd_nxt = 1001;
+	C.ts_recent = r->tsval;
+	tc_send_at(&C, 1001, PB_ACK, NULL, 0);
+	assert_int_equal(STAT(flows_opened), 1);
+}
+
+static void
+test_handshake_no_options(void **state)
+{
+	struct pb_tcp p;
+	const struct pb_parsed *r;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40002, H_PORT, 5, 0);
+	tc_fill(&C, &p, 5, PB_SYN, NULL, 0);
+	h_input(&H, 0, pb_tcp_mbuf(H.mp, &p));
+	r = tc_last(&C);
+	assert_non_null(r);
+	assert_int_equal(r->flags, PB_SYN | PB_ACK);
+	assert_int_equal(r->mss, 1460);   /* MSS is always sent */
+	assert_int_equal(r->ws, -1);      /* nothing else unless offered */
+	assert_false(r->sack_perm);
+	assert_false(r->ts);
+	/* No pure ACK: the first data segment's ACK completes the handshake; the window is
+	 * unscaled and there are no timestamps. */
+	C.rcv_nxt = r->seq + 1;
+	C.snd_nxt = 6;
+	tc_send(&C, "hello", 5);
+	assert_int_equal(STAT(flows_opened), 1);
+	assert_int_equal(STAT(tcp_payload_bytes), 5);
+	r = tc_last(&C);
+	assert_non_null(r);
+	assert_int_equal(r->ack, 11);
+	assert_int_equal(r->win, 65535);
+	assert_false(r->ts);
+	assert_int_equal(r->nsack, 0);
+}
+
+static void
+test_syn_retransmission(void **state)
+{
+	struct pb_tcp p;
+	struct pb_parsed first;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40003, H_PORT2, 77, 1);
+	tc_fill(&C, &p, 77, PB_SYN, NULL, 0);
+	p.mss = 1460;
+	p.ws = 7;
+	p.sack_perm = 1;
+	h_input(&H, 0, pb_tcp_mbuf(H.mp, &p));
+	assert_non_null(tc_last(&C));
+	first = *tc_last(&C);
+	h_clear(&H);
+	h_input(&H, 0, pb_tcp_mbuf(H.mp, &p));
+	assert_non_null(tc_last(&C));
+	assert_int_equal(tc_last(&C)->seq, first.seq);
+	assert_int_equal(tc_last(&C)->ack, first.ack);
+	assert_int_equal(tc_last(&C)->ws, first.ws);
+	assert_int_equal(tc_last(&C)->mss, first.mss);
+	assert_int_equal(STAT(syn_retrans), 1);
+	assert_int_equal(vns_stack_nb_flows(H.st[0]), 1);
+	/* Unanswered: the SYN-ACK is retransmitted by the timer, then the flow expires. */
+	h_clear(&H);
+	h_advance_ms(&H, 1100);
+	h_poll(&H);
+	assert_non_null(tc_last(&C));
+	assert_int_equal(tc_last(&C)->seq, first.seq);
+	{
+		int i;
+
+		for (i = 0; i < 4; i++) {
+			h_advance_ms(&H, 20000);
+			h_poll(&H);
+		}
+	}
+	assert_int_equal(vns_stack_nb_flows(H.st[0]), 0);
+	assert_int_equal(STAT(flows_aborted), 1);
+}
+
+static void
+test_unknown_port_rst(void **state)
+{
+	(void)state;
+	tc_init(&C, &H, 0, 40004, 8080, 9, 0);
+	tc_send_at(&C, 9, PB_SYN, NULL, 0);
+	assert_non_null(tc_last(&C));
+	assert_true(tc_last(&C)->flags & PB_RST);
+	assert_int_equal(tc_last(&C)->ack, 10);
+	assert_int_equal(vns_stack_nb_flows(H.st[0]), 0);
+	/* A stray ACK on a listening port: RST with SEQ = SEG.ACK. */
+	h_clear(&H);
+	tc_init(&C, &H, 0, 40005, H_PORT, 9, 0);
+	C.rcv_nxt = 123456;
+	tc_send_at(&C, 9, PB_ACK, NULL, 0);
+	assert_non_null(tc_last(&C));
+	assert_int_equal(tc_last(&C)->flags, PB_RST);
+	assert_int_equal(tc_last(&C)->seq, 123456);
+}
+
+static void
+test_inorder_ack_every_two(void **state)
+{
+	struct rte_mbuf *m[5];
+	uint32_t base, i, acks = 0;
+	uint32_t mss = 1460 - 12; /* with timestamps */
+
+	(void)state;
+	tc_init(&C, &H, 0, 40010, H_PORT, 100000, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	h_clear(&H);
+	base = C.snd_nxt;
+	for (i = 0; i < 5; i++)
+		m[i] = tc_data_seg(&C, base + i * mss, mss);
+	h_input_burst(&H, 0, m, 5);
+	/* After segments 2 and 4, plus the end-of-burst ACK for segment 5. */
+	for (i = 0; i < H.n_out; i++)
+		if (H.out[i].dport == C.sport)
+			acks++;
+	assert_int_equal(acks, 3);
+	assert_int_equal(H.out[0].ack, base + 2 * mss);
+	assert_int_equal(H.out[1].ack, base + 4 * mss);
+	assert_int_equal(H.out[2].ack, base + 5 * mss);
+	assert_int_equal(STAT(tcp_payload_bytes), 5 * mss);
+	/* Timestamps echo the last in-order segment's TSval. */
+	assert_true(H.out[2].ts);
+	assert_int_equal(H.out[2].tsecr, C.tsval);
+	/* One small segment: ACKed at the end of its burst, never later. */
+	h_clear(&H);
+	C.snd_nxt = base + 5 * mss;
+	tc_send(&C, "x", 1);
+	assert_int_equal(H.n_out, 1);
+	assert_int_equal(H.out[0].ack, C.snd_nxt);
+}
+
+static void
+test_ooo_sack_and_gap_fill(void **state)
+{
+	uint32_t b;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40011, H_PORT, 7000, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b, 1000));
+	assert_int_equal(tc_last(&C)->ack, b + 1000);
+	/* A hole at [1000, 2000): immediate ACK with a SACK block for the new data. */
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b + 2000, 1000));
+	assert_int_equal(H.n_out, 1);
+	assert_int_equal(tc_last(&C)->ack, b + 1000);
+	assert_int_equal(tc_last(&C)->nsack, 1);
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 2000);
+	assert_int_equal(tc_last(&C)->sack[0][1], b + 3000);
+	/* A second island, then the first one grows: first block = most recent. */
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b + 5000, 500));
+	assert_int_equal(tc_last(&C)->nsack, 2);
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 5000);
+	assert_int_equal(tc_last(&C)->sack[1][0], b + 2000);
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b + 3000, 1000));
+	assert_int_equal(tc_last(&C)->nsack, 2);
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 2000);
+	assert_int_equal(tc_last(&C)->sack[0][1], b + 4000);
+	/* Duplicate of old data: immediate ACK, counted. */
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b, 1000));
+	assert_int_equal(H.n_out, 1);
+	assert_int_equal(tc_last(&C)->ack, b + 1000);
+	assert_int_equal(STAT(dup_segments), 1);
+	/* Duplicate of stored out-of-order data. */
+	h_input(&H, 0, tc_data_seg(&C, b + 2000, 1000));
+	assert_int_equal(STAT(dup_segments), 2);
+	/* Gap fill: cumulative ACK up to the second hole, at once (not at the end of the
+	 * burst: the small in-order segment behind it gets its own end-of-burst ACK). */
+	h_clear(&H);
+	{
+		struct rte_mbuf *m[2] = {tc_data_seg(&C, b + 1000, 1000),
+					 tc_data_seg(&C, b + 4000, 100)};
+
+		h_input_burst(&H, 0, m, 2);
+	}
+	assert_int_equal(H.n_out, 2);
+	assert_int_equal(H.out[0].ack, b + 4000);
+	assert_int_equal(H.out[0].nsack, 1);
+	assert_int_equal(H.out[1].ack, b + 4100);
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b + 4100, 900));
+	assert_int_equal(tc_last(&C)->ack, b + 5500);
+	assert_int_equal(tc_last(&C)->nsack, 0);
+	assert_int_equal(STAT(tcp_payload_bytes), 5500);
+	assert_int_equal(STAT(ooo_segments), 4);
+}
+
+/* A gap-filling segment is ACKed at once, not at the end of its burst. */
+static void
+test_gap_fill_acked_at_once(void **state)
+{
+	struct rte_mbuf *m[2];
+	uint32_t b;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40023, H_PORT, 3000, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	h_input(&H, 0, tc_data_seg(&C, b, 100));
+	h_input(&H, 0, tc_data_seg(&C, b + 200, 100));
+	h_clear(&H);
+	m[0] = tc_data_seg(&C, b + 100, 100);
+	m[1] = tc_data_seg(&C, b + 300, 50);
+	h_input_burst(&H, 0, m, 2);
+	assert_int_equal(H.n_out, 2);
+	assert_int_equal(H.out[0].ack, b + 300);
+	assert_int_equal(H.out[0].nsack, 0);
+	assert_int_equal(H.out[1].ack, b + 350);
+}
+
+/* Count-only flows keep ranges: adjacent islands merge, the store is bounded, nothing of the
+ * payload is held. */
+static void
+test_ooo_ranges_bounded(void **state)
+{
+	uint32_t b, i;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40024, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	/* Ten islands of 100 bytes, 100 apart: eight fit, two are dropped. */
+	for (i = 0; i < 10; i++)
+		h_input(&H, 0, tc_data_seg(&C, b + 200 + i * 200, 100));
+	assert_int_equal(STAT(drop_ooo_full), 2);
+	assert_int_equal(rte_mempool_in_use_count(H.mp), 0);
+	/* Filling the space between islands 0 and 1 merges them (adjacent on both sides)... */
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b + 300, 100));
+	assert_int_equal(tc_last(&C)->nsack, 3);
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 200);
+	assert_int_equal(tc_last(&C)->sack[0][1], b + 500);
+	/* ...and frees a slot: a new island far right is stored now. */
+	h_input(&H, 0, tc_data_seg(&C, b + 5000, 100));
+	assert_int_equal(STAT(drop_ooo_full), 2);
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 5000);
+	/* The hole at the start: everything up to the first gap is acknowledged. */
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b, 200));
+	assert_int_equal(tc_last(&C)->ack, b + 500);
+	assert_int_equal(STAT(tcp_payload_bytes), 500);
+}
+
+static void
+test_sequence_wrap(void **state)
+{
+	uint32_t b;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40012, H_PORT, 0xfffff000u, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	h_input(&H, 0, tc_data_seg(&C, b, 3000));            /* up to 0xfffffbb9 */
+	h_input(&H, 0, tc_data_seg(&C, b + 5000, 1000));     /* past the wrap, out of order */
+	assert_int_equal(tc_last(&C)->ack, b + 3000);
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 5000);
+	h_input(&H, 0, tc_data_seg(&C, b + 3000, 2000));     /* crosses 2^32 */
+	assert_int_equal(tc_last(&C)->ack, (uint32_t)(b + 6000));
+	assert_true(tc_last(&C)->ack < 0x1000);
+	assert_int_equal(STAT(tcp_payload_bytes), 6000);
+}
+
+static void
+test_paws(void **state)
+{
+	uint32_t b;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40013, H_PORT, 1, 1);
+	C.tsval = 100000;
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	tc_send(&C, h_pat, 100);
+	assert_int_equal(tc_last(&C)->ack, b + 100);
+	/* An old timestamp: dropped, duplicate ACK. */
+	h_clear(&H);
+	C.tsval = 50000;
+	tc_send_at(&C, b + 100, PB_ACK, h_pat, 100);
+	assert_int_equal(STAT(drop_paws), 1);
+	assert_int_equal(H.n_out, 1);
+	assert_int_equal(tc_last(&C)->ack, b + 100);
+	assert_int_equal(STAT(tcp_payload_bytes), 100);
+	/* Fresh timestamp: accepted; TSecr follows. */
+	C.tsval = 100010;
+	tc_send_at(&C, b + 100, PB_ACK, h_pat, 100);
+	assert_int_equal(tc_last(&C)->ack, b + 200);
+	assert_int_equal(tc_last(&C)->tsecr, 100010);
+}
+
+static void
+test_rst_rules(void **state)
+{
+	uint32_t b;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40014, H_PORT, 500, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	/* In the window but not exact: challenge ACK, connection stays. */
+	h_clear(&H);
+	tc_send_at(&C, b + 10, PB_RST, NULL, 0);
+	assert_int_equal(H.n_out, 1);
+	assert_int_equal(tc_last(&C)->flags, PB_ACK);
+	assert_int_equal(tc_last(&C)->ack, b);
+	assert_int_equal(STAT(challenge_acks), 1);
+	assert_int_equal(vns_stack_nb_flows(H.st[0]), 1);
+	/* Out of the window: silently dropped. */
+	h_clear(&H);
+	tc_send_at(&C, b - 100000, PB_RST, NULL, 0);
+	assert_int_equal(H.n_out, 0);
+	assert_int_equal(vns_stack_nb_flows(H.st[0]), 1);
+	/* A SYN on the established connection: challenge ACK (RFC 5961 §4). */
+	tc_send_at(&C, b + 7, PB_SYN, NULL, 0);
+	assert_int_equal(H.n_out, 1);
+	assert_int_equal(tc_last(&C)->flags, PB_ACK);
+	assert_int_equal(STAT(challenge_acks), 2);
+	/* Exact: reset. */
+	h_clear(&H);
+	tc_send_at(&C, b, PB_RST, NULL, 0);
+	assert_int_equal(H.n_out, 0);
+	assert_int_equal(vns_stack_nb_flows(H.st[0]), 0);
+	assert_int_equal(STAT(rst_rcvd), 1);
+}
+
+static void
+test_challenge_ack_rate_limit(void **state)
+{
+	uint32_t b, i;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40015, H_PORT, 500, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	for (i = 0; i < 150; i++) {
+		tc_send_at(&C, b + 1 + i, PB_RST, NULL, 0);
+		h_clear(&H);
+	}
+	assert_int_equal(STAT(challenge_acks), 100);
+	assert_int_equal(STAT(challenge_ack_limited), 50);
+	h_advance_ms(&H, 1001);
+	tc_send_at(&C, b + 1, PB_RST, NULL, 0);
+	assert_int_equal(STAT(challenge_acks), 101);
+}
+
+static void
+test_window_never_retracted(void **state)
+{
+	uint32_t b, i, edge = 0;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40016, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	for (i = 0; i < 40; i++) {
+		uint32_t seq = b + (i % 3 == 1 ? i * 1000 + 3000 : i * 1000);
+		uint32_t e;
+
+		h_clear(&H);
+		h_input(&H, 0, tc_data_seg(&C, seq, 1000));
+		assert_non_null(tc_last(&C));
+		e = tc_last(&C)->ack + ((uint32_t)tc_last(&C)->win << 7);
+		assert_true(edge == 0 || (int32_t)(e - edge) >= 0);
+		edge = e;
+		/* Large enough for line rate: about 8 MB. */
+		assert_true(((uint32_t)tc_last(&C)->win << 7) >= 4u * 1024 * 1024);
+	}
+	/* Beyond the right edge: not accepted, ACK with the old state. */
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, edge + 10, 100));
+	assert_int_equal(STAT(drop_unacceptable), 1);
+	assert_non_null(tc_last(&C));
+}
+
+static void
+test_fin_close(void **state)
+{
+	uint32_t b;
+	struct pb_tcp p;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40017, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	h_clear(&H);
+	tc_fill(&C, &p, b, PB_ACK | PB_FIN, h_pat, 10);
+	h_input(&H, 0, pb_tcp_mbuf(H.mp, &p));
+	assert_non_null(tc_last(&C));
+	assert_int_equal(tc_last(&C)->flags, PB_ACK | PB_FIN);
+	assert_int_equal(tc_last(&C)->ack, b + 11);
+	C.rcv_nxt = tc_last(&C)->seq + 1;
+	C.snd_nxt = b + 11;
+	tc_send_at(&C, b + 11, PB_ACK, NULL, 0);
+	assert_int_equal(vns_stack_nb_flows(H.st[0]), 0);
+	assert_int_equal(STAT(flows_closed), 1);
+}
+
+static void
+test_fin_out_of_order(void **state)
+{
+	uint32_t b;
+	struct pb_tcp p;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40018, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	tc_fill(&C, &p, b + 100, PB_ACK | PB_FIN, h_pat, 100);
+	h_input(&H, 0, pb_tcp_mbuf(H.mp, &p));
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b, 100));
+	assert_int_equal(tc_last(&C)->flags, PB_ACK | PB_FIN);
+	assert_int_equal(tc_last(&C)->ack, b + 201);
+}
+
+static void
+test_syn_flood_eviction(void **state)
+{
+	uint32_t i;
+
+	(void)state;
+	/* max_flows 64: half may be half-open; older half-open ones are evicted. */
+	for (i = 0; i < 200; i++) {
+		tc_init(&C, &H, 0, (uint16_t)(20000 + i), H_PORT, i, 0);
+		tc_send_at(&C, i, PB_SYN, NULL, 0);
+		h_clear(&H);
+	}
+	assert_true(vns_stack_nb_flows(H.st[0]) <= 64);
+	assert_true(STAT(syn_evicted) >= 200 - 32);
+	/* A real client still gets through. */
+	tc_init(&C, &H, 0, 30000, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	assert_int_equal(STAT(flows_opened), 1);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_handshake_options, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_handshake_no_options, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_syn_retransmission, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_port_rst, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_inorder_ack_every_two, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_ooo_sack_and_gap_fill, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_gap_fill_acked_at_once, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_ooo_ranges_bounded, setup1_count, teardown),
+		cmocka_unit_test_setup_teardown(test_sequence_wrap, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_paws, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_rst_rules, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_challenge_ack_rate_limit, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_window_never_retracted, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_fin_close, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_fin_out_of_order, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_syn_flood_eviction, setup1, teardown),
+	};
+
+	(void)argc;
+	h_eal_init(argv[0]);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
