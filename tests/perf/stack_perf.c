@@ -29,6 +29,7 @@
 #include <rte_mbuf.h>
 
 #include "harness.h"
+#include "vns_services.h"
 
 #define PERF_BURST 32
 #define PERF_MSS   1448
@@ -41,6 +42,11 @@ struct perf_case {
 	uint16_t port;
 	uint32_t payload;   /* bytes per segment */
 	uint32_t seg_size;  /* > 0: LRO chain of mbufs of this size */
+};
+
+static const struct vns_service_bind perf_binds[] = {
+	{H_IPERF_PORT, &vns_iperf3_ops, NULL},
+	{H_DISCARD_PORT, &vns_discard_ops, NULL},
 };
 
 static const struct perf_case perf_cases[] = {
@@ -125,7 +131,7 @@ perf_run(const struct perf_case *pc, uint64_t nsegs, double *cyc_per_seg)
 	uint32_t seq;
 	uint16_t i, j;
 
-	if (h_open(&h, 1, 0, 4096, 0) != 0)
+	if (h_open(&h, 1, perf_binds, RTE_DIM(perf_binds), 4096, 0) != 0)
 		perf_die("cannot create the stack");
 	if (pc->port == H_IPERF_PORT) {
 		if (perf_iperf3_start(&h, &ctrl, &c) != 0)
