@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the three parts of the vhost-user transport share: the device state, the message
+ * layer (vhu_msg.c) that the emulated device (vhu_dev.c) and the memory table (vhu_mem.c)
+ * send through. Control path only (main lcore).
+ */
+#ifndef VHU_INTERNAL_H
+#define VHU_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <rte_ether.h>
+#include <rte_log.h>
+#include <rte_memory.h>
+
+#include "vpmd.h"
+#include "vhu_proto.h"
+
+extern int vhu_logtype;
+#define VHU_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, vhu_logtype, "vpmd vhost-user: " fmt "\n", ##__VA_ARGS__)
+
+#define VHU_MAX_VQS (2 * VPMD_MAX_QPAIRS)
+#define VHU_QUEUE_MAX_SIZE 32768
+#define VHU_TIMEOUT_MS_DEFAULT 5000
+
+/* virtio-net device status bits and config layout (virtio 1.2, 2.1 and 5.1.4). */
+#define VHU_STATUS_DRIVER_OK 4
+#define VHU_STATUS_NEEDS_RESET 64
+#define VHU_NET_S_LINK_UP 1
+#define VHU_NET_CTRL_MQ 4
+#define VHU_NET_CTRL_MQ_VQ_PAIRS_SET 0
+#define VHU_NET_OK 0
+#define VHU_NET_ERR 1
+
+/* struct virtio_net_config as the emulated device presents it (little-endian host only). */
+struct vhu_net_config {
+	uint8_t mac[6];
+	uint16_t status;
+	uint16_t max_virtqueue_pairs;
+	uint16_t mtu;
+	uint32_t speed;
+	uint8_t duplex;
+	uint8_t rss_max_key_size;
+	uint16_t rss_max_indirection_table_length;
+	uint32_t supported_hash_types;
+} __attribute__((packed));
+
+struct vhu_queue {
+	int kick_fd;             /* the fast path writes here; -1 when not set up */
+	int call_fd;             /* handed to the backend, never read: we never ask for interrupts */
+	bool set_up;             /* backend knows the ring (KICK sent) and may be using it */
+	bool enabled;            /* SET_VRING_ENABLE 1 sent */
+};
+
+struct vhu_dev {
+	int sock;
+	bool broken;             /* a socket error or protocol violation happened: needs reset */
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int timeout_ms;
+	uint64_t backend_features;  /* GET_FEATURES, including VHU_F_PROTOCOL_FEATURES */
+	uint64_t protocol_features; /* acked */
+	uint64_t driver_features;   /* last set_features() value */
+	uint16_t max_pairs;
+	uint16_t active_pairs;   /* pairs the driver enabled (1 after reset, VQ_PAIRS_SET after) */
+	uint8_t status;
+	bool mtu_offered;
+	uint16_t mtu;
+	struct rte_ether_addr mac;
+	struct vhu_mem_table mem_sent;
+	int mem_fds_sent[VHU_MAX_REGIONS];
+	bool mem_valid;
+	bool mem_grew;           /* hugepage memory outside the sent table appeared (warned once) */
+	char mem_cb_name[48];    /* our rte_mem_event callback, "" when not registered */
+	struct vhu_queue q[VHU_MAX_VQS];
+};
+
+/* Ops run without an error buffer: log the line once, keep -errno. */
+#define VHU_ERRBUF char err[256] = ""
+
+/* vhu_msg.c: socket, framing, request/reply. */
+int vhu_request(struct vhu_dev *d, uint32_t request, const void *payload, uint32_t size,
+		       const int *fds, unsigned int nfds, char *err, size_t errlen);
+int vhu_query(struct vhu_dev *d, uint32_t request, const void *payload, uint32_t size,
+		     void *reply, uint32_t reply_size, char *err, size_t errlen);
+int vhu_set_u64(struct vhu_dev *d, uint32_t request, uint64_t v, char *err, size_t errlen);
+int vhu_get_u64(struct vhu_dev *d, uint32_t request, uint64_t *v, char *err, size_t errlen);
+int vhu_set_state(struct vhu_dev *d, uint32_t request, uint32_t index, uint32_t num,
+			 char *err, size_t errlen);
+int vhu_set_fd(struct vhu_dev *d, uint32_t request, uint32_t index, int fd, char *err, size_t errlen);
+bool vhu_conn_alive(struct vhu_dev *d);
+int vhu_connect(struct vhu_dev *d, char *err, size_t errlen);
+
+/* vhu_mem.c: memory table. */
+int vhu_mem_build(struct vhu_dev *d, struct vhu_mem_table *mem, int *fds, char *err, size_t errlen);
+int vhu_mem_sync(struct vhu_dev *d, char *err, size_t errlen);
+void vhu_mem_event(enum rte_mem_event type, const void *addr, size_t len, void *arg);
+
+#endif /* VHU_INTERNAL_H */
