@@ -30,6 +30,8 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "vpmd_features.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -42,29 +44,6 @@ struct vpmd_txq;
 #define VPMD_RING_SIZE_DEFAULT 1024
 #define VPMD_MAX_QPAIRS 64
 #define VPMD_BURST_MAX 64
-
-/* Virtio-net feature bits the driver understands (virtio 1.2, 5.1.3 and 6). */
-#define VPMD_F_CSUM              (1ULL << 0)
-#define VPMD_F_GUEST_CSUM        (1ULL << 1)
-#define VPMD_F_CTRL_GUEST_OFFLOADS (1ULL << 2)
-#define VPMD_F_MTU               (1ULL << 3)
-#define VPMD_F_MAC               (1ULL << 5)
-#define VPMD_F_GUEST_TSO4        (1ULL << 7)
-#define VPMD_F_GUEST_TSO6        (1ULL << 8)
-#define VPMD_F_GUEST_ECN         (1ULL << 9)
-#define VPMD_F_HOST_TSO4         (1ULL << 11)
-#define VPMD_F_HOST_TSO6         (1ULL << 12)
-#define VPMD_F_MRG_RXBUF         (1ULL << 15)
-#define VPMD_F_STATUS            (1ULL << 16)
-#define VPMD_F_CTRL_VQ           (1ULL << 17)
-#define VPMD_F_MQ                (1ULL << 22)
-#define VPMD_F_INDIRECT_DESC     (1ULL << 28)
-#define VPMD_F_EVENT_IDX         (1ULL << 29)
-#define VPMD_F_VERSION_1         (1ULL << 32)
-#define VPMD_F_ACCESS_PLATFORM   (1ULL << 33)
-#define VPMD_F_RING_PACKED       (1ULL << 34)
-#define VPMD_F_IN_ORDER          (1ULL << 35)
-#define VPMD_F_ORDER_PLATFORM    (1ULL << 36)
 
 /* Everything that helps throughput; the device offers a subset, we take the overlap. */
 #define VPMD_FEATURES_DEFAULT                                                          \

@@ -10,7 +10,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,49 +20,19 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "vpmd_err.h"
 #include "vpmd_internal.h"
 
 RTE_LOG_REGISTER(vpmd_logtype, pmd.net.vpmd, INFO);
 
 static uint32_t vpmd_next_id;
 
-#define VPMD_F_KNOWN                                                                      \
-	(VPMD_F_CSUM | VPMD_F_GUEST_CSUM | VPMD_F_CTRL_GUEST_OFFLOADS | VPMD_F_MTU |          \
-	 VPMD_F_MAC | VPMD_F_GUEST_TSO4 | VPMD_F_GUEST_TSO6 | VPMD_F_GUEST_ECN |               \
-	 VPMD_F_HOST_TSO4 | VPMD_F_HOST_TSO6 | VPMD_F_MRG_RXBUF | VPMD_F_STATUS |              \
-	 VPMD_F_CTRL_VQ | VPMD_F_MQ | VPMD_F_INDIRECT_DESC | VPMD_F_EVENT_IDX |                \
-	 VPMD_F_VERSION_1 | VPMD_F_ACCESS_PLATFORM | VPMD_F_RING_PACKED | VPMD_F_IN_ORDER |    \
-	 VPMD_F_ORDER_PLATFORM)
-
+#define FEATURE_NAME(bit, name, known) { VPMD_F_##name, #name },
 static const struct {
 	uint64_t bit;
 	const char *name;
-} feature_names[] = {
-	{ VPMD_F_CSUM, "CSUM" }, { VPMD_F_GUEST_CSUM, "GUEST_CSUM" },
-	{ VPMD_F_CTRL_GUEST_OFFLOADS, "CTRL_GUEST_OFFLOADS" }, { VPMD_F_MTU, "MTU" },
-	{ VPMD_F_MAC, "MAC" }, { VPMD_F_GUEST_TSO4, "GUEST_TSO4" },
-	{ VPMD_F_GUEST_TSO6, "GUEST_TSO6" }, { VPMD_F_GUEST_ECN, "GUEST_ECN" },
-	{ VPMD_F_HOST_TSO4, "HOST_TSO4" }, { VPMD_F_HOST_TSO6, "HOST_TSO6" },
-	{ VPMD_F_MRG_RXBUF, "MRG_RXBUF" }, { VPMD_F_STATUS, "STATUS" },
-	{ VPMD_F_CTRL_VQ, "CTRL_VQ" }, { VPMD_F_MQ, "MQ" },
-	{ VPMD_F_INDIRECT_DESC, "INDIRECT_DESC" }, { VPMD_F_EVENT_IDX, "EVENT_IDX" },
-	{ VPMD_F_VERSION_1, "VERSION_1" }, { VPMD_F_ACCESS_PLATFORM, "ACCESS_PLATFORM" },
-	{ VPMD_F_RING_PACKED, "RING_PACKED" }, { VPMD_F_IN_ORDER, "IN_ORDER" },
-	{ VPMD_F_ORDER_PLATFORM, "ORDER_PLATFORM" },
-};
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
+} feature_names[] = { VPMD_FEATURES(FEATURE_NAME) };
+#undef FEATURE_NAME
 
 /* Features in `f`, by name, space separated, into buf. */
 static void features_str(uint64_t f, char *buf, size_t len)
@@ -116,12 +85,12 @@ struct vpmd_dev *vpmd_open_transport(const struct vpmd_transport_ops *ops, void 
 	int rc;
 
 	if (ops == NULL) {
-		set_err(err, errlen, "vpmd_open_transport: no transport ops");
+		vpmd_set_err(err, errlen, "vpmd_open_transport: no transport ops");
 		return NULL;
 	}
 	dev = calloc(1, sizeof(*dev));
 	if (dev == NULL) {
-		set_err(err, errlen, "%s: out of memory", ops->name);
+		vpmd_set_err(err, errlen, "%s: out of memory", ops->name);
 		ops->close(priv);
 		return NULL;
 	}
@@ -133,7 +102,7 @@ struct vpmd_dev *vpmd_open_transport(const struct vpmd_transport_ops *ops, void 
 	dev->mtu = RTE_ETHER_MTU;
 	rc = ops->reset(priv);
 	if (rc != 0) {
-		set_err(err, errlen, "%s: device reset failed (%s); is the device alive?", dev->name,
+		vpmd_set_err(err, errlen, "%s: device reset failed (%s); is the device alive?", dev->name,
 			strerror(-rc));
 		ops->close(priv);
 		free(dev);
@@ -162,13 +131,13 @@ struct vpmd_dev *vpmd_open(const char *spec, char *err, size_t errlen)
 	int rc;
 
 	if (spec == NULL || *spec == '\0') {
-		set_err(err, errlen, "empty device spec: use 0000:00:01.0, pci:0000:00:01.0 or "
+		vpmd_set_err(err, errlen, "empty device spec: use 0000:00:01.0, pci:0000:00:01.0 or "
 			"vhost-user:/path/to.sock");
 		return NULL;
 	}
 	if (strncmp(spec, "vhost-user:", 11) == 0) {
 		if (spec[11] == '\0') {
-			set_err(err, errlen, "%s: no socket path after vhost-user:", spec);
+			vpmd_set_err(err, errlen, "%s: no socket path after vhost-user:", spec);
 			return NULL;
 		}
 		rc = vpmd_vhost_user_probe(spec + 11, &ops, &priv, err, errlen);
@@ -176,7 +145,7 @@ struct vpmd_dev *vpmd_open(const char *spec, char *err, size_t errlen)
 		const char *addr = strncmp(spec, "pci:", 4) == 0 ? spec + 4 : spec;
 
 		if (!is_pci_addr(addr)) {
-			set_err(err, errlen, "%s: not a device spec: use 0000:00:01.0, "
+			vpmd_set_err(err, errlen, "%s: not a device spec: use 0000:00:01.0, "
 				"pci:0000:00:01.0 or vhost-user:/path/to.sock", spec);
 			return NULL;
 		}
@@ -229,8 +198,15 @@ static void dev_fail(struct vpmd_dev *dev)
 	dev->ops->set_status(dev->priv, st | VPMD_STATUS_FAILED);
 }
 
-/* Config space is only consistent when config_generation did not change around the read. */
-static int read_config(struct vpmd_dev *dev, uint8_t *cfg, char *err, size_t errlen)
+/* Read the config field `field` of struct vpmd_net_config into the same field of *cfg. */
+#define CFG_READ(dev, cfg, field)                                                          \
+	(dev)->ops->read_config((dev)->priv, offsetof(struct vpmd_net_config, field),      \
+				&(cfg)->field, sizeof((cfg)->field))
+
+/* Config space is only consistent when config_generation did not change around the read
+ * [2.4.1]. Fields whose feature was not negotiated stay 0. */
+static int read_config(struct vpmd_dev *dev, struct vpmd_net_config *cfg, char *err,
+		       size_t errlen)
 {
 	const struct vpmd_transport_ops *ops = dev->ops;
 	unsigned int tries;
@@ -239,36 +215,27 @@ static int read_config(struct vpmd_dev *dev, uint8_t *cfg, char *err, size_t err
 
 	for (tries = 0; tries < 16; tries++) {
 		g0 = ops->config_generation(dev->priv);
-		memset(cfg, 0, VPMD_CFG_SIZE);
+		memset(cfg, 0, sizeof(*cfg));
 		rc = 0;
 		if (dev->features & VPMD_F_MAC)
-			rc |= ops->read_config(dev->priv, VPMD_CFG_MAC, cfg + VPMD_CFG_MAC, 6);
+			rc |= CFG_READ(dev, cfg, mac);
 		if (dev->features & VPMD_F_STATUS)
-			rc |= ops->read_config(dev->priv, VPMD_CFG_STATUS, cfg + VPMD_CFG_STATUS, 2);
+			rc |= CFG_READ(dev, cfg, status);
 		if (dev->features & VPMD_F_MQ)
-			rc |= ops->read_config(dev->priv, VPMD_CFG_MAX_PAIRS,
-					       cfg + VPMD_CFG_MAX_PAIRS, 2);
+			rc |= CFG_READ(dev, cfg, max_virtqueue_pairs);
 		if (dev->features & VPMD_F_MTU)
-			rc |= ops->read_config(dev->priv, VPMD_CFG_MTU, cfg + VPMD_CFG_MTU, 2);
+			rc |= CFG_READ(dev, cfg, mtu);
 		if (rc != 0) {
-			set_err(err, errlen, "%s: reading device config failed", dev->name);
+			vpmd_set_err(err, errlen, "%s: reading device config failed", dev->name);
 			return -EIO;
 		}
 		g1 = ops->config_generation(dev->priv);
 		if (g0 == g1)
 			return 0;
 	}
-	set_err(err, errlen, "%s: device config keeps changing (config_generation unstable)",
-		dev->name);
+	vpmd_set_err(err, errlen, "%s: device config keeps changing (config_generation unstable)",
+		     dev->name);
 	return -EAGAIN;
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return rte_le_to_cpu_16(v);
 }
 
 /* Reset, ACK, DRIVER, features, FEATURES_OK. Also used to bring the device back after stop. */
@@ -280,14 +247,14 @@ static int dev_negotiate(struct vpmd_dev *dev, uint64_t wanted, char *err, size_
 
 	rc = ops->reset(dev->priv);
 	if (rc != 0) {
-		set_err(err, errlen, "%s: device reset failed (%s)", dev->name, strerror(-rc));
+		vpmd_set_err(err, errlen, "%s: device reset failed (%s)", dev->name, strerror(-rc));
 		return rc;
 	}
 	ops->set_status(dev->priv, VPMD_STATUS_ACKNOWLEDGE);
 	ops->set_status(dev->priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER);
 	dev->dev_features = ops->get_features(dev->priv);
 	if (!(dev->dev_features & VPMD_F_VERSION_1)) {
-		set_err(err, errlen, "%s: device does not offer VIRTIO_F_VERSION_1 (legacy-only "
+		vpmd_set_err(err, errlen, "%s: device does not offer VIRTIO_F_VERSION_1 (legacy-only "
 			"device); use a modern device (QEMU: disable-legacy=on)", dev->name);
 		dev_fail(dev);
 		return -ENOTSUP;
@@ -295,7 +262,7 @@ static int dev_negotiate(struct vpmd_dev *dev, uint64_t wanted, char *err, size_
 	dev->features = vpmd_negotiate(dev->dev_features, wanted);
 	rc = ops->set_features(dev->priv, dev->features);
 	if (rc != 0) {
-		set_err(err, errlen, "%s: writing driver features failed (%s)", dev->name,
+		vpmd_set_err(err, errlen, "%s: writing driver features failed (%s)", dev->name,
 			strerror(-rc));
 		dev_fail(dev);
 		return rc;
@@ -304,7 +271,7 @@ static int dev_negotiate(struct vpmd_dev *dev, uint64_t wanted, char *err, size_
 				   VPMD_STATUS_FEATURES_OK);
 	st = ops->get_status(dev->priv);
 	if (!(st & VPMD_STATUS_FEATURES_OK)) {
-		set_err(err, errlen, "%s: device rejected features 0x%" PRIx64
+		vpmd_set_err(err, errlen, "%s: device rejected features 0x%" PRIx64
 			" (FEATURES_OK not set)", dev->name, dev->features);
 		dev_fail(dev);
 		return -EPROTO;
@@ -341,7 +308,7 @@ static int dev_setup_queues(struct vpmd_dev *dev, char *err, size_t errlen)
 		vqs[i]->notify = (struct vpmd_notify){ 0 };
 		rc = ops->queue_setup(dev->priv, &vqs[i]->layout, &vqs[i]->notify);
 		if (rc != 0 || vqs[i]->notify.kick == NULL) {
-			set_err(err, errlen, "%s: setting up virtqueue %u (size %u) failed (%s)",
+			vpmd_set_err(err, errlen, "%s: setting up virtqueue %u (size %u) failed (%s)",
 				dev->name, vqs[i]->vq_index, vqs[i]->size,
 				rc ? strerror(-rc) : "no notify hook");
 			return rc ? rc : -EIO;
@@ -361,34 +328,34 @@ static void vq_set_flags(struct vpmd_dev *dev, struct vpmd_vq *vq)
 int vpmd_configure(struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err, size_t errlen)
 {
 	const struct vpmd_transport_ops *ops;
-	uint8_t cfg[VPMD_CFG_SIZE];
+	struct vpmd_net_config cfg;
 	uint64_t wanted;
 	uint32_t room;
 	uint16_t q, pairs, size, ctrl_size = 0;
 	int rc;
 
 	if (dev == NULL || conf == NULL) {
-		set_err(err, errlen, "vpmd_configure: NULL device or conf");
+		vpmd_set_err(err, errlen, "vpmd_configure: NULL device or conf");
 		return -EINVAL;
 	}
 	ops = dev->ops;
 	if (dev->state == VPMD_ST_STARTED) {
-		set_err(err, errlen, "%s: stop the device before configuring it", dev->name);
+		vpmd_set_err(err, errlen, "%s: stop the device before configuring it", dev->name);
 		return -EBUSY;
 	}
 	if (conf->rx_pool == NULL) {
-		set_err(err, errlen, "%s: conf.rx_pool is NULL", dev->name);
+		vpmd_set_err(err, errlen, "%s: conf.rx_pool is NULL", dev->name);
 		return -EINVAL;
 	}
 	room = rte_pktmbuf_data_room_size(conf->rx_pool);
 	if (room < RTE_PKTMBUF_HEADROOM + RTE_ETHER_MIN_LEN ||
 	    RTE_PKTMBUF_HEADROOM < VPMD_NET_HDR_SIZE) {
-		set_err(err, errlen, "%s: rx_pool data room %u too small (need headroom %u + "
+		vpmd_set_err(err, errlen, "%s: rx_pool data room %u too small (need headroom %u + "
 			"at least 1518)", dev->name, room, RTE_PKTMBUF_HEADROOM);
 		return -EINVAL;
 	}
 	if (ops->uses_va && rte_eal_iova_mode() != RTE_IOVA_VA) {
-		set_err(err, errlen, "%s: transport %s addresses memory by virtual address, but "
+		vpmd_set_err(err, errlen, "%s: transport %s addresses memory by virtual address, but "
 			"the EAL runs in IOVA-as-PA mode; start the EAL with --iova-mode=va",
 			dev->name, ops->name);
 		return -EINVAL;
@@ -409,15 +376,15 @@ int vpmd_configure(struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err
 	dev->mrg = (dev->features & VPMD_F_MRG_RXBUF) != 0;
 	dev->in_order = (dev->features & VPMD_F_IN_ORDER) != 0;
 
-	rc = read_config(dev, cfg, err, errlen);
+	rc = read_config(dev, &cfg, err, errlen);
 	if (rc != 0)
 		goto fail;
 	dev->max_qpairs = 1;
 	if (dev->features & VPMD_F_MQ) {
-		uint16_t mp = rd16(cfg + VPMD_CFG_MAX_PAIRS);
+		uint16_t mp = rte_le_to_cpu_16(cfg.max_virtqueue_pairs);
 
 		if (mp < VPMD_MQ_PAIRS_MIN || mp > VPMD_MQ_PAIRS_MAX) {
-			set_err(err, errlen, "%s: device reports max_virtqueue_pairs %u (must be "
+			vpmd_set_err(err, errlen, "%s: device reports max_virtqueue_pairs %u (must be "
 				"1..32768)", dev->name, mp);
 			rc = -EPROTO;
 			goto fail;
@@ -426,10 +393,10 @@ int vpmd_configure(struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err
 	}
 	dev->mtu = RTE_ETHER_MTU;
 	if (dev->features & VPMD_F_MTU) {
-		uint16_t mtu = rd16(cfg + VPMD_CFG_MTU);
+		uint16_t mtu = rte_le_to_cpu_16(cfg.mtu);
 
 		if (mtu < VPMD_MTU_MIN) {
-			set_err(err, errlen, "%s: device reports MTU %u (must be at least %u)",
+			vpmd_set_err(err, errlen, "%s: device reports MTU %u (must be at least %u)",
 				dev->name, mtu, VPMD_MTU_MIN);
 			rc = -EPROTO;
 			goto fail;
@@ -437,12 +404,12 @@ int vpmd_configure(struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err
 		dev->mtu = mtu;
 	}
 	if (dev->features & VPMD_F_MAC)
-		memcpy(dev->mac.addr_bytes, cfg + VPMD_CFG_MAC, RTE_ETHER_ADDR_LEN);
+		memcpy(dev->mac.addr_bytes, cfg.mac, RTE_ETHER_ADDR_LEN);
 	else
 		rte_eth_random_addr(dev->mac.addr_bytes);
 	if (!dev->mrg &&
 	    room - RTE_PKTMBUF_HEADROOM < (uint32_t)dev->mtu + RTE_ETHER_HDR_LEN + 4) {
-		set_err(err, errlen, "%s: without MRG_RXBUF every rx buffer must hold a full "
+		vpmd_set_err(err, errlen, "%s: without MRG_RXBUF every rx buffer must hold a full "
 			"frame: data room %u - headroom %u < MTU %u + 18; use a larger mbuf "
 			"data room", dev->name, room, RTE_PKTMBUF_HEADROOM, dev->mtu);
 		rc = -EINVAL;
@@ -451,7 +418,7 @@ int vpmd_configure(struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err
 
 	pairs = conf->nb_qpairs ? conf->nb_qpairs : RTE_MIN(dev->max_qpairs, VPMD_MAX_QPAIRS);
 	if (pairs > dev->max_qpairs || pairs > VPMD_MAX_QPAIRS) {
-		set_err(err, errlen, "%s: %u queue pairs requested, device offers %u%s (driver "
+		vpmd_set_err(err, errlen, "%s: %u queue pairs requested, device offers %u%s (driver "
 			"limit %u)", dev->name, pairs, dev->max_qpairs,
 			(dev->dev_features & VPMD_F_MQ) && !(dev->features & VPMD_F_MQ) ?
 				" because MQ was not negotiated" : "",
@@ -469,7 +436,7 @@ int vpmd_configure(struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err
 		uint16_t qmax = ops->queue_max_size(dev->priv, q);
 
 		if (qmax == 0) {
-			set_err(err, errlen, "%s: virtqueue %u does not exist (device queue size 0)",
+			vpmd_set_err(err, errlen, "%s: virtqueue %u does not exist (device queue size 0)",
 				dev->name, q);
 			rc = -EPROTO;
 			goto fail;
@@ -494,7 +461,7 @@ int vpmd_configure(struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err
 		if (!dev->packed)
 			ctrl_size = ctrl_size ? pow2_floor(ctrl_size) : 0;
 		if (ctrl_size < 3) {
-			set_err(err, errlen, "%s: control virtqueue %u has size %u (need at least "
+			vpmd_set_err(err, errlen, "%s: control virtqueue %u has size %u (need at least "
 				"%u)", dev->name, 2 * dev->max_qpairs, qmax, dev->packed ? 3 : 4);
 			rc = -EPROTO;
 			goto fail;
@@ -505,7 +472,7 @@ int vpmd_configure(struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err
 		dev->rxq[q] = vpmd_rxq_create(dev, q, size);
 		dev->txq[q] = vpmd_txq_create(dev, q, size);
 		if (dev->rxq[q] == NULL || dev->txq[q] == NULL) {
-			set_err(err, errlen, "%s: no memory for queue pair %u (ring size %u); "
+			vpmd_set_err(err, errlen, "%s: no memory for queue pair %u (ring size %u); "
 				"give the EAL more memory (-m) or use a smaller ring", dev->name, q,
 				size);
 			rc = -ENOMEM;
@@ -520,7 +487,7 @@ int vpmd_configure(struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err
 	if (ctrl_size) {
 		dev->cvq = vpmd_ctrlq_create(dev, ctrl_size);
 		if (dev->cvq == NULL) {
-			set_err(err, errlen, "%s: no memory for the control queue", dev->name);
+			vpmd_set_err(err, errlen, "%s: no memory for the control queue", dev->name);
 			rc = -ENOMEM;
 			goto fail_free;
 		}
@@ -867,15 +834,16 @@ unsigned int vpmd_health_check(struct vpmd_dev *dev)
 
 int vpmd_link_get(struct vpmd_dev *dev, struct vpmd_link *link)
 {
-	uint8_t st[2];
+	uint16_t st;
 
 	if (dev == NULL || link == NULL)
 		return -EINVAL;
 	vpmd_check_broken(dev);
 	link->up = dev->state == VPMD_ST_STARTED;
 	if (link->up && (dev->features & VPMD_F_STATUS) &&
-	    dev->ops->read_config(dev->priv, VPMD_CFG_STATUS, st, 2) == 0)
-		link->up = (rd16(st) & VPMD_NET_S_LINK_UP) != 0;
+	    dev->ops->read_config(dev->priv, offsetof(struct vpmd_net_config, status), &st,
+				  sizeof(st)) == 0)
+		link->up = (rte_le_to_cpu_16(st) & VPMD_NET_S_LINK_UP) != 0;
 	link->mtu = dev->mtu;
 	link->mac = dev->mac;
 	return 0;

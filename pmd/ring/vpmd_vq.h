@@ -27,44 +27,6 @@
 #include "vpmd_transport.h"
 #include "vpmd_spec.h"
 
-/* ---- Split ring [2.7] ---------------------------------------------------------------- */
-struct vpmd_vring_desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags;
-	uint16_t next;
-};
-
-struct vpmd_vring_avail {
-	uint16_t flags;
-	uint16_t idx;
-	uint16_t ring[];  /* ring[size], then le16 used_event (EVENT_IDX) */
-};
-
-struct vpmd_vring_used_elem {
-	uint32_t id;
-	uint32_t len;
-};
-
-struct vpmd_vring_used {
-	uint16_t flags;
-	uint16_t idx;
-	struct vpmd_vring_used_elem ring[]; /* ring[size], then le16 avail_event (EVENT_IDX) */
-};
-
-/* ---- Packed ring [2.8] --------------------------------------------------------------- */
-struct vpmd_vring_packed_desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t id;
-	uint16_t flags;
-};
-
-struct vpmd_vring_packed_event {
-	uint16_t off_wrap;
-	uint16_t flags;
-};
-
 /* Memory layout of one ring inside its memzone. Driver-written and device-written
  * areas start on separate cache lines so that the two sides do not false-share. */
 #define VPMD_RING_ALIGN 4096

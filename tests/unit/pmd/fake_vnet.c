@@ -2,7 +2,7 @@
 /*
  * fake_vnet: the device side of virtio-net split and packed rings, in process.
  * Written from the virtio 1.2 text, independently of the driver's ring code (it shares
- * only the spec-defined struct layouts from vpmd_vq.h).
+ * only the spec-defined struct layouts from vpmd_spec.h).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "fake_vnet.h"
-#include "vpmd_vq.h"
 
 #define VPMD_TX_MAX_SEGS_FAKE 256
 #define LOAD_ACQ(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
@@ -674,15 +673,15 @@ static int fake_reset(void *priv)
 static int fake_read_config(void *priv, uint32_t offset, void *buf, uint32_t len)
 {
 	struct fake_vnet *f = priv;
-	uint8_t cfg[VPMD_CFG_SIZE];
+	struct vpmd_net_config cfg;
 
 	if (offset > sizeof(cfg) || len > sizeof(cfg) - offset)
 		return -EINVAL;
-	memcpy(cfg + VPMD_CFG_MAC, f->cfg.mac, 6);
-	memcpy(cfg + VPMD_CFG_STATUS, &f->cfg.link_status, 2);
-	memcpy(cfg + VPMD_CFG_MAX_PAIRS, &f->cfg.max_pairs, 2);
-	memcpy(cfg + VPMD_CFG_MTU, &f->cfg.mtu, 2);
-	memcpy(buf, cfg + offset, len);
+	memcpy(cfg.mac, f->cfg.mac, sizeof(cfg.mac));
+	cfg.status = f->cfg.link_status;
+	cfg.max_virtqueue_pairs = f->cfg.max_pairs;
+	cfg.mtu = f->cfg.mtu;
+	memcpy(buf, (const uint8_t *)&cfg + offset, len);
 	return 0;
 }
 
