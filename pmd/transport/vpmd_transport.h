@@ -14,11 +14,34 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vpmd_spec.h"
+
 struct vpmd_dev;
+
+/*
+ * A transport's device-specific config space: struct virtio_net_config through
+ * supported_hash_types [5.1.4]. The core reads the leading struct vpmd_net_config; the
+ * rest is here so that the transports agree on each field's offset and width.
+ */
+struct vpmd_net_config_full {
+	struct vpmd_net_config net;
+	uint32_t speed;                  /* Mb/s, VPMD_NET_SPEED_UNKNOWN */
+	uint8_t duplex;                  /* VPMD_NET_DUPLEX_UNKNOWN */
+	uint8_t rss_max_key_size;
+	uint16_t rss_max_indirection_table_length;
+	uint32_t supported_hash_types;
+} __attribute__((packed));
+_Static_assert(offsetof(struct vpmd_net_config_full, speed) == 12, "speed at 12");
+_Static_assert(offsetof(struct vpmd_net_config_full, rss_max_indirection_table_length) == 18,
+	       "rss_max_indirection_table_length at 18");
+_Static_assert(sizeof(struct vpmd_net_config_full) == 24, "net config through hash types");
+
+#define VPMD_NET_SPEED_UNKNOWN  UINT32_MAX
+#define VPMD_NET_DUPLEX_UNKNOWN 0xff
 
 /* Where a virtqueue lives, as the transport must tell the device (virtio 1.2, 2.6/2.7). */
 struct vpmd_vq_layout {
-	uint16_t index;          /* virtqueue index: rx N = 2N, tx N = 2N+1, ctrl = 2*max_pairs */
+	uint16_t index;          /* virtqueue index: vpmd_rxvq(), vpmd_txvq(), vpmd_cvq() */
 	uint16_t size;           /* descriptors */
 	bool packed;
 	void *desc, *driver, *device;              /* process virtual addresses */

@@ -39,6 +39,7 @@
 #include <linux/vfio.h>
 #endif
 
+#include "vpmd.h"
 #include "vpmd_transport.h"
 #include "vpmd_pci_regs.h"
 
@@ -47,7 +48,8 @@
 #define VPMD_PCI_SYSFS "/sys/bus/pci/devices"
 #endif
 
-#define VPMD_PCI_MAX_VQS (2 * 64 + 1)         /* VPMD_MAX_QPAIRS pairs + control queue */
+/* Every data queue and the control queue: vpmd_cvq(VPMD_MAX_QPAIRS) + 1. */
+#define VPMD_PCI_MAX_VQS (2 * VPMD_MAX_QPAIRS + 1)
 #define VPMD_PCI_RESET_WAIT_MS 1000
 
 enum vpmd_pci_kind { VPMD_PCI_UIO, VPMD_PCI_VFIO };
@@ -416,20 +418,24 @@ static int pci_reset(void *priv)
 
 /*
  * Device config reads use each field's own width (4.1.3.1: 8-bit fields byte-wide, 16-bit
- * fields 16-bit aligned, 32-bit fields 32-bit aligned). struct virtio_net_config (5.1.4):
- * mac[6] u8, status le16 @6, max_virtqueue_pairs le16 @8, mtu le16 @10, speed le32 @12,
- * duplex u8 @16, rss_max_key_size u8 @17, rss_max_indirection_table_length le16 @18,
- * supported_hash_types le32 @20. Beyond that: bytes.
+ * fields 16-bit aligned, 32-bit fields 32-bit aligned); mac, duplex, rss_max_key_size and
+ * whatever lies beyond struct vpmd_net_config_full are bytes.
  */
-static unsigned int net_cfg_width(uint32_t off)
+static unsigned int
+net_cfg_width(uint32_t off)
 {
-	if (off < 6 || off == 16 || off == 17)
-		return 1;
-	if (off == 6 || off == 8 || off == 10 || off == 18)
+	switch (off) {
+	case offsetof(struct vpmd_net_config_full, net.status):
+	case offsetof(struct vpmd_net_config_full, net.max_virtqueue_pairs):
+	case offsetof(struct vpmd_net_config_full, net.mtu):
+	case offsetof(struct vpmd_net_config_full, rss_max_indirection_table_length):
 		return 2;
-	if (off == 12 || off == 20)
+	case offsetof(struct vpmd_net_config_full, speed):
+	case offsetof(struct vpmd_net_config_full, supported_hash_types):
 		return 4;
-	return 1;
+	default:
+		return 1;
+	}
 }
 
 static int pci_read_config(void *priv, uint32_t offset, void *buf, uint32_t len)

@@ -103,7 +103,7 @@ static uint8_t vhu_get_status(void *priv)
 	struct vhu_dev *d = priv;
 
 	if (d->status != 0 && !vhu_conn_alive(d))
-		return d->status | VHU_STATUS_NEEDS_RESET;
+		return d->status | VPMD_STATUS_NEEDS_RESET;
 	return d->status;
 }
 
@@ -127,14 +127,14 @@ static int vhu_vring_enable(struct vhu_dev *d, uint16_t vq, bool on, char *err, 
 static int vhu_apply_pairs(struct vhu_dev *d, char *err, size_t errlen)
 {
 	for (uint16_t p = 0; p < d->max_pairs; p++) {
-		bool on = p < d->active_pairs && (d->status & VHU_STATUS_DRIVER_OK);
+		bool on = p < d->active_pairs && (d->status & VPMD_STATUS_DRIVER_OK);
 
-		for (uint16_t k = 0; k < 2; k++) {
-			int rc = vhu_vring_enable(d, (uint16_t)(2 * p + k), on, err, errlen);
+		int rc = vhu_vring_enable(d, (uint16_t)vpmd_rxvq(p), on, err, errlen);
 
-			if (rc < 0)
-				return rc;
-		}
+		if (rc == 0)
+			rc = vhu_vring_enable(d, (uint16_t)vpmd_txvq(p), on, err, errlen);
+		if (rc < 0)
+			return rc;
 	}
 	return 0;
 }
@@ -147,10 +147,10 @@ static void vhu_set_status(void *priv, uint8_t status)
 
 	d->status = status;
 	/* The rings go live at DRIVER_OK, not at queue setup (virtio 1.2, 3.1.1 step 8). */
-	if ((status & VHU_STATUS_DRIVER_OK) && !(old & VHU_STATUS_DRIVER_OK)) {
+	if ((status & VPMD_STATUS_DRIVER_OK) && !(old & VPMD_STATUS_DRIVER_OK)) {
 		if (vhu_apply_pairs(d, err, sizeof(err)) < 0) {
 			VHU_LOG(ERR, "%s", err);
-			d->status |= VHU_STATUS_NEEDS_RESET;
+			d->status |= VPMD_STATUS_NEEDS_RESET;
 		}
 	}
 }
@@ -208,17 +208,17 @@ static int vhu_reset(void *priv)
 static int vhu_read_config(void *priv, uint32_t offset, void *buf, uint32_t len)
 {
 	struct vhu_dev *d = priv;
-	struct vhu_net_config cfg;
+	struct vpmd_net_config_full cfg;
 
 	if (offset > sizeof(cfg) || len > sizeof(cfg) - offset)
 		return -EINVAL;
 	memset(&cfg, 0, sizeof(cfg));
-	memcpy(cfg.mac, d->mac.addr_bytes, sizeof(cfg.mac));
-	cfg.status = vhu_conn_alive(d) ? VHU_NET_S_LINK_UP : 0;
-	cfg.max_virtqueue_pairs = d->max_pairs;
-	cfg.mtu = d->mtu;
-	cfg.speed = UINT32_MAX;  /* unknown (virtio 1.2, 5.1.4) */
-	cfg.duplex = 0xff;       /* unknown */
+	memcpy(cfg.net.mac, d->mac.addr_bytes, sizeof(cfg.net.mac));
+	cfg.net.status = vhu_conn_alive(d) ? VPMD_NET_S_LINK_UP : 0;
+	cfg.net.max_virtqueue_pairs = d->max_pairs;
+	cfg.net.mtu = d->mtu;
+	cfg.speed = VPMD_NET_SPEED_UNKNOWN;
+	cfg.duplex = VPMD_NET_DUPLEX_UNKNOWN;
 	memcpy(buf, (const uint8_t *)&cfg + offset, len);
 	return 0;
 }
@@ -234,7 +234,7 @@ static uint16_t vhu_queue_max_size(void *priv, uint16_t vq_index)
 	struct vhu_dev *d = priv;
 
 	/* Data queues only: the control queue is emulated (ctrl_cmd), never a ring. */
-	return vq_index < 2u * d->max_pairs ? VHU_QUEUE_MAX_SIZE : 0;
+	return vq_index < vpmd_cvq(d->max_pairs) ? VPMD_RING_SIZE_MAX : 0;
 }
 
 /* Fast path: one syscall, only when the device asked to be notified. */
@@ -277,10 +277,10 @@ static int vhu_queue_setup(void *priv, const struct vpmd_vq_layout *vq, struct v
 	VHU_ERRBUF;
 	int rc;
 
-	if (vq->index >= 2u * d->max_pairs || vq->size == 0 || vq->size > VHU_QUEUE_MAX_SIZE ||
+	if (vq->index >= vpmd_cvq(d->max_pairs) || vq->size == 0 || vq->size > VPMD_RING_SIZE_MAX ||
 	    (!vq->packed && (vq->size & (vq->size - 1)) != 0)) {
 		VHU_LOG(ERR, "%s: bad queue %u size %u (max %u queues, size <= %u, power of 2 for split)",
-			d->path, vq->index, vq->size, 2u * d->max_pairs, VHU_QUEUE_MAX_SIZE);
+			d->path, vq->index, vq->size, vpmd_cvq(d->max_pairs), VPMD_RING_SIZE_MAX);
 		return -EINVAL;
 	}
 	if (!!vq->packed != !!(d->driver_features & VPMD_F_RING_PACKED)) {
@@ -332,8 +332,8 @@ static int vhu_queue_setup(void *priv, const struct vpmd_vq_layout *vq, struct v
 		goto fail;
 	q->set_up = true;
 	q->enabled = false;
-	if (d->status & VHU_STATUS_DRIVER_OK) {
-		uint16_t pair = vq->index / 2;
+	if (d->status & VPMD_STATUS_DRIVER_OK) {
+		unsigned int pair = vpmd_vq_pair(vq->index);
 
 		rc = vhu_vring_enable(d, vq->index, pair < d->active_pairs, err, sizeof(err));
 		if (rc < 0)
@@ -368,11 +368,11 @@ static int vhu_ctrl_cmd(void *priv, uint8_t cls, uint8_t cmd, const void *data, 
 	VHU_ERRBUF;
 	int rc;
 
-	if (cls != VHU_NET_CTRL_MQ || cmd != VHU_NET_CTRL_MQ_VQ_PAIRS_SET || len != sizeof(pairs))
-		return VHU_NET_ERR;
+	if (cls != VPMD_CTRL_CLS_MQ || cmd != VPMD_CTRL_MQ_VQ_PAIRS_SET || len != sizeof(pairs))
+		return VPMD_CTRL_ERR;
 	memcpy(&pairs, data, sizeof(pairs));
 	if (!(d->driver_features & VPMD_F_MQ) || pairs < 1 || pairs > d->max_pairs)
-		return VHU_NET_ERR;
+		return VPMD_CTRL_ERR;
 	old = d->active_pairs;
 	d->active_pairs = pairs;
 	rc = vhu_apply_pairs(d, err, sizeof(err));
@@ -381,7 +381,7 @@ static int vhu_ctrl_cmd(void *priv, uint8_t cls, uint8_t cmd, const void *data, 
 		d->active_pairs = old;
 		return rc;
 	}
-	return VHU_NET_OK;
+	return VPMD_CTRL_OK;
 }
 
 static void vhu_close(void *priv)
@@ -473,7 +473,7 @@ static int vhu_parse_spec(struct vhu_dev *d, const char *spec, uint16_t *queues_
 				goto bad;
 			*queues_cap = (uint16_t)v;
 		} else if (strcmp(tok, "mtu") == 0) {
-			if (vhu_parse_uint(val, 68, 65535, &v) < 0)
+			if (vhu_parse_uint(val, VPMD_MTU_MIN, UINT16_MAX, &v) < 0)
 				goto bad;
 			d->mtu = (uint16_t)v;
 			d->mtu_offered = true;
@@ -491,8 +491,8 @@ static int vhu_parse_spec(struct vhu_dev *d, const char *spec, uint16_t *queues_
 		continue;
 bad:
 		snprintf(err, errlen,
-			 "vhost-user %s: bad option '%s%s%s': known are queues=1..%d, mac=unicast XX:XX:XX:XX:XX:XX, mtu=68..65535, timeout_ms=N",
-			 d->path, tok, val ? "=" : "", val ? val : "", VPMD_MAX_QPAIRS);
+			 "vhost-user %s: bad option '%s%s%s': known are queues=1..%d, mac=unicast XX:XX:XX:XX:XX:XX, mtu=%d..%d, timeout_ms=N",
+			 d->path, tok, val ? "=" : "", val ? val : "", VPMD_MAX_QPAIRS, VPMD_MTU_MIN, UINT16_MAX);
 		return -EINVAL;
 	}
 	return 0;
@@ -569,9 +569,9 @@ int vpmd_vhost_user_probe(const char *path, const struct vpmd_transport_ops **op
 		rc = vhu_get_u64(d, VHU_GET_QUEUE_NUM, &v, err, errlen);
 		if (rc < 0)
 			goto fail;
-		if (v < 1 || v > 0x8000) {
-			snprintf(err, errlen, "vhost-user %s: backend reports %" PRIu64 " queue pairs (valid 1..32768)",
-				 d->path, v);
+		if (v < VPMD_MQ_PAIRS_MIN || v > VPMD_MQ_PAIRS_MAX) {
+			snprintf(err, errlen, "vhost-user %s: backend reports %" PRIu64 " queue pairs (valid %d..%d)",
+				 d->path, v, VPMD_MQ_PAIRS_MIN, VPMD_MQ_PAIRS_MAX);
 			rc = -EPROTO;
 			goto fail;
 		}

@@ -18,37 +18,16 @@
 #include <rte_memory.h>
 
 #include "vpmd.h"
+#include "vpmd_spec.h"
 #include "vhu_proto.h"
 
 extern int vhu_logtype;
 #define VHU_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_##level, vhu_logtype, "vpmd vhost-user: " fmt "\n", ##__VA_ARGS__)
 
+/* Data virtqueues only (vpmd_cvq(VPMD_MAX_QPAIRS)): the control queue is emulated, never a ring. */
 #define VHU_MAX_VQS (2 * VPMD_MAX_QPAIRS)
-#define VHU_QUEUE_MAX_SIZE 32768
 #define VHU_TIMEOUT_MS_DEFAULT 5000
-
-/* virtio-net device status bits and config layout (virtio 1.2, 2.1 and 5.1.4). */
-#define VHU_STATUS_DRIVER_OK 4
-#define VHU_STATUS_NEEDS_RESET 64
-#define VHU_NET_S_LINK_UP 1
-#define VHU_NET_CTRL_MQ 4
-#define VHU_NET_CTRL_MQ_VQ_PAIRS_SET 0
-#define VHU_NET_OK 0
-#define VHU_NET_ERR 1
-
-/* struct virtio_net_config as the emulated device presents it (little-endian host only). */
-struct vhu_net_config {
-	uint8_t mac[6];
-	uint16_t status;
-	uint16_t max_virtqueue_pairs;
-	uint16_t mtu;
-	uint32_t speed;
-	uint8_t duplex;
-	uint8_t rss_max_key_size;
-	uint16_t rss_max_indirection_table_length;
-	uint32_t supported_hash_types;
-} __attribute__((packed));
 
 struct vhu_queue {
 	int kick_fd;             /* the fast path writes here; -1 when not set up */

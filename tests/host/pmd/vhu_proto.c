@@ -160,7 +160,7 @@ int main(int argc, char **argv)
 	ops->set_status(priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER | VPMD_STATUS_FEATURES_OK);
 	if (!(ops->get_status(priv) & VPMD_STATUS_FEATURES_OK))
 		FAIL("FEATURES_OK did not stick");
-	if (ops->queue_max_size(priv, 0) < RING || ops->queue_max_size(priv, (uint16_t)(2 * pairs)) != 0)
+	if (ops->queue_max_size(priv, 0) < RING || ops->queue_max_size(priv, (uint16_t)vpmd_cvq(pairs)) != 0)
 		FAIL("queue_max_size");
 
 	/* 3. Rings and buffers in one hugepage memzone (shared with the backend by the table). */
@@ -185,9 +185,9 @@ int main(int argc, char **argv)
 	if (features & VPMD_F_MQ) {
 		uint16_t one = 1, too_many = (uint16_t)(pairs + 1);
 
-		if (ops->ctrl_cmd(priv, 4, 0, &one, 2) != 0)
+		if (ops->ctrl_cmd(priv, VPMD_CTRL_CLS_MQ, VPMD_CTRL_MQ_VQ_PAIRS_SET, &one, 2) != 0)
 			FAIL("VQ_PAIRS_SET 1");
-		if (ops->ctrl_cmd(priv, 4, 0, &too_many, 2) == 0)
+		if (ops->ctrl_cmd(priv, VPMD_CTRL_CLS_MQ, VPMD_CTRL_MQ_VQ_PAIRS_SET, &too_many, 2) == 0)
 			FAIL("VQ_PAIRS_SET %u accepted", too_many);
 	}
 	printf("ok: rings set up and enabled\n");
