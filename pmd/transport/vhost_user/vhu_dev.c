@@ -390,8 +390,7 @@ static void vhu_close(void *priv)
 
 	if (d == NULL)
 		return;
-	if (d->mem_cb_name[0] != '\0')
-		rte_mem_event_callback_unregister(d->mem_cb_name, d);
+	vhu_mem_unwatch(d);
 	for (uint16_t vq = 0; vq < VHU_MAX_VQS; vq++)
 		vhu_queue_close_fds(d, vq);
 	/* Closing the socket is what tells the backend the device is gone. */
@@ -513,13 +512,74 @@ static void vhu_default_mac(struct vhu_dev *d)
 	d->mac.addr_bytes[5] = (uint8_t)h;
 }
 
+/* SET_OWNER, GET_FEATURES (VERSION_1 required), then the protocol-feature handshake. */
+static int vhu_handshake(struct vhu_dev *d, char *err, size_t errlen)
+{
+	uint64_t v;
+	int rc;
+
+	rc = vhu_request(d, VHU_SET_OWNER, NULL, 0, NULL, 0, err, errlen);
+	if (rc == 0)
+		rc = vhu_get_u64(d, VHU_GET_FEATURES, &d->backend_features, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (!(d->backend_features & VPMD_F_VERSION_1)) {
+		snprintf(err, errlen, "vhost-user %s: backend does not offer VIRTIO_F_VERSION_1 (features 0x%" PRIx64 "): legacy backends are not supported",
+			 d->path, d->backend_features);
+		return -ENOTSUP;
+	}
+	if (!(d->backend_features & VHU_F_PROTOCOL_FEATURES))
+		return 0;
+	rc = vhu_get_u64(d, VHU_GET_PROTOCOL_FEATURES, &v, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = vhu_set_u64(d, VHU_SET_PROTOCOL_FEATURES, v & VHU_PROTOCOL_WANTED, err, errlen);
+	if (rc < 0)
+		return rc;
+	/* REPLY_ACK applies from the next request on. */
+	d->protocol_features = v & VHU_PROTOCOL_WANTED;
+	return 0;
+}
+
+/*
+ * How many pairs the device shows: queues= from the spec (default 1), which must not
+ * exceed what GET_QUEUE_NUM allows. GET_QUEUE_NUM is a ceiling, not what the backend
+ * polls: DPDK's vhost library answers its compile-time maximum (128) whatever queues=
+ * testpmd got. So, like DPDK's virtio-user, the device shows one pair unless the spec
+ * asks for more.
+ */
+static int vhu_check_queue_num(struct vhu_dev *d, uint16_t queues_cap, char *err, size_t errlen)
+{
+	uint64_t v;
+	int rc;
+
+	if (d->protocol_features & VHU_PROTOCOL_F_MQ) {
+		rc = vhu_get_u64(d, VHU_GET_QUEUE_NUM, &v, err, errlen);
+		if (rc < 0)
+			return rc;
+		if (v < VPMD_MQ_PAIRS_MIN || v > VPMD_MQ_PAIRS_MAX) {
+			snprintf(err, errlen, "vhost-user %s: backend reports %" PRIu64 " queue pairs (valid %d..%d)",
+				 d->path, v, VPMD_MQ_PAIRS_MIN, VPMD_MQ_PAIRS_MAX);
+			return -EPROTO;
+		}
+		d->max_pairs = (uint16_t)RTE_MIN(v, (uint64_t)VPMD_MAX_QPAIRS);
+	}
+	if (queues_cap > d->max_pairs) {
+		snprintf(err, errlen, "vhost-user %s: queues=%u but the backend supports %u pair(s)%s",
+			 d->path, queues_cap, d->max_pairs,
+			 (d->protocol_features & VHU_PROTOCOL_F_MQ) ? "" : " (it lacks the MQ protocol feature)");
+		return -EINVAL;
+	}
+	d->max_pairs = queues_cap ? queues_cap : 1;
+	return 0;
+}
+
 int vpmd_vhost_user_probe(const char *path, const struct vpmd_transport_ops **ops, void **priv,
 			  char *err, size_t errlen)
 {
 	struct vhu_dev *d;
 	uint16_t queues_cap = 0;
 	bool mac_given = false;
-	uint64_t v;
 	int rc;
 
 	d = calloc(1, sizeof(*d));
@@ -541,74 +601,15 @@ int vpmd_vhost_user_probe(const char *path, const struct vpmd_transport_ops **op
 	if (!mac_given)
 		vhu_default_mac(d);
 	rc = vhu_connect(d, err, errlen);
-	if (rc < 0)
-		goto fail;
-	/* Sequence: SET_OWNER, GET_FEATURES, then the protocol-feature handshake. */
-	rc = vhu_request(d, VHU_SET_OWNER, NULL, 0, NULL, 0, err, errlen);
 	if (rc == 0)
-		rc = vhu_get_u64(d, VHU_GET_FEATURES, &d->backend_features, err, errlen);
+		rc = vhu_handshake(d, err, errlen);
+	if (rc == 0)
+		rc = vhu_check_queue_num(d, queues_cap, err, errlen);
+	if (rc == 0)
+		rc = vhu_mem_check(d, err, errlen);
 	if (rc < 0)
 		goto fail;
-	if (!(d->backend_features & VPMD_F_VERSION_1)) {
-		snprintf(err, errlen, "vhost-user %s: backend does not offer VIRTIO_F_VERSION_1 (features 0x%" PRIx64 "): legacy backends are not supported",
-			 d->path, d->backend_features);
-		rc = -ENOTSUP;
-		goto fail;
-	}
-	if (d->backend_features & VHU_F_PROTOCOL_FEATURES) {
-		rc = vhu_get_u64(d, VHU_GET_PROTOCOL_FEATURES, &v, err, errlen);
-		if (rc < 0)
-			goto fail;
-		rc = vhu_set_u64(d, VHU_SET_PROTOCOL_FEATURES, v & VHU_PROTOCOL_WANTED, err, errlen);
-		if (rc < 0)
-			goto fail;
-		/* REPLY_ACK applies from the next request on. */
-		d->protocol_features = v & VHU_PROTOCOL_WANTED;
-	}
-	if (d->protocol_features & VHU_PROTOCOL_F_MQ) {
-		rc = vhu_get_u64(d, VHU_GET_QUEUE_NUM, &v, err, errlen);
-		if (rc < 0)
-			goto fail;
-		if (v < VPMD_MQ_PAIRS_MIN || v > VPMD_MQ_PAIRS_MAX) {
-			snprintf(err, errlen, "vhost-user %s: backend reports %" PRIu64 " queue pairs (valid %d..%d)",
-				 d->path, v, VPMD_MQ_PAIRS_MIN, VPMD_MQ_PAIRS_MAX);
-			rc = -EPROTO;
-			goto fail;
-		}
-		d->max_pairs = (uint16_t)RTE_MIN(v, (uint64_t)VPMD_MAX_QPAIRS);
-	}
-	/*
-	 * GET_QUEUE_NUM is a ceiling, not what the backend polls: DPDK's vhost library answers
-	 * its compile-time maximum (128) whatever queues= testpmd got. So, like DPDK's
-	 * virtio-user, the device shows one pair unless the spec asks for more.
-	 */
-	if (queues_cap > d->max_pairs) {
-		snprintf(err, errlen, "vhost-user %s: queues=%u but the backend supports %u pair(s)%s",
-			 d->path, queues_cap, d->max_pairs,
-			 (d->protocol_features & VHU_PROTOCOL_F_MQ) ? "" : " (it lacks the MQ protocol feature)");
-		rc = -EINVAL;
-		goto fail;
-	}
-	d->max_pairs = queues_cap ? queues_cap : 1;
-	/*
-	 * The memory table is sent at the first queue setup, whose op has no error line; the
-	 * usual mistakes (no hugepages, no --single-file-segments) show already in the memory
-	 * allocated so far, so catch them here where the caller gets the message.
-	 */
-	{
-		struct vhu_mem_table mem;
-		int fds[VHU_MAX_REGIONS];
-
-		rc = vhu_mem_build(d, &mem, fds, err, errlen);
-		if (rc < 0)
-			goto fail;
-	}
-
-	/* Best effort: not available with --legacy-mem, where memory never grows anyway. */
-	snprintf(d->mem_cb_name, sizeof(d->mem_cb_name), "vpmd-vhost-user-%p", (void *)d);
-	if (rte_mem_event_callback_register(d->mem_cb_name, vhu_mem_event, d) < 0)
-		d->mem_cb_name[0] = '\0';
-
+	vhu_mem_watch(d);
 	VHU_LOG(INFO, "%s: features 0x%" PRIx64 " protocol 0x%" PRIx64 " max pairs %u",
 		d->path, d->backend_features, d->protocol_features, d->max_pairs);
 	*ops = &vhu_ops;

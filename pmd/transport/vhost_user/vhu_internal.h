@@ -75,8 +75,9 @@ bool vhu_conn_alive(struct vhu_dev *d);
 int vhu_connect(struct vhu_dev *d, char *err, size_t errlen);
 
 /* vhu_mem.c: memory table. */
-int vhu_mem_build(struct vhu_dev *d, struct vhu_mem_table *mem, int *fds, char *err, size_t errlen);
 int vhu_mem_sync(struct vhu_dev *d, char *err, size_t errlen);
-void vhu_mem_event(enum rte_mem_event type, const void *addr, size_t len, void *arg);
+int vhu_mem_check(struct vhu_dev *d, char *err, size_t errlen);
+void vhu_mem_watch(struct vhu_dev *d);
+void vhu_mem_unwatch(struct vhu_dev *d);
 
 #endif /* VHU_INTERNAL_H */

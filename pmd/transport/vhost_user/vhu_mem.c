@@ -78,7 +78,7 @@ static int vhu_mem_walk_list(const struct rte_memseg_list *msl, void *arg)
 	return 0;
 }
 
-int vhu_mem_build(struct vhu_dev *d, struct vhu_mem_table *mem, int *fds, char *err, size_t errlen)
+static int vhu_mem_build(struct vhu_dev *d, struct vhu_mem_table *mem, int *fds, char *err, size_t errlen)
 {
 	struct vhu_mem_walk w = { .mem = mem, .fds = fds, .err = err, .errlen = errlen,
 				  .path = d->path, .rc = 0 };
@@ -129,7 +129,7 @@ int vhu_mem_sync(struct vhu_dev *d, char *err, size_t errlen)
  * failure). The table is re-sent at the next queue set-up (vpmd_start after vpmd_stop);
  * until then, say so once.
  */
-void vhu_mem_event(enum rte_mem_event type, const void *addr, size_t len, void *arg)
+static void vhu_mem_event(enum rte_mem_event type, const void *addr, size_t len, void *arg)
 {
 	struct vhu_dev *d = arg;
 	uintptr_t a = (uintptr_t)addr;
@@ -146,4 +146,32 @@ void vhu_mem_event(enum rte_mem_event type, const void *addr, size_t len, void *
 	VHU_LOG(WARNING, "%s: hugepage memory grew after the memory table was sent; the backend cannot reach "
 		"buffers there until vpmd_stop/vpmd_start: create mempools before vpmd_configure or pre-allocate with EAL -m",
 		d->path);
+}
+
+/*
+ * The memory table goes out at the first queue setup; the usual mistakes (no hugepages, no
+ * --single-file-segments) show already in the memory allocated so far, so the probe
+ * checks them, and vpmd_open reports them before any queue exists.
+ */
+int vhu_mem_check(struct vhu_dev *d, char *err, size_t errlen)
+{
+	struct vhu_mem_table mem;
+	int fds[VHU_MAX_REGIONS];
+
+	return vhu_mem_build(d, &mem, fds, err, errlen);
+}
+
+/* Best effort: not available with --legacy-mem, where memory never grows anyway. */
+void vhu_mem_watch(struct vhu_dev *d)
+{
+	snprintf(d->mem_cb_name, sizeof(d->mem_cb_name), "vpmd-vhost-user-%p", (void *)d);
+	if (rte_mem_event_callback_register(d->mem_cb_name, vhu_mem_event, d) < 0)
+		d->mem_cb_name[0] = '\0';
+}
+
+void vhu_mem_unwatch(struct vhu_dev *d)
+{
+	if (d->mem_cb_name[0] != '\0')
+		rte_mem_event_callback_unregister(d->mem_cb_name, d);
+	d->mem_cb_name[0] = '\0';
 }
