@@ -90,7 +90,36 @@ struct vpmd_transport_ops {
 struct vpmd_dev *vpmd_open_transport(const struct vpmd_transport_ops *ops, void *priv,
 				     char *err, size_t errlen);
 
-/* Transport probes (each in its own file). */
+/* ---- device specs (vpmd_devspec.c) ---- */
+
+/* A PCI address as sysfs names it, "DDDD:BB:DD.F", with its NUL. */
+#define VPMD_PCI_ADDR_LEN 13
+
+/*
+ * "DDDD:BB:DD.F" or "BB:DD.F" (domain 0), hex, into the sysfs form. 0, or -EINVAL when the
+ * text is no PCI address or a field is out of range (out is then unchanged).
+ */
+int vpmd_pci_addr_parse(const char *in, char out[VPMD_PCI_ADDR_LEN]);
+
+enum vpmd_devspec_kind {
+	VPMD_DEVSPEC_PCI,
+	VPMD_DEVSPEC_VHOST_USER,
+};
+
+struct vpmd_devspec {
+	enum vpmd_devspec_kind kind;
+	char pci_addr[VPMD_PCI_ADDR_LEN];   /* PCI: the normalised address */
+	const char *vhost_user;             /* vhost-user: "PATH[,key=val...]", inside spec */
+};
+
+/*
+ * The spec vpmd_open() takes: a PCI address ("0000:00:01.0", "00:01.0", optionally after
+ * "pci:") or "vhost-user:" and the vhost-user transport's arguments (vhu_dev.c documents
+ * them). 0, or -EINVAL with err filled.
+ */
+int vpmd_devspec_parse(const char *spec, struct vpmd_devspec *ds, char *err, size_t errlen);
+
+/* ---- transport probes (each in its own folder) ---- */
 int vpmd_pci_probe(const char *pci_addr, const struct vpmd_transport_ops **ops, void **priv,
 		   char *err, size_t errlen);
 int vpmd_vhost_user_probe(const char *path, const struct vpmd_transport_ops **ops, void **priv,

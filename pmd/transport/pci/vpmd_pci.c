@@ -55,7 +55,7 @@
 enum vpmd_pci_kind { VPMD_PCI_UIO, VPMD_PCI_VFIO };
 
 struct vpmd_pci {
-	char addr[32];
+	char addr[VPMD_PCI_ADDR_LEN];
 	enum vpmd_pci_kind kind;
 	int cfg_fd;                          /* sysfs config file (reads; writes for uio) */
 	int vfio_fd;                         /* VFIO device fd, -1 for uio */
@@ -585,22 +585,6 @@ static const struct vpmd_transport_ops vpmd_pci_ops = {
 
 /* ---------------- probe ---------------- */
 
-/* "DDDD:BB:DD.F", or "BB:DD.F" (domain 0). */
-static int normalise_addr(const char *in, char *out, size_t outlen)
-{
-	unsigned int dom = 0, bus, dev, fn;
-	char tail;
-
-	if (sscanf(in, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &tail) == 4 ||
-	    (dom = 0, sscanf(in, "%x:%x.%x%c", &bus, &dev, &fn, &tail) == 3)) {
-		if (dom > 0xffff || bus > 0xff || dev > 0x1f || fn > 7)
-			return -EINVAL;
-		snprintf(out, outlen, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
-		return 0;
-	}
-	return -EINVAL;
-}
-
 /* Identity: a virtio-net function (4.1.2.1). */
 static int
 pci_check_identity(struct vpmd_pci *p, char *err, size_t errlen)
@@ -802,7 +786,7 @@ vpmd_pci_probe(const char *pci_addr, const struct vpmd_transport_ops **ops, void
 	}
 	p->cfg_fd = -1;
 	p->vfio_fd = -1;
-	if (normalise_addr(pci_addr, p->addr, sizeof(p->addr)) != 0) {
+	if (vpmd_pci_addr_parse(pci_addr, p->addr) != 0) {
 		snprintf(err, errlen, "'%s' is not a PCI address (expected DDDD:BB:DD.F, e.g. "
 			 "0000:00:01.0)", pci_addr);
 		rc = -EINVAL;
