@@ -203,6 +203,9 @@ static void dev_fail(struct vpmd_dev *dev)
 	(dev)->ops->read_config((dev)->priv, offsetof(struct vpmd_net_config, field),      \
 				&(cfg)->field, sizeof((cfg)->field))
 
+/* How often a config read is retried while config_generation changes around it. */
+#define CFG_READ_TRIES 16
+
 /* Config space is only consistent when config_generation did not change around the read
  * [2.4.1]. Fields whose feature was not negotiated stay 0. */
 static int read_config(struct vpmd_dev *dev, struct vpmd_net_config *cfg, char *err,
@@ -213,7 +216,7 @@ static int read_config(struct vpmd_dev *dev, struct vpmd_net_config *cfg, char *
 	uint8_t g0, g1;
 	int rc;
 
-	for (tries = 0; tries < 16; tries++) {
+	for (tries = 0; tries < CFG_READ_TRIES; tries++) {
 		g0 = ops->config_generation(dev->priv);
 		memset(cfg, 0, sizeof(*cfg));
 		rc = 0;
@@ -293,7 +296,7 @@ static uint16_t pow2_floor(uint16_t v)
 static int dev_setup_queues(struct vpmd_dev *dev, char *err, size_t errlen)
 {
 	const struct vpmd_transport_ops *ops = dev->ops;
-	struct vpmd_vq *vqs[2 * VPMD_MAX_QPAIRS + 1];
+	struct vpmd_vq *vqs[VPMD_NB_VQS(VPMD_MAX_QPAIRS)];
 	unsigned int n = 0, i;
 	uint16_t q;
 	int rc;
@@ -315,6 +318,21 @@ static int dev_setup_queues(struct vpmd_dev *dev, char *err, size_t errlen)
 		}
 		dev->queues_live = true;
 	}
+	return 0;
+}
+
+/* Cap *size by the largest size the device accepts for virtqueue vq_index. */
+static int cap_ring_size(struct vpmd_dev *dev, unsigned int vq_index, uint16_t *size, char *err,
+			 size_t errlen)
+{
+	uint16_t qmax = dev->ops->queue_max_size(dev->priv, (uint16_t)vq_index);
+
+	if (qmax == 0) {
+		vpmd_set_err(err, errlen, "%s: virtqueue %u does not exist (device queue size 0)",
+			     dev->name, vq_index);
+		return -EPROTO;
+	}
+	*size = RTE_MIN(*size, qmax);
 	return 0;
 }
 
@@ -408,7 +426,7 @@ int vpmd_configure(struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err
 	else
 		rte_eth_random_addr(dev->mac.addr_bytes);
 	if (!dev->mrg &&
-	    room - RTE_PKTMBUF_HEADROOM < (uint32_t)dev->mtu + RTE_ETHER_HDR_LEN + 4) {
+	    room - RTE_PKTMBUF_HEADROOM < (uint32_t)dev->mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN) {
 		vpmd_set_err(err, errlen, "%s: without MRG_RXBUF every rx buffer must hold a full "
 			"frame: data room %u - headroom %u < MTU %u + 18; use a larger mbuf "
 			"data room", dev->name, room, RTE_PKTMBUF_HEADROOM, dev->mtu);
@@ -432,16 +450,12 @@ int vpmd_configure(struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err
 	size = conf->ring_size ? conf->ring_size : VPMD_RING_SIZE_DEFAULT;
 	if (size > VPMD_RING_SIZE_MAX)
 		size = VPMD_RING_SIZE_MAX;
-	for (q = 0; q < 2 * pairs; q++) {
-		uint16_t qmax = ops->queue_max_size(dev->priv, q);
-
-		if (qmax == 0) {
-			vpmd_set_err(err, errlen, "%s: virtqueue %u does not exist (device queue size 0)",
-				dev->name, q);
-			rc = -EPROTO;
+	for (q = 0; q < pairs; q++) {
+		rc = cap_ring_size(dev, vpmd_rxvq(q), &size, err, errlen);
+		if (rc == 0)
+			rc = cap_ring_size(dev, vpmd_txvq(q), &size, err, errlen);
+		if (rc != 0)
 			goto fail;
-		}
-		size = RTE_MIN(size, qmax);
 	}
 	if (!dev->packed && !rte_is_power_of_2(size)) {
 		uint16_t p2 = pow2_floor(size);
@@ -455,14 +469,23 @@ int vpmd_configure(struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err
 	dev->rx_pool = conf->rx_pool;
 
 	if ((dev->features & VPMD_F_CTRL_VQ) && ops->ctrl_cmd == NULL) {
-		uint16_t qmax = ops->queue_max_size(dev->priv, (uint16_t)(2 * dev->max_qpairs));
+		unsigned int cvq = vpmd_cvq(dev->max_qpairs);
+		uint16_t qmax;
 
-		ctrl_size = RTE_MIN(qmax, (uint16_t)64);
+		if (cvq > UINT16_MAX) {
+			vpmd_set_err(err, errlen, "%s: control virtqueue index %u (2 * max_virtqueue_"
+				     "pairs) does not fit a 16-bit queue index", dev->name, cvq);
+			rc = -EPROTO;
+			goto fail;
+		}
+		qmax = ops->queue_max_size(dev->priv, (uint16_t)cvq);
+		ctrl_size = RTE_MIN(qmax, (uint16_t)VPMD_CTRL_RING_SIZE_MAX);
 		if (!dev->packed)
 			ctrl_size = ctrl_size ? pow2_floor(ctrl_size) : 0;
-		if (ctrl_size < 3) {
+		if (ctrl_size < VPMD_CTRL_CMD_DESCS) {
 			vpmd_set_err(err, errlen, "%s: control virtqueue %u has size %u (need at least "
-				"%u)", dev->name, 2 * dev->max_qpairs, qmax, dev->packed ? 3 : 4);
+				     "%u)", dev->name, cvq, qmax, dev->packed ? VPMD_CTRL_CMD_DESCS :
+				     rte_align32pow2(VPMD_CTRL_CMD_DESCS));
 			rc = -EPROTO;
 			goto fail;
 		}

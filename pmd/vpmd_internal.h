@@ -110,6 +110,10 @@ struct vpmd_ctrlq {
 };
 #define VPMD_CTRL_BUF_SIZE 64
 #define VPMD_CTRL_TIMEOUT_MS 2000
+/* A command is at most three descriptors: {class, cmd}, data, ack [5.1.6.5]. */
+#define VPMD_CTRL_CMD_DESCS 3
+/* One command is in flight at a time: a larger control ring would only waste memory. */
+#define VPMD_CTRL_RING_SIZE_MAX 64
 
 enum vpmd_state { VPMD_ST_OPEN, VPMD_ST_CONFIGURED, VPMD_ST_STARTED };
 
