@@ -38,6 +38,9 @@ typedef uint16_t (*vpmd_tx_fn)(struct vpmd_txq *txq, struct rte_mbuf **pkts, uin
 #define VPMD_RXQ_F_TSO6       4
 #define VPMD_RXQ_F_ECN        8
 
+/* Rx refills once this many buffers are free (fewer on rings under 4x this size). */
+#define VPMD_RX_REFILL_MAX 32
+
 struct vpmd_rxq {
 	/* --- fast path, written by the polling lcore --- */
 	struct vpmd_vq vq;
@@ -183,6 +186,19 @@ unsigned int vpmd_txq_reclaim(struct vpmd_txq *txq);
 void vpmd_rxq_free(struct vpmd_rxq *rxq);
 void vpmd_txq_free(struct vpmd_txq *txq);
 void vpmd_ctrlq_free(struct vpmd_ctrlq *cvq);
+
+/* Negotiation and config space (vpmd_negotiate.c). */
+/* Reset, ACKNOWLEDGE, DRIVER, features, FEATURES_OK (read back); sets dev->features and
+ * the layout flags. Also brings the device back after a stop. 0 or -errno (err filled). */
+int vpmd_dev_negotiate(struct vpmd_dev *dev, uint64_t wanted, char *err, size_t errlen);
+/* Generation-stable config read, validated: max_qpairs, mtu, mac. 0 or -errno. */
+int vpmd_read_device_limits(struct vpmd_dev *dev, char *err, size_t errlen);
+/* The config status word (VPMD_NET_S_*), read now. 0 or -errno. */
+int vpmd_read_link_status(const struct vpmd_dev *dev, uint16_t *status);
+/* Set FAILED on top of the current device status. */
+void vpmd_dev_set_failed(struct vpmd_dev *dev);
+/* Names of the bits set in f, space separated. */
+void vpmd_features_str(uint64_t f, char *buf, size_t len);
 
 /* Control queue (vpmd_ctrl.c): ops->ctrl_cmd when the transport has one. Returns the
  * device's ack (0 = OK), or -errno. */
