@@ -113,8 +113,8 @@ static int ctrl_send_packed(struct vpmd_ctrlq *cvq, uint16_t ndesc, const uint32
 int vpmd_ctrl_send(struct vpmd_dev *dev, uint8_t cls, uint8_t cmd, const void *data, uint32_t len)
 {
 	struct vpmd_ctrlq *cvq = dev->cvq;
-	uint64_t addrs[3];
-	uint32_t lens[3];
+	uint64_t addrs[VPMD_CTRL_CMD_DESCS];
+	uint32_t lens[VPMD_CTRL_CMD_DESCS];
 	uint16_t n = 0;
 	int rc;
 

@@ -38,6 +38,9 @@ typedef uint16_t (*vpmd_tx_fn)(struct vpmd_txq *txq, struct rte_mbuf **pkts, uin
 #define VPMD_RXQ_F_TSO6       4
 #define VPMD_RXQ_F_ECN        8
 
+/* Rx refills once this many buffers are free (fewer on rings under 4x this size). */
+#define VPMD_RX_REFILL_MAX 32
+
 struct vpmd_rxq {
 	/* --- fast path, written by the polling lcore --- */
 	struct vpmd_vq vq;
@@ -110,6 +113,10 @@ struct vpmd_ctrlq {
 };
 #define VPMD_CTRL_BUF_SIZE 64
 #define VPMD_CTRL_TIMEOUT_MS 2000
+/* A command is at most three descriptors: {class, cmd}, data, ack [5.1.6.5]. */
+#define VPMD_CTRL_CMD_DESCS 3
+/* One command is in flight at a time: a larger control ring would only waste memory. */
+#define VPMD_CTRL_RING_SIZE_MAX 64
 
 enum vpmd_state { VPMD_ST_OPEN, VPMD_ST_CONFIGURED, VPMD_ST_STARTED };
 
@@ -179,6 +186,19 @@ unsigned int vpmd_txq_reclaim(struct vpmd_txq *txq);
 void vpmd_rxq_free(struct vpmd_rxq *rxq);
 void vpmd_txq_free(struct vpmd_txq *txq);
 void vpmd_ctrlq_free(struct vpmd_ctrlq *cvq);
+
+/* Negotiation and config space (vpmd_negotiate.c). */
+/* Reset, ACKNOWLEDGE, DRIVER, features, FEATURES_OK (read back); sets dev->features and
+ * the layout flags. Also brings the device back after a stop. 0 or -errno (err filled). */
+int vpmd_dev_negotiate(struct vpmd_dev *dev, uint64_t wanted, char *err, size_t errlen);
+/* Generation-stable config read, validated: max_qpairs, mtu, mac. 0 or -errno. */
+int vpmd_read_device_limits(struct vpmd_dev *dev, char *err, size_t errlen);
+/* The config status word (VPMD_NET_S_*), read now. 0 or -errno. */
+int vpmd_read_link_status(const struct vpmd_dev *dev, uint16_t *status);
+/* Set FAILED on top of the current device status. */
+void vpmd_dev_set_failed(struct vpmd_dev *dev);
+/* Names of the bits set in f, space separated. */
+void vpmd_features_str(uint64_t f, char *buf, size_t len);
 
 /* Control queue (vpmd_ctrl.c): ops->ctrl_cmd when the transport has one. Returns the
  * device's ack (0 = OK), or -errno. */

@@ -230,4 +230,8 @@ vpmd_vq_is_tx(unsigned int vq_index)
 	return (vq_index & 1) != 0;
 }
 
+/* How many virtqueues a device with `pairs` pairs and a control queue has, as a constant
+ * expression for array sizes: vpmd_cvq(pairs) + 1. */
+#define VPMD_NB_VQS(pairs) (2 * (pairs) + 1)
+
 #endif /* VPMD_SPEC_H */

@@ -18,6 +18,9 @@
 
 #include "vpmd_internal.h"
 
+/* Rx: how many used entries ahead the next mbufs are prefetched. */
+#define RX_PREFETCH_AHEAD 4
+
 /* ---- rx -------------------------------------------------------------------------------- */
 
 static __rte_always_inline void
@@ -180,7 +183,7 @@ rx_split(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n, const bool mr
 		uint16_t nbuf, k;
 
 		/* Look ahead: the mbufs of the next entries (ids masked: always in bounds). */
-		rte_prefetch0(rxq->sw_ring[ue[(pos + 4) & mask].id & mask]);
+		rte_prefetch0(rxq->sw_ring[ue[(pos + RX_PREFETCH_AHEAD) & mask].id & mask]);
 
 		ib_rem_pkt = ib_rem;
 		ib_len_pkt = ib_len;

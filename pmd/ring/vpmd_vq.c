@@ -26,17 +26,18 @@ const char *vpmd_bad_reason_str(unsigned int reason)
 
 size_t vpmd_vq_ring_bytes(uint16_t size, bool packed, size_t *driver_off, size_t *device_off)
 {
-	size_t desc = (size_t)size * 16, drv, dev, end;
+	size_t drv, dev, end;
 
 	if (packed) {
-		drv = RTE_ALIGN_CEIL(desc, RTE_CACHE_LINE_SIZE);
+		drv = RTE_ALIGN_CEIL(sizeof(struct vpmd_vring_packed_desc) * (size_t)size,
+				     RTE_CACHE_LINE_SIZE);
 		dev = drv + RTE_CACHE_LINE_SIZE;
 		end = dev + RTE_CACHE_LINE_SIZE;
 	} else {
-		drv = desc;                                       /* avail: 2-byte aligned */
-		end = drv + 4 + 2 * (size_t)size + 2;             /* flags, idx, ring, used_event */
-		dev = RTE_ALIGN_CEIL(end, RTE_CACHE_LINE_SIZE);   /* used: own cache lines */
-		end = dev + 4 + 8 * (size_t)size + 2;             /* flags, idx, ring, avail_event */
+		drv = sizeof(struct vpmd_vring_desc) * (size_t)size;  /* avail: 2-byte aligned */
+		end = drv + vpmd_split_avail_bytes(size);
+		dev = RTE_ALIGN_CEIL(end, RTE_CACHE_LINE_SIZE);        /* used: own cache lines */
+		end = dev + vpmd_split_used_bytes(size);
 	}
 	if (driver_off)
 		*driver_off = drv;
@@ -141,7 +142,7 @@ struct vpmd_rxq *vpmd_rxq_create(struct vpmd_dev *dev, uint16_t qid, uint16_t si
 	if (rxq->sw_ring == NULL || rxq->free_ids == NULL)
 		goto fail;
 	vq_name(name, sizeof(name), dev, "rx", qid);
-	if (vpmd_vq_create(&rxq->vq, name, (uint16_t)(2 * qid), size, dev->packed, dev->socket_id,
+	if (vpmd_vq_create(&rxq->vq, name, (uint16_t)vpmd_rxvq(qid), size, dev->packed, dev->socket_id,
 			   0, NULL, NULL) != 0)
 		goto fail;
 	vpmd_rxq_reset(rxq);
@@ -214,7 +215,7 @@ struct vpmd_txq *vpmd_txq_create(struct vpmd_dev *dev, uint16_t qid, uint16_t si
 	if (txq->slots == NULL || txq->free_ids == NULL)
 		goto fail;
 	vq_name(name, sizeof(name), dev, "tx", qid);
-	if (vpmd_vq_create(&txq->vq, name, (uint16_t)(2 * qid + 1), size, dev->packed,
+	if (vpmd_vq_create(&txq->vq, name, (uint16_t)vpmd_txvq(qid), size, dev->packed,
 			   dev->socket_id, (size_t)size * sizeof(struct vpmd_net_hdr), &hdrs,
 			   &txq->hdrs_iova) != 0)
 		goto fail;
@@ -283,7 +284,7 @@ struct vpmd_ctrlq *vpmd_ctrlq_create(struct vpmd_dev *dev, uint16_t size)
 	if (cvq == NULL)
 		return NULL;
 	vq_name(name, sizeof(name), dev, "ctl", 0);
-	if (vpmd_vq_create(&cvq->vq, name, (uint16_t)(2 * dev->max_qpairs), size, dev->packed,
+	if (vpmd_vq_create(&cvq->vq, name, (uint16_t)vpmd_cvq(dev->max_qpairs), size, dev->packed,
 			   dev->socket_id, VPMD_CTRL_BUF_SIZE, &buf, &cvq->buf_iova) != 0) {
 		rte_free(cvq);
 		return NULL;

@@ -189,12 +189,18 @@ vpmd_split_need_kick(const struct vpmd_vq *vq, uint16_t old_idx, uint16_t new_id
 
 /* Split + EVENT_IDX: keep used_event behind everything the device can still complete so
  * that it never decides to interrupt us (we poll). The device's used index stays within
- * `size` of last_used, so rewriting used_event = last_used - 1 every 16384 consumed entries
- * keeps it out of every window the device crosses (16384 + 32768 < 65536). */
+ * `size` of last_used, so rewriting used_event = last_used - 1 every
+ * VPMD_USED_EVENT_REWRITE consumed entries keeps it out of every window the device
+ * crosses (the interval plus the largest ring stays below 2^16). */
+#define VPMD_USED_EVENT_REWRITE 16384
+_Static_assert(VPMD_USED_EVENT_REWRITE + VPMD_RING_SIZE_MAX < 65536,
+	       "used_event stays behind every window the device's used index crosses");
+
 static __rte_always_inline void
 vpmd_split_push_used_event(struct vpmd_vq *vq)
 {
-	if (vq->event_idx && unlikely((uint16_t)(vq->last_used - vq->used_event_at) >= 16384)) {
+	if (vq->event_idx &&
+	    unlikely((uint16_t)(vq->last_used - vq->used_event_at) >= VPMD_USED_EVENT_REWRITE)) {
 		vq->used_event_at = vq->last_used;
 		vpmd_write_once16(vq->split.used_event, (uint16_t)(vq->last_used - 1));
 	}
@@ -218,7 +224,7 @@ vpmd_packed_need_kick(const struct vpmd_vq *vq, uint16_t added)
 	 * back when its wrap bit differs from ours. */
 	new_pos = vq->avail_idx;
 	old_pos = new_pos - added;
-	ev = off_wrap & 0x7fff;
+	ev = off_wrap & VPMD_EVENT_OFF_MASK;
 	if ((off_wrap >> VPMD_EVENT_WRAP_SHIFT) != vq->avail_wrap)
 		ev -= vq->size;
 	return (uint16_t)(new_pos - ev - 1) < (uint16_t)(new_pos - old_pos);

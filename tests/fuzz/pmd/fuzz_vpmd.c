@@ -342,8 +342,8 @@ int vpmd_fuzz_one(const uint8_t *data, size_t size)
 
 			for (unsigned int i = 0; i < sizeof(b); i++)
 				b[i] = u8(&in);
-			fake_raw_fill(f, (uint16_t)(2 * q), b, n % sizeof(b), &id, &len);
-			fake_raw_used(f, (uint16_t)(2 * q), (u8(&in) & 1) ? id : u16(&in), u32(&in),
+			fake_raw_fill(f, (uint16_t)vpmd_rxvq(q), b, n % sizeof(b), &id, &len);
+			fake_raw_used(f, (uint16_t)vpmd_rxvq(q), (u8(&in) & 1) ? id : u16(&in), u32(&in),
 				      (uint16_t)(u8(&in) % 4), u16(&in), u8(&in) & 1);
 			break;
 		}
@@ -365,7 +365,7 @@ int vpmd_fuzz_one(const uint8_t *data, size_t size)
 			break;
 		}
 		case 7:     /* raw tx used entry */
-			fake_raw_used(f, (uint16_t)(2 * q + 1), u16(&in), u32(&in),
+			fake_raw_used(f, (uint16_t)vpmd_txvq(q), u16(&in), u32(&in),
 				      (uint16_t)(u8(&in) % 4), u16(&in), u8(&in) & 1);
 			break;
 		case 8:

@@ -32,9 +32,9 @@ static bool negotiated(const struct fake_vnet *f, uint64_t bit)
 	return (f->driver_features & bit) != 0;
 }
 
-static uint16_t ctrl_index(const struct fake_vnet *f)
+static unsigned int ctrl_index(const struct fake_vnet *f)
 {
-	return (uint16_t)(2 * ((f->cfg.features & VPMD_F_MQ) ? f->cfg.max_pairs : 1));
+	return vpmd_cvq((f->cfg.features & VPMD_F_MQ) ? f->cfg.max_pairs : 1);
 }
 
 static void *va(uint64_t addr)
@@ -225,7 +225,7 @@ static struct fake_vq *get_vq(struct fake_vnet *f, uint16_t idx)
 
 unsigned int fake_rx_avail(struct fake_vnet *f, uint16_t qid)
 {
-	struct fake_vq *q = get_vq(f, (uint16_t)(2 * qid));
+	struct fake_vq *q = get_vq(f, (uint16_t)vpmd_rxvq(qid));
 	struct fbuf b;
 	unsigned int n = 0;
 
@@ -263,7 +263,7 @@ static uint32_t buf_write(struct fbuf *b, uint32_t off, const uint8_t *src, uint
 int fake_rx_inject(struct fake_vnet *f, uint16_t qid, const struct vpmd_net_hdr *hdr,
 		   const void *data, uint32_t len, bool raw_numbuf)
 {
-	struct fake_vq *q = get_vq(f, (uint16_t)(2 * qid));
+	struct fake_vq *q = get_vq(f, (uint16_t)vpmd_rxvq(qid));
 	static struct fbuf bufs[512];
 	uint32_t total = VPMD_NET_HDR_SIZE + len, have = 0, off, i, nb = 0;
 	uint32_t lens[512];
@@ -380,7 +380,7 @@ int fake_rx_inject(struct fake_vnet *f, uint16_t qid, const struct vpmd_net_hdr 
 int fake_tx_pop(struct fake_vnet *f, uint16_t qid, struct vpmd_net_hdr *hdr, uint8_t *buf,
 		uint32_t cap, unsigned int *ndesc)
 {
-	struct fake_vq *q = get_vq(f, (uint16_t)(2 * qid + 1));
+	struct fake_vq *q = get_vq(f, (uint16_t)vpmd_txvq(qid));
 	struct fbuf b;
 	uint8_t hb[VPMD_NET_HDR_SIZE];
 	uint32_t got = 0, flen = 0;
@@ -427,7 +427,7 @@ int fake_tx_pop(struct fake_vnet *f, uint16_t qid, struct vpmd_net_hdr *hdr, uin
 
 void fake_tx_complete(struct fake_vnet *f, uint16_t qid, enum fake_complete how)
 {
-	struct fake_vq *q = get_vq(f, (uint16_t)(2 * qid + 1));
+	struct fake_vq *q = get_vq(f, (uint16_t)vpmd_txvq(qid));
 	enum fake_mis mis = f->mis;
 	uint32_t i, n, prev_id = 0;
 
@@ -697,7 +697,7 @@ static uint8_t fake_config_generation(void *priv)
 static uint16_t fake_queue_max_size(void *priv, uint16_t idx)
 {
 	struct fake_vnet *f = priv;
-	uint16_t nvq = (uint16_t)(ctrl_index(f) + ((f->cfg.features & VPMD_F_CTRL_VQ) ? 1 : 0));
+	unsigned int nvq = ctrl_index(f) + ((f->cfg.features & VPMD_F_CTRL_VQ) ? 1 : 0);
 
 	if (idx >= nvq || idx >= FAKE_MAX_VQ || (int)idx == f->cfg.zero_size_queue)
 		return 0;

@@ -382,6 +382,7 @@ struct cfg_case {
 
 static void tw_pairs0(struct fake_vnet_cfg *c, struct vpmd_conf *k) { (void)k; c->max_pairs = 0; }
 static void tw_pairs_big(struct fake_vnet_cfg *c, struct vpmd_conf *k) { (void)k; c->max_pairs = 0x8001; }
+static void tw_pairs_max(struct fake_vnet_cfg *c, struct vpmd_conf *k) { k->nb_qpairs = 1; c->max_pairs = 0x8000; }
 static void tw_mtu(struct fake_vnet_cfg *c, struct vpmd_conf *k) { (void)k; c->mtu = 10; }
 static void tw_qsize0(struct fake_vnet_cfg *c, struct vpmd_conf *k) { (void)k; c->zero_size_queue = 1; }
 static void tw_qsize0_all(struct fake_vnet_cfg *c, struct vpmd_conf *k) { (void)k; c->queue_max = 0; }
@@ -403,6 +404,7 @@ static void test_config_validation(void **state)
 	static const struct cfg_case cases[] = {
 		{ "max_virtqueue_pairs 0", tw_pairs0, false, "max_virtqueue_pairs" },
 		{ "max_virtqueue_pairs 0x8001", tw_pairs_big, false, "max_virtqueue_pairs" },
+		{ "max_virtqueue_pairs 0x8000: control queue 65536", tw_pairs_max, false, "16-bit" },
 		{ "MTU 10", tw_mtu, false, "MTU" },
 		{ "tx queue size 0", tw_qsize0, false, "does not exist" },
 		{ "every queue size 0", tw_qsize0_all, false, "does not exist" },
