@@ -110,7 +110,8 @@ static int ctrl_send_packed(struct vpmd_ctrlq *cvq, uint16_t ndesc, const uint32
 	return i == 0 ? 0 : -EPROTO;
 }
 
-int vpmd_ctrl_send(struct vpmd_dev *dev, uint8_t cls, uint8_t cmd, const void *data, uint32_t len)
+int vpmd_ctrl_send(struct vpmd_dev *dev, uint8_t cls, uint8_t cmd, const void *data, uint32_t len,
+		   char *err, size_t errlen)
 {
 	struct vpmd_ctrlq *cvq = dev->cvq;
 	uint64_t addrs[VPMD_CTRL_CMD_DESCS];
@@ -119,7 +120,7 @@ int vpmd_ctrl_send(struct vpmd_dev *dev, uint8_t cls, uint8_t cmd, const void *d
 	int rc;
 
 	if (dev->ops->ctrl_cmd)
-		return dev->ops->ctrl_cmd(dev->priv, cls, cmd, data, len);
+		return dev->ops->ctrl_cmd(dev->priv, cls, cmd, data, len, err, errlen);
 	if (cvq == NULL)
 		return -ENOTSUP;
 	if (len > CTRL_DATA_MAX)
@@ -152,14 +153,15 @@ int vpmd_ctrl_send(struct vpmd_dev *dev, uint8_t cls, uint8_t cmd, const void *d
 	return __atomic_load_n(&cvq->buf[CTRL_ACK_OFF], __ATOMIC_RELAXED);
 }
 
-int vpmd_ctrl_set_pairs(struct vpmd_dev *dev, uint16_t pairs)
+int vpmd_ctrl_set_pairs(struct vpmd_dev *dev, uint16_t pairs, char *err, size_t errlen)
 {
 	uint16_t le = rte_cpu_to_le_16(pairs);
 	int rc;
 
 	if (!(dev->features & VPMD_F_MQ))
 		return pairs == 1 ? 0 : -ENOTSUP;
-	rc = vpmd_ctrl_send(dev, VPMD_CTRL_CLS_MQ, VPMD_CTRL_MQ_VQ_PAIRS_SET, &le, sizeof(le));
+	rc = vpmd_ctrl_send(dev, VPMD_CTRL_CLS_MQ, VPMD_CTRL_MQ_VQ_PAIRS_SET, &le, sizeof(le), err,
+			    errlen);
 	if (rc < 0)
 		return rc;
 	if (rc != VPMD_CTRL_OK) {

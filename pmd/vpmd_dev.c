@@ -37,6 +37,7 @@ vpmd_open_transport(const struct vpmd_transport_ops *ops, void *priv, char *err,
 		    size_t errlen)
 {
 	struct vpmd_dev *dev;
+	char why[256] = "";
 	int rc;
 
 	if (ops == NULL) {
@@ -55,16 +56,16 @@ vpmd_open_transport(const struct vpmd_transport_ops *ops, void *priv, char *err,
 	snprintf(dev->name, sizeof(dev->name), "%s%u", ops->name, dev->id);
 	dev->state = VPMD_ST_OPEN;
 	dev->mtu = RTE_ETHER_MTU;
-	rc = ops->reset(priv);
+	rc = ops->reset(priv, why, sizeof(why));
 	if (rc != 0) {
 		vpmd_set_err(err, errlen, "%s: device reset failed (%s); is the device alive?", dev->name,
-			strerror(-rc));
+			why[0] ? why : strerror(-rc));
 		ops->close(priv);
 		free(dev);
 		return NULL;
 	}
-	ops->set_status(priv, VPMD_STATUS_ACKNOWLEDGE);
-	ops->set_status(priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER);
+	ops->set_status(priv, VPMD_STATUS_ACKNOWLEDGE, NULL, 0);
+	ops->set_status(priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER, NULL, 0);
 	dev->dev_features = ops->get_features(priv);
 	VPMD_LOG(INFO, dev, "opened on transport %s", ops->name);
 	return dev;
@@ -142,12 +143,12 @@ dev_release_queues(struct vpmd_dev *dev)
 		return;
 	for (q = 0; q < dev->nb_qpairs; q++) {
 		if (dev->rxq[q])
-			dev->ops->queue_release(dev->priv, dev->rxq[q]->vq.vq_index);
+			dev->ops->queue_release(dev->priv, dev->rxq[q]->vq.vq_index, NULL, 0);
 		if (dev->txq[q])
-			dev->ops->queue_release(dev->priv, dev->txq[q]->vq.vq_index);
+			dev->ops->queue_release(dev->priv, dev->txq[q]->vq.vq_index, NULL, 0);
 	}
 	if (dev->cvq)
-		dev->ops->queue_release(dev->priv, dev->cvq->vq.vq_index);
+		dev->ops->queue_release(dev->priv, dev->cvq->vq.vq_index, NULL, 0);
 }
 
 static uint16_t
@@ -168,6 +169,7 @@ dev_setup_queues(struct vpmd_dev *dev, char *err, size_t errlen)
 	const struct vpmd_transport_ops *ops = dev->ops;
 	struct vpmd_vq *vqs[VPMD_NB_VQS(VPMD_MAX_QPAIRS)];
 	unsigned int n = 0, i;
+	char why[256] = "";
 	uint16_t q;
 	int rc;
 
@@ -179,11 +181,11 @@ dev_setup_queues(struct vpmd_dev *dev, char *err, size_t errlen)
 		vqs[n++] = &dev->cvq->vq;
 	for (i = 0; i < n; i++) {
 		vqs[i]->notify = (struct vpmd_notify){ 0 };
-		rc = ops->queue_setup(dev->priv, &vqs[i]->layout, &vqs[i]->notify);
+		rc = ops->queue_setup(dev->priv, &vqs[i]->layout, &vqs[i]->notify, why, sizeof(why));
 		if (rc != 0 || vqs[i]->notify.kick == NULL) {
 			vpmd_set_err(err, errlen, "%s: setting up virtqueue %u (size %u) failed (%s)",
 				     dev->name, vqs[i]->vq_index, vqs[i]->size,
-				     rc ? strerror(-rc) : "no notify hook");
+				     rc ? (why[0] ? why : strerror(-rc)) : "no notify hook");
 			return rc ? rc : -EIO;
 		}
 		dev->queues_live = true;
@@ -598,11 +600,12 @@ vpmd_start(struct vpmd_dev *dev)
 			goto fail;
 		}
 	}
-	ops->set_status(dev->priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER |
-				   VPMD_STATUS_FEATURES_OK | VPMD_STATUS_DRIVER_OK);
-	if (ops->get_status(dev->priv) & VPMD_STATUS_NEEDS_RESET) {
-		VPMD_LOG(ERR, dev, "start: device set DEVICE_NEEDS_RESET after DRIVER_OK");
-		rc = -EIO;
+	rc = ops->set_status(dev->priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER |
+			     VPMD_STATUS_FEATURES_OK | VPMD_STATUS_DRIVER_OK, err, sizeof(err));
+	if (rc != 0 || (ops->get_status(dev->priv) & VPMD_STATUS_NEEDS_RESET)) {
+		VPMD_LOG(ERR, dev, "start: device set DEVICE_NEEDS_RESET after DRIVER_OK%s%s",
+			 err[0] ? ": " : "", err);
+		rc = rc ? rc : -EIO;
 		goto fail;
 	}
 	/* Buffers were posted before DRIVER_OK, when we may not notify: tell the device now. */
@@ -610,10 +613,10 @@ vpmd_start(struct vpmd_dev *dev)
 		vpmd_vq_kick(&dev->rxq[q]->vq);
 	dev->pairs_enabled = 1;
 	if (dev->features & VPMD_F_MQ) {
-		rc = vpmd_ctrl_set_pairs(dev, dev->nb_qpairs);
+		rc = vpmd_ctrl_set_pairs(dev, dev->nb_qpairs, err, sizeof(err));
 		if (rc != 0) {
 			VPMD_LOG(ERR, dev, "start: enabling %u queue pairs failed (%s)",
-				 dev->nb_qpairs, strerror(-rc));
+				 dev->nb_qpairs, err[0] ? err : strerror(-rc));
 			goto fail;
 		}
 	}
@@ -622,7 +625,7 @@ vpmd_start(struct vpmd_dev *dev)
 	return 0;
 fail:
 	dev_release_queues(dev);
-	ops->reset(dev->priv);
+	ops->reset(dev->priv, NULL, 0);
 	dev_reset_rings(dev);
 	return rc;
 }
@@ -635,7 +638,7 @@ vpmd_stop(struct vpmd_dev *dev)
 	vpmd_check_broken(dev);
 	/* The device stops using the rings before we take the buffers back. */
 	dev_release_queues(dev);
-	dev->ops->reset(dev->priv);
+	dev->ops->reset(dev->priv, NULL, 0);
 	dev_reset_rings(dev);
 	dev->state = VPMD_ST_CONFIGURED;
 	VPMD_LOG(INFO, dev, "stopped; all buffers reclaimed");
@@ -648,7 +651,7 @@ vpmd_close(struct vpmd_dev *dev)
 		return;
 	vpmd_stop(dev);
 	dev_release_queues(dev);
-	dev->ops->reset(dev->priv);
+	dev->ops->reset(dev->priv, NULL, 0);
 	dev_free_queues(dev);
 	dev->ops->close(dev->priv);
 	free(dev);

@@ -202,8 +202,9 @@ void vpmd_features_str(uint64_t f, char *buf, size_t len);
 
 /* Control queue (vpmd_ctrl.c): ops->ctrl_cmd when the transport has one. Returns the
  * device's ack (0 = OK), or -errno. */
-int vpmd_ctrl_send(struct vpmd_dev *dev, uint8_t cls, uint8_t cmd, const void *data, uint32_t len);
-int vpmd_ctrl_set_pairs(struct vpmd_dev *dev, uint16_t pairs);
+int vpmd_ctrl_send(struct vpmd_dev *dev, uint8_t cls, uint8_t cmd, const void *data, uint32_t len,
+		   char *err, size_t errlen);
+int vpmd_ctrl_set_pairs(struct vpmd_dev *dev, uint16_t pairs, char *err, size_t errlen);
 
 /* Log newly broken queues once (control path). Returns the number of broken queues. */
 unsigned int vpmd_check_broken(struct vpmd_dev *dev);

@@ -72,23 +72,25 @@ vpmd_dev_set_failed(struct vpmd_dev *dev)
 {
 	uint8_t st = dev->ops->get_status(dev->priv);
 
-	dev->ops->set_status(dev->priv, st | VPMD_STATUS_FAILED);
+	dev->ops->set_status(dev->priv, st | VPMD_STATUS_FAILED, NULL, 0);
 }
 
 int
 vpmd_dev_negotiate(struct vpmd_dev *dev, uint64_t wanted, char *err, size_t errlen)
 {
 	const struct vpmd_transport_ops *ops = dev->ops;
+	char why[256] = "";
 	uint8_t st;
 	int rc;
 
-	rc = ops->reset(dev->priv);
+	rc = ops->reset(dev->priv, why, sizeof(why));
 	if (rc != 0) {
-		vpmd_set_err(err, errlen, "%s: device reset failed (%s)", dev->name, strerror(-rc));
+		vpmd_set_err(err, errlen, "%s: device reset failed (%s)", dev->name,
+			     why[0] ? why : strerror(-rc));
 		return rc;
 	}
-	ops->set_status(dev->priv, VPMD_STATUS_ACKNOWLEDGE);
-	ops->set_status(dev->priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER);
+	ops->set_status(dev->priv, VPMD_STATUS_ACKNOWLEDGE, NULL, 0);
+	ops->set_status(dev->priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER, NULL, 0);
 	dev->dev_features = ops->get_features(dev->priv);
 	if (!(dev->dev_features & VPMD_F_VERSION_1)) {
 		vpmd_set_err(err, errlen, "%s: device does not offer VIRTIO_F_VERSION_1 (legacy-only "
@@ -97,15 +99,15 @@ vpmd_dev_negotiate(struct vpmd_dev *dev, uint64_t wanted, char *err, size_t errl
 		return -ENOTSUP;
 	}
 	dev->features = negotiate_features(dev->dev_features, wanted);
-	rc = ops->set_features(dev->priv, dev->features);
+	rc = ops->set_features(dev->priv, dev->features, why, sizeof(why));
 	if (rc != 0) {
 		vpmd_set_err(err, errlen, "%s: writing driver features failed (%s)", dev->name,
-			     strerror(-rc));
+			     why[0] ? why : strerror(-rc));
 		vpmd_dev_set_failed(dev);
 		return rc;
 	}
 	ops->set_status(dev->priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER |
-				   VPMD_STATUS_FEATURES_OK);
+				   VPMD_STATUS_FEATURES_OK, NULL, 0);
 	st = ops->get_status(dev->priv);
 	if (!(st & VPMD_STATUS_FEATURES_OK)) {
 		vpmd_set_err(err, errlen, "%s: device rejected features 0x%" PRIx64
@@ -120,9 +122,9 @@ vpmd_dev_negotiate(struct vpmd_dev *dev, uint64_t wanted, char *err, size_t errl
 }
 
 /* Read the config field `field` of struct vpmd_net_config into the same field of *cfg. */
-#define CFG_READ(dev, cfg, field)                                                          \
+#define CFG_READ(dev, cfg, field, why)                                                     \
 	(dev)->ops->read_config((dev)->priv, offsetof(struct vpmd_net_config, field),      \
-				&(cfg)->field, sizeof((cfg)->field))
+				&(cfg)->field, sizeof((cfg)->field), why, sizeof(why))
 
 /* Config space is only consistent when config_generation did not change around the read
  * [2.4.1]. Fields whose feature was not negotiated stay 0. */
@@ -131,6 +133,7 @@ read_config(struct vpmd_dev *dev, struct vpmd_net_config *cfg, char *err, size_t
 {
 	const struct vpmd_transport_ops *ops = dev->ops;
 	unsigned int tries;
+	char why[256] = "";
 	uint8_t g0, g1;
 	int rc;
 
@@ -139,15 +142,16 @@ read_config(struct vpmd_dev *dev, struct vpmd_net_config *cfg, char *err, size_t
 		memset(cfg, 0, sizeof(*cfg));
 		rc = 0;
 		if (dev->features & VPMD_F_MAC)
-			rc |= CFG_READ(dev, cfg, mac);
+			rc |= CFG_READ(dev, cfg, mac, why);
 		if (dev->features & VPMD_F_STATUS)
-			rc |= CFG_READ(dev, cfg, status);
+			rc |= CFG_READ(dev, cfg, status, why);
 		if (dev->features & VPMD_F_MQ)
-			rc |= CFG_READ(dev, cfg, max_virtqueue_pairs);
+			rc |= CFG_READ(dev, cfg, max_virtqueue_pairs, why);
 		if (dev->features & VPMD_F_MTU)
-			rc |= CFG_READ(dev, cfg, mtu);
+			rc |= CFG_READ(dev, cfg, mtu, why);
 		if (rc != 0) {
-			vpmd_set_err(err, errlen, "%s: reading device config failed", dev->name);
+			vpmd_set_err(err, errlen, "%s: reading device config failed%s%s", dev->name,
+				     why[0] ? ": " : "", why);
 			return -EIO;
 		}
 		g1 = ops->config_generation(dev->priv);
@@ -204,7 +208,7 @@ vpmd_read_link_status(const struct vpmd_dev *dev, uint16_t *status)
 	int rc;
 
 	rc = dev->ops->read_config(dev->priv, offsetof(struct vpmd_net_config, status), &st,
-				   sizeof(st));
+				   sizeof(st), NULL, 0);
 	if (rc == 0)
 		*status = rte_le_to_cpu_16(st);
 	return rc;

@@ -57,8 +57,8 @@ vpmd_devspec_parse(const char *spec, struct vpmd_devspec *ds, char *err, size_t 
 		ds->kind = VPMD_DEVSPEC_VHOST_USER;
 		ds->vhost_user = spec + strlen(SPEC_VHOST_USER_PREFIX);
 		if (*ds->vhost_user == '\0') {
-			vpmd_set_err(err, errlen, "%s: no socket path after " SPEC_VHOST_USER_PREFIX,
-				     spec);
+			vpmd_set_err(err, errlen, "%s: no socket path after "
+				     SPEC_VHOST_USER_PREFIX, spec);
 			return -EINVAL;
 		}
 		return 0;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * vpmd transport interface (internal): how the device-independent control path talks to
- * a virtio transport. Implementations: vpmd_pci.c (modern virtio-pci), vpmd_vhost_user.c
- * (vhost-user frontend), and the unit tests' software device (tests/unit/pmd/).
+ * a virtio transport. Implementations: pci/ (modern virtio-pci), vhost_user/ (vhost-user
+ * frontend), and the unit tests' software device (tests/unit/pmd/fake_vnet.c).
  *
  * All ops run on the control path (main lcore) except the per-queue notify hook, which
  * the fast path calls when the device asked for a kick.
@@ -54,29 +54,41 @@ struct vpmd_notify {
 	void *cookie;
 };
 
+/*
+ * Errors: every op that can fail returns 0 or -errno and then fills err (one line naming
+ * what failed and what to do, through vpmd_set_err(): err may be NULL). The getters
+ * cannot fail and take no buffer: get_status() reports a broken device as NEEDS_RESET,
+ * queue_max_size() an absent queue as 0. Transports never print an error.
+ */
 struct vpmd_transport_ops {
 	const char *name;        /* "virtio-pci", "vhost-user", "fake" */
 	uint64_t (*get_features)(void *priv);
 	/* Write driver features; the control path then sets FEATURES_OK and checks it. */
-	int (*set_features)(void *priv, uint64_t features);
+	int (*set_features)(void *priv, uint64_t features, char *err, size_t errlen);
 	uint8_t (*get_status)(void *priv);
-	void (*set_status)(void *priv, uint8_t status);
-	/* Reset and wait until the device reads back 0 (bounded wait). 0 or -errno. */
-	int (*reset)(void *priv);
-	/* Device-specific config space (struct virtio_net_config), bounds-checked. */
-	int (*read_config)(void *priv, uint32_t offset, void *buf, uint32_t len);
+	/* Fails when the transport cannot carry the change (vhost-user: the rings it enables
+	 * at DRIVER_OK); the device then also reads NEEDS_RESET. */
+	int (*set_status)(void *priv, uint8_t status, char *err, size_t errlen);
+	/* Reset and wait until the device reads back 0 (bounded wait). */
+	int (*reset)(void *priv, char *err, size_t errlen);
+	/* Device-specific config space (struct vpmd_net_config_full), bounds-checked. */
+	int (*read_config)(void *priv, uint32_t offset, void *buf, uint32_t len, char *err,
+			   size_t errlen);
 	uint8_t (*config_generation)(void *priv);
 	/* Largest size the device accepts for this queue; 0 when the queue does not exist. */
 	uint16_t (*queue_max_size)(void *priv, uint16_t vq_index);
-	/* Tell the device about a queue and enable it; fills *notify. 0 or -errno. */
-	int (*queue_setup)(void *priv, const struct vpmd_vq_layout *vq, struct vpmd_notify *notify);
-	void (*queue_release)(void *priv, uint16_t vq_index);
+	/* Tell the device about a queue and enable it; fills *notify. */
+	int (*queue_setup)(void *priv, const struct vpmd_vq_layout *vq, struct vpmd_notify *notify,
+			   char *err, size_t errlen);
+	/* Forget a queue (vhost-user: stop its ring). The queue is forgotten even on failure. */
+	int (*queue_release)(void *priv, uint16_t vq_index, char *err, size_t errlen);
 	/*
 	 * Optional. When set, the transport has no real control virtqueue and carries the
 	 * command itself (vhost-user: VQ_PAIRS_SET becomes SET_VRING_ENABLE). Returns the
-	 * virtio-net ack (0 = OK) or -errno.
+	 * virtio-net ack (VPMD_CTRL_OK, VPMD_CTRL_ERR) or -errno with err filled.
 	 */
-	int (*ctrl_cmd)(void *priv, uint8_t cls, uint8_t cmd, const void *data, uint32_t len);
+	int (*ctrl_cmd)(void *priv, uint8_t cls, uint8_t cmd, const void *data, uint32_t len,
+			char *err, size_t errlen);
 	/* Whether rings must be addressed by process VA (vhost-user) rather than IOVA. */
 	bool uses_va;
 	void (*close)(void *priv);

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include <rte_byteorder.h>
+#include <rte_common.h>
 #include <rte_eal.h>
 #include <rte_io.h>
 #include <rte_vfio.h>
@@ -40,6 +41,7 @@
 #endif
 
 #include "vpmd.h"
+#include "vpmd_err.h"
 #include "vpmd_transport.h"
 #include "vpmd_pci_regs.h"
 
@@ -119,14 +121,16 @@ wr64(volatile uint32_t *lo, volatile uint32_t *hi, uint64_t v)
 
 /* ---------------- PCI config space ---------------- */
 
-static int cfg_read(const struct vpmd_pci *p, uint32_t off, void *buf, uint32_t len)
+static int
+cfg_read(const struct vpmd_pci *p, uint32_t off, void *buf, uint32_t len)
 {
 	ssize_t n = pread(p->cfg_fd, buf, len, off);
 
 	return n == (ssize_t)len ? 0 : -EIO;
 }
 
-static int cfg_write(struct vpmd_pci *p, uint32_t off, const void *buf, uint32_t len)
+static int
+cfg_write(struct vpmd_pci *p, uint32_t off, const void *buf, uint32_t len)
 {
 	ssize_t n;
 
@@ -138,7 +142,8 @@ static int cfg_write(struct vpmd_pci *p, uint32_t off, const void *buf, uint32_t
 	return n == (ssize_t)len ? 0 : -EIO;
 }
 
-static int read_sysfs_line(const char *addr, const char *file, char *buf, size_t len)
+static int
+read_sysfs_line(const char *addr, const char *file, char *buf, size_t len)
 {
 	char path[PATH_MAX];
 	FILE *f;
@@ -157,7 +162,8 @@ static int read_sysfs_line(const char *addr, const char *file, char *buf, size_t
 }
 
 /* BAR sizes from sysfs `resource` ("start end flags" per line, hex); 0 = absent. */
-static int read_bar_sizes(const char *addr, uint64_t size[VPMD_PCI_NBARS], bool is_mem[VPMD_PCI_NBARS])
+static int
+read_bar_sizes(const char *addr, uint64_t size[VPMD_PCI_NBARS], bool is_mem[VPMD_PCI_NBARS])
 {
 	char path[PATH_MAX], line[128];
 	FILE *f;
@@ -195,23 +201,24 @@ struct vpmd_vcap {
  * Walk the capability list for the virtio structures. Keep the first usable one of each
  * type (4.1.4: the driver should use the first instance it can support).
  */
-static int walk_caps(struct vpmd_pci *p, struct vpmd_vcap caps[VPMD_PCI_CAP_PCI_CFG + 1],
-		     const uint64_t bar_size[VPMD_PCI_NBARS], const bool bar_mem[VPMD_PCI_NBARS],
-		     char *err, size_t errlen)
+static int
+walk_caps(struct vpmd_pci *p, struct vpmd_vcap caps[VPMD_PCI_CAP_PCI_CFG + 1],
+	  const uint64_t bar_size[VPMD_PCI_NBARS], const bool bar_mem[VPMD_PCI_NBARS],
+	  char *err, size_t errlen)
 {
 	uint8_t cfg[VPMD_PCI_CFG_STD_SIZE];
 	uint16_t status;
 	unsigned int ptr, hops = 0;
 
 	if (cfg_read(p, 0, cfg, sizeof(cfg)) != 0) {
-		snprintf(err, errlen, "%s: cannot read PCI config space (" VPMD_PCI_SYSFS
-			 "/%s/config); run as root", p->addr, p->addr);
+		vpmd_set_err(err, errlen, "%s: cannot read PCI config space (" VPMD_PCI_SYSFS
+			     "/%s/config); run as root", p->addr, p->addr);
 		return -EIO;
 	}
 	status = (uint16_t)(cfg[VPMD_PCI_CFG_STATUS] | cfg[VPMD_PCI_CFG_STATUS + 1] << 8);
 	if (!(status & VPMD_PCI_STATUS_CAP_LIST)) {
-		snprintf(err, errlen, "%s: no PCI capability list: not a modern virtio device "
-			 "(QEMU: -device virtio-net-pci,disable-legacy=on)", p->addr);
+		vpmd_set_err(err, errlen, "%s: no PCI capability list: not a modern virtio device "
+			     "(QEMU: -device virtio-net-pci,disable-legacy=on)", p->addr);
 		return -ENODEV;
 	}
 	ptr = cfg[VPMD_PCI_CFG_CAP_PTR] & ~3u;
@@ -222,8 +229,8 @@ static int walk_caps(struct vpmd_pci *p, struct vpmd_vcap caps[VPMD_PCI_CAP_PCI_
 
 		if (ptr < VPMD_PCI_CFG_HDR_SIZE || ptr + 2 > sizeof(cfg) ||
 		    ++hops > VPMD_PCI_CAPS_MAX) {
-			snprintf(err, errlen, "%s: malformed PCI capability list (pointer 0x%x, "
-				 "hop %u)", p->addr, ptr, hops);
+			vpmd_set_err(err, errlen, "%s: malformed PCI capability list (pointer "
+				     "0x%x, hop %u)", p->addr, ptr, hops);
 			return -EPROTO;
 		}
 		if (cfg[ptr] != VPMD_PCI_CAP_ID_VNDR)
@@ -233,8 +240,8 @@ static int walk_caps(struct vpmd_pci *p, struct vpmd_vcap caps[VPMD_PCI_CAP_PCI_
 		memcpy(&cap, &cfg[ptr], sizeof(cap));
 		if (cap.cap_len < sizeof(cap) || ptr + cap.cap_len > sizeof(cfg))
 			goto bad_cap;
-		if (cap.cfg_type < VPMD_PCI_CAP_COMMON_CFG || cap.cfg_type > VPMD_PCI_CAP_DEVICE_CFG ||
-		    caps[cap.cfg_type].found)
+		if (cap.cfg_type < VPMD_PCI_CAP_COMMON_CFG ||
+		    cap.cfg_type > VPMD_PCI_CAP_DEVICE_CFG || caps[cap.cfg_type].found)
 			goto next;
 		/* 4.1.4: BAR values 0x6-0xff are reserved; a driver ignores such a capability. */
 		if (cap.bar >= VPMD_PCI_NBARS)
@@ -242,22 +249,24 @@ static int walk_caps(struct vpmd_pci *p, struct vpmd_vcap caps[VPMD_PCI_CAP_PCI_
 		off32 = rte_le_to_cpu_32(cap.offset);
 		len32 = rte_le_to_cpu_32(cap.length);
 		if (!bar_mem[cap.bar] || bar_size[cap.bar] == 0) {
-			snprintf(err, errlen, "%s: virtio capability type %u points at BAR %u, "
-				 "which is not a memory BAR (port I/O cannot be mapped here)",
-				 p->addr, cap.cfg_type, cap.bar);
+			vpmd_set_err(err, errlen, "%s: virtio capability type %u points at BAR %u, "
+				     "which is not a memory BAR (port I/O cannot be mapped here)",
+				     p->addr, cap.cfg_type, cap.bar);
 			return -EPROTO;
 		}
 		if (len32 == 0 || (uint64_t)off32 + len32 > bar_size[cap.bar]) {
-			snprintf(err, errlen, "%s: virtio capability type %u: offset 0x%x + length "
-				 "0x%x lies outside BAR %u (size 0x%" PRIx64 ")", p->addr,
-				 cap.cfg_type, off32, len32, cap.bar, bar_size[cap.bar]);
+			vpmd_set_err(err, errlen, "%s: virtio capability type %u: offset 0x%x + "
+				     "length 0x%x lies outside BAR %u (size 0x%" PRIx64 ")",
+				     p->addr, cap.cfg_type, off32, len32, cap.bar,
+				     bar_size[cap.bar]);
 			return -EPROTO;
 		}
 		if (cap.cfg_type == VPMD_PCI_CAP_NOTIFY_CFG) {
 			if (cap.cap_len < sizeof(ncap))
 				goto bad_cap;
 			memcpy(&ncap, &cfg[ptr], sizeof(ncap));
-			caps[cap.cfg_type].notify_mult = rte_le_to_cpu_32(ncap.notify_off_multiplier);
+			caps[cap.cfg_type].notify_mult =
+				rte_le_to_cpu_32(ncap.notify_off_multiplier);
 		}
 		caps[cap.cfg_type].found = true;
 		caps[cap.cfg_type].bar = cap.bar;
@@ -268,14 +277,15 @@ next:
 	}
 	return 0;
 bad_cap:
-	snprintf(err, errlen, "%s: malformed virtio PCI capability at config offset 0x%x",
-		 p->addr, ptr);
+	vpmd_set_err(err, errlen, "%s: malformed virtio PCI capability at config offset 0x%x",
+		     p->addr, ptr);
 	return -EPROTO;
 }
 
 /* ---------------- BAR mapping ---------------- */
 
-static int map_bar_uio(struct vpmd_pci *p, unsigned int bar, uint64_t size, char *err, size_t errlen)
+static int
+map_bar_uio(struct vpmd_pci *p, unsigned int bar, uint64_t size, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
 	void *va;
@@ -284,14 +294,15 @@ static int map_bar_uio(struct vpmd_pci *p, unsigned int bar, uint64_t size, char
 	snprintf(path, sizeof(path), VPMD_PCI_SYSFS "/%s/resource%u", p->addr, bar);
 	fd = open(path, O_RDWR | O_SYNC | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(err, errlen, "%s: cannot open %s (%s); run as root", p->addr, path,
-			 strerror(errno));
+		vpmd_set_err(err, errlen, "%s: cannot open %s (%s); run as root", p->addr, path,
+			     strerror(errno));
 		return -errno;
 	}
 	va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	close(fd);
 	if (va == MAP_FAILED) {
-		snprintf(err, errlen, "%s: cannot mmap %s (%s)", p->addr, path, strerror(errno));
+		vpmd_set_err(err, errlen, "%s: cannot mmap %s (%s)", p->addr, path,
+			     strerror(errno));
 		return -EIO;
 	}
 	p->bar[bar] = va;
@@ -300,26 +311,27 @@ static int map_bar_uio(struct vpmd_pci *p, unsigned int bar, uint64_t size, char
 }
 
 #ifdef VFIO_PRESENT
-static int map_bar_vfio(struct vpmd_pci *p, unsigned int bar, uint64_t size, char *err, size_t errlen)
+static int
+map_bar_vfio(struct vpmd_pci *p, unsigned int bar, uint64_t size, char *err, size_t errlen)
 {
 	struct vfio_region_info reg = { .argsz = sizeof(reg), .index = bar };
 	void *va;
 
 	if (ioctl(p->vfio_fd, VFIO_DEVICE_GET_REGION_INFO, &reg) != 0) {
-		snprintf(err, errlen, "%s: VFIO_DEVICE_GET_REGION_INFO for BAR %u failed (%s)",
-			 p->addr, bar, strerror(errno));
+		vpmd_set_err(err, errlen, "%s: VFIO_DEVICE_GET_REGION_INFO for BAR %u failed (%s)",
+			     p->addr, bar, strerror(errno));
 		return -EIO;
 	}
 	if (!(reg.flags & VFIO_REGION_INFO_FLAG_MMAP) || reg.size < size) {
-		snprintf(err, errlen, "%s: VFIO does not allow mapping BAR %u (flags 0x%x, size "
-			 "0x%llx); bind the device to uio_pci_generic instead", p->addr, bar,
-			 reg.flags, (unsigned long long)reg.size);
+		vpmd_set_err(err, errlen, "%s: VFIO does not allow mapping BAR %u (flags 0x%x, "
+			     "size 0x%llx); bind the device to uio_pci_generic instead", p->addr,
+			     bar, reg.flags, (unsigned long long)reg.size);
 		return -ENOTSUP;
 	}
 	va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, p->vfio_fd, (off_t)reg.offset);
 	if (va == MAP_FAILED) {
-		snprintf(err, errlen, "%s: cannot mmap BAR %u through VFIO (%s)", p->addr, bar,
-			 strerror(errno));
+		vpmd_set_err(err, errlen, "%s: cannot mmap BAR %u through VFIO (%s)", p->addr, bar,
+			     strerror(errno));
 		return -EIO;
 	}
 	p->bar[bar] = va;
@@ -327,22 +339,24 @@ static int map_bar_vfio(struct vpmd_pci *p, unsigned int bar, uint64_t size, cha
 	return 0;
 }
 
-static int vfio_open(struct vpmd_pci *p, char *err, size_t errlen)
+static int
+vfio_open(struct vpmd_pci *p, char *err, size_t errlen)
 {
 	struct vfio_device_info info = { .argsz = sizeof(info) };
-	struct vfio_region_info reg = { .argsz = sizeof(reg), .index = VFIO_PCI_CONFIG_REGION_INDEX };
+	struct vfio_region_info reg = { .argsz = sizeof(reg),
+					.index = VFIO_PCI_CONFIG_REGION_INDEX };
 	int fd = -1;
 
 	if (rte_vfio_setup_device(VPMD_PCI_SYSFS, p->addr, &fd, &info) != 0) {
-		snprintf(err, errlen, "%s: VFIO setup failed (is the IOMMU group viable and the "
-			 "vfio-pci module loaded?); or bind to uio_pci_generic and use --iova-mode=pa",
-			 p->addr);
+		vpmd_set_err(err, errlen, "%s: VFIO setup failed (is the IOMMU group viable and "
+			     "the vfio-pci module loaded?); or bind to uio_pci_generic and use "
+			     "--iova-mode=pa", p->addr);
 		return -EIO;
 	}
 	p->vfio_fd = fd;
 	if (ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &reg) != 0) {
-		snprintf(err, errlen, "%s: VFIO: cannot find the config space region (%s)", p->addr,
-			 strerror(errno));
+		vpmd_set_err(err, errlen, "%s: VFIO: cannot find the config space region (%s)",
+			     p->addr, strerror(errno));
 		return -EIO;
 	}
 	p->vfio_cfg_off = reg.offset;
@@ -350,7 +364,8 @@ static int vfio_open(struct vpmd_pci *p, char *err, size_t errlen)
 }
 #endif
 
-static int map_bar(struct vpmd_pci *p, unsigned int bar, uint64_t size, char *err, size_t errlen)
+static int
+map_bar(struct vpmd_pci *p, unsigned int bar, uint64_t size, char *err, size_t errlen)
 {
 	if (p->bar[bar] != NULL)
 		return 0;
@@ -363,7 +378,8 @@ static int map_bar(struct vpmd_pci *p, unsigned int bar, uint64_t size, char *er
 
 /* ---------------- transport ops ---------------- */
 
-static uint64_t pci_get_features(void *priv)
+static uint64_t
+pci_get_features(void *priv)
 {
 	struct vpmd_pci *p = priv;
 	uint64_t lo, hi;
@@ -375,7 +391,9 @@ static uint64_t pci_get_features(void *priv)
 	return lo | hi << 32;
 }
 
-static int pci_set_features(void *priv, uint64_t features)
+static int
+pci_set_features(void *priv, uint64_t features, char *err __rte_unused,
+		 size_t errlen __rte_unused)
 {
 	struct vpmd_pci *p = priv;
 
@@ -383,25 +401,29 @@ static int pci_set_features(void *priv, uint64_t features)
 	wr32(&p->common->driver_feature, (uint32_t)features);
 	wr32(&p->common->driver_feature_select, 1);
 	wr32(&p->common->driver_feature, (uint32_t)(features >> 32));
-	return 0;
+	return 0;        /* whether the device took them, FEATURES_OK tells */
 }
 
-static uint8_t pci_get_status(void *priv)
+static uint8_t
+pci_get_status(void *priv)
 {
 	struct vpmd_pci *p = priv;
 
 	return rd8(&p->common->device_status);
 }
 
-static void pci_set_status(void *priv, uint8_t status)
+static int
+pci_set_status(void *priv, uint8_t status, char *err __rte_unused, size_t errlen __rte_unused)
 {
 	struct vpmd_pci *p = priv;
 
 	wr8(&p->common->device_status, status);
+	return 0;        /* the core reads the status back where it matters */
 }
 
 /* 4.1.4.3.2: after writing 0 the device may take time; the reset is done when it reads 0. */
-static int pci_reset(void *priv)
+static int
+pci_reset(void *priv, char *err, size_t errlen)
 {
 	struct vpmd_pci *p = priv;
 	const struct timespec ms = { .tv_sec = 0, .tv_nsec = 1000000 };
@@ -413,6 +435,9 @@ static int pci_reset(void *priv)
 			return 0;
 		nanosleep(&ms, NULL);
 	}
+	vpmd_set_err(err, errlen, "%s: device status still 0x%x %u ms after a reset: the device "
+		     "is stuck (reset it from the host, or reboot the guest)", p->addr,
+		     rd8(&p->common->device_status), VPMD_PCI_RESET_WAIT_MS);
 	return -ETIMEDOUT;
 }
 
@@ -438,7 +463,8 @@ net_cfg_width(uint32_t off)
 	}
 }
 
-static int pci_read_config(void *priv, uint32_t offset, void *buf, uint32_t len)
+static int
+pci_read_config(void *priv, uint32_t offset, void *buf, uint32_t len, char *err, size_t errlen)
 {
 	struct vpmd_pci *p = priv;
 	uint8_t *out = buf;
@@ -446,8 +472,12 @@ static int pci_read_config(void *priv, uint32_t offset, void *buf, uint32_t len)
 
 	if (len == 0)
 		return 0;
-	if (offset >= p->device_len || len > p->device_len - offset)
+	if (offset >= p->device_len || len > p->device_len - offset) {
+		vpmd_set_err(err, errlen, "%s: config read of %" PRIu32 " bytes at %" PRIu32
+			     " lies outside the %" PRIu32 "-byte device config", p->addr, len,
+			     offset, p->device_len);
 		return -ERANGE;
+	}
 	end = offset + len;
 	while (pos < end) {
 		unsigned int w = net_cfg_width(pos);
@@ -469,14 +499,16 @@ static int pci_read_config(void *priv, uint32_t offset, void *buf, uint32_t len)
 	return 0;
 }
 
-static uint8_t pci_config_generation(void *priv)
+static uint8_t
+pci_config_generation(void *priv)
 {
 	struct vpmd_pci *p = priv;
 
 	return rd8(&p->common->config_generation);
 }
 
-static uint16_t pci_queue_max_size(void *priv, uint16_t vq_index)
+static uint16_t
+pci_queue_max_size(void *priv, uint16_t vq_index)
 {
 	struct vpmd_pci *p = priv;
 
@@ -496,12 +528,15 @@ static uint16_t pci_queue_max_size(void *priv, uint16_t vq_index)
  * the store itself goes to device memory (uncached MMIO mapping), never reordered after a
  * later one. Fast path: no checks here, the address was bounds-checked at queue setup.
  */
-static void pci_kick(void *cookie, uint16_t vq_index)
+static void
+pci_kick(void *cookie, uint16_t vq_index)
 {
 	rte_write16(rte_cpu_to_le_16(vq_index), cookie);
 }
 
-static int pci_queue_setup(void *priv, const struct vpmd_vq_layout *vq, struct vpmd_notify *notify)
+static int
+pci_queue_setup(void *priv, const struct vpmd_vq_layout *vq, struct vpmd_notify *notify,
+		char *err, size_t errlen)
 {
 	struct vpmd_pci *p = priv;
 	volatile struct vpmd_pci_common_cfg *cc = p->common;
@@ -509,15 +544,25 @@ static int pci_queue_setup(void *priv, const struct vpmd_vq_layout *vq, struct v
 	uint64_t where;
 
 	p->num_queues = rd16(&cc->num_queues);
-	if (vq->index >= p->num_queues || vq->index >= VPMD_PCI_MAX_VQS)
+	if (vq->index >= p->num_queues || vq->index >= VPMD_PCI_MAX_VQS) {
+		vpmd_set_err(err, errlen, "%s: virtqueue %u does not exist (the device has %u, "
+			     "the driver at most %u)", p->addr, vq->index, p->num_queues,
+			     VPMD_PCI_MAX_VQS);
 		return -EINVAL;
+	}
 	wr16(&cc->queue_select, vq->index);
 	max = rd16(&cc->queue_size);
-	if (vq->size == 0 || vq->size > max)
+	if (vq->size == 0 || vq->size > max) {
+		vpmd_set_err(err, errlen, "%s: virtqueue %u: size %u, but the device takes 1..%u",
+			     p->addr, vq->index, vq->size, max);
 		return -EINVAL;
+	}
 	/* 4.1.4.3.2: the driver must not enable a queue twice without a reset in between. */
-	if (rd16(&cc->queue_enable) != 0)
+	if (rd16(&cc->queue_enable) != 0) {
+		vpmd_set_err(err, errlen, "%s: virtqueue %u is enabled already (no reset since "
+			     "its last setup)", p->addr, vq->index);
 		return -EBUSY;
+	}
 	wr16(&cc->queue_size, vq->size);
 	wr16(&cc->queue_msix_vector, VPMD_PCI_MSI_NO_VECTOR);
 	wr64(&cc->queue_desc_lo, &cc->queue_desc_hi, vq->desc_iova);
@@ -527,8 +572,12 @@ static int pci_queue_setup(void *priv, const struct vpmd_vq_layout *vq, struct v
 	 * the device is untrusted, so the 2-byte store must fit inside the notify structure. */
 	noff = rd16(&cc->queue_notify_off);
 	where = (uint64_t)noff * p->notify_mult;
-	if (where + sizeof(uint16_t) > p->notify_len)
+	if (where + sizeof(uint16_t) > p->notify_len) {
+		vpmd_set_err(err, errlen, "%s: virtqueue %u: queue_notify_off %u * multiplier %"
+			     PRIu32 " lies outside the %" PRIu32 "-byte notify structure", p->addr,
+			     vq->index, noff, p->notify_mult, p->notify_len);
 		return -EPROTO;
+	}
 	p->notify_addr[vq->index] = (volatile uint16_t *)(void *)(p->notify + where);
 	/* Everything above reaches the device before the enable (rte_write16 barrier). */
 	wr16(&cc->queue_enable, 1);
@@ -539,15 +588,19 @@ static int pci_queue_setup(void *priv, const struct vpmd_vq_layout *vq, struct v
 
 /* Queues cannot be disabled one by one without VIRTIO_F_RING_RESET: the core resets the
  * device to release them; we only forget the notify address. */
-static void pci_queue_release(void *priv, uint16_t vq_index)
+static int
+pci_queue_release(void *priv, uint16_t vq_index, char *err __rte_unused,
+		  size_t errlen __rte_unused)
 {
 	struct vpmd_pci *p = priv;
 
 	if (vq_index < VPMD_PCI_MAX_VQS)
 		p->notify_addr[vq_index] = NULL;
+	return 0;
 }
 
-static void pci_close(void *priv)
+static void
+pci_close(void *priv)
 {
 	struct vpmd_pci *p = priv;
 	unsigned int i;
@@ -593,19 +646,21 @@ pci_check_identity(struct vpmd_pci *p, char *err, size_t errlen)
 	char line[64];
 
 	if (read_sysfs_line(p->addr, "vendor", line, sizeof(line)) != 0) {
-		snprintf(err, errlen, "%s: no such PCI device (see ls " VPMD_PCI_SYSFS ")", p->addr);
+		vpmd_set_err(err, errlen, "%s: no such PCI device (see ls " VPMD_PCI_SYSFS ")",
+			     p->addr);
 		return -ENODEV;
 	}
 	vendor = strtoul(line, NULL, 16);
 	if (read_sysfs_line(p->addr, "device", line, sizeof(line)) != 0) {
-		snprintf(err, errlen, "%s: cannot read its device id from sysfs", p->addr);
+		vpmd_set_err(err, errlen, "%s: cannot read its device id from sysfs", p->addr);
 		return -EIO;
 	}
 	device = strtoul(line, NULL, 16);
 	if (vendor != VPMD_PCI_VENDOR_REDHAT_QUMRANET ||
 	    (device != VPMD_PCI_DEV_NET_MODERN && device != VPMD_PCI_DEV_NET_TRANSITIONAL)) {
-		snprintf(err, errlen, "%s: PCI id %04lx:%04lx is not a virtio-net device (want "
-			 "1af4:1041, or 1af4:1000 with modern capabilities)", p->addr, vendor, device);
+		vpmd_set_err(err, errlen, "%s: PCI id %04lx:%04lx is not a virtio-net device (want "
+			     "1af4:1041, or 1af4:1000 with modern capabilities)", p->addr, vendor,
+			     device);
 		return -ENODEV;
 	}
 	return 0;
@@ -636,16 +691,16 @@ pci_bound_driver(struct vpmd_pci *p, char *err, size_t errlen)
 		p->kind = VPMD_PCI_VFIO;
 		return 0;
 #else
-		snprintf(err, errlen, "%s: bound to vfio-pci but this DPDK has no VFIO support; "
-			 "bind it to uio_pci_generic", p->addr);
+		vpmd_set_err(err, errlen, "%s: bound to vfio-pci but this DPDK has no VFIO "
+			     "support; bind it to uio_pci_generic", p->addr);
 		return -ENOTSUP;
 #endif
 	}
-	snprintf(err, errlen, "%s: bound to driver %s; bind it to uio_pci_generic: "
-		 "modprobe uio_pci_generic; echo %s > " VPMD_PCI_SYSFS "/%s/driver/unbind; "
-		 "echo uio_pci_generic > " VPMD_PCI_SYSFS "/%s/driver_override; "
-		 "echo %s > /sys/bus/pci/drivers_probe (or dpdk-devbind.py -b uio_pci_generic %s)",
-		 p->addr, drv, p->addr, p->addr, p->addr, p->addr, p->addr);
+	vpmd_set_err(err, errlen, "%s: bound to driver %s; bind it to uio_pci_generic: modprobe "
+		     "uio_pci_generic; echo %s > " VPMD_PCI_SYSFS "/%s/driver/unbind; echo "
+		     "uio_pci_generic > " VPMD_PCI_SYSFS "/%s/driver_override; echo %s > "
+		     "/sys/bus/pci/drivers_probe (or dpdk-devbind.py -b uio_pci_generic %s)",
+		     p->addr, drv, p->addr, p->addr, p->addr, p->addr, p->addr);
 	return -EBUSY;
 }
 
@@ -658,8 +713,8 @@ pci_open_config(struct vpmd_pci *p, char *err, size_t errlen)
 	snprintf(path, sizeof(path), VPMD_PCI_SYSFS "/%s/config", p->addr);
 	p->cfg_fd = open(path, (p->kind == VPMD_PCI_UIO ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	if (p->cfg_fd < 0) {
-		snprintf(err, errlen, "%s: cannot open %s (%s); run as root", p->addr, path,
-			 strerror(errno));
+		vpmd_set_err(err, errlen, "%s: cannot open %s (%s); run as root", p->addr, path,
+			     strerror(errno));
 		return -errno;
 	}
 #ifdef VFIO_PRESENT
@@ -667,6 +722,18 @@ pci_open_config(struct vpmd_pci *p, char *err, size_t errlen)
 		return vfio_open(p, err, errlen);
 #endif
 	return 0;
+}
+
+static const char *
+cap_name(int cfg_type)
+{
+	switch (cfg_type) {
+	case VPMD_PCI_CAP_COMMON_CFG: return "common";
+	case VPMD_PCI_CAP_NOTIFY_CFG: return "notify";
+	case VPMD_PCI_CAP_ISR_CFG: return "isr";
+	case VPMD_PCI_CAP_DEVICE_CFG: return "device";
+	default: return "?";
+	}
 }
 
 /* Find the common, notify and device structures, map their BARs and point at them. */
@@ -681,8 +748,8 @@ pci_map_caps(struct vpmd_pci *p, char *err, size_t errlen)
 
 	rc = read_bar_sizes(p->addr, bar_size, bar_mem);
 	if (rc != 0) {
-		snprintf(err, errlen, "%s: cannot read its BARs from sysfs (%s)", p->addr,
-			 strerror(-rc));
+		vpmd_set_err(err, errlen, "%s: cannot read its BARs from sysfs (%s)", p->addr,
+			     strerror(-rc));
 		return rc;
 	}
 	memset(caps, 0, sizeof(caps));
@@ -693,10 +760,9 @@ pci_map_caps(struct vpmd_pci *p, char *err, size_t errlen)
 		if (t == VPMD_PCI_CAP_ISR_CFG)
 			continue;               /* we never take interrupts */
 		if (!caps[t].found) {
-			snprintf(err, errlen, "%s: no virtio %s capability: not a modern virtio-pci "
-				 "device (QEMU: disable-legacy=on or disable-modern=off)", p->addr,
-				 t == VPMD_PCI_CAP_COMMON_CFG ? "common" :
-				 t == VPMD_PCI_CAP_NOTIFY_CFG ? "notify" : "device");
+			vpmd_set_err(err, errlen, "%s: no virtio %s capability: not a modern "
+				     "virtio-pci device (QEMU: disable-legacy=on or "
+				     "disable-modern=off)", p->addr, cap_name(t));
 			return -ENODEV;
 		}
 		rc = map_bar(p, caps[t].bar, bar_size[caps[t].bar], err, errlen);
@@ -707,8 +773,8 @@ pci_map_caps(struct vpmd_pci *p, char *err, size_t errlen)
 	notify = &caps[VPMD_PCI_CAP_NOTIFY_CFG];
 	device = &caps[VPMD_PCI_CAP_DEVICE_CFG];
 	if (common->length < sizeof(struct vpmd_pci_common_cfg)) {
-		snprintf(err, errlen, "%s: virtio common config is %u bytes, need %zu", p->addr,
-			 common->length, sizeof(struct vpmd_pci_common_cfg));
+		vpmd_set_err(err, errlen, "%s: virtio common config is %u bytes, need %zu", p->addr,
+			     common->length, sizeof(struct vpmd_pci_common_cfg));
 		return -EPROTO;
 	}
 	p->common = (volatile struct vpmd_pci_common_cfg *)(void *)
@@ -729,8 +795,9 @@ static int
 pci_check_iova(const struct vpmd_pci *p, char *err, size_t errlen)
 {
 	if (p->kind == VPMD_PCI_UIO && rte_eal_iova_mode() != RTE_IOVA_PA) {
-		snprintf(err, errlen, "%s: bound to uio_pci_generic, which needs IOVA as "
-			 "physical addresses: start the EAL with --iova-mode=pa (as root)", p->addr);
+		vpmd_set_err(err, errlen, "%s: bound to uio_pci_generic, which needs IOVA as "
+			     "physical addresses: start the EAL with --iova-mode=pa (as root)",
+			     p->addr);
 		return -EINVAL;
 	}
 	return 0;
@@ -744,7 +811,7 @@ pci_enable_bus_master(struct vpmd_pci *p, char *err, size_t errlen)
 	uint16_t cmd, v;
 
 	if (cfg_read(p, VPMD_PCI_CFG_COMMAND, &cmd, sizeof(cmd)) != 0) {
-		snprintf(err, errlen, "%s: cannot read the PCI command register", p->addr);
+		vpmd_set_err(err, errlen, "%s: cannot read the PCI command register", p->addr);
 		return -EIO;
 	}
 	cmd = rte_le_to_cpu_16(cmd);
@@ -752,8 +819,8 @@ pci_enable_bus_master(struct vpmd_pci *p, char *err, size_t errlen)
 		return 0;
 	v = rte_cpu_to_le_16(cmd | want);
 	if (cfg_write(p, VPMD_PCI_CFG_COMMAND, &v, sizeof(v)) != 0) {
-		snprintf(err, errlen, "%s: cannot enable bus mastering (PCI command "
-			 "register write failed)", p->addr);
+		vpmd_set_err(err, errlen, "%s: cannot enable bus mastering (PCI command "
+			     "register write failed)", p->addr);
 		return -EIO;
 	}
 	return 0;
@@ -765,8 +832,8 @@ pci_check_queues(struct vpmd_pci *p, char *err, size_t errlen)
 {
 	p->num_queues = rd16(&p->common->num_queues);
 	if (p->num_queues < 2) {
-		snprintf(err, errlen, "%s: device reports %u virtqueues; a virtio-net device has at "
-			 "least an rx and a tx queue", p->addr, p->num_queues);
+		vpmd_set_err(err, errlen, "%s: device reports %u virtqueues; a virtio-net device "
+			     "has at least an rx and a tx queue", p->addr, p->num_queues);
 		return -EPROTO;
 	}
 	return 0;
@@ -781,14 +848,14 @@ vpmd_pci_probe(const char *pci_addr, const struct vpmd_transport_ops **ops, void
 
 	p = calloc(1, sizeof(*p));
 	if (p == NULL) {
-		snprintf(err, errlen, "%s: out of memory", pci_addr);
+		vpmd_set_err(err, errlen, "%s: out of memory", pci_addr);
 		return -ENOMEM;
 	}
 	p->cfg_fd = -1;
 	p->vfio_fd = -1;
 	if (vpmd_pci_addr_parse(pci_addr, p->addr) != 0) {
-		snprintf(err, errlen, "'%s' is not a PCI address (expected DDDD:BB:DD.F, e.g. "
-			 "0000:00:01.0)", pci_addr);
+		vpmd_set_err(err, errlen, "'%s' is not a PCI address (expected DDDD:BB:DD.F, e.g. "
+			     "0000:00:01.0)", pci_addr);
 		rc = -EINVAL;
 		goto fail;
 	}

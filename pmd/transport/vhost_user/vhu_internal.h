@@ -19,6 +19,7 @@
 
 #include "vpmd.h"
 #include "vpmd_spec.h"
+#include "vpmd_err.h"
 #include "vhu_proto.h"
 
 extern int vhu_logtype;
@@ -31,7 +32,7 @@ extern int vhu_logtype;
 
 struct vhu_queue {
 	int kick_fd;             /* the fast path writes here; -1 when not set up */
-	int call_fd;             /* handed to the backend, never read: we never ask for interrupts */
+	int call_fd;             /* handed to the backend, never read: no interrupts wanted */
 	bool set_up;             /* backend knows the ring (KICK sent) and may be using it */
 	bool enabled;            /* SET_VRING_ENABLE 1 sent */
 };
@@ -39,6 +40,7 @@ struct vhu_queue {
 struct vhu_dev {
 	int sock;
 	bool broken;             /* a socket error or protocol violation happened: needs reset */
+	bool hung_up;            /* ... found between requests: the backend closed or babbled */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int timeout_ms;
 	uint64_t backend_features;  /* GET_FEATURES, including VHU_F_PROTOCOL_FEATURES */
@@ -58,25 +60,29 @@ struct vhu_dev {
 	struct vhu_queue q[VHU_MAX_VQS];
 };
 
-/* Ops run without an error buffer: log the line once, keep -errno. */
-#define VHU_ERRBUF char err[256] = ""
-
-/* vhu_msg.c: socket, framing, request/reply. */
+/*
+ * vhu_msg.c: socket, framing, request/reply. Each returns 0 or -errno and fills err; a
+ * failure that leaves the stream out of step marks the connection broken for good.
+ */
+int vhu_connect(struct vhu_dev *d, char *err, size_t errlen);
+/* A request without a reply payload; acked when REPLY_ACK was negotiated. */
 int vhu_request(struct vhu_dev *d, uint32_t request, const void *payload, uint32_t size,
-		       const int *fds, unsigned int nfds, char *err, size_t errlen);
+		const int *fds, unsigned int nfds, char *err, size_t errlen);
+/* A request whose reply carries exactly reply_size bytes (GET_*). */
 int vhu_query(struct vhu_dev *d, uint32_t request, const void *payload, uint32_t size,
-		     void *reply, uint32_t reply_size, char *err, size_t errlen);
+	      void *reply, uint32_t reply_size, char *err, size_t errlen);
 int vhu_set_u64(struct vhu_dev *d, uint32_t request, uint64_t v, char *err, size_t errlen);
 int vhu_get_u64(struct vhu_dev *d, uint32_t request, uint64_t *v, char *err, size_t errlen);
 int vhu_set_state(struct vhu_dev *d, uint32_t request, uint32_t index, uint32_t num,
-			 char *err, size_t errlen);
-int vhu_set_fd(struct vhu_dev *d, uint32_t request, uint32_t index, int fd, char *err, size_t errlen);
+		  char *err, size_t errlen);
+int vhu_set_fd(struct vhu_dev *d, uint32_t request, uint32_t index, int fd, char *err,
+	       size_t errlen);
+/* Whether the backend is still there; a hang-up found here marks the connection broken. */
 bool vhu_conn_alive(struct vhu_dev *d);
-int vhu_connect(struct vhu_dev *d, char *err, size_t errlen);
 
-/* vhu_mem.c: memory table. */
-int vhu_mem_sync(struct vhu_dev *d, char *err, size_t errlen);
+/* vhu_mem.c: the memory table and the EAL mem-event callback. */
 int vhu_mem_check(struct vhu_dev *d, char *err, size_t errlen);
+int vhu_mem_sync(struct vhu_dev *d, char *err, size_t errlen);
 void vhu_mem_watch(struct vhu_dev *d);
 void vhu_mem_unwatch(struct vhu_dev *d);
 

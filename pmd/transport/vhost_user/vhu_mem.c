@@ -32,7 +32,8 @@ struct vhu_mem_walk {
  * reserves that range), so the span stops at the last allocated page rather than
  * covering the list's whole (mostly unallocated) VA reservation.
  */
-static int vhu_mem_walk_list(const struct rte_memseg_list *msl, void *arg)
+static int
+vhu_mem_walk_list(const struct rte_memseg_list *msl, void *arg)
 {
 	struct vhu_mem_walk *w = arg;
 	struct rte_fbarray *arr = (struct rte_fbarray *)(uintptr_t)&msl->memseg_arr;
@@ -51,19 +52,21 @@ static int vhu_mem_walk_list(const struct rte_memseg_list *msl, void *arg)
 	last = rte_fbarray_get(arr, (unsigned int)last_i);
 	fd = rte_memseg_get_fd_thread_unsafe(first);
 	fd_last = rte_memseg_get_fd_thread_unsafe(last);
-	if (fd < 0 || fd != fd_last || rte_memseg_get_fd_offset_thread_unsafe(first, &off_first) < 0 ||
+	if (fd < 0 || fd != fd_last ||
+	    rte_memseg_get_fd_offset_thread_unsafe(first, &off_first) < 0 ||
 	    rte_memseg_get_fd_offset_thread_unsafe(last, &off_last) < 0 ||
 	    off_last - off_first != (uintptr_t)last->addr - (uintptr_t)first->addr) {
-		snprintf(w->err, w->errlen,
-			 "vhost-user %s: hugepage memory is not one shared file per memseg list: run EAL with hugepages and --single-file-segments (not --no-huge)",
-			 w->path);
+		vpmd_set_err(w->err, w->errlen, "vhost-user %s: hugepage memory is not one shared "
+			     "file per memseg list: run EAL with hugepages and "
+			     "--single-file-segments (not --no-huge)", w->path);
 		w->rc = -ENOTSUP;
 		return -1;
 	}
 	if (w->mem->nregions == VHU_MAX_REGIONS) {
-		snprintf(w->err, w->errlen,
-			 "vhost-user %s: more than %d memory regions (memseg lists in use) but the protocol carries %d: use --single-file-segments and one NUMA socket (-m / --socket-mem)",
-			 w->path, VHU_MAX_REGIONS, VHU_MAX_REGIONS);
+		vpmd_set_err(w->err, w->errlen, "vhost-user %s: more than %d memory regions "
+			     "(memseg lists in use) but the protocol carries %d: use "
+			     "--single-file-segments and one NUMA socket (-m / --socket-mem)",
+			     w->path, VHU_MAX_REGIONS, VHU_MAX_REGIONS);
 		w->rc = -E2BIG;
 		return -1;
 	}
@@ -78,7 +81,9 @@ static int vhu_mem_walk_list(const struct rte_memseg_list *msl, void *arg)
 	return 0;
 }
 
-static int vhu_mem_build(struct vhu_dev *d, struct vhu_mem_table *mem, int *fds, char *err, size_t errlen)
+static int
+vhu_mem_build(struct vhu_dev *d, struct vhu_mem_table *mem, int *fds, char *err,
+	      size_t errlen)
 {
 	struct vhu_mem_walk w = { .mem = mem, .fds = fds, .err = err, .errlen = errlen,
 				  .path = d->path, .rc = 0 };
@@ -87,15 +92,16 @@ static int vhu_mem_build(struct vhu_dev *d, struct vhu_mem_table *mem, int *fds,
 	if (rte_memseg_list_walk(vhu_mem_walk_list, &w) < 0 || w.rc < 0)
 		return w.rc < 0 ? w.rc : -EINVAL;
 	if (mem->nregions == 0) {
-		snprintf(err, errlen, "vhost-user %s: no shareable hugepage memory: run EAL with hugepages and --single-file-segments",
-			 d->path);
+		vpmd_set_err(err, errlen, "vhost-user %s: no shareable hugepage memory: run EAL "
+			     "with hugepages and --single-file-segments", d->path);
 		return -ENOMEM;
 	}
 	return 0;
 }
 
 /* Sends the table when it differs from what the backend already has (memory grew). */
-int vhu_mem_sync(struct vhu_dev *d, char *err, size_t errlen)
+int
+vhu_mem_sync(struct vhu_dev *d, char *err, size_t errlen)
 {
 	struct vhu_mem_table mem;
 	int fds[VHU_MAX_REGIONS];
@@ -108,7 +114,8 @@ int vhu_mem_sync(struct vhu_dev *d, char *err, size_t errlen)
 	if (d->mem_valid && memcmp(&mem, &d->mem_sent, sizeof(mem)) == 0 &&
 	    memcmp(fds, d->mem_fds_sent, sizeof(int) * mem.nregions) == 0)
 		return 0;
-	size = (uint32_t)(offsetof(struct vhu_mem_table, regions) + mem.nregions * sizeof(mem.regions[0]));
+	size = (uint32_t)(offsetof(struct vhu_mem_table, regions) +
+			  mem.nregions * sizeof(mem.regions[0]));
 	rc = vhu_request(d, VHU_SET_MEM_TABLE, &mem, size, fds, mem.nregions, err, errlen);
 	if (rc < 0)
 		return rc;
@@ -117,9 +124,9 @@ int vhu_mem_sync(struct vhu_dev *d, char *err, size_t errlen)
 	d->mem_valid = true;
 	d->mem_grew = false;
 	for (uint32_t i = 0; i < mem.nregions; i++)
-		VHU_LOG(DEBUG, "%s: region %u va 0x%" PRIx64 " size 0x%" PRIx64 " offset 0x%" PRIx64,
-			d->path, i, mem.regions[i].userspace_addr, mem.regions[i].memory_size,
-			mem.regions[i].mmap_offset);
+		VHU_LOG(DEBUG, "%s: region %u va 0x%" PRIx64 " size 0x%" PRIx64 " offset 0x%"
+			PRIx64, d->path, i, mem.regions[i].userspace_addr,
+			mem.regions[i].memory_size, mem.regions[i].mmap_offset);
 	return 0;
 }
 
@@ -129,7 +136,8 @@ int vhu_mem_sync(struct vhu_dev *d, char *err, size_t errlen)
  * failure). The table is re-sent at the next queue set-up (vpmd_start after vpmd_stop);
  * until then, say so once.
  */
-static void vhu_mem_event(enum rte_mem_event type, const void *addr, size_t len, void *arg)
+static void
+vhu_mem_event(enum rte_mem_event type, const void *addr, size_t len, void *arg)
 {
 	struct vhu_dev *d = arg;
 	uintptr_t a = (uintptr_t)addr;
@@ -143,9 +151,10 @@ static void vhu_mem_event(enum rte_mem_event type, const void *addr, size_t len,
 			return;
 	}
 	d->mem_grew = true;
-	VHU_LOG(WARNING, "%s: hugepage memory grew after the memory table was sent; the backend cannot reach "
-		"buffers there until vpmd_stop/vpmd_start: create mempools before vpmd_configure or pre-allocate with EAL -m",
-		d->path);
+	/* An EAL callback has no caller to report to: this is the one warning we log. */
+	VHU_LOG(WARNING, "%s: hugepage memory grew after the memory table was sent; the backend "
+		"cannot reach buffers there until vpmd_stop/vpmd_start: create mempools before "
+		"vpmd_configure or pre-allocate with EAL -m", d->path);
 }
 
 /*
@@ -153,7 +162,8 @@ static void vhu_mem_event(enum rte_mem_event type, const void *addr, size_t len,
  * --single-file-segments) show already in the memory allocated so far, so the probe
  * checks them, and vpmd_open reports them before any queue exists.
  */
-int vhu_mem_check(struct vhu_dev *d, char *err, size_t errlen)
+int
+vhu_mem_check(struct vhu_dev *d, char *err, size_t errlen)
 {
 	struct vhu_mem_table mem;
 	int fds[VHU_MAX_REGIONS];
@@ -162,14 +172,16 @@ int vhu_mem_check(struct vhu_dev *d, char *err, size_t errlen)
 }
 
 /* Best effort: not available with --legacy-mem, where memory never grows anyway. */
-void vhu_mem_watch(struct vhu_dev *d)
+void
+vhu_mem_watch(struct vhu_dev *d)
 {
 	snprintf(d->mem_cb_name, sizeof(d->mem_cb_name), "vpmd-vhost-user-%p", (void *)d);
 	if (rte_mem_event_callback_register(d->mem_cb_name, vhu_mem_event, d) < 0)
 		d->mem_cb_name[0] = '\0';
 }
 
-void vhu_mem_unwatch(struct vhu_dev *d)
+void
+vhu_mem_unwatch(struct vhu_dev *d)
 {
 	if (d->mem_cb_name[0] != '\0')
 		rte_mem_event_callback_unregister(d->mem_cb_name, d);

@@ -21,7 +21,8 @@
 
 /* ---- socket I/O ------------------------------------------------------------------ */
 
-static const char *vhu_request_name(uint32_t req)
+static const char *
+vhu_request_name(uint32_t req)
 {
 	switch (req) {
 	case VHU_GET_FEATURES: return "GET_FEATURES";
@@ -42,7 +43,8 @@ static const char *vhu_request_name(uint32_t req)
 	}
 }
 
-static int64_t vhu_now_ms(void)
+static int64_t
+vhu_now_ms(void)
 {
 	struct timespec ts;
 
@@ -51,8 +53,9 @@ static int64_t vhu_now_ms(void)
 }
 
 /* Writes the whole message; fds ride with the first byte (SCM_RIGHTS). */
-static int vhu_send(struct vhu_dev *d, const struct vhu_msg *msg, const int *fds, unsigned int nfds,
-		    char *err, size_t errlen)
+static int
+vhu_send(struct vhu_dev *d, const struct vhu_msg *msg, const int *fds, unsigned int nfds,
+	 char *err, size_t errlen)
 {
 	const uint8_t *buf = (const uint8_t *)msg;
 	size_t len = sizeof(msg->hdr) + msg->hdr.size;
@@ -63,9 +66,11 @@ static int vhu_send(struct vhu_dev *d, const struct vhu_msg *msg, const int *fds
 	} ctl;
 
 	while (off < len) {
-		struct iovec iov = { .iov_base = (void *)(uintptr_t)(buf + off), .iov_len = len - off };
+		struct iovec iov = { .iov_base = (void *)(uintptr_t)(buf + off),
+				     .iov_len = len - off };
 		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 		ssize_t n;
+		int e;
 
 		if (off == 0 && nfds > 0) {
 			struct cmsghdr *cm;
@@ -83,10 +88,11 @@ static int vhu_send(struct vhu_dev *d, const struct vhu_msg *msg, const int *fds
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			int e = errno;
+			e = errno;
 			d->broken = true;
-			snprintf(err, errlen, "vhost-user %s: sending %s failed: %s (backend gone? restart it and reopen)",
-				 d->path, vhu_request_name(msg->hdr.request), strerror(e));
+			vpmd_set_err(err, errlen, "vhost-user %s: sending %s failed: %s (backend "
+				     "gone? restart it and reopen)", d->path,
+				     vhu_request_name(msg->hdr.request), strerror(e));
 			return -e;
 		}
 		off += (size_t)n;
@@ -95,7 +101,8 @@ static int vhu_send(struct vhu_dev *d, const struct vhu_msg *msg, const int *fds
 }
 
 /* Reads exactly len bytes before the deadline; closes any fd the backend slipped in. */
-static int vhu_recv_exact(struct vhu_dev *d, void *buf, size_t len, int64_t deadline)
+static int
+vhu_recv_exact(struct vhu_dev *d, void *buf, size_t len, int64_t deadline)
 {
 	size_t off = 0;
 
@@ -152,8 +159,9 @@ static int vhu_recv_exact(struct vhu_dev *d, void *buf, size_t len, int64_t dead
  * Reads the reply to `request` and checks it: version 1, REPLY set, same request id, and
  * exactly `size` bytes of payload (the backend is untrusted: nothing else is accepted).
  */
-static int vhu_recv_reply(struct vhu_dev *d, uint32_t request, void *payload, uint32_t size,
-			  char *err, size_t errlen)
+static int
+vhu_recv_reply(struct vhu_dev *d, uint32_t request, void *payload, uint32_t size,
+	       char *err, size_t errlen)
 {
 	int64_t deadline = vhu_now_ms() + d->timeout_ms;
 	struct vhu_hdr hdr;
@@ -164,10 +172,11 @@ static int vhu_recv_reply(struct vhu_dev *d, uint32_t request, void *payload, ui
 		if ((hdr.flags & VHU_FLAG_VERSION_MASK) != VHU_FLAG_VERSION ||
 		    !(hdr.flags & VHU_FLAG_REPLY) || hdr.request != request || hdr.size != size) {
 			d->broken = true;
-			snprintf(err, errlen,
-				 "vhost-user %s: bad reply to %s (request %" PRIu32 ", flags 0x%" PRIx32
-				 ", size %" PRIu32 ", expected size %" PRIu32 "): backend does not follow the protocol",
-				 d->path, vhu_request_name(request), hdr.request, hdr.flags, hdr.size, size);
+			vpmd_set_err(err, errlen, "vhost-user %s: bad reply to %s (request %" PRIu32
+				     ", flags 0x%" PRIx32 ", size %" PRIu32 ", expected size %"
+				     PRIu32 "): backend does not follow the protocol", d->path,
+				     vhu_request_name(request), hdr.request, hdr.flags, hdr.size,
+				     size);
 			return -EPROTO;
 		}
 		rc = vhu_recv_exact(d, payload, size, deadline);
@@ -175,29 +184,43 @@ static int vhu_recv_reply(struct vhu_dev *d, uint32_t request, void *payload, ui
 	if (rc < 0) {
 		d->broken = true;
 		if (rc == -ETIMEDOUT)
-			snprintf(err, errlen, "vhost-user %s: no reply to %s within %d ms: backend stuck or busy (raise timeout_ms=)",
-				 d->path, vhu_request_name(request), d->timeout_ms);
+			vpmd_set_err(err, errlen, "vhost-user %s: no reply to %s within %d ms: "
+				     "backend stuck or busy (raise timeout_ms=)", d->path,
+				     vhu_request_name(request), d->timeout_ms);
 		else
-			snprintf(err, errlen, "vhost-user %s: reading the reply to %s failed: %s (backend gone? restart it)",
-				 d->path, vhu_request_name(request), strerror(-rc));
+			vpmd_set_err(err, errlen, "vhost-user %s: reading the reply to %s failed: "
+				     "%s (backend gone? restart it)", d->path,
+				     vhu_request_name(request), strerror(-rc));
 		return rc;
 	}
 	return 0;
 }
 
-/* Sends a request that carries no reply of its own; with REPLY_ACK asks for and checks an ack. */
-int vhu_request(struct vhu_dev *d, uint32_t request, const void *payload, uint32_t size,
-		       const int *fds, unsigned int nfds, char *err, size_t errlen)
+/* A broken connection stays broken: every later request fails at once. */
+static int
+vhu_usable(const struct vhu_dev *d, char *err, size_t errlen)
+{
+	if (!d->broken)
+		return 0;
+	vpmd_set_err(err, errlen, "vhost-user %s: %s: close and reopen the device", d->path,
+		     d->hung_up ? "backend closed the connection or sent an unsolicited message" :
+		     "connection broken earlier");
+	return -EPIPE;
+}
+
+/* Sends a request that carries no reply of its own; with REPLY_ACK, asks for an ack. */
+int
+vhu_request(struct vhu_dev *d, uint32_t request, const void *payload, uint32_t size,
+	    const int *fds, unsigned int nfds, char *err, size_t errlen)
 {
 	struct vhu_msg msg;
 	bool ack = (d->protocol_features & VHU_PROTOCOL_F_REPLY_ACK) != 0;
 	uint64_t status;
 	int rc;
 
-	if (d->broken) {
-		snprintf(err, errlen, "vhost-user %s: connection broken earlier: close and reopen the device", d->path);
-		return -EPIPE;
-	}
+	rc = vhu_usable(d, err, errlen);
+	if (rc < 0)
+		return rc;
 	memset(&msg.hdr, 0, sizeof(msg.hdr));
 	msg.hdr.request = request;
 	msg.hdr.flags = VHU_FLAG_VERSION | (ack ? VHU_FLAG_NEED_REPLY : 0);
@@ -211,24 +234,24 @@ int vhu_request(struct vhu_dev *d, uint32_t request, const void *payload, uint32
 	if (rc < 0)
 		return rc;
 	if (status != 0) {
-		snprintf(err, errlen, "vhost-user %s: backend refused %s (ack %" PRIu64 "): see the backend's log",
-			 d->path, vhu_request_name(request), status);
+		vpmd_set_err(err, errlen, "vhost-user %s: backend refused %s (ack %" PRIu64 "): "
+			     "see the backend's log", d->path, vhu_request_name(request), status);
 		return -EIO;
 	}
 	return 0;
 }
 
 /* A request whose reply carries a payload (GET_*). */
-int vhu_query(struct vhu_dev *d, uint32_t request, const void *payload, uint32_t size,
-		     void *reply, uint32_t reply_size, char *err, size_t errlen)
+int
+vhu_query(struct vhu_dev *d, uint32_t request, const void *payload, uint32_t size,
+	  void *reply, uint32_t reply_size, char *err, size_t errlen)
 {
 	struct vhu_msg msg;
 	int rc;
 
-	if (d->broken) {
-		snprintf(err, errlen, "vhost-user %s: connection broken earlier: close and reopen the device", d->path);
-		return -EPIPE;
-	}
+	rc = vhu_usable(d, err, errlen);
+	if (rc < 0)
+		return rc;
 	memset(&msg.hdr, 0, sizeof(msg.hdr));
 	msg.hdr.request = request;
 	msg.hdr.flags = VHU_FLAG_VERSION;
@@ -241,32 +264,38 @@ int vhu_query(struct vhu_dev *d, uint32_t request, const void *payload, uint32_t
 	return vhu_recv_reply(d, request, reply, reply_size, err, errlen);
 }
 
-int vhu_set_u64(struct vhu_dev *d, uint32_t request, uint64_t v, char *err, size_t errlen)
+int
+vhu_set_u64(struct vhu_dev *d, uint32_t request, uint64_t v, char *err, size_t errlen)
 {
 	return vhu_request(d, request, &v, sizeof(v), NULL, 0, err, errlen);
 }
 
-int vhu_get_u64(struct vhu_dev *d, uint32_t request, uint64_t *v, char *err, size_t errlen)
+int
+vhu_get_u64(struct vhu_dev *d, uint32_t request, uint64_t *v, char *err, size_t errlen)
 {
 	return vhu_query(d, request, NULL, 0, v, sizeof(*v), err, errlen);
 }
 
-int vhu_set_state(struct vhu_dev *d, uint32_t request, uint32_t index, uint32_t num,
-			 char *err, size_t errlen)
+int
+vhu_set_state(struct vhu_dev *d, uint32_t request, uint32_t index, uint32_t num,
+	      char *err, size_t errlen)
 {
 	struct vhu_vring_state s = { .index = index, .num = num };
 
 	return vhu_request(d, request, &s, sizeof(s), NULL, 0, err, errlen);
 }
 
-int vhu_set_fd(struct vhu_dev *d, uint32_t request, uint32_t index, int fd, char *err, size_t errlen)
+int
+vhu_set_fd(struct vhu_dev *d, uint32_t request, uint32_t index, int fd, char *err,
+	   size_t errlen)
 {
 	uint64_t v = index & VHU_VRING_IDX_MASK;
 
 	return vhu_request(d, request, &v, sizeof(v), &fd, 1, err, errlen);
 }
 
-bool vhu_conn_alive(struct vhu_dev *d)
+bool
+vhu_conn_alive(struct vhu_dev *d)
 {
 	struct pollfd pfd = { .fd = d->sock, .events = POLLIN };
 
@@ -275,38 +304,39 @@ bool vhu_conn_alive(struct vhu_dev *d)
 	/* Nothing is due from the backend between requests: readable means hang-up or garbage. */
 	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLIN))) {
 		d->broken = true;
-		VHU_LOG(ERR, "%s: backend closed the connection or sent an unsolicited message", d->path);
+		d->hung_up = true;
 		return false;
 	}
 	return true;
 }
 
-int vhu_connect(struct vhu_dev *d, char *err, size_t errlen)
+int
+vhu_connect(struct vhu_dev *d, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = d->timeout_ms / 1000, .tv_usec = (d->timeout_ms % 1000) * 1000 };
+	struct timeval tv = { .tv_sec = d->timeout_ms / 1000,
+			      .tv_usec = (d->timeout_ms % 1000) * 1000 };
+	int e;
 
 	d->sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (d->sock < 0) {
-		snprintf(err, errlen, "vhost-user %s: socket(): %s", d->path, strerror(errno));
-		return -errno;
+		e = errno;
+		vpmd_set_err(err, errlen, "vhost-user %s: socket(): %s", d->path, strerror(e));
+		return -e;
 	}
 	/* Bounds sendmsg: a backend that stops reading must not hang the control path. */
 	setsockopt(d->sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	memcpy(sa.sun_path, d->path, strlen(d->path) + 1);
-	if (connect(d->sock, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
-
-		if (e == ENOENT || e == ECONNREFUSED || e == ENOTSOCK)
-			snprintf(err, errlen,
-				 "no vhost-user backend at %s: start one (e.g. dpdk-testpmd --vdev net_vhost0,iface=%s)",
-				 d->path, d->path);
-		else if (e == EACCES || e == EPERM)
-			snprintf(err, errlen, "vhost-user %s: connect: %s: run as the backend's user or root",
-				 d->path, strerror(e));
-		else
-			snprintf(err, errlen, "vhost-user %s: connect: %s", d->path, strerror(e));
-		return -e;
-	}
-	return 0;
+	if (connect(d->sock, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+		return 0;
+	e = errno;
+	if (e == ENOENT || e == ECONNREFUSED || e == ENOTSOCK)
+		vpmd_set_err(err, errlen, "no vhost-user backend at %s: start one (e.g. "
+			     "dpdk-testpmd --vdev net_vhost0,iface=%s)", d->path, d->path);
+	else if (e == EACCES || e == EPERM)
+		vpmd_set_err(err, errlen, "vhost-user %s: connect: %s: run as the backend's user "
+			     "or root", d->path, strerror(e));
+	else
+		vpmd_set_err(err, errlen, "vhost-user %s: connect: %s", d->path, strerror(e));
+	return -e;
 }

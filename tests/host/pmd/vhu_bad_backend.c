@@ -198,7 +198,8 @@ int main(int argc, char **argv)
 
 			/* EAL --no-huge memory is memfd-backed here, so it is shareable too. */
 			ok = rc == 0 && (ops->get_features(priv) & F_VERSION_1) &&
-			     ops->read_config(priv, 0, cfg, sizeof(cfg)) == 0 && cfg[8] == 2 && cfg[9] == 0;
+			     ops->read_config(priv, 0, cfg, sizeof(cfg), err, sizeof(err)) == 0 &&
+			     cfg[8] == 2 && cfg[9] == 0;
 			if (rc == 0)
 				snprintf(err, sizeof(err), "probe succeeded, 2 pairs");
 		} else {

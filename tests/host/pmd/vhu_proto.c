@@ -140,24 +140,27 @@ int main(int argc, char **argv)
 	if (!(features & VPMD_F_VERSION_1) || !(features & VPMD_F_MAC) || !(features & VPMD_F_CTRL_VQ) ||
 	    !(features & VPMD_F_MTU))
 		FAIL("features 0x%" PRIx64 " lack VERSION_1/MAC/CTRL_VQ/MTU", features);
-	if (ops->read_config(priv, 0, cfg, sizeof(cfg)) < 0)
-		FAIL("read_config");
+	if (ops->read_config(priv, 0, cfg, sizeof(cfg), err, sizeof(err)) < 0)
+		FAIL("read_config: %s", err);
 	if (memcmp(cfg, "\x02\x00\x00\x00\x00\x42", 6) != 0 || (cfg[6] & VPMD_NET_S_LINK_UP) == 0 ||
 	    (cfg[8] | cfg[9] << 8) < 1 || (cfg[10] | cfg[11] << 8) != 1500)
 		FAIL("config: mac/status/pairs/mtu wrong");
-	if (ops->read_config(priv, 20, cfg, 8) == 0)
+	if (ops->read_config(priv, 20, cfg, 8, err, sizeof(err)) == 0)
 		FAIL("read_config past the end accepted");
 	pairs = (uint16_t)(cfg[8] | cfg[9] << 8);
 	printf("ok: config mac 02:00:00:00:00:42, link up, %u pair(s), mtu 1500\n", pairs);
 
-	ops->reset(priv);
-	ops->set_status(priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER);
+	if (ops->reset(priv, err, sizeof(err)) < 0)
+		FAIL("reset: %s", err);
+	ops->set_status(priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER, err, sizeof(err));
 	want = VPMD_F_VERSION_1 | VPMD_F_MAC | VPMD_F_STATUS | VPMD_F_CTRL_VQ | (features & VPMD_F_MQ);
-	if (ops->set_features(priv, want | VPMD_F_ACCESS_PLATFORM) == 0)
+	if (ops->set_features(priv, want | VPMD_F_ACCESS_PLATFORM, err, sizeof(err)) == 0)
 		FAIL("set_features accepted ACCESS_PLATFORM, which the transport does not offer");
-	if (ops->set_features(priv, want) < 0)
-		FAIL("set_features 0x%" PRIx64, want);
-	ops->set_status(priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER | VPMD_STATUS_FEATURES_OK);
+	printf("ok: ACCESS_PLATFORM refused -> %s\n", err);
+	if (ops->set_features(priv, want, err, sizeof(err)) < 0)
+		FAIL("set_features 0x%" PRIx64 ": %s", want, err);
+	ops->set_status(priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER | VPMD_STATUS_FEATURES_OK,
+			err, sizeof(err));
 	if (!(ops->get_status(priv) & VPMD_STATUS_FEATURES_OK))
 		FAIL("FEATURES_OK did not stick");
 	if (ops->queue_max_size(priv, 0) < RING || ops->queue_max_size(priv, (uint16_t)vpmd_cvq(pairs)) != 0)
@@ -173,21 +176,23 @@ int main(int argc, char **argv)
 	rxbuf = mem + 6 * 4096;
 	txbuf = rxbuf + BUF;
 	struct vpmd_vq_layout l = ring_layout(&rx);
-	if (ops->queue_setup(priv, &l, &rx.notify) < 0)
-		FAIL("queue_setup rx");
+	if (ops->queue_setup(priv, &l, &rx.notify, err, sizeof(err)) < 0)
+		FAIL("queue_setup rx: %s", err);
 	l = ring_layout(&tx);
-	if (ops->queue_setup(priv, &l, &tx.notify) < 0)
-		FAIL("queue_setup tx");
-	ops->set_status(priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER | VPMD_STATUS_FEATURES_OK |
-				      VPMD_STATUS_DRIVER_OK);
-	if (ops->get_status(priv) & VPMD_STATUS_NEEDS_RESET)
-		FAIL("DRIVER_OK: enabling the rings failed");
+	if (ops->queue_setup(priv, &l, &tx.notify, err, sizeof(err)) < 0)
+		FAIL("queue_setup tx: %s", err);
+	if (ops->set_status(priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER |
+			    VPMD_STATUS_FEATURES_OK | VPMD_STATUS_DRIVER_OK, err, sizeof(err)) < 0 ||
+	    (ops->get_status(priv) & VPMD_STATUS_NEEDS_RESET))
+		FAIL("DRIVER_OK: enabling the rings failed: %s", err);
 	if (features & VPMD_F_MQ) {
 		uint16_t one = 1, too_many = (uint16_t)(pairs + 1);
 
-		if (ops->ctrl_cmd(priv, VPMD_CTRL_CLS_MQ, VPMD_CTRL_MQ_VQ_PAIRS_SET, &one, 2) != 0)
-			FAIL("VQ_PAIRS_SET 1");
-		if (ops->ctrl_cmd(priv, VPMD_CTRL_CLS_MQ, VPMD_CTRL_MQ_VQ_PAIRS_SET, &too_many, 2) == 0)
+		if (ops->ctrl_cmd(priv, VPMD_CTRL_CLS_MQ, VPMD_CTRL_MQ_VQ_PAIRS_SET, &one, 2, err,
+				  sizeof(err)) != VPMD_CTRL_OK)
+			FAIL("VQ_PAIRS_SET 1: %s", err);
+		if (ops->ctrl_cmd(priv, VPMD_CTRL_CLS_MQ, VPMD_CTRL_MQ_VQ_PAIRS_SET, &too_many, 2, err,
+				  sizeof(err)) == VPMD_CTRL_OK)
 			FAIL("VQ_PAIRS_SET %u accepted", too_many);
 	}
 	printf("ok: rings set up and enabled\n");
@@ -213,12 +218,13 @@ int main(int argc, char **argv)
 	printf("ok: packet looped through the backend intact (%u bytes)\n", PKT_LEN);
 
 	/* 5. Reset stops the rings (GET_VRING_BASE answered for each). */
-	if (ops->reset(priv) < 0)
-		FAIL("reset");
+	if (ops->reset(priv, err, sizeof(err)) < 0)
+		FAIL("reset: %s", err);
 	if (ops->get_status(priv) != 0)
 		FAIL("status after reset");
-	ops->queue_release(priv, 0);
-	ops->queue_release(priv, 1);
+	if (ops->queue_release(priv, 0, err, sizeof(err)) < 0 ||
+	    ops->queue_release(priv, 1, err, sizeof(err)) < 0)
+		FAIL("queue_release: %s", err);
 	printf("ok: reset\n");
 	ret = 0;
 out:

@@ -537,7 +537,8 @@ static void ctrl_process(struct fake_vnet *f, struct fake_vq *q)
 	}
 }
 
-static int fake_ctrl_cmd(void *priv, uint8_t cls, uint8_t cmd, const void *data, uint32_t len)
+static int fake_ctrl_cmd(void *priv, uint8_t cls, uint8_t cmd, const void *data, uint32_t len,
+			 char *err __rte_unused, size_t errlen __rte_unused)
 {
 	struct fake_vnet *f = priv;
 	uint16_t pairs;
@@ -620,7 +621,8 @@ static uint64_t fake_get_features(void *priv)
 	return ((struct fake_vnet *)priv)->cfg.features;
 }
 
-static int fake_set_features(void *priv, uint64_t features)
+static int fake_set_features(void *priv, uint64_t features, char *err __rte_unused,
+			     size_t errlen __rte_unused)
 {
 	struct fake_vnet *f = priv;
 
@@ -636,7 +638,8 @@ static uint8_t fake_get_status(void *priv)
 	return ((struct fake_vnet *)priv)->status;
 }
 
-static void fake_set_status(void *priv, uint8_t status)
+static int fake_set_status(void *priv, uint8_t status, char *err __rte_unused,
+			   size_t errlen __rte_unused)
 {
 	struct fake_vnet *f = priv;
 
@@ -646,6 +649,7 @@ static void fake_set_status(void *priv, uint8_t status)
 	if ((status & VPMD_STATUS_DRIVER_OK) && !(status & VPMD_STATUS_FEATURES_OK))
 		violation(f, "DRIVER_OK without FEATURES_OK");
 	f->status = status;
+	return 0;
 }
 
 static void queues_clear(struct fake_vnet *f)
@@ -658,7 +662,7 @@ static void queues_clear(struct fake_vnet *f)
 	}
 }
 
-static int fake_reset(void *priv)
+static int fake_reset(void *priv, char *err __rte_unused, size_t errlen __rte_unused)
 {
 	struct fake_vnet *f = priv;
 
@@ -670,7 +674,8 @@ static int fake_reset(void *priv)
 	return 0;
 }
 
-static int fake_read_config(void *priv, uint32_t offset, void *buf, uint32_t len)
+static int fake_read_config(void *priv, uint32_t offset, void *buf, uint32_t len,
+			    char *err __rte_unused, size_t errlen __rte_unused)
 {
 	struct fake_vnet *f = priv;
 	struct vpmd_net_config cfg;
@@ -706,7 +711,8 @@ static uint16_t fake_queue_max_size(void *priv, uint16_t idx)
 	return f->cfg.queue_max;
 }
 
-static int fake_queue_setup(void *priv, const struct vpmd_vq_layout *l, struct vpmd_notify *n)
+static int fake_queue_setup(void *priv, const struct vpmd_vq_layout *l, struct vpmd_notify *n,
+			    char *err __rte_unused, size_t errlen __rte_unused)
 {
 	struct fake_vnet *f = priv;
 	struct fake_vq *q;
@@ -747,12 +753,14 @@ static int fake_queue_setup(void *priv, const struct vpmd_vq_layout *l, struct v
 	return 0;
 }
 
-static void fake_queue_release(void *priv, uint16_t idx)
+static int fake_queue_release(void *priv, uint16_t idx, char *err __rte_unused,
+			      size_t errlen __rte_unused)
 {
 	struct fake_vnet *f = priv;
 
 	if (idx < FAKE_MAX_VQ)
 		f->vq[idx].ready = false;
+	return 0;
 }
 
 static void fake_close(void *priv)

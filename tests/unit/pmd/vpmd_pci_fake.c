@@ -211,23 +211,33 @@ static void test_good(void)
 	      file16(DEVDIR "/config", 4));
 	CHECK(ops->get_features(priv) == (0x30080a3ull | 0x30080a3ull << 32), "features 0x%llx",
 	      (unsigned long long)ops->get_features(priv));
-	CHECK(ops->set_features(priv, 0x1000000a3ull) == 0, "set_features");
-	ops->set_status(priv, 0x0b);
+	CHECK(ops->set_features(priv, 0x1000000a3ull, err, sizeof(err)) == 0, "set_features");
+	CHECK(ops->set_status(priv, 0x0b, err, sizeof(err)) == 0, "set_status");
 	CHECK(ops->get_status(priv) == 0x0b, "status 0x%x", ops->get_status(priv));
-	CHECK(ops->reset(priv) == 0 && ops->get_status(priv) == 0, "reset");
-	CHECK(ops->read_config(priv, 0, cfgbuf, 8) == 0, "read_config 0..8");
-	CHECK(ops->read_config(priv, 0x1000 - 4, cfgbuf, 8) == -ERANGE, "config read past the end allowed");
-	CHECK(ops->read_config(priv, 0xfffffffcu, cfgbuf, 8) == -ERANGE, "config offset overflow allowed");
+	CHECK(ops->reset(priv, err, sizeof(err)) == 0 && ops->get_status(priv) == 0, "reset");
+	CHECK(ops->read_config(priv, 0, cfgbuf, 8, err, sizeof(err)) == 0, "read_config 0..8");
+	err[0] = '\0';
+	CHECK(ops->read_config(priv, 0x1000 - 4, cfgbuf, 8, err, sizeof(err)) == -ERANGE &&
+	      strstr(err, "outside the 4096-byte device config") != NULL,
+	      "config read past the end allowed (%s)", err);
+	CHECK(ops->read_config(priv, 0xfffffffcu, cfgbuf, 8, err, sizeof(err)) == -ERANGE,
+	      "config offset overflow allowed");
 	CHECK(ops->queue_max_size(priv, 0) == 256, "queue_max_size %u", ops->queue_max_size(priv, 0));
 	CHECK(ops->queue_max_size(priv, 5) == 0, "queue 5 of 5 exists");
 	vq.size = 512;
-	CHECK(ops->queue_setup(priv, &vq, &nt) == -EINVAL, "ring larger than the device's accepted");
+	err[0] = '\0';
+	CHECK(ops->queue_setup(priv, &vq, &nt, err, sizeof(err)) == -EINVAL &&
+	      strstr(err, "size 512, but the device takes 1..256") != NULL,
+	      "ring larger than the device's accepted (%s)", err);
 	vq.size = 256;
 	vq.index = 5;
-	CHECK(ops->queue_setup(priv, &vq, &nt) == -EINVAL, "queue index past num_queues accepted");
+	err[0] = '\0';
+	CHECK(ops->queue_setup(priv, &vq, &nt, err, sizeof(err)) == -EINVAL &&
+	      strstr(err, "virtqueue 5 does not exist") != NULL,
+	      "queue index past num_queues accepted (%s)", err);
 	vq.index = 0;
-	rc = ops->queue_setup(priv, &vq, &nt);
-	CHECK(rc == 0 && nt.kick != NULL, "queue_setup: %d", rc);
+	rc = ops->queue_setup(priv, &vq, &nt, err, sizeof(err));
+	CHECK(rc == 0 && nt.kick != NULL, "queue_setup: %d %s", rc, err);
 	if (rc == 0 && nt.kick != NULL) {
 		nt.kick(nt.cookie, 0x0102);
 		CHECK(file16(DEVDIR "/resource4", 0x3000 + NOTIFY_MULT) == 0x0102,
@@ -238,8 +248,8 @@ static void test_good(void)
 		CHECK(file16(DEVDIR "/resource4", 0x20) == 0x1000, "queue_desc low not written");
 	}
 	/* Enabled already (queue_enable reads 1): a second setup must be refused. */
-	CHECK(ops->queue_setup(priv, &vq, &nt) == -EBUSY, "queue enabled twice");
-	ops->queue_release(priv, 0);
+	CHECK(ops->queue_setup(priv, &vq, &nt, err, sizeof(err)) == -EBUSY, "queue enabled twice");
+	CHECK(ops->queue_release(priv, 0, err, sizeof(err)) == 0, "queue_release");
 	ops->close(priv);
 	printf("ok   good layout: probe, features, status, reset, config bounds, queue setup, kick\n");
 
@@ -250,8 +260,10 @@ static void test_good(void)
 	CHECK(rc == 0, "probe: %s", err);
 	if (rc == 0) {
 		nt = (struct vpmd_notify){ 0 };
-		CHECK(ops->queue_setup(priv, &vq, &nt) == -EPROTO && nt.kick == NULL,
-		      "notify offset outside the notify capability accepted");
+		err[0] = '\0';
+		CHECK(ops->queue_setup(priv, &vq, &nt, err, sizeof(err)) == -EPROTO &&
+		      nt.kick == NULL && strstr(err, "outside the 4096-byte notify structure"),
+		      "notify offset outside the notify capability accepted (%s)", err);
 		ops->close(priv);
 		printf("ok   queue_notify_off outside the notify structure refused\n");
 	}
