@@ -71,44 +71,20 @@ vpmd_open_transport(const struct vpmd_transport_ops *ops, void *priv, char *err,
 	return dev;
 }
 
-static bool
-is_pci_addr(const char *s)
-{
-	unsigned int d, b, dv, f;
-	char tail;
-
-	return sscanf(s, "%x:%x:%x.%x%c", &d, &b, &dv, &f, &tail) == 4 ||
-	       sscanf(s, "%x:%x.%x%c", &b, &dv, &f, &tail) == 3;
-}
-
 struct vpmd_dev *
 vpmd_open(const char *spec, char *err, size_t errlen)
 {
 	const struct vpmd_transport_ops *ops = NULL;
+	struct vpmd_devspec ds;
 	void *priv = NULL;
 	int rc;
 
-	if (spec == NULL || *spec == '\0') {
-		vpmd_set_err(err, errlen, "empty device spec: use 0000:00:01.0, pci:0000:00:01.0 or "
-			"vhost-user:/path/to.sock");
+	if (vpmd_devspec_parse(spec, &ds, err, errlen) != 0)
 		return NULL;
-	}
-	if (strncmp(spec, "vhost-user:", 11) == 0) {
-		if (spec[11] == '\0') {
-			vpmd_set_err(err, errlen, "%s: no socket path after vhost-user:", spec);
-			return NULL;
-		}
-		rc = vpmd_vhost_user_probe(spec + 11, &ops, &priv, err, errlen);
-	} else {
-		const char *addr = strncmp(spec, "pci:", 4) == 0 ? spec + 4 : spec;
-
-		if (!is_pci_addr(addr)) {
-			vpmd_set_err(err, errlen, "%s: not a device spec: use 0000:00:01.0, "
-				"pci:0000:00:01.0 or vhost-user:/path/to.sock", spec);
-			return NULL;
-		}
-		rc = vpmd_pci_probe(addr, &ops, &priv, err, errlen);
-	}
+	if (ds.kind == VPMD_DEVSPEC_VHOST_USER)
+		rc = vpmd_vhost_user_probe(ds.vhost_user, &ops, &priv, err, errlen);
+	else
+		rc = vpmd_pci_probe(ds.pci_addr, &ops, &priv, err, errlen);
 	if (rc != 0 || ops == NULL)
 		return NULL;     /* the probe wrote err */
 	return vpmd_open_transport(ops, priv, err, errlen);
