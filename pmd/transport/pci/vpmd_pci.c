@@ -45,13 +45,13 @@
 #include "vpmd_transport.h"
 #include "vpmd_pci_regs.h"
 
-/* Overridable so that tests/unit/pmd/vpmd_pci_fake.c can point the probe at a fake sysfs tree. */
+/* Overridable: tests/unit/pmd/vpmd_pci_fake.c points the probe at a fake sysfs tree. */
 #ifndef VPMD_PCI_SYSFS
 #define VPMD_PCI_SYSFS "/sys/bus/pci/devices"
 #endif
 
-/* Every data queue and the control queue: vpmd_cvq(VPMD_MAX_QPAIRS) + 1. */
-#define VPMD_PCI_MAX_VQS (2 * VPMD_MAX_QPAIRS + 1)
+/* Every data queue and the control queue. */
+#define VPMD_PCI_MAX_VQS VPMD_NB_VQS(VPMD_MAX_QPAIRS)
 #define VPMD_PCI_RESET_WAIT_MS 1000
 
 enum vpmd_pci_kind { VPMD_PCI_UIO, VPMD_PCI_VFIO };
@@ -289,14 +289,15 @@ map_bar_uio(struct vpmd_pci *p, unsigned int bar, uint64_t size, char *err, size
 {
 	char path[PATH_MAX];
 	void *va;
-	int fd;
+	int fd, e;
 
 	snprintf(path, sizeof(path), VPMD_PCI_SYSFS "/%s/resource%u", p->addr, bar);
 	fd = open(path, O_RDWR | O_SYNC | O_CLOEXEC);
 	if (fd < 0) {
+		e = errno;
 		vpmd_set_err(err, errlen, "%s: cannot open %s (%s); run as root", p->addr, path,
-			     strerror(errno));
-		return -errno;
+			     strerror(e));
+		return -e;
 	}
 	va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	close(fd);
@@ -709,13 +710,15 @@ static int
 pci_open_config(struct vpmd_pci *p, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
+	int e;
 
 	snprintf(path, sizeof(path), VPMD_PCI_SYSFS "/%s/config", p->addr);
 	p->cfg_fd = open(path, (p->kind == VPMD_PCI_UIO ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	if (p->cfg_fd < 0) {
+		e = errno;
 		vpmd_set_err(err, errlen, "%s: cannot open %s (%s); run as root", p->addr, path,
-			     strerror(errno));
-		return -errno;
+			     strerror(e));
+		return -e;
 	}
 #ifdef VFIO_PRESENT
 	if (p->kind == VPMD_PCI_VFIO)

@@ -26,8 +26,8 @@ extern int vhu_logtype;
 #define VHU_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_##level, vhu_logtype, "vpmd vhost-user: " fmt "\n", ##__VA_ARGS__)
 
-/* Data virtqueues only (vpmd_cvq(VPMD_MAX_QPAIRS)): the control queue is emulated, never a ring. */
-#define VHU_MAX_VQS (2 * VPMD_MAX_QPAIRS)
+/* Data virtqueues only: the control queue is emulated, never a ring. */
+#define VHU_MAX_VQS (VPMD_NB_VQS(VPMD_MAX_QPAIRS) - 1)
 #define VHU_TIMEOUT_MS_DEFAULT 5000
 
 struct vhu_queue {
