@@ -19,7 +19,8 @@
 #define CTRL_DATA_MAX (CTRL_ACK_OFF - CTRL_DATA_OFF)
 
 /* Wait for the device to return the command; 0, -ETIMEDOUT, or -EPROTO (bad used entry). */
-static int ctrl_wait_split(struct vpmd_ctrlq *cvq, uint16_t head)
+static int
+ctrl_wait_split(struct vpmd_ctrlq *cvq, uint16_t head)
 {
 	struct vpmd_vq *vq = &cvq->vq;
 	uint64_t deadline = rte_get_timer_cycles() +
@@ -44,8 +45,9 @@ static int ctrl_wait_split(struct vpmd_ctrlq *cvq, uint16_t head)
 }
 
 /* Descriptors are taken in ring order (what IN_ORDER requires; harmless otherwise). */
-static int ctrl_send_split(struct vpmd_ctrlq *cvq, uint16_t ndesc, const uint32_t *lens,
-			   const uint64_t *addrs)
+static int
+ctrl_send_split(struct vpmd_ctrlq *cvq, uint16_t ndesc, const uint32_t *lens,
+		const uint64_t *addrs)
 {
 	struct vpmd_vq *vq = &cvq->vq;
 	struct vpmd_vring_desc *d = vq->split.desc;
@@ -68,8 +70,9 @@ static int ctrl_send_split(struct vpmd_ctrlq *cvq, uint16_t ndesc, const uint32_
 	return ctrl_wait_split(cvq, head);
 }
 
-static int ctrl_send_packed(struct vpmd_ctrlq *cvq, uint16_t ndesc, const uint32_t *lens,
-			    const uint64_t *addrs)
+static int
+ctrl_send_packed(struct vpmd_ctrlq *cvq, uint16_t ndesc, const uint32_t *lens,
+		 const uint64_t *addrs)
 {
 	struct vpmd_vq *vq = &cvq->vq;
 	struct vpmd_vring_packed_desc *d = vq->packed.desc;
@@ -105,13 +108,14 @@ static int ctrl_send_packed(struct vpmd_ctrlq *cvq, uint16_t ndesc, const uint32
 			return -ETIMEDOUT;
 		rte_pause();
 	}
-	i = vpmd_read_once16(&d[vq->last_used].id);
+	i = vpmd_read_once(&d[vq->last_used].id);
 	vpmd_packed_advance(&vq->last_used, &vq->used_wrap, ndesc, vq->size);
 	return i == 0 ? 0 : -EPROTO;
 }
 
-int vpmd_ctrl_send(struct vpmd_dev *dev, uint8_t cls, uint8_t cmd, const void *data, uint32_t len,
-		   char *err, size_t errlen)
+int
+vpmd_ctrl_send(struct vpmd_dev *dev, uint8_t cls, uint8_t cmd, const void *data, uint32_t len,
+	       char *err, size_t errlen)
 {
 	struct vpmd_ctrlq *cvq = dev->cvq;
 	uint64_t addrs[VPMD_CTRL_CMD_DESCS];
@@ -150,10 +154,11 @@ int vpmd_ctrl_send(struct vpmd_dev *dev, uint8_t cls, uint8_t cmd, const void *d
 		VPMD_LOG(ERR, dev, "control queue: device returned a bad used entry");
 		return rc;
 	}
-	return __atomic_load_n(&cvq->buf[CTRL_ACK_OFF], __ATOMIC_RELAXED);
+	return vpmd_read_once(&cvq->buf[CTRL_ACK_OFF]);
 }
 
-int vpmd_ctrl_set_pairs(struct vpmd_dev *dev, uint16_t pairs, char *err, size_t errlen)
+int
+vpmd_ctrl_set_pairs(struct vpmd_dev *dev, uint16_t pairs, char *err, size_t errlen)
 {
 	uint16_t le = rte_cpu_to_le_16(pairs);
 	int rc;
@@ -168,6 +173,5 @@ int vpmd_ctrl_set_pairs(struct vpmd_dev *dev, uint16_t pairs, char *err, size_t 
 		VPMD_LOG(ERR, dev, "device refused VQ_PAIRS_SET %u (ack %d)", pairs, rc);
 		return -EIO;
 	}
-	dev->pairs_enabled = pairs;
 	return 0;
 }

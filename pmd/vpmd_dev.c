@@ -28,8 +28,6 @@ RTE_LOG_REGISTER(vpmd_logtype, pmd.net.vpmd, INFO);
 
 static uint32_t vpmd_next_id;
 
-static unsigned int vpmd_tx_reclaim_stopped(struct vpmd_txq *txq);
-
 /* ---- open ------------------------------------------------------------------------------ */
 
 struct vpmd_dev *
@@ -137,6 +135,21 @@ pow2_floor(uint16_t v)
 	return p;
 }
 
+/* Where a ring lives, as the transport tells the device. */
+static void
+vq_layout(const struct vpmd_vq *vq, struct vpmd_vq_layout *l)
+{
+	uint8_t *va = vq->mz->addr;
+	uint64_t iova = vq->mz->iova;
+
+	*l = (struct vpmd_vq_layout){
+		.index = vq->vq_index, .size = vq->size, .packed = vq->is_packed,
+		.desc = va, .driver = va + vq->driver_off, .device = va + vq->device_off,
+		.desc_iova = iova, .driver_iova = iova + vq->driver_off,
+		.device_iova = iova + vq->device_off,
+	};
+}
+
 /* Hand every queue's layout to the transport (virtio-pci: queue_size/desc/driver/device,
  * queue_enable; vhost-user: SET_VRING_*). */
 static int
@@ -156,9 +169,14 @@ dev_setup_queues(struct vpmd_dev *dev, char *err, size_t errlen)
 	if (dev->cvq)
 		vqs[n++] = &dev->cvq->vq;
 	for (i = 0; i < n; i++) {
-		vqs[i]->notify = (struct vpmd_notify){ 0 };
-		rc = ops->queue_setup(dev->priv, &vqs[i]->layout, &vqs[i]->notify, why, sizeof(why));
-		if (rc != 0 || vqs[i]->notify.kick == NULL) {
+		struct vpmd_notify notify = { 0 };
+		struct vpmd_vq_layout layout;
+
+		vq_layout(vqs[i], &layout);
+		rc = ops->queue_setup(dev->priv, &layout, &notify, why, sizeof(why));
+		vqs[i]->kick = notify.kick;
+		vqs[i]->kick_cookie = notify.cookie;
+		if (rc != 0 || notify.kick == NULL) {
 			vpmd_set_err(err, errlen, "%s: setting up virtqueue %u (size %u) failed (%s)",
 				     dev->name, vqs[i]->vq_index, vqs[i]->size,
 				     rc ? (why[0] ? why : strerror(-rc)) : "no notify hook");
@@ -320,108 +338,8 @@ vq_set_flags(const struct vpmd_dev *dev, struct vpmd_vq *vq)
 	vq->in_order = (dev->features & VPMD_F_IN_ORDER) != 0;
 }
 
-/* Rings of dev->ring_size for dev->nb_qpairs pairs, and the control queue. */
-static int
-create_queues(struct vpmd_dev *dev, uint16_t ctrl_size, char *err, size_t errlen)
-{
-	uint16_t q;
-
-	for (q = 0; q < dev->nb_qpairs; q++) {
-		dev->rxq[q] = vpmd_rxq_create(dev, q, dev->ring_size);
-		dev->txq[q] = vpmd_txq_create(dev, q, dev->ring_size);
-		if (dev->rxq[q] == NULL || dev->txq[q] == NULL) {
-			vpmd_set_err(err, errlen, "%s: no memory for queue pair %u (ring size %u); "
-				     "give the EAL more memory (-m) or use a smaller ring",
-				     dev->name, q, dev->ring_size);
-			return -ENOMEM;
-		}
-		vq_set_flags(dev, &dev->rxq[q]->vq);
-		vq_set_flags(dev, &dev->txq[q]->vq);
-		dev->rxq[q]->rx_fn = vpmd_rx_stopped;
-		dev->txq[q]->tx_fn = vpmd_tx_stopped;
-		dev->txq[q]->reclaim_fn = vpmd_tx_reclaim_stopped;
-	}
-	if (ctrl_size) {
-		dev->cvq = vpmd_ctrlq_create(dev, ctrl_size);
-		if (dev->cvq == NULL) {
-			vpmd_set_err(err, errlen, "%s: no memory for the control queue", dev->name);
-			return -ENOMEM;
-		}
-		vq_set_flags(dev, &dev->cvq->vq);
-	}
-	return 0;
-}
-
-static void
-log_configured(const struct vpmd_dev *dev)
-{
-	char fs[512];
-
-	vpmd_features_str(dev->features, fs, sizeof(fs));
-	VPMD_LOG(INFO, dev, "configured: %u queue pair(s) of %u, %s rings of %u, features: %s",
-		 dev->nb_qpairs, dev->max_qpairs, dev->packed ? "packed" : "split",
-		 dev->ring_size, fs);
-}
-
-int
-vpmd_configure(struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err, size_t errlen)
-{
-	uint64_t wanted;
-	uint16_t pairs, size, ctrl_size;
-	int rc;
-
-	if (dev == NULL || conf == NULL) {
-		vpmd_set_err(err, errlen, "vpmd_configure: NULL device or conf");
-		return -EINVAL;
-	}
-	rc = validate_conf(dev, conf, err, errlen);
-	if (rc != 0)
-		return rc;
-	if (dev->state == VPMD_ST_CONFIGURED) {
-		dev_release_queues(dev);
-		dev_free_queues(dev);
-		dev->state = VPMD_ST_OPEN;
-	}
-	wanted = (conf->features ? conf->features : VPMD_FEATURES_DEFAULT) | VPMD_F_VERSION_1;
-	rc = vpmd_dev_negotiate(dev, wanted, err, errlen);
-	if (rc != 0)
-		return rc;
-	rc = vpmd_read_device_limits(dev, err, errlen);
-	if (rc == 0)
-		rc = check_rx_room(dev, conf->rx_pool, err, errlen);
-	if (rc == 0)
-		rc = choose_pairs(dev, conf, &pairs, err, errlen);
-	if (rc == 0)
-		rc = choose_ring_size(dev, conf, pairs, &size, err, errlen);
-	if (rc == 0)
-		rc = choose_ctrl_size(dev, &ctrl_size, err, errlen);
-	if (rc != 0)
-		goto fail;
-	dev->ring_size = size;
-	dev->nb_qpairs = pairs;
-	dev->socket_id = conf->socket_id;
-	dev->rx_pool = conf->rx_pool;
-	rc = create_queues(dev, ctrl_size, err, errlen);
-	if (rc == 0)
-		rc = dev_setup_queues(dev, err, errlen);
-	if (rc != 0)
-		goto fail_free;
-	dev->state = VPMD_ST_CONFIGURED;
-	log_configured(dev);
-	return 0;
-
-fail_free:
-	dev_release_queues(dev);
-	dev_free_queues(dev);
-fail:
-	vpmd_dev_set_failed(dev);
-	dev->nb_qpairs = 0;
-	return rc;
-}
-
-/* ---- start / stop -------------------------------------------------------------------------- */
-
-/* The burst functions for the negotiated layout, chosen once per start and logged. */
+/* The burst functions for the negotiated layout: chosen once, after negotiation, and
+ * logged. The queues stay stopped (VPMD_Q_STOPPED) until vpmd_start(). */
 static void
 choose_paths(struct vpmd_dev *dev)
 {
@@ -501,6 +419,109 @@ set_queue_params(struct vpmd_dev *dev)
 	}
 }
 
+/* Rings of dev->ring_size for dev->nb_qpairs pairs, and the control queue. */
+static int
+create_queues(struct vpmd_dev *dev, uint16_t ctrl_size, char *err, size_t errlen)
+{
+	uint16_t q;
+
+	for (q = 0; q < dev->nb_qpairs; q++) {
+		dev->rxq[q] = vpmd_rxq_create(dev->id, q, dev->ring_size, dev->packed,
+					      dev->socket_id);
+		dev->txq[q] = vpmd_txq_create(dev->id, q, dev->ring_size, dev->packed,
+					      dev->socket_id);
+		if (dev->rxq[q] == NULL || dev->txq[q] == NULL) {
+			vpmd_set_err(err, errlen, "%s: no memory for queue pair %u (ring size %u); "
+				     "give the EAL more memory (-m) or use a smaller ring",
+				     dev->name, q, dev->ring_size);
+			return -ENOMEM;
+		}
+		vq_set_flags(dev, &dev->rxq[q]->vq);
+		vq_set_flags(dev, &dev->txq[q]->vq);
+	}
+	set_queue_params(dev);
+	choose_paths(dev);
+	if (ctrl_size) {
+		dev->cvq = vpmd_ctrlq_create(dev->id, (uint16_t)vpmd_cvq(dev->max_qpairs),
+					     ctrl_size, dev->packed, dev->socket_id);
+		if (dev->cvq == NULL) {
+			vpmd_set_err(err, errlen, "%s: no memory for the control queue", dev->name);
+			return -ENOMEM;
+		}
+		vq_set_flags(dev, &dev->cvq->vq);
+	}
+	return 0;
+}
+
+static void
+log_configured(const struct vpmd_dev *dev)
+{
+	char fs[512];
+
+	vpmd_features_str(dev->features, fs, sizeof(fs));
+	VPMD_LOG(INFO, dev, "configured: %u queue pair(s) of %u, %s rings of %u, features: %s",
+		 dev->nb_qpairs, dev->max_qpairs, dev->packed ? "packed" : "split",
+		 dev->ring_size, fs);
+}
+
+int
+vpmd_configure(struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err, size_t errlen)
+{
+	uint64_t wanted;
+	uint16_t pairs, size, ctrl_size;
+	int rc;
+
+	if (dev == NULL || conf == NULL) {
+		vpmd_set_err(err, errlen, "vpmd_configure: NULL device or conf");
+		return -EINVAL;
+	}
+	rc = validate_conf(dev, conf, err, errlen);
+	if (rc != 0)
+		return rc;
+	if (dev->state == VPMD_ST_CONFIGURED) {
+		dev_release_queues(dev);
+		dev_free_queues(dev);
+		dev->state = VPMD_ST_OPEN;
+	}
+	wanted = (conf->features ? conf->features : VPMD_FEATURES_DEFAULT) | VPMD_F_VERSION_1;
+	rc = vpmd_dev_negotiate(dev, wanted, err, errlen);
+	if (rc != 0)
+		return rc;
+	rc = vpmd_read_device_limits(dev, err, errlen);
+	if (rc == 0)
+		rc = check_rx_room(dev, conf->rx_pool, err, errlen);
+	if (rc == 0)
+		rc = choose_pairs(dev, conf, &pairs, err, errlen);
+	if (rc == 0)
+		rc = choose_ring_size(dev, conf, pairs, &size, err, errlen);
+	if (rc == 0)
+		rc = choose_ctrl_size(dev, &ctrl_size, err, errlen);
+	if (rc != 0)
+		goto fail;
+	dev->ring_size = size;
+	dev->nb_qpairs = pairs;
+	dev->socket_id = conf->socket_id;
+	dev->rx_pool = conf->rx_pool;
+	rc = create_queues(dev, ctrl_size, err, errlen);
+	if (rc == 0)
+		rc = dev_setup_queues(dev, err, errlen);
+	if (rc != 0)
+		goto fail_free;
+	dev->state = VPMD_ST_CONFIGURED;
+	log_configured(dev);
+	return 0;
+
+fail_free:
+	dev_release_queues(dev);
+	dev_free_queues(dev);
+fail:
+	vpmd_dev_set_failed(dev);
+	dev->nb_qpairs = 0;
+	return rc;
+}
+
+/* ---- start / stop -------------------------------------------------------------------------- */
+
 /* Put every ring back to its initial state (after a device reset). */
 static void
 dev_reset_rings(struct vpmd_dev *dev)
@@ -512,9 +533,6 @@ dev_reset_rings(struct vpmd_dev *dev)
 		vpmd_txq_reclaim(dev->txq[q]);
 		vpmd_rxq_reset(dev->rxq[q]);
 		vpmd_txq_reset(dev->txq[q]);
-		dev->rxq[q]->rx_fn = vpmd_rx_stopped;
-		dev->txq[q]->tx_fn = vpmd_tx_stopped;
-		dev->txq[q]->reclaim_fn = vpmd_tx_reclaim_stopped;
 	}
 	if (dev->cvq) {
 		vpmd_vq_reset(&dev->cvq->vq);
@@ -564,12 +582,11 @@ vpmd_start(struct vpmd_dev *dev)
 			return rc;
 		}
 	}
-	choose_paths(dev);
-	set_queue_params(dev);
 	for (q = 0; q < dev->nb_qpairs; q++) {
 		struct vpmd_rxq *rxq = dev->rxq[q];
 
-		rc = dev->packed ? vpmd_rxq_fill_packed(rxq) : vpmd_rxq_fill_split(rxq);
+		rc = dev->packed ? vpmd_rxq_fill_packed(rxq, dev->mrg) :
+				   vpmd_rxq_fill_split(rxq, dev->mrg);
 		if (rc != 0) {
 			VPMD_LOG(ERR, dev, "start: rx queue %u: mempool %s cannot fill %u buffers; "
 				 "make the pool larger", q, dev->rx_pool->name, rxq->vq.size);
@@ -587,7 +604,6 @@ vpmd_start(struct vpmd_dev *dev)
 	/* Buffers were posted before DRIVER_OK, when we may not notify: tell the device now. */
 	for (q = 0; q < dev->nb_qpairs; q++)
 		vpmd_vq_kick(&dev->rxq[q]->vq);
-	dev->pairs_enabled = 1;
 	if (dev->features & VPMD_F_MQ) {
 		rc = vpmd_ctrl_set_pairs(dev, dev->nb_qpairs, err, sizeof(err));
 		if (rc != 0) {
@@ -595,6 +611,11 @@ vpmd_start(struct vpmd_dev *dev)
 				 dev->nb_qpairs, err[0] ? err : strerror(-rc));
 			goto fail;
 		}
+	}
+	/* The control path's last word on the queues before the polling lcores own them. */
+	for (q = 0; q < dev->nb_qpairs; q++) {
+		vpmd_write_once(&dev->rxq[q]->halt, 0);
+		vpmd_write_once(&dev->txq[q]->halt, 0);
 	}
 	dev->state = VPMD_ST_STARTED;
 	VPMD_LOG(INFO, dev, "started: %u queue pair(s)", dev->nb_qpairs);
@@ -665,39 +686,13 @@ vpmd_tx_burst(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n)
 	return txq->tx_fn(txq, pkts, n);
 }
 
-/* Bursts before start (or after stop) must not touch the rings. */
-uint16_t
-vpmd_rx_stopped(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
-{
-	RTE_SET_USED(rxq);
-	RTE_SET_USED(pkts);
-	RTE_SET_USED(n);
-	return 0;
-}
-
-static unsigned int
-vpmd_tx_reclaim_stopped(struct vpmd_txq *txq)
-{
-	RTE_SET_USED(txq);
-	return 0;
-}
-
 unsigned int
 vpmd_tx_reclaim(struct vpmd_txq *txq)
 {
 	return txq->reclaim_fn(txq);
 }
 
-uint16_t
-vpmd_tx_stopped(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n)
-{
-	RTE_SET_USED(txq);
-	RTE_SET_USED(pkts);
-	RTE_SET_USED(n);
-	return 0;
-}
-
-#define STAT_COPY(name, desc) out->name = __atomic_load_n(&in->name, __ATOMIC_RELAXED);
+#define STAT_COPY(name, desc) out->name = vpmd_read_once(&in->name);
 void
 vpmd_rxq_stats(const struct vpmd_rxq *rxq, struct vpmd_rxq_stats *out)
 {
@@ -719,13 +714,13 @@ vpmd_txq_stats(const struct vpmd_txq *txq, struct vpmd_txq_stats *out)
 bool
 vpmd_rxq_broken(const struct vpmd_rxq *rxq)
 {
-	return *(const volatile bool *)&rxq->broken;
+	return (vpmd_read_once(&rxq->halt) & VPMD_Q_BROKEN) != 0;
 }
 
 bool
 vpmd_txq_broken(const struct vpmd_txq *txq)
 {
-	return *(const volatile bool *)&txq->broken;
+	return (vpmd_read_once(&txq->halt) & VPMD_Q_BROKEN) != 0;
 }
 
 unsigned int
@@ -822,7 +817,7 @@ vpmd_info_dump(const struct vpmd_dev *dev, FILE *f)
 		const struct vpmd_vq *r = &dev->rxq[q]->vq, *t = &dev->txq[q]->vq;
 
 		fprintf(f, "  pair %u: rx vq %u desc 0x%" PRIx64 "%s, tx vq %u desc 0x%" PRIx64 "%s\n",
-			q, r->vq_index, r->layout.desc_iova, dev->rxq[q]->broken ? " BROKEN" : "",
-			t->vq_index, t->layout.desc_iova, dev->txq[q]->broken ? " BROKEN" : "");
+			q, r->vq_index, r->mz->iova, vpmd_rxq_broken(dev->rxq[q]) ? " BROKEN" : "",
+			t->vq_index, t->mz->iova, vpmd_txq_broken(dev->txq[q]) ? " BROKEN" : "");
 	}
 }

@@ -8,14 +8,15 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
-#include "vpmd_internal.h"
+#include "vpmd_queue.h"
 
 /* The checksum field the device (rx) or we (tx) must find inside the packet. */
 #define CSUM_FIELD_LEN sizeof(rte_be16_t)
 
-enum vpmd_bad_reason vpmd_rx_hdr_offloads(const struct vpmd_rxq *rxq,
-					  const struct vpmd_net_hdr *h, uint32_t pkt_len,
-					  struct rte_mbuf *m)
+enum vpmd_bad_reason
+vpmd_rx_hdr_offloads(const struct vpmd_rxq *rxq,
+		     const struct vpmd_net_hdr *h, uint32_t pkt_len,
+		     struct rte_mbuf *m)
 {
 	uint64_t ol = 0;
 	uint8_t gso = h->gso_type & (uint8_t)~VPMD_GSO_ECN;
@@ -55,8 +56,9 @@ enum vpmd_bad_reason vpmd_rx_hdr_offloads(const struct vpmd_rxq *rxq,
 	return VPMD_BAD_NONE;
 }
 
-int vpmd_tx_hdr_offloads(const struct vpmd_txq *txq, struct vpmd_net_hdr *h,
-			 const struct rte_mbuf *m)
+int
+vpmd_tx_hdr_offloads(const struct vpmd_txq *txq, struct vpmd_net_hdr *h,
+		     const struct rte_mbuf *m)
 {
 	uint64_t ol = m->ol_flags;
 	uint32_t start = (uint32_t)m->l2_len + m->l3_len;

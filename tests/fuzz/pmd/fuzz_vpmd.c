@@ -165,7 +165,7 @@ static void do_tx(struct fz_in *in, struct vpmd_dev *dev, uint16_t q)
 		for (i = 0; i < k; i++)
 			fprintf(stderr, "  pk %u %p segs %u shared %d refcnt %u sent %u broken %d\n", i,
 				(void *)pk[i], pk[i]->nb_segs, shared[i], rte_mbuf_refcnt_read(pk[i]),
-				sent, txq->broken);
+				sent, vpmd_txq_broken(txq));
 	if (sent > k)
 		fz_abort("tx burst took more than given");
 	vpmd_fuzz_totals.tx_pkts += sent;
