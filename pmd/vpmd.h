@@ -70,7 +70,9 @@ struct vpmd_dev *vpmd_open(const char *spec, char *err, size_t errlen);
 
 /* Negotiate features and set up queues. 0 or -errno; err gets a line on failure. */
 int vpmd_configure(struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err, size_t errlen);
-int vpmd_start(struct vpmd_dev *dev);  /* fill rx rings, DRIVER_OK, enable queue pairs */
+/* Fill the rx rings, DRIVER_OK, enable the queue pairs. 0 or -errno; err gets a line on
+ * failure (the device is then reset, every buffer back in the pool; start may be retried). */
+int vpmd_start(struct vpmd_dev *dev, char *err, size_t errlen);
 void vpmd_stop(struct vpmd_dev *dev);  /* reset the device, reclaim every mbuf */
 void vpmd_close(struct vpmd_dev *dev); /* free everything; dev is invalid afterwards */
 

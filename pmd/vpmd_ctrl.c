@@ -12,6 +12,7 @@
 #include <rte_cycles.h>
 #include <rte_pause.h>
 
+#include "vpmd_err.h"
 #include "vpmd_internal.h"
 
 #define CTRL_DATA_OFF 8
@@ -123,12 +124,21 @@ vpmd_ctrl_send(struct vpmd_dev *dev, uint8_t cls, uint8_t cmd, const void *data,
 	uint16_t n = 0;
 	int rc;
 
-	if (dev->ops->ctrl_cmd)
-		return dev->ops->ctrl_cmd(dev->priv, cls, cmd, data, len, err, errlen);
-	if (cvq == NULL)
-		return -ENOTSUP;
-	if (len > CTRL_DATA_MAX)
-		return -EINVAL;
+	if (dev->ops->ctrl_cmd) {
+		char why[256] = "";
+
+		rc = dev->ops->ctrl_cmd(dev->priv, cls, cmd, data, len, why, sizeof(why));
+		if (rc < 0)
+			vpmd_set_err(err, errlen, "%s: control command class %u cmd %u through "
+				     "transport %s failed (%s)", dev->name, cls, cmd,
+				     dev->ops->name, why[0] ? why : strerror(-rc));
+		return rc;
+	}
+	if (cvq == NULL || len > CTRL_DATA_MAX) {
+		vpmd_set_err(err, errlen, "%s: control command class %u cmd %u: %s", dev->name,
+			     cls, cmd, cvq == NULL ? "no control queue" : "data too long");
+		return cvq == NULL ? -ENOTSUP : -EINVAL;
+	}
 	cvq->buf[0] = cls;
 	cvq->buf[1] = cmd;
 	memcpy(cvq->buf + CTRL_DATA_OFF, data, len);
@@ -141,17 +151,21 @@ vpmd_ctrl_send(struct vpmd_dev *dev, uint8_t cls, uint8_t cmd, const void *data,
 	}
 	addrs[n] = cvq->buf_iova + CTRL_ACK_OFF;
 	lens[n++] = 1;
-	if (n > cvq->vq.size)
+	if (n > cvq->vq.size) {
+		vpmd_set_err(err, errlen, "%s: control queue of %u descriptors cannot take a "
+			     "command of %u", dev->name, cvq->vq.size, n);
 		return -ENOSPC;
+	}
 	rc = cvq->vq.is_packed ? ctrl_send_packed(cvq, n, lens, addrs)
-			    : ctrl_send_split(cvq, n, lens, addrs);
+			       : ctrl_send_split(cvq, n, lens, addrs);
 	if (rc == -ETIMEDOUT) {
-		VPMD_LOG(ERR, dev, "control queue: no answer to class %u cmd %u within %u ms",
-			 cls, cmd, VPMD_CTRL_TIMEOUT_MS);
+		vpmd_set_err(err, errlen, "%s: control queue: no answer to class %u cmd %u within "
+			     "%u ms", dev->name, cls, cmd, VPMD_CTRL_TIMEOUT_MS);
 		return rc;
 	}
 	if (rc != 0) {
-		VPMD_LOG(ERR, dev, "control queue: device returned a bad used entry");
+		vpmd_set_err(err, errlen, "%s: control queue: device returned a bad used entry",
+			     dev->name);
 		return rc;
 	}
 	return vpmd_read_once(&cvq->buf[CTRL_ACK_OFF]);
@@ -163,14 +177,20 @@ vpmd_ctrl_set_pairs(struct vpmd_dev *dev, uint16_t pairs, char *err, size_t errl
 	uint16_t le = rte_cpu_to_le_16(pairs);
 	int rc;
 
-	if (!(dev->features & VPMD_F_MQ))
-		return pairs == 1 ? 0 : -ENOTSUP;
-	rc = vpmd_ctrl_send(dev, VPMD_CTRL_CLS_MQ, VPMD_CTRL_MQ_VQ_PAIRS_SET, &le, sizeof(le), err,
-			    errlen);
+	if (!(dev->features & VPMD_F_MQ)) {
+		if (pairs == 1)
+			return 0;
+		vpmd_set_err(err, errlen, "%s: %u queue pairs need MQ, which was not negotiated",
+			     dev->name, pairs);
+		return -ENOTSUP;
+	}
+	rc = vpmd_ctrl_send(dev, VPMD_CTRL_CLS_MQ, VPMD_CTRL_MQ_VQ_PAIRS_SET, &le, sizeof(le),
+			    err, errlen);
 	if (rc < 0)
 		return rc;
 	if (rc != VPMD_CTRL_OK) {
-		VPMD_LOG(ERR, dev, "device refused VQ_PAIRS_SET %u (ack %d)", pairs, rc);
+		vpmd_set_err(err, errlen, "%s: enabling %u queue pairs: device refused "
+			     "VQ_PAIRS_SET (ack %d)", dev->name, pairs, rc);
 		return -EIO;
 	}
 	return 0;

@@ -546,85 +546,119 @@ dev_needs_reinit(const struct vpmd_dev *dev)
 	return (dev->ops->get_status(dev->priv) & VPMD_STATUS_FEATURES_OK) == 0;
 }
 
-int
-vpmd_start(struct vpmd_dev *dev)
+/* After a stop (the device was reset): negotiate the same features again and hand the
+ * rings, back in their initial state, to the transport. */
+static int
+dev_restart(struct vpmd_dev *dev, char *err, size_t errlen)
 {
-	const struct vpmd_transport_ops *ops;
-	char err[256] = "";
+	uint64_t was = dev->features;
+	int rc;
+
+	rc = vpmd_dev_negotiate(dev, was, err, errlen);
+	if (rc == 0 && dev->features != was) {
+		vpmd_set_err(err, errlen, "%s: features changed across reset (0x%" PRIx64
+			     " -> 0x%" PRIx64 ")", dev->name, was, dev->features);
+		rc = -EPROTO;
+	}
+	if (rc == 0) {
+		dev_reset_rings(dev);
+		rc = dev_setup_queues(dev, err, errlen);
+	}
+	if (rc != 0)
+		vpmd_dev_set_failed(dev);
+	return rc;
+}
+
+/* Post every rx buffer (before DRIVER_OK: no kick yet). */
+static int
+fill_rx_rings(struct vpmd_dev *dev, char *err, size_t errlen)
+{
 	uint16_t q;
 	int rc;
 
-	if (dev == NULL)
-		return -EINVAL;
-	ops = dev->ops;
-	if (dev->state == VPMD_ST_STARTED)
-		return 0;
-	if (dev->state != VPMD_ST_CONFIGURED) {
-		VPMD_LOG(ERR, dev, "start: configure the device first");
-		return -EINVAL;
-	}
-	if (dev_needs_reinit(dev)) {
-		/* Stopped earlier (device reset): negotiate the same features again. */
-		uint64_t was = dev->features;
-
-		rc = vpmd_dev_negotiate(dev, was, err, sizeof(err));
-		if (rc == 0 && dev->features != was) {
-			snprintf(err, sizeof(err), "features changed across reset");
-			rc = -EPROTO;
-		}
-		if (rc == 0) {
-			dev_reset_rings(dev);
-			rc = dev_setup_queues(dev, err, sizeof(err));
-		}
-		if (rc != 0) {
-			VPMD_LOG(ERR, dev, "start: %s", err);
-			vpmd_dev_set_failed(dev);
-			return rc;
-		}
-	}
 	for (q = 0; q < dev->nb_qpairs; q++) {
 		struct vpmd_rxq *rxq = dev->rxq[q];
 
 		rc = dev->packed ? vpmd_rxq_fill_packed(rxq, dev->mrg) :
 				   vpmd_rxq_fill_split(rxq, dev->mrg);
 		if (rc != 0) {
-			VPMD_LOG(ERR, dev, "start: rx queue %u: mempool %s cannot fill %u buffers; "
-				 "make the pool larger", q, dev->rx_pool->name, rxq->vq.size);
-			goto fail;
+			vpmd_set_err(err, errlen, "%s: rx queue %u: mempool %s cannot fill %u buffers; "
+				     "make the pool larger", dev->name, q, dev->rx_pool->name,
+				     rxq->vq.size);
+			return rc;
 		}
 	}
+	return 0;
+}
+
+static int
+set_driver_ok(struct vpmd_dev *dev, char *err, size_t errlen)
+{
+	const struct vpmd_transport_ops *ops = dev->ops;
+	char why[256] = "";
+	uint16_t q;
+	int rc;
+
 	rc = ops->set_status(dev->priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER |
-			     VPMD_STATUS_FEATURES_OK | VPMD_STATUS_DRIVER_OK, err, sizeof(err));
+			     VPMD_STATUS_FEATURES_OK | VPMD_STATUS_DRIVER_OK, why, sizeof(why));
 	if (rc != 0 || (ops->get_status(dev->priv) & VPMD_STATUS_NEEDS_RESET)) {
-		VPMD_LOG(ERR, dev, "start: device set DEVICE_NEEDS_RESET after DRIVER_OK%s%s",
-			 err[0] ? ": " : "", err);
-		rc = rc ? rc : -EIO;
-		goto fail;
+		vpmd_set_err(err, errlen, "%s: device set DEVICE_NEEDS_RESET after DRIVER_OK%s%s",
+			     dev->name, why[0] ? ": " : "", why);
+		return rc ? rc : -EIO;
 	}
 	/* Buffers were posted before DRIVER_OK, when we may not notify: tell the device now. */
 	for (q = 0; q < dev->nb_qpairs; q++)
 		vpmd_vq_kick(&dev->rxq[q]->vq);
-	if (dev->features & VPMD_F_MQ) {
-		rc = vpmd_ctrl_set_pairs(dev, dev->nb_qpairs, err, sizeof(err));
-		if (rc != 0) {
-			VPMD_LOG(ERR, dev, "start: enabling %u queue pairs failed (%s)",
-				 dev->nb_qpairs, err[0] ? err : strerror(-rc));
-			goto fail;
-		}
-	}
-	/* The control path's last word on the queues before the polling lcores own them. */
+	return 0;
+}
+
+/* The control path's last word on the queues before the polling lcores own them. */
+static void
+queues_run(struct vpmd_dev *dev)
+{
+	uint16_t q;
+
 	for (q = 0; q < dev->nb_qpairs; q++) {
 		vpmd_write_once(&dev->rxq[q]->halt, 0);
 		vpmd_write_once(&dev->txq[q]->halt, 0);
 	}
+}
+
+int
+vpmd_start(struct vpmd_dev *dev, char *err, size_t errlen)
+{
+	int rc;
+
+	if (dev == NULL) {
+		vpmd_set_err(err, errlen, "vpmd_start: NULL device");
+		return -EINVAL;
+	}
+	if (dev->state == VPMD_ST_STARTED)
+		return 0;
+	if (dev->state != VPMD_ST_CONFIGURED) {
+		vpmd_set_err(err, errlen, "%s: start: configure the device first", dev->name);
+		return -EINVAL;
+	}
+	if (dev_needs_reinit(dev)) {
+		rc = dev_restart(dev, err, errlen);
+		if (rc != 0)
+			return rc;
+	}
+	rc = fill_rx_rings(dev, err, errlen);
+	if (rc == 0)
+		rc = set_driver_ok(dev, err, errlen);
+	if (rc == 0 && (dev->features & VPMD_F_MQ))
+		rc = vpmd_ctrl_set_pairs(dev, dev->nb_qpairs, err, errlen);
+	if (rc != 0) {
+		dev_release_queues(dev);
+		dev->ops->reset(dev->priv, NULL, 0);
+		dev_reset_rings(dev);
+		return rc;
+	}
+	queues_run(dev);
 	dev->state = VPMD_ST_STARTED;
 	VPMD_LOG(INFO, dev, "started: %u queue pair(s)", dev->nb_qpairs);
 	return 0;
-fail:
-	dev_release_queues(dev);
-	ops->reset(dev->priv, NULL, 0);
-	dev_reset_rings(dev);
-	return rc;
 }
 
 void

@@ -69,10 +69,11 @@ void vpmd_dev_set_failed(struct vpmd_dev *dev);
 /* Names of the bits set in f, space separated. */
 void vpmd_features_str(uint64_t f, char *buf, size_t len);
 
-/* Control queue (vpmd_ctrl.c): ops->ctrl_cmd when the transport has one. Returns the
- * device's ack (0 = OK), or -errno. */
+/* Control queue (vpmd_ctrl.c): ops->ctrl_cmd when the transport has one. Return the
+ * device's ack (0 = OK), or -errno with err filled. */
 int vpmd_ctrl_send(struct vpmd_dev *dev, uint8_t cls, uint8_t cmd, const void *data, uint32_t len,
 		   char *err, size_t errlen);
+/* VQ_PAIRS_SET: 0, or -errno with err filled (a refusal is -EIO). */
 int vpmd_ctrl_set_pairs(struct vpmd_dev *dev, uint16_t pairs, char *err, size_t errlen);
 
 /* Log newly broken queues once (control path). Returns the number of broken queues. */

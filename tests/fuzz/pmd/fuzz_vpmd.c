@@ -285,7 +285,8 @@ int vpmd_fuzz_one(const uint8_t *data, size_t size)
 	dev = fake_vnet_open(&cfg, &f, err, sizeof(err));
 	if (dev == NULL)
 		fz_abort("open on the fake failed");
-	if (vpmd_configure(dev, &conf, err, sizeof(err)) != 0 || vpmd_start(dev) != 0)
+	if (vpmd_configure(dev, &conf, err, sizeof(err)) != 0 ||
+	    vpmd_start(dev, err, sizeof(err)) != 0)
 		goto out;
 	f->inorder_batch = (c1 & 2) != 0;
 
@@ -375,7 +376,7 @@ int vpmd_fuzz_one(const uint8_t *data, size_t size)
 			if (u8(&in) % 8 == 0) {
 				vpmd_stop(dev);
 				check_pool("after stop");
-				if (vpmd_start(dev) != 0)
+				if (vpmd_start(dev, err, sizeof(err)) != 0)
 					goto out;
 			}
 			break;

@@ -366,8 +366,8 @@ check_sfs_error:
 		fprintf(stderr, "FAIL: vpmd_configure: %s\n", err);
 		goto out;
 	}
-	if (vpmd_start(dev) < 0) {
-		fprintf(stderr, "FAIL: vpmd_start\n");
+	if (vpmd_start(dev, err, sizeof(err)) < 0) {
+		fprintf(stderr, "FAIL: vpmd_start: %s\n", err);
 		goto out;
 	}
 	vpmd_info_dump(dev, stdout);
@@ -390,8 +390,8 @@ check_sfs_error:
 	ret = lb_round(dev, mp, pairs, count, macswap, &link, 1);
 	vpmd_stop(dev);
 	if (ret == 0) {
-		if (vpmd_start(dev) < 0) {
-			fprintf(stderr, "FAIL: vpmd_start after vpmd_stop\n");
+		if (vpmd_start(dev, err, sizeof(err)) < 0) {
+			fprintf(stderr, "FAIL: vpmd_start after vpmd_stop: %s\n", err);
 			ret = 1;
 		} else {
 			ret = lb_round(dev, mp, pairs, LB_ROUND2, macswap, &link, 2);

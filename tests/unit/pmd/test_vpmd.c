@@ -86,7 +86,7 @@ static void env_up(struct env *e, const struct fake_vnet_cfg *cfg, const struct 
 	live_env = e;
 	if (vpmd_configure(e->dev, &conf, err, sizeof(err)) != 0)
 		fail_msg("configure: %s", err);
-	assert_int_equal(vpmd_start(e->dev), 0);
+	assert_int_equal(vpmd_start(e->dev, err, sizeof(err)), 0);
 	e->f->inorder_batch = m ? m->batch : false;
 	e->rxq = vpmd_rxq(e->dev, 0);
 	e->txq = vpmd_txq(e->dev, 0);
@@ -361,7 +361,7 @@ static void test_negotiation_matrix(void **state)
 					 (unsigned long long)vpmd_features(dev),
 					 (unsigned long long)c->expect);
 			assert_int_equal(f->driver_features, c->expect);
-			assert_int_equal(vpmd_start(dev), 0);
+			assert_int_equal(vpmd_start(dev, err, sizeof(err)), 0);
 		}
 		if (f->violations)
 			fail_msg("%s: %s", c->what, f->violation);
@@ -436,7 +436,7 @@ static void test_config_validation(void **state)
 		if (c->ok) {
 			if (rc != 0)
 				fail_msg("%s: configure failed: %s", c->what, err);
-			assert_int_equal(vpmd_start(dev), 0);
+			assert_int_equal(vpmd_start(dev, err, sizeof(err)), 0);
 			if (c->tweak == tw_small_dev_ring)
 				assert_int_equal(vpmd_rxq(dev, 0)->vq.size, 64);
 		} else {
@@ -555,12 +555,13 @@ static void test_mq_refused(void **state)
 	cfg.ctrl_ack = VPMD_CTRL_ERR;
 	dev = fake_vnet_open(&cfg, &f, err, sizeof(err));
 	assert_int_equal(vpmd_configure(dev, &conf, err, sizeof(err)), 0);
-	assert_int_not_equal(vpmd_start(dev), 0);
+	assert_int_not_equal(vpmd_start(dev, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "VQ_PAIRS_SET"));
 	assert_int_equal(f->ctrl_cmds, 1);
 	assert_pool_full();        /* a failed start gives every rx buffer back */
 	/* and the device can be started once it behaves */
 	f->cfg.ctrl_ack = VPMD_CTRL_OK;
-	assert_int_equal(vpmd_start(dev), 0);
+	assert_int_equal(vpmd_start(dev, err, sizeof(err)), 0);
 	assert_int_equal(f->pairs_set, 4);
 	if (f->violations)
 		fail_msg("%s", f->violation);
@@ -828,7 +829,7 @@ static void test_tx_offloads(void **state)
 
 		e.dev = fake_vnet_open(&cfg, &e.f, err, sizeof(err));
 		assert_int_equal(vpmd_configure(e.dev, &conf, err, sizeof(err)), 0);
-		assert_int_equal(vpmd_start(e.dev), 0);
+		assert_int_equal(vpmd_start(e.dev, err, sizeof(err)), 0);
 		e.rxq = vpmd_rxq(e.dev, 0);
 		e.txq = vpmd_txq(e.dev, 0);
 	}
@@ -1051,6 +1052,7 @@ static void test_restart(void **state)
 	static uint8_t frame[256];
 	struct fake_vnet_cfg cfg;
 	struct rte_mbuf *pk[4];
+	char err[256] = "";
 	struct env e;
 
 	cfg_for(&cfg, m);
@@ -1063,7 +1065,7 @@ static void test_restart(void **state)
 	vpmd_stop(e.dev);
 	assert_pool_full();
 	assert_int_equal(vpmd_rx_burst(e.rxq, pk, 4), 0);   /* stopped: no ring access */
-	assert_int_equal(vpmd_start(e.dev), 0);
+	assert_int_equal(vpmd_start(e.dev, err, sizeof(err)), 0);
 	assert_false(vpmd_rxq_broken(e.rxq));
 	assert_int_equal(e.f->pairs_set, 2);
 	mq_traffic(&e, 2);
