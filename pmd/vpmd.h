@@ -146,7 +146,8 @@ struct vpmd_link {
 	uint16_t mtu;            /* device MTU, or 1500 when MTU was not negotiated */
 	struct rte_ether_addr mac;
 };
-int vpmd_link_get(struct vpmd_dev *dev, struct vpmd_link *link);
+/* Link state (read from the device now), MTU and MAC. A query: no log, no state change. */
+int vpmd_link_get(const struct vpmd_dev *dev, struct vpmd_link *link);
 
 uint64_t vpmd_features(const struct vpmd_dev *dev);   /* negotiated */
 /* Transport, negotiated features by name, ring layout, rx/tx functions chosen. */

@@ -346,7 +346,7 @@ choose_paths(struct vpmd_dev *dev)
 	bool io = dev->in_order;
 	vpmd_rx_fn rx;
 	vpmd_tx_fn tx;
-	unsigned int (*txr)(struct vpmd_txq *txq);
+	vpmd_reclaim_fn txr;
 	const char *rxn, *txn;
 	uint16_t q;
 
@@ -666,7 +666,7 @@ vpmd_stop(struct vpmd_dev *dev)
 {
 	if (dev == NULL || dev->state != VPMD_ST_STARTED)
 		return;
-	vpmd_check_broken(dev);
+	vpmd_health_check(dev);
 	/* The device stops using the rings before we take the buffers back. */
 	dev_release_queues(dev);
 	dev->ops->reset(dev->priv, NULL, 0);
@@ -758,7 +758,7 @@ vpmd_txq_broken(const struct vpmd_txq *txq)
 }
 
 unsigned int
-vpmd_check_broken(struct vpmd_dev *dev)
+vpmd_health_check(struct vpmd_dev *dev)
 {
 	unsigned int n = 0;
 	uint16_t q;
@@ -791,20 +791,13 @@ vpmd_check_broken(struct vpmd_dev *dev)
 	return n;
 }
 
-unsigned int
-vpmd_health_check(struct vpmd_dev *dev)
-{
-	return vpmd_check_broken(dev);
-}
-
 int
-vpmd_link_get(struct vpmd_dev *dev, struct vpmd_link *link)
+vpmd_link_get(const struct vpmd_dev *dev, struct vpmd_link *link)
 {
 	uint16_t st;
 
 	if (dev == NULL || link == NULL)
 		return -EINVAL;
-	vpmd_check_broken(dev);
 	link->up = dev->state == VPMD_ST_STARTED;
 	if (link->up && (dev->features & VPMD_F_STATUS) && vpmd_read_link_status(dev, &st) == 0)
 		link->up = (st & VPMD_NET_S_LINK_UP) != 0;
@@ -827,7 +820,6 @@ vpmd_info_dump(const struct vpmd_dev *dev, FILE *f)
 
 	if (dev == NULL || f == NULL)
 		return;
-	vpmd_check_broken((struct vpmd_dev *)(uintptr_t)dev);
 	fprintf(f, "vpmd %s: transport %s, state %s\n", dev->name, dev->ops->name,
 		dev->state == VPMD_ST_STARTED ? "started" :
 		dev->state == VPMD_ST_CONFIGURED ? "configured" : "open");
@@ -845,8 +837,7 @@ vpmd_info_dump(const struct vpmd_dev *dev, FILE *f)
 	fprintf(f, "  barriers: %s; notifications: %s\n",
 		(dev->features & VPMD_F_ORDER_PLATFORM) ? "platform (I/O)" : "SMP (acquire/release)",
 		(dev->features & VPMD_F_EVENT_IDX) ? "event index" : "flags");
-	fprintf(f, "  rx path: %s; tx path: %s\n", dev->rx_fn_name ? dev->rx_fn_name : "(not started)",
-		dev->tx_fn_name ? dev->tx_fn_name : "(not started)");
+	fprintf(f, "  rx path: %s; tx path: %s\n", dev->rx_fn_name, dev->tx_fn_name);
 	for (q = 0; q < dev->nb_qpairs; q++) {
 		const struct vpmd_vq *r = &dev->rxq[q]->vq, *t = &dev->txq[q]->vq;
 

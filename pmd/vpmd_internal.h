@@ -76,7 +76,5 @@ int vpmd_ctrl_send(struct vpmd_dev *dev, uint8_t cls, uint8_t cmd, const void *d
 /* VQ_PAIRS_SET: 0, or -errno with err filled (a refusal is -EIO). */
 int vpmd_ctrl_set_pairs(struct vpmd_dev *dev, uint16_t pairs, char *err, size_t errlen);
 
-/* Log newly broken queues once (control path). Returns the number of broken queues. */
-unsigned int vpmd_check_broken(struct vpmd_dev *dev);
 
 #endif /* VPMD_INTERNAL_H */
