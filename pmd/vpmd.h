@@ -30,6 +30,8 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "vpmd_features.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -42,29 +44,6 @@ struct vpmd_txq;
 #define VPMD_RING_SIZE_DEFAULT 1024
 #define VPMD_MAX_QPAIRS 64
 #define VPMD_BURST_MAX 64
-
-/* Virtio-net feature bits the driver understands (virtio 1.2, 5.1.3 and 6). */
-#define VPMD_F_CSUM              (1ULL << 0)
-#define VPMD_F_GUEST_CSUM        (1ULL << 1)
-#define VPMD_F_CTRL_GUEST_OFFLOADS (1ULL << 2)
-#define VPMD_F_MTU               (1ULL << 3)
-#define VPMD_F_MAC               (1ULL << 5)
-#define VPMD_F_GUEST_TSO4        (1ULL << 7)
-#define VPMD_F_GUEST_TSO6        (1ULL << 8)
-#define VPMD_F_GUEST_ECN         (1ULL << 9)
-#define VPMD_F_HOST_TSO4         (1ULL << 11)
-#define VPMD_F_HOST_TSO6         (1ULL << 12)
-#define VPMD_F_MRG_RXBUF         (1ULL << 15)
-#define VPMD_F_STATUS            (1ULL << 16)
-#define VPMD_F_CTRL_VQ           (1ULL << 17)
-#define VPMD_F_MQ                (1ULL << 22)
-#define VPMD_F_INDIRECT_DESC     (1ULL << 28)
-#define VPMD_F_EVENT_IDX         (1ULL << 29)
-#define VPMD_F_VERSION_1         (1ULL << 32)
-#define VPMD_F_ACCESS_PLATFORM   (1ULL << 33)
-#define VPMD_F_RING_PACKED       (1ULL << 34)
-#define VPMD_F_IN_ORDER          (1ULL << 35)
-#define VPMD_F_ORDER_PLATFORM    (1ULL << 36)
 
 /* Everything that helps throughput; the device offers a subset, we take the overlap. */
 #define VPMD_FEATURES_DEFAULT                                                          \
@@ -91,7 +70,9 @@ struct vpmd_dev *vpmd_open(const char *spec, char *err, size_t errlen);
 
 /* Negotiate features and set up queues. 0 or -errno; err gets a line on failure. */
 int vpmd_configure(struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err, size_t errlen);
-int vpmd_start(struct vpmd_dev *dev);  /* fill rx rings, DRIVER_OK, enable queue pairs */
+/* Fill the rx rings, DRIVER_OK, enable the queue pairs. 0 or -errno; err gets a line on
+ * failure (the device is then reset, every buffer back in the pool; start may be retried). */
+int vpmd_start(struct vpmd_dev *dev, char *err, size_t errlen);
 void vpmd_stop(struct vpmd_dev *dev);  /* reset the device, reclaim every mbuf */
 void vpmd_close(struct vpmd_dev *dev); /* free everything; dev is invalid afterwards */
 
@@ -165,7 +146,8 @@ struct vpmd_link {
 	uint16_t mtu;            /* device MTU, or 1500 when MTU was not negotiated */
 	struct rte_ether_addr mac;
 };
-int vpmd_link_get(struct vpmd_dev *dev, struct vpmd_link *link);
+/* Link state (read from the device now), MTU and MAC. A query: no log, no state change. */
+int vpmd_link_get(const struct vpmd_dev *dev, struct vpmd_link *link);
 
 uint64_t vpmd_features(const struct vpmd_dev *dev);   /* negotiated */
 /* Transport, negotiated features by name, ring layout, rx/tx functions chosen. */

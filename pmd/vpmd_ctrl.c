@@ -12,6 +12,7 @@
 #include <rte_cycles.h>
 #include <rte_pause.h>
 
+#include "vpmd_err.h"
 #include "vpmd_internal.h"
 
 #define CTRL_DATA_OFF 8
@@ -19,7 +20,8 @@
 #define CTRL_DATA_MAX (CTRL_ACK_OFF - CTRL_DATA_OFF)
 
 /* Wait for the device to return the command; 0, -ETIMEDOUT, or -EPROTO (bad used entry). */
-static int ctrl_wait_split(struct vpmd_ctrlq *cvq, uint16_t head)
+static int
+ctrl_wait_split(struct vpmd_ctrlq *cvq, uint16_t head)
 {
 	struct vpmd_vq *vq = &cvq->vq;
 	uint64_t deadline = rte_get_timer_cycles() +
@@ -44,8 +46,9 @@ static int ctrl_wait_split(struct vpmd_ctrlq *cvq, uint16_t head)
 }
 
 /* Descriptors are taken in ring order (what IN_ORDER requires; harmless otherwise). */
-static int ctrl_send_split(struct vpmd_ctrlq *cvq, uint16_t ndesc, const uint32_t *lens,
-			   const uint64_t *addrs)
+static int
+ctrl_send_split(struct vpmd_ctrlq *cvq, uint16_t ndesc, const uint32_t *lens,
+		const uint64_t *addrs)
 {
 	struct vpmd_vq *vq = &cvq->vq;
 	struct vpmd_vring_desc *d = vq->split.desc;
@@ -68,8 +71,9 @@ static int ctrl_send_split(struct vpmd_ctrlq *cvq, uint16_t ndesc, const uint32_
 	return ctrl_wait_split(cvq, head);
 }
 
-static int ctrl_send_packed(struct vpmd_ctrlq *cvq, uint16_t ndesc, const uint32_t *lens,
-			    const uint64_t *addrs)
+static int
+ctrl_send_packed(struct vpmd_ctrlq *cvq, uint16_t ndesc, const uint32_t *lens,
+		 const uint64_t *addrs)
 {
 	struct vpmd_vq *vq = &cvq->vq;
 	struct vpmd_vring_packed_desc *d = vq->packed.desc;
@@ -105,25 +109,36 @@ static int ctrl_send_packed(struct vpmd_ctrlq *cvq, uint16_t ndesc, const uint32
 			return -ETIMEDOUT;
 		rte_pause();
 	}
-	i = vpmd_read_once16(&d[vq->last_used].id);
+	i = vpmd_read_once(&d[vq->last_used].id);
 	vpmd_packed_advance(&vq->last_used, &vq->used_wrap, ndesc, vq->size);
 	return i == 0 ? 0 : -EPROTO;
 }
 
-int vpmd_ctrl_send(struct vpmd_dev *dev, uint8_t cls, uint8_t cmd, const void *data, uint32_t len)
+int
+vpmd_ctrl_send(struct vpmd_dev *dev, uint8_t cls, uint8_t cmd, const void *data, uint32_t len,
+	       char *err, size_t errlen)
 {
 	struct vpmd_ctrlq *cvq = dev->cvq;
-	uint64_t addrs[3];
-	uint32_t lens[3];
+	uint64_t addrs[VPMD_CTRL_CMD_DESCS];
+	uint32_t lens[VPMD_CTRL_CMD_DESCS];
 	uint16_t n = 0;
 	int rc;
 
-	if (dev->ops->ctrl_cmd)
-		return dev->ops->ctrl_cmd(dev->priv, cls, cmd, data, len);
-	if (cvq == NULL)
-		return -ENOTSUP;
-	if (len > CTRL_DATA_MAX)
-		return -EINVAL;
+	if (dev->ops->ctrl_cmd) {
+		char why[256] = "";
+
+		rc = dev->ops->ctrl_cmd(dev->priv, cls, cmd, data, len, why, sizeof(why));
+		if (rc < 0)
+			vpmd_set_err(err, errlen, "%s: control command class %u cmd %u through "
+				     "transport %s failed (%s)", dev->name, cls, cmd,
+				     dev->ops->name, why[0] ? why : strerror(-rc));
+		return rc;
+	}
+	if (cvq == NULL || len > CTRL_DATA_MAX) {
+		vpmd_set_err(err, errlen, "%s: control command class %u cmd %u: %s", dev->name,
+			     cls, cmd, cvq == NULL ? "no control queue" : "data too long");
+		return cvq == NULL ? -ENOTSUP : -EINVAL;
+	}
 	cvq->buf[0] = cls;
 	cvq->buf[1] = cmd;
 	memcpy(cvq->buf + CTRL_DATA_OFF, data, len);
@@ -136,36 +151,47 @@ int vpmd_ctrl_send(struct vpmd_dev *dev, uint8_t cls, uint8_t cmd, const void *d
 	}
 	addrs[n] = cvq->buf_iova + CTRL_ACK_OFF;
 	lens[n++] = 1;
-	if (n > cvq->vq.size)
+	if (n > cvq->vq.size) {
+		vpmd_set_err(err, errlen, "%s: control queue of %u descriptors cannot take a "
+			     "command of %u", dev->name, cvq->vq.size, n);
 		return -ENOSPC;
+	}
 	rc = cvq->vq.is_packed ? ctrl_send_packed(cvq, n, lens, addrs)
-			    : ctrl_send_split(cvq, n, lens, addrs);
+			       : ctrl_send_split(cvq, n, lens, addrs);
 	if (rc == -ETIMEDOUT) {
-		VPMD_LOG(ERR, dev, "control queue: no answer to class %u cmd %u within %u ms",
-			 cls, cmd, VPMD_CTRL_TIMEOUT_MS);
+		vpmd_set_err(err, errlen, "%s: control queue: no answer to class %u cmd %u within "
+			     "%u ms", dev->name, cls, cmd, VPMD_CTRL_TIMEOUT_MS);
 		return rc;
 	}
 	if (rc != 0) {
-		VPMD_LOG(ERR, dev, "control queue: device returned a bad used entry");
+		vpmd_set_err(err, errlen, "%s: control queue: device returned a bad used entry",
+			     dev->name);
 		return rc;
 	}
-	return __atomic_load_n(&cvq->buf[CTRL_ACK_OFF], __ATOMIC_RELAXED);
+	return vpmd_read_once(&cvq->buf[CTRL_ACK_OFF]);
 }
 
-int vpmd_ctrl_set_pairs(struct vpmd_dev *dev, uint16_t pairs)
+int
+vpmd_ctrl_set_pairs(struct vpmd_dev *dev, uint16_t pairs, char *err, size_t errlen)
 {
 	uint16_t le = rte_cpu_to_le_16(pairs);
 	int rc;
 
-	if (!(dev->features & VPMD_F_MQ))
-		return pairs == 1 ? 0 : -ENOTSUP;
-	rc = vpmd_ctrl_send(dev, VPMD_CTRL_CLS_MQ, VPMD_CTRL_MQ_VQ_PAIRS_SET, &le, sizeof(le));
+	if (!(dev->features & VPMD_F_MQ)) {
+		if (pairs == 1)
+			return 0;
+		vpmd_set_err(err, errlen, "%s: %u queue pairs need MQ, which was not negotiated",
+			     dev->name, pairs);
+		return -ENOTSUP;
+	}
+	rc = vpmd_ctrl_send(dev, VPMD_CTRL_CLS_MQ, VPMD_CTRL_MQ_VQ_PAIRS_SET, &le, sizeof(le),
+			    err, errlen);
 	if (rc < 0)
 		return rc;
 	if (rc != VPMD_CTRL_OK) {
-		VPMD_LOG(ERR, dev, "device refused VQ_PAIRS_SET %u (ack %d)", pairs, rc);
+		vpmd_set_err(err, errlen, "%s: enabling %u queue pairs: device refused "
+			     "VQ_PAIRS_SET (ack %d)", dev->name, pairs, rc);
 		return -EIO;
 	}
-	dev->pairs_enabled = pairs;
 	return 0;
 }

@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Control path: open, feature negotiation, configuration, queue setup, start/stop,
- * link/MAC/MTU, stats snapshots, and the info dump. Runs on the main lcore only.
+ * Control path: open, configuration (queue pairs, ring sizes, queue creation and set-up),
+ * start/stop, link/MAC/MTU, stats snapshots, and the info dump. Runs on the main lcore
+ * only.
  *
- * Device initialisation follows virtio 1.2, 3.1.1: reset, ACKNOWLEDGE, DRIVER, read and
- * write features, FEATURES_OK (read back), read config (generation-stable), set up the
- * virtqueues, DRIVER_OK; then VQ_PAIRS_SET through the control queue.
+ * Device initialisation follows virtio 1.2, 3.1.1: negotiation and the config read
+ * (vpmd_negotiate.c), then the virtqueues, DRIVER_OK, and VQ_PAIRS_SET through the
+ * control queue.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,107 +21,30 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "vpmd_err.h"
 #include "vpmd_internal.h"
 
 RTE_LOG_REGISTER(vpmd_logtype, pmd.net.vpmd, INFO);
 
 static uint32_t vpmd_next_id;
 
-#define VPMD_F_KNOWN                                                                      \
-	(VPMD_F_CSUM | VPMD_F_GUEST_CSUM | VPMD_F_CTRL_GUEST_OFFLOADS | VPMD_F_MTU |          \
-	 VPMD_F_MAC | VPMD_F_GUEST_TSO4 | VPMD_F_GUEST_TSO6 | VPMD_F_GUEST_ECN |               \
-	 VPMD_F_HOST_TSO4 | VPMD_F_HOST_TSO6 | VPMD_F_MRG_RXBUF | VPMD_F_STATUS |              \
-	 VPMD_F_CTRL_VQ | VPMD_F_MQ | VPMD_F_INDIRECT_DESC | VPMD_F_EVENT_IDX |                \
-	 VPMD_F_VERSION_1 | VPMD_F_ACCESS_PLATFORM | VPMD_F_RING_PACKED | VPMD_F_IN_ORDER |    \
-	 VPMD_F_ORDER_PLATFORM)
-
-static const struct {
-	uint64_t bit;
-	const char *name;
-} feature_names[] = {
-	{ VPMD_F_CSUM, "CSUM" }, { VPMD_F_GUEST_CSUM, "GUEST_CSUM" },
-	{ VPMD_F_CTRL_GUEST_OFFLOADS, "CTRL_GUEST_OFFLOADS" }, { VPMD_F_MTU, "MTU" },
-	{ VPMD_F_MAC, "MAC" }, { VPMD_F_GUEST_TSO4, "GUEST_TSO4" },
-	{ VPMD_F_GUEST_TSO6, "GUEST_TSO6" }, { VPMD_F_GUEST_ECN, "GUEST_ECN" },
-	{ VPMD_F_HOST_TSO4, "HOST_TSO4" }, { VPMD_F_HOST_TSO6, "HOST_TSO6" },
-	{ VPMD_F_MRG_RXBUF, "MRG_RXBUF" }, { VPMD_F_STATUS, "STATUS" },
-	{ VPMD_F_CTRL_VQ, "CTRL_VQ" }, { VPMD_F_MQ, "MQ" },
-	{ VPMD_F_INDIRECT_DESC, "INDIRECT_DESC" }, { VPMD_F_EVENT_IDX, "EVENT_IDX" },
-	{ VPMD_F_VERSION_1, "VERSION_1" }, { VPMD_F_ACCESS_PLATFORM, "ACCESS_PLATFORM" },
-	{ VPMD_F_RING_PACKED, "RING_PACKED" }, { VPMD_F_IN_ORDER, "IN_ORDER" },
-	{ VPMD_F_ORDER_PLATFORM, "ORDER_PLATFORM" },
-};
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-/* Features in `f`, by name, space separated, into buf. */
-static void features_str(uint64_t f, char *buf, size_t len)
-{
-	size_t off = 0;
-	unsigned int i;
-
-	buf[0] = '\0';
-	for (i = 0; i < RTE_DIM(feature_names) && off < len; i++) {
-		if (f & feature_names[i].bit)
-			off += snprintf(buf + off, len - off, "%s%s", off ? " " : "",
-					feature_names[i].name);
-	}
-}
-
-/*
- * What we ask for: the overlap of offer and wish, then the spec's dependency rules
- * [5.1.3.1] and one of ours, applied until nothing changes:
- *   GUEST_TSO4/6 and GUEST_ECN need GUEST_CSUM; GUEST_ECN needs GUEST_TSO4 or 6;
- *   HOST_TSO4/6 need CSUM; MQ and CTRL_GUEST_OFFLOADS need CTRL_VQ;
- *   ours: GUEST_TSO4/6 need MRG_RXBUF (we post mbuf-sized buffers, never 64 KB ones).
- */
-uint64_t vpmd_negotiate(uint64_t offered, uint64_t wanted);
-uint64_t vpmd_negotiate(uint64_t offered, uint64_t wanted)
-{
-	uint64_t f = offered & wanted & VPMD_F_KNOWN, prev;
-
-	do {
-		prev = f;
-		if (!(f & VPMD_F_GUEST_CSUM) || !(f & VPMD_F_MRG_RXBUF))
-			f &= ~(VPMD_F_GUEST_TSO4 | VPMD_F_GUEST_TSO6);
-		if (!(f & (VPMD_F_GUEST_TSO4 | VPMD_F_GUEST_TSO6)))
-			f &= ~VPMD_F_GUEST_ECN;
-		if (!(f & VPMD_F_CSUM))
-			f &= ~(VPMD_F_HOST_TSO4 | VPMD_F_HOST_TSO6);
-		if (!(f & VPMD_F_CTRL_VQ))
-			f &= ~(VPMD_F_MQ | VPMD_F_CTRL_GUEST_OFFLOADS);
-	} while (f != prev);
-	return f;
-}
-
-static unsigned int vpmd_tx_reclaim_stopped(struct vpmd_txq *txq);
-
 /* ---- open ------------------------------------------------------------------------------ */
 
-struct vpmd_dev *vpmd_open_transport(const struct vpmd_transport_ops *ops, void *priv,
-				     char *err, size_t errlen)
+struct vpmd_dev *
+vpmd_open_transport(const struct vpmd_transport_ops *ops, void *priv, char *err,
+		    size_t errlen)
 {
 	struct vpmd_dev *dev;
+	char why[256] = "";
 	int rc;
 
 	if (ops == NULL) {
-		set_err(err, errlen, "vpmd_open_transport: no transport ops");
+		vpmd_set_err(err, errlen, "vpmd_open_transport: no transport ops");
 		return NULL;
 	}
 	dev = calloc(1, sizeof(*dev));
 	if (dev == NULL) {
-		set_err(err, errlen, "%s: out of memory", ops->name);
+		vpmd_set_err(err, errlen, "%s: out of memory", ops->name);
 		ops->close(priv);
 		return NULL;
 	}
@@ -131,57 +54,35 @@ struct vpmd_dev *vpmd_open_transport(const struct vpmd_transport_ops *ops, void 
 	snprintf(dev->name, sizeof(dev->name), "%s%u", ops->name, dev->id);
 	dev->state = VPMD_ST_OPEN;
 	dev->mtu = RTE_ETHER_MTU;
-	rc = ops->reset(priv);
+	rc = ops->reset(priv, why, sizeof(why));
 	if (rc != 0) {
-		set_err(err, errlen, "%s: device reset failed (%s); is the device alive?", dev->name,
-			strerror(-rc));
+		vpmd_set_err(err, errlen, "%s: device reset failed (%s); is the device alive?", dev->name,
+			why[0] ? why : strerror(-rc));
 		ops->close(priv);
 		free(dev);
 		return NULL;
 	}
-	ops->set_status(priv, VPMD_STATUS_ACKNOWLEDGE);
-	ops->set_status(priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER);
+	ops->set_status(priv, VPMD_STATUS_ACKNOWLEDGE, NULL, 0);
+	ops->set_status(priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER, NULL, 0);
 	dev->dev_features = ops->get_features(priv);
 	VPMD_LOG(INFO, dev, "opened on transport %s", ops->name);
 	return dev;
 }
 
-static bool is_pci_addr(const char *s)
-{
-	unsigned int d, b, dv, f;
-	char tail;
-
-	return sscanf(s, "%x:%x:%x.%x%c", &d, &b, &dv, &f, &tail) == 4 ||
-	       sscanf(s, "%x:%x.%x%c", &b, &dv, &f, &tail) == 3;
-}
-
-struct vpmd_dev *vpmd_open(const char *spec, char *err, size_t errlen)
+struct vpmd_dev *
+vpmd_open(const char *spec, char *err, size_t errlen)
 {
 	const struct vpmd_transport_ops *ops = NULL;
+	struct vpmd_devspec ds;
 	void *priv = NULL;
 	int rc;
 
-	if (spec == NULL || *spec == '\0') {
-		set_err(err, errlen, "empty device spec: use 0000:00:01.0, pci:0000:00:01.0 or "
-			"vhost-user:/path/to.sock");
+	if (vpmd_devspec_parse(spec, &ds, err, errlen) != 0)
 		return NULL;
-	}
-	if (strncmp(spec, "vhost-user:", 11) == 0) {
-		if (spec[11] == '\0') {
-			set_err(err, errlen, "%s: no socket path after vhost-user:", spec);
-			return NULL;
-		}
-		rc = vpmd_vhost_user_probe(spec + 11, &ops, &priv, err, errlen);
-	} else {
-		const char *addr = strncmp(spec, "pci:", 4) == 0 ? spec + 4 : spec;
-
-		if (!is_pci_addr(addr)) {
-			set_err(err, errlen, "%s: not a device spec: use 0000:00:01.0, "
-				"pci:0000:00:01.0 or vhost-user:/path/to.sock", spec);
-			return NULL;
-		}
-		rc = vpmd_pci_probe(addr, &ops, &priv, err, errlen);
-	}
+	if (ds.kind == VPMD_DEVSPEC_VHOST_USER)
+		rc = vpmd_vhost_user_probe(ds.vhost_user, &ops, &priv, err, errlen);
+	else
+		rc = vpmd_pci_probe(ds.pci_addr, &ops, &priv, err, errlen);
 	if (rc != 0 || ops == NULL)
 		return NULL;     /* the probe wrote err */
 	return vpmd_open_transport(ops, priv, err, errlen);
@@ -189,7 +90,8 @@ struct vpmd_dev *vpmd_open(const char *spec, char *err, size_t errlen)
 
 /* ---- configure --------------------------------------------------------------------------- */
 
-static void dev_free_queues(struct vpmd_dev *dev)
+static void
+dev_free_queues(struct vpmd_dev *dev)
 {
 	unsigned int q;
 
@@ -203,7 +105,8 @@ static void dev_free_queues(struct vpmd_dev *dev)
 	dev->cvq = NULL;
 }
 
-static void dev_release_queues(struct vpmd_dev *dev)
+static void
+dev_release_queues(struct vpmd_dev *dev)
 {
 	unsigned int q;
 
@@ -214,105 +117,16 @@ static void dev_release_queues(struct vpmd_dev *dev)
 		return;
 	for (q = 0; q < dev->nb_qpairs; q++) {
 		if (dev->rxq[q])
-			dev->ops->queue_release(dev->priv, dev->rxq[q]->vq.vq_index);
+			dev->ops->queue_release(dev->priv, dev->rxq[q]->vq.vq_index, NULL, 0);
 		if (dev->txq[q])
-			dev->ops->queue_release(dev->priv, dev->txq[q]->vq.vq_index);
+			dev->ops->queue_release(dev->priv, dev->txq[q]->vq.vq_index, NULL, 0);
 	}
 	if (dev->cvq)
-		dev->ops->queue_release(dev->priv, dev->cvq->vq.vq_index);
+		dev->ops->queue_release(dev->priv, dev->cvq->vq.vq_index, NULL, 0);
 }
 
-static void dev_fail(struct vpmd_dev *dev)
-{
-	uint8_t st = dev->ops->get_status(dev->priv);
-
-	dev->ops->set_status(dev->priv, st | VPMD_STATUS_FAILED);
-}
-
-/* Config space is only consistent when config_generation did not change around the read. */
-static int read_config(struct vpmd_dev *dev, uint8_t *cfg, char *err, size_t errlen)
-{
-	const struct vpmd_transport_ops *ops = dev->ops;
-	unsigned int tries;
-	uint8_t g0, g1;
-	int rc;
-
-	for (tries = 0; tries < 16; tries++) {
-		g0 = ops->config_generation(dev->priv);
-		memset(cfg, 0, VPMD_CFG_SIZE);
-		rc = 0;
-		if (dev->features & VPMD_F_MAC)
-			rc |= ops->read_config(dev->priv, VPMD_CFG_MAC, cfg + VPMD_CFG_MAC, 6);
-		if (dev->features & VPMD_F_STATUS)
-			rc |= ops->read_config(dev->priv, VPMD_CFG_STATUS, cfg + VPMD_CFG_STATUS, 2);
-		if (dev->features & VPMD_F_MQ)
-			rc |= ops->read_config(dev->priv, VPMD_CFG_MAX_PAIRS,
-					       cfg + VPMD_CFG_MAX_PAIRS, 2);
-		if (dev->features & VPMD_F_MTU)
-			rc |= ops->read_config(dev->priv, VPMD_CFG_MTU, cfg + VPMD_CFG_MTU, 2);
-		if (rc != 0) {
-			set_err(err, errlen, "%s: reading device config failed", dev->name);
-			return -EIO;
-		}
-		g1 = ops->config_generation(dev->priv);
-		if (g0 == g1)
-			return 0;
-	}
-	set_err(err, errlen, "%s: device config keeps changing (config_generation unstable)",
-		dev->name);
-	return -EAGAIN;
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return rte_le_to_cpu_16(v);
-}
-
-/* Reset, ACK, DRIVER, features, FEATURES_OK. Also used to bring the device back after stop. */
-static int dev_negotiate(struct vpmd_dev *dev, uint64_t wanted, char *err, size_t errlen)
-{
-	const struct vpmd_transport_ops *ops = dev->ops;
-	uint8_t st;
-	int rc;
-
-	rc = ops->reset(dev->priv);
-	if (rc != 0) {
-		set_err(err, errlen, "%s: device reset failed (%s)", dev->name, strerror(-rc));
-		return rc;
-	}
-	ops->set_status(dev->priv, VPMD_STATUS_ACKNOWLEDGE);
-	ops->set_status(dev->priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER);
-	dev->dev_features = ops->get_features(dev->priv);
-	if (!(dev->dev_features & VPMD_F_VERSION_1)) {
-		set_err(err, errlen, "%s: device does not offer VIRTIO_F_VERSION_1 (legacy-only "
-			"device); use a modern device (QEMU: disable-legacy=on)", dev->name);
-		dev_fail(dev);
-		return -ENOTSUP;
-	}
-	dev->features = vpmd_negotiate(dev->dev_features, wanted);
-	rc = ops->set_features(dev->priv, dev->features);
-	if (rc != 0) {
-		set_err(err, errlen, "%s: writing driver features failed (%s)", dev->name,
-			strerror(-rc));
-		dev_fail(dev);
-		return rc;
-	}
-	ops->set_status(dev->priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER |
-				   VPMD_STATUS_FEATURES_OK);
-	st = ops->get_status(dev->priv);
-	if (!(st & VPMD_STATUS_FEATURES_OK)) {
-		set_err(err, errlen, "%s: device rejected features 0x%" PRIx64
-			" (FEATURES_OK not set)", dev->name, dev->features);
-		dev_fail(dev);
-		return -EPROTO;
-	}
-	return 0;
-}
-
-static uint16_t pow2_floor(uint16_t v)
+static uint16_t
+pow2_floor(uint16_t v)
 {
 	uint16_t p = 1;
 
@@ -321,13 +135,30 @@ static uint16_t pow2_floor(uint16_t v)
 	return p;
 }
 
+/* Where a ring lives, as the transport tells the device. */
+static void
+vq_layout(const struct vpmd_vq *vq, struct vpmd_vq_layout *l)
+{
+	uint8_t *va = vq->mz->addr;
+	uint64_t iova = vq->mz->iova;
+
+	*l = (struct vpmd_vq_layout){
+		.index = vq->vq_index, .size = vq->size, .packed = vq->is_packed,
+		.desc = va, .driver = va + vq->driver_off, .device = va + vq->device_off,
+		.desc_iova = iova, .driver_iova = iova + vq->driver_off,
+		.device_iova = iova + vq->device_off,
+	};
+}
+
 /* Hand every queue's layout to the transport (virtio-pci: queue_size/desc/driver/device,
  * queue_enable; vhost-user: SET_VRING_*). */
-static int dev_setup_queues(struct vpmd_dev *dev, char *err, size_t errlen)
+static int
+dev_setup_queues(struct vpmd_dev *dev, char *err, size_t errlen)
 {
 	const struct vpmd_transport_ops *ops = dev->ops;
-	struct vpmd_vq *vqs[2 * VPMD_MAX_QPAIRS + 1];
+	struct vpmd_vq *vqs[VPMD_NB_VQS(VPMD_MAX_QPAIRS)];
 	unsigned int n = 0, i;
+	char why[256] = "";
 	uint16_t q;
 	int rc;
 
@@ -338,12 +169,17 @@ static int dev_setup_queues(struct vpmd_dev *dev, char *err, size_t errlen)
 	if (dev->cvq)
 		vqs[n++] = &dev->cvq->vq;
 	for (i = 0; i < n; i++) {
-		vqs[i]->notify = (struct vpmd_notify){ 0 };
-		rc = ops->queue_setup(dev->priv, &vqs[i]->layout, &vqs[i]->notify);
-		if (rc != 0 || vqs[i]->notify.kick == NULL) {
-			set_err(err, errlen, "%s: setting up virtqueue %u (size %u) failed (%s)",
-				dev->name, vqs[i]->vq_index, vqs[i]->size,
-				rc ? strerror(-rc) : "no notify hook");
+		struct vpmd_notify notify = { 0 };
+		struct vpmd_vq_layout layout;
+
+		vq_layout(vqs[i], &layout);
+		rc = ops->queue_setup(dev->priv, &layout, &notify, why, sizeof(why));
+		vqs[i]->kick = notify.kick;
+		vqs[i]->kick_cookie = notify.cookie;
+		if (rc != 0 || notify.kick == NULL) {
+			vpmd_set_err(err, errlen, "%s: setting up virtqueue %u (size %u) failed (%s)",
+				     dev->name, vqs[i]->vq_index, vqs[i]->size,
+				     rc ? (why[0] ? why : strerror(-rc)) : "no notify hook");
 			return rc ? rc : -EIO;
 		}
 		dev->queues_live = true;
@@ -351,212 +187,166 @@ static int dev_setup_queues(struct vpmd_dev *dev, char *err, size_t errlen)
 	return 0;
 }
 
-static void vq_set_flags(struct vpmd_dev *dev, struct vpmd_vq *vq)
+/* What the caller's conf and the EAL must satisfy before the device is touched. */
+static int
+validate_conf(const struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err,
+	      size_t errlen)
+{
+	uint32_t room;
+
+	if (dev->state == VPMD_ST_STARTED) {
+		vpmd_set_err(err, errlen, "%s: stop the device before configuring it", dev->name);
+		return -EBUSY;
+	}
+	if (conf->rx_pool == NULL) {
+		vpmd_set_err(err, errlen, "%s: conf.rx_pool is NULL", dev->name);
+		return -EINVAL;
+	}
+	room = rte_pktmbuf_data_room_size(conf->rx_pool);
+	if (room < RTE_PKTMBUF_HEADROOM + RTE_ETHER_MIN_LEN ||
+	    RTE_PKTMBUF_HEADROOM < VPMD_NET_HDR_SIZE) {
+		vpmd_set_err(err, errlen, "%s: rx_pool data room %u too small (need headroom %u + "
+			     "at least 1518)", dev->name, room, RTE_PKTMBUF_HEADROOM);
+		return -EINVAL;
+	}
+	if (dev->ops->uses_va && rte_eal_iova_mode() != RTE_IOVA_VA) {
+		vpmd_set_err(err, errlen, "%s: transport %s addresses memory by virtual address, "
+			     "but the EAL runs in IOVA-as-PA mode; start the EAL with "
+			     "--iova-mode=va", dev->name, dev->ops->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Without MRG_RXBUF every frame must fit one rx buffer: MTU plus Ethernet and VLAN headers
+ * (the size Linux's virtio_net posts as well). */
+static int
+check_rx_room(const struct vpmd_dev *dev, struct rte_mempool *mp, char *err, size_t errlen)
+{
+	uint32_t room = rte_pktmbuf_data_room_size(mp);
+
+	if (!dev->mrg &&
+	    room - RTE_PKTMBUF_HEADROOM < (uint32_t)dev->mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN) {
+		vpmd_set_err(err, errlen, "%s: without MRG_RXBUF every rx buffer must hold a full "
+			     "frame: data room %u - headroom %u < MTU %u + 18; use a larger mbuf "
+			     "data room", dev->name, room, RTE_PKTMBUF_HEADROOM, dev->mtu);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Queue pairs: the request, or as many as the device and the driver allow. */
+static int
+choose_pairs(const struct vpmd_dev *dev, const struct vpmd_conf *conf, uint16_t *pairs,
+	     char *err, size_t errlen)
+{
+	uint16_t p = conf->nb_qpairs ? conf->nb_qpairs :
+				       RTE_MIN(dev->max_qpairs, (uint16_t)VPMD_MAX_QPAIRS);
+
+	if (p > dev->max_qpairs || p > VPMD_MAX_QPAIRS) {
+		vpmd_set_err(err, errlen, "%s: %u queue pairs requested, device offers %u%s (driver "
+			     "limit %u)", dev->name, p, dev->max_qpairs,
+			     (dev->dev_features & VPMD_F_MQ) && !(dev->features & VPMD_F_MQ) ?
+				     " because MQ was not negotiated" : "",
+			     VPMD_MAX_QPAIRS);
+		return -EINVAL;
+	}
+	*pairs = p;
+	return 0;
+}
+
+/* Cap *size by the largest size the device accepts for virtqueue vq_index. */
+static int
+cap_ring_size(const struct vpmd_dev *dev, unsigned int vq_index, uint16_t *size, char *err,
+	      size_t errlen)
+{
+	uint16_t qmax = dev->ops->queue_max_size(dev->priv, (uint16_t)vq_index);
+
+	if (qmax == 0) {
+		vpmd_set_err(err, errlen, "%s: virtqueue %u does not exist (device queue size 0)",
+			     dev->name, vq_index);
+		return -EPROTO;
+	}
+	*size = RTE_MIN(*size, qmax);
+	return 0;
+}
+
+/* One ring size for all data queues: the request (or the default), capped by every
+ * queue's maximum; split rings need a power of two. */
+static int
+choose_ring_size(const struct vpmd_dev *dev, const struct vpmd_conf *conf, uint16_t pairs,
+		 uint16_t *size, char *err, size_t errlen)
+{
+	uint16_t s = conf->ring_size ? conf->ring_size : VPMD_RING_SIZE_DEFAULT;
+	uint16_t q;
+	int rc;
+
+	if (s > VPMD_RING_SIZE_MAX)
+		s = VPMD_RING_SIZE_MAX;
+	for (q = 0; q < pairs; q++) {
+		rc = cap_ring_size(dev, vpmd_rxvq(q), &s, err, errlen);
+		if (rc == 0)
+			rc = cap_ring_size(dev, vpmd_txvq(q), &s, err, errlen);
+		if (rc != 0)
+			return rc;
+	}
+	if (!dev->packed && !rte_is_power_of_2(s)) {
+		uint16_t p2 = pow2_floor(s);
+
+		VPMD_LOG(NOTICE, dev, "split ring size %u is not a power of two: using %u", s, p2);
+		s = p2;
+	}
+	*size = s;
+	return 0;
+}
+
+/* The control virtqueue's size, 0 when there is none (no CTRL_VQ, or the transport carries
+ * commands itself). It must hold one command; split rings need a power of two. */
+static int
+choose_ctrl_size(const struct vpmd_dev *dev, uint16_t *size, char *err, size_t errlen)
+{
+	unsigned int cvq = vpmd_cvq(dev->max_qpairs);
+	uint16_t qmax, s;
+
+	*size = 0;
+	if (!(dev->features & VPMD_F_CTRL_VQ) || dev->ops->ctrl_cmd != NULL)
+		return 0;
+	if (cvq > UINT16_MAX) {
+		vpmd_set_err(err, errlen, "%s: control virtqueue index %u (2 * max_virtqueue_"
+			     "pairs) does not fit a 16-bit queue index", dev->name, cvq);
+		return -EPROTO;
+	}
+	qmax = dev->ops->queue_max_size(dev->priv, (uint16_t)cvq);
+	s = RTE_MIN(qmax, (uint16_t)VPMD_CTRL_RING_SIZE_MAX);
+	if (!dev->packed)
+		s = s ? pow2_floor(s) : 0;
+	if (s < VPMD_CTRL_CMD_DESCS) {
+		vpmd_set_err(err, errlen, "%s: control virtqueue %u has size %u (need at least "
+			     "%u)", dev->name, cvq, qmax, dev->packed ? VPMD_CTRL_CMD_DESCS :
+			     rte_align32pow2(VPMD_CTRL_CMD_DESCS));
+		return -EPROTO;
+	}
+	*size = s;
+	return 0;
+}
+
+static void
+vq_set_flags(const struct vpmd_dev *dev, struct vpmd_vq *vq)
 {
 	vq->event_idx = (dev->features & VPMD_F_EVENT_IDX) != 0;
 	vq->strong_barriers = (dev->features & VPMD_F_ORDER_PLATFORM) != 0;
 	vq->in_order = (dev->features & VPMD_F_IN_ORDER) != 0;
 }
 
-int vpmd_configure(struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err, size_t errlen)
-{
-	const struct vpmd_transport_ops *ops;
-	uint8_t cfg[VPMD_CFG_SIZE];
-	uint64_t wanted;
-	uint32_t room;
-	uint16_t q, pairs, size, ctrl_size = 0;
-	int rc;
-
-	if (dev == NULL || conf == NULL) {
-		set_err(err, errlen, "vpmd_configure: NULL device or conf");
-		return -EINVAL;
-	}
-	ops = dev->ops;
-	if (dev->state == VPMD_ST_STARTED) {
-		set_err(err, errlen, "%s: stop the device before configuring it", dev->name);
-		return -EBUSY;
-	}
-	if (conf->rx_pool == NULL) {
-		set_err(err, errlen, "%s: conf.rx_pool is NULL", dev->name);
-		return -EINVAL;
-	}
-	room = rte_pktmbuf_data_room_size(conf->rx_pool);
-	if (room < RTE_PKTMBUF_HEADROOM + RTE_ETHER_MIN_LEN ||
-	    RTE_PKTMBUF_HEADROOM < VPMD_NET_HDR_SIZE) {
-		set_err(err, errlen, "%s: rx_pool data room %u too small (need headroom %u + "
-			"at least 1518)", dev->name, room, RTE_PKTMBUF_HEADROOM);
-		return -EINVAL;
-	}
-	if (ops->uses_va && rte_eal_iova_mode() != RTE_IOVA_VA) {
-		set_err(err, errlen, "%s: transport %s addresses memory by virtual address, but "
-			"the EAL runs in IOVA-as-PA mode; start the EAL with --iova-mode=va",
-			dev->name, ops->name);
-		return -EINVAL;
-	}
-
-	if (dev->state == VPMD_ST_CONFIGURED) {
-		dev_release_queues(dev);
-		dev_free_queues(dev);
-		dev->state = VPMD_ST_OPEN;
-	}
-
-	wanted = conf->features ? conf->features : VPMD_FEATURES_DEFAULT;
-	wanted |= VPMD_F_VERSION_1;
-	rc = dev_negotiate(dev, wanted, err, errlen);
-	if (rc != 0)
-		return rc;
-	dev->packed = (dev->features & VPMD_F_RING_PACKED) != 0;
-	dev->mrg = (dev->features & VPMD_F_MRG_RXBUF) != 0;
-	dev->in_order = (dev->features & VPMD_F_IN_ORDER) != 0;
-
-	rc = read_config(dev, cfg, err, errlen);
-	if (rc != 0)
-		goto fail;
-	dev->max_qpairs = 1;
-	if (dev->features & VPMD_F_MQ) {
-		uint16_t mp = rd16(cfg + VPMD_CFG_MAX_PAIRS);
-
-		if (mp < VPMD_MQ_PAIRS_MIN || mp > VPMD_MQ_PAIRS_MAX) {
-			set_err(err, errlen, "%s: device reports max_virtqueue_pairs %u (must be "
-				"1..32768)", dev->name, mp);
-			rc = -EPROTO;
-			goto fail;
-		}
-		dev->max_qpairs = mp;
-	}
-	dev->mtu = RTE_ETHER_MTU;
-	if (dev->features & VPMD_F_MTU) {
-		uint16_t mtu = rd16(cfg + VPMD_CFG_MTU);
-
-		if (mtu < VPMD_MTU_MIN) {
-			set_err(err, errlen, "%s: device reports MTU %u (must be at least %u)",
-				dev->name, mtu, VPMD_MTU_MIN);
-			rc = -EPROTO;
-			goto fail;
-		}
-		dev->mtu = mtu;
-	}
-	if (dev->features & VPMD_F_MAC)
-		memcpy(dev->mac.addr_bytes, cfg + VPMD_CFG_MAC, RTE_ETHER_ADDR_LEN);
-	else
-		rte_eth_random_addr(dev->mac.addr_bytes);
-	if (!dev->mrg &&
-	    room - RTE_PKTMBUF_HEADROOM < (uint32_t)dev->mtu + RTE_ETHER_HDR_LEN + 4) {
-		set_err(err, errlen, "%s: without MRG_RXBUF every rx buffer must hold a full "
-			"frame: data room %u - headroom %u < MTU %u + 18; use a larger mbuf "
-			"data room", dev->name, room, RTE_PKTMBUF_HEADROOM, dev->mtu);
-		rc = -EINVAL;
-		goto fail;
-	}
-
-	pairs = conf->nb_qpairs ? conf->nb_qpairs : RTE_MIN(dev->max_qpairs, VPMD_MAX_QPAIRS);
-	if (pairs > dev->max_qpairs || pairs > VPMD_MAX_QPAIRS) {
-		set_err(err, errlen, "%s: %u queue pairs requested, device offers %u%s (driver "
-			"limit %u)", dev->name, pairs, dev->max_qpairs,
-			(dev->dev_features & VPMD_F_MQ) && !(dev->features & VPMD_F_MQ) ?
-				" because MQ was not negotiated" : "",
-			VPMD_MAX_QPAIRS);
-		rc = -EINVAL;
-		goto fail;
-	}
-
-	/* One ring size for all data queues: the request (or the default), capped by every
-	 * queue's maximum; split rings need a power of two. */
-	size = conf->ring_size ? conf->ring_size : VPMD_RING_SIZE_DEFAULT;
-	if (size > VPMD_RING_SIZE_MAX)
-		size = VPMD_RING_SIZE_MAX;
-	for (q = 0; q < 2 * pairs; q++) {
-		uint16_t qmax = ops->queue_max_size(dev->priv, q);
-
-		if (qmax == 0) {
-			set_err(err, errlen, "%s: virtqueue %u does not exist (device queue size 0)",
-				dev->name, q);
-			rc = -EPROTO;
-			goto fail;
-		}
-		size = RTE_MIN(size, qmax);
-	}
-	if (!dev->packed && !rte_is_power_of_2(size)) {
-		uint16_t p2 = pow2_floor(size);
-
-		VPMD_LOG(NOTICE, dev, "split ring size %u is not a power of two: using %u", size, p2);
-		size = p2;
-	}
-	dev->ring_size = size;
-	dev->nb_qpairs = pairs;
-	dev->socket_id = conf->socket_id;
-	dev->rx_pool = conf->rx_pool;
-
-	if ((dev->features & VPMD_F_CTRL_VQ) && ops->ctrl_cmd == NULL) {
-		uint16_t qmax = ops->queue_max_size(dev->priv, (uint16_t)(2 * dev->max_qpairs));
-
-		ctrl_size = RTE_MIN(qmax, (uint16_t)64);
-		if (!dev->packed)
-			ctrl_size = ctrl_size ? pow2_floor(ctrl_size) : 0;
-		if (ctrl_size < 3) {
-			set_err(err, errlen, "%s: control virtqueue %u has size %u (need at least "
-				"%u)", dev->name, 2 * dev->max_qpairs, qmax, dev->packed ? 3 : 4);
-			rc = -EPROTO;
-			goto fail;
-		}
-	}
-
-	for (q = 0; q < pairs; q++) {
-		dev->rxq[q] = vpmd_rxq_create(dev, q, size);
-		dev->txq[q] = vpmd_txq_create(dev, q, size);
-		if (dev->rxq[q] == NULL || dev->txq[q] == NULL) {
-			set_err(err, errlen, "%s: no memory for queue pair %u (ring size %u); "
-				"give the EAL more memory (-m) or use a smaller ring", dev->name, q,
-				size);
-			rc = -ENOMEM;
-			goto fail_free;
-		}
-		vq_set_flags(dev, &dev->rxq[q]->vq);
-		vq_set_flags(dev, &dev->txq[q]->vq);
-		dev->rxq[q]->rx_fn = vpmd_rx_stopped;
-		dev->txq[q]->tx_fn = vpmd_tx_stopped;
-		dev->txq[q]->reclaim_fn = vpmd_tx_reclaim_stopped;
-	}
-	if (ctrl_size) {
-		dev->cvq = vpmd_ctrlq_create(dev, ctrl_size);
-		if (dev->cvq == NULL) {
-			set_err(err, errlen, "%s: no memory for the control queue", dev->name);
-			rc = -ENOMEM;
-			goto fail_free;
-		}
-		vq_set_flags(dev, &dev->cvq->vq);
-	}
-	rc = dev_setup_queues(dev, err, errlen);
-	if (rc != 0)
-		goto fail_free;
-	dev->state = VPMD_ST_CONFIGURED;
-	{
-		char fs[512];
-
-		features_str(dev->features, fs, sizeof(fs));
-		VPMD_LOG(INFO, dev, "configured: %u queue pair(s) of %u, %s rings of %u, "
-			 "features: %s", pairs, dev->max_qpairs, dev->packed ? "packed" : "split",
-			 size, fs);
-	}
-	return 0;
-
-fail_free:
-	dev_release_queues(dev);
-	dev_free_queues(dev);
-fail:
-	dev_fail(dev);
-	dev->nb_qpairs = 0;
-	return rc;
-}
-
-/* ---- start / stop -------------------------------------------------------------------------- */
-
-static void choose_paths(struct vpmd_dev *dev)
+/* The burst functions for the negotiated layout: chosen once, after negotiation, and
+ * logged. The queues stay stopped (VPMD_Q_STOPPED) until vpmd_start(). */
+static void
+choose_paths(struct vpmd_dev *dev)
 {
 	bool io = dev->in_order;
 	vpmd_rx_fn rx;
 	vpmd_tx_fn tx;
-	unsigned int (*txr)(struct vpmd_txq *txq);
+	vpmd_reclaim_fn txr;
 	const char *rxn, *txn;
 	uint16_t q;
 
@@ -584,44 +374,157 @@ static void choose_paths(struct vpmd_dev *dev)
 		txn = io ? "split in-order" : "split";
 	}
 	for (q = 0; q < dev->nb_qpairs; q++) {
-		struct vpmd_rxq *rxq = dev->rxq[q];
-		struct vpmd_txq *txq = dev->txq[q];
-		uint8_t hf = 0;
-
-		rxq->rx_fn = rx;
-		rxq->rx_fn_name = rxn;
-		txq->tx_fn = tx;
-		txq->reclaim_fn = txr;
-		txq->tx_fn_name = txn;
-		/* Reclaim when a quarter of the ring is left, but always keep room for two
-		 * full bursts: small rings reclaim on every burst. */
-		txq->free_thresh = RTE_MAX((uint16_t)(txq->vq.size / 4),
-					   RTE_MIN(txq->vq.size, (uint16_t)(2 * VPMD_BURST_MAX)));
-		rxq->mp = dev->rx_pool;
-		rxq->hdr_off = RTE_PKTMBUF_HEADROOM - VPMD_NET_HDR_SIZE;
-		rxq->buf_len = rte_pktmbuf_data_room_size(dev->rx_pool) - RTE_PKTMBUF_HEADROOM +
-			       VPMD_NET_HDR_SIZE;
-		rxq->refill_thresh = RTE_MAX(1, RTE_MIN(32, rxq->vq.size / 4));
-		if (dev->features & VPMD_F_GUEST_CSUM)
-			hf |= VPMD_RXQ_F_GUEST_CSUM;
-		if (dev->features & VPMD_F_GUEST_TSO4)
-			hf |= VPMD_RXQ_F_TSO4;
-		if (dev->features & VPMD_F_GUEST_TSO6)
-			hf |= VPMD_RXQ_F_TSO6;
-		if (dev->features & VPMD_F_GUEST_ECN)
-			hf |= VPMD_RXQ_F_ECN;
-		rxq->hdr_features = hf;
-		txq->csum = (dev->features & VPMD_F_CSUM) != 0;
-		txq->tso4 = (dev->features & VPMD_F_HOST_TSO4) != 0;
-		txq->tso6 = (dev->features & VPMD_F_HOST_TSO6) != 0;
+		dev->rxq[q]->rx_fn = rx;
+		dev->txq[q]->tx_fn = tx;
+		dev->txq[q]->reclaim_fn = txr;
 	}
 	dev->rx_fn_name = rxn;
 	dev->tx_fn_name = txn;
 	VPMD_LOG(INFO, dev, "rx path: %s; tx path: %s", rxn, txn);
 }
 
+/* Per-queue parameters the bursts read, from the negotiated features and the rx pool. */
+static void
+set_queue_params(struct vpmd_dev *dev)
+{
+	uint8_t hf = 0;
+	uint16_t q;
+
+	if (dev->features & VPMD_F_GUEST_CSUM)
+		hf |= VPMD_RXQ_F_GUEST_CSUM;
+	if (dev->features & VPMD_F_GUEST_TSO4)
+		hf |= VPMD_RXQ_F_TSO4;
+	if (dev->features & VPMD_F_GUEST_TSO6)
+		hf |= VPMD_RXQ_F_TSO6;
+	if (dev->features & VPMD_F_GUEST_ECN)
+		hf |= VPMD_RXQ_F_ECN;
+	for (q = 0; q < dev->nb_qpairs; q++) {
+		struct vpmd_rxq *rxq = dev->rxq[q];
+		struct vpmd_txq *txq = dev->txq[q];
+
+		/* Reclaim when a quarter of the ring is left, but always keep room for two
+		 * full bursts: small rings reclaim on every burst. */
+		txq->free_thresh = RTE_MAX((uint16_t)(txq->vq.size / 4),
+					   RTE_MIN(txq->vq.size, (uint16_t)(2 * VPMD_BURST_MAX)));
+		txq->csum = (dev->features & VPMD_F_CSUM) != 0;
+		txq->tso4 = (dev->features & VPMD_F_HOST_TSO4) != 0;
+		txq->tso6 = (dev->features & VPMD_F_HOST_TSO6) != 0;
+		/* Refill in batches of up to VPMD_RX_REFILL_MAX, sooner on small rings. */
+		rxq->refill_thresh = RTE_MAX(1, RTE_MIN(VPMD_RX_REFILL_MAX, rxq->vq.size / 4));
+		rxq->mp = dev->rx_pool;
+		rxq->hdr_off = RTE_PKTMBUF_HEADROOM - VPMD_NET_HDR_SIZE;
+		rxq->buf_len = rte_pktmbuf_data_room_size(dev->rx_pool) - RTE_PKTMBUF_HEADROOM +
+			       VPMD_NET_HDR_SIZE;
+		rxq->hdr_features = hf;
+	}
+}
+
+/* Rings of dev->ring_size for dev->nb_qpairs pairs, and the control queue. */
+static int
+create_queues(struct vpmd_dev *dev, uint16_t ctrl_size, char *err, size_t errlen)
+{
+	uint16_t q;
+
+	for (q = 0; q < dev->nb_qpairs; q++) {
+		dev->rxq[q] = vpmd_rxq_create(dev->id, q, dev->ring_size, dev->packed,
+					      dev->socket_id);
+		dev->txq[q] = vpmd_txq_create(dev->id, q, dev->ring_size, dev->packed,
+					      dev->socket_id);
+		if (dev->rxq[q] == NULL || dev->txq[q] == NULL) {
+			vpmd_set_err(err, errlen, "%s: no memory for queue pair %u (ring size %u); "
+				     "give the EAL more memory (-m) or use a smaller ring",
+				     dev->name, q, dev->ring_size);
+			return -ENOMEM;
+		}
+		vq_set_flags(dev, &dev->rxq[q]->vq);
+		vq_set_flags(dev, &dev->txq[q]->vq);
+	}
+	set_queue_params(dev);
+	choose_paths(dev);
+	if (ctrl_size) {
+		dev->cvq = vpmd_ctrlq_create(dev->id, (uint16_t)vpmd_cvq(dev->max_qpairs),
+					     ctrl_size, dev->packed, dev->socket_id);
+		if (dev->cvq == NULL) {
+			vpmd_set_err(err, errlen, "%s: no memory for the control queue", dev->name);
+			return -ENOMEM;
+		}
+		vq_set_flags(dev, &dev->cvq->vq);
+	}
+	return 0;
+}
+
+static void
+log_configured(const struct vpmd_dev *dev)
+{
+	char fs[512];
+
+	vpmd_features_str(dev->features, fs, sizeof(fs));
+	VPMD_LOG(INFO, dev, "configured: %u queue pair(s) of %u, %s rings of %u, features: %s",
+		 dev->nb_qpairs, dev->max_qpairs, dev->packed ? "packed" : "split",
+		 dev->ring_size, fs);
+}
+
+int
+vpmd_configure(struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err, size_t errlen)
+{
+	uint64_t wanted;
+	uint16_t pairs, size, ctrl_size;
+	int rc;
+
+	if (dev == NULL || conf == NULL) {
+		vpmd_set_err(err, errlen, "vpmd_configure: NULL device or conf");
+		return -EINVAL;
+	}
+	rc = validate_conf(dev, conf, err, errlen);
+	if (rc != 0)
+		return rc;
+	if (dev->state == VPMD_ST_CONFIGURED) {
+		dev_release_queues(dev);
+		dev_free_queues(dev);
+		dev->state = VPMD_ST_OPEN;
+	}
+	wanted = (conf->features ? conf->features : VPMD_FEATURES_DEFAULT) | VPMD_F_VERSION_1;
+	rc = vpmd_dev_negotiate(dev, wanted, err, errlen);
+	if (rc != 0)
+		return rc;
+	rc = vpmd_read_device_limits(dev, err, errlen);
+	if (rc == 0)
+		rc = check_rx_room(dev, conf->rx_pool, err, errlen);
+	if (rc == 0)
+		rc = choose_pairs(dev, conf, &pairs, err, errlen);
+	if (rc == 0)
+		rc = choose_ring_size(dev, conf, pairs, &size, err, errlen);
+	if (rc == 0)
+		rc = choose_ctrl_size(dev, &ctrl_size, err, errlen);
+	if (rc != 0)
+		goto fail;
+	dev->ring_size = size;
+	dev->nb_qpairs = pairs;
+	dev->socket_id = conf->socket_id;
+	dev->rx_pool = conf->rx_pool;
+	rc = create_queues(dev, ctrl_size, err, errlen);
+	if (rc == 0)
+		rc = dev_setup_queues(dev, err, errlen);
+	if (rc != 0)
+		goto fail_free;
+	dev->state = VPMD_ST_CONFIGURED;
+	log_configured(dev);
+	return 0;
+
+fail_free:
+	dev_release_queues(dev);
+	dev_free_queues(dev);
+fail:
+	vpmd_dev_set_failed(dev);
+	dev->nb_qpairs = 0;
+	return rc;
+}
+
+/* ---- start / stop -------------------------------------------------------------------------- */
+
 /* Put every ring back to its initial state (after a device reset). */
-static void dev_reset_rings(struct vpmd_dev *dev)
+static void
+dev_reset_rings(struct vpmd_dev *dev)
 {
 	uint16_t q;
 
@@ -630,9 +533,6 @@ static void dev_reset_rings(struct vpmd_dev *dev)
 		vpmd_txq_reclaim(dev->txq[q]);
 		vpmd_rxq_reset(dev->rxq[q]);
 		vpmd_txq_reset(dev->txq[q]);
-		dev->rxq[q]->rx_fn = vpmd_rx_stopped;
-		dev->txq[q]->tx_fn = vpmd_tx_stopped;
-		dev->txq[q]->reclaim_fn = vpmd_tx_reclaim_stopped;
 	}
 	if (dev->cvq) {
 		vpmd_vq_reset(&dev->cvq->vq);
@@ -640,106 +540,149 @@ static void dev_reset_rings(struct vpmd_dev *dev)
 	}
 }
 
-static bool dev_needs_reinit(const struct vpmd_dev *dev)
+static bool
+dev_needs_reinit(const struct vpmd_dev *dev)
 {
 	return (dev->ops->get_status(dev->priv) & VPMD_STATUS_FEATURES_OK) == 0;
 }
 
-int vpmd_start(struct vpmd_dev *dev)
+/* After a stop (the device was reset): negotiate the same features again and hand the
+ * rings, back in their initial state, to the transport. */
+static int
+dev_restart(struct vpmd_dev *dev, char *err, size_t errlen)
 {
-	const struct vpmd_transport_ops *ops;
-	char err[256] = "";
+	uint64_t was = dev->features;
+	int rc;
+
+	rc = vpmd_dev_negotiate(dev, was, err, errlen);
+	if (rc == 0 && dev->features != was) {
+		vpmd_set_err(err, errlen, "%s: features changed across reset (0x%" PRIx64
+			     " -> 0x%" PRIx64 ")", dev->name, was, dev->features);
+		rc = -EPROTO;
+	}
+	if (rc == 0) {
+		dev_reset_rings(dev);
+		rc = dev_setup_queues(dev, err, errlen);
+	}
+	if (rc != 0)
+		vpmd_dev_set_failed(dev);
+	return rc;
+}
+
+/* Post every rx buffer (before DRIVER_OK: no kick yet). */
+static int
+fill_rx_rings(struct vpmd_dev *dev, char *err, size_t errlen)
+{
 	uint16_t q;
 	int rc;
 
-	if (dev == NULL)
-		return -EINVAL;
-	ops = dev->ops;
-	if (dev->state == VPMD_ST_STARTED)
-		return 0;
-	if (dev->state != VPMD_ST_CONFIGURED) {
-		VPMD_LOG(ERR, dev, "start: configure the device first");
-		return -EINVAL;
-	}
-	if (dev_needs_reinit(dev)) {
-		/* Stopped earlier (device reset): negotiate the same features again. */
-		uint64_t was = dev->features;
-
-		rc = dev_negotiate(dev, was, err, sizeof(err));
-		if (rc == 0 && dev->features != was) {
-			snprintf(err, sizeof(err), "features changed across reset");
-			rc = -EPROTO;
-		}
-		if (rc == 0) {
-			dev_reset_rings(dev);
-			rc = dev_setup_queues(dev, err, sizeof(err));
-		}
-		if (rc != 0) {
-			VPMD_LOG(ERR, dev, "start: %s", err);
-			dev_fail(dev);
-			return rc;
-		}
-	}
-	choose_paths(dev);
 	for (q = 0; q < dev->nb_qpairs; q++) {
 		struct vpmd_rxq *rxq = dev->rxq[q];
 
-		rc = dev->packed ? vpmd_rxq_fill_packed(rxq) : vpmd_rxq_fill_split(rxq);
+		rc = dev->packed ? vpmd_rxq_fill_packed(rxq, dev->mrg) :
+				   vpmd_rxq_fill_split(rxq, dev->mrg);
 		if (rc != 0) {
-			VPMD_LOG(ERR, dev, "start: rx queue %u: mempool %s cannot fill %u buffers; "
-				 "make the pool larger", q, dev->rx_pool->name, rxq->vq.size);
-			goto fail;
+			vpmd_set_err(err, errlen, "%s: rx queue %u: mempool %s cannot fill %u buffers; "
+				     "make the pool larger", dev->name, q, dev->rx_pool->name,
+				     rxq->vq.size);
+			return rc;
 		}
 	}
-	ops->set_status(dev->priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER |
-				   VPMD_STATUS_FEATURES_OK | VPMD_STATUS_DRIVER_OK);
-	if (ops->get_status(dev->priv) & VPMD_STATUS_NEEDS_RESET) {
-		VPMD_LOG(ERR, dev, "start: device set DEVICE_NEEDS_RESET after DRIVER_OK");
-		rc = -EIO;
-		goto fail;
+	return 0;
+}
+
+static int
+set_driver_ok(struct vpmd_dev *dev, char *err, size_t errlen)
+{
+	const struct vpmd_transport_ops *ops = dev->ops;
+	char why[256] = "";
+	uint16_t q;
+	int rc;
+
+	rc = ops->set_status(dev->priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER |
+			     VPMD_STATUS_FEATURES_OK | VPMD_STATUS_DRIVER_OK, why, sizeof(why));
+	if (rc != 0 || (ops->get_status(dev->priv) & VPMD_STATUS_NEEDS_RESET)) {
+		vpmd_set_err(err, errlen, "%s: device set DEVICE_NEEDS_RESET after DRIVER_OK%s%s",
+			     dev->name, why[0] ? ": " : "", why);
+		return rc ? rc : -EIO;
 	}
 	/* Buffers were posted before DRIVER_OK, when we may not notify: tell the device now. */
 	for (q = 0; q < dev->nb_qpairs; q++)
 		vpmd_vq_kick(&dev->rxq[q]->vq);
-	dev->pairs_enabled = 1;
-	if (dev->features & VPMD_F_MQ) {
-		rc = vpmd_ctrl_set_pairs(dev, dev->nb_qpairs);
-		if (rc != 0) {
-			VPMD_LOG(ERR, dev, "start: enabling %u queue pairs failed (%s)",
-				 dev->nb_qpairs, strerror(-rc));
-			goto fail;
-		}
+	return 0;
+}
+
+/* The control path's last word on the queues before the polling lcores own them. */
+static void
+queues_run(struct vpmd_dev *dev)
+{
+	uint16_t q;
+
+	for (q = 0; q < dev->nb_qpairs; q++) {
+		vpmd_write_once(&dev->rxq[q]->halt, 0);
+		vpmd_write_once(&dev->txq[q]->halt, 0);
 	}
+}
+
+int
+vpmd_start(struct vpmd_dev *dev, char *err, size_t errlen)
+{
+	int rc;
+
+	if (dev == NULL) {
+		vpmd_set_err(err, errlen, "vpmd_start: NULL device");
+		return -EINVAL;
+	}
+	if (dev->state == VPMD_ST_STARTED)
+		return 0;
+	if (dev->state != VPMD_ST_CONFIGURED) {
+		vpmd_set_err(err, errlen, "%s: start: configure the device first", dev->name);
+		return -EINVAL;
+	}
+	if (dev_needs_reinit(dev)) {
+		rc = dev_restart(dev, err, errlen);
+		if (rc != 0)
+			return rc;
+	}
+	rc = fill_rx_rings(dev, err, errlen);
+	if (rc == 0)
+		rc = set_driver_ok(dev, err, errlen);
+	if (rc == 0 && (dev->features & VPMD_F_MQ))
+		rc = vpmd_ctrl_set_pairs(dev, dev->nb_qpairs, err, errlen);
+	if (rc != 0) {
+		dev_release_queues(dev);
+		dev->ops->reset(dev->priv, NULL, 0);
+		dev_reset_rings(dev);
+		return rc;
+	}
+	queues_run(dev);
 	dev->state = VPMD_ST_STARTED;
 	VPMD_LOG(INFO, dev, "started: %u queue pair(s)", dev->nb_qpairs);
 	return 0;
-fail:
-	dev_release_queues(dev);
-	ops->reset(dev->priv);
-	dev_reset_rings(dev);
-	return rc;
 }
 
-void vpmd_stop(struct vpmd_dev *dev)
+void
+vpmd_stop(struct vpmd_dev *dev)
 {
 	if (dev == NULL || dev->state != VPMD_ST_STARTED)
 		return;
-	vpmd_check_broken(dev);
+	vpmd_health_check(dev);
 	/* The device stops using the rings before we take the buffers back. */
 	dev_release_queues(dev);
-	dev->ops->reset(dev->priv);
+	dev->ops->reset(dev->priv, NULL, 0);
 	dev_reset_rings(dev);
 	dev->state = VPMD_ST_CONFIGURED;
 	VPMD_LOG(INFO, dev, "stopped; all buffers reclaimed");
 }
 
-void vpmd_close(struct vpmd_dev *dev)
+void
+vpmd_close(struct vpmd_dev *dev)
 {
 	if (dev == NULL)
 		return;
 	vpmd_stop(dev);
 	dev_release_queues(dev);
-	dev->ops->reset(dev->priv);
+	dev->ops->reset(dev->priv, NULL, 0);
 	dev_free_queues(dev);
 	dev->ops->close(dev->priv);
 	free(dev);
@@ -747,68 +690,53 @@ void vpmd_close(struct vpmd_dev *dev)
 
 /* ---- queries ------------------------------------------------------------------------------- */
 
-uint16_t vpmd_nb_qpairs(const struct vpmd_dev *dev)
+uint16_t
+vpmd_nb_qpairs(const struct vpmd_dev *dev)
 {
 	return dev && dev->state != VPMD_ST_OPEN ? dev->nb_qpairs : 0;
 }
 
-struct vpmd_rxq *vpmd_rxq(struct vpmd_dev *dev, uint16_t q)
+struct vpmd_rxq *
+vpmd_rxq(struct vpmd_dev *dev, uint16_t q)
 {
 	return dev && dev->state != VPMD_ST_OPEN && q < dev->nb_qpairs ? dev->rxq[q] : NULL;
 }
 
-struct vpmd_txq *vpmd_txq(struct vpmd_dev *dev, uint16_t q)
+struct vpmd_txq *
+vpmd_txq(struct vpmd_dev *dev, uint16_t q)
 {
 	return dev && dev->state != VPMD_ST_OPEN && q < dev->nb_qpairs ? dev->txq[q] : NULL;
 }
 
-uint16_t vpmd_rx_burst(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
+uint16_t
+vpmd_rx_burst(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
 {
 	return rxq->rx_fn(rxq, pkts, n);
 }
 
-uint16_t vpmd_tx_burst(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n)
+uint16_t
+vpmd_tx_burst(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n)
 {
 	return txq->tx_fn(txq, pkts, n);
 }
 
-/* Bursts before start (or after stop) must not touch the rings. */
-uint16_t vpmd_rx_stopped(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
-{
-	RTE_SET_USED(rxq);
-	RTE_SET_USED(pkts);
-	RTE_SET_USED(n);
-	return 0;
-}
-
-static unsigned int vpmd_tx_reclaim_stopped(struct vpmd_txq *txq)
-{
-	RTE_SET_USED(txq);
-	return 0;
-}
-
-unsigned int vpmd_tx_reclaim(struct vpmd_txq *txq)
+unsigned int
+vpmd_tx_reclaim(struct vpmd_txq *txq)
 {
 	return txq->reclaim_fn(txq);
 }
 
-uint16_t vpmd_tx_stopped(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n)
-{
-	RTE_SET_USED(txq);
-	RTE_SET_USED(pkts);
-	RTE_SET_USED(n);
-	return 0;
-}
-
-#define STAT_COPY(name, desc) out->name = __atomic_load_n(&in->name, __ATOMIC_RELAXED);
-void vpmd_rxq_stats(const struct vpmd_rxq *rxq, struct vpmd_rxq_stats *out)
+#define STAT_COPY(name, desc) out->name = vpmd_read_once(&in->name);
+void
+vpmd_rxq_stats(const struct vpmd_rxq *rxq, struct vpmd_rxq_stats *out)
 {
 	const struct vpmd_rxq_stats *in = &rxq->stats;
 
 	VPMD_RXQ_STATS(STAT_COPY)
 }
 
-void vpmd_txq_stats(const struct vpmd_txq *txq, struct vpmd_txq_stats *out)
+void
+vpmd_txq_stats(const struct vpmd_txq *txq, struct vpmd_txq_stats *out)
 {
 	const struct vpmd_txq_stats *in = &txq->stats;
 
@@ -817,17 +745,20 @@ void vpmd_txq_stats(const struct vpmd_txq *txq, struct vpmd_txq_stats *out)
 #undef STAT_COPY
 
 /* A single read of a flag the polling lcore sets once (never cleared while it polls). */
-bool vpmd_rxq_broken(const struct vpmd_rxq *rxq)
+bool
+vpmd_rxq_broken(const struct vpmd_rxq *rxq)
 {
-	return *(const volatile bool *)&rxq->broken;
+	return (vpmd_read_once(&rxq->halt) & VPMD_Q_BROKEN) != 0;
 }
 
-bool vpmd_txq_broken(const struct vpmd_txq *txq)
+bool
+vpmd_txq_broken(const struct vpmd_txq *txq)
 {
-	return *(const volatile bool *)&txq->broken;
+	return (vpmd_read_once(&txq->halt) & VPMD_Q_BROKEN) != 0;
 }
 
-unsigned int vpmd_check_broken(struct vpmd_dev *dev)
+unsigned int
+vpmd_health_check(struct vpmd_dev *dev)
 {
 	unsigned int n = 0;
 	uint16_t q;
@@ -860,46 +791,41 @@ unsigned int vpmd_check_broken(struct vpmd_dev *dev)
 	return n;
 }
 
-unsigned int vpmd_health_check(struct vpmd_dev *dev)
+int
+vpmd_link_get(const struct vpmd_dev *dev, struct vpmd_link *link)
 {
-	return vpmd_check_broken(dev);
-}
-
-int vpmd_link_get(struct vpmd_dev *dev, struct vpmd_link *link)
-{
-	uint8_t st[2];
+	uint16_t st;
 
 	if (dev == NULL || link == NULL)
 		return -EINVAL;
-	vpmd_check_broken(dev);
 	link->up = dev->state == VPMD_ST_STARTED;
-	if (link->up && (dev->features & VPMD_F_STATUS) &&
-	    dev->ops->read_config(dev->priv, VPMD_CFG_STATUS, st, 2) == 0)
-		link->up = (rd16(st) & VPMD_NET_S_LINK_UP) != 0;
+	if (link->up && (dev->features & VPMD_F_STATUS) && vpmd_read_link_status(dev, &st) == 0)
+		link->up = (st & VPMD_NET_S_LINK_UP) != 0;
 	link->mtu = dev->mtu;
 	link->mac = dev->mac;
 	return 0;
 }
 
-uint64_t vpmd_features(const struct vpmd_dev *dev)
+uint64_t
+vpmd_features(const struct vpmd_dev *dev)
 {
 	return dev ? dev->features : 0;
 }
 
-void vpmd_info_dump(const struct vpmd_dev *dev, FILE *f)
+void
+vpmd_info_dump(const struct vpmd_dev *dev, FILE *f)
 {
 	char fs[512];
 	uint16_t q;
 
 	if (dev == NULL || f == NULL)
 		return;
-	vpmd_check_broken((struct vpmd_dev *)(uintptr_t)dev);
 	fprintf(f, "vpmd %s: transport %s, state %s\n", dev->name, dev->ops->name,
 		dev->state == VPMD_ST_STARTED ? "started" :
 		dev->state == VPMD_ST_CONFIGURED ? "configured" : "open");
-	features_str(dev->dev_features, fs, sizeof(fs));
+	vpmd_features_str(dev->dev_features, fs, sizeof(fs));
 	fprintf(f, "  offered:    0x%" PRIx64 " %s\n", dev->dev_features, fs);
-	features_str(dev->features, fs, sizeof(fs));
+	vpmd_features_str(dev->features, fs, sizeof(fs));
 	fprintf(f, "  negotiated: 0x%" PRIx64 " %s\n", dev->features, fs);
 	if (dev->state == VPMD_ST_OPEN)
 		return;
@@ -911,13 +837,12 @@ void vpmd_info_dump(const struct vpmd_dev *dev, FILE *f)
 	fprintf(f, "  barriers: %s; notifications: %s\n",
 		(dev->features & VPMD_F_ORDER_PLATFORM) ? "platform (I/O)" : "SMP (acquire/release)",
 		(dev->features & VPMD_F_EVENT_IDX) ? "event index" : "flags");
-	fprintf(f, "  rx path: %s; tx path: %s\n", dev->rx_fn_name ? dev->rx_fn_name : "(not started)",
-		dev->tx_fn_name ? dev->tx_fn_name : "(not started)");
+	fprintf(f, "  rx path: %s; tx path: %s\n", dev->rx_fn_name, dev->tx_fn_name);
 	for (q = 0; q < dev->nb_qpairs; q++) {
 		const struct vpmd_vq *r = &dev->rxq[q]->vq, *t = &dev->txq[q]->vq;
 
 		fprintf(f, "  pair %u: rx vq %u desc 0x%" PRIx64 "%s, tx vq %u desc 0x%" PRIx64 "%s\n",
-			q, r->vq_index, r->layout.desc_iova, dev->rxq[q]->broken ? " BROKEN" : "",
-			t->vq_index, t->layout.desc_iova, dev->txq[q]->broken ? " BROKEN" : "");
+			q, r->vq_index, r->mz->iova, vpmd_rxq_broken(dev->rxq[q]) ? " BROKEN" : "",
+			t->vq_index, t->mz->iova, vpmd_txq_broken(dev->txq[q]) ? " BROKEN" : "");
 	}
 }

@@ -5,12 +5,18 @@
  * handled inline by the callers).
  */
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
 
-#include "vpmd_internal.h"
+#include "vpmd_queue.h"
 
-enum vpmd_bad_reason vpmd_rx_hdr_offloads(const struct vpmd_rxq *rxq,
-					  const struct vpmd_net_hdr *h, uint32_t pkt_len,
-					  struct rte_mbuf *m)
+/* The checksum field the device (rx) or we (tx) must find inside the packet. */
+#define CSUM_FIELD_LEN sizeof(rte_be16_t)
+
+enum vpmd_bad_reason
+vpmd_rx_hdr_offloads(const struct vpmd_rxq *rxq,
+		     const struct vpmd_net_hdr *h, uint32_t pkt_len,
+		     struct rte_mbuf *m)
 {
 	uint64_t ol = 0;
 	uint8_t gso = h->gso_type & (uint8_t)~VPMD_GSO_ECN;
@@ -19,7 +25,7 @@ enum vpmd_bad_reason vpmd_rx_hdr_offloads(const struct vpmd_rxq *rxq,
 		/* The device may only hand us partial checksums if we asked for them. */
 		if (!(rxq->hdr_features & VPMD_RXQ_F_GUEST_CSUM))
 			return VPMD_BAD_CSUM;
-		if ((uint32_t)h->csum_start + h->csum_offset + 2 > pkt_len)
+		if ((uint32_t)h->csum_start + h->csum_offset + CSUM_FIELD_LEN > pkt_len)
 			return VPMD_BAD_CSUM;
 		ol |= RTE_MBUF_F_RX_L4_CKSUM_NONE;
 	} else if ((h->flags & VPMD_HDR_F_DATA_VALID) &&
@@ -50,8 +56,9 @@ enum vpmd_bad_reason vpmd_rx_hdr_offloads(const struct vpmd_rxq *rxq,
 	return VPMD_BAD_NONE;
 }
 
-int vpmd_tx_hdr_offloads(const struct vpmd_txq *txq, struct vpmd_net_hdr *h,
-			 const struct rte_mbuf *m)
+int
+vpmd_tx_hdr_offloads(const struct vpmd_txq *txq, struct vpmd_net_hdr *h,
+		     const struct rte_mbuf *m)
 {
 	uint64_t ol = m->ol_flags;
 	uint32_t start = (uint32_t)m->l2_len + m->l3_len;
@@ -61,25 +68,26 @@ int vpmd_tx_hdr_offloads(const struct vpmd_txq *txq, struct vpmd_net_hdr *h,
 	if (ol & RTE_MBUF_F_TX_TCP_SEG) {
 		bool v6 = (ol & RTE_MBUF_F_TX_IPV6) != 0;
 
-		if (!(v6 ? txq->tso6 : txq->tso4) || m->tso_segsz == 0 || m->l4_len < 20)
+		if (!(v6 ? txq->tso6 : txq->tso4) || m->tso_segsz == 0 ||
+		    m->l4_len < sizeof(struct rte_tcp_hdr))
 			return -1;
 		h->gso_type = v6 ? VPMD_GSO_TCPV6 : VPMD_GSO_TCPV4;
 		h->gso_size = m->tso_segsz;
 		h->hdr_len = (uint16_t)(start + m->l4_len);
-		off = 16;                               /* offsetof(struct rte_tcp_hdr, cksum) */
+		off = offsetof(struct rte_tcp_hdr, cksum);
 	} else {
 		switch (ol & RTE_MBUF_F_TX_L4_MASK) {
 		case RTE_MBUF_F_TX_TCP_CKSUM:
-			off = 16;
+			off = offsetof(struct rte_tcp_hdr, cksum);
 			break;
 		case RTE_MBUF_F_TX_UDP_CKSUM:
-			off = 6;                        /* offsetof(struct rte_udp_hdr, dgram_cksum) */
+			off = offsetof(struct rte_udp_hdr, dgram_cksum);
 			break;
 		default:
 			return -1;                      /* SCTP: the device cannot do CRC32c */
 		}
 	}
-	if (!txq->csum || start + off + 2 > m->pkt_len || start > UINT16_MAX)
+	if (!txq->csum || start + off + CSUM_FIELD_LEN > m->pkt_len || start > UINT16_MAX)
 		return -1;
 	h->flags = VPMD_HDR_F_NEEDS_CSUM;
 	h->csum_start = (uint16_t)start;

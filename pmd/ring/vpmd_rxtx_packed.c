@@ -19,7 +19,7 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
-#include "vpmd_internal.h"
+#include "vpmd_rx_common.h"
 
 /* Tx: how many packets ahead the header line is prefetched. */
 #define TX_HDR_PREFETCH 8
@@ -34,7 +34,7 @@ wrap_inc(uint16_t i, uint16_t size)
 static __rte_always_inline void
 packed_read_id_len(const struct vpmd_vring_packed_desc *d, uint32_t *id, uint32_t *len)
 {
-	uint64_t v = __atomic_load_n((const uint64_t *)(const void *)&d->len, __ATOMIC_RELAXED);
+	uint64_t v = vpmd_read_once((const uint64_t *)(const void *)&d->len);
 
 	*len = (uint32_t)v;
 	*id = (uint16_t)(v >> 32);
@@ -123,9 +123,10 @@ rx_packed_refill(struct vpmd_rxq *rxq, const bool mrg, const bool initial)
 	}
 }
 
-int vpmd_rxq_fill_packed(struct vpmd_rxq *rxq)
+int
+vpmd_rxq_fill_packed(struct vpmd_rxq *rxq, bool mrg)
 {
-	if (rxq->rx_fn == vpmd_rx_packed_mrg || rxq->rx_fn == vpmd_rx_packed_mrg_inorder)
+	if (mrg)
 		rx_packed_refill(rxq, true, true);
 	else
 		rx_packed_refill(rxq, false, true);
@@ -144,8 +145,9 @@ struct rx_cur {
  * 1: got one (cursor advanced), 0: not used yet, -1: violation (*why).
  */
 static __rte_always_inline int
-rx_packed_next(const struct vpmd_rxq *rxq, struct rx_cur *c, uint16_t left, uint32_t *id,
-	       uint32_t *len, const bool inorder, enum vpmd_bad_reason *why)
+rx_packed_next(const struct vpmd_rxq *rxq, const struct vpmd_rx_consts *k, struct rx_cur *c,
+	       uint16_t left, uint32_t *id, uint32_t *len, const bool inorder,
+	       enum vpmd_bad_reason *why)
 {
 	const struct vpmd_vq *vq = &rxq->vq;
 	const struct vpmd_vring_packed_desc *d = &vq->packed.desc[c->pos];
@@ -155,7 +157,7 @@ rx_packed_next(const struct vpmd_rxq *rxq, struct rx_cur *c, uint16_t left, uint
 	if (inorder && c->ib_rem > 0) {
 		*id = c->pos;
 		c->ib_rem--;
-		*len = c->ib_rem == 0 ? c->ib_len : rxq->buf_len;
+		*len = c->ib_rem == 0 ? c->ib_len : k->buf_len;
 	} else {
 		flags = vpmd_vq_consume16(vq, &d->flags);
 		if (!vpmd_packed_is_used(flags, c->wrap))
@@ -175,7 +177,7 @@ rx_packed_next(const struct vpmd_rxq *rxq, struct rx_cur *c, uint16_t left, uint
 			c->ib_rem = (uint16_t)dist;
 			c->ib_len = *len;
 			*id = c->pos;
-			*len = rxq->buf_len;
+			*len = k->buf_len;
 		}
 	}
 	c->pos++;
@@ -186,130 +188,78 @@ rx_packed_next(const struct vpmd_rxq *rxq, struct rx_cur *c, uint16_t left, uint
 	return 1;
 }
 
-static __rte_always_inline void
-rx_push_free(struct vpmd_rxq *rxq, uint16_t id, uint16_t size)
-{
-	rxq->sw_ring[id] = NULL;
-	rxq->free_ids[rxq->free_tail] = id;
-	rxq->free_tail = wrap_inc(rxq->free_tail, size);
-}
-
 static __rte_always_inline uint16_t
 rx_packed(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n, const bool mrg,
 	  const bool inorder)
 {
 	struct vpmd_vq *vq = &rxq->vq;
-	const uint16_t size = vq->size, hdr_off = rxq->hdr_off;
-	const uint32_t buf_len = rxq->buf_len;
-	const uint16_t inflight = size - vq->nb_free;
+	const uint16_t inflight = vq->size - vq->nb_free;
+	const struct vpmd_rx_consts inv = vpmd_rx_consts(rxq, false);
 	enum vpmd_bad_reason why = VPMD_BAD_NONE;
 	struct rx_cur c = { vq->last_used, vq->used_wrap, rxq->ib_rem, rxq->ib_len };
-	struct rte_mbuf *m = NULL, *prev = NULL;
 	uint16_t cons = 0, npkt = 0;
 	uint64_t bytes = 0;
 
-	if (unlikely(rxq->broken))
+	if (unlikely(rxq->halt))
 		return 0;
 
 	while (npkt < n && cons < inflight) {
 		struct rx_cur start = c;
+		struct rte_mbuf *m = NULL, *last;
 		struct vpmd_net_hdr h;
 		uint32_t id, len, pkt_len;
 		uint16_t nbuf, k;
 		int r;
 
-		r = rx_packed_next(rxq, &c, inflight - cons, &id, &len, inorder, &why);
+		r = rx_packed_next(rxq, &inv, &c, inflight - cons, &id, &len, inorder, &why);
 		if (r == 0)
 			break;
-		if (unlikely(r < 0))
-			goto bad;
-		m = rxq->sw_ring[id];
-		if (unlikely(m == NULL)) {
-			why = VPMD_BAD_USED_ID_NOT_INFLIGHT;
-			goto bad;
-		}
-		if (unlikely(len < VPMD_NET_HDR_SIZE + RTE_ETHER_HDR_LEN)) {
-			why = VPMD_BAD_LEN_SHORT;
-			goto bad;
-		}
-		if (unlikely(len > buf_len)) {
-			why = VPMD_BAD_LEN_LONG;
-			goto bad;
-		}
-		vpmd_rx_hdr_read(&h, (uint8_t *)m->buf_addr + hdr_off);
-		if (mrg) {
-			nbuf = h.num_buffers;
-			if (unlikely(nbuf == 0 || nbuf > inflight - cons)) {
-				why = VPMD_BAD_NUM_BUFFERS;
-				goto bad;
-			}
-			if (nbuf > 1) {
-				/* Are the other buffers used yet? Look without consuming. */
-				struct rx_cur p = c;
-				uint32_t pid, plen;
+		if (likely(r > 0))
+			why = vpmd_rx_check_head(rxq, &inv, id, len, &m);
+		if (unlikely(why != VPMD_BAD_NONE))
+			break;
+		vpmd_rx_hdr_read(&h, (uint8_t *)m->buf_addr + inv.hdr_off);
+		why = vpmd_rx_check_nbuf(&h, inflight - cons, &nbuf, mrg);
+		if (unlikely(why != VPMD_BAD_NONE))
+			break;
+		if (mrg && nbuf > 1) {
+			/* Are the other buffers used yet? Look without consuming. */
+			struct rx_cur p = c;
+			uint32_t pid, plen;
 
-				for (k = 1; k < nbuf; k++) {
-					r = rx_packed_next(rxq, &p, inflight - cons - k, &pid, &plen,
-							   inorder, &why);
-					if (r <= 0)
-						break;
-				}
-				if (r < 0)
-					goto bad;
-				if (r == 0) {
-					c = start;   /* retry the whole packet next burst */
+			for (k = 1; k < nbuf; k++) {
+				r = rx_packed_next(rxq, &inv, &p, inflight - cons - k, &pid,
+						   &plen, inorder, &why);
+				if (r <= 0)
 					break;
-				}
 			}
-		} else {
-			nbuf = 1;
-			if (unlikely(h.num_buffers != 1)) {
-				why = VPMD_BAD_NUM_BUFFERS;
-				goto bad;
+			if (r < 0)
+				break;
+			if (r == 0) {
+				c = start;   /* retry the whole packet next burst */
+				break;
 			}
 		}
-		rx_push_free(rxq, (uint16_t)id, size);
+		pkt_len = vpmd_rx_take_head(rxq, &inv, m, id, len, false);
 		cons++;
-		pkt_len = len - VPMD_NET_HDR_SIZE;
-		vpmd_rx_head_init(m);
-		m->data_len = (uint16_t)pkt_len;
-		prev = m;
+		last = m;
 		for (k = 1; mrg && k < nbuf; k++) {
-			struct rte_mbuf *seg;
-
 			/* Seen used above; a device that takes it back breaks the ring. */
-			r = rx_packed_next(rxq, &c, inflight - cons, &id, &len, inorder, &why);
-			if (unlikely(r <= 0)) {
-				if (r == 0)
-					why = VPMD_BAD_USED_IDX;
-				goto bad_chain;
-			}
-			seg = rxq->sw_ring[id];
-			if (unlikely(seg == NULL)) {
-				why = VPMD_BAD_USED_ID_NOT_INFLIGHT;
-				goto bad_chain;
-			}
-			if (unlikely(len > buf_len)) {
-				why = VPMD_BAD_LEN_LONG;
-				goto bad_chain;
-			}
-			rx_push_free(rxq, (uint16_t)id, size);
+			r = rx_packed_next(rxq, &inv, &c, inflight - cons, &id, &len, inorder,
+					   &why);
+			if (unlikely(r == 0))
+				why = VPMD_BAD_USED_IDX;
+			if (likely(r > 0))
+				why = vpmd_rx_chain_seg(rxq, &inv, id, len, &last, &pkt_len, false);
+			if (unlikely(why != VPMD_BAD_NONE))
+				break;
 			cons++;
-			seg->data_off = hdr_off;
-			seg->data_len = (uint16_t)len;
-			prev->next = seg;
-			prev = seg;
-			pkt_len += len;
 		}
-		m->nb_segs = nbuf;
-		m->pkt_len = pkt_len;
-		if (unlikely(h.flags | h.gso_type)) {
-			why = vpmd_rx_hdr_offloads(rxq, &h, pkt_len, m);
-			if (unlikely(why != VPMD_BAD_NONE)) {
-				rxq->stats.drop_bad_hdr++;
-				rte_pktmbuf_free(m);
-				goto bad_counted;
-			}
+		if (likely(why == VPMD_BAD_NONE))
+			why = vpmd_rx_finish(rxq, m, &h, nbuf, pkt_len);
+		if (unlikely(why != VPMD_BAD_NONE)) {
+			vpmd_rx_drop(m, last);
+			break;
 		}
 		pkts[npkt++] = m;
 		bytes += pkt_len;
@@ -317,50 +267,36 @@ rx_packed(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n, const bool m
 
 	vq->last_used = c.pos;
 	vq->used_wrap = c.wrap;
-	vq->nb_free += cons;
 	if (inorder) {
 		rxq->ib_rem = c.ib_rem;
 		rxq->ib_len = c.ib_len;
 	}
-	rxq->stats.packets += npkt;
-	rxq->stats.bytes += bytes;
-	rxq->stats.bufs += cons;
+	if (unlikely(!vpmd_rx_end(rxq, cons, npkt, bytes, why)))
+		return npkt;
 	rx_packed_refill(rxq, mrg, false);
-	return npkt;
-
-bad_chain:
-	prev->next = NULL;
-	rte_pktmbuf_free(m);
-bad:
-	if (why == VPMD_BAD_LEN_SHORT || why == VPMD_BAD_LEN_LONG)
-		rxq->stats.drop_bad_len++;
-	else if (why == VPMD_BAD_NUM_BUFFERS)
-		rxq->stats.drop_bad_hdr++;
-bad_counted:
-	vq->nb_free += cons;
-	rxq->stats.packets += npkt;
-	rxq->stats.bytes += bytes;
-	rxq->stats.bufs += cons;
-	vpmd_rxq_set_broken(rxq, why);
 	return npkt;
 }
 
-uint16_t vpmd_rx_packed_mrg(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
+uint16_t
+vpmd_rx_packed_mrg(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
 {
 	return rx_packed(rxq, pkts, n, true, false);
 }
 
-uint16_t vpmd_rx_packed_mrg_inorder(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
+uint16_t
+vpmd_rx_packed_mrg_inorder(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
 {
 	return rx_packed(rxq, pkts, n, true, true);
 }
 
-uint16_t vpmd_rx_packed(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
+uint16_t
+vpmd_rx_packed(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
 {
 	return rx_packed(rxq, pkts, n, false, false);
 }
 
-uint16_t vpmd_rx_packed_inorder(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
+uint16_t
+vpmd_rx_packed_inorder(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
 {
 	return rx_packed(rxq, pkts, n, false, true);
 }
@@ -392,7 +328,7 @@ tx_packed_complete_id(struct vpmd_tx_slot *slots, uint16_t *free_ids, uint16_t s
  * back once: the loop stores to slots, the free-id FIFO and mbufs (prefree), which the
  * compiler cannot prove miss the 16-bit queue fields, so in memory each would be loaded
  * and stored once per packet. */
-static __rte_always_inline void
+static __rte_always_inline unsigned int
 tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 {
 	struct vpmd_vq *vq = &txq->vq;
@@ -402,7 +338,7 @@ tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 	const uint16_t size = vq->size;
 	struct vpmd_tx_free fr = { .n = 0 };
 	uint16_t pos = vq->last_used, wrap = vq->used_wrap;
-	uint16_t nb_free = vq->nb_free, oldest = txq->oldest;
+	uint16_t nb_free = vq->nb_free, oldest = txq->oldest, done;
 	struct tx_ids st = { txq->free_tail, txq->nb_free_ids, txq->nb_inflight };
 
 	while (st.inflight > 0) {
@@ -443,6 +379,7 @@ tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 		nb_free += (uint16_t)descs;
 		vpmd_packed_advance(&pos, &wrap, (uint16_t)descs, size);
 	}
+	done = (uint16_t)(txq->nb_inflight - st.inflight);
 	vq->last_used = pos;
 	vq->used_wrap = wrap;
 	vq->nb_free = nb_free;
@@ -451,6 +388,7 @@ tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 	txq->nb_free_ids = st.nb_free_ids;
 	txq->nb_inflight = st.inflight;
 	vpmd_tx_free_flush(&fr);
+	return done;
 }
 
 static __rte_always_inline uint16_t
@@ -470,11 +408,11 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 	struct vpmd_net_hdr *const hdrs = txq->hdrs;
 	const uint64_t hdrs_iova = txq->hdrs_iova;
 
-	if (unlikely(txq->broken))
+	if (unlikely(txq->halt))
 		return 0;
 	if (vq->nb_free < txq->free_thresh && txq->nb_inflight) {
 		tx_packed_reclaim(txq, inorder);
-		if (unlikely(txq->broken))
+		if (unlikely(txq->halt))
 			return 0;
 	}
 
@@ -585,30 +523,26 @@ refuse:
 	return i;
 }
 
-unsigned int vpmd_tx_reclaim_packed(struct vpmd_txq *txq)
+unsigned int
+vpmd_tx_reclaim_packed(struct vpmd_txq *txq)
 {
-	uint16_t before = txq->nb_inflight;
-
-	if (!txq->broken && before)
-		tx_packed_reclaim(txq, false);
-	return (uint16_t)(before - txq->nb_inflight);
+	return vpmd_tx_may_reclaim(txq) ? tx_packed_reclaim(txq, false) : 0;
 }
 
-unsigned int vpmd_tx_reclaim_packed_inorder(struct vpmd_txq *txq)
+unsigned int
+vpmd_tx_reclaim_packed_inorder(struct vpmd_txq *txq)
 {
-	uint16_t before = txq->nb_inflight;
-
-	if (!txq->broken && before)
-		tx_packed_reclaim(txq, true);
-	return (uint16_t)(before - txq->nb_inflight);
+	return vpmd_tx_may_reclaim(txq) ? tx_packed_reclaim(txq, true) : 0;
 }
 
-uint16_t vpmd_tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n)
+uint16_t
+vpmd_tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n)
 {
 	return tx_packed(txq, pkts, n, false);
 }
 
-uint16_t vpmd_tx_packed_inorder(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n)
+uint16_t
+vpmd_tx_packed_inorder(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n)
 {
 	return tx_packed(txq, pkts, n, true);
 }

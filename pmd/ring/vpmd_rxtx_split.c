@@ -16,7 +16,10 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
-#include "vpmd_internal.h"
+#include "vpmd_rx_common.h"
+
+/* Rx: how many used entries ahead the next mbufs are prefetched. */
+#define RX_PREFETCH_AHEAD 4
 
 /* ---- rx -------------------------------------------------------------------------------- */
 
@@ -88,10 +91,9 @@ rx_split_refill(struct vpmd_rxq *rxq, const bool mrg, const bool initial)
 	}
 }
 
-int vpmd_rxq_fill_split(struct vpmd_rxq *rxq)
+int
+vpmd_rxq_fill_split(struct vpmd_rxq *rxq, bool mrg)
 {
-	bool mrg = rxq->rx_fn == vpmd_rx_split_mrg || rxq->rx_fn == vpmd_rx_split_mrg_inorder;
-
 	if (mrg)
 		rx_split_refill(rxq, true, true);
 	else
@@ -103,11 +105,11 @@ int vpmd_rxq_fill_split(struct vpmd_rxq *rxq)
  * Next used entry at free-running position pos. With IN_ORDER the device may write one
  * entry for a batch (id = last buffer of the batch, used idx advanced by the batch size);
  * the skipped buffers were used completely [2.7.9]. `left` = published entries from pos.
- * Returns false on a protocol violation (reason in *why).
  */
-static __rte_always_inline bool
-rx_split_next(struct vpmd_rxq *rxq, uint16_t pos, uint16_t left, uint32_t *id, uint32_t *len,
-	      uint16_t *ib_rem, uint32_t *ib_len, const bool inorder, enum vpmd_bad_reason *why)
+static __rte_always_inline enum vpmd_bad_reason
+rx_split_next(const struct vpmd_rxq *rxq, const struct vpmd_rx_consts *k, uint16_t pos,
+	      uint16_t left, uint32_t *id, uint32_t *len, uint16_t *ib_rem, uint32_t *ib_len,
+	      const bool inorder)
 {
 	const struct vpmd_vq *vq = &rxq->vq;
 	const uint16_t mask = vq->mask;
@@ -115,35 +117,23 @@ rx_split_next(struct vpmd_rxq *rxq, uint16_t pos, uint16_t left, uint32_t *id, u
 	if (inorder && *ib_rem > 0) {
 		*id = pos & mask;
 		(*ib_rem)--;
-		*len = *ib_rem == 0 ? *ib_len : rxq->buf_len;
-		return true;
+		*len = *ib_rem == 0 ? *ib_len : k->buf_len;
+		return VPMD_BAD_NONE;
 	}
 	vpmd_read_used_elem(&vq->split.used->ring[pos & mask], id, len);
-	if (unlikely(*id >= vq->size)) {
-		*why = VPMD_BAD_USED_ID_RANGE;
-		return false;
-	}
+	if (unlikely(*id >= vq->size))
+		return VPMD_BAD_USED_ID_RANGE;
 	if (inorder && *id != (uint32_t)(pos & mask)) {
 		uint16_t d = (uint16_t)((*id - pos) & mask);  /* buffers after this one */
 
-		if (unlikely(d >= left)) {
-			*why = VPMD_BAD_INORDER_BATCH;
-			return false;
-		}
+		if (unlikely(d >= left))
+			return VPMD_BAD_INORDER_BATCH;
 		*ib_rem = d;
 		*ib_len = *len;
 		*id = pos & mask;
-		*len = rxq->buf_len;
+		*len = k->buf_len;
 	}
-	return true;
-}
-
-static __rte_always_inline void
-rx_push_free(struct vpmd_rxq *rxq, uint16_t id, uint16_t mask)
-{
-	rxq->sw_ring[id] = NULL;
-	rxq->free_ids[rxq->free_tail] = id;
-	rxq->free_tail = (rxq->free_tail + 1) & mask;
+	return VPMD_BAD_NONE;
 }
 
 static __rte_always_inline uint16_t
@@ -153,16 +143,14 @@ rx_split(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n, const bool mr
 	struct vpmd_vq *vq = &rxq->vq;
 	const struct vpmd_vring_used_elem *ue = vq->split.used->ring;
 	const uint16_t mask = vq->mask;
-	const uint32_t buf_len = rxq->buf_len;
-	const uint16_t hdr_off = rxq->hdr_off;
+	const struct vpmd_rx_consts inv = vpmd_rx_consts(rxq, true);
 	enum vpmd_bad_reason why = VPMD_BAD_NONE;
 	uint16_t used_idx, nb_used, inflight, cons = 0, npkt = 0;
 	uint16_t ib_rem = rxq->ib_rem, ib_rem_pkt;
 	uint32_t ib_len = rxq->ib_len, ib_len_pkt;
 	uint64_t bytes = 0;
-	struct rte_mbuf *m = NULL, *prev = NULL;
 
-	if (unlikely(rxq->broken))
+	if (unlikely(rxq->halt))
 		return 0;
 
 	used_idx = vpmd_vq_consume16(vq, &vq->split.used->idx);
@@ -175,143 +163,86 @@ rx_split(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n, const bool mr
 
 	while (npkt < n && cons < nb_used) {
 		uint16_t pos = vq->last_used + cons;
+		struct rte_mbuf *m = NULL, *last;
 		struct vpmd_net_hdr h;
 		uint32_t id, len, pkt_len;
 		uint16_t nbuf, k;
 
 		/* Look ahead: the mbufs of the next entries (ids masked: always in bounds). */
-		rte_prefetch0(rxq->sw_ring[ue[(pos + 4) & mask].id & mask]);
+		rte_prefetch0(rxq->sw_ring[ue[(pos + RX_PREFETCH_AHEAD) & mask].id & mask]);
 
 		ib_rem_pkt = ib_rem;
 		ib_len_pkt = ib_len;
-		if (unlikely(!rx_split_next(rxq, pos, nb_used - cons, &id, &len, &ib_rem, &ib_len,
-					    inorder, &why)))
-			goto bad;
-		m = rxq->sw_ring[id];
-		if (unlikely(m == NULL)) {
-			why = VPMD_BAD_USED_ID_NOT_INFLIGHT;
-			goto bad;
+		why = rx_split_next(rxq, &inv, pos, nb_used - cons, &id, &len, &ib_rem, &ib_len,
+				    inorder);
+		if (likely(why == VPMD_BAD_NONE))
+			why = vpmd_rx_check_head(rxq, &inv, id, len, &m);
+		if (unlikely(why != VPMD_BAD_NONE))
+			break;
+		vpmd_rx_hdr_read(&h, (uint8_t *)m->buf_addr + inv.hdr_off);
+		why = vpmd_rx_check_nbuf(&h, inflight - cons, &nbuf, mrg);
+		if (unlikely(why != VPMD_BAD_NONE))
+			break;
+		if (mrg && nbuf > nb_used - cons) {
+			/* Rest of the packet not published yet: retry next burst. */
+			ib_rem = ib_rem_pkt;
+			ib_len = ib_len_pkt;
+			break;
 		}
-		if (unlikely(len < VPMD_NET_HDR_SIZE + RTE_ETHER_HDR_LEN)) {
-			why = VPMD_BAD_LEN_SHORT;
-			goto bad;
-		}
-		if (unlikely(len > buf_len)) {
-			why = VPMD_BAD_LEN_LONG;
-			goto bad;
-		}
-		vpmd_rx_hdr_read(&h, (uint8_t *)m->buf_addr + hdr_off);
-		if (mrg) {
-			nbuf = h.num_buffers;
-			if (unlikely(nbuf == 0 || nbuf > inflight - cons)) {
-				why = VPMD_BAD_NUM_BUFFERS;
-				goto bad;
-			}
-			if (nbuf > nb_used - cons) {
-				/* Rest of the packet not published yet: retry next burst. */
-				ib_rem = ib_rem_pkt;
-				ib_len = ib_len_pkt;
-				break;
-			}
-		} else {
-			nbuf = 1;
-			if (unlikely(h.num_buffers != 1)) {
-				why = VPMD_BAD_NUM_BUFFERS;
-				goto bad;
-			}
-		}
-		rx_push_free(rxq, (uint16_t)id, mask);
+		pkt_len = vpmd_rx_take_head(rxq, &inv, m, id, len, true);
 		cons++;
-		pkt_len = len - VPMD_NET_HDR_SIZE;
-		vpmd_rx_head_init(m);
-		m->data_len = (uint16_t)pkt_len;
-		prev = m;
+		last = m;
 		for (k = 1; mrg && k < nbuf; k++) {
-			struct rte_mbuf *seg;
-
-			if (unlikely(!rx_split_next(rxq, vq->last_used + cons, nb_used - cons, &id,
-						    &len, &ib_rem, &ib_len, inorder, &why)))
-				goto bad_chain;
-			seg = rxq->sw_ring[id];
-			if (unlikely(seg == NULL)) {
-				why = VPMD_BAD_USED_ID_NOT_INFLIGHT;
-				goto bad_chain;
-			}
-			if (unlikely(len > buf_len)) {
-				why = VPMD_BAD_LEN_LONG;
-				goto bad_chain;
-			}
-			rx_push_free(rxq, (uint16_t)id, mask);
+			why = rx_split_next(rxq, &inv, vq->last_used + cons, nb_used - cons, &id, &len,
+					    &ib_rem, &ib_len, inorder);
+			if (likely(why == VPMD_BAD_NONE))
+				why = vpmd_rx_chain_seg(rxq, &inv, id, len, &last, &pkt_len, true);
+			if (unlikely(why != VPMD_BAD_NONE))
+				break;
 			cons++;
-			/* Later buffers carry no header: data starts where the buffer does. */
-			seg->data_off = hdr_off;
-			seg->data_len = (uint16_t)len;
-			prev->next = seg;
-			prev = seg;
-			pkt_len += len;
 		}
-		m->nb_segs = nbuf;
-		m->pkt_len = pkt_len;
-		if (unlikely(h.flags | h.gso_type)) {
-			why = vpmd_rx_hdr_offloads(rxq, &h, pkt_len, m);
-			if (unlikely(why != VPMD_BAD_NONE)) {
-				if (why == VPMD_BAD_CSUM || why == VPMD_BAD_GSO)
-					rxq->stats.drop_bad_hdr++;
-				rte_pktmbuf_free(m);
-				goto bad_counted;
-			}
+		if (likely(why == VPMD_BAD_NONE))
+			why = vpmd_rx_finish(rxq, m, &h, nbuf, pkt_len);
+		if (unlikely(why != VPMD_BAD_NONE)) {
+			vpmd_rx_drop(m, last);
+			break;
 		}
 		pkts[npkt++] = m;
 		bytes += pkt_len;
 	}
 
 	vq->last_used += cons;
-	vq->nb_free += cons;
 	if (inorder) {
 		rxq->ib_rem = ib_rem;
 		rxq->ib_len = ib_len;
 	}
-	rxq->stats.packets += npkt;
-	rxq->stats.bytes += bytes;
-	rxq->stats.bufs += cons;
+	if (unlikely(!vpmd_rx_end(rxq, cons, npkt, bytes, why)))
+		return npkt;
 	vpmd_split_push_used_event(vq);
 	rx_split_refill(rxq, mrg, false);
 	return npkt;
-
-bad_chain:
-	prev->next = NULL;
-	rte_pktmbuf_free(m);   /* the partial chain: never leak a mergeable head */
-bad:
-	if (why == VPMD_BAD_LEN_SHORT || why == VPMD_BAD_LEN_LONG)
-		rxq->stats.drop_bad_len++;
-	else if (why == VPMD_BAD_NUM_BUFFERS)
-		rxq->stats.drop_bad_hdr++;
-bad_counted:
-	vq->last_used += cons;
-	vq->nb_free += cons;
-	rxq->stats.packets += npkt;
-	rxq->stats.bytes += bytes;
-	rxq->stats.bufs += cons;
-	vpmd_rxq_set_broken(rxq, why);
-	return npkt;
 }
 
-uint16_t vpmd_rx_split_mrg(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
+uint16_t
+vpmd_rx_split_mrg(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
 {
 	return rx_split(rxq, pkts, n, true, false);
 }
 
-uint16_t vpmd_rx_split_mrg_inorder(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
+uint16_t
+vpmd_rx_split_mrg_inorder(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
 {
 	return rx_split(rxq, pkts, n, true, true);
 }
 
-uint16_t vpmd_rx_split(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
+uint16_t
+vpmd_rx_split(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
 {
 	return rx_split(rxq, pkts, n, false, false);
 }
 
-uint16_t vpmd_rx_split_inorder(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
+uint16_t
+vpmd_rx_split_inorder(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
 {
 	return rx_split(rxq, pkts, n, false, true);
 }
@@ -325,7 +256,7 @@ uint16_t vpmd_rx_split_inorder(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uin
  * written back once: the loop stores to slots, mbufs (prefree) and the free batch, and the
  * compiler cannot prove those stores miss the 16-bit queue fields, so it would otherwise
  * load and store every counter once per packet. */
-static __rte_always_inline void
+static __rte_always_inline unsigned int
 tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 {
 	struct vpmd_vq *vq = &txq->vq;
@@ -333,17 +264,17 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 	struct vpmd_tx_slot *const slots = txq->slots;
 	const uint16_t mask = vq->mask, size = vq->size;
 	struct vpmd_tx_free fr;
-	uint16_t used_idx, nb_used, pos, oldest, inflight, nb_free;
+	uint16_t used_idx, nb_used, pos, oldest, inflight, nb_free, done;
 	uint32_t id, len;
 
 	used_idx = vpmd_vq_consume16(vq, &vq->split.used->idx);
 	nb_used = (uint16_t)(used_idx - vq->last_used);
 	if (nb_used == 0)
-		return;
+		return 0;
 	inflight = txq->nb_inflight;
 	if (unlikely(nb_used > inflight)) {
 		vpmd_txq_set_broken(txq, VPMD_BAD_USED_IDX);
-		return;
+		return 0;
 	}
 	oldest = txq->oldest;
 	nb_free = vq->nb_free;
@@ -414,12 +345,14 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 			pos += batch;
 		}
 	}
+	done = (uint16_t)(txq->nb_inflight - inflight);
 	vq->last_used = pos;
 	vq->nb_free = nb_free;
 	txq->oldest = oldest;
 	txq->nb_inflight = inflight;
 	vpmd_tx_free_flush(&fr);
 	vpmd_split_push_used_event(vq);
+	return done;
 }
 
 static __rte_always_inline uint16_t
@@ -438,13 +371,13 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 	struct vpmd_net_hdr *const hdrs = txq->hdrs;
 	const uint64_t hdrs_iova = txq->hdrs_iova;
 
-	if (unlikely(txq->broken))
+	if (unlikely(txq->halt))
 		return 0;
 	/* Completions are taken lazily, in large batches: most bursts do not touch the
 	 * device-written used ring at all. */
 	if (vq->nb_free < txq->free_thresh && txq->nb_inflight) {
 		tx_split_reclaim(txq, inorder);
-		if (unlikely(txq->broken))
+		if (unlikely(txq->halt))
 			return 0;
 	}
 
@@ -526,30 +459,26 @@ refuse:
 	return i;
 }
 
-unsigned int vpmd_tx_reclaim_split(struct vpmd_txq *txq)
+unsigned int
+vpmd_tx_reclaim_split(struct vpmd_txq *txq)
 {
-	uint16_t before = txq->nb_inflight;
-
-	if (!txq->broken && before)
-		tx_split_reclaim(txq, false);
-	return (uint16_t)(before - txq->nb_inflight);
+	return vpmd_tx_may_reclaim(txq) ? tx_split_reclaim(txq, false) : 0;
 }
 
-unsigned int vpmd_tx_reclaim_split_inorder(struct vpmd_txq *txq)
+unsigned int
+vpmd_tx_reclaim_split_inorder(struct vpmd_txq *txq)
 {
-	uint16_t before = txq->nb_inflight;
-
-	if (!txq->broken && before)
-		tx_split_reclaim(txq, true);
-	return (uint16_t)(before - txq->nb_inflight);
+	return vpmd_tx_may_reclaim(txq) ? tx_split_reclaim(txq, true) : 0;
 }
 
-uint16_t vpmd_tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n)
+uint16_t
+vpmd_tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n)
 {
 	return tx_split(txq, pkts, n, false);
 }
 
-uint16_t vpmd_tx_split_inorder(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n)
+uint16_t
+vpmd_tx_split_inorder(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n)
 {
 	return tx_split(txq, pkts, n, true);
 }

@@ -13,30 +13,33 @@
 #include <rte_mbuf.h>
 #include <rte_memzone.h>
 
-#include "vpmd_internal.h"
+#include "vpmd_queue.h"
 
 #define BAD_STR(n, s) s,
 static const char *const bad_str[] = { VPMD_BAD_REASONS(BAD_STR) };
 #undef BAD_STR
 
-const char *vpmd_bad_reason_str(unsigned int reason)
+const char *
+vpmd_bad_reason_str(unsigned int reason)
 {
 	return reason < VPMD_BAD_MAX ? bad_str[reason] : "?";
 }
 
-size_t vpmd_vq_ring_bytes(uint16_t size, bool packed, size_t *driver_off, size_t *device_off)
+size_t
+vpmd_vq_ring_bytes(uint16_t size, bool packed, size_t *driver_off, size_t *device_off)
 {
-	size_t desc = (size_t)size * 16, drv, dev, end;
+	size_t drv, dev, end;
 
 	if (packed) {
-		drv = RTE_ALIGN_CEIL(desc, RTE_CACHE_LINE_SIZE);
+		drv = RTE_ALIGN_CEIL(sizeof(struct vpmd_vring_packed_desc) * (size_t)size,
+				     RTE_CACHE_LINE_SIZE);
 		dev = drv + RTE_CACHE_LINE_SIZE;
 		end = dev + RTE_CACHE_LINE_SIZE;
 	} else {
-		drv = desc;                                       /* avail: 2-byte aligned */
-		end = drv + 4 + 2 * (size_t)size + 2;             /* flags, idx, ring, used_event */
-		dev = RTE_ALIGN_CEIL(end, RTE_CACHE_LINE_SIZE);   /* used: own cache lines */
-		end = dev + 4 + 8 * (size_t)size + 2;             /* flags, idx, ring, avail_event */
+		drv = sizeof(struct vpmd_vring_desc) * (size_t)size;  /* avail: 2-byte aligned */
+		end = drv + vpmd_split_avail_bytes(size);
+		dev = RTE_ALIGN_CEIL(end, RTE_CACHE_LINE_SIZE);        /* used: own cache lines */
+		end = dev + vpmd_split_used_bytes(size);
 	}
 	if (driver_off)
 		*driver_off = drv;
@@ -45,8 +48,9 @@ size_t vpmd_vq_ring_bytes(uint16_t size, bool packed, size_t *driver_off, size_t
 	return RTE_ALIGN_CEIL(end, RTE_CACHE_LINE_SIZE);
 }
 
-int vpmd_vq_create(struct vpmd_vq *vq, const char *name, uint16_t index, uint16_t size,
-		   bool packed, int socket_id, size_t extra, void **extra_va, uint64_t *extra_iova)
+int
+vpmd_vq_create(struct vpmd_vq *vq, const char *name, uint16_t index, uint16_t size,
+	       bool packed, int socket_id, size_t extra, void **extra_va, uint64_t *extra_iova)
 {
 	size_t drv, dev, ring = vpmd_vq_ring_bytes(size, packed, &drv, &dev);
 	const struct rte_memzone *mz;
@@ -74,11 +78,8 @@ int vpmd_vq_create(struct vpmd_vq *vq, const char *name, uint16_t index, uint16_
 		vq->split.used_event = &vq->split.avail->ring[size];
 		vq->split.avail_event = (uint16_t *)(void *)&vq->split.used->ring[size];
 	}
-	vq->layout = (struct vpmd_vq_layout){
-		.index = index, .size = size, .packed = packed,
-		.desc = va, .driver = va + drv, .device = va + dev,
-		.desc_iova = mz->iova, .driver_iova = mz->iova + drv, .device_iova = mz->iova + dev,
-	};
+	vq->driver_off = (uint32_t)drv;
+	vq->device_off = (uint32_t)dev;
 	if (extra_va)
 		*extra_va = extra ? va + ring : NULL;
 	if (extra_iova)
@@ -87,7 +88,8 @@ int vpmd_vq_create(struct vpmd_vq *vq, const char *name, uint16_t index, uint16_
 	return 0;
 }
 
-void vpmd_vq_reset(struct vpmd_vq *vq)
+void
+vpmd_vq_reset(struct vpmd_vq *vq)
 {
 	size_t ring = vpmd_vq_ring_bytes(vq->size, vq->is_packed, NULL, NULL);
 
@@ -110,39 +112,40 @@ void vpmd_vq_reset(struct vpmd_vq *vq)
 	}
 }
 
-void vpmd_vq_destroy(struct vpmd_vq *vq)
+void
+vpmd_vq_destroy(struct vpmd_vq *vq)
 {
 	if (vq->mz)
 		rte_memzone_free(vq->mz);
 	vq->mz = NULL;
 }
 
-static void vq_name(char *buf, size_t len, const struct vpmd_dev *dev, const char *what, uint16_t q)
+static void
+vq_name(char *buf, size_t len, uint32_t dev_id, const char *what, uint16_t q)
 {
-	snprintf(buf, len, "vpmd%u_%s%u", dev->id, what, q);
+	snprintf(buf, len, "vpmd%u_%s%u", dev_id, what, q);
 }
 
 /* ---- rx ---------------------------------------------------------------------------- */
 
-struct vpmd_rxq *vpmd_rxq_create(struct vpmd_dev *dev, uint16_t qid, uint16_t size)
+struct vpmd_rxq *
+vpmd_rxq_create(uint32_t dev_id, uint16_t qid, uint16_t size, bool packed, int socket_id)
 {
 	char name[RTE_MEMZONE_NAMESIZE];
 	struct vpmd_rxq *rxq;
 
-	rxq = rte_zmalloc_socket("vpmd_rxq", sizeof(*rxq), RTE_CACHE_LINE_SIZE, dev->socket_id);
+	rxq = rte_zmalloc_socket("vpmd_rxq", sizeof(*rxq), RTE_CACHE_LINE_SIZE, socket_id);
 	if (rxq == NULL)
 		return NULL;
-	rxq->dev = dev;
-	rxq->qid = qid;
 	rxq->sw_ring = rte_zmalloc_socket("vpmd_rx_sw", sizeof(*rxq->sw_ring) * size,
-					  RTE_CACHE_LINE_SIZE, dev->socket_id);
+					  RTE_CACHE_LINE_SIZE, socket_id);
 	rxq->free_ids = rte_zmalloc_socket("vpmd_rx_ids", sizeof(*rxq->free_ids) * size,
-					   RTE_CACHE_LINE_SIZE, dev->socket_id);
+					   RTE_CACHE_LINE_SIZE, socket_id);
 	if (rxq->sw_ring == NULL || rxq->free_ids == NULL)
 		goto fail;
-	vq_name(name, sizeof(name), dev, "rx", qid);
-	if (vpmd_vq_create(&rxq->vq, name, (uint16_t)(2 * qid), size, dev->packed, dev->socket_id,
-			   0, NULL, NULL) != 0)
+	vq_name(name, sizeof(name), dev_id, "rx", qid);
+	if (vpmd_vq_create(&rxq->vq, name, (uint16_t)vpmd_rxvq(qid), size, packed, socket_id, 0,
+			   NULL, NULL) != 0)
 		goto fail;
 	vpmd_rxq_reset(rxq);
 	return rxq;
@@ -151,7 +154,8 @@ fail:
 	return NULL;
 }
 
-void vpmd_rxq_reset(struct vpmd_rxq *rxq)
+void
+vpmd_rxq_reset(struct vpmd_rxq *rxq)
 {
 	uint16_t i;
 
@@ -162,12 +166,13 @@ void vpmd_rxq_reset(struct vpmd_rxq *rxq)
 	rxq->free_tail = 0;
 	rxq->ib_rem = 0;
 	rxq->ib_len = 0;
-	rxq->broken = false;
+	rxq->halt = VPMD_Q_STOPPED;
 	rxq->bad_reason = VPMD_BAD_NONE;
 	rxq->bad_logged = false;
 }
 
-unsigned int vpmd_rxq_reclaim(struct vpmd_rxq *rxq)
+unsigned int
+vpmd_rxq_reclaim(struct vpmd_rxq *rxq)
 {
 	unsigned int n = 0;
 	uint16_t i;
@@ -182,7 +187,8 @@ unsigned int vpmd_rxq_reclaim(struct vpmd_rxq *rxq)
 	return n;
 }
 
-void vpmd_rxq_free(struct vpmd_rxq *rxq)
+void
+vpmd_rxq_free(struct vpmd_rxq *rxq)
 {
 	if (rxq == NULL)
 		return;
@@ -196,27 +202,25 @@ void vpmd_rxq_free(struct vpmd_rxq *rxq)
 
 /* ---- tx ---------------------------------------------------------------------------- */
 
-struct vpmd_txq *vpmd_txq_create(struct vpmd_dev *dev, uint16_t qid, uint16_t size)
+struct vpmd_txq *
+vpmd_txq_create(uint32_t dev_id, uint16_t qid, uint16_t size, bool packed, int socket_id)
 {
 	char name[RTE_MEMZONE_NAMESIZE];
 	struct vpmd_txq *txq;
 	void *hdrs;
 
-	txq = rte_zmalloc_socket("vpmd_txq", sizeof(*txq), RTE_CACHE_LINE_SIZE, dev->socket_id);
+	txq = rte_zmalloc_socket("vpmd_txq", sizeof(*txq), RTE_CACHE_LINE_SIZE, socket_id);
 	if (txq == NULL)
 		return NULL;
-	txq->dev = dev;
-	txq->qid = qid;
 	txq->slots = rte_zmalloc_socket("vpmd_tx_slots", sizeof(*txq->slots) * size,
-					RTE_CACHE_LINE_SIZE, dev->socket_id);
+					RTE_CACHE_LINE_SIZE, socket_id);
 	txq->free_ids = rte_zmalloc_socket("vpmd_tx_ids", sizeof(*txq->free_ids) * size,
-					   RTE_CACHE_LINE_SIZE, dev->socket_id);
+					   RTE_CACHE_LINE_SIZE, socket_id);
 	if (txq->slots == NULL || txq->free_ids == NULL)
 		goto fail;
-	vq_name(name, sizeof(name), dev, "tx", qid);
-	if (vpmd_vq_create(&txq->vq, name, (uint16_t)(2 * qid + 1), size, dev->packed,
-			   dev->socket_id, (size_t)size * sizeof(struct vpmd_net_hdr), &hdrs,
-			   &txq->hdrs_iova) != 0)
+	vq_name(name, sizeof(name), dev_id, "tx", qid);
+	if (vpmd_vq_create(&txq->vq, name, (uint16_t)vpmd_txvq(qid), size, packed, socket_id,
+			   (size_t)size * sizeof(struct vpmd_net_hdr), &hdrs, &txq->hdrs_iova) != 0)
 		goto fail;
 	txq->hdrs = hdrs;
 	vpmd_txq_reset(txq);
@@ -226,7 +230,8 @@ fail:
 	return NULL;
 }
 
-void vpmd_txq_reset(struct vpmd_txq *txq)
+void
+vpmd_txq_reset(struct vpmd_txq *txq)
 {
 	uint16_t i;
 
@@ -239,12 +244,13 @@ void vpmd_txq_reset(struct vpmd_txq *txq)
 	txq->nb_free_ids = txq->vq.size;
 	txq->oldest = 0;
 	txq->nb_inflight = 0;
-	txq->broken = false;
+	txq->halt = VPMD_Q_STOPPED;
 	txq->bad_reason = VPMD_BAD_NONE;
 	txq->bad_logged = false;
 }
 
-unsigned int vpmd_txq_reclaim(struct vpmd_txq *txq)
+unsigned int
+vpmd_txq_reclaim(struct vpmd_txq *txq)
 {
 	unsigned int n = 0;
 	uint16_t i;
@@ -259,7 +265,8 @@ unsigned int vpmd_txq_reclaim(struct vpmd_txq *txq)
 	return n;
 }
 
-void vpmd_txq_free(struct vpmd_txq *txq)
+void
+vpmd_txq_free(struct vpmd_txq *txq)
 {
 	if (txq == NULL)
 		return;
@@ -273,18 +280,19 @@ void vpmd_txq_free(struct vpmd_txq *txq)
 
 /* ---- control queue ------------------------------------------------------------------ */
 
-struct vpmd_ctrlq *vpmd_ctrlq_create(struct vpmd_dev *dev, uint16_t size)
+struct vpmd_ctrlq *
+vpmd_ctrlq_create(uint32_t dev_id, uint16_t vq_index, uint16_t size, bool packed, int socket_id)
 {
 	char name[RTE_MEMZONE_NAMESIZE];
 	struct vpmd_ctrlq *cvq;
 	void *buf;
 
-	cvq = rte_zmalloc_socket("vpmd_cvq", sizeof(*cvq), RTE_CACHE_LINE_SIZE, dev->socket_id);
+	cvq = rte_zmalloc_socket("vpmd_cvq", sizeof(*cvq), RTE_CACHE_LINE_SIZE, socket_id);
 	if (cvq == NULL)
 		return NULL;
-	vq_name(name, sizeof(name), dev, "ctl", 0);
-	if (vpmd_vq_create(&cvq->vq, name, (uint16_t)(2 * dev->max_qpairs), size, dev->packed,
-			   dev->socket_id, VPMD_CTRL_BUF_SIZE, &buf, &cvq->buf_iova) != 0) {
+	vq_name(name, sizeof(name), dev_id, "ctl", 0);
+	if (vpmd_vq_create(&cvq->vq, name, vq_index, size, packed, socket_id, VPMD_CTRL_BUF_SIZE,
+			   &buf, &cvq->buf_iova) != 0) {
 		rte_free(cvq);
 		return NULL;
 	}
@@ -292,7 +300,8 @@ struct vpmd_ctrlq *vpmd_ctrlq_create(struct vpmd_dev *dev, uint16_t size)
 	return cvq;
 }
 
-void vpmd_ctrlq_free(struct vpmd_ctrlq *cvq)
+void
+vpmd_ctrlq_free(struct vpmd_ctrlq *cvq)
 {
 	if (cvq == NULL)
 		return;

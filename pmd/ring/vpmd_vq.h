@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Virtqueue layouts (split and packed), the driver-side ring state, and the ring
- * primitives: memory-ordering helpers and notification decisions. Everything here is
- * static inline and used by the fast path (vpmd_rxtx_*.c) and the control queue.
+ * The driver-side state of one virtqueue (split or packed; the layouts are in vpmd_spec.h)
+ * and the ring primitives: memory-ordering helpers and notification decisions. Everything
+ * here is static inline and used by the fast path (vpmd_rxtx_*.c) and the control queue.
  *
  * Ownership contract (who writes what; virtio 1.2, 2.7 and 2.8):
  *   split  driver writes: desc[], avail->flags/idx/ring[]/used_event
@@ -24,46 +24,7 @@
 #include <rte_common.h>
 #include <rte_memzone.h>
 
-#include "vpmd_transport.h"
 #include "vpmd_spec.h"
-
-/* ---- Split ring [2.7] ---------------------------------------------------------------- */
-struct vpmd_vring_desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags;
-	uint16_t next;
-};
-
-struct vpmd_vring_avail {
-	uint16_t flags;
-	uint16_t idx;
-	uint16_t ring[];  /* ring[size], then le16 used_event (EVENT_IDX) */
-};
-
-struct vpmd_vring_used_elem {
-	uint32_t id;
-	uint32_t len;
-};
-
-struct vpmd_vring_used {
-	uint16_t flags;
-	uint16_t idx;
-	struct vpmd_vring_used_elem ring[]; /* ring[size], then le16 avail_event (EVENT_IDX) */
-};
-
-/* ---- Packed ring [2.8] --------------------------------------------------------------- */
-struct vpmd_vring_packed_desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t id;
-	uint16_t flags;
-};
-
-struct vpmd_vring_packed_event {
-	uint16_t off_wrap;
-	uint16_t flags;
-};
 
 /* Memory layout of one ring inside its memzone. Driver-written and device-written
  * areas start on separate cache lines so that the two sides do not false-share. */
@@ -124,13 +85,25 @@ struct vpmd_vq {
 	bool event_idx;         /* VIRTIO_F_EVENT_IDX negotiated */
 	bool strong_barriers;   /* VIRTIO_F_ORDER_PLATFORM negotiated: platform (I/O) barriers */
 	bool in_order;          /* VIRTIO_F_IN_ORDER negotiated */
-	struct vpmd_notify notify;
-	/* control path */
+	/* How the ring notifies the device: set by the driver core at queue set-up (the
+	 * transport's hook), called only when the device asked for a notification. */
+	void (*kick)(void *cookie, uint16_t vq_index);
+	void *kick_cookie;
+	/* control path: the ring's memory; the descriptor area starts it */
 	const struct rte_memzone *mz;
-	struct vpmd_vq_layout layout;
+	uint32_t driver_off;    /* driver area (split: avail ring; packed: driver events) */
+	uint32_t device_off;    /* device area (split: used ring; packed: device events) */
 };
 
 /* ---- Memory ordering ------------------------------------------------------------------
+ * Single accesses: a word shared with the device or with another lcore is read and written
+ * exactly once where the code says so (not repeated, torn or merged by the compiler), with
+ * no ordering against other memory; the helpers below add the ordering.
+ */
+#define vpmd_read_once(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define vpmd_write_once(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+
+/*
  * Weak barriers (no ORDER_PLATFORM): the device is software on an SMP peer CPU, so C11
  * acquire/release is enough (ARM64: stlrh / ldarh, x86: plain moves). With ORDER_PLATFORM
  * the device is real hardware behind the platform's coherency rules, so the helpers use
@@ -146,7 +119,7 @@ vpmd_vq_publish16(const struct vpmd_vq *vq, uint16_t *p, uint16_t v)
 {
 	if (unlikely(vq->strong_barriers)) {
 		rte_io_wmb();
-		*(volatile uint16_t *)p = v;
+		vpmd_write_once(p, v);
 	} else {
 		__atomic_store_n(p, v, __ATOMIC_RELEASE);
 	}
@@ -161,7 +134,7 @@ vpmd_vq_consume16(const struct vpmd_vq *vq, const uint16_t *p)
 	uint16_t v;
 
 	if (unlikely(vq->strong_barriers)) {
-		v = *(const volatile uint16_t *)p;
+		v = vpmd_read_once(p);
 		rte_io_rmb();
 	} else {
 		v = __atomic_load_n(p, __ATOMIC_ACQUIRE);
@@ -181,29 +154,21 @@ vpmd_vq_mb_before_notify_check(const struct vpmd_vq *vq)
 		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
-/* A single read of a device-written word, not reordered or repeated by the compiler.
- * Ordering against other memory comes from the consume helper above. */
-static __rte_always_inline uint16_t
-vpmd_read_once16(const uint16_t *p)
-{
-	return __atomic_load_n(p, __ATOMIC_RELAXED);
-}
-
-/* One 8-byte read of a used element (id and len together, no double fetch). */
+/*
+ * A used element's id and len, each read exactly once (no double fetch), with one 8-byte
+ * load. The elements start 4 bytes into the used ring's cache line, so 1 element in 8
+ * straddles two lines and that load is not single-copy atomic. It need not be: the device
+ * wrote the element before it published used->idx, which the caller read with acquire,
+ * and a device that rewrites an element meanwhile gets an (id, len) pair that the caller
+ * validates like any other.
+ */
 static __rte_always_inline void
 vpmd_read_used_elem(const struct vpmd_vring_used_elem *e, uint32_t *id, uint32_t *len)
 {
-	uint64_t v = __atomic_load_n((const uint64_t *)e, __ATOMIC_RELAXED);
+	uint64_t v = vpmd_read_once((const uint64_t *)(const void *)e);
 
 	*id = (uint32_t)v;
 	*len = (uint32_t)(v >> 32);
-}
-
-/* Plain store of a driver-owned word the device polls (used_event, event flags). */
-static __rte_always_inline void
-vpmd_write_once16(uint16_t *p, uint16_t v)
-{
-	__atomic_store_n(p, v, __ATOMIC_RELAXED);
 }
 
 /* ---- Notification decisions ------------------------------------------------------------ */
@@ -221,20 +186,26 @@ static __rte_always_inline bool
 vpmd_split_need_kick(const struct vpmd_vq *vq, uint16_t old_idx, uint16_t new_idx)
 {
 	if (vq->event_idx)
-		return vpmd_need_event(vpmd_read_once16(vq->split.avail_event), new_idx, old_idx);
-	return !(vpmd_read_once16(&vq->split.used->flags) & VPMD_USED_F_NO_NOTIFY);
+		return vpmd_need_event(vpmd_read_once(vq->split.avail_event), new_idx, old_idx);
+	return !(vpmd_read_once(&vq->split.used->flags) & VPMD_USED_F_NO_NOTIFY);
 }
 
 /* Split + EVENT_IDX: keep used_event behind everything the device can still complete so
  * that it never decides to interrupt us (we poll). The device's used index stays within
- * `size` of last_used, so rewriting used_event = last_used - 1 every 16384 consumed entries
- * keeps it out of every window the device crosses (16384 + 32768 < 65536). */
+ * `size` of last_used, so rewriting used_event = last_used - 1 every
+ * VPMD_USED_EVENT_REWRITE consumed entries keeps it out of every window the device
+ * crosses (the interval plus the largest ring stays below 2^16). */
+#define VPMD_USED_EVENT_REWRITE 16384
+_Static_assert(VPMD_USED_EVENT_REWRITE + VPMD_RING_SIZE_MAX < 65536,
+	       "used_event stays behind every window the device's used index crosses");
+
 static __rte_always_inline void
 vpmd_split_push_used_event(struct vpmd_vq *vq)
 {
-	if (vq->event_idx && unlikely((uint16_t)(vq->last_used - vq->used_event_at) >= 16384)) {
+	if (vq->event_idx &&
+	    unlikely((uint16_t)(vq->last_used - vq->used_event_at) >= VPMD_USED_EVENT_REWRITE)) {
 		vq->used_event_at = vq->last_used;
-		vpmd_write_once16(vq->split.used_event, (uint16_t)(vq->last_used - 1));
+		vpmd_write_once(vq->split.used_event, (uint16_t)(vq->last_used - 1));
 	}
 }
 
@@ -243,7 +214,7 @@ vpmd_split_push_used_event(struct vpmd_vq *vq)
 static __rte_always_inline bool
 vpmd_packed_need_kick(const struct vpmd_vq *vq, uint16_t added)
 {
-	uint32_t v = __atomic_load_n((const uint32_t *)vq->packed.device, __ATOMIC_RELAXED);
+	uint32_t v = vpmd_read_once((const uint32_t *)(const void *)vq->packed.device);
 	uint16_t flags = (uint16_t)(v >> 16);
 	uint16_t off_wrap = (uint16_t)v;
 	int32_t new_pos, old_pos, ev;
@@ -256,7 +227,7 @@ vpmd_packed_need_kick(const struct vpmd_vq *vq, uint16_t added)
 	 * back when its wrap bit differs from ours. */
 	new_pos = vq->avail_idx;
 	old_pos = new_pos - added;
-	ev = off_wrap & 0x7fff;
+	ev = off_wrap & VPMD_EVENT_OFF_MASK;
 	if ((off_wrap >> VPMD_EVENT_WRAP_SHIFT) != vq->avail_wrap)
 		ev -= vq->size;
 	return (uint16_t)(new_pos - ev - 1) < (uint16_t)(new_pos - old_pos);
@@ -265,7 +236,7 @@ vpmd_packed_need_kick(const struct vpmd_vq *vq, uint16_t added)
 static __rte_always_inline void
 vpmd_vq_kick(const struct vpmd_vq *vq)
 {
-	vq->notify.kick(vq->notify.cookie, vq->vq_index);
+	vq->kick(vq->kick_cookie, vq->vq_index);
 }
 
 /* Packed: the pair of AVAIL/USED bits that make a descriptor available in lap `wrap`. */
@@ -299,7 +270,6 @@ vpmd_packed_advance(uint16_t *pos, uint16_t *wrap, uint16_t n, uint16_t size)
 }
 
 /* ---- Control path (vpmd_vq.c) ---------------------------------------------------------- */
-struct vpmd_dev;
 /* Reserve the ring memzone and initialise the ring for (re)use: split avail flags
  * NO_INTERRUPT, used_event far behind; packed driver event flags DISABLE; wrap counters 1.
  * extra: bytes appended after the ring (tx header slots, control buffers), returned in

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * vpmd transport interface (internal): how the device-independent control path talks to
- * a virtio transport. Implementations: vpmd_pci.c (modern virtio-pci), vpmd_vhost_user.c
- * (vhost-user frontend), and the unit tests' software device (tests/unit/pmd/).
+ * a virtio transport. Implementations: pci/ (modern virtio-pci), vhost_user/ (vhost-user
+ * frontend), and the unit tests' software device (tests/unit/pmd/fake_vnet.c).
  *
  * All ops run on the control path (main lcore) except the per-queue notify hook, which
  * the fast path calls when the device asked for a kick.
@@ -14,11 +14,34 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vpmd_spec.h"
+
 struct vpmd_dev;
+
+/*
+ * A transport's device-specific config space: struct virtio_net_config through
+ * supported_hash_types [5.1.4]. The core reads the leading struct vpmd_net_config; the
+ * rest is here so that the transports agree on each field's offset and width.
+ */
+struct vpmd_net_config_full {
+	struct vpmd_net_config net;
+	uint32_t speed;                  /* Mb/s, VPMD_NET_SPEED_UNKNOWN */
+	uint8_t duplex;                  /* VPMD_NET_DUPLEX_UNKNOWN */
+	uint8_t rss_max_key_size;
+	uint16_t rss_max_indirection_table_length;
+	uint32_t supported_hash_types;
+} __attribute__((packed));
+_Static_assert(offsetof(struct vpmd_net_config_full, speed) == 12, "speed at 12");
+_Static_assert(offsetof(struct vpmd_net_config_full, rss_max_indirection_table_length) == 18,
+	       "rss_max_indirection_table_length at 18");
+_Static_assert(sizeof(struct vpmd_net_config_full) == 24, "net config through hash types");
+
+#define VPMD_NET_SPEED_UNKNOWN  UINT32_MAX
+#define VPMD_NET_DUPLEX_UNKNOWN 0xff
 
 /* Where a virtqueue lives, as the transport must tell the device (virtio 1.2, 2.6/2.7). */
 struct vpmd_vq_layout {
-	uint16_t index;          /* virtqueue index: rx N = 2N, tx N = 2N+1, ctrl = 2*max_pairs */
+	uint16_t index;          /* virtqueue index: vpmd_rxvq(), vpmd_txvq(), vpmd_cvq() */
 	uint16_t size;           /* descriptors */
 	bool packed;
 	void *desc, *driver, *device;              /* process virtual addresses */
@@ -31,29 +54,41 @@ struct vpmd_notify {
 	void *cookie;
 };
 
+/*
+ * Errors: every op that can fail returns 0 or -errno and then fills err (one line naming
+ * what failed and what to do, through vpmd_set_err(): err may be NULL). The getters
+ * cannot fail and take no buffer: get_status() reports a broken device as NEEDS_RESET,
+ * queue_max_size() an absent queue as 0. Transports never print an error.
+ */
 struct vpmd_transport_ops {
 	const char *name;        /* "virtio-pci", "vhost-user", "fake" */
 	uint64_t (*get_features)(void *priv);
 	/* Write driver features; the control path then sets FEATURES_OK and checks it. */
-	int (*set_features)(void *priv, uint64_t features);
+	int (*set_features)(void *priv, uint64_t features, char *err, size_t errlen);
 	uint8_t (*get_status)(void *priv);
-	void (*set_status)(void *priv, uint8_t status);
-	/* Reset and wait until the device reads back 0 (bounded wait). 0 or -errno. */
-	int (*reset)(void *priv);
-	/* Device-specific config space (struct virtio_net_config), bounds-checked. */
-	int (*read_config)(void *priv, uint32_t offset, void *buf, uint32_t len);
+	/* Fails when the transport cannot carry the change (vhost-user: the rings it enables
+	 * at DRIVER_OK); the device then also reads NEEDS_RESET. */
+	int (*set_status)(void *priv, uint8_t status, char *err, size_t errlen);
+	/* Reset and wait until the device reads back 0 (bounded wait). */
+	int (*reset)(void *priv, char *err, size_t errlen);
+	/* Device-specific config space (struct vpmd_net_config_full), bounds-checked. */
+	int (*read_config)(void *priv, uint32_t offset, void *buf, uint32_t len, char *err,
+			   size_t errlen);
 	uint8_t (*config_generation)(void *priv);
 	/* Largest size the device accepts for this queue; 0 when the queue does not exist. */
 	uint16_t (*queue_max_size)(void *priv, uint16_t vq_index);
-	/* Tell the device about a queue and enable it; fills *notify. 0 or -errno. */
-	int (*queue_setup)(void *priv, const struct vpmd_vq_layout *vq, struct vpmd_notify *notify);
-	void (*queue_release)(void *priv, uint16_t vq_index);
+	/* Tell the device about a queue and enable it; fills *notify. */
+	int (*queue_setup)(void *priv, const struct vpmd_vq_layout *vq, struct vpmd_notify *notify,
+			   char *err, size_t errlen);
+	/* Forget a queue (vhost-user: stop its ring). The queue is forgotten even on failure. */
+	int (*queue_release)(void *priv, uint16_t vq_index, char *err, size_t errlen);
 	/*
 	 * Optional. When set, the transport has no real control virtqueue and carries the
 	 * command itself (vhost-user: VQ_PAIRS_SET becomes SET_VRING_ENABLE). Returns the
-	 * virtio-net ack (0 = OK) or -errno.
+	 * virtio-net ack (VPMD_CTRL_OK, VPMD_CTRL_ERR) or -errno with err filled.
 	 */
-	int (*ctrl_cmd)(void *priv, uint8_t cls, uint8_t cmd, const void *data, uint32_t len);
+	int (*ctrl_cmd)(void *priv, uint8_t cls, uint8_t cmd, const void *data, uint32_t len,
+			char *err, size_t errlen);
 	/* Whether rings must be addressed by process VA (vhost-user) rather than IOVA. */
 	bool uses_va;
 	void (*close)(void *priv);
@@ -67,7 +102,36 @@ struct vpmd_transport_ops {
 struct vpmd_dev *vpmd_open_transport(const struct vpmd_transport_ops *ops, void *priv,
 				     char *err, size_t errlen);
 
-/* Transport probes (each in its own file). */
+/* ---- device specs (vpmd_devspec.c) ---- */
+
+/* A PCI address as sysfs names it, "DDDD:BB:DD.F", with its NUL. */
+#define VPMD_PCI_ADDR_LEN 13
+
+/*
+ * "DDDD:BB:DD.F" or "BB:DD.F" (domain 0), hex, into the sysfs form. 0, or -EINVAL when the
+ * text is no PCI address or a field is out of range (out is then unchanged).
+ */
+int vpmd_pci_addr_parse(const char *in, char out[VPMD_PCI_ADDR_LEN]);
+
+enum vpmd_devspec_kind {
+	VPMD_DEVSPEC_PCI,
+	VPMD_DEVSPEC_VHOST_USER,
+};
+
+struct vpmd_devspec {
+	enum vpmd_devspec_kind kind;
+	char pci_addr[VPMD_PCI_ADDR_LEN];   /* PCI: the normalised address */
+	const char *vhost_user;             /* vhost-user: "PATH[,key=val...]", inside spec */
+};
+
+/*
+ * The spec vpmd_open() takes: a PCI address ("0000:00:01.0", "00:01.0", optionally after
+ * "pci:") or "vhost-user:" and the vhost-user transport's arguments (vhu_dev.c documents
+ * them). 0, or -EINVAL with err filled.
+ */
+int vpmd_devspec_parse(const char *spec, struct vpmd_devspec *ds, char *err, size_t errlen);
+
+/* ---- transport probes (each in its own folder) ---- */
 int vpmd_pci_probe(const char *pci_addr, const struct vpmd_transport_ops **ops, void **priv,
 		   char *err, size_t errlen);
 int vpmd_vhost_user_probe(const char *path, const struct vpmd_transport_ops **ops, void **priv,

@@ -101,8 +101,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vpmd_perf: configure: %s\n", err);
 		goto out;
 	}
-	if (vpmd_start(dev) < 0) {
-		fprintf(stderr, "vpmd_perf: start failed\n");
+	if (vpmd_start(dev, err, sizeof(err)) < 0) {
+		fprintf(stderr, "vpmd_perf: start: %s\n", err);
 		goto out;
 	}
 	vpmd_info_dump(dev, stderr);

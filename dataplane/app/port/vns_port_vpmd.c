@@ -130,10 +130,11 @@ static int
 vpmd_port_start(struct vns_port *p, char *err, size_t errlen)
 {
 	struct vns_vpmd *v = p->priv;
-	int rc = vpmd_start(v->dev);
+	char why[256] = "";
+	int rc = vpmd_start(v->dev, why, sizeof(why));
 
 	if (rc != 0) {
-		snprintf(err, errlen, "--port vpmd:%s: start failed (%s)", v->spec, strerror(-rc));
+		snprintf(err, errlen, "--port vpmd:%s: start failed: %s", v->spec, why);
 		return rc;
 	}
 	p->started = true;

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include <rte_byteorder.h>
+#include <rte_common.h>
 #include <rte_eal.h>
 #include <rte_io.h>
 #include <rte_vfio.h>
@@ -39,75 +40,33 @@
 #include <linux/vfio.h>
 #endif
 
+#include "vpmd.h"
+#include "vpmd_err.h"
 #include "vpmd_transport.h"
+#include "vpmd_pci_regs.h"
 
-/* Overridable so that tests/vm/vpmd_pci_fake.c can point the probe at a fake sysfs tree. */
+/* Overridable: tests/unit/pmd/vpmd_pci_fake.c points the probe at a fake sysfs tree. */
 #ifndef VPMD_PCI_SYSFS
 #define VPMD_PCI_SYSFS "/sys/bus/pci/devices"
 #endif
-#define VPMD_PCI_VENDOR_REDHAT_QUMRANET 0x1af4
-#define VPMD_PCI_DEV_NET_MODERN 0x1041      /* 0x1040 + device type 1 (4.1.2.1) */
-#define VPMD_PCI_DEV_NET_TRANSITIONAL 0x1000
 
-/* PCI config space (PCI Local Bus spec 3.0, 6.1, 6.7). */
-#define VPMD_PCI_CFG_COMMAND 0x04
-#define VPMD_PCI_CMD_MEMORY 0x2
-#define VPMD_PCI_CMD_MASTER 0x4
-#define VPMD_PCI_CFG_STATUS 0x06
-#define VPMD_PCI_STATUS_CAP_LIST 0x10
-#define VPMD_PCI_CFG_CAP_PTR 0x34
-#define VPMD_PCI_CAP_ID_VNDR 0x09
-#define VPMD_PCI_CFG_STD_SIZE 256            /* capabilities live in the first 256 bytes */
-
-/* struct virtio_pci_cap (4.1.4): cap_vndr, cap_next, cap_len, cfg_type, bar, id, pad[2],
- * le32 offset, le32 length; the notify cap adds le32 notify_off_multiplier. */
-#define VPMD_VCAP_LEN 16
-#define VPMD_VCAP_NOTIFY_LEN 20
-#define VPMD_VCAP_COMMON 1
-#define VPMD_VCAP_NOTIFY 2
-#define VPMD_VCAP_ISR 3
-#define VPMD_VCAP_DEVICE 4
-#define VPMD_VCAP_PCI_CFG 5
-#define VPMD_PCI_NBARS 6
-
-/* struct virtio_pci_common_cfg (4.1.4.3). */
-#define VPMD_CC_DFSELECT 0x00
-#define VPMD_CC_DF 0x04
-#define VPMD_CC_GFSELECT 0x08
-#define VPMD_CC_GF 0x0c
-#define VPMD_CC_MSIX 0x10
-#define VPMD_CC_NUMQ 0x12
-#define VPMD_CC_STATUS 0x14
-#define VPMD_CC_CFGGEN 0x15
-#define VPMD_CC_Q_SELECT 0x16
-#define VPMD_CC_Q_SIZE 0x18
-#define VPMD_CC_Q_MSIX 0x1a
-#define VPMD_CC_Q_ENABLE 0x1c
-#define VPMD_CC_Q_NOFF 0x1e
-#define VPMD_CC_Q_DESCLO 0x20
-#define VPMD_CC_Q_DESCHI 0x24
-#define VPMD_CC_Q_AVAILLO 0x28
-#define VPMD_CC_Q_AVAILHI 0x2c
-#define VPMD_CC_Q_USEDLO 0x30
-#define VPMD_CC_Q_USEDHI 0x34
-#define VPMD_CC_MIN_LEN 0x38                 /* through queue_device */
-#define VPMD_MSI_NO_VECTOR 0xffff            /* we poll: no interrupt vector, ever */
-
-#define VPMD_PCI_MAX_VQS (2 * 64 + 1)         /* VPMD_MAX_QPAIRS pairs + control queue */
+/* Every data queue and the control queue. */
+#define VPMD_PCI_MAX_VQS VPMD_NB_VQS(VPMD_MAX_QPAIRS)
 #define VPMD_PCI_RESET_WAIT_MS 1000
 
 enum vpmd_pci_kind { VPMD_PCI_UIO, VPMD_PCI_VFIO };
 
 struct vpmd_pci {
-	char addr[32];
+	char addr[VPMD_PCI_ADDR_LEN];
 	enum vpmd_pci_kind kind;
 	int cfg_fd;                          /* sysfs config file (reads; writes for uio) */
 	int vfio_fd;                         /* VFIO device fd, -1 for uio */
 	uint64_t vfio_cfg_off;               /* config region offset in the VFIO device fd */
 	void *bar[VPMD_PCI_NBARS];           /* mapped BARs (only those a capability uses) */
 	uint64_t bar_len[VPMD_PCI_NBARS];
-	uint8_t *common, *notify, *device;   /* structures inside the mapped BARs */
-	uint32_t common_len, notify_len, device_len;
+	volatile struct vpmd_pci_common_cfg *common;   /* structures inside the mapped BARs */
+	uint8_t *notify, *device;
+	uint32_t notify_len, device_len;
 	uint32_t notify_mult;
 	uint16_t num_queues;                 /* last value read from the device */
 	volatile uint16_t *notify_addr[VPMD_PCI_MAX_VQS];
@@ -115,54 +74,63 @@ struct vpmd_pci {
 
 /* ---------------- MMIO accessors (little endian, 4.1.3.1) ---------------- */
 
-static uint8_t cc_rd8(const struct vpmd_pci *p, uint32_t off)
+static uint8_t
+rd8(const volatile uint8_t *reg)
 {
-	return rte_read8(p->common + off);
+	return rte_read8(reg);
 }
 
-static uint16_t cc_rd16(const struct vpmd_pci *p, uint32_t off)
+static uint16_t
+rd16(const volatile uint16_t *reg)
 {
-	return rte_le_to_cpu_16(rte_read16(p->common + off));
+	return rte_le_to_cpu_16(rte_read16(reg));
 }
 
-static uint32_t cc_rd32(const struct vpmd_pci *p, uint32_t off)
+static uint32_t
+rd32(const volatile uint32_t *reg)
 {
-	return rte_le_to_cpu_32(rte_read32(p->common + off));
+	return rte_le_to_cpu_32(rte_read32(reg));
 }
 
 /* rte_writeN orders earlier memory writes (the rings) before the register write. */
-static void cc_wr8(struct vpmd_pci *p, uint32_t off, uint8_t v)
+static void
+wr8(volatile uint8_t *reg, uint8_t v)
 {
-	rte_write8(v, p->common + off);
+	rte_write8(v, reg);
 }
 
-static void cc_wr16(struct vpmd_pci *p, uint32_t off, uint16_t v)
+static void
+wr16(volatile uint16_t *reg, uint16_t v)
 {
-	rte_write16(rte_cpu_to_le_16(v), p->common + off);
+	rte_write16(rte_cpu_to_le_16(v), reg);
 }
 
-static void cc_wr32(struct vpmd_pci *p, uint32_t off, uint32_t v)
+static void
+wr32(volatile uint32_t *reg, uint32_t v)
 {
-	rte_write32(rte_cpu_to_le_32(v), p->common + off);
+	rte_write32(rte_cpu_to_le_32(v), reg);
 }
 
 /* 64-bit fields as two 32-bit writes, low half first (4.1.3.1 allows it). */
-static void cc_wr64(struct vpmd_pci *p, uint32_t lo, uint32_t hi, uint64_t v)
+static void
+wr64(volatile uint32_t *lo, volatile uint32_t *hi, uint64_t v)
 {
-	cc_wr32(p, lo, (uint32_t)v);
-	cc_wr32(p, hi, (uint32_t)(v >> 32));
+	wr32(lo, (uint32_t)v);
+	wr32(hi, (uint32_t)(v >> 32));
 }
 
 /* ---------------- PCI config space ---------------- */
 
-static int cfg_read(const struct vpmd_pci *p, uint32_t off, void *buf, uint32_t len)
+static int
+cfg_read(const struct vpmd_pci *p, uint32_t off, void *buf, uint32_t len)
 {
 	ssize_t n = pread(p->cfg_fd, buf, len, off);
 
 	return n == (ssize_t)len ? 0 : -EIO;
 }
 
-static int cfg_write(struct vpmd_pci *p, uint32_t off, const void *buf, uint32_t len)
+static int
+cfg_write(struct vpmd_pci *p, uint32_t off, const void *buf, uint32_t len)
 {
 	ssize_t n;
 
@@ -174,7 +142,8 @@ static int cfg_write(struct vpmd_pci *p, uint32_t off, const void *buf, uint32_t
 	return n == (ssize_t)len ? 0 : -EIO;
 }
 
-static int read_sysfs_line(const char *addr, const char *file, char *buf, size_t len)
+static int
+read_sysfs_line(const char *addr, const char *file, char *buf, size_t len)
 {
 	char path[PATH_MAX];
 	FILE *f;
@@ -193,7 +162,8 @@ static int read_sysfs_line(const char *addr, const char *file, char *buf, size_t
 }
 
 /* BAR sizes from sysfs `resource` ("start end flags" per line, hex); 0 = absent. */
-static int read_bar_sizes(const char *addr, uint64_t size[VPMD_PCI_NBARS], bool is_mem[VPMD_PCI_NBARS])
+static int
+read_bar_sizes(const char *addr, uint64_t size[VPMD_PCI_NBARS], bool is_mem[VPMD_PCI_NBARS])
 {
 	char path[PATH_MAX], line[128];
 	FILE *f;
@@ -213,7 +183,7 @@ static int read_bar_sizes(const char *addr, uint64_t size[VPMD_PCI_NBARS], bool 
 			break;
 		if (end > start) {
 			size[i] = end - start + 1;
-			is_mem[i] = (flags & 0x200) != 0;   /* IORESOURCE_MEM */
+			is_mem[i] = (flags & VPMD_PCI_IORESOURCE_MEM) != 0;
 		}
 	}
 	fclose(f);
@@ -231,107 +201,109 @@ struct vpmd_vcap {
  * Walk the capability list for the virtio structures. Keep the first usable one of each
  * type (4.1.4: the driver should use the first instance it can support).
  */
-static int walk_caps(struct vpmd_pci *p, struct vpmd_vcap caps[VPMD_VCAP_PCI_CFG + 1],
-		     const uint64_t bar_size[VPMD_PCI_NBARS], const bool bar_mem[VPMD_PCI_NBARS],
-		     char *err, size_t errlen)
+static int
+walk_caps(struct vpmd_pci *p, struct vpmd_vcap caps[VPMD_PCI_CAP_PCI_CFG + 1],
+	  const uint64_t bar_size[VPMD_PCI_NBARS], const bool bar_mem[VPMD_PCI_NBARS],
+	  char *err, size_t errlen)
 {
 	uint8_t cfg[VPMD_PCI_CFG_STD_SIZE];
 	uint16_t status;
 	unsigned int ptr, hops = 0;
 
 	if (cfg_read(p, 0, cfg, sizeof(cfg)) != 0) {
-		snprintf(err, errlen, "%s: cannot read PCI config space (" VPMD_PCI_SYSFS
-			 "/%s/config); run as root", p->addr, p->addr);
+		vpmd_set_err(err, errlen, "%s: cannot read PCI config space (" VPMD_PCI_SYSFS
+			     "/%s/config); run as root", p->addr, p->addr);
 		return -EIO;
 	}
 	status = (uint16_t)(cfg[VPMD_PCI_CFG_STATUS] | cfg[VPMD_PCI_CFG_STATUS + 1] << 8);
 	if (!(status & VPMD_PCI_STATUS_CAP_LIST)) {
-		snprintf(err, errlen, "%s: no PCI capability list: not a modern virtio device "
-			 "(QEMU: -device virtio-net-pci,disable-legacy=on)", p->addr);
+		vpmd_set_err(err, errlen, "%s: no PCI capability list: not a modern virtio device "
+			     "(QEMU: -device virtio-net-pci,disable-legacy=on)", p->addr);
 		return -ENODEV;
 	}
 	ptr = cfg[VPMD_PCI_CFG_CAP_PTR] & ~3u;
-	/* At most 48 capabilities fit in 192 bytes: more hops means a loop. */
 	while (ptr != 0) {
-		unsigned int type, len, bar;
+		struct vpmd_pci_notify_cap ncap;
+		struct vpmd_pci_cap cap;
 		uint32_t off32, len32;
 
-		if (ptr < 0x40 || ptr + 2 > sizeof(cfg) || ++hops > 48) {
-			snprintf(err, errlen, "%s: malformed PCI capability list (pointer 0x%x, "
-				 "hop %u)", p->addr, ptr, hops);
+		if (ptr < VPMD_PCI_CFG_HDR_SIZE || ptr + 2 > sizeof(cfg) ||
+		    ++hops > VPMD_PCI_CAPS_MAX) {
+			vpmd_set_err(err, errlen, "%s: malformed PCI capability list (pointer "
+				     "0x%x, hop %u)", p->addr, ptr, hops);
 			return -EPROTO;
 		}
 		if (cfg[ptr] != VPMD_PCI_CAP_ID_VNDR)
 			goto next;
-		if (ptr + VPMD_VCAP_LEN > sizeof(cfg))
+		if (ptr + sizeof(cap) > sizeof(cfg))
 			goto bad_cap;
-		len = cfg[ptr + 2];
-		type = cfg[ptr + 3];
-		bar = cfg[ptr + 4];
-		if (len < VPMD_VCAP_LEN || ptr + len > sizeof(cfg))
+		memcpy(&cap, &cfg[ptr], sizeof(cap));
+		if (cap.cap_len < sizeof(cap) || ptr + cap.cap_len > sizeof(cfg))
 			goto bad_cap;
-		if (type < VPMD_VCAP_COMMON || type > VPMD_VCAP_DEVICE || caps[type].found)
+		if (cap.cfg_type < VPMD_PCI_CAP_COMMON_CFG ||
+		    cap.cfg_type > VPMD_PCI_CAP_DEVICE_CFG || caps[cap.cfg_type].found)
 			goto next;
 		/* 4.1.4: BAR values 0x6-0xff are reserved; a driver ignores such a capability. */
-		if (bar >= VPMD_PCI_NBARS)
+		if (cap.bar >= VPMD_PCI_NBARS)
 			goto next;
-		memcpy(&off32, &cfg[ptr + 8], 4);
-		memcpy(&len32, &cfg[ptr + 12], 4);
-		off32 = rte_le_to_cpu_32(off32);
-		len32 = rte_le_to_cpu_32(len32);
-		if (!bar_mem[bar] || bar_size[bar] == 0) {
-			snprintf(err, errlen, "%s: virtio capability type %u points at BAR %u, "
-				 "which is not a memory BAR (port I/O cannot be mapped here)",
-				 p->addr, type, bar);
+		off32 = rte_le_to_cpu_32(cap.offset);
+		len32 = rte_le_to_cpu_32(cap.length);
+		if (!bar_mem[cap.bar] || bar_size[cap.bar] == 0) {
+			vpmd_set_err(err, errlen, "%s: virtio capability type %u points at BAR %u, "
+				     "which is not a memory BAR (port I/O cannot be mapped here)",
+				     p->addr, cap.cfg_type, cap.bar);
 			return -EPROTO;
 		}
-		if (len32 == 0 || (uint64_t)off32 + len32 > bar_size[bar]) {
-			snprintf(err, errlen, "%s: virtio capability type %u: offset 0x%x + length "
-				 "0x%x lies outside BAR %u (size 0x%" PRIx64 ")", p->addr, type,
-				 off32, len32, bar, bar_size[bar]);
+		if (len32 == 0 || (uint64_t)off32 + len32 > bar_size[cap.bar]) {
+			vpmd_set_err(err, errlen, "%s: virtio capability type %u: offset 0x%x + "
+				     "length 0x%x lies outside BAR %u (size 0x%" PRIx64 ")",
+				     p->addr, cap.cfg_type, off32, len32, cap.bar,
+				     bar_size[cap.bar]);
 			return -EPROTO;
 		}
-		if (type == VPMD_VCAP_NOTIFY) {
-			uint32_t mult;
-
-			if (len < VPMD_VCAP_NOTIFY_LEN)
+		if (cap.cfg_type == VPMD_PCI_CAP_NOTIFY_CFG) {
+			if (cap.cap_len < sizeof(ncap))
 				goto bad_cap;
-			memcpy(&mult, &cfg[ptr + 16], 4);
-			caps[type].notify_mult = rte_le_to_cpu_32(mult);
+			memcpy(&ncap, &cfg[ptr], sizeof(ncap));
+			caps[cap.cfg_type].notify_mult =
+				rte_le_to_cpu_32(ncap.notify_off_multiplier);
 		}
-		caps[type].found = true;
-		caps[type].bar = (uint8_t)bar;
-		caps[type].offset = off32;
-		caps[type].length = len32;
+		caps[cap.cfg_type].found = true;
+		caps[cap.cfg_type].bar = cap.bar;
+		caps[cap.cfg_type].offset = off32;
+		caps[cap.cfg_type].length = len32;
 next:
 		ptr = cfg[ptr + 1] & ~3u;
 	}
 	return 0;
 bad_cap:
-	snprintf(err, errlen, "%s: malformed virtio PCI capability at config offset 0x%x",
-		 p->addr, ptr);
+	vpmd_set_err(err, errlen, "%s: malformed virtio PCI capability at config offset 0x%x",
+		     p->addr, ptr);
 	return -EPROTO;
 }
 
 /* ---------------- BAR mapping ---------------- */
 
-static int map_bar_uio(struct vpmd_pci *p, unsigned int bar, uint64_t size, char *err, size_t errlen)
+static int
+map_bar_uio(struct vpmd_pci *p, unsigned int bar, uint64_t size, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
 	void *va;
-	int fd;
+	int fd, e;
 
 	snprintf(path, sizeof(path), VPMD_PCI_SYSFS "/%s/resource%u", p->addr, bar);
 	fd = open(path, O_RDWR | O_SYNC | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(err, errlen, "%s: cannot open %s (%s); run as root", p->addr, path,
-			 strerror(errno));
-		return -errno;
+		e = errno;
+		vpmd_set_err(err, errlen, "%s: cannot open %s (%s); run as root", p->addr, path,
+			     strerror(e));
+		return -e;
 	}
 	va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	close(fd);
 	if (va == MAP_FAILED) {
-		snprintf(err, errlen, "%s: cannot mmap %s (%s)", p->addr, path, strerror(errno));
+		vpmd_set_err(err, errlen, "%s: cannot mmap %s (%s)", p->addr, path,
+			     strerror(errno));
 		return -EIO;
 	}
 	p->bar[bar] = va;
@@ -340,26 +312,27 @@ static int map_bar_uio(struct vpmd_pci *p, unsigned int bar, uint64_t size, char
 }
 
 #ifdef VFIO_PRESENT
-static int map_bar_vfio(struct vpmd_pci *p, unsigned int bar, uint64_t size, char *err, size_t errlen)
+static int
+map_bar_vfio(struct vpmd_pci *p, unsigned int bar, uint64_t size, char *err, size_t errlen)
 {
 	struct vfio_region_info reg = { .argsz = sizeof(reg), .index = bar };
 	void *va;
 
 	if (ioctl(p->vfio_fd, VFIO_DEVICE_GET_REGION_INFO, &reg) != 0) {
-		snprintf(err, errlen, "%s: VFIO_DEVICE_GET_REGION_INFO for BAR %u failed (%s)",
-			 p->addr, bar, strerror(errno));
+		vpmd_set_err(err, errlen, "%s: VFIO_DEVICE_GET_REGION_INFO for BAR %u failed (%s)",
+			     p->addr, bar, strerror(errno));
 		return -EIO;
 	}
 	if (!(reg.flags & VFIO_REGION_INFO_FLAG_MMAP) || reg.size < size) {
-		snprintf(err, errlen, "%s: VFIO does not allow mapping BAR %u (flags 0x%x, size "
-			 "0x%llx); bind the device to uio_pci_generic instead", p->addr, bar,
-			 reg.flags, (unsigned long long)reg.size);
+		vpmd_set_err(err, errlen, "%s: VFIO does not allow mapping BAR %u (flags 0x%x, "
+			     "size 0x%llx); bind the device to uio_pci_generic instead", p->addr,
+			     bar, reg.flags, (unsigned long long)reg.size);
 		return -ENOTSUP;
 	}
 	va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, p->vfio_fd, (off_t)reg.offset);
 	if (va == MAP_FAILED) {
-		snprintf(err, errlen, "%s: cannot mmap BAR %u through VFIO (%s)", p->addr, bar,
-			 strerror(errno));
+		vpmd_set_err(err, errlen, "%s: cannot mmap BAR %u through VFIO (%s)", p->addr, bar,
+			     strerror(errno));
 		return -EIO;
 	}
 	p->bar[bar] = va;
@@ -367,22 +340,24 @@ static int map_bar_vfio(struct vpmd_pci *p, unsigned int bar, uint64_t size, cha
 	return 0;
 }
 
-static int vfio_open(struct vpmd_pci *p, char *err, size_t errlen)
+static int
+vfio_open(struct vpmd_pci *p, char *err, size_t errlen)
 {
 	struct vfio_device_info info = { .argsz = sizeof(info) };
-	struct vfio_region_info reg = { .argsz = sizeof(reg), .index = VFIO_PCI_CONFIG_REGION_INDEX };
+	struct vfio_region_info reg = { .argsz = sizeof(reg),
+					.index = VFIO_PCI_CONFIG_REGION_INDEX };
 	int fd = -1;
 
 	if (rte_vfio_setup_device(VPMD_PCI_SYSFS, p->addr, &fd, &info) != 0) {
-		snprintf(err, errlen, "%s: VFIO setup failed (is the IOMMU group viable and the "
-			 "vfio-pci module loaded?); or bind to uio_pci_generic and use --iova-mode=pa",
-			 p->addr);
+		vpmd_set_err(err, errlen, "%s: VFIO setup failed (is the IOMMU group viable and "
+			     "the vfio-pci module loaded?); or bind to uio_pci_generic and use "
+			     "--iova-mode=pa", p->addr);
 		return -EIO;
 	}
 	p->vfio_fd = fd;
 	if (ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &reg) != 0) {
-		snprintf(err, errlen, "%s: VFIO: cannot find the config space region (%s)", p->addr,
-			 strerror(errno));
+		vpmd_set_err(err, errlen, "%s: VFIO: cannot find the config space region (%s)",
+			     p->addr, strerror(errno));
 		return -EIO;
 	}
 	p->vfio_cfg_off = reg.offset;
@@ -390,7 +365,8 @@ static int vfio_open(struct vpmd_pci *p, char *err, size_t errlen)
 }
 #endif
 
-static int map_bar(struct vpmd_pci *p, unsigned int bar, uint64_t size, char *err, size_t errlen)
+static int
+map_bar(struct vpmd_pci *p, unsigned int bar, uint64_t size, char *err, size_t errlen)
 {
 	if (p->bar[bar] != NULL)
 		return 0;
@@ -403,74 +379,93 @@ static int map_bar(struct vpmd_pci *p, unsigned int bar, uint64_t size, char *er
 
 /* ---------------- transport ops ---------------- */
 
-static uint64_t pci_get_features(void *priv)
+static uint64_t
+pci_get_features(void *priv)
 {
 	struct vpmd_pci *p = priv;
 	uint64_t lo, hi;
 
-	cc_wr32(p, VPMD_CC_DFSELECT, 0);
-	lo = cc_rd32(p, VPMD_CC_DF);
-	cc_wr32(p, VPMD_CC_DFSELECT, 1);
-	hi = cc_rd32(p, VPMD_CC_DF);
+	wr32(&p->common->device_feature_select, 0);
+	lo = rd32(&p->common->device_feature);
+	wr32(&p->common->device_feature_select, 1);
+	hi = rd32(&p->common->device_feature);
 	return lo | hi << 32;
 }
 
-static int pci_set_features(void *priv, uint64_t features)
+static int
+pci_set_features(void *priv, uint64_t features, char *err __rte_unused,
+		 size_t errlen __rte_unused)
 {
 	struct vpmd_pci *p = priv;
 
-	cc_wr32(p, VPMD_CC_GFSELECT, 0);
-	cc_wr32(p, VPMD_CC_GF, (uint32_t)features);
-	cc_wr32(p, VPMD_CC_GFSELECT, 1);
-	cc_wr32(p, VPMD_CC_GF, (uint32_t)(features >> 32));
-	return 0;
+	wr32(&p->common->driver_feature_select, 0);
+	wr32(&p->common->driver_feature, (uint32_t)features);
+	wr32(&p->common->driver_feature_select, 1);
+	wr32(&p->common->driver_feature, (uint32_t)(features >> 32));
+	return 0;        /* whether the device took them, FEATURES_OK tells */
 }
 
-static uint8_t pci_get_status(void *priv)
+static uint8_t
+pci_get_status(void *priv)
 {
-	return cc_rd8(priv, VPMD_CC_STATUS);
+	struct vpmd_pci *p = priv;
+
+	return rd8(&p->common->device_status);
 }
 
-static void pci_set_status(void *priv, uint8_t status)
+static int
+pci_set_status(void *priv, uint8_t status, char *err __rte_unused, size_t errlen __rte_unused)
 {
-	cc_wr8(priv, VPMD_CC_STATUS, status);
+	struct vpmd_pci *p = priv;
+
+	wr8(&p->common->device_status, status);
+	return 0;        /* the core reads the status back where it matters */
 }
 
 /* 4.1.4.3.2: after writing 0 the device may take time; the reset is done when it reads 0. */
-static int pci_reset(void *priv)
+static int
+pci_reset(void *priv, char *err, size_t errlen)
 {
 	struct vpmd_pci *p = priv;
 	const struct timespec ms = { .tv_sec = 0, .tv_nsec = 1000000 };
 	unsigned int i;
 
-	cc_wr8(p, VPMD_CC_STATUS, 0);
+	wr8(&p->common->device_status, 0);
 	for (i = 0; i < VPMD_PCI_RESET_WAIT_MS; i++) {
-		if (cc_rd8(p, VPMD_CC_STATUS) == 0)
+		if (rd8(&p->common->device_status) == 0)
 			return 0;
 		nanosleep(&ms, NULL);
 	}
+	vpmd_set_err(err, errlen, "%s: device status still 0x%x %u ms after a reset: the device "
+		     "is stuck (reset it from the host, or reboot the guest)", p->addr,
+		     rd8(&p->common->device_status), VPMD_PCI_RESET_WAIT_MS);
 	return -ETIMEDOUT;
 }
 
 /*
  * Device config reads use each field's own width (4.1.3.1: 8-bit fields byte-wide, 16-bit
- * fields 16-bit aligned, 32-bit fields 32-bit aligned). struct virtio_net_config (5.1.4):
- * mac[6] u8, status le16 @6, max_virtqueue_pairs le16 @8, mtu le16 @10, speed le32 @12,
- * duplex u8 @16, rss_max_key_size u8 @17, rss_max_indirection_table_length le16 @18,
- * supported_hash_types le32 @20. Beyond that: bytes.
+ * fields 16-bit aligned, 32-bit fields 32-bit aligned); mac, duplex, rss_max_key_size and
+ * whatever lies beyond struct vpmd_net_config_full are bytes.
  */
-static unsigned int net_cfg_width(uint32_t off)
+static unsigned int
+net_cfg_width(uint32_t off)
 {
-	if (off < 6 || off == 16 || off == 17)
-		return 1;
-	if (off == 6 || off == 8 || off == 10 || off == 18)
+	switch (off) {
+	case offsetof(struct vpmd_net_config_full, net.status):
+	case offsetof(struct vpmd_net_config_full, net.max_virtqueue_pairs):
+	case offsetof(struct vpmd_net_config_full, net.mtu):
+	case offsetof(struct vpmd_net_config_full, rss_max_indirection_table_length):
 		return 2;
-	if (off == 12 || off == 20)
+	case offsetof(struct vpmd_net_config_full, speed):
+	case offsetof(struct vpmd_net_config_full, supported_hash_types):
 		return 4;
-	return 1;
+	default:
+		return 1;
+	}
 }
 
-static int pci_read_config(void *priv, uint32_t offset, void *buf, uint32_t len)
+static int
+pci_read_config(void *priv, uint32_t offset, void *buf, uint32_t len, char *err, size_t errlen)
 {
 	struct vpmd_pci *p = priv;
 	uint8_t *out = buf;
@@ -478,8 +473,12 @@ static int pci_read_config(void *priv, uint32_t offset, void *buf, uint32_t len)
 
 	if (len == 0)
 		return 0;
-	if (offset >= p->device_len || len > p->device_len - offset)
+	if (offset >= p->device_len || len > p->device_len - offset) {
+		vpmd_set_err(err, errlen, "%s: config read of %" PRIu32 " bytes at %" PRIu32
+			     " lies outside the %" PRIu32 "-byte device config", p->addr, len,
+			     offset, p->device_len);
 		return -ERANGE;
+	}
 	end = offset + len;
 	while (pos < end) {
 		unsigned int w = net_cfg_width(pos);
@@ -501,22 +500,26 @@ static int pci_read_config(void *priv, uint32_t offset, void *buf, uint32_t len)
 	return 0;
 }
 
-static uint8_t pci_config_generation(void *priv)
+static uint8_t
+pci_config_generation(void *priv)
 {
-	return cc_rd8(priv, VPMD_CC_CFGGEN);
+	struct vpmd_pci *p = priv;
+
+	return rd8(&p->common->config_generation);
 }
 
-static uint16_t pci_queue_max_size(void *priv, uint16_t vq_index)
+static uint16_t
+pci_queue_max_size(void *priv, uint16_t vq_index)
 {
 	struct vpmd_pci *p = priv;
 
 	/* num_queues is read live: a device may add queues once MQ is negotiated (QEMU
 	 * exposes only one pair plus the control queue until then). */
-	p->num_queues = cc_rd16(p, VPMD_CC_NUMQ);
+	p->num_queues = rd16(&p->common->num_queues);
 	if (vq_index >= p->num_queues)
 		return 0;
-	cc_wr16(p, VPMD_CC_Q_SELECT, vq_index);
-	return cc_rd16(p, VPMD_CC_Q_SIZE);
+	wr16(&p->common->queue_select, vq_index);
+	return rd16(&p->common->queue_size);
 }
 
 /*
@@ -526,41 +529,59 @@ static uint16_t pci_queue_max_size(void *priv, uint16_t vq_index)
  * the store itself goes to device memory (uncached MMIO mapping), never reordered after a
  * later one. Fast path: no checks here, the address was bounds-checked at queue setup.
  */
-static void pci_kick(void *cookie, uint16_t vq_index)
+static void
+pci_kick(void *cookie, uint16_t vq_index)
 {
 	rte_write16(rte_cpu_to_le_16(vq_index), cookie);
 }
 
-static int pci_queue_setup(void *priv, const struct vpmd_vq_layout *vq, struct vpmd_notify *notify)
+static int
+pci_queue_setup(void *priv, const struct vpmd_vq_layout *vq, struct vpmd_notify *notify,
+		char *err, size_t errlen)
 {
 	struct vpmd_pci *p = priv;
+	volatile struct vpmd_pci_common_cfg *cc = p->common;
 	uint16_t max, noff;
 	uint64_t where;
 
-	p->num_queues = cc_rd16(p, VPMD_CC_NUMQ);
-	if (vq->index >= p->num_queues || vq->index >= VPMD_PCI_MAX_VQS)
+	p->num_queues = rd16(&cc->num_queues);
+	if (vq->index >= p->num_queues || vq->index >= VPMD_PCI_MAX_VQS) {
+		vpmd_set_err(err, errlen, "%s: virtqueue %u does not exist (the device has %u, "
+			     "the driver at most %u)", p->addr, vq->index, p->num_queues,
+			     VPMD_PCI_MAX_VQS);
 		return -EINVAL;
-	cc_wr16(p, VPMD_CC_Q_SELECT, vq->index);
-	max = cc_rd16(p, VPMD_CC_Q_SIZE);
-	if (vq->size == 0 || vq->size > max)
+	}
+	wr16(&cc->queue_select, vq->index);
+	max = rd16(&cc->queue_size);
+	if (vq->size == 0 || vq->size > max) {
+		vpmd_set_err(err, errlen, "%s: virtqueue %u: size %u, but the device takes 1..%u",
+			     p->addr, vq->index, vq->size, max);
 		return -EINVAL;
+	}
 	/* 4.1.4.3.2: the driver must not enable a queue twice without a reset in between. */
-	if (cc_rd16(p, VPMD_CC_Q_ENABLE) != 0)
+	if (rd16(&cc->queue_enable) != 0) {
+		vpmd_set_err(err, errlen, "%s: virtqueue %u is enabled already (no reset since "
+			     "its last setup)", p->addr, vq->index);
 		return -EBUSY;
-	cc_wr16(p, VPMD_CC_Q_SIZE, vq->size);
-	cc_wr16(p, VPMD_CC_Q_MSIX, VPMD_MSI_NO_VECTOR);
-	cc_wr64(p, VPMD_CC_Q_DESCLO, VPMD_CC_Q_DESCHI, vq->desc_iova);
-	cc_wr64(p, VPMD_CC_Q_AVAILLO, VPMD_CC_Q_AVAILHI, vq->driver_iova);
-	cc_wr64(p, VPMD_CC_Q_USEDLO, VPMD_CC_Q_USEDHI, vq->device_iova);
+	}
+	wr16(&cc->queue_size, vq->size);
+	wr16(&cc->queue_msix_vector, VPMD_PCI_MSI_NO_VECTOR);
+	wr64(&cc->queue_desc_lo, &cc->queue_desc_hi, vq->desc_iova);
+	wr64(&cc->queue_driver_lo, &cc->queue_driver_hi, vq->driver_iova);
+	wr64(&cc->queue_device_lo, &cc->queue_device_hi, vq->device_iova);
 	/* 4.1.4.4: notify address = cap offset + queue_notify_off * notify_off_multiplier;
 	 * the device is untrusted, so the 2-byte store must fit inside the notify structure. */
-	noff = cc_rd16(p, VPMD_CC_Q_NOFF);
+	noff = rd16(&cc->queue_notify_off);
 	where = (uint64_t)noff * p->notify_mult;
-	if (where + sizeof(uint16_t) > p->notify_len)
+	if (where + sizeof(uint16_t) > p->notify_len) {
+		vpmd_set_err(err, errlen, "%s: virtqueue %u: queue_notify_off %u * multiplier %"
+			     PRIu32 " lies outside the %" PRIu32 "-byte notify structure", p->addr,
+			     vq->index, noff, p->notify_mult, p->notify_len);
 		return -EPROTO;
+	}
 	p->notify_addr[vq->index] = (volatile uint16_t *)(void *)(p->notify + where);
 	/* Everything above reaches the device before the enable (rte_write16 barrier). */
-	cc_wr16(p, VPMD_CC_Q_ENABLE, 1);
+	wr16(&cc->queue_enable, 1);
 	notify->kick = pci_kick;
 	notify->cookie = (void *)(uintptr_t)p->notify_addr[vq->index];
 	return 0;
@@ -568,15 +589,19 @@ static int pci_queue_setup(void *priv, const struct vpmd_vq_layout *vq, struct v
 
 /* Queues cannot be disabled one by one without VIRTIO_F_RING_RESET: the core resets the
  * device to release them; we only forget the notify address. */
-static void pci_queue_release(void *priv, uint16_t vq_index)
+static int
+pci_queue_release(void *priv, uint16_t vq_index, char *err __rte_unused,
+		  size_t errlen __rte_unused)
 {
 	struct vpmd_pci *p = priv;
 
 	if (vq_index < VPMD_PCI_MAX_VQS)
 		p->notify_addr[vq_index] = NULL;
+	return 0;
 }
 
-static void pci_close(void *priv)
+static void
+pci_close(void *priv)
 {
 	struct vpmd_pci *p = priv;
 	unsigned int i;
@@ -614,72 +639,42 @@ static const struct vpmd_transport_ops vpmd_pci_ops = {
 
 /* ---------------- probe ---------------- */
 
-/* "DDDD:BB:DD.F", or "BB:DD.F" (domain 0). */
-static int normalise_addr(const char *in, char *out, size_t outlen)
+/* Identity: a virtio-net function (4.1.2.1). */
+static int
+pci_check_identity(struct vpmd_pci *p, char *err, size_t errlen)
 {
-	unsigned int dom = 0, bus, dev, fn;
-	char tail;
-
-	if (sscanf(in, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &tail) == 4 ||
-	    (dom = 0, sscanf(in, "%x:%x.%x%c", &bus, &dev, &fn, &tail) == 3)) {
-		if (dom > 0xffff || bus > 0xff || dev > 0x1f || fn > 7)
-			return -EINVAL;
-		snprintf(out, outlen, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
-		return 0;
-	}
-	return -EINVAL;
-}
-
-int vpmd_pci_probe(const char *pci_addr, const struct vpmd_transport_ops **ops, void **priv,
-		   char *err, size_t errlen)
-{
-	struct vpmd_vcap caps[VPMD_VCAP_PCI_CFG + 1];
-	uint64_t bar_size[VPMD_PCI_NBARS];
-	bool bar_mem[VPMD_PCI_NBARS];
-	char path[PATH_MAX], link[PATH_MAX], line[64];
-	const char *drv;
 	unsigned long vendor, device;
-	struct vpmd_pci *p;
-	uint16_t cmd;
-	ssize_t n;
-	int rc, t;
+	char line[64];
 
-	p = calloc(1, sizeof(*p));
-	if (p == NULL) {
-		snprintf(err, errlen, "%s: out of memory", pci_addr);
-		return -ENOMEM;
-	}
-	p->cfg_fd = -1;
-	p->vfio_fd = -1;
-	if (normalise_addr(pci_addr, p->addr, sizeof(p->addr)) != 0) {
-		snprintf(err, errlen, "'%s' is not a PCI address (expected DDDD:BB:DD.F, e.g. "
-			 "0000:00:01.0)", pci_addr);
-		rc = -EINVAL;
-		goto fail;
-	}
-
-	/* Identity: a virtio-net function (4.1.2.1). */
 	if (read_sysfs_line(p->addr, "vendor", line, sizeof(line)) != 0) {
-		snprintf(err, errlen, "%s: no such PCI device (see ls " VPMD_PCI_SYSFS ")", p->addr);
-		rc = -ENODEV;
-		goto fail;
+		vpmd_set_err(err, errlen, "%s: no such PCI device (see ls " VPMD_PCI_SYSFS ")",
+			     p->addr);
+		return -ENODEV;
 	}
 	vendor = strtoul(line, NULL, 16);
 	if (read_sysfs_line(p->addr, "device", line, sizeof(line)) != 0) {
-		snprintf(err, errlen, "%s: cannot read its device id from sysfs", p->addr);
-		rc = -EIO;
-		goto fail;
+		vpmd_set_err(err, errlen, "%s: cannot read its device id from sysfs", p->addr);
+		return -EIO;
 	}
 	device = strtoul(line, NULL, 16);
 	if (vendor != VPMD_PCI_VENDOR_REDHAT_QUMRANET ||
 	    (device != VPMD_PCI_DEV_NET_MODERN && device != VPMD_PCI_DEV_NET_TRANSITIONAL)) {
-		snprintf(err, errlen, "%s: PCI id %04lx:%04lx is not a virtio-net device (want "
-			 "1af4:1041, or 1af4:1000 with modern capabilities)", p->addr, vendor, device);
-		rc = -ENODEV;
-		goto fail;
+		vpmd_set_err(err, errlen, "%s: PCI id %04lx:%04lx is not a virtio-net device (want "
+			     "1af4:1041, or 1af4:1000 with modern capabilities)", p->addr, vendor,
+			     device);
+		return -ENODEV;
 	}
+	return 0;
+}
 
-	/* Which driver owns it decides how we map it. */
+/* Which driver owns the function decides how we map it (p->kind). */
+static int
+pci_bound_driver(struct vpmd_pci *p, char *err, size_t errlen)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	const char *drv;
+	ssize_t n;
+
 	snprintf(path, sizeof(path), VPMD_PCI_SYSFS "/%s/driver", p->addr);
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n < 0) {
@@ -690,112 +685,198 @@ int vpmd_pci_probe(const char *pci_addr, const struct vpmd_transport_ops **ops, 
 	}
 	if (strcmp(drv, "uio_pci_generic") == 0) {
 		p->kind = VPMD_PCI_UIO;
-	} else if (strcmp(drv, "vfio-pci") == 0) {
+		return 0;
+	}
+	if (strcmp(drv, "vfio-pci") == 0) {
 #ifdef VFIO_PRESENT
 		p->kind = VPMD_PCI_VFIO;
+		return 0;
 #else
-		snprintf(err, errlen, "%s: bound to vfio-pci but this DPDK has no VFIO support; "
-			 "bind it to uio_pci_generic", p->addr);
-		rc = -ENOTSUP;
-		goto fail;
+		vpmd_set_err(err, errlen, "%s: bound to vfio-pci but this DPDK has no VFIO "
+			     "support; bind it to uio_pci_generic", p->addr);
+		return -ENOTSUP;
 #endif
-	} else {
-		snprintf(err, errlen, "%s: bound to driver %s; bind it to uio_pci_generic: "
-			 "modprobe uio_pci_generic; echo %s > " VPMD_PCI_SYSFS "/%s/driver/unbind; "
-			 "echo uio_pci_generic > " VPMD_PCI_SYSFS "/%s/driver_override; "
-			 "echo %s > /sys/bus/pci/drivers_probe (or dpdk-devbind.py -b uio_pci_generic %s)",
-			 p->addr, drv, p->addr, p->addr, p->addr, p->addr, p->addr);
-		rc = -EBUSY;
-		goto fail;
 	}
+	vpmd_set_err(err, errlen, "%s: bound to driver %s; bind it to uio_pci_generic: modprobe "
+		     "uio_pci_generic; echo %s > " VPMD_PCI_SYSFS "/%s/driver/unbind; echo "
+		     "uio_pci_generic > " VPMD_PCI_SYSFS "/%s/driver_override; echo %s > "
+		     "/sys/bus/pci/drivers_probe (or dpdk-devbind.py -b uio_pci_generic %s)",
+		     p->addr, drv, p->addr, p->addr, p->addr, p->addr, p->addr);
+	return -EBUSY;
+}
+
+/* The config space file (reads; writes too for uio) and, for vfio-pci, the VFIO device. */
+static int
+pci_open_config(struct vpmd_pci *p, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	int e;
 
 	snprintf(path, sizeof(path), VPMD_PCI_SYSFS "/%s/config", p->addr);
 	p->cfg_fd = open(path, (p->kind == VPMD_PCI_UIO ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	if (p->cfg_fd < 0) {
-		snprintf(err, errlen, "%s: cannot open %s (%s); run as root", p->addr, path,
-			 strerror(errno));
-		rc = -errno;
-		goto fail;
+		e = errno;
+		vpmd_set_err(err, errlen, "%s: cannot open %s (%s); run as root", p->addr, path,
+			     strerror(e));
+		return -e;
 	}
 #ifdef VFIO_PRESENT
-	if (p->kind == VPMD_PCI_VFIO) {
-		rc = vfio_open(p, err, errlen);
-		if (rc != 0)
-			goto fail;
-	}
+	if (p->kind == VPMD_PCI_VFIO)
+		return vfio_open(p, err, errlen);
 #endif
+	return 0;
+}
+
+static const char *
+cap_name(int cfg_type)
+{
+	switch (cfg_type) {
+	case VPMD_PCI_CAP_COMMON_CFG: return "common";
+	case VPMD_PCI_CAP_NOTIFY_CFG: return "notify";
+	case VPMD_PCI_CAP_ISR_CFG: return "isr";
+	case VPMD_PCI_CAP_DEVICE_CFG: return "device";
+	default: return "?";
+	}
+}
+
+/* Find the common, notify and device structures, map their BARs and point at them. */
+static int
+pci_map_caps(struct vpmd_pci *p, char *err, size_t errlen)
+{
+	struct vpmd_vcap caps[VPMD_PCI_CAP_PCI_CFG + 1];
+	const struct vpmd_vcap *common, *notify, *device;
+	uint64_t bar_size[VPMD_PCI_NBARS];
+	bool bar_mem[VPMD_PCI_NBARS];
+	int rc, t;
+
 	rc = read_bar_sizes(p->addr, bar_size, bar_mem);
 	if (rc != 0) {
-		snprintf(err, errlen, "%s: cannot read its BARs from sysfs (%s)", p->addr, strerror(-rc));
-		goto fail;
+		vpmd_set_err(err, errlen, "%s: cannot read its BARs from sysfs (%s)", p->addr,
+			     strerror(-rc));
+		return rc;
 	}
 	memset(caps, 0, sizeof(caps));
 	rc = walk_caps(p, caps, bar_size, bar_mem, err, errlen);
 	if (rc != 0)
-		goto fail;
-	for (t = VPMD_VCAP_COMMON; t <= VPMD_VCAP_DEVICE; t++) {
-		if (t == VPMD_VCAP_ISR)
+		return rc;
+	for (t = VPMD_PCI_CAP_COMMON_CFG; t <= VPMD_PCI_CAP_DEVICE_CFG; t++) {
+		if (t == VPMD_PCI_CAP_ISR_CFG)
 			continue;               /* we never take interrupts */
 		if (!caps[t].found) {
-			snprintf(err, errlen, "%s: no virtio %s capability: not a modern virtio-pci "
-				 "device (QEMU: disable-legacy=on or disable-modern=off)", p->addr,
-				 t == VPMD_VCAP_COMMON ? "common" : t == VPMD_VCAP_NOTIFY ? "notify" : "device");
-			rc = -ENODEV;
-			goto fail;
+			vpmd_set_err(err, errlen, "%s: no virtio %s capability: not a modern "
+				     "virtio-pci device (QEMU: disable-legacy=on or "
+				     "disable-modern=off)", p->addr, cap_name(t));
+			return -ENODEV;
 		}
 		rc = map_bar(p, caps[t].bar, bar_size[caps[t].bar], err, errlen);
 		if (rc != 0)
-			goto fail;
+			return rc;
 	}
-	if (caps[VPMD_VCAP_COMMON].length < VPMD_CC_MIN_LEN) {
-		snprintf(err, errlen, "%s: virtio common config is %u bytes, need %u", p->addr,
-			 caps[VPMD_VCAP_COMMON].length, VPMD_CC_MIN_LEN);
-		rc = -EPROTO;
-		goto fail;
+	common = &caps[VPMD_PCI_CAP_COMMON_CFG];
+	notify = &caps[VPMD_PCI_CAP_NOTIFY_CFG];
+	device = &caps[VPMD_PCI_CAP_DEVICE_CFG];
+	if (common->length < sizeof(struct vpmd_pci_common_cfg)) {
+		vpmd_set_err(err, errlen, "%s: virtio common config is %u bytes, need %zu", p->addr,
+			     common->length, sizeof(struct vpmd_pci_common_cfg));
+		return -EPROTO;
 	}
-	p->common = (uint8_t *)p->bar[caps[VPMD_VCAP_COMMON].bar] + caps[VPMD_VCAP_COMMON].offset;
-	p->common_len = caps[VPMD_VCAP_COMMON].length;
-	p->notify = (uint8_t *)p->bar[caps[VPMD_VCAP_NOTIFY].bar] + caps[VPMD_VCAP_NOTIFY].offset;
-	p->notify_len = caps[VPMD_VCAP_NOTIFY].length;
-	p->notify_mult = caps[VPMD_VCAP_NOTIFY].notify_mult;
-	p->device = (uint8_t *)p->bar[caps[VPMD_VCAP_DEVICE].bar] + caps[VPMD_VCAP_DEVICE].offset;
-	p->device_len = caps[VPMD_VCAP_DEVICE].length;
+	p->common = (volatile struct vpmd_pci_common_cfg *)(void *)
+		((uint8_t *)p->bar[common->bar] + common->offset);
+	p->notify = (uint8_t *)p->bar[notify->bar] + notify->offset;
+	p->notify_len = notify->length;
+	p->notify_mult = notify->notify_mult;
+	p->device = (uint8_t *)p->bar[device->bar] + device->offset;
+	p->device_len = device->length;
+	return 0;
+}
 
-	/* No IOMMU between a uio device and memory: it must be given physical addresses.
-	 * Checked before the first write to the device. */
+/*
+ * No IOMMU between a uio device and memory: it must be given physical addresses. Checked
+ * before the first write to the device.
+ */
+static int
+pci_check_iova(const struct vpmd_pci *p, char *err, size_t errlen)
+{
 	if (p->kind == VPMD_PCI_UIO && rte_eal_iova_mode() != RTE_IOVA_PA) {
-		snprintf(err, errlen, "%s: bound to uio_pci_generic, which needs IOVA as "
-			 "physical addresses: start the EAL with --iova-mode=pa (as root)", p->addr);
+		vpmd_set_err(err, errlen, "%s: bound to uio_pci_generic, which needs IOVA as "
+			     "physical addresses: start the EAL with --iova-mode=pa (as root)",
+			     p->addr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Memory decoding and bus mastering: uio_pci_generic leaves BME off. */
+static int
+pci_enable_bus_master(struct vpmd_pci *p, char *err, size_t errlen)
+{
+	const uint16_t want = VPMD_PCI_CMD_MEMORY | VPMD_PCI_CMD_MASTER;
+	uint16_t cmd, v;
+
+	if (cfg_read(p, VPMD_PCI_CFG_COMMAND, &cmd, sizeof(cmd)) != 0) {
+		vpmd_set_err(err, errlen, "%s: cannot read the PCI command register", p->addr);
+		return -EIO;
+	}
+	cmd = rte_le_to_cpu_16(cmd);
+	if ((cmd & want) == want)
+		return 0;
+	v = rte_cpu_to_le_16(cmd | want);
+	if (cfg_write(p, VPMD_PCI_CFG_COMMAND, &v, sizeof(v)) != 0) {
+		vpmd_set_err(err, errlen, "%s: cannot enable bus mastering (PCI command "
+			     "register write failed)", p->addr);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* A virtio-net device has at least an rx and a tx queue. */
+static int
+pci_check_queues(struct vpmd_pci *p, char *err, size_t errlen)
+{
+	p->num_queues = rd16(&p->common->num_queues);
+	if (p->num_queues < 2) {
+		vpmd_set_err(err, errlen, "%s: device reports %u virtqueues; a virtio-net device "
+			     "has at least an rx and a tx queue", p->addr, p->num_queues);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int
+vpmd_pci_probe(const char *pci_addr, const struct vpmd_transport_ops **ops, void **priv,
+	       char *err, size_t errlen)
+{
+	struct vpmd_pci *p;
+	int rc;
+
+	p = calloc(1, sizeof(*p));
+	if (p == NULL) {
+		vpmd_set_err(err, errlen, "%s: out of memory", pci_addr);
+		return -ENOMEM;
+	}
+	p->cfg_fd = -1;
+	p->vfio_fd = -1;
+	if (vpmd_pci_addr_parse(pci_addr, p->addr) != 0) {
+		vpmd_set_err(err, errlen, "'%s' is not a PCI address (expected DDDD:BB:DD.F, e.g. "
+			     "0000:00:01.0)", pci_addr);
 		rc = -EINVAL;
 		goto fail;
 	}
-
-	/* Memory decoding and bus mastering: uio_pci_generic leaves BME off. */
-	if (cfg_read(p, VPMD_PCI_CFG_COMMAND, &cmd, sizeof(cmd)) != 0) {
-		snprintf(err, errlen, "%s: cannot read the PCI command register", p->addr);
-		rc = -EIO;
+	rc = pci_check_identity(p, err, errlen);
+	if (rc == 0)
+		rc = pci_bound_driver(p, err, errlen);
+	if (rc == 0)
+		rc = pci_open_config(p, err, errlen);
+	if (rc == 0)
+		rc = pci_map_caps(p, err, errlen);
+	if (rc == 0)
+		rc = pci_check_iova(p, err, errlen);
+	if (rc == 0)
+		rc = pci_enable_bus_master(p, err, errlen);
+	if (rc == 0)
+		rc = pci_check_queues(p, err, errlen);
+	if (rc != 0)
 		goto fail;
-	}
-	cmd = rte_le_to_cpu_16(cmd);
-	if ((cmd & (VPMD_PCI_CMD_MEMORY | VPMD_PCI_CMD_MASTER)) !=
-	    (VPMD_PCI_CMD_MEMORY | VPMD_PCI_CMD_MASTER)) {
-		uint16_t v = rte_cpu_to_le_16(cmd | VPMD_PCI_CMD_MEMORY | VPMD_PCI_CMD_MASTER);
-
-		if (cfg_write(p, VPMD_PCI_CFG_COMMAND, &v, sizeof(v)) != 0) {
-			snprintf(err, errlen, "%s: cannot enable bus mastering (PCI command "
-				 "register write failed)", p->addr);
-			rc = -EIO;
-			goto fail;
-		}
-	}
-
-	p->num_queues = cc_rd16(p, VPMD_CC_NUMQ);
-	if (p->num_queues < 2) {
-		snprintf(err, errlen, "%s: device reports %u virtqueues; a virtio-net device has at "
-			 "least an rx and a tx queue", p->addr, p->num_queues);
-		rc = -EPROTO;
-		goto fail;
-	}
 	*ops = &vpmd_pci_ops;
 	*priv = p;
 	return 0;

@@ -165,7 +165,7 @@ static void do_tx(struct fz_in *in, struct vpmd_dev *dev, uint16_t q)
 		for (i = 0; i < k; i++)
 			fprintf(stderr, "  pk %u %p segs %u shared %d refcnt %u sent %u broken %d\n", i,
 				(void *)pk[i], pk[i]->nb_segs, shared[i], rte_mbuf_refcnt_read(pk[i]),
-				sent, txq->broken);
+				sent, vpmd_txq_broken(txq));
 	if (sent > k)
 		fz_abort("tx burst took more than given");
 	vpmd_fuzz_totals.tx_pkts += sent;
@@ -285,7 +285,8 @@ int vpmd_fuzz_one(const uint8_t *data, size_t size)
 	dev = fake_vnet_open(&cfg, &f, err, sizeof(err));
 	if (dev == NULL)
 		fz_abort("open on the fake failed");
-	if (vpmd_configure(dev, &conf, err, sizeof(err)) != 0 || vpmd_start(dev) != 0)
+	if (vpmd_configure(dev, &conf, err, sizeof(err)) != 0 ||
+	    vpmd_start(dev, err, sizeof(err)) != 0)
 		goto out;
 	f->inorder_batch = (c1 & 2) != 0;
 
@@ -342,8 +343,8 @@ int vpmd_fuzz_one(const uint8_t *data, size_t size)
 
 			for (unsigned int i = 0; i < sizeof(b); i++)
 				b[i] = u8(&in);
-			fake_raw_fill(f, (uint16_t)(2 * q), b, n % sizeof(b), &id, &len);
-			fake_raw_used(f, (uint16_t)(2 * q), (u8(&in) & 1) ? id : u16(&in), u32(&in),
+			fake_raw_fill(f, (uint16_t)vpmd_rxvq(q), b, n % sizeof(b), &id, &len);
+			fake_raw_used(f, (uint16_t)vpmd_rxvq(q), (u8(&in) & 1) ? id : u16(&in), u32(&in),
 				      (uint16_t)(u8(&in) % 4), u16(&in), u8(&in) & 1);
 			break;
 		}
@@ -365,7 +366,7 @@ int vpmd_fuzz_one(const uint8_t *data, size_t size)
 			break;
 		}
 		case 7:     /* raw tx used entry */
-			fake_raw_used(f, (uint16_t)(2 * q + 1), u16(&in), u32(&in),
+			fake_raw_used(f, (uint16_t)vpmd_txvq(q), u16(&in), u32(&in),
 				      (uint16_t)(u8(&in) % 4), u16(&in), u8(&in) & 1);
 			break;
 		case 8:
@@ -375,7 +376,7 @@ int vpmd_fuzz_one(const uint8_t *data, size_t size)
 			if (u8(&in) % 8 == 0) {
 				vpmd_stop(dev);
 				check_pool("after stop");
-				if (vpmd_start(dev) != 0)
+				if (vpmd_start(dev, err, sizeof(err)) != 0)
 					goto out;
 			}
 			break;

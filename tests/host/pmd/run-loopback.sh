@@ -46,7 +46,8 @@ if ! mountpoint -q /dev/hugepages; then
 fi
 free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
 # testpmd -m 128 and ours -m 128: 128 pages of 2 MB, plus slack.
-[ "${free:-0}" -ge 160 ] || skip "only ${free:-0} free 2 MB hugepages (need 160): raise /proc/sys/vm/nr_hugepages"
+[ "${free:-0}" -ge 160 ] ||
+	skip "only ${free:-0} free 2 MB hugepages (need 160): raise /proc/sys/vm/nr_hugepages"
 
 dir=$(mktemp -d /tmp/vhu-test.XXXXXX) || exit 1
 sock=$dir/vhu.sock
@@ -56,7 +57,10 @@ cleanup() {
 	if [ -n "$tp_pid" ] && kill -0 "$tp_pid" 2>/dev/null; then
 		kill -TERM "$tp_pid" 2>/dev/null
 		i=0
-		while kill -0 "$tp_pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		while kill -0 "$tp_pid" 2>/dev/null && [ $i -lt 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
 		kill -KILL "$tp_pid" 2>/dev/null
 		wait "$tp_pid" 2>/dev/null
 	fi
@@ -73,21 +77,29 @@ trap 'exit 130' INT TERM
 "$testpmd" -l 0,1 --main-lcore 0 --no-pci --in-memory --single-file-segments -m 128 \
 	--file-prefix "${tag}tp" --no-telemetry --log-level=lib.eal:error \
 	--vdev "net_vhost0,iface=$sock,queues=$queues" -- \
-	--forward-mode="$fwd" --port-topology=loop --auto-start --rxq="$queues" --txq="$queues" \
-	--total-num-mbufs=8192 --stats-period 1 > "$dir/testpmd.log" 2>&1 < /dev/null &
+	--forward-mode="$fwd" --port-topology=loop --auto-start \
+	--rxq="$queues" --txq="$queues" --total-num-mbufs=8192 --stats-period 1 \
+	> "$dir/testpmd.log" 2>&1 < /dev/null &
 tp_pid=$!
 
 i=0
 while [ ! -S "$sock" ]; do
 	if ! kill -0 "$tp_pid" 2>/dev/null; then
-		echo "FAIL: dpdk-testpmd exited before creating $sock:"; tail -20 "$dir/testpmd.log"; exit 1
+		echo "FAIL: dpdk-testpmd exited before creating $sock:"
+		tail -20 "$dir/testpmd.log"
+		exit 1
 	fi
-	[ $i -lt 100 ] || { echo "FAIL: no socket $sock after 10 s"; tail -20 "$dir/testpmd.log"; exit 1; }
+	if [ $i -ge 100 ]; then
+		echo "FAIL: no socket $sock after 10 s"
+		tail -20 "$dir/testpmd.log"
+		exit 1
+	fi
 	sleep 0.1
 	i=$((i + 1))
 done
 
-eal="-l 0 --no-pci --in-memory $sfs --iova-mode=va -m 128 --file-prefix ${tag}me --no-telemetry --log-level=lib.eal:error"
+eal="-l 0 --no-pci --in-memory $sfs --iova-mode=va -m 128 --file-prefix ${tag}me"
+eal="$eal --no-telemetry --log-level=lib.eal:error"
 echo "backend: testpmd net_vhost queues=$queues forward-mode=$fwd socket $sock"
 if [ $proto = 1 ]; then
 	# shellcheck disable=SC2086
@@ -99,6 +111,9 @@ fi
 rc=$?
 if [ $rc != 0 ] && [ $rc != 77 ]; then
 	echo "--- testpmd log (tail) ---"
-	grep -a -v '^\s*$' "$dir/testpmd.log" | grep -a -v 'Port statistics\|####\|RX-\|TX-\|Throughput\|Rx-pps\|Tx-pps\|RX-nombuf' | tail -30
+	grep -a -v '^\s*$' "$dir/testpmd.log" |
+		grep -a -v 'Port statistics\|####\|RX-\|TX-\|Throughput' |
+		grep -a -v 'Rx-pps\|Tx-pps\|RX-nombuf' |
+		tail -30
 fi
 exit $rc

@@ -75,7 +75,8 @@ struct backend {
 	enum bad_kind kind;
 };
 
-static bool read_full(int fd, void *buf, size_t len)
+static bool
+read_full(int fd, void *buf, size_t len)
 {
 	size_t off = 0;
 
@@ -89,8 +90,9 @@ static bool read_full(int fd, void *buf, size_t len)
 	return true;
 }
 
-static void reply(int fd, uint32_t request, uint32_t flags, const void *payload, uint32_t size,
-		  uint32_t size_field)
+static void
+reply(int fd, uint32_t request, uint32_t flags, const void *payload, uint32_t size,
+      uint32_t size_field)
 {
 	uint8_t buf[64];
 	struct hdr h = { .request = request, .flags = flags, .size = size_field };
@@ -101,7 +103,8 @@ static void reply(int fd, uint32_t request, uint32_t flags, const void *payload,
 		perror("backend write");
 }
 
-static void *backend_main(void *arg)
+static void *
+backend_main(void *arg)
 {
 	struct backend *b = arg;
 	int fd = accept(b->listen_fd, NULL, NULL);
@@ -154,7 +157,8 @@ out:
 	return NULL;
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	char dir[] = "/tmp/vhu-bad.XXXXXX";
 	int failures = 0;
@@ -176,6 +180,8 @@ int main(int argc, char **argv)
 		char spec[256], err[256] = "";
 		pthread_t th;
 		struct timespec t0, t1;
+		double ms;
+		bool ok;
 		int rc;
 
 		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/b%zu.sock", dir, i);
@@ -190,23 +196,28 @@ int main(int argc, char **argv)
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		rc = vpmd_vhost_user_probe(spec, &ops, &priv, err, sizeof(err));
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-		bool ok;
+		ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+		     (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 
 		if (c->want == NULL) {
 			uint8_t cfg[10] = { 0 };
 
 			/* EAL --no-huge memory is memfd-backed here, so it is shareable too. */
 			ok = rc == 0 && (ops->get_features(priv) & F_VERSION_1) &&
-			     ops->read_config(priv, 0, cfg, sizeof(cfg)) == 0 && cfg[8] == 2 && cfg[9] == 0;
-			snprintf(err, sizeof(err), "%s", rc == 0 ? "probe succeeded, 2 pairs" : err);
+			     ops->read_config(priv, 0, cfg, sizeof(cfg), err, sizeof(err)) == 0 &&
+			     cfg[8] == 2 && cfg[9] == 0;
+			if (rc == 0)
+				snprintf(err, sizeof(err), "probe succeeded, 2 pairs");
 		} else {
-			ok = rc < 0 && strstr(err, c->want) != NULL && strchr(err, '\n') == NULL && ms < 2000;
+			ok = rc < 0 && strstr(err, c->want) != NULL && strchr(err, '\n') == NULL &&
+			     ms < 2000;
 		}
 
-		printf("%s case %zu: rc %d in %.0f ms: %s\n", ok ? "ok:  " : "FAIL:", i, rc, ms, err);
+		printf("%s case %zu: rc %d in %.0f ms: %s\n", ok ? "ok:  " : "FAIL:", i, rc, ms,
+		       err);
 		if (!ok) {
-			printf("      wanted %s%s%s\n", c->want ? "a failure within 2 s containing '" : "success",
+			printf("      wanted %s%s%s\n",
+			       c->want ? "a failure within 2 s containing '" : "success",
 			       c->want ? c->want : "", c->want ? "'" : "");
 			failures++;
 		}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * vhost-user transport test, independent of the driver core: drives the transport ops
- * (pmd/vpmd_vhost_user.c) directly against `dpdk-testpmd --vdev net_vhost0,...` in io
+ * (pmd/transport/vhost_user/) directly against `dpdk-testpmd --vdev net_vhost0,...` in io
  * forward mode (loop topology), with a hand-made split ring pair: one packet goes out on
  * tx queue 1 and must come back, byte for byte, in the buffer posted on rx queue 0. That
  * proves the memory table, ring addresses, kick fds and enable sequence are right.
@@ -33,22 +33,23 @@
 #define BUF 2048
 #define PKT_LEN 98
 
-#define FAIL(...) do { fprintf(stderr, "FAIL: " __VA_ARGS__); fputc('\n', stderr); goto out; } while (0)
-
-struct split_desc { uint64_t addr; uint32_t len; uint16_t flags; uint16_t next; };
-struct split_avail { uint16_t flags; uint16_t idx; uint16_t ring[RING]; uint16_t used_event; };
-struct split_used_elem { uint32_t id; uint32_t len; };
-struct split_used { uint16_t flags; uint16_t idx; struct split_used_elem ring[RING]; uint16_t avail_event; };
+#define FAIL(...)                                                                   \
+	do {                                                                        \
+		fprintf(stderr, "FAIL: " __VA_ARGS__);                              \
+		fputc('\n', stderr);                                                \
+		goto out;                                                           \
+	} while (0)
 
 struct ring {
-	struct split_desc *desc;
-	struct split_avail *avail;
-	struct split_used *used;
+	struct vpmd_vring_desc *desc;
+	struct vpmd_vring_avail *avail;
+	struct vpmd_vring_used *used;
 	struct vpmd_notify notify;
 	uint16_t index;
 };
 
-static void ring_init(struct ring *r, uint8_t *mem, uint16_t index)
+static void
+ring_init(struct ring *r, uint8_t *mem, uint16_t index)
 {
 	memset(mem, 0, 3 * 4096);
 	r->desc = (void *)mem;
@@ -58,7 +59,8 @@ static void ring_init(struct ring *r, uint8_t *mem, uint16_t index)
 	r->index = index;
 }
 
-static struct vpmd_vq_layout ring_layout(struct ring *r)
+static struct vpmd_vq_layout
+ring_layout(struct ring *r)
 {
 	struct vpmd_vq_layout l = {
 		.index = r->index, .size = RING, .packed = false,
@@ -69,7 +71,8 @@ static struct vpmd_vq_layout ring_layout(struct ring *r)
 	return l;
 }
 
-static void ring_post(struct ring *r, void *buf, uint32_t len, bool device_writes)
+static void
+ring_post(struct ring *r, void *buf, uint32_t len, bool device_writes)
 {
 	uint16_t slot = r->avail->idx % RING;
 
@@ -83,7 +86,8 @@ static void ring_post(struct ring *r, void *buf, uint32_t len, bool device_write
 		r->notify.kick(r->notify.cookie, r->index);
 }
 
-static bool ring_wait_used(struct ring *r, uint16_t want, unsigned int ms)
+static bool
+ring_wait_used(struct ring *r, uint16_t want, unsigned int ms)
 {
 	uint64_t end = rte_get_timer_cycles() + rte_get_timer_hz() * ms / 1000;
 
@@ -95,7 +99,8 @@ static bool ring_wait_used(struct ring *r, uint16_t want, unsigned int ms)
 	return true;
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	const struct vpmd_transport_ops *ops = NULL;
 	void *priv = NULL;
@@ -104,7 +109,9 @@ int main(int argc, char **argv)
 	struct ring rx, tx;
 	uint8_t *mem, *rxbuf, *txbuf;
 	uint64_t features, want;
-	uint8_t cfg[VPMD_CFG_SIZE];
+	struct vpmd_net_config cfg;
+	struct vpmd_vq_layout l;
+	const char *sock;
 	uint16_t pairs;
 	int rc, ret = 1;
 
@@ -112,17 +119,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s SOCKET [EAL args]\n", argv[0]);
 		return 1;
 	}
-	const char *sock = argv[1];
+	sock = argv[1];
 	argv[1] = argv[0];
 	if (rte_eal_init(argc - 1, argv + 1) < 0) {
-		printf("cannot init EAL with hugepages (%s): need root, /dev/hugepages mounted and free 2 MB pages\n",
-		       rte_strerror(rte_errno));
+		printf("cannot init EAL with hugepages (%s): need root, /dev/hugepages mounted and "
+		       "free 2 MB pages\n", rte_strerror(rte_errno));
 		return 77;
 	}
 
 	/* 1. A missing socket: the one-line error that says what to start. */
 	rc = vpmd_vhost_user_probe("/nonexistent/vhu-missing.sock", &ops, &priv, err, sizeof(err));
-	if (rc == 0 || strstr(err, "no vhost-user backend at /nonexistent/vhu-missing.sock: start one") == NULL)
+	if (rc == 0 || strstr(err, "no vhost-user backend at /nonexistent/vhu-missing.sock: "
+			      "start one") == NULL)
 		FAIL("missing socket: rc %d err '%s'", rc, err);
 	printf("ok: missing socket -> %s\n", err);
 	rc = vpmd_vhost_user_probe("/tmp/x.sock,bogus=1", &ops, &priv, err, sizeof(err));
@@ -137,30 +145,36 @@ int main(int argc, char **argv)
 		FAIL("probe: %s", err);
 	features = ops->get_features(priv);
 	printf("device features 0x%" PRIx64 "\n", features);
-	if (!(features & VPMD_F_VERSION_1) || !(features & VPMD_F_MAC) || !(features & VPMD_F_CTRL_VQ) ||
-	    !(features & VPMD_F_MTU))
+	want = VPMD_F_VERSION_1 | VPMD_F_MAC | VPMD_F_CTRL_VQ | VPMD_F_MTU;
+	if ((features & want) != want)
 		FAIL("features 0x%" PRIx64 " lack VERSION_1/MAC/CTRL_VQ/MTU", features);
-	if (ops->read_config(priv, 0, cfg, sizeof(cfg)) < 0)
-		FAIL("read_config");
-	if (memcmp(cfg, "\x02\x00\x00\x00\x00\x42", 6) != 0 || (cfg[6] & VPMD_NET_S_LINK_UP) == 0 ||
-	    (cfg[8] | cfg[9] << 8) < 1 || (cfg[10] | cfg[11] << 8) != 1500)
+	if (ops->read_config(priv, 0, &cfg, sizeof(cfg), err, sizeof(err)) < 0)
+		FAIL("read_config: %s", err);
+	if (memcmp(cfg.mac, "\x02\x00\x00\x00\x00\x42", 6) != 0 ||
+	    (rte_le_to_cpu_16(cfg.status) & VPMD_NET_S_LINK_UP) == 0 ||
+	    rte_le_to_cpu_16(cfg.max_virtqueue_pairs) < 1 || rte_le_to_cpu_16(cfg.mtu) != 1500)
 		FAIL("config: mac/status/pairs/mtu wrong");
-	if (ops->read_config(priv, 20, cfg, 8) == 0)
+	if (ops->read_config(priv, 20, &cfg, 8, err, sizeof(err)) == 0)
 		FAIL("read_config past the end accepted");
-	pairs = (uint16_t)(cfg[8] | cfg[9] << 8);
+	pairs = rte_le_to_cpu_16(cfg.max_virtqueue_pairs);
 	printf("ok: config mac 02:00:00:00:00:42, link up, %u pair(s), mtu 1500\n", pairs);
 
-	ops->reset(priv);
-	ops->set_status(priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER);
-	want = VPMD_F_VERSION_1 | VPMD_F_MAC | VPMD_F_STATUS | VPMD_F_CTRL_VQ | (features & VPMD_F_MQ);
-	if (ops->set_features(priv, want | VPMD_F_ACCESS_PLATFORM) == 0)
+	if (ops->reset(priv, err, sizeof(err)) < 0)
+		FAIL("reset: %s", err);
+	ops->set_status(priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER, err, sizeof(err));
+	want = VPMD_F_VERSION_1 | VPMD_F_MAC | VPMD_F_STATUS | VPMD_F_CTRL_VQ |
+	       (features & VPMD_F_MQ);
+	if (ops->set_features(priv, want | VPMD_F_ACCESS_PLATFORM, err, sizeof(err)) == 0)
 		FAIL("set_features accepted ACCESS_PLATFORM, which the transport does not offer");
-	if (ops->set_features(priv, want) < 0)
-		FAIL("set_features 0x%" PRIx64, want);
-	ops->set_status(priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER | VPMD_STATUS_FEATURES_OK);
+	printf("ok: ACCESS_PLATFORM refused -> %s\n", err);
+	if (ops->set_features(priv, want, err, sizeof(err)) < 0)
+		FAIL("set_features 0x%" PRIx64 ": %s", want, err);
+	ops->set_status(priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER |
+			VPMD_STATUS_FEATURES_OK, err, sizeof(err));
 	if (!(ops->get_status(priv) & VPMD_STATUS_FEATURES_OK))
 		FAIL("FEATURES_OK did not stick");
-	if (ops->queue_max_size(priv, 0) < RING || ops->queue_max_size(priv, (uint16_t)(2 * pairs)) != 0)
+	if (ops->queue_max_size(priv, 0) < RING ||
+	    ops->queue_max_size(priv, (uint16_t)vpmd_cvq(pairs)) != 0)
 		FAIL("queue_max_size");
 
 	/* 3. Rings and buffers in one hugepage memzone (shared with the backend by the table). */
@@ -172,22 +186,26 @@ int main(int argc, char **argv)
 	ring_init(&tx, mem + 3 * 4096, 1);
 	rxbuf = mem + 6 * 4096;
 	txbuf = rxbuf + BUF;
-	struct vpmd_vq_layout l = ring_layout(&rx);
-	if (ops->queue_setup(priv, &l, &rx.notify) < 0)
-		FAIL("queue_setup rx");
+	l = ring_layout(&rx);
+	if (ops->queue_setup(priv, &l, &rx.notify, err, sizeof(err)) < 0)
+		FAIL("queue_setup rx: %s", err);
 	l = ring_layout(&tx);
-	if (ops->queue_setup(priv, &l, &tx.notify) < 0)
-		FAIL("queue_setup tx");
-	ops->set_status(priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER | VPMD_STATUS_FEATURES_OK |
-				      VPMD_STATUS_DRIVER_OK);
-	if (ops->get_status(priv) & VPMD_STATUS_NEEDS_RESET)
-		FAIL("DRIVER_OK: enabling the rings failed");
+	if (ops->queue_setup(priv, &l, &tx.notify, err, sizeof(err)) < 0)
+		FAIL("queue_setup tx: %s", err);
+	rc = ops->set_status(priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER |
+			     VPMD_STATUS_FEATURES_OK | VPMD_STATUS_DRIVER_OK, err, sizeof(err));
+	if (rc < 0 || (ops->get_status(priv) & VPMD_STATUS_NEEDS_RESET))
+		FAIL("DRIVER_OK: enabling the rings failed: %s", err);
 	if (features & VPMD_F_MQ) {
 		uint16_t one = 1, too_many = (uint16_t)(pairs + 1);
 
-		if (ops->ctrl_cmd(priv, 4, 0, &one, 2) != 0)
-			FAIL("VQ_PAIRS_SET 1");
-		if (ops->ctrl_cmd(priv, 4, 0, &too_many, 2) == 0)
+		rc = ops->ctrl_cmd(priv, VPMD_CTRL_CLS_MQ, VPMD_CTRL_MQ_VQ_PAIRS_SET, &one, 2, err,
+				   sizeof(err));
+		if (rc != VPMD_CTRL_OK)
+			FAIL("VQ_PAIRS_SET 1: %d %s", rc, err);
+		rc = ops->ctrl_cmd(priv, VPMD_CTRL_CLS_MQ, VPMD_CTRL_MQ_VQ_PAIRS_SET, &too_many, 2,
+				   err, sizeof(err));
+		if (rc == VPMD_CTRL_OK)
 			FAIL("VQ_PAIRS_SET %u accepted", too_many);
 	}
 	printf("ok: rings set up and enabled\n");
@@ -199,26 +217,30 @@ int main(int argc, char **argv)
 	for (unsigned int i = 0; i < PKT_LEN; i++)
 		txbuf[VPMD_NET_HDR_SIZE + i] = (uint8_t)(i * 7 + 3);
 	memset(txbuf + VPMD_NET_HDR_SIZE, 0xff, 6);  /* broadcast dst, any src */
-	txbuf[VPMD_NET_HDR_SIZE + 12] = 0x88; txbuf[VPMD_NET_HDR_SIZE + 13] = 0xb5;  /* local experimental */
+	/* EtherType 0x88b5, local experimental */
+	txbuf[VPMD_NET_HDR_SIZE + 12] = 0x88;
+	txbuf[VPMD_NET_HDR_SIZE + 13] = 0xb5;
 	ring_post(&tx, txbuf, VPMD_NET_HDR_SIZE + PKT_LEN, false);
 	if (!ring_wait_used(&tx, 1, 3000))
-		FAIL("tx: backend did not consume the packet within 3 s (used idx %u)", tx.used->idx);
+		FAIL("tx: backend did not consume the packet within 3 s (used idx %u)",
+		     tx.used->idx);
 	if (!ring_wait_used(&rx, 1, 3000))
 		FAIL("rx: packet did not come back within 3 s (testpmd not in io mode?)");
 	if (rx.used->ring[0].id != 0 || rx.used->ring[0].len != VPMD_NET_HDR_SIZE + PKT_LEN)
-		FAIL("rx used elem id %u len %u, want 0 and %u", rx.used->ring[0].id, rx.used->ring[0].len,
-		     VPMD_NET_HDR_SIZE + PKT_LEN);
+		FAIL("rx used elem id %u len %u, want 0 and %u", rx.used->ring[0].id,
+		     rx.used->ring[0].len, VPMD_NET_HDR_SIZE + PKT_LEN);
 	if (memcmp(rxbuf + VPMD_NET_HDR_SIZE, txbuf + VPMD_NET_HDR_SIZE, PKT_LEN) != 0)
 		FAIL("rx payload differs from what was sent");
 	printf("ok: packet looped through the backend intact (%u bytes)\n", PKT_LEN);
 
 	/* 5. Reset stops the rings (GET_VRING_BASE answered for each). */
-	if (ops->reset(priv) < 0)
-		FAIL("reset");
+	if (ops->reset(priv, err, sizeof(err)) < 0)
+		FAIL("reset: %s", err);
 	if (ops->get_status(priv) != 0)
 		FAIL("status after reset");
-	ops->queue_release(priv, 0);
-	ops->queue_release(priv, 1);
+	if (ops->queue_release(priv, 0, err, sizeof(err)) < 0 ||
+	    ops->queue_release(priv, 1, err, sizeof(err)) < 0)
+		FAIL("queue_release: %s", err);
 	printf("ok: reset\n");
 	ret = 0;
 out:

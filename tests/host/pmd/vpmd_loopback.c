@@ -2,8 +2,9 @@
 /*
  * Host test: our PMD over vhost-user against dpdk-testpmd's net_vhost in io or macswap
  * forward mode (loop topology: what testpmd receives on queue q it sends back on queue q).
- * Every queue pair sends N packets (70000 in the suite: past the 16-bit index wrap) carrying (queue, sequence number, length) and a pattern
- * derived from them, in sizes from 60 to 1514 bytes, some as two-segment mbuf chains; each
+ * Every queue pair sends N packets (70000 in the suite: past the 16-bit index wrap)
+ * carrying (queue, sequence number, length) and a pattern derived from them, in sizes
+ * from 60 to 1514 bytes, some as two-segment mbuf chains; each
  * must come back exactly once, in order, on the same queue, byte for byte (macswap: with
  * the MAC addresses swapped). A window bounds the packets in flight so that nothing is
  * dropped for lack of rx buffers: any loss is a failure.
@@ -46,7 +47,8 @@ struct lb_tag {
 	uint32_t seq;
 } __attribute__((packed));
 
-static const uint16_t lb_sizes[] = { 60, 64, 65, 128, 255, 256, 511, 512, 1000, 1023, 1024, 1280, 1500, 1513, 1514 };
+static const uint16_t lb_sizes[] = { 60, 64, 65, 128, 255, 256, 511, 512, 1000, 1023, 1024,
+				     1280, 1500, 1513, 1514 };
 #define LB_NSIZES (sizeof(lb_sizes) / sizeof(lb_sizes[0]))
 
 static const struct rte_ether_addr lb_dst = { { 0x02, 0x00, 0x00, 0x00, 0x0d, 0x57 } };
@@ -56,23 +58,28 @@ struct lb_queue {
 	uint64_t bad;
 };
 
-static uint8_t lb_pattern(uint16_t q, uint32_t seq, uint32_t i)
+static uint8_t
+lb_pattern(uint16_t q, uint32_t seq, uint32_t i)
 {
 	return (uint8_t)(seq * 31 + i * 7 + q * 13 + (i >> 8));
 }
 
-static uint16_t lb_len(uint32_t seq)
+static uint16_t
+lb_len(uint32_t seq)
 {
 	return lb_sizes[seq % LB_NSIZES];
 }
 
 /* Builds frame seq for queue q; every 7th one as a chain of two segments. */
-static struct rte_mbuf *lb_build(struct rte_mempool *mp, const struct rte_ether_addr *src, uint16_t q,
-				 uint32_t seq)
+static struct rte_mbuf *
+lb_build(struct rte_mempool *mp, const struct rte_ether_addr *src, uint16_t q, uint32_t seq)
 {
 	uint16_t len = lb_len(seq);
 	uint16_t first = (seq % 7 == 3) ? (uint16_t)(len / 2) : len;
 	struct rte_mbuf *m = rte_pktmbuf_alloc(mp), *m2 = NULL;
+	uint8_t frame[RTE_ETHER_MAX_LEN];
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)frame;
+	struct lb_tag *tag = (struct lb_tag *)(eh + 1);
 	uint8_t *p;
 
 	if (m == NULL)
@@ -84,10 +91,6 @@ static struct rte_mbuf *lb_build(struct rte_mempool *mp, const struct rte_ether_
 			return NULL;
 		}
 	}
-	uint8_t frame[RTE_ETHER_MAX_LEN];
-	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)frame;
-	struct lb_tag *tag = (struct lb_tag *)(eh + 1);
-
 	eh->dst_addr = lb_dst;
 	eh->src_addr = *src;
 	eh->ether_type = rte_cpu_to_be_16(0x88b5);   /* IEEE local experimental */
@@ -109,8 +112,9 @@ static struct rte_mbuf *lb_build(struct rte_mempool *mp, const struct rte_ether_
 }
 
 /* Checks one returned frame; returns its sequence number or -1 (reason printed once). */
-static int64_t lb_check(struct rte_mbuf *m, uint16_t q, const struct rte_ether_addr *mine, bool macswap,
-			uint64_t *nbad)
+static int64_t
+lb_check(struct rte_mbuf *m, uint16_t q, const struct rte_ether_addr *mine, bool macswap,
+	 uint64_t *nbad)
 {
 	uint8_t copy[RTE_ETHER_MAX_LEN];
 	const uint8_t *frame;
@@ -139,8 +143,10 @@ static int64_t lb_check(struct rte_mbuf *m, uint16_t q, const struct rte_ether_a
 		why = "length differs from what was sent";
 		goto bad;
 	}
-	if (macswap ? !(rte_is_same_ether_addr(&eh->dst_addr, mine) && rte_is_same_ether_addr(&eh->src_addr, &lb_dst))
-		    : !(rte_is_same_ether_addr(&eh->dst_addr, &lb_dst) && rte_is_same_ether_addr(&eh->src_addr, mine))) {
+	if (macswap ? !(rte_is_same_ether_addr(&eh->dst_addr, mine) &&
+			rte_is_same_ether_addr(&eh->src_addr, &lb_dst))
+		    : !(rte_is_same_ether_addr(&eh->dst_addr, &lb_dst) &&
+			rte_is_same_ether_addr(&eh->src_addr, mine))) {
 		why = macswap ? "MAC addresses not swapped" : "MAC addresses changed";
 		goto bad;
 	}
@@ -153,7 +159,8 @@ static int64_t lb_check(struct rte_mbuf *m, uint16_t q, const struct rte_ether_a
 	return tag->seq;
 bad:
 	if ((*nbad)++ < 5) {
-		fprintf(stderr, "queue %u: bad packet (len %u, %u segment(s)): %s; first bytes:", q, len, m->nb_segs, why);
+		fprintf(stderr, "queue %u: bad packet (len %u, %u segment(s)): %s; first bytes:", q,
+			len, m->nb_segs, why);
 		for (uint32_t i = 0; i < 32 && i < rte_pktmbuf_data_len(m); i++)
 			fprintf(stderr, " %02x", rte_pktmbuf_mtod(m, const uint8_t *)[i]);
 		fputc('\n', stderr);
@@ -162,8 +169,9 @@ bad:
 }
 
 /* Sends count packets per queue pair and checks they all come back; 0 = pass. */
-static int lb_round(struct vpmd_dev *dev, struct rte_mempool *mp, uint16_t pairs, uint32_t count,
-		    bool macswap, const struct vpmd_link *link, int round)
+static int
+lb_round(struct vpmd_dev *dev, struct rte_mempool *mp, uint16_t pairs, uint32_t count,
+	 bool macswap, const struct vpmd_link *link, int round)
 {
 	struct lb_queue lq[VPMD_MAX_QPAIRS];
 	struct vpmd_rxq_stats rs0[VPMD_MAX_QPAIRS];
@@ -171,6 +179,7 @@ static int lb_round(struct vpmd_dev *dev, struct rte_mempool *mp, uint16_t pairs
 	uint64_t hz = rte_get_timer_hz(), last_progress = rte_get_timer_cycles();
 	uint64_t t0 = last_progress;
 	bool done = false;
+	double secs;
 	int ret = 0;
 
 	memset(lq, 0, sizeof(lq));
@@ -185,7 +194,8 @@ static int lb_round(struct vpmd_dev *dev, struct rte_mempool *mp, uint16_t pairs
 			struct rte_mbuf *burst[LB_BURST];
 			uint16_t nb = 0, k, i;
 
-			while (nb < LB_BURST && s->sent + nb < count && s->sent + nb - s->received < LB_WINDOW) {
+			while (nb < LB_BURST && s->sent + nb < count &&
+			       s->sent + nb - s->received < LB_WINDOW) {
 				burst[nb] = lb_build(mp, &link->mac, q, s->sent + nb);
 				if (burst[nb] == NULL)
 					break;
@@ -202,8 +212,9 @@ static int lb_round(struct vpmd_dev *dev, struct rte_mempool *mp, uint16_t pairs
 
 				if (seq >= 0 && (uint32_t)seq != s->received) {
 					if (s->bad++ < 5)
-						fprintf(stderr, "queue %u: got seq %" PRId64 ", expected %u (lost or reordered)\n",
-							q, seq, s->received);
+						fprintf(stderr, "queue %u: got seq %" PRId64 ", "
+							"expected %u (lost or reordered)\n", q, seq,
+							s->received);
 				}
 				if (seq >= 0)
 					s->received = (uint32_t)seq + 1;
@@ -215,11 +226,12 @@ static int lb_round(struct vpmd_dev *dev, struct rte_mempool *mp, uint16_t pairs
 				done = false;
 		}
 		if (!done && rte_get_timer_cycles() - last_progress > hz * LB_STALL_MS / 1000) {
-			fprintf(stderr, "FAIL: round %d: no packet came back for %d ms\n", round, LB_STALL_MS);
+			fprintf(stderr, "FAIL: round %d: no packet came back for %d ms\n", round,
+				LB_STALL_MS);
 			break;
 		}
 	}
-	double secs = (double)(rte_get_timer_cycles() - t0) / (double)hz;
+	secs = (double)(rte_get_timer_cycles() - t0) / (double)hz;
 
 	for (uint16_t q = 0; q < pairs; q++) {
 		struct vpmd_rxq_stats rs;
@@ -228,15 +240,17 @@ static int lb_round(struct vpmd_dev *dev, struct rte_mempool *mp, uint16_t pairs
 
 		vpmd_rxq_stats(vpmd_rxq(dev, q), &rs);
 		vpmd_txq_stats(vpmd_txq(dev, q), &ts);
-		printf("round %d queue %u: sent %u received %u bad %" PRIu64 " | rx packets %" PRIu64 " nombuf %" PRIu64
-		       " bad_len %" PRIu64 " bad_hdr %" PRIu64 " broken %d | tx packets %" PRIu64 " ring_full %" PRIu64
-		       " bad_pkt %" PRIu64 " broken %d\n",
-		       round, q, lq[q].sent, lq[q].received, lq[q].bad, rs.packets - rs0[q].packets,
-		       rs.drop_nombuf - rs0[q].drop_nombuf, rs.drop_bad_len - rs0[q].drop_bad_len,
-		       rs.drop_bad_hdr - rs0[q].drop_bad_hdr, rb, ts.packets - ts0[q].packets,
-		       ts.ring_full - ts0[q].ring_full, ts.drop_bad_pkt - ts0[q].drop_bad_pkt, tb);
-		if (lq[q].received != count || lq[q].bad != 0 || rs.packets - rs0[q].packets != count ||
-		    ts.packets - ts0[q].packets != count || rb || tb)
+		printf("round %d queue %u: sent %u received %u bad %" PRIu64 " | rx packets %"
+		       PRIu64 " nombuf %" PRIu64 " bad_len %" PRIu64 " bad_hdr %" PRIu64 " broken "
+		       "%d | tx packets %" PRIu64 " ring_full %" PRIu64 " bad_pkt %" PRIu64 " "
+		       "broken %d\n", round, q, lq[q].sent, lq[q].received, lq[q].bad,
+		       rs.packets - rs0[q].packets, rs.drop_nombuf - rs0[q].drop_nombuf,
+		       rs.drop_bad_len - rs0[q].drop_bad_len, rs.drop_bad_hdr - rs0[q].drop_bad_hdr,
+		       rb, ts.packets - ts0[q].packets, ts.ring_full - ts0[q].ring_full,
+		       ts.drop_bad_pkt - ts0[q].drop_bad_pkt, tb);
+		if (lq[q].received != count || lq[q].bad != 0 ||
+		    rs.packets - rs0[q].packets != count || ts.packets - ts0[q].packets != count ||
+		    rb || tb)
 			ret = 1;
 	}
 	printf("round %d: %u pair(s), %s: %u packets per queue in %.2f s: %s\n", round, pairs,
@@ -244,7 +258,8 @@ static int lb_round(struct vpmd_dev *dev, struct rte_mempool *mp, uint16_t pairs
 	return ret;
 }
 
-static int lb_expect_missing(const char *sock)
+static int
+lb_expect_missing(const char *sock)
 {
 	char spec[300], err[256] = "", want[300];
 	struct vpmd_dev *dev;
@@ -258,7 +273,8 @@ static int lb_expect_missing(const char *sock)
 		return 1;
 	}
 	if (strstr(err, want) == NULL || strchr(err, '\n') != NULL) {
-		fprintf(stderr, "FAIL: error line for a missing socket is '%s', want it to contain '%s'\n", err, want);
+		fprintf(stderr, "FAIL: error line for a missing socket is '%s', want it to contain "
+			"'%s'\n", err, want);
 		return 1;
 	}
 	printf("ok: %s\n", err);
@@ -266,7 +282,8 @@ static int lb_expect_missing(const char *sock)
 	return 0;
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	const char *sock = NULL, *missing = NULL;
 	uint16_t pairs = 1;
@@ -275,13 +292,14 @@ int main(int argc, char **argv)
 	struct vpmd_dev *dev = NULL;
 	struct rte_mempool *mp = NULL;
 	char spec[300], err[256] = "";
+	struct vpmd_conf conf;
 	struct vpmd_link link;
 	int opt, ret = 1, n, rc = 0;
 
 	n = rte_eal_init(argc, argv);
 	if (n < 0) {
-		printf("SKIP: cannot init EAL with hugepages (%s): need root, hugetlbfs on /dev/hugepages and free 2 MB pages\n",
-		       rte_strerror(rte_errno));
+		printf("SKIP: cannot init EAL with hugepages (%s): need root, hugetlbfs on "
+		       "/dev/hugepages and free 2 MB pages\n", rte_strerror(rte_errno));
 		return 77;
 	}
 	argc -= n;
@@ -296,8 +314,8 @@ int main(int argc, char **argv)
 		case 'x': missing = optarg; break;
 		case 'X': expect_sfs_error = true; break;
 		default:
-			fprintf(stderr, "usage: %s EAL -- -s SOCK [-q PAIRS] [-f io|macswap] [-r split|packed] [-n N] | -x SOCK\n",
-				argv[0]);
+			fprintf(stderr, "usage: %s EAL -- -s SOCK [-q PAIRS] [-f io|macswap] [-r "
+				"split|packed] [-n N] | -x SOCK\n", argv[0]);
 			goto out;
 		}
 	}
@@ -310,7 +328,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	mp = rte_pktmbuf_pool_create("lb_pool", LB_POOL_SIZE, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	mp = rte_pktmbuf_pool_create("lb_pool", LB_POOL_SIZE, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				     SOCKET_ID_ANY);
 	if (mp == NULL) {
 		fprintf(stderr, "FAIL: mbuf pool: %s\n", rte_strerror(rte_errno));
 		goto out;
@@ -323,18 +342,20 @@ int main(int argc, char **argv)
 		fprintf(stderr, "FAIL: vpmd_open(%s): %s\n", spec, err);
 		goto out;
 	}
-	struct vpmd_conf conf = {
+	conf = (struct vpmd_conf){
 		.nb_qpairs = pairs,
-		.features = packed ? VPMD_FEATURES_DEFAULT : (VPMD_FEATURES_DEFAULT & ~VPMD_F_RING_PACKED),
+		.features = packed ? VPMD_FEATURES_DEFAULT :
+				     (VPMD_FEATURES_DEFAULT & ~VPMD_F_RING_PACKED),
 		.rx_pool = mp,
 		.socket_id = SOCKET_ID_ANY,
 	};
 	rc = vpmd_configure(dev, &conf, err, sizeof(err));
 	if (expect_sfs_error) {
 check_sfs_error:
-		/* One fd per hugepage cannot fit the protocol's 8 regions: the error must say why. */
+		/* One fd per hugepage cannot fit the protocol's 8 regions: the error says why. */
 		if ((dev != NULL && rc == 0) || strstr(err, "--single-file-segments") == NULL) {
-			fprintf(stderr, "FAIL: without --single-file-segments configure returned %d, error '%s'\n", rc, err);
+			fprintf(stderr, "FAIL: without --single-file-segments configure returned "
+				"%d, error '%s'\n", rc, err);
 			goto out;
 		}
 		printf("ok: %s\nPASS\n", err);
@@ -345,8 +366,8 @@ check_sfs_error:
 		fprintf(stderr, "FAIL: vpmd_configure: %s\n", err);
 		goto out;
 	}
-	if (vpmd_start(dev) < 0) {
-		fprintf(stderr, "FAIL: vpmd_start\n");
+	if (vpmd_start(dev, err, sizeof(err)) < 0) {
+		fprintf(stderr, "FAIL: vpmd_start: %s\n", err);
 		goto out;
 	}
 	vpmd_info_dump(dev, stdout);
@@ -356,7 +377,8 @@ check_sfs_error:
 		goto out;
 	}
 	if (vpmd_nb_qpairs(dev) != pairs) {
-		fprintf(stderr, "FAIL: %u queue pairs configured, want %u\n", vpmd_nb_qpairs(dev), pairs);
+		fprintf(stderr, "FAIL: %u queue pairs configured, want %u\n", vpmd_nb_qpairs(dev),
+			pairs);
 		goto out;
 	}
 	if (vpmd_link_get(dev, &link) < 0 || !link.up) {
@@ -368,8 +390,8 @@ check_sfs_error:
 	ret = lb_round(dev, mp, pairs, count, macswap, &link, 1);
 	vpmd_stop(dev);
 	if (ret == 0) {
-		if (vpmd_start(dev) < 0) {
-			fprintf(stderr, "FAIL: vpmd_start after vpmd_stop\n");
+		if (vpmd_start(dev, err, sizeof(err)) < 0) {
+			fprintf(stderr, "FAIL: vpmd_start after vpmd_stop: %s\n", err);
 			ret = 1;
 		} else {
 			ret = lb_round(dev, mp, pairs, LB_ROUND2, macswap, &link, 2);

@@ -2,7 +2,7 @@
 /*
  * fake_vnet: the device side of virtio-net split and packed rings, in process.
  * Written from the virtio 1.2 text, independently of the driver's ring code (it shares
- * only the spec-defined struct layouts from vpmd_vq.h).
+ * only the spec-defined struct layouts from vpmd_spec.h).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "fake_vnet.h"
-#include "vpmd_vq.h"
 
 #define VPMD_TX_MAX_SEGS_FAKE 256
 #define LOAD_ACQ(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
@@ -33,9 +32,9 @@ static bool negotiated(const struct fake_vnet *f, uint64_t bit)
 	return (f->driver_features & bit) != 0;
 }
 
-static uint16_t ctrl_index(const struct fake_vnet *f)
+static unsigned int ctrl_index(const struct fake_vnet *f)
 {
-	return (uint16_t)(2 * ((f->cfg.features & VPMD_F_MQ) ? f->cfg.max_pairs : 1));
+	return vpmd_cvq((f->cfg.features & VPMD_F_MQ) ? f->cfg.max_pairs : 1);
 }
 
 static void *va(uint64_t addr)
@@ -226,7 +225,7 @@ static struct fake_vq *get_vq(struct fake_vnet *f, uint16_t idx)
 
 unsigned int fake_rx_avail(struct fake_vnet *f, uint16_t qid)
 {
-	struct fake_vq *q = get_vq(f, (uint16_t)(2 * qid));
+	struct fake_vq *q = get_vq(f, (uint16_t)vpmd_rxvq(qid));
 	struct fbuf b;
 	unsigned int n = 0;
 
@@ -264,7 +263,7 @@ static uint32_t buf_write(struct fbuf *b, uint32_t off, const uint8_t *src, uint
 int fake_rx_inject(struct fake_vnet *f, uint16_t qid, const struct vpmd_net_hdr *hdr,
 		   const void *data, uint32_t len, bool raw_numbuf)
 {
-	struct fake_vq *q = get_vq(f, (uint16_t)(2 * qid));
+	struct fake_vq *q = get_vq(f, (uint16_t)vpmd_rxvq(qid));
 	static struct fbuf bufs[512];
 	uint32_t total = VPMD_NET_HDR_SIZE + len, have = 0, off, i, nb = 0;
 	uint32_t lens[512];
@@ -381,7 +380,7 @@ int fake_rx_inject(struct fake_vnet *f, uint16_t qid, const struct vpmd_net_hdr 
 int fake_tx_pop(struct fake_vnet *f, uint16_t qid, struct vpmd_net_hdr *hdr, uint8_t *buf,
 		uint32_t cap, unsigned int *ndesc)
 {
-	struct fake_vq *q = get_vq(f, (uint16_t)(2 * qid + 1));
+	struct fake_vq *q = get_vq(f, (uint16_t)vpmd_txvq(qid));
 	struct fbuf b;
 	uint8_t hb[VPMD_NET_HDR_SIZE];
 	uint32_t got = 0, flen = 0;
@@ -428,7 +427,7 @@ int fake_tx_pop(struct fake_vnet *f, uint16_t qid, struct vpmd_net_hdr *hdr, uin
 
 void fake_tx_complete(struct fake_vnet *f, uint16_t qid, enum fake_complete how)
 {
-	struct fake_vq *q = get_vq(f, (uint16_t)(2 * qid + 1));
+	struct fake_vq *q = get_vq(f, (uint16_t)vpmd_txvq(qid));
 	enum fake_mis mis = f->mis;
 	uint32_t i, n, prev_id = 0;
 
@@ -538,7 +537,8 @@ static void ctrl_process(struct fake_vnet *f, struct fake_vq *q)
 	}
 }
 
-static int fake_ctrl_cmd(void *priv, uint8_t cls, uint8_t cmd, const void *data, uint32_t len)
+static int fake_ctrl_cmd(void *priv, uint8_t cls, uint8_t cmd, const void *data, uint32_t len,
+			 char *err __rte_unused, size_t errlen __rte_unused)
 {
 	struct fake_vnet *f = priv;
 	uint16_t pairs;
@@ -621,7 +621,8 @@ static uint64_t fake_get_features(void *priv)
 	return ((struct fake_vnet *)priv)->cfg.features;
 }
 
-static int fake_set_features(void *priv, uint64_t features)
+static int fake_set_features(void *priv, uint64_t features, char *err __rte_unused,
+			     size_t errlen __rte_unused)
 {
 	struct fake_vnet *f = priv;
 
@@ -637,7 +638,8 @@ static uint8_t fake_get_status(void *priv)
 	return ((struct fake_vnet *)priv)->status;
 }
 
-static void fake_set_status(void *priv, uint8_t status)
+static int fake_set_status(void *priv, uint8_t status, char *err __rte_unused,
+			   size_t errlen __rte_unused)
 {
 	struct fake_vnet *f = priv;
 
@@ -647,6 +649,7 @@ static void fake_set_status(void *priv, uint8_t status)
 	if ((status & VPMD_STATUS_DRIVER_OK) && !(status & VPMD_STATUS_FEATURES_OK))
 		violation(f, "DRIVER_OK without FEATURES_OK");
 	f->status = status;
+	return 0;
 }
 
 static void queues_clear(struct fake_vnet *f)
@@ -659,7 +662,7 @@ static void queues_clear(struct fake_vnet *f)
 	}
 }
 
-static int fake_reset(void *priv)
+static int fake_reset(void *priv, char *err __rte_unused, size_t errlen __rte_unused)
 {
 	struct fake_vnet *f = priv;
 
@@ -671,18 +674,19 @@ static int fake_reset(void *priv)
 	return 0;
 }
 
-static int fake_read_config(void *priv, uint32_t offset, void *buf, uint32_t len)
+static int fake_read_config(void *priv, uint32_t offset, void *buf, uint32_t len,
+			    char *err __rte_unused, size_t errlen __rte_unused)
 {
 	struct fake_vnet *f = priv;
-	uint8_t cfg[VPMD_CFG_SIZE];
+	struct vpmd_net_config cfg;
 
 	if (offset > sizeof(cfg) || len > sizeof(cfg) - offset)
 		return -EINVAL;
-	memcpy(cfg + VPMD_CFG_MAC, f->cfg.mac, 6);
-	memcpy(cfg + VPMD_CFG_STATUS, &f->cfg.link_status, 2);
-	memcpy(cfg + VPMD_CFG_MAX_PAIRS, &f->cfg.max_pairs, 2);
-	memcpy(cfg + VPMD_CFG_MTU, &f->cfg.mtu, 2);
-	memcpy(buf, cfg + offset, len);
+	memcpy(cfg.mac, f->cfg.mac, sizeof(cfg.mac));
+	cfg.status = f->cfg.link_status;
+	cfg.max_virtqueue_pairs = f->cfg.max_pairs;
+	cfg.mtu = f->cfg.mtu;
+	memcpy(buf, (const uint8_t *)&cfg + offset, len);
 	return 0;
 }
 
@@ -698,7 +702,7 @@ static uint8_t fake_config_generation(void *priv)
 static uint16_t fake_queue_max_size(void *priv, uint16_t idx)
 {
 	struct fake_vnet *f = priv;
-	uint16_t nvq = (uint16_t)(ctrl_index(f) + ((f->cfg.features & VPMD_F_CTRL_VQ) ? 1 : 0));
+	unsigned int nvq = ctrl_index(f) + ((f->cfg.features & VPMD_F_CTRL_VQ) ? 1 : 0);
 
 	if (idx >= nvq || idx >= FAKE_MAX_VQ || (int)idx == f->cfg.zero_size_queue)
 		return 0;
@@ -707,7 +711,8 @@ static uint16_t fake_queue_max_size(void *priv, uint16_t idx)
 	return f->cfg.queue_max;
 }
 
-static int fake_queue_setup(void *priv, const struct vpmd_vq_layout *l, struct vpmd_notify *n)
+static int fake_queue_setup(void *priv, const struct vpmd_vq_layout *l, struct vpmd_notify *n,
+			    char *err __rte_unused, size_t errlen __rte_unused)
 {
 	struct fake_vnet *f = priv;
 	struct fake_vq *q;
@@ -748,12 +753,14 @@ static int fake_queue_setup(void *priv, const struct vpmd_vq_layout *l, struct v
 	return 0;
 }
 
-static void fake_queue_release(void *priv, uint16_t idx)
+static int fake_queue_release(void *priv, uint16_t idx, char *err __rte_unused,
+			      size_t errlen __rte_unused)
 {
 	struct fake_vnet *f = priv;
 
 	if (idx < FAKE_MAX_VQ)
 		f->vq[idx].ready = false;
+	return 0;
 }
 
 static void fake_close(void *priv)

@@ -23,7 +23,7 @@
 #include "vpmd_transport.h"
 #include "vpmd_spec.h"
 
-#define FAKE_MAX_VQ (2 * VPMD_MAX_QPAIRS + 1)
+#define FAKE_MAX_VQ VPMD_NB_VQS(VPMD_MAX_QPAIRS)
 #define FAKE_TX_PENDING_MAX 32768
 
 struct fake_vnet_cfg {

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Unit test (suite 'unit', no root, no device) for the virtio-pci transport's probe and
- * control path: pmd/vpmd_pci.c is compiled with VPMD_PCI_SYSFS pointing at a fake sysfs tree
- * built here in a temporary folder: vendor/device/driver, a config space file with virtio
- * capabilities, a `resource` table and regular files standing in for the BARs (mmap works on
- * them, and memory behaves like a device that echoes what was written).
+ * control path: pmd/transport/pci/vpmd_pci.c is compiled with VPMD_PCI_SYSFS pointing at a
+ * fake sysfs tree built here in a temporary folder: vendor/device/driver, a config space
+ * file with virtio capabilities, a `resource` table and regular files standing in for the
+ * BARs (mmap works on them, and memory behaves like a device that echoes what was written).
+ * Register offsets are written here from the spec, not from vpmd_pci_regs.h, so the test
+ * also checks that header's layout.
  *
  * Covered: the good layout (probe succeeds, bus mastering gets enabled, features, config
  * reads and their bounds, queue setup and its checks, the kick writes the queue index to the
@@ -32,7 +34,8 @@
 #define NOTIFY_MULT 4u
 
 /* The EAL is not initialised here; the uio path asks for IOVA = PA, so say so. */
-enum rte_iova_mode rte_eal_iova_mode(void)
+enum rte_iova_mode
+rte_eal_iova_mode(void)
 {
 	return RTE_IOVA_PA;
 }
@@ -56,11 +59,23 @@ struct fake {
 	uint8_t common[0x1000];
 };
 
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
-static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)v); put16(p + 2, (uint16_t)(v >> 16)); }
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
 
-static void add_cap(struct fake *f, unsigned int at, unsigned int next, uint8_t type, uint8_t bar,
-		    uint32_t off, uint32_t len, uint8_t cap_len)
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)v);
+	put16(p + 2, (uint16_t)(v >> 16));
+}
+
+static void
+add_cap(struct fake *f, unsigned int at, unsigned int next, uint8_t type, uint8_t bar,
+	uint32_t off, uint32_t len, uint8_t cap_len)
 {
 	uint8_t *c = &f->cfg[at];
 
@@ -76,7 +91,8 @@ static void add_cap(struct fake *f, unsigned int at, unsigned int next, uint8_t 
 }
 
 /* QEMU-like layout: everything in BAR 4, common/isr/device/notify at 0/0x1000/0x2000/0x3000. */
-static void good(struct fake *f)
+static void
+good(struct fake *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->vendor = 0x1af4;
@@ -98,7 +114,8 @@ static void good(struct fake *f)
 	put16(&f->common[0x1e], 1);            /* queue_notify_off */
 }
 
-static int write_file(const char *path, const void *buf, size_t len)
+static int
+write_file(const char *path, const void *buf, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	int ok;
@@ -110,7 +127,8 @@ static int write_file(const char *path, const void *buf, size_t len)
 	return ok ? 0 : -1;
 }
 
-static void build(const struct fake *f)
+static void
+build(const struct fake *f)
 {
 	char buf[512], path[256];
 	size_t off = 0;
@@ -135,8 +153,9 @@ static void build(const struct fake *f)
 		uint64_t start = f->bar_size[i] ? 0x8000000000ull + i * 0x100000ull : 0;
 		uint64_t end = f->bar_size[i] ? start + f->bar_size[i] - 1 : 0;
 
-		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "0x%016llx 0x%016llx 0x%016llx\n",
-					(unsigned long long)start, (unsigned long long)end,
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "0x%016llx 0x%016llx "
+					"0x%016llx\n", (unsigned long long)start,
+					(unsigned long long)end,
 					f->bar_size[i] ? 0x14220cull : 0ull);
 		if (f->bar_size[i]) {
 			int fd;
@@ -145,7 +164,8 @@ static void build(const struct fake *f)
 			fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 			if (fd >= 0) {
 				if (ftruncate(fd, (off_t)f->bar_size[i]) != 0 ||
-				    (i == BAR && pwrite(fd, f->common, sizeof(f->common), 0) != (ssize_t)sizeof(f->common)))
+				    (i == BAR && pwrite(fd, f->common, sizeof(f->common), 0) !=
+						 (ssize_t)sizeof(f->common)))
 					perror("bar file");
 				close(fd);
 			}
@@ -154,15 +174,17 @@ static void build(const struct fake *f)
 	write_file(DEVDIR "/resource", buf, off);
 }
 
-static int probe(const struct fake *f, const char *addr, const struct vpmd_transport_ops **ops,
-		 void **priv, char *err, size_t errlen)
+static int
+probe(const struct fake *f, const char *addr, const struct vpmd_transport_ops **ops,
+      void **priv, char *err, size_t errlen)
 {
 	build(f);
 	err[0] = '\0';
 	return vpmd_pci_probe(addr, ops, priv, err, errlen);
 }
 
-static void expect_refusal(const char *name, const struct fake *f, int want_rc, const char *want_msg)
+static void
+expect_refusal(const char *name, const struct fake *f, int want_rc, const char *want_msg)
 {
 	const struct vpmd_transport_ops *ops = NULL;
 	void *priv = NULL;
@@ -176,7 +198,8 @@ static void expect_refusal(const char *name, const struct fake *f, int want_rc, 
 	printf("%s %s: %s\n", rc == want_rc && strstr(err, want_msg) ? "ok  " : "FAIL", name, err);
 }
 
-static uint16_t file16(const char *path, off_t off)
+static uint16_t
+file16(const char *path, off_t off)
 {
 	uint8_t b[2] = { 0, 0 };
 	int fd = open(path, O_RDONLY);
@@ -189,7 +212,8 @@ static uint16_t file16(const char *path, off_t off)
 	return (uint16_t)(b[0] | b[1] << 8);
 }
 
-static void test_good(void)
+static void
+test_good(void)
 {
 	const struct vpmd_transport_ops *ops = NULL;
 	struct vpmd_vq_layout vq = { .index = 0, .size = 256, .desc_iova = 0x1000,
@@ -211,23 +235,34 @@ static void test_good(void)
 	      file16(DEVDIR "/config", 4));
 	CHECK(ops->get_features(priv) == (0x30080a3ull | 0x30080a3ull << 32), "features 0x%llx",
 	      (unsigned long long)ops->get_features(priv));
-	CHECK(ops->set_features(priv, 0x1000000a3ull) == 0, "set_features");
-	ops->set_status(priv, 0x0b);
+	CHECK(ops->set_features(priv, 0x1000000a3ull, err, sizeof(err)) == 0, "set_features");
+	CHECK(ops->set_status(priv, 0x0b, err, sizeof(err)) == 0, "set_status");
 	CHECK(ops->get_status(priv) == 0x0b, "status 0x%x", ops->get_status(priv));
-	CHECK(ops->reset(priv) == 0 && ops->get_status(priv) == 0, "reset");
-	CHECK(ops->read_config(priv, 0, cfgbuf, 8) == 0, "read_config 0..8");
-	CHECK(ops->read_config(priv, 0x1000 - 4, cfgbuf, 8) == -ERANGE, "config read past the end allowed");
-	CHECK(ops->read_config(priv, 0xfffffffcu, cfgbuf, 8) == -ERANGE, "config offset overflow allowed");
-	CHECK(ops->queue_max_size(priv, 0) == 256, "queue_max_size %u", ops->queue_max_size(priv, 0));
+	CHECK(ops->reset(priv, err, sizeof(err)) == 0 && ops->get_status(priv) == 0, "reset");
+	CHECK(ops->read_config(priv, 0, cfgbuf, 8, err, sizeof(err)) == 0, "read_config 0..8");
+	err[0] = '\0';
+	CHECK(ops->read_config(priv, 0x1000 - 4, cfgbuf, 8, err, sizeof(err)) == -ERANGE &&
+	      strstr(err, "outside the 4096-byte device config") != NULL,
+	      "config read past the end allowed (%s)", err);
+	CHECK(ops->read_config(priv, 0xfffffffcu, cfgbuf, 8, err, sizeof(err)) == -ERANGE,
+	      "config offset overflow allowed");
+	CHECK(ops->queue_max_size(priv, 0) == 256, "queue_max_size %u",
+	      ops->queue_max_size(priv, 0));
 	CHECK(ops->queue_max_size(priv, 5) == 0, "queue 5 of 5 exists");
 	vq.size = 512;
-	CHECK(ops->queue_setup(priv, &vq, &nt) == -EINVAL, "ring larger than the device's accepted");
+	err[0] = '\0';
+	CHECK(ops->queue_setup(priv, &vq, &nt, err, sizeof(err)) == -EINVAL &&
+	      strstr(err, "size 512, but the device takes 1..256") != NULL,
+	      "ring larger than the device's accepted (%s)", err);
 	vq.size = 256;
 	vq.index = 5;
-	CHECK(ops->queue_setup(priv, &vq, &nt) == -EINVAL, "queue index past num_queues accepted");
+	err[0] = '\0';
+	CHECK(ops->queue_setup(priv, &vq, &nt, err, sizeof(err)) == -EINVAL &&
+	      strstr(err, "virtqueue 5 does not exist") != NULL,
+	      "queue index past num_queues accepted (%s)", err);
 	vq.index = 0;
-	rc = ops->queue_setup(priv, &vq, &nt);
-	CHECK(rc == 0 && nt.kick != NULL, "queue_setup: %d", rc);
+	rc = ops->queue_setup(priv, &vq, &nt, err, sizeof(err));
+	CHECK(rc == 0 && nt.kick != NULL, "queue_setup: %d %s", rc, err);
 	if (rc == 0 && nt.kick != NULL) {
 		nt.kick(nt.cookie, 0x0102);
 		CHECK(file16(DEVDIR "/resource4", 0x3000 + NOTIFY_MULT) == 0x0102,
@@ -238,10 +273,11 @@ static void test_good(void)
 		CHECK(file16(DEVDIR "/resource4", 0x20) == 0x1000, "queue_desc low not written");
 	}
 	/* Enabled already (queue_enable reads 1): a second setup must be refused. */
-	CHECK(ops->queue_setup(priv, &vq, &nt) == -EBUSY, "queue enabled twice");
-	ops->queue_release(priv, 0);
+	CHECK(ops->queue_setup(priv, &vq, &nt, err, sizeof(err)) == -EBUSY, "queue enabled twice");
+	CHECK(ops->queue_release(priv, 0, err, sizeof(err)) == 0, "queue_release");
 	ops->close(priv);
-	printf("ok   good layout: probe, features, status, reset, config bounds, queue setup, kick\n");
+	printf("ok   good layout: probe, features, status, reset, config bounds, queue setup, "
+	       "kick\n");
 
 	/* A device whose queue_notify_off points past the notify structure (4.1.4.4). */
 	good(&f);
@@ -250,14 +286,17 @@ static void test_good(void)
 	CHECK(rc == 0, "probe: %s", err);
 	if (rc == 0) {
 		nt = (struct vpmd_notify){ 0 };
-		CHECK(ops->queue_setup(priv, &vq, &nt) == -EPROTO && nt.kick == NULL,
-		      "notify offset outside the notify capability accepted");
+		err[0] = '\0';
+		CHECK(ops->queue_setup(priv, &vq, &nt, err, sizeof(err)) == -EPROTO &&
+		      nt.kick == NULL && strstr(err, "outside the 4096-byte notify structure"),
+		      "notify offset outside the notify capability accepted (%s)", err);
 		ops->close(priv);
 		printf("ok   queue_notify_off outside the notify structure refused\n");
 	}
 }
 
-int main(void)
+int
+main(void)
 {
 	char tmpl[] = "/tmp/vpmd-pci-fake.XXXXXX";
 	struct fake f;
@@ -287,9 +326,11 @@ int main(void)
 	good(&f); add_cap(&f, 0x40, 0x54, 1, 7, 0, 0x1000, 16);
 	expect_refusal("reserved BAR index", &f, -ENODEV, "no virtio common capability");
 	good(&f); add_cap(&f, 0x7c, 0x00, 2, BAR, 0x3000, 0x1000, 16);
-	expect_refusal("notify cap without multiplier", &f, -EPROTO, "malformed virtio PCI capability");
+	expect_refusal("notify cap without multiplier", &f, -EPROTO,
+		       "malformed virtio PCI capability");
 	good(&f); add_cap(&f, 0x40, 0x54, 1, BAR, 0, 0x1000, 8);
-	expect_refusal("capability shorter than 16", &f, -EPROTO, "malformed virtio PCI capability");
+	expect_refusal("capability shorter than 16", &f, -EPROTO,
+		       "malformed virtio PCI capability");
 	good(&f); add_cap(&f, 0x68, 0x7c, 4, 2, 0, 0x100, 16);
 	expect_refusal("capability on an absent BAR", &f, -EPROTO, "not a memory BAR");
 	good(&f); add_cap(&f, 0x40, 0x54, 1, BAR, 0, 0x20, 16);
@@ -303,9 +344,11 @@ int main(void)
 		char err[256];
 		int rc = probe(&f, "0000:00:01", &ops, &priv, err, sizeof(err));
 
-		CHECK(rc == -EINVAL && strstr(err, "not a PCI address"), "bad address: %d %s", rc, err);
+		CHECK(rc == -EINVAL && strstr(err, "not a PCI address"), "bad address: %d %s", rc,
+		      err);
 		rc = probe(&f, "0000:00:02.0", &ops, &priv, err, sizeof(err));
-		CHECK(rc == -ENODEV && strstr(err, "no such PCI device"), "absent device: %d %s", rc, err);
+		CHECK(rc == -ENODEV && strstr(err, "no such PCI device"), "absent device: %d %s",
+		      rc, err);
 		printf("ok   bad and absent addresses refused\n");
 	}
 

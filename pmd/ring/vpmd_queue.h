@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Queues: the rx, tx and control queue structures, the burst functions the driver core
+ * chooses from, queue lifetime, and the inline helpers both ring layouts share. Internal to
+ * pmd/ (the core includes it through vpmd_internal.h); nothing here knows the transport:
+ * the core hands each ring its notify hook at queue set-up.
+ *
+ * Threading: each rxq/txq is its own cache-aligned allocation. While the device is
+ * started, only the lcore polling a queue writes its state and counters; the control path
+ * only reads counters (single-writer 64-bit words) and the halt flags. While the device is
+ * stopped, only the control path touches the queue.
+ */
+#ifndef VPMD_QUEUE_H
+#define VPMD_QUEUE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "vpmd.h"
+#include "vpmd_spec.h"
+#include "vpmd_vq.h"
+
+typedef uint16_t (*vpmd_rx_fn)(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n);
+typedef uint16_t (*vpmd_tx_fn)(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n);
+typedef unsigned int (*vpmd_reclaim_fn)(struct vpmd_txq *txq);
+
+/* Per-packet header checks need only these negotiated bits; kept in the queue so the fast
+ * path never dereferences the device. */
+#define VPMD_RXQ_F_GUEST_CSUM 1
+#define VPMD_RXQ_F_TSO4       2
+#define VPMD_RXQ_F_TSO6       4
+#define VPMD_RXQ_F_ECN        8
+
+/* Rx refills once this many buffers are free (fewer on rings under 4x this size). */
+#define VPMD_RX_REFILL_MAX 32
+
+/*
+ * Why a queue's bursts return 0 without touching the ring (the queue's `halt` byte):
+ *   STOPPED  the device is not started; the control path sets and clears it
+ *   BROKEN   the device broke the ring protocol; set once by the polling lcore, sticky
+ *            until the control path resets the queue (vpmd_stop() + vpmd_start())
+ * Both live in one byte so that a burst tests them with one load.
+ */
+#define VPMD_Q_STOPPED 1
+#define VPMD_Q_BROKEN  2
+
+struct vpmd_rxq {
+	/* --- fast path, written by the polling lcore --- */
+	struct vpmd_vq vq;
+	struct rte_mbuf **sw_ring;   /* mbuf posted under each buffer id; NULL = not in flight */
+	uint16_t *free_ids;          /* FIFO of ids not in flight (nb_free of them) */
+	uint16_t free_head;          /* next id to post */
+	uint16_t free_tail;          /* where the next consumed id goes */
+	uint32_t buf_len;            /* bytes posted per buffer: header + data room */
+	uint16_t hdr_off;            /* buffer starts at buf_addr + hdr_off (headroom - 12) */
+	uint16_t refill_thresh;      /* refill once this many ids are free */
+	uint8_t hdr_features;        /* VPMD_RXQ_F_* */
+	uint8_t halt;                /* VPMD_Q_*: bursts return 0 while non-zero */
+	uint8_t bad_reason;          /* enum vpmd_bad_reason */
+	/* IN_ORDER batch being expanded: buffers still to hand out, length of its last one */
+	uint16_t ib_rem;
+	uint32_t ib_len;
+	struct rte_mempool *mp;
+	vpmd_rx_fn rx_fn;
+
+	struct vpmd_rxq_stats stats __rte_cache_aligned;
+
+	/* --- control path --- */
+	bool bad_logged __rte_cache_aligned;
+} __rte_cache_aligned;
+
+/* Tx bookkeeping: split rings index it by head descriptor, packed rings by buffer id. */
+struct vpmd_tx_slot {
+	struct rte_mbuf *m;          /* packet (chain head); NULL when the slot is not a live head */
+	uint16_t ndesc;              /* descriptors the packet occupies */
+	uint16_t done;               /* split, out of order: the device returned it */
+};
+
+struct vpmd_txq {
+	/* --- fast path --- */
+	struct vpmd_vq vq;
+	struct vpmd_tx_slot *slots;
+	uint16_t *free_ids;          /* packed: FIFO of free buffer ids */
+	uint16_t free_head, free_tail, nb_free_ids;
+	uint16_t oldest;             /* split: head slot of the oldest packet in flight;
+	                              * packed + IN_ORDER: oldest buffer id in flight */
+	uint16_t nb_inflight;        /* packets (chains) in flight */
+	uint16_t free_thresh;        /* reclaim completions once fewer descriptors are free */
+	uint8_t halt;                /* VPMD_Q_*: bursts return 0 while non-zero */
+	uint8_t bad_reason;
+	bool csum;                   /* VIRTIO_NET_F_CSUM negotiated */
+	bool tso4, tso6;             /* HOST_TSO4/6 negotiated */
+	struct vpmd_net_hdr *hdrs;   /* one header per slot/id, for packets that cannot push */
+	uint64_t hdrs_iova;
+	vpmd_tx_fn tx_fn;
+	vpmd_reclaim_fn reclaim_fn;
+
+	struct vpmd_txq_stats stats __rte_cache_aligned;
+
+	/* --- control path --- */
+	bool bad_logged __rte_cache_aligned;
+} __rte_cache_aligned;
+
+/* Control virtqueue: one synchronous command at a time. */
+struct vpmd_ctrlq {
+	struct vpmd_vq vq;
+	uint8_t *buf;                /* header | data | ack */
+	uint64_t buf_iova;
+	uint16_t next_desc;          /* split: next descriptor, taken in ring order */
+};
+#define VPMD_CTRL_BUF_SIZE 64
+/* A command is at most three descriptors: {class, cmd}, data, ack [5.1.6.5]. */
+#define VPMD_CTRL_CMD_DESCS 3
+/* One command is in flight at a time: a larger control ring would only waste memory. */
+#define VPMD_CTRL_RING_SIZE_MAX 64
+
+/* Burst functions, one per layout and negotiated mode; the core picks one of each kind. */
+uint16_t vpmd_rx_split_mrg(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vpmd_rx_split_mrg_inorder(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vpmd_rx_split(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vpmd_rx_split_inorder(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vpmd_tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vpmd_tx_split_inorder(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vpmd_rx_packed_mrg(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vpmd_rx_packed_mrg_inorder(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vpmd_rx_packed(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vpmd_rx_packed_inorder(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vpmd_tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vpmd_tx_packed_inorder(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n);
+
+/* Process tx completions now (the tx bursts do it lazily); 0 on a halted queue. */
+unsigned int vpmd_tx_reclaim_split(struct vpmd_txq *txq);
+unsigned int vpmd_tx_reclaim_split_inorder(struct vpmd_txq *txq);
+unsigned int vpmd_tx_reclaim_packed(struct vpmd_txq *txq);
+unsigned int vpmd_tx_reclaim_packed_inorder(struct vpmd_txq *txq);
+
+/* Initial fill at start (the queue is still stopped): post every free id. 0 or -ENOMEM. */
+int vpmd_rxq_fill_split(struct vpmd_rxq *rxq, bool mrg);
+int vpmd_rxq_fill_packed(struct vpmd_rxq *rxq, bool mrg);
+
+/* Queue lifetime (vpmd_vq.c), control path. A new or reset queue is stopped. `dev_id`
+ * makes the memzone names unique per device. */
+struct vpmd_rxq *vpmd_rxq_create(uint32_t dev_id, uint16_t qid, uint16_t size, bool packed,
+				 int socket_id);
+struct vpmd_txq *vpmd_txq_create(uint32_t dev_id, uint16_t qid, uint16_t size, bool packed,
+				 int socket_id);
+struct vpmd_ctrlq *vpmd_ctrlq_create(uint32_t dev_id, uint16_t vq_index, uint16_t size,
+				     bool packed, int socket_id);
+void vpmd_rxq_reset(struct vpmd_rxq *rxq);      /* rings back to initial state, ids free */
+void vpmd_txq_reset(struct vpmd_txq *txq);
+unsigned int vpmd_rxq_reclaim(struct vpmd_rxq *rxq); /* free every posted mbuf; returns count */
+unsigned int vpmd_txq_reclaim(struct vpmd_txq *txq);
+void vpmd_rxq_free(struct vpmd_rxq *rxq);
+void vpmd_txq_free(struct vpmd_txq *txq);
+void vpmd_ctrlq_free(struct vpmd_ctrlq *cvq);
+
+/* ---- Shared fast-path helpers ---------------------------------------------------------- */
+
+/* Mark a queue broken (sticky). The fast path never logs: the control path sees the flag. */
+static __rte_always_inline void
+vpmd_rxq_set_broken(struct vpmd_rxq *rxq, enum vpmd_bad_reason why)
+{
+	if (!(rxq->halt & VPMD_Q_BROKEN)) {
+		rxq->bad_reason = (uint8_t)why;
+		rxq->stats.err_bad_ring++;
+		vpmd_write_once(&rxq->halt, (uint8_t)(rxq->halt | VPMD_Q_BROKEN));
+	}
+}
+
+static __rte_always_inline void
+vpmd_txq_set_broken(struct vpmd_txq *txq, enum vpmd_bad_reason why)
+{
+	if (!(txq->halt & VPMD_Q_BROKEN)) {
+		txq->bad_reason = (uint8_t)why;
+		txq->stats.err_bad_ring++;
+		vpmd_write_once(&txq->halt, (uint8_t)(txq->halt | VPMD_Q_BROKEN));
+	}
+}
+
+/* Whether vpmd_tx_reclaim() has anything to do: a halted queue's ring is not touched. */
+static __rte_always_inline bool
+vpmd_tx_may_reclaim(const struct vpmd_txq *txq)
+{
+	return !txq->halt && txq->nb_inflight != 0;
+}
+
+/*
+ * Rx buffers come straight from the mempool (rte_mempool_get_bulk), not through
+ * rte_pktmbuf_alloc_bulk: a free pktmbuf already has next = NULL, nb_segs = 1, refcnt = 1
+ * (the free path guarantees it), so only the 8 bytes data_off|refcnt|nb_segs|port are
+ * rewritten — the reset would also write the mbuf's second cache line (next, tx_offload),
+ * a cache miss per buffer. The rx burst sets the descriptor fields it delivers.
+ */
+struct vpmd_rearm {
+	uint16_t data_off, refcnt, nb_segs, port;
+};
+_Static_assert(offsetof(struct rte_mbuf, refcnt) == offsetof(struct rte_mbuf, data_off) + 2 &&
+	       offsetof(struct rte_mbuf, nb_segs) == offsetof(struct rte_mbuf, data_off) + 4 &&
+	       offsetof(struct rte_mbuf, port) == offsetof(struct rte_mbuf, data_off) + 6,
+	       "data_off, refcnt, nb_segs, port are contiguous");
+
+static __rte_always_inline int
+vpmd_rx_alloc(struct rte_mempool *mp, struct rte_mbuf **mbufs, unsigned int k)
+{
+	static const struct vpmd_rearm init = { RTE_PKTMBUF_HEADROOM, 1, 1, RTE_MBUF_PORT_INVALID };
+	unsigned int i;
+
+	if (unlikely(rte_mempool_get_bulk(mp, (void **)mbufs, k) != 0))
+		return -1;
+	for (i = 0; i < k; i++)
+		memcpy(&mbufs[i]->data_off, &init, sizeof(init));
+	return 0;
+}
+
+/* Descriptor fields of a delivered head mbuf (its first cache line only). */
+static __rte_always_inline void
+vpmd_rx_head_init(struct rte_mbuf *m)
+{
+	m->ol_flags = 0;
+	m->packet_type = 0;
+	m->vlan_tci = 0;
+}
+
+/* Read the 12-byte header once (no double fetch: later code uses only the copy). */
+static __rte_always_inline void
+vpmd_rx_hdr_read(struct vpmd_net_hdr *h, const void *src)
+{
+	memcpy(h, src, sizeof(*h));
+	rte_compiler_barrier();
+}
+
+/* Checksum/GSO fields of a received header (flags or gso_type non-zero); pkt_len is the
+ * whole packet without the header. Sets ol_flags/tso_segsz on the head mbuf. */
+enum vpmd_bad_reason vpmd_rx_hdr_offloads(const struct vpmd_rxq *rxq,
+					  const struct vpmd_net_hdr *h, uint32_t pkt_len,
+					  struct rte_mbuf *m);
+
+/* Tx: fill the header for a packet asking for offloads. 0, or -1 when the request cannot
+ * be honoured (not negotiated, bad lengths). */
+int vpmd_tx_hdr_offloads(const struct vpmd_txq *txq, struct vpmd_net_hdr *h,
+			 const struct rte_mbuf *m);
+
+/*
+ * Returning transmitted mbufs: single-segment packets go back to their pool in bulk
+ * (rte_pktmbuf_prefree_seg handles shared and indirect ones); chains take the generic
+ * path. Cheaper than rte_pktmbuf_free_bulk, which is not inlined.
+ */
+#define VPMD_TX_FREE_BATCH 64
+struct vpmd_tx_free {
+	unsigned int n;
+	struct rte_mbuf *m[VPMD_TX_FREE_BATCH];
+};
+
+static __rte_always_inline void
+vpmd_tx_free_flush(struct vpmd_tx_free *f)
+{
+	if (f->n) {
+		rte_mempool_put_bulk(f->m[0]->pool, (void **)f->m, f->n);
+		f->n = 0;
+	}
+}
+
+static __rte_always_inline void
+vpmd_tx_free_add(struct vpmd_tx_free *f, struct rte_mbuf *m)
+{
+	if (likely(m->nb_segs == 1)) {
+		m = rte_pktmbuf_prefree_seg(m);
+		if (likely(m != NULL)) {
+			if (unlikely(f->n == VPMD_TX_FREE_BATCH ||
+				     (f->n && f->m[0]->pool != m->pool)))
+				vpmd_tx_free_flush(f);
+			f->m[f->n++] = m;
+		}
+	} else {
+		rte_pktmbuf_free(m);
+	}
+}
+
+#define VPMD_TX_OFFLOAD_MASK (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG)
+#define VPMD_TX_MAX_SEGS 64
+
+/* Can the header go into the first segment's headroom (one descriptor fewer)? */
+static __rte_always_inline bool
+vpmd_tx_can_push(const struct rte_mbuf *m)
+{
+	return RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1 &&
+	       m->data_off >= VPMD_NET_HDR_SIZE;
+}
+
+/* Build the header at h for packet m. 0 or -1 (refuse the packet). */
+static __rte_always_inline int
+vpmd_tx_hdr_fill(const struct vpmd_txq *txq, struct vpmd_net_hdr *h, const struct rte_mbuf *m)
+{
+	if (likely(!(m->ol_flags & VPMD_TX_OFFLOAD_MASK))) {
+		uint64_t z = 0;
+		uint32_t z4 = 0;
+
+		memcpy(h, &z, 8);
+		memcpy((uint8_t *)h + 8, &z4, 4);
+		return 0;
+	}
+	return vpmd_tx_hdr_offloads(txq, h, m);
+}
+
+#endif /* VPMD_QUEUE_H */

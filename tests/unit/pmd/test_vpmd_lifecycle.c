@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vpmd life cycle: a start the device refuses, recovery by stop + start, link and
+ * info queries, and device specs that vpmd_open() must refuse.
+ * Every test ends with the mempool full again: that is the leak check.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "fake_vnet.h"
+#include "test_common.h"
+#include "test_env.h"
+#include "vpmd.h"
+#include "vpmd_internal.h"
+
+static void test_mq_refused(void **state)
+{
+	const struct vt_mode *m = *state;
+	struct vpmd_conf conf = { .nb_qpairs = 4, .ring_size = 64, .rx_pool = vt_pool,
+				  .socket_id = SOCKET_ID_ANY };
+	struct fake_vnet_cfg cfg;
+	struct fake_vnet *f;
+	struct vpmd_dev *dev;
+	char err[256];
+
+	vt_cfg_for(&cfg, m);
+	cfg.ctrl_ack = VPMD_CTRL_ERR;
+	dev = fake_vnet_open(&cfg, &f, err, sizeof(err));
+	assert_int_equal(vpmd_configure(dev, &conf, err, sizeof(err)), 0);
+	assert_int_not_equal(vpmd_start(dev, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "VQ_PAIRS_SET"));
+	assert_int_equal(f->ctrl_cmds, 1);
+	vt_assert_pool_full();        /* a failed start gives every rx buffer back */
+	/* and the device can be started once it behaves */
+	f->cfg.ctrl_ack = VPMD_CTRL_OK;
+	assert_int_equal(vpmd_start(dev, err, sizeof(err)), 0);
+	assert_int_equal(f->pairs_set, 4);
+	if (f->violations)
+		fail_msg("%s", f->violation);
+	vpmd_close(dev);
+	fake_vnet_free(f);
+	vt_assert_pool_full();
+}
+
+/* A broken queue recovers with stop + start; the device is set up from scratch. */
+static void test_restart(void **state)
+{
+	const struct vt_mode *m = *state;
+	static uint8_t frame[256];
+	struct fake_vnet_cfg cfg;
+	struct rte_mbuf *pk[4];
+	char err[256] = "";
+	struct vt_env e;
+
+	vt_cfg_for(&cfg, m);
+	vt_env_up(&e, &cfg, m, 2, 128);
+	vt_make_frame(frame, 100, 1);
+	fake_misbehave(e.f, FAKE_MIS_ID_RANGE);
+	assert_true(fake_rx_inject(e.f, 0, &vt_hdr0, frame, 100, false) > 0);
+	assert_int_equal(vpmd_rx_burst(e.rxq, pk, 4), 0);
+	assert_true(vpmd_rxq_broken(e.rxq));
+	vpmd_stop(e.dev);
+	vt_assert_pool_full();
+	assert_int_equal(vpmd_rx_burst(e.rxq, pk, 4), 0);   /* stopped: no ring access */
+	assert_int_equal(vpmd_start(e.dev, err, sizeof(err)), 0);
+	assert_false(vpmd_rxq_broken(e.rxq));
+	assert_int_equal(e.f->pairs_set, 2);
+	vt_mq_traffic(&e, 2);
+	vt_env_down(&e);
+}
+
+static void test_info_link(void **state)
+{
+	const struct vt_mode *m = *state;
+	struct fake_vnet_cfg cfg;
+	struct vpmd_link link;
+	struct vt_env e;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	vt_cfg_for(&cfg, m);
+	cfg.features |= VPMD_F_IN_ORDER;
+	vt_env_up(&e, &cfg, m, 2, 256);
+	assert_int_equal(vpmd_link_get(e.dev, &link), 0);
+	assert_true(link.up);
+	assert_int_equal(link.mtu, 1500);
+	assert_memory_equal(link.mac.addr_bytes, cfg.mac, 6);
+	e.f->cfg.link_status = 0;
+	assert_int_equal(vpmd_link_get(e.dev, &link), 0);
+	assert_false(link.up);
+	f = open_memstream(&buf, &len);
+	vpmd_info_dump(e.dev, f);
+	fclose(f);
+	assert_non_null(strstr(buf, "transport fake"));
+	assert_non_null(strstr(buf, "MRG_RXBUF"));
+	assert_non_null(strstr(buf, "IN_ORDER"));
+	assert_non_null(strstr(buf, (m->add & VPMD_F_RING_PACKED) ? "rx path: packed mergeable in-order"
+							    : "rx path: split mergeable in-order"));
+	assert_non_null(strstr(buf, "2 of 4 queue pair"));
+	free(buf);
+	vt_env_down(&e);
+
+	/* no MAC feature: a random locally administered unicast address */
+	vt_cfg_for(&cfg, m);
+	cfg.features &= ~(VPMD_F_MAC | VPMD_F_MTU | VPMD_F_STATUS);
+	vt_env_up(&e, &cfg, m, 1, 64);
+	assert_int_equal(vpmd_link_get(e.dev, &link), 0);
+	assert_true(link.up);
+	assert_int_equal(link.mtu, 1500);
+	assert_true(rte_is_local_admin_ether_addr(&link.mac));
+	assert_true(rte_is_unicast_ether_addr(&link.mac));
+	vt_env_down(&e);
+}
+
+static void test_open_spec(void **state)
+{
+	char err[256];
+
+	(void)state;
+	err[0] = 0;
+	assert_null(vpmd_open("bogus", err, sizeof(err)));
+	assert_non_null(strstr(err, "vhost-user:"));
+	err[0] = 0;
+	assert_null(vpmd_open("vhost-user:", err, sizeof(err)));
+	assert_true(strlen(err) > 0);
+	err[0] = 0;
+	assert_null(vpmd_open("", err, sizeof(err)));
+	assert_true(strlen(err) > 0);
+	assert_null(vpmd_open_transport(NULL, NULL, err, sizeof(err)));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		{ "open_spec", test_open_spec, NULL, NULL, NULL },
+		T(test_mq_refused, m_split),
+		T(test_mq_refused, m_packed),
+		T(test_restart, m_split),
+		T(test_restart, m_packed),
+		T(test_info_link, m_split),
+		T(test_info_link, m_packed),
+	};
+
+	return vt_run_tests("vpmd_lifecycle", tests, RTE_DIM(tests));
+}
