@@ -244,8 +244,8 @@ choose_pairs(const struct vpmd_dev *dev, const struct vpmd_conf *conf, uint16_t 
 				       RTE_MIN(dev->max_qpairs, (uint16_t)VPMD_MAX_QPAIRS);
 
 	if (p > dev->max_qpairs || p > VPMD_MAX_QPAIRS) {
-		vpmd_set_err(err, errlen, "%s: %u queue pairs requested, device offers %u%s (driver "
-			     "limit %u)", dev->name, p, dev->max_qpairs,
+		vpmd_set_err(err, errlen, "%s: %u queue pairs requested, device offers %u%s "
+			     "(driver limit %u)", dev->name, p, dev->max_qpairs,
 			     (dev->dev_features & VPMD_F_MQ) && !(dev->features & VPMD_F_MQ) ?
 				     " because MQ was not negotiated" : "",
 			     VPMD_MAX_QPAIRS);
@@ -582,9 +582,9 @@ fill_rx_rings(struct vpmd_dev *dev, char *err, size_t errlen)
 		rc = dev->packed ? vpmd_rxq_fill_packed(rxq, dev->mrg) :
 				   vpmd_rxq_fill_split(rxq, dev->mrg);
 		if (rc != 0) {
-			vpmd_set_err(err, errlen, "%s: rx queue %u: mempool %s cannot fill %u buffers; "
-				     "make the pool larger", dev->name, q, dev->rx_pool->name,
-				     rxq->vq.size);
+			vpmd_set_err(err, errlen, "%s: rx queue %u: mempool %s cannot fill %u "
+				     "buffers; make the pool larger", dev->name, q,
+				     dev->rx_pool->name, rxq->vq.size);
 			return rc;
 		}
 	}

@@ -177,8 +177,9 @@ vpmd_read_device_limits(struct vpmd_dev *dev, char *err, size_t errlen)
 		uint16_t mp = rte_le_to_cpu_16(cfg.max_virtqueue_pairs);
 
 		if (mp < VPMD_MQ_PAIRS_MIN || mp > VPMD_MQ_PAIRS_MAX) {
-			vpmd_set_err(err, errlen, "%s: device reports max_virtqueue_pairs %u (must be "
-				     "%u..%u)", dev->name, mp, VPMD_MQ_PAIRS_MIN, VPMD_MQ_PAIRS_MAX);
+			vpmd_set_err(err, errlen, "%s: device reports max_virtqueue_pairs %u "
+				     "(must be %u..%u)", dev->name, mp, VPMD_MQ_PAIRS_MIN,
+				     VPMD_MQ_PAIRS_MAX);
 			return -EPROTO;
 		}
 		dev->max_qpairs = mp;

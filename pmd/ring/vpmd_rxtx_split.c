@@ -193,8 +193,8 @@ rx_split(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n, const bool mr
 		cons++;
 		last = m;
 		for (k = 1; mrg && k < nbuf; k++) {
-			why = rx_split_next(rxq, &inv, vq->last_used + cons, nb_used - cons, &id, &len,
-					    &ib_rem, &ib_len, inorder);
+			why = rx_split_next(rxq, &inv, vq->last_used + cons, nb_used - cons, &id,
+					    &len, &ib_rem, &ib_len, inorder);
 			if (likely(why == VPMD_BAD_NONE))
 				why = vpmd_rx_chain_seg(rxq, &inv, id, len, &last, &pkt_len, true);
 			if (unlikely(why != VPMD_BAD_NONE))
