@@ -132,6 +132,8 @@ struct vpmd_txq_stats { VPMD_TXQ_STATS(VPMD_STAT_FIELD) };
 /* Snapshot of a queue's counters (safe from any lcore; counters are single-writer). */
 void vpmd_rxq_stats(const struct vpmd_rxq *rxq, struct vpmd_rxq_stats *out);
 void vpmd_txq_stats(const struct vpmd_txq *txq, struct vpmd_txq_stats *out);
+/* True when the device broke the queue's ring protocol (sticky until stop + start), or when
+ * the queue is NULL (vpmd_rxq()/vpmd_txq() of a queue that does not exist). */
 bool vpmd_rxq_broken(const struct vpmd_rxq *rxq);
 bool vpmd_txq_broken(const struct vpmd_txq *txq);
 /*

@@ -744,17 +744,18 @@ vpmd_txq_stats(const struct vpmd_txq *txq, struct vpmd_txq_stats *out)
 }
 #undef STAT_COPY
 
-/* A single read of a flag the polling lcore sets once (never cleared while it polls). */
+/* A single read of a flag the polling lcore sets once (never cleared while it polls). A queue
+ * that does not exist (vpmd_rxq() gave NULL) cannot carry traffic either. */
 bool
 vpmd_rxq_broken(const struct vpmd_rxq *rxq)
 {
-	return (vpmd_read_once(&rxq->halt) & VPMD_Q_BROKEN) != 0;
+	return rxq == NULL || (vpmd_read_once(&rxq->halt) & VPMD_Q_BROKEN) != 0;
 }
 
 bool
 vpmd_txq_broken(const struct vpmd_txq *txq)
 {
-	return (vpmd_read_once(&txq->halt) & VPMD_Q_BROKEN) != 0;
+	return txq == NULL || (vpmd_read_once(&txq->halt) & VPMD_Q_BROKEN) != 0;
 }
 
 unsigned int
