@@ -42,22 +42,22 @@ struct vpmd_txq;
 
 /* Default ring size: large rings absorb the backend's bursts (QEMU, vhost-net). */
 #define VPMD_RING_SIZE_DEFAULT 1024
-#define VPMD_MAX_QPAIRS 64
-#define VPMD_BURST_MAX 64
+#define VPMD_MAX_QPAIRS        64
+#define VPMD_BURST_MAX         64
 
 /* Everything that helps throughput; the device offers a subset, we take the overlap. */
-#define VPMD_FEATURES_DEFAULT                                                          \
-	(VPMD_F_VERSION_1 | VPMD_F_MAC | VPMD_F_STATUS | VPMD_F_MTU | VPMD_F_MRG_RXBUF |     \
+#define VPMD_FEATURES_DEFAULT                                                               \
+	(VPMD_F_VERSION_1 | VPMD_F_MAC | VPMD_F_STATUS | VPMD_F_MTU | VPMD_F_MRG_RXBUF |    \
 	 VPMD_F_CTRL_VQ | VPMD_F_MQ | VPMD_F_CSUM | VPMD_F_GUEST_CSUM | VPMD_F_GUEST_TSO4 | \
-	 VPMD_F_GUEST_TSO6 | VPMD_F_RING_PACKED | VPMD_F_EVENT_IDX | VPMD_F_INDIRECT_DESC |  \
+	 VPMD_F_GUEST_TSO6 | VPMD_F_RING_PACKED | VPMD_F_EVENT_IDX | VPMD_F_INDIRECT_DESC | \
 	 VPMD_F_IN_ORDER | VPMD_F_ACCESS_PLATFORM | VPMD_F_ORDER_PLATFORM)
 
 struct vpmd_conf {
-	uint16_t nb_qpairs;      /* queue pairs to use; 0 = as many as the device offers */
-	uint16_t ring_size;      /* 0 = min(VPMD_RING_SIZE_DEFAULT, device maximum) */
-	uint64_t features;       /* features the caller allows; 0 = VPMD_FEATURES_DEFAULT */
+	uint16_t nb_qpairs;          /* queue pairs to use; 0 = as many as the device offers */
+	uint16_t ring_size;          /* 0 = min(VPMD_RING_SIZE_DEFAULT, device maximum) */
+	uint64_t features;           /* features the caller allows; 0 = VPMD_FEATURES_DEFAULT */
 	struct rte_mempool *rx_pool; /* rx buffers; data room >= RTE_PKTMBUF_HEADROOM + 1518 */
-	int socket_id;           /* NUMA node for rings; SOCKET_ID_ANY is fine */
+	int socket_id;               /* NUMA node for rings; SOCKET_ID_ANY is fine */
 };
 
 /*
@@ -107,26 +107,30 @@ uint16_t vpmd_tx_burst(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n)
 unsigned int vpmd_tx_reclaim(struct vpmd_txq *txq);
 
 /* Per-queue counters, one table so that printing, telemetry and JSON share it. */
-#define VPMD_RXQ_STATS(X)                                                        \
-	X(packets, "packets delivered")                                                \
-	X(bytes, "bytes delivered (without virtio-net header)")                        \
-	X(bufs, "ring buffers consumed")                                               \
-	X(drop_nombuf, "refill failed: mempool empty")                                 \
-	X(drop_bad_len, "used length below header+14 or above the posted buffer")     \
-	X(drop_bad_hdr, "bad num_buffers, gso or checksum fields")                     \
-	X(err_bad_ring, "device broke the ring protocol (queue now broken)")          \
+#define VPMD_RXQ_STATS(X)                                                         \
+	X(packets, "packets delivered")                                           \
+	X(bytes, "bytes delivered (without virtio-net header)")                   \
+	X(bufs, "ring buffers consumed")                                          \
+	X(drop_nombuf, "refill failed: mempool empty")                            \
+	X(drop_bad_len, "used length below header+14 or above the posted buffer") \
+	X(drop_bad_hdr, "bad num_buffers, gso or checksum fields")                \
+	X(err_bad_ring, "device broke the ring protocol (queue now broken)")      \
 	X(kicks, "notifications sent to the device")
-#define VPMD_TXQ_STATS(X)                                                        \
-	X(packets, "packets sent")                                                    \
-	X(bytes, "bytes sent")                                                        \
-	X(ring_full, "bursts cut short by a full ring")                                \
-	X(drop_bad_pkt, "packets refused (too many segments, bad offload request)")   \
-	X(err_bad_ring, "device broke the ring protocol (queue now broken)")          \
+#define VPMD_TXQ_STATS(X)                                                           \
+	X(packets, "packets sent")                                                  \
+	X(bytes, "bytes sent")                                                      \
+	X(ring_full, "bursts cut short by a full ring")                             \
+	X(drop_bad_pkt, "packets refused (too many segments, bad offload request)") \
+	X(err_bad_ring, "device broke the ring protocol (queue now broken)")        \
 	X(kicks, "notifications sent to the device")
 
 #define VPMD_STAT_FIELD(name, desc) uint64_t name;
-struct vpmd_rxq_stats { VPMD_RXQ_STATS(VPMD_STAT_FIELD) };
-struct vpmd_txq_stats { VPMD_TXQ_STATS(VPMD_STAT_FIELD) };
+struct vpmd_rxq_stats {
+	VPMD_RXQ_STATS(VPMD_STAT_FIELD)
+};
+struct vpmd_txq_stats {
+	VPMD_TXQ_STATS(VPMD_STAT_FIELD)
+};
 #undef VPMD_STAT_FIELD
 
 /* Snapshot of a queue's counters (safe from any lcore; counters are single-writer). */
@@ -145,13 +149,13 @@ unsigned int vpmd_health_check(struct vpmd_dev *dev);
 
 struct vpmd_link {
 	bool up;
-	uint16_t mtu;            /* device MTU, or 1500 when MTU was not negotiated */
+	uint16_t mtu; /* device MTU, or 1500 when MTU was not negotiated */
 	struct rte_ether_addr mac;
 };
 /* Link state (read from the device now), MTU and MAC. A query: no log, no state change. */
 int vpmd_link_get(const struct vpmd_dev *dev, struct vpmd_link *link);
 
-uint64_t vpmd_features(const struct vpmd_dev *dev);   /* negotiated */
+uint64_t vpmd_features(const struct vpmd_dev *dev); /* negotiated */
 /* Transport, negotiated features by name, ring layout, rx/tx functions chosen. */
 void vpmd_info_dump(const struct vpmd_dev *dev, FILE *f);
 

@@ -47,8 +47,7 @@ ctrl_wait_split(struct vpmd_ctrlq *cvq, uint16_t head)
 
 /* Descriptors are taken in ring order (what IN_ORDER requires; harmless otherwise). */
 static int
-ctrl_send_split(struct vpmd_ctrlq *cvq, uint16_t ndesc, const uint32_t *lens,
-		const uint64_t *addrs)
+ctrl_send_split(struct vpmd_ctrlq *cvq, uint16_t ndesc, const uint32_t *lens, const uint64_t *addrs)
 {
 	struct vpmd_vq *vq = &cvq->vq;
 	struct vpmd_vring_desc *d = vq->split.desc;
@@ -129,20 +128,22 @@ vpmd_ctrl_send(struct vpmd_dev *dev, uint8_t cls, uint8_t cmd, const void *data,
 
 		rc = dev->ops->ctrl_cmd(dev->priv, cls, cmd, data, len, why, sizeof(why));
 		if (rc < 0)
-			vpmd_set_err(err, errlen, "%s: control command class %u cmd %u through "
-				     "transport %s failed (%s)", dev->name, cls, cmd,
-				     dev->ops->name, why[0] ? why : strerror(-rc));
+			vpmd_set_err(err, errlen,
+				     "%s: control command class %u cmd %u through "
+				     "transport %s failed (%s)",
+				     dev->name, cls, cmd, dev->ops->name,
+				     why[0] ? why : strerror(-rc));
 		return rc;
 	}
 	if (cvq == NULL || len > CTRL_DATA_MAX) {
-		vpmd_set_err(err, errlen, "%s: control command class %u cmd %u: %s", dev->name,
-			     cls, cmd, cvq == NULL ? "no control queue" : "data too long");
+		vpmd_set_err(err, errlen, "%s: control command class %u cmd %u: %s", dev->name, cls,
+			     cmd, cvq == NULL ? "no control queue" : "data too long");
 		return cvq == NULL ? -ENOTSUP : -EINVAL;
 	}
 	cvq->buf[0] = cls;
 	cvq->buf[1] = cmd;
 	memcpy(cvq->buf + CTRL_DATA_OFF, data, len);
-	cvq->buf[CTRL_ACK_OFF] = 0xff;       /* a device that never writes the ack fails */
+	cvq->buf[CTRL_ACK_OFF] = 0xff; /* a device that never writes the ack fails */
 	addrs[n] = cvq->buf_iova;
 	lens[n++] = sizeof(struct vpmd_ctrl_hdr);
 	if (len) {
@@ -152,15 +153,19 @@ vpmd_ctrl_send(struct vpmd_dev *dev, uint8_t cls, uint8_t cmd, const void *data,
 	addrs[n] = cvq->buf_iova + CTRL_ACK_OFF;
 	lens[n++] = 1;
 	if (n > cvq->vq.size) {
-		vpmd_set_err(err, errlen, "%s: control queue of %u descriptors cannot take a "
-			     "command of %u", dev->name, cvq->vq.size, n);
+		vpmd_set_err(err, errlen,
+			     "%s: control queue of %u descriptors cannot take a "
+			     "command of %u",
+			     dev->name, cvq->vq.size, n);
 		return -ENOSPC;
 	}
 	rc = cvq->vq.is_packed ? ctrl_send_packed(cvq, n, lens, addrs)
 			       : ctrl_send_split(cvq, n, lens, addrs);
 	if (rc == -ETIMEDOUT) {
-		vpmd_set_err(err, errlen, "%s: control queue: no answer to class %u cmd %u within "
-			     "%u ms", dev->name, cls, cmd, VPMD_CTRL_TIMEOUT_MS);
+		vpmd_set_err(err, errlen,
+			     "%s: control queue: no answer to class %u cmd %u within "
+			     "%u ms",
+			     dev->name, cls, cmd, VPMD_CTRL_TIMEOUT_MS);
 		return rc;
 	}
 	if (rc != 0) {
@@ -184,13 +189,15 @@ vpmd_ctrl_set_pairs(struct vpmd_dev *dev, uint16_t pairs, char *err, size_t errl
 			     dev->name, pairs);
 		return -ENOTSUP;
 	}
-	rc = vpmd_ctrl_send(dev, VPMD_CTRL_CLS_MQ, VPMD_CTRL_MQ_VQ_PAIRS_SET, &le, sizeof(le),
-			    err, errlen);
+	rc = vpmd_ctrl_send(dev, VPMD_CTRL_CLS_MQ, VPMD_CTRL_MQ_VQ_PAIRS_SET, &le, sizeof(le), err,
+			    errlen);
 	if (rc < 0)
 		return rc;
 	if (rc != VPMD_CTRL_OK) {
-		vpmd_set_err(err, errlen, "%s: enabling %u queue pairs: device refused "
-			     "VQ_PAIRS_SET (ack %d)", dev->name, pairs, rc);
+		vpmd_set_err(err, errlen,
+			     "%s: enabling %u queue pairs: device refused "
+			     "VQ_PAIRS_SET (ack %d)",
+			     dev->name, pairs, rc);
 		return -EIO;
 	}
 	return 0;

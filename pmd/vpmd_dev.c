@@ -31,8 +31,7 @@ static uint32_t vpmd_next_id;
 /* ---- open ------------------------------------------------------------------------------ */
 
 struct vpmd_dev *
-vpmd_open_transport(const struct vpmd_transport_ops *ops, void *priv, char *err,
-		    size_t errlen)
+vpmd_open_transport(const struct vpmd_transport_ops *ops, void *priv, char *err, size_t errlen)
 {
 	struct vpmd_dev *dev;
 	char why[256] = "";
@@ -56,8 +55,8 @@ vpmd_open_transport(const struct vpmd_transport_ops *ops, void *priv, char *err,
 	dev->mtu = RTE_ETHER_MTU;
 	rc = ops->reset(priv, why, sizeof(why));
 	if (rc != 0) {
-		vpmd_set_err(err, errlen, "%s: device reset failed (%s); is the device alive?", dev->name,
-			why[0] ? why : strerror(-rc));
+		vpmd_set_err(err, errlen, "%s: device reset failed (%s); is the device alive?",
+			     dev->name, why[0] ? why : strerror(-rc));
 		ops->close(priv);
 		free(dev);
 		return NULL;
@@ -84,7 +83,7 @@ vpmd_open(const char *spec, char *err, size_t errlen)
 	else
 		rc = vpmd_pci_probe(ds.pci_addr, &ops, &priv, err, errlen);
 	if (rc != 0 || ops == NULL)
-		return NULL;     /* the probe wrote err */
+		return NULL; /* the probe wrote err */
 	return vpmd_open_transport(ops, priv, err, errlen);
 }
 
@@ -143,9 +142,14 @@ vq_layout(const struct vpmd_vq *vq, struct vpmd_vq_layout *l)
 	uint64_t iova = vq->mz->iova;
 
 	*l = (struct vpmd_vq_layout){
-		.index = vq->vq_index, .size = vq->size, .packed = vq->is_packed,
-		.desc = va, .driver = va + vq->driver_off, .device = va + vq->device_off,
-		.desc_iova = iova, .driver_iova = iova + vq->driver_off,
+		.index = vq->vq_index,
+		.size = vq->size,
+		.packed = vq->is_packed,
+		.desc = va,
+		.driver = va + vq->driver_off,
+		.device = va + vq->device_off,
+		.desc_iova = iova,
+		.driver_iova = iova + vq->driver_off,
 		.device_iova = iova + vq->device_off,
 	};
 }
@@ -177,8 +181,9 @@ dev_setup_queues(struct vpmd_dev *dev, char *err, size_t errlen)
 		vqs[i]->kick = notify.kick;
 		vqs[i]->kick_cookie = notify.cookie;
 		if (rc != 0 || notify.kick == NULL) {
-			vpmd_set_err(err, errlen, "%s: setting up virtqueue %u (size %u) failed (%s)",
-				     dev->name, vqs[i]->vq_index, vqs[i]->size,
+			vpmd_set_err(err, errlen,
+				     "%s: setting up virtqueue %u (size %u) failed (%s)", dev->name,
+				     vqs[i]->vq_index, vqs[i]->size,
 				     rc ? (why[0] ? why : strerror(-rc)) : "no notify hook");
 			return rc ? rc : -EIO;
 		}
@@ -189,8 +194,7 @@ dev_setup_queues(struct vpmd_dev *dev, char *err, size_t errlen)
 
 /* What the caller's conf and the EAL must satisfy before the device is touched. */
 static int
-validate_conf(const struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err,
-	      size_t errlen)
+validate_conf(const struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err, size_t errlen)
 {
 	uint32_t room;
 
@@ -205,14 +209,18 @@ validate_conf(const struct vpmd_dev *dev, const struct vpmd_conf *conf, char *er
 	room = rte_pktmbuf_data_room_size(conf->rx_pool);
 	if (room < RTE_PKTMBUF_HEADROOM + RTE_ETHER_MIN_LEN ||
 	    RTE_PKTMBUF_HEADROOM < VPMD_NET_HDR_SIZE) {
-		vpmd_set_err(err, errlen, "%s: rx_pool data room %u too small (need headroom %u + "
-			     "at least 1518)", dev->name, room, RTE_PKTMBUF_HEADROOM);
+		vpmd_set_err(err, errlen,
+			     "%s: rx_pool data room %u too small (need headroom %u + "
+			     "at least 1518)",
+			     dev->name, room, RTE_PKTMBUF_HEADROOM);
 		return -EINVAL;
 	}
 	if (dev->ops->uses_va && rte_eal_iova_mode() != RTE_IOVA_VA) {
-		vpmd_set_err(err, errlen, "%s: transport %s addresses memory by virtual address, "
+		vpmd_set_err(err, errlen,
+			     "%s: transport %s addresses memory by virtual address, "
 			     "but the EAL runs in IOVA-as-PA mode; start the EAL with "
-			     "--iova-mode=va", dev->name, dev->ops->name);
+			     "--iova-mode=va",
+			     dev->name, dev->ops->name);
 		return -EINVAL;
 	}
 	return 0;
@@ -227,9 +235,11 @@ check_rx_room(const struct vpmd_dev *dev, struct rte_mempool *mp, char *err, siz
 
 	if (!dev->mrg &&
 	    room - RTE_PKTMBUF_HEADROOM < (uint32_t)dev->mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN) {
-		vpmd_set_err(err, errlen, "%s: without MRG_RXBUF every rx buffer must hold a full "
+		vpmd_set_err(err, errlen,
+			     "%s: without MRG_RXBUF every rx buffer must hold a full "
 			     "frame: data room %u - headroom %u < MTU %u + 18; use a larger mbuf "
-			     "data room", dev->name, room, RTE_PKTMBUF_HEADROOM, dev->mtu);
+			     "data room",
+			     dev->name, room, RTE_PKTMBUF_HEADROOM, dev->mtu);
 		return -EINVAL;
 	}
 	return 0;
@@ -237,17 +247,20 @@ check_rx_room(const struct vpmd_dev *dev, struct rte_mempool *mp, char *err, siz
 
 /* Queue pairs: the request, or as many as the device and the driver allow. */
 static int
-choose_pairs(const struct vpmd_dev *dev, const struct vpmd_conf *conf, uint16_t *pairs,
-	     char *err, size_t errlen)
+choose_pairs(const struct vpmd_dev *dev, const struct vpmd_conf *conf, uint16_t *pairs, char *err,
+	     size_t errlen)
 {
-	uint16_t p = conf->nb_qpairs ? conf->nb_qpairs :
-				       RTE_MIN(dev->max_qpairs, (uint16_t)VPMD_MAX_QPAIRS);
+	uint16_t p = conf->nb_qpairs ? conf->nb_qpairs
+				     : RTE_MIN(dev->max_qpairs, (uint16_t)VPMD_MAX_QPAIRS);
 
 	if (p > dev->max_qpairs || p > VPMD_MAX_QPAIRS) {
-		vpmd_set_err(err, errlen, "%s: %u queue pairs requested, device offers %u%s "
-			     "(driver limit %u)", dev->name, p, dev->max_qpairs,
-			     (dev->dev_features & VPMD_F_MQ) && !(dev->features & VPMD_F_MQ) ?
-				     " because MQ was not negotiated" : "",
+		vpmd_set_err(err, errlen,
+			     "%s: %u queue pairs requested, device offers %u%s "
+			     "(driver limit %u)",
+			     dev->name, p, dev->max_qpairs,
+			     (dev->dev_features & VPMD_F_MQ) && !(dev->features & VPMD_F_MQ)
+				     ? " because MQ was not negotiated"
+				     : "",
 			     VPMD_MAX_QPAIRS);
 		return -EINVAL;
 	}
@@ -312,8 +325,10 @@ choose_ctrl_size(const struct vpmd_dev *dev, uint16_t *size, char *err, size_t e
 	if (!(dev->features & VPMD_F_CTRL_VQ) || dev->ops->ctrl_cmd != NULL)
 		return 0;
 	if (cvq > UINT16_MAX) {
-		vpmd_set_err(err, errlen, "%s: control virtqueue index %u (2 * max_virtqueue_"
-			     "pairs) does not fit a 16-bit queue index", dev->name, cvq);
+		vpmd_set_err(err, errlen,
+			     "%s: control virtqueue index %u (2 * max_virtqueue_"
+			     "pairs) does not fit a 16-bit queue index",
+			     dev->name, cvq);
 		return -EPROTO;
 	}
 	qmax = dev->ops->queue_max_size(dev->priv, (uint16_t)cvq);
@@ -321,9 +336,12 @@ choose_ctrl_size(const struct vpmd_dev *dev, uint16_t *size, char *err, size_t e
 	if (!dev->packed)
 		s = s ? pow2_floor(s) : 0;
 	if (s < VPMD_CTRL_CMD_DESCS) {
-		vpmd_set_err(err, errlen, "%s: control virtqueue %u has size %u (need at least "
-			     "%u)", dev->name, cvq, qmax, dev->packed ? VPMD_CTRL_CMD_DESCS :
-			     rte_align32pow2(VPMD_CTRL_CMD_DESCS));
+		vpmd_set_err(err, errlen,
+			     "%s: control virtqueue %u has size %u (need at least "
+			     "%u)",
+			     dev->name, cvq, qmax,
+			     dev->packed ? VPMD_CTRL_CMD_DESCS
+					 : rte_align32pow2(VPMD_CTRL_CMD_DESCS));
 		return -EPROTO;
 	}
 	*size = s;
@@ -431,7 +449,8 @@ create_queues(struct vpmd_dev *dev, uint16_t ctrl_size, char *err, size_t errlen
 		dev->txq[q] = vpmd_txq_create(dev->id, q, dev->ring_size, dev->packed,
 					      dev->socket_id);
 		if (dev->rxq[q] == NULL || dev->txq[q] == NULL) {
-			vpmd_set_err(err, errlen, "%s: no memory for queue pair %u (ring size %u); "
+			vpmd_set_err(err, errlen,
+				     "%s: no memory for queue pair %u (ring size %u); "
 				     "give the EAL more memory (-m) or use a smaller ring",
 				     dev->name, q, dev->ring_size);
 			return -ENOMEM;
@@ -460,8 +479,8 @@ log_configured(const struct vpmd_dev *dev)
 
 	vpmd_features_str(dev->features, fs, sizeof(fs));
 	VPMD_LOG(INFO, dev, "configured: %u queue pair(s) of %u, %s rings of %u, features: %s",
-		 dev->nb_qpairs, dev->max_qpairs, dev->packed ? "packed" : "split",
-		 dev->ring_size, fs);
+		 dev->nb_qpairs, dev->max_qpairs, dev->packed ? "packed" : "split", dev->ring_size,
+		 fs);
 }
 
 int
@@ -556,8 +575,9 @@ dev_restart(struct vpmd_dev *dev, char *err, size_t errlen)
 
 	rc = vpmd_dev_negotiate(dev, was, err, errlen);
 	if (rc == 0 && dev->features != was) {
-		vpmd_set_err(err, errlen, "%s: features changed across reset (0x%" PRIx64
-			     " -> 0x%" PRIx64 ")", dev->name, was, dev->features);
+		vpmd_set_err(err, errlen,
+			     "%s: features changed across reset (0x%" PRIx64 " -> 0x%" PRIx64 ")",
+			     dev->name, was, dev->features);
 		rc = -EPROTO;
 	}
 	if (rc == 0) {
@@ -579,12 +599,13 @@ fill_rx_rings(struct vpmd_dev *dev, char *err, size_t errlen)
 	for (q = 0; q < dev->nb_qpairs; q++) {
 		struct vpmd_rxq *rxq = dev->rxq[q];
 
-		rc = dev->packed ? vpmd_rxq_fill_packed(rxq, dev->mrg) :
-				   vpmd_rxq_fill_split(rxq, dev->mrg);
+		rc = dev->packed ? vpmd_rxq_fill_packed(rxq, dev->mrg)
+				 : vpmd_rxq_fill_split(rxq, dev->mrg);
 		if (rc != 0) {
-			vpmd_set_err(err, errlen, "%s: rx queue %u: mempool %s cannot fill %u "
-				     "buffers; make the pool larger", dev->name, q,
-				     dev->rx_pool->name, rxq->vq.size);
+			vpmd_set_err(err, errlen,
+				     "%s: rx queue %u: mempool %s cannot fill %u "
+				     "buffers; make the pool larger",
+				     dev->name, q, dev->rx_pool->name, rxq->vq.size);
 			return rc;
 		}
 	}
@@ -599,8 +620,10 @@ set_driver_ok(struct vpmd_dev *dev, char *err, size_t errlen)
 	uint16_t q;
 	int rc;
 
-	rc = ops->set_status(dev->priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER |
-			     VPMD_STATUS_FEATURES_OK | VPMD_STATUS_DRIVER_OK, why, sizeof(why));
+	rc = ops->set_status(dev->priv,
+			     VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER |
+				     VPMD_STATUS_FEATURES_OK | VPMD_STATUS_DRIVER_OK,
+			     why, sizeof(why));
 	if (rc != 0 || (ops->get_status(dev->priv) & VPMD_STATUS_NEEDS_RESET)) {
 		vpmd_set_err(err, errlen, "%s: device set DEVICE_NEEDS_RESET after DRIVER_OK%s%s",
 			     dev->name, why[0] ? ": " : "", why);
@@ -774,18 +797,20 @@ vpmd_health_check(struct vpmd_dev *dev)
 			n++;
 			if (!rxq->bad_logged) {
 				rxq->bad_logged = true;
-				VPMD_LOG(ERR, dev, "rx queue %u broken: %s; the queue stays stopped "
-					 "until vpmd_stop()/vpmd_start()", q,
-					 vpmd_bad_reason_str(rxq->bad_reason));
+				VPMD_LOG(ERR, dev,
+					 "rx queue %u broken: %s; the queue stays stopped "
+					 "until vpmd_stop()/vpmd_start()",
+					 q, vpmd_bad_reason_str(rxq->bad_reason));
 			}
 		}
 		if (vpmd_txq_broken(txq)) {
 			n++;
 			if (!txq->bad_logged) {
 				txq->bad_logged = true;
-				VPMD_LOG(ERR, dev, "tx queue %u broken: %s; the queue stays stopped "
-					 "until vpmd_stop()/vpmd_start()", q,
-					 vpmd_bad_reason_str(txq->bad_reason));
+				VPMD_LOG(ERR, dev,
+					 "tx queue %u broken: %s; the queue stays stopped "
+					 "until vpmd_stop()/vpmd_start()",
+					 q, vpmd_bad_reason_str(txq->bad_reason));
 			}
 		}
 	}
@@ -822,27 +847,33 @@ vpmd_info_dump(const struct vpmd_dev *dev, FILE *f)
 	if (dev == NULL || f == NULL)
 		return;
 	fprintf(f, "vpmd %s: transport %s, state %s\n", dev->name, dev->ops->name,
-		dev->state == VPMD_ST_STARTED ? "started" :
-		dev->state == VPMD_ST_CONFIGURED ? "configured" : "open");
+		dev->state == VPMD_ST_STARTED      ? "started"
+		: dev->state == VPMD_ST_CONFIGURED ? "configured"
+						   : "open");
 	vpmd_features_str(dev->dev_features, fs, sizeof(fs));
 	fprintf(f, "  offered:    0x%" PRIx64 " %s\n", dev->dev_features, fs);
 	vpmd_features_str(dev->features, fs, sizeof(fs));
 	fprintf(f, "  negotiated: 0x%" PRIx64 " %s\n", dev->features, fs);
 	if (dev->state == VPMD_ST_OPEN)
 		return;
-	fprintf(f, "  rings: %s, %u descriptors, %u of %u queue pair(s)%s, mtu %u, mac "
-		RTE_ETHER_ADDR_PRT_FMT "\n", dev->packed ? "packed" : "split", dev->ring_size,
-		dev->nb_qpairs, dev->max_qpairs,
-		dev->cvq ? ", control queue" : dev->ops->ctrl_cmd ? ", control via transport" : "",
+	fprintf(f,
+		"  rings: %s, %u descriptors, %u of %u queue pair(s)%s, mtu %u, "
+		"mac " RTE_ETHER_ADDR_PRT_FMT "\n",
+		dev->packed ? "packed" : "split", dev->ring_size, dev->nb_qpairs, dev->max_qpairs,
+		dev->cvq             ? ", control queue"
+		: dev->ops->ctrl_cmd ? ", control via transport"
+				     : "",
 		dev->mtu, RTE_ETHER_ADDR_BYTES(&dev->mac));
 	fprintf(f, "  barriers: %s; notifications: %s\n",
-		(dev->features & VPMD_F_ORDER_PLATFORM) ? "platform (I/O)" : "SMP (acquire/release)",
+		(dev->features & VPMD_F_ORDER_PLATFORM) ? "platform (I/O)"
+							: "SMP (acquire/release)",
 		(dev->features & VPMD_F_EVENT_IDX) ? "event index" : "flags");
 	fprintf(f, "  rx path: %s; tx path: %s\n", dev->rx_fn_name, dev->tx_fn_name);
 	for (q = 0; q < dev->nb_qpairs; q++) {
 		const struct vpmd_vq *r = &dev->rxq[q]->vq, *t = &dev->txq[q]->vq;
 
-		fprintf(f, "  pair %u: rx vq %u desc 0x%" PRIx64 "%s, tx vq %u desc 0x%" PRIx64 "%s\n",
+		fprintf(f,
+			"  pair %u: rx vq %u desc 0x%" PRIx64 "%s, tx vq %u desc 0x%" PRIx64 "%s\n",
 			q, r->vq_index, r->mz->iova, vpmd_rxq_broken(dev->rxq[q]) ? " BROKEN" : "",
 			t->vq_index, t->mz->iova, vpmd_txq_broken(dev->txq[q]) ? " BROKEN" : "");
 	}

@@ -12,8 +12,8 @@
 #include <stdio.h>
 
 /* printf into the caller's error buffer; no-op when err is NULL or errlen is 0. */
-static inline void
-vpmd_set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static inline void vpmd_set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static inline void
 vpmd_set_err(char *err, size_t errlen, const char *fmt, ...)

@@ -21,9 +21,9 @@
 #include "vpmd_queue.h"
 
 extern int vpmd_logtype;
-#define VPMD_LOG(level, dev, fmt, ...)                                                  \
-	rte_log(RTE_LOG_##level, vpmd_logtype, "vpmd %s: " fmt "\n",                      \
-		(dev) ? (dev)->name : "-", ##__VA_ARGS__)
+#define VPMD_LOG(level, dev, fmt, ...)                                                          \
+	rte_log(RTE_LOG_##level, vpmd_logtype, "vpmd %s: " fmt "\n", (dev) ? (dev)->name : "-", \
+		##__VA_ARGS__)
 
 /* The control queue waits this long for the device to answer a command. */
 #define VPMD_CTRL_TIMEOUT_MS 2000
@@ -32,14 +32,14 @@ enum vpmd_state { VPMD_ST_OPEN, VPMD_ST_CONFIGURED, VPMD_ST_STARTED };
 
 struct vpmd_dev {
 	char name[64];
-	uint32_t id;                 /* unique per process: memzone names */
+	uint32_t id; /* unique per process: memzone names */
 	const struct vpmd_transport_ops *ops;
 	void *priv;
 	enum vpmd_state state;
 
-	uint64_t dev_features;       /* offered */
-	uint64_t features;           /* negotiated */
-	uint16_t max_qpairs;         /* device maximum (1 without MQ) */
+	uint64_t dev_features; /* offered */
+	uint64_t features;     /* negotiated */
+	uint16_t max_qpairs;   /* device maximum (1 without MQ) */
 	uint16_t nb_qpairs;
 	uint16_t ring_size;
 	uint16_t mtu;
@@ -51,7 +51,7 @@ struct vpmd_dev {
 	struct vpmd_rxq *rxq[VPMD_MAX_QPAIRS];
 	struct vpmd_txq *txq[VPMD_MAX_QPAIRS];
 	struct vpmd_ctrlq *cvq;
-	bool queues_live;            /* the transport knows our rings (queue_setup done) */
+	bool queues_live; /* the transport knows our rings (queue_setup done) */
 
 	const char *rx_fn_name, *tx_fn_name;
 };
@@ -75,6 +75,5 @@ int vpmd_ctrl_send(struct vpmd_dev *dev, uint8_t cls, uint8_t cmd, const void *d
 		   char *err, size_t errlen);
 /* VQ_PAIRS_SET: 0, or -errno with err filled (a refusal is -EIO). */
 int vpmd_ctrl_set_pairs(struct vpmd_dev *dev, uint16_t pairs, char *err, size_t errlen);
-
 
 #endif /* VPMD_INTERNAL_H */

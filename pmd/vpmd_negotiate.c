@@ -93,8 +93,10 @@ vpmd_dev_negotiate(struct vpmd_dev *dev, uint64_t wanted, char *err, size_t errl
 	ops->set_status(dev->priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER, NULL, 0);
 	dev->dev_features = ops->get_features(dev->priv);
 	if (!(dev->dev_features & VPMD_F_VERSION_1)) {
-		vpmd_set_err(err, errlen, "%s: device does not offer VIRTIO_F_VERSION_1 (legacy-only "
-			     "device); use a modern device (QEMU: disable-legacy=on)", dev->name);
+		vpmd_set_err(err, errlen,
+			     "%s: device does not offer VIRTIO_F_VERSION_1 (legacy-only "
+			     "device); use a modern device (QEMU: disable-legacy=on)",
+			     dev->name);
 		vpmd_dev_set_failed(dev);
 		return -ENOTSUP;
 	}
@@ -106,12 +108,14 @@ vpmd_dev_negotiate(struct vpmd_dev *dev, uint64_t wanted, char *err, size_t errl
 		vpmd_dev_set_failed(dev);
 		return rc;
 	}
-	ops->set_status(dev->priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER |
-				   VPMD_STATUS_FEATURES_OK, NULL, 0);
+	ops->set_status(dev->priv,
+			VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER | VPMD_STATUS_FEATURES_OK,
+			NULL, 0);
 	st = ops->get_status(dev->priv);
 	if (!(st & VPMD_STATUS_FEATURES_OK)) {
-		vpmd_set_err(err, errlen, "%s: device rejected features 0x%" PRIx64
-			     " (FEATURES_OK not set)", dev->name, dev->features);
+		vpmd_set_err(err, errlen,
+			     "%s: device rejected features 0x%" PRIx64 " (FEATURES_OK not set)",
+			     dev->name, dev->features);
 		vpmd_dev_set_failed(dev);
 		return -EPROTO;
 	}
@@ -122,8 +126,8 @@ vpmd_dev_negotiate(struct vpmd_dev *dev, uint64_t wanted, char *err, size_t errl
 }
 
 /* Read the config field `field` of struct vpmd_net_config into the same field of *cfg. */
-#define CFG_READ(dev, cfg, field, why)                                                     \
-	(dev)->ops->read_config((dev)->priv, offsetof(struct vpmd_net_config, field),      \
+#define CFG_READ(dev, cfg, field, why)                                                \
+	(dev)->ops->read_config((dev)->priv, offsetof(struct vpmd_net_config, field), \
 				&(cfg)->field, sizeof((cfg)->field), why, sizeof(why))
 
 /* Config space is only consistent when config_generation did not change around the read
@@ -177,9 +181,10 @@ vpmd_read_device_limits(struct vpmd_dev *dev, char *err, size_t errlen)
 		uint16_t mp = rte_le_to_cpu_16(cfg.max_virtqueue_pairs);
 
 		if (mp < VPMD_MQ_PAIRS_MIN || mp > VPMD_MQ_PAIRS_MAX) {
-			vpmd_set_err(err, errlen, "%s: device reports max_virtqueue_pairs %u "
-				     "(must be %u..%u)", dev->name, mp, VPMD_MQ_PAIRS_MIN,
-				     VPMD_MQ_PAIRS_MAX);
+			vpmd_set_err(err, errlen,
+				     "%s: device reports max_virtqueue_pairs %u "
+				     "(must be %u..%u)",
+				     dev->name, mp, VPMD_MQ_PAIRS_MIN, VPMD_MQ_PAIRS_MAX);
 			return -EPROTO;
 		}
 		dev->max_qpairs = mp;

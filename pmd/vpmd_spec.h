@@ -29,21 +29,21 @@
 
 /* Every bit the driver implements: negotiation never accepts another one. */
 #define VPMD_F_KNOWN_BIT(bit, name, known) | ((uint64_t)(known) << (bit))
-#define VPMD_F_KNOWN (0 VPMD_FEATURES(VPMD_F_KNOWN_BIT))
+#define VPMD_F_KNOWN                       (0 VPMD_FEATURES(VPMD_F_KNOWN_BIT))
 
 /* Each public VPMD_F_<NAME> mask is its row's bit. */
-#define VPMD_F_CHECK(bit, name, known)                                                   \
+#define VPMD_F_CHECK(bit, name, known) \
 	_Static_assert(VPMD_F_##name == 1ULL << (bit), "VPMD_F_" #name " matches its row");
 VPMD_FEATURES(VPMD_F_CHECK)
 #undef VPMD_F_CHECK
 
 /* ---- Device status [2.1] ------------------------------------------------------------- */
-#define VPMD_STATUS_ACKNOWLEDGE  1
-#define VPMD_STATUS_DRIVER       2
-#define VPMD_STATUS_DRIVER_OK    4
-#define VPMD_STATUS_FEATURES_OK  8
-#define VPMD_STATUS_NEEDS_RESET  64
-#define VPMD_STATUS_FAILED       128
+#define VPMD_STATUS_ACKNOWLEDGE 1
+#define VPMD_STATUS_DRIVER      2
+#define VPMD_STATUS_DRIVER_OK   4
+#define VPMD_STATUS_FEATURES_OK 8
+#define VPMD_STATUS_NEEDS_RESET 64
+#define VPMD_STATUS_FAILED      128
 
 /* ---- Split ring [2.7] ---------------------------------------------------------------- */
 struct vpmd_vring_desc {
@@ -56,7 +56,7 @@ struct vpmd_vring_desc {
 struct vpmd_vring_avail {
 	uint16_t flags;
 	uint16_t idx;
-	uint16_t ring[];  /* ring[size], then le16 used_event (EVENT_IDX) */
+	uint16_t ring[]; /* ring[size], then le16 used_event (EVENT_IDX) */
 };
 
 struct vpmd_vring_used_elem {
@@ -90,9 +90,9 @@ vpmd_split_used_bytes(unsigned int size)
 }
 
 /* Descriptor flags [2.7.5] (the packed ring shares NEXT/WRITE/INDIRECT). */
-#define VPMD_DESC_F_NEXT      1
-#define VPMD_DESC_F_WRITE     2
-#define VPMD_DESC_F_INDIRECT  4
+#define VPMD_DESC_F_NEXT     1
+#define VPMD_DESC_F_WRITE    2
+#define VPMD_DESC_F_INDIRECT 4
 
 /* Split ring notification suppression [2.7.7, 2.7.10]. */
 #define VPMD_AVAIL_F_NO_INTERRUPT 1
@@ -108,7 +108,7 @@ struct vpmd_vring_packed_desc {
 
 /* Driver and device event suppression areas [2.8.10]. */
 struct vpmd_vring_packed_event {
-	uint16_t off_wrap;       /* bits 0-14: descriptor offset, bit 15: wrap counter */
+	uint16_t off_wrap; /* bits 0-14: descriptor offset, bit 15: wrap counter */
 	uint16_t flags;
 };
 
@@ -116,8 +116,8 @@ _Static_assert(sizeof(struct vpmd_vring_packed_desc) == 16, "packed descriptor i
 _Static_assert(sizeof(struct vpmd_vring_packed_event) == 4, "event suppression is 4 bytes");
 
 /* Descriptor availability bits [2.8.1]. */
-#define VPMD_DESC_F_AVAIL     (1u << 7)
-#define VPMD_DESC_F_USED      (1u << 15)
+#define VPMD_DESC_F_AVAIL (1u << 7)
+#define VPMD_DESC_F_USED  (1u << 15)
 
 /* Event suppression flags and off_wrap fields [2.8.10]. */
 #define VPMD_EVENT_F_ENABLE   0
@@ -144,9 +144,9 @@ struct vpmd_net_hdr {
 #define VPMD_NET_HDR_SIZE 12
 _Static_assert(sizeof(struct vpmd_net_hdr) == VPMD_NET_HDR_SIZE, "virtio_net_hdr_v1 is 12 bytes");
 
-#define VPMD_HDR_F_NEEDS_CSUM  1
-#define VPMD_HDR_F_DATA_VALID  2
-#define VPMD_HDR_F_RSC_INFO    4
+#define VPMD_HDR_F_NEEDS_CSUM 1
+#define VPMD_HDR_F_DATA_VALID 2
+#define VPMD_HDR_F_RSC_INFO   4
 
 #define VPMD_GSO_NONE   0
 #define VPMD_GSO_TCPV4  1
@@ -162,7 +162,7 @@ _Static_assert(sizeof(struct vpmd_net_hdr) == VPMD_NET_HDR_SIZE, "virtio_net_hdr
  * MQ, mtu with MTU. */
 struct vpmd_net_config {
 	uint8_t mac[6];
-	uint16_t status;                 /* VPMD_NET_S_* */
+	uint16_t status; /* VPMD_NET_S_* */
 	uint16_t max_virtqueue_pairs;
 	uint16_t mtu;
 } __attribute__((packed));
@@ -175,23 +175,23 @@ _Static_assert(sizeof(struct vpmd_net_config) == 12, "the driver reads 12 config
 /* Bytes of config space the driver reads. */
 #define VPMD_CFG_SIZE sizeof(struct vpmd_net_config)
 
-#define VPMD_NET_S_LINK_UP   1
-#define VPMD_NET_S_ANNOUNCE  2
+#define VPMD_NET_S_LINK_UP  1
+#define VPMD_NET_S_ANNOUNCE 2
 
 /* max_virtqueue_pairs limits and the smallest MTU the spec allows [5.1.4.1]. */
 #define VPMD_MQ_PAIRS_MIN 1
 #define VPMD_MQ_PAIRS_MAX 0x8000
-#define VPMD_MTU_MIN 68
+#define VPMD_MTU_MIN      68
 
 /* ---- Control virtqueue [5.1.6.5] ----------------------------------------------------- */
 struct vpmd_ctrl_hdr {
 	uint8_t cls;
 	uint8_t cmd;
 } __attribute__((packed));
-#define VPMD_CTRL_OK   0
-#define VPMD_CTRL_ERR  1
-#define VPMD_CTRL_CLS_MQ           4
-#define VPMD_CTRL_MQ_VQ_PAIRS_SET  0
+#define VPMD_CTRL_OK              0
+#define VPMD_CTRL_ERR             1
+#define VPMD_CTRL_CLS_MQ          4
+#define VPMD_CTRL_MQ_VQ_PAIRS_SET 0
 
 /* ---- Virtqueue numbering [5.1.2] ------------------------------------------------------
  * 0:rx0 1:tx0 2:rx1 3:tx1 ... 2N:rxN 2N+1:txN, and the control queue after the last pair

@@ -45,11 +45,17 @@ enum vns_opt_val {
  * --ip without /LEN takes the default prefix length.
  */
 #define VNS_DEFAULT_PREFIX_LEN 24
-#define VNS_DEFAULT_IP "198.18.0.2/" RTE_STR(VNS_DEFAULT_PREFIX_LEN)
+#define VNS_DEFAULT_IP         "198.18.0.2/" RTE_STR(VNS_DEFAULT_PREFIX_LEN)
 
 /* Where an option's value lives in struct vns_config. */
-#define VNS_CFG_FIELD(m) { offsetof(struct vns_config, m), sizeof(((struct vns_config *)0)->m) }
-#define VNS_CFG_NOFIELD { 0, 0 }
+#define VNS_CFG_FIELD(m)                                                            \
+	{                                                                           \
+		offsetof(struct vns_config, m), sizeof(((struct vns_config *)0)->m) \
+	}
+#define VNS_CFG_NOFIELD \
+	{               \
+		0, 0    \
+	}
 
 /*
  * The option table, one row per option, and the only place that states an option's range and
@@ -64,60 +70,48 @@ enum vns_opt_val {
  * --help appends the range, the meaning of 0 and the default to the help text.
  */
 #define VNS_OPTIONS(X)                                                                             \
-	X(CONFIG, "config", NULL, "FILE", VNS_VAL_PATH,                                            \
-	  VNS_CFG_FIELD(config_file), 0, 0, NULL, NULL,                                            \
-	  "read options from an INI file first (the command line overrides it)")                   \
-	X(PORT, "port", "port", "SPEC", VNS_VAL_PORT,                                              \
-	  VNS_CFG_NOFIELD, 0, 0, NULL, NULL,                                                       \
+	X(CONFIG, "config", NULL, "FILE", VNS_VAL_PATH, VNS_CFG_FIELD(config_file), 0, 0, NULL,    \
+	  NULL, "read options from an INI file first (the command line overrides it)")             \
+	X(PORT, "port", "port", "SPEC", VNS_VAL_PORT, VNS_CFG_NOFIELD, 0, 0, NULL, NULL,           \
 	  "vpmd:PCI_ADDRESS | vpmd:vhost-user:PATH | ethdev:PORT_ID | ethdev:NAME (required)")     \
-	X(QUEUES, "queues", "port", "N", VNS_VAL_UINT,                                             \
-	  VNS_CFG_FIELD(nb_queues), 1, VNS_MAX_QUEUES, NULL, NULL,                                 \
+	X(QUEUES, "queues", "port", "N", VNS_VAL_UINT, VNS_CFG_FIELD(nb_queues), 1,                \
+	  VNS_MAX_QUEUES, NULL, NULL,                                                              \
 	  "rx/tx queue pairs, by default one per worker lcore or per --lcore-map entry")           \
-	X(LCORE_MAP, "lcore-map", "port", "Q@L,...", VNS_VAL_LCORE_MAP,                            \
-	  VNS_CFG_NOFIELD, 0, 0, NULL, NULL,                                                       \
+	X(LCORE_MAP, "lcore-map", "port", "Q@L,...", VNS_VAL_LCORE_MAP, VNS_CFG_NOFIELD, 0, 0,     \
+	  NULL, NULL,                                                                              \
 	  "queue Q runs on lcore L, e.g. 0@1,1@2 (default: queues round-robin on worker lcores)")  \
-	X(RING_SIZE, "ring-size", "port", "N", VNS_VAL_POW2,                                       \
-	  VNS_CFG_FIELD(ring_size), 64, 32768, NULL, "1024",                                       \
-	  "descriptors per ring")                                                                  \
-	X(MBUFS, "mbufs", "port", "N", VNS_VAL_UINT,                                               \
-	  VNS_CFG_FIELD(mbufs), 1024, 4194304, "auto", "0",                                        \
-	  "mbufs in the pool; auto sizes it from queues and rings")                                \
-	X(PACKED, "packed", "port", "on|off|auto", VNS_VAL_PACKED,                                 \
-	  VNS_CFG_NOFIELD, 0, 0, NULL, "auto",                                                     \
-	  "our PMD only: allow the packed virtqueue layout; auto = when offered")                  \
-	X(IP, "ip", "net", "A.B.C.D/LEN", VNS_VAL_IP,                                              \
-	  VNS_CFG_NOFIELD, 0, 0, NULL, VNS_DEFAULT_IP,                                             \
+	X(RING_SIZE, "ring-size", "port", "N", VNS_VAL_POW2, VNS_CFG_FIELD(ring_size), 64, 32768,  \
+	  NULL, "1024", "descriptors per ring")                                                    \
+	X(MBUFS, "mbufs", "port", "N", VNS_VAL_UINT, VNS_CFG_FIELD(mbufs), 1024, 4194304, "auto",  \
+	  "0", "mbufs in the pool; auto sizes it from queues and rings")                           \
+	X(PACKED, "packed", "port", "on|off|auto", VNS_VAL_PACKED, VNS_CFG_NOFIELD, 0, 0, NULL,    \
+	  "auto", "our PMD only: allow the packed virtqueue layout; auto = when offered")          \
+	X(IP, "ip", "net", "A.B.C.D/LEN", VNS_VAL_IP, VNS_CFG_NOFIELD, 0, 0, NULL, VNS_DEFAULT_IP, \
 	  "our IPv4 address and prefix length")                                                    \
-	X(MAC, "mac", "net", "XX:XX:XX:XX:XX:XX", VNS_VAL_MAC,                                     \
-	  VNS_CFG_NOFIELD, 0, 0, NULL, NULL,                                                       \
+	X(MAC, "mac", "net", "XX:XX:XX:XX:XX:XX", VNS_VAL_MAC, VNS_CFG_NOFIELD, 0, 0, NULL, NULL,  \
 	  "our unicast MAC (default: the port's MAC)")                                             \
-	X(MAX_FLOWS, "max-flows", "net", "N", VNS_VAL_UINT,                                        \
-	  VNS_CFG_FIELD(max_flows), 16, 1048576, NULL, "4096",                                     \
-	  "TCP flows per queue")                                                                   \
+	X(MAX_FLOWS, "max-flows", "net", "N", VNS_VAL_UINT, VNS_CFG_FIELD(max_flows), 16, 1048576, \
+	  NULL, "4096", "TCP flows per queue")                                                     \
 	X(IPERF_PORT, "iperf-port", "services", "PORT", VNS_VAL_TCP_PORT,                          \
-	  VNS_CFG_FIELD(iperf_port), 0, 65535, "off", "5201",                                      \
-	  "iperf3 server TCP port")                                                                \
+	  VNS_CFG_FIELD(iperf_port), 0, 65535, "off", "5201", "iperf3 server TCP port")            \
 	X(DISCARD_PORT, "discard-port", "services", "PORT", VNS_VAL_TCP_PORT,                      \
-	  VNS_CFG_FIELD(discard_port), 0, 65535, "off", "9",                                       \
-	  "discard TCP port")                                                                      \
-	X(SHA256, "sha256", "services", "[=on|off]", VNS_VAL_BOOL,                                 \
-	  VNS_CFG_FIELD(sha256), 0, 0, NULL, "off",                                                \
-	  "integrity mode: SHA-256 of every discard stream, reported on close")                    \
+	  VNS_CFG_FIELD(discard_port), 0, 65535, "off", "9", "discard TCP port")                   \
+	X(SHA256, "sha256", "services", "[=on|off]", VNS_VAL_BOOL, VNS_CFG_FIELD(sha256), 0, 0,    \
+	  NULL, "off", "integrity mode: SHA-256 of every discard stream, reported on close")       \
 	X(STATS_INTERVAL, "stats-interval", "stats", "SEC", VNS_VAL_SECONDS,                       \
 	  VNS_CFG_FIELD(stats_interval), 0, 3600, "off", "1",                                      \
 	  "seconds between per-queue stats lines")                                                 \
-	X(STATS_JSON, "stats-json", "stats", "FILE", VNS_VAL_PATH,                                 \
-	  VNS_CFG_FIELD(stats_json), 0, 0, NULL, NULL,                                             \
+	X(STATS_JSON, "stats-json", "stats", "FILE", VNS_VAL_PATH, VNS_CFG_FIELD(stats_json), 0,   \
+	  0, NULL, NULL,                                                                           \
 	  "write the stats as JSON to FILE every interval and at exit (default off)")              \
-	X(HELP, "help", NULL, NULL, VNS_VAL_NONE,                                                  \
-	  VNS_CFG_NOFIELD, 0, 0, NULL, NULL,                                                       \
+	X(HELP, "help", NULL, NULL, VNS_VAL_NONE, VNS_CFG_NOFIELD, 0, 0, NULL, NULL,               \
 	  "print this help and exit")
 
 enum vns_opt_id {
 #define VNS_OPT_ENUM(id, name, sec, arg, kind, field, min, max, zero, def, help) VNS_OPT_##id,
 	VNS_OPTIONS(VNS_OPT_ENUM)
 #undef VNS_OPT_ENUM
-	VNS_OPT_COUNT
+		VNS_OPT_COUNT
 };
 
 struct vns_opt {
@@ -135,9 +129,17 @@ struct vns_opt {
 };
 
 static const struct vns_opt vns_opts[VNS_OPT_COUNT] = {
-#define VNS_OPT_ROW(id, n, sec, a, k, f, lo, hi, z, d, h)                                      \
-	[VNS_OPT_##id] = { .name = n, .section = sec, .arg = a, .kind = k, .field = f,          \
-			   .min = lo, .max = hi, .zero = z, .def = d, .help = h },
+#define VNS_OPT_ROW(id, n, sec, a, k, f, lo, hi, z, d, h) \
+	[VNS_OPT_##id] = { .name = n,                     \
+			   .section = sec,                \
+			   .arg = a,                      \
+			   .kind = k,                     \
+			   .field = f,                    \
+			   .min = lo,                     \
+			   .max = hi,                     \
+			   .zero = z,                     \
+			   .def = d,                      \
+			   .help = h },
 	VNS_OPTIONS(VNS_OPT_ROW)
 #undef VNS_OPT_ROW
 };
@@ -206,8 +208,7 @@ opt_uint_set(struct vns_config *cfg, const struct vns_opt *o, uint32_t v)
 }
 
 /* Append to buf at *off, never past len. */
-static void
-append(char *buf, size_t len, size_t *off, const char *fmt, ...)
+static void append(char *buf, size_t len, size_t *off, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 static void
@@ -235,8 +236,7 @@ opt_help(const struct vns_opt *o, char *buf, size_t len)
 	append(buf, len, &off, "%s", o->help);
 	if (opt_is_uint(o)) {
 		append(buf, len, &off, "%s%s%u-%u", sep,
-		       o->kind == VNS_VAL_POW2 ? "power of 2, " : "",
-		       o->min, o->max);
+		       o->kind == VNS_VAL_POW2 ? "power of 2, " : "", o->min, o->max);
 		if (o->zero != NULL)
 			append(buf, len, &off, ", 0 = %s", o->zero);
 		sep = ", ";
@@ -267,7 +267,10 @@ list_sections(char *buf, size_t len, const char *last)
 	buf[0] = '\0';
 	for (unsigned int j = 0; j < n && off < len; j++)
 		off += (size_t)snprintf(buf + off, len - off, "%s[%s]",
-					j == 0 ? "" : j + 1 == n ? last : ", ", secs[j]);
+					j == 0       ? ""
+					: j + 1 == n ? last
+						     : ", ",
+					secs[j]);
 }
 
 /* Unsigned decimal in [min, max]; no sign, no spaces, no trailing garbage. */
@@ -450,8 +453,9 @@ parse_mac(struct vns_config *cfg, const char *v)
 	unsigned int b[6];
 	int n = 0;
 
-	if (sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
-		   &n) != 6 || v[n] != '\0' || strlen(v) != 17)
+	if (sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &n) !=
+		    6 ||
+	    v[n] != '\0' || strlen(v) != 17)
 		return -1;
 	for (int i = 0; i < 6; i++)
 		m.addr_bytes[i] = (uint8_t)b[i];
@@ -607,8 +611,8 @@ apply_section(struct vns_config *cfg, struct rte_cfgfile *file, const char *path
 
 		list_sections(known, sizeof(known), ", ");
 		return vns_app_set_err(err, errlen,
-				       "--config '%s': unknown section [%s] (known: %s)",
-				       path, section, known);
+				       "--config '%s': unknown section [%s] (known: %s)", path,
+				       section, known);
 	}
 	nent = rte_cfgfile_section_num_entries(file, section);
 	entries = calloc((size_t)(nent > 0 ? nent : 1), sizeof(*entries));
@@ -623,8 +627,7 @@ apply_section(struct vns_config *cfg, struct rte_cfgfile *file, const char *path
 		snprintf(label, sizeof(label), "%s [%s] %s", path, section, key);
 		if (id < 0 || vns_opts[id].section == NULL)
 			rc = vns_app_set_err(err, errlen,
-					     "%s: unknown option (see --help for the list)",
-					     label);
+					     "%s: unknown option (see --help for the list)", label);
 		else if (strcmp(vns_opts[id].section, section) != 0)
 			rc = vns_app_set_err(err, errlen, "%s: this option belongs in section [%s]",
 					     label, vns_opts[id].section);
@@ -700,7 +703,8 @@ split_option(const char *a, const char **value, char *err, size_t errlen)
 	if (strncmp(a, "--", 2) != 0 || a[2] == '\0')
 		return vns_app_set_err(err, errlen,
 				       "unexpected argument '%s' (options start with --; "
-				       "see --help)", a);
+				       "see --help)",
+				       a);
 	name = a + 2;
 	eq = strchr(name, '=');
 	id = opt_lookup(name, eq != NULL ? (size_t)(eq - name) : strlen(name));
@@ -984,8 +988,8 @@ format_value(const struct vns_config *cfg, enum vns_opt_id id, char *buf, size_t
 		break;
 	}
 	case VNS_VAL_BOOL:
-		snprintf(buf, len, "%s", *(const bool *)((const char *)cfg + o->field.off) ? "on" :
-											  "off");
+		snprintf(buf, len, "%s",
+			 *(const bool *)((const char *)cfg + o->field.off) ? "on" : "off");
 		break;
 	case VNS_VAL_PORT:
 		snprintf(buf, len, "%s:%s", cfg->port_kind == VNS_PORT_VPMD ? "vpmd" : "ethdev",

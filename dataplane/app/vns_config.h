@@ -30,31 +30,31 @@
 #include "vns_port.h"
 
 #define VNS_MAX_QUEUES 64
-#define VNS_PATH_MAX 512
+#define VNS_PATH_MAX   512
 
 /* Exit status for a usage error (bad option or value): nothing was started. */
 #define VNS_EXIT_USAGE 2
 
 struct vns_config {
 	enum vns_port_kind port_kind;
-	char port_spec[VNS_PORT_SPEC_MAX];  /* after the "vpmd:"/"ethdev:" prefix */
-	uint16_t nb_queues;                 /* 0: one per worker lcore (or per --lcore-map entry) */
-	uint16_t nb_mapped;                 /* entries in queue_lcore from --lcore-map */
-	uint16_t queue_lcore[VNS_MAX_QUEUES];  /* queue q runs on lcore queue_lcore[q] */
-	rte_be32_t ip;                      /* network order */
+	char port_spec[VNS_PORT_SPEC_MAX]; /* after the "vpmd:"/"ethdev:" prefix */
+	uint16_t nb_queues;                /* 0: one per worker lcore (or per --lcore-map entry) */
+	uint16_t nb_mapped;                /* entries in queue_lcore from --lcore-map */
+	uint16_t queue_lcore[VNS_MAX_QUEUES]; /* queue q runs on lcore queue_lcore[q] */
+	rte_be32_t ip;                        /* network order */
 	uint8_t prefix_len;
 	bool mac_set;
 	struct rte_ether_addr mac;
-	uint16_t iperf_port;                /* 0 disables the iperf3 server */
-	uint16_t discard_port;              /* 0 disables the discard port */
-	bool sha256;                        /* integrity mode on the discard port */
-	uint16_t ring_size;                 /* descriptors per rx and per tx ring */
-	uint32_t mbufs;                     /* 0: sized from queues and rings */
-	uint32_t max_flows;                 /* TCP flows per queue */
-	uint32_t stats_interval;            /* seconds; 0 turns the periodic line off */
-	char stats_json[VNS_PATH_MAX];      /* "" = no JSON file */
-	enum vns_packed_mode packed;        /* our PMD only: allow/forbid VIRTIO_F_RING_PACKED */
-	char config_file[VNS_PATH_MAX];     /* "" = none */
+	uint16_t iperf_port;            /* 0 disables the iperf3 server */
+	uint16_t discard_port;          /* 0 disables the discard port */
+	bool sha256;                    /* integrity mode on the discard port */
+	uint16_t ring_size;             /* descriptors per rx and per tx ring */
+	uint32_t mbufs;                 /* 0: sized from queues and rings */
+	uint32_t max_flows;             /* TCP flows per queue */
+	uint32_t stats_interval;        /* seconds; 0 turns the periodic line off */
+	char stats_json[VNS_PATH_MAX];  /* "" = no JSON file */
+	enum vns_packed_mode packed;    /* our PMD only: allow/forbid VIRTIO_F_RING_PACKED */
+	char config_file[VNS_PATH_MAX]; /* "" = none */
 };
 
 /* Result of vns_config_parse(). */

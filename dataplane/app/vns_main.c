@@ -136,13 +136,14 @@ setup_port(struct vns_app *app, int socket, char *err, size_t errlen)
 	app->pool = rte_pktmbuf_pool_create("vns_mbufs", nb_mbufs, 256, 0,
 					    RTE_MBUF_DEFAULT_BUF_SIZE, socket);
 	if (app->pool == NULL)
-		return vns_app_set_err(err, errlen,
-				       "cannot allocate %u mbufs (%u MB of hugepage memory): %s; "
-				       "lower --mbufs/--ring-size or reserve more hugepages",
-				       nb_mbufs,
-				       (unsigned int)((uint64_t)nb_mbufs *
-						      (RTE_MBUF_DEFAULT_BUF_SIZE + 256) >> 20),
-				       rte_strerror(rte_errno));
+		return vns_app_set_err(
+			err, errlen,
+			"cannot allocate %u mbufs (%u MB of hugepage memory): %s; "
+			"lower --mbufs/--ring-size or reserve more hugepages",
+			nb_mbufs,
+			(unsigned int)((uint64_t)nb_mbufs * (RTE_MBUF_DEFAULT_BUF_SIZE + 256) >>
+				       20),
+			rte_strerror(rte_errno));
 	return vns_port_setup(app->port, &port_conf, cfg->nb_queues, app->pool, err, errlen);
 }
 
@@ -187,7 +188,8 @@ setup_queues(struct vns_app *app, int socket, char *err, size_t errlen)
 		if (app->queues[q] == NULL)
 			return vns_app_set_err(err, errlen,
 					       "queue %u: out of hugepage memory for its loop "
-					       "state", q);
+					       "state",
+					       q);
 		w->lcore_id = lcore;
 		w->queues[w->nb_queues++] = app->queues[q];
 	}
@@ -273,8 +275,10 @@ app_run(struct vns_app *app)
 		if (app->workers[lcore].nb_queues == 0)
 			continue;
 		if (rte_eal_remote_launch(vns_worker_main, &app->workers[lcore], lcore) != 0) {
-			snprintf(err, sizeof(err), "lcore %u is busy and cannot run its queues; "
-				 "stopping", lcore);
+			snprintf(err, sizeof(err),
+				 "lcore %u is busy and cannot run its queues; "
+				 "stopping",
+				 lcore);
 			report(err);
 			vns_worker_stop();
 		}

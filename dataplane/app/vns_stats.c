@@ -17,16 +17,25 @@
 #include "vns_stats_priv.h"
 
 #define VNS_F_COUNT(n, d) +1
-enum { VNS_NB_FIXED_FIELDS = 0 VNS_QUEUE_STATS(VNS_F_COUNT) VNS_STACK_STATS(VNS_F_COUNT)
-	       VNS_PORT_QSTATS(VNS_F_COUNT) };
-#define VNS_F_LOOP(n, d) { #n, d, VNS_SRC_LOOP, offsetof(struct vns_queue_stats, n) },
+/* One counter table per line. */
+/* clang-format off */
+enum {
+	VNS_NB_FIXED_FIELDS = 0
+		VNS_QUEUE_STATS(VNS_F_COUNT)
+		VNS_STACK_STATS(VNS_F_COUNT)
+		VNS_PORT_QSTATS(VNS_F_COUNT)
+};
+/* clang-format on */
+#define VNS_F_LOOP(n, d)  { #n, d, VNS_SRC_LOOP, offsetof(struct vns_queue_stats, n) },
 #define VNS_F_STACK(n, d) { "stack_" #n, d, VNS_SRC_STACK, offsetof(struct vns_stack_stats, n) },
-#define VNS_F_PORT(n, d) { #n, d, VNS_SRC_PORT, offsetof(struct vns_port_qstats, n) },
+#define VNS_F_PORT(n, d)  { #n, d, VNS_SRC_PORT, offsetof(struct vns_port_qstats, n) },
+/* clang-format off */
 struct vns_field vns_stats_fields[VNS_NB_FIXED_FIELDS + VNS_SVC_STATS_MAX] = {
 	VNS_QUEUE_STATS(VNS_F_LOOP)
 	VNS_STACK_STATS(VNS_F_STACK)
 	VNS_PORT_QSTATS(VNS_F_PORT)
 };
+/* clang-format on */
 #undef VNS_F_COUNT
 #undef VNS_F_LOOP
 #undef VNS_F_STACK
@@ -46,9 +55,9 @@ add_svc_fields(const struct vns_stack *st)
 	for (unsigned int i = 0; i < n && i < VNS_SVC_STATS_MAX; i++) {
 		snprintf(vns_svc_field_names[i], sizeof(vns_svc_field_names[i]), "stack_%s",
 			 names[i]);
-		vns_stats_fields[vns_stats_nb_fields++] = (struct vns_field){
-			vns_svc_field_names[i], descs[i], VNS_SRC_SVC,
-			(uint16_t)(i * sizeof(uint64_t)) };
+		vns_stats_fields[vns_stats_nb_fields++] =
+			(struct vns_field){ vns_svc_field_names[i], descs[i], VNS_SRC_SVC,
+					    (uint16_t)(i * sizeof(uint64_t)) };
 	}
 }
 
@@ -122,9 +131,8 @@ vns_rates_get(const struct vns_qsnap *now, const struct vns_qsnap *before, struc
 	r->tx_pps = (double)(now->loop.tx_pkts - before->loop.tx_pkts) / dt;
 	r->rx_gbps = (double)(now->loop.rx_bytes - before->loop.rx_bytes) * 8 / dt / 1e9;
 	r->tx_gbps = (double)(now->loop.tx_bytes - before->loop.tx_bytes) * 8 / dt / 1e9;
-	r->busy = polls ? (double)(now->loop.busy_polls - before->loop.busy_polls) /
-				  (double)polls :
-			  0;
+	r->busy = polls ? (double)(now->loop.busy_polls - before->loop.busy_polls) / (double)polls
+			: 0;
 }
 
 static bool
@@ -159,13 +167,15 @@ closed_print(const struct vns_closed_rec *c, uint16_t q, FILE *f)
 
 	inet_ntop(AF_INET, &c->peer_ip, ip, sizeof(ip));
 	if (c->kind == VNS_CLOSED_IPERF3_TEST)
-		fprintf(f, "closed: q%u iperf3 test from %s: %u streams, %" PRIu64 " bytes in "
+		fprintf(f,
+			"closed: q%u iperf3 test from %s: %u streams, %" PRIu64 " bytes in "
 			"%.2f s (%.3f Gbit/s), %s\n",
 			q, ip, c->nb_streams, c->bytes, dur,
 			dur > 0 ? (double)c->bytes * 8 / dur / 1e9 : 0.0,
 			vns_close_reason_name(c->reason));
 	else
-		fprintf(f, "closed: q%u discard %s:%u -> port %u: %" PRIu64 " bytes in %.2f s%s%s, "
+		fprintf(f,
+			"closed: q%u discard %s:%u -> port %u: %" PRIu64 " bytes in %.2f s%s%s, "
 			"%s\n",
 			q, ip, rte_be_to_cpu_16(c->peer_port), rte_be_to_cpu_16(c->local_port),
 			c->bytes, dur, c->has_sha256 ? ", sha256 " : "",
@@ -226,7 +236,8 @@ print_queue_line(FILE *f, double t, uint16_t q, const struct vns_queue *vq,
 		field_short_name(fd, name, sizeof(name));
 		off += (size_t)snprintf(drops + off, sizeof(drops) - off, " %s=%" PRIu64, name, v);
 	}
-	fprintf(f, "[%8.1fs] q%u@%u rx %9.1f kpps %7.3f Gb/s | tx %9.1f kpps %7.3f Gb/s | "
+	fprintf(f,
+		"[%8.1fs] q%u@%u rx %9.1f kpps %7.3f Gb/s | tx %9.1f kpps %7.3f Gb/s | "
 		"flows %u | busy %5.1f%% | drops%s\n",
 		t, q, vq->lcore_id, r->rx_pps / 1e3, r->rx_gbps, r->tx_pps / 1e3, r->tx_gbps,
 		s->flows, r->busy * 100, off ? drops : " 0");
@@ -300,7 +311,8 @@ vns_stats_final(FILE *f, char *err, size_t errlen)
 		vns_qsnap_take(&c->src, q, &snaps[q]);
 		vns_rates_get(s, &zero, &r[q]);
 		vns_qsnap_add(&tot, s);
-		fprintf(f, "summary: q%u@%u rx %" PRIu64 " frames %" PRIu64 " bytes, tx %" PRIu64
+		fprintf(f,
+			"summary: q%u@%u rx %" PRIu64 " frames %" PRIu64 " bytes, tx %" PRIu64
 			" frames, tcp payload %" PRIu64 " bytes, flows opened %" PRIu64
 			" closed %" PRIu64 ", busy %.1f%%\n",
 			q, c->src.queues[q]->lcore_id, s->loop.rx_pkts, s->loop.rx_bytes,
@@ -309,11 +321,11 @@ vns_stats_final(FILE *f, char *err, size_t errlen)
 	}
 	tot.tsc = snaps[0].tsc;
 	vns_rates_get(&tot, &zero, &avg);
-	fprintf(f, "summary: total rx %" PRIu64 " frames (avg %.3f Gb/s), tx %" PRIu64
+	fprintf(f,
+		"summary: total rx %" PRIu64 " frames (avg %.3f Gb/s), tx %" PRIu64
 		" frames, iperf3 tests %" PRIu64 ", closed records %" PRIu64 "\n",
 		tot.loop.rx_pkts, avg.rx_gbps, tot.loop.tx_pkts,
-		field_by_name(&tot, "stack_iperf_tests"),
-		c->closed.total);
+		field_by_name(&tot, "stack_iperf_tests"), c->closed.total);
 	print_summary_drops(f, &tot);
 	fflush(f);
 	return vns_stats_json_write(&c->src, snaps, r, &c->closed, true, err, errlen);

@@ -47,10 +47,10 @@ struct vns_qsnap {
 static inline uint64_t
 vns_field_get(const struct vns_qsnap *s, const struct vns_field *f)
 {
-	const char *base = f->src == VNS_SRC_LOOP  ? (const char *)&s->loop :
-			   f->src == VNS_SRC_STACK ? (const char *)&s->stack :
-			   f->src == VNS_SRC_SVC   ? (const char *)s->svc :
-						     (const char *)&s->port;
+	const char *base = f->src == VNS_SRC_LOOP    ? (const char *)&s->loop
+			   : f->src == VNS_SRC_STACK ? (const char *)&s->stack
+			   : f->src == VNS_SRC_SVC   ? (const char *)s->svc
+						     : (const char *)&s->port;
 	uint64_t v;
 
 	memcpy(&v, base + f->off, sizeof(v));

@@ -184,7 +184,8 @@ vns_telemetry_init(const struct vns_stats_src *src, char *err, size_t errlen)
 	    rte_telemetry_register_cmd("/vnetsink/flows", tel_flows,
 				       "vnetsink live TCP flows. Parameters: int queue "
 				       "(optional)") != 0)
-		return vns_app_set_err(err, errlen, "telemetry commands not registered; stats "
+		return vns_app_set_err(err, errlen,
+				       "telemetry commands not registered; stats "
 				       "stay on stdout and --stats-json");
 	return 0;
 }

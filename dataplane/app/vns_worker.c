@@ -30,9 +30,8 @@ vns_worker_stopping(void)
 }
 
 struct vns_queue *
-vns_queue_create(uint16_t queue_id, unsigned int lcore_id,
-		 const struct vns_port_queue *pq, struct vns_stack *stack,
-		 int socket_id)
+vns_queue_create(uint16_t queue_id, unsigned int lcore_id, const struct vns_port_queue *pq,
+		 struct vns_stack *stack, int socket_id)
 {
 	struct vns_queue *q = rte_zmalloc_socket("vns_queue", sizeof(*q), RTE_CACHE_LINE_SIZE,
 						 socket_id);

@@ -33,27 +33,29 @@
 /* Housekeeping period of a worker (broken-queue check). */
 #define VNS_HOUSEKEEPING_US 1000
 
-#define VNS_QUEUE_STATS(X)                                                      \
-	X(polls, "loop iterations over this queue")                                \
-	X(busy_polls, "iterations that received or sent at least one frame")       \
-	X(rx_pkts, "frames received")                                              \
-	X(rx_bytes, "bytes received (L2, whole mbuf chains)")                      \
-	X(tx_pkts, "frames sent")                                                  \
-	X(tx_bytes, "bytes sent (L2)")                                             \
-	X(tx_retries, "tx bursts the port did not take completely")                \
-	X(drop_tx_full, "frames freed after the tx retry budget ran out")          \
+#define VNS_QUEUE_STATS(X)                                                   \
+	X(polls, "loop iterations over this queue")                          \
+	X(busy_polls, "iterations that received or sent at least one frame") \
+	X(rx_pkts, "frames received")                                        \
+	X(rx_bytes, "bytes received (L2, whole mbuf chains)")                \
+	X(tx_pkts, "frames sent")                                            \
+	X(tx_bytes, "bytes sent (L2)")                                       \
+	X(tx_retries, "tx bursts the port did not take completely")          \
+	X(drop_tx_full, "frames freed after the tx retry budget ran out")    \
 	X(queue_broken, "1 after the device broke this queue; polling stopped")
 
 #define VNS_QUEUE_STAT_FIELD(name, desc) uint64_t name;
-struct vns_queue_stats { VNS_QUEUE_STATS(VNS_QUEUE_STAT_FIELD) };
+struct vns_queue_stats {
+	VNS_QUEUE_STATS(VNS_QUEUE_STAT_FIELD)
+};
 #undef VNS_QUEUE_STAT_FIELD
 
 struct vns_queue {
-	struct vns_queue_stats stats;  /* own cache line(s): written by the loop only */
+	struct vns_queue_stats stats; /* own cache line(s): written by the loop only */
 	uint16_t queue_id;
 	uint16_t lcore_id;
 	uint16_t tx_stalled_polls;
-	bool tx_head_dropped;          /* the last stall dropped only the head frame */
+	bool tx_head_dropped; /* the last stall dropped only the head frame */
 	bool broken;
 	struct vns_port_queue pq;
 	struct vns_stack *stack;

@@ -20,15 +20,15 @@
 
 /* Per connection, in the connection's private area. */
 struct discard_conn {
-	EVP_MD_CTX *md;          /* from the pool, NULL: counted only */
-	bool sha_ok;             /* every delivered byte went into md */
+	EVP_MD_CTX *md; /* from the pool, NULL: counted only */
+	bool sha_ok;    /* every delivered byte went into md */
 };
 _Static_assert(sizeof(struct discard_conn) <= VNS_CONN_PRIV_MAX, "discard state too big");
 
 /* The service on one stack. */
 struct discard {
-	EVP_MD_CTX **ctx;        /* every context made at start-up, [nb_ctx] */
-	EVP_MD_CTX **pool;       /* the free ones, [nb_free] */
+	EVP_MD_CTX **ctx;  /* every context made at start-up, [nb_ctx] */
+	EVP_MD_CTX **pool; /* the free ones, [nb_free] */
 	uint32_t nb_ctx;
 	uint32_t nb_free;
 };
@@ -71,7 +71,8 @@ discard_init(struct vns_svc *svc, char *err, size_t errlen)
 	return 0;
 fail:
 	discard_fini(svc);
-	vns_set_err(err, errlen, "SHA-256 contexts for the discard port: OpenSSL failed; check "
+	vns_set_err(err, errlen,
+		    "SHA-256 contexts for the discard port: OpenSSL failed; check "
 		    "libcrypto or disable the integrity mode");
 	return -ENOMEM;
 }
@@ -112,8 +113,8 @@ discard_open(struct vns_svc *svc, struct vns_conn *c)
 }
 
 static void
-discard_data(struct vns_svc *svc, struct vns_conn *c, const struct rte_mbuf *m,
-		 uint32_t off, uint32_t len)
+discard_data(struct vns_svc *svc, struct vns_conn *c, const struct rte_mbuf *m, uint32_t off,
+	     uint32_t len)
 {
 	struct discard_conn *dc = conn_of(c);
 	const struct rte_mbuf *seg = m;

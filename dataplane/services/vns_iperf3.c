@@ -29,40 +29,40 @@
 #include "vns_err.h"
 #include "vns_services.h"
 
-#define IP3_COOKIE_LEN 37
-#define IP3_MAX_STREAMS 128
+#define IP3_COOKIE_LEN   37
+#define IP3_MAX_STREAMS  128
 #define IP3_CTRL_BUF_MAX (64 * 1024) /* control send buffer, and the largest JSON we store */
 
 /* iperf3 states on the wire (iperf_api.h, 3.12) */
-#define IP3_TEST_START 1
-#define IP3_TEST_RUNNING 2
-#define IP3_TEST_END 4
-#define IP3_PARAM_EXCHANGE 9
-#define IP3_CREATE_STREAMS 10
+#define IP3_TEST_START       1
+#define IP3_TEST_RUNNING     2
+#define IP3_TEST_END         4
+#define IP3_PARAM_EXCHANGE   9
+#define IP3_CREATE_STREAMS   10
 #define IP3_CLIENT_TERMINATE 12
 #define IP3_EXCHANGE_RESULTS 13
-#define IP3_DISPLAY_RESULTS 14
-#define IP3_IPERF_DONE 16
-#define IP3_ACCESS_DENIED 0xff
-#define IP3_SERVER_ERROR 0xfe
+#define IP3_DISPLAY_RESULTS  14
+#define IP3_IPERF_DONE       16
+#define IP3_ACCESS_DENIED    0xff
+#define IP3_SERVER_ERROR     0xfe
 
 /* iperf3 error codes (i_errno) the client turns into a message */
-#define IP3_IENUMSTREAMS 6     /* "number of parallel streams too large" */
-#define IP3_IEUNIMP 13         /* "an option you are trying to set is not implemented yet" */
-#define IP3_IERECVPARAMS 114   /* "unable to receive parameters from client" + errno */
+#define IP3_IENUMSTREAMS 6   /* "number of parallel streams too large" */
+#define IP3_IEUNIMP      13  /* "an option you are trying to set is not implemented yet" */
+#define IP3_IERECVPARAMS 114 /* "unable to receive parameters from client" + errno */
 
-#define IP3_SETUP_TIMEOUT_S 30
-#define IP3_END_SLACK_S 60
-#define IP3_COUNTS_TIMEOUT_S 2
+#define IP3_SETUP_TIMEOUT_S    30
+#define IP3_END_SLACK_S        60
+#define IP3_COUNTS_TIMEOUT_S   2
 #define IP3_CLIENT_RESULTS_MAX (16u << 20)
 
 /* What a connection on the iperf3 port is for; the names are what telemetry shows. */
-#define IP3_ROLES(X)                                                                 \
-	X(NEW, "iperf3-new")         /* cookie not complete yet */                       \
-	X(WAIT, "iperf3-wait")       /* cookie sent to the test owner, waiting for its answer */ \
-	X(CTRL, "iperf3-ctrl")       /* control connection of the test this lcore owns */ \
-	X(STREAM, "iperf3-stream")   /* accepted data stream */                          \
-	X(DENIED, "iperf3-refused")  /* refused or aborted, closing */
+#define IP3_ROLES(X)                                                                            \
+	X(NEW, "iperf3-new")        /* cookie not complete yet */                               \
+	X(WAIT, "iperf3-wait")      /* cookie sent to the test owner, waiting for its answer */ \
+	X(CTRL, "iperf3-ctrl")      /* control connection of the test this lcore owns */        \
+	X(STREAM, "iperf3-stream")  /* accepted data stream */                                  \
+	X(DENIED, "iperf3-refused") /* refused or aborted, closing */
 
 #define IP3_ROLE_ENUM(name, str) IP3_ROLE_##name,
 enum ip3_role { IP3_ROLES(IP3_ROLE_ENUM) };
@@ -70,18 +70,18 @@ enum ip3_role { IP3_ROLES(IP3_ROLE_ENUM) };
 
 /* A data stream's count. */
 enum ip3_count {
-	IP3_COUNT_BEFORE = 0,    /* before TEST_RUNNING */
-	IP3_COUNT_RUNNING,       /* from TEST_RUNNING + omit */
-	IP3_COUNT_DONE,          /* after TEST_END or the stream's close: the count is final */
+	IP3_COUNT_BEFORE = 0, /* before TEST_RUNNING */
+	IP3_COUNT_RUNNING,    /* from TEST_RUNNING + omit */
+	IP3_COUNT_DONE,       /* after TEST_END or the stream's close: the count is final */
 };
 
 /* Per connection, in the connection's private area. */
 struct ip3_conn {
-	uint8_t role;            /* enum ip3_role */
-	uint8_t counting;        /* enum ip3_count */
+	uint8_t role;     /* enum ip3_role */
+	uint8_t counting; /* enum ip3_count */
 	uint8_t cookie_len;
 	uint8_t cookie[IP3_COOKIE_LEN];
-	uint16_t slot;           /* the stream's index in the owner's test */
+	uint16_t slot; /* the stream's index in the owner's test */
 	uint16_t owner_queue;
 	uint32_t test_gen;
 	uint64_t count_from_tsc;
@@ -91,13 +91,13 @@ _Static_assert(sizeof(struct ip3_conn) <= VNS_CONN_PRIV_MAX, "iperf3 connection 
 
 /* Messages between the owner and the streams' lcores. */
 enum ip3_msg_type {
-	IP3_MSG_STREAM_HELLO = 1,  /* queue -> owner: a stream's cookie */
-	IP3_MSG_STREAM_ACCEPT,     /* owner -> queue */
-	IP3_MSG_STREAM_DENY,       /* owner -> queue */
-	IP3_MSG_TEST_RUNNING,      /* owner -> queue: count from tsc */
-	IP3_MSG_TEST_END,          /* owner -> queue: freeze counts and report */
-	IP3_MSG_STREAM_BYTES,      /* queue -> owner: final count of a stream */
-	IP3_MSG_TEST_ABORT,        /* owner -> queue: forget the test's streams */
+	IP3_MSG_STREAM_HELLO = 1, /* queue -> owner: a stream's cookie */
+	IP3_MSG_STREAM_ACCEPT,    /* owner -> queue */
+	IP3_MSG_STREAM_DENY,      /* owner -> queue */
+	IP3_MSG_TEST_RUNNING,     /* owner -> queue: count from tsc */
+	IP3_MSG_TEST_END,         /* owner -> queue: freeze counts and report */
+	IP3_MSG_STREAM_BYTES,     /* queue -> owner: final count of a stream */
+	IP3_MSG_TEST_ABORT,       /* owner -> queue: forget the test's streams */
 };
 
 struct ip3_msg {
@@ -113,7 +113,7 @@ _Static_assert(sizeof(struct ip3_msg) <= VNS_MSG_BODY_MAX, "iperf3 message too b
 
 /* Shared by the iperf3 instances of every stack (the vns_shared area, zero at start). */
 struct ip3_shared {
-	atomic_int owner;        /* queue + 1 of the lcore owning the running test; 0 = none */
+	atomic_int owner; /* queue + 1 of the lcore owning the running test; 0 = none */
 	atomic_uint test_gen;
 };
 _Static_assert(sizeof(struct ip3_shared) <= VNS_SVC_SHARED_MAX, "iperf3 shared state too big");
@@ -121,12 +121,12 @@ _Static_assert(sizeof(struct ip3_shared) <= VNS_SVC_SHARED_MAX, "iperf3 shared s
 /* The iperf3 test this lcore owns (at most one in the whole process). */
 enum ip3_phase {
 	IP3_IDLE = 0,
-	IP3_PARAMS,              /* PARAM_EXCHANGE sent, reading the parameters JSON */
-	IP3_CREATE,              /* CREATE_STREAMS sent, collecting streams */
-	IP3_RUNNING,             /* TEST_START + TEST_RUNNING sent */
-	IP3_RESULTS,             /* EXCHANGE_RESULTS sent, reading the client's results */
-	IP3_COUNTS,              /* client results read, waiting for final stream counts */
-	IP3_DISPLAY,             /* results + DISPLAY_RESULTS sent, waiting for IPERF_DONE */
+	IP3_PARAMS,  /* PARAM_EXCHANGE sent, reading the parameters JSON */
+	IP3_CREATE,  /* CREATE_STREAMS sent, collecting streams */
+	IP3_RUNNING, /* TEST_START + TEST_RUNNING sent */
+	IP3_RESULTS, /* EXCHANGE_RESULTS sent, reading the client's results */
+	IP3_COUNTS,  /* client results read, waiting for final stream counts */
+	IP3_DISPLAY, /* results + DISPLAY_RESULTS sent, waiting for IPERF_DONE */
 };
 
 struct ip3_stream {
@@ -143,12 +143,12 @@ struct ip3_test {
 	uint32_t gen;
 	uint8_t cookie[IP3_COOKIE_LEN];
 	struct vns_conn_handle ctrl;
-	rte_be32_t peer_ip;      /* the client, for the test record */
+	rte_be32_t peer_ip; /* the client, for the test record */
 	rte_be16_t peer_port;
 	rte_be16_t local_port;
-	uint8_t *rxbuf;          /* IP3_CTRL_BUF_MAX + 4 */
+	uint8_t *rxbuf; /* IP3_CTRL_BUF_MAX + 4 */
 	uint32_t rx_have;
-	uint32_t rx_need;        /* 0: reading the 4-byte length */
+	uint32_t rx_need; /* 0: reading the 4-byte length */
 	uint32_t num_streams;
 	uint32_t accepted;
 	struct ip3_stream streams[IP3_MAX_STREAMS];
@@ -159,7 +159,7 @@ struct ip3_test {
 	uint64_t end_tsc;
 	uint64_t deadline_tsc;
 	struct rusage ru_start;
-	uint8_t *txbuf;          /* control send buffer (IP3_CTRL_BUF_MAX) */
+	uint8_t *txbuf; /* control send buffer (IP3_CTRL_BUF_MAX) */
 };
 
 /* The service's counters: reports print them under these names. */
@@ -170,13 +170,15 @@ struct ip3_test {
 	X(iperf_aborted, "iperf3 tests aborted")
 
 #define IP3_STAT_FIELD(name, desc) uint64_t name;
-struct ip3_stats { IP3_STATS(IP3_STAT_FIELD) };
+struct ip3_stats {
+	IP3_STATS(IP3_STAT_FIELD)
+};
 #undef IP3_STAT_FIELD
 
 /* The service on one stack. */
 struct ip3 {
 	struct ip3_test test;
-	struct ip3_stats stats;   /* single writer: this lcore */
+	struct ip3_stats stats; /* single writer: this lcore */
 };
 
 #define IP3_INC(svc, name) (ip3_of(svc)->stats.name++)
@@ -420,8 +422,10 @@ start_test(struct vns_svc *svc)
 			 (uint16_t)i, t->gen, t->count_from_tsc, 0);
 	getrusage(RUSAGE_SELF, &t->ru_start);
 	t->phase = IP3_RUNNING;
-	t->deadline_tsc = t->duration > 0 ?
-		now + (uint64_t)((t->omit + t->duration + IP3_END_SLACK_S) * (double)svc->hz) : 0;
+	t->deadline_tsc = t->duration > 0
+				  ? now + (uint64_t)((t->omit + t->duration + IP3_END_SLACK_S) *
+						     (double)svc->hz)
+				  : 0;
 	if (c != NULL) {
 		ctrl_send_state(svc, c, IP3_TEST_START);
 		ctrl_send_state(svc, c, IP3_TEST_RUNNING);
@@ -477,8 +481,9 @@ send_results(struct vns_svc *svc)
 	sys = tv_s(ru.ru_stime) - tv_s(t->ru_start.ru_stime);
 	if (wall <= 0)
 		wall = 1e-9;
-	secs = t->end_tsc > t->count_from_tsc ?
-		(double)(t->end_tsc - t->count_from_tsc) / (double)svc->hz : 0.0;
+	secs = t->end_tsc > t->count_from_tsc
+		       ? (double)(t->end_tsc - t->count_from_tsc) / (double)svc->hz
+		       : 0.0;
 
 	o = json_object();
 	arr = json_array();
@@ -719,8 +724,8 @@ ip3_open(struct vns_svc *svc, struct vns_conn *c)
 }
 
 static void
-ip3_data(struct vns_svc *svc, struct vns_conn *c, const struct rte_mbuf *m,
-		uint32_t off, uint32_t len)
+ip3_data(struct vns_svc *svc, struct vns_conn *c, const struct rte_mbuf *m, uint32_t off,
+	 uint32_t len)
 {
 	struct ip3_conn *ic = conn_of(c);
 	uint8_t buf[512];
@@ -959,8 +964,10 @@ ip3_init(struct vns_svc *svc, char *err, size_t errlen)
 	}
 	return 0;
 nomem:
-	vns_set_err(err, errlen, "iperf3: out of DPDK memory for the test state (%zu KiB); raise "
-		    "-m or the hugepages", (sizeof(*ip) + 2 * IP3_CTRL_BUF_MAX) >> 10);
+	vns_set_err(err, errlen,
+		    "iperf3: out of DPDK memory for the test state (%zu KiB); raise "
+		    "-m or the hugepages",
+		    (sizeof(*ip) + 2 * IP3_CTRL_BUF_MAX) >> 10);
 	return -ENOMEM;
 }
 

@@ -21,7 +21,7 @@ extern const struct vns_service_ops vns_iperf3_ops;
 extern const struct vns_service_ops vns_discard_ops;
 
 struct vns_discard_conf {
-	bool sha256;              /* integrity mode: SHA-256 of each stream */
+	bool sha256; /* integrity mode: SHA-256 of each stream */
 };
 
 /*
@@ -37,16 +37,16 @@ enum vns_closed_kind {
 };
 
 struct vns_closed_rec {
-	uint8_t kind;              /* enum vns_closed_kind */
-	uint8_t reason;            /* enum vns_close_reason */
+	uint8_t kind;   /* enum vns_closed_kind */
+	uint8_t reason; /* enum vns_close_reason */
 	uint8_t has_sha256;
-	uint8_t nb_streams;        /* iperf3: streams of the test */
+	uint8_t nb_streams; /* iperf3: streams of the test */
 	rte_be32_t peer_ip;
 	rte_be16_t peer_port;
 	rte_be16_t local_port;
-	uint64_t bytes;            /* discard: in-order bytes; iperf3: counted stream bytes */
-	uint64_t duration_us;      /* discard: open to close; iperf3: counted interval */
-	char sha256_hex[65];       /* NUL-terminated when has_sha256 */
+	uint64_t bytes;       /* discard: in-order bytes; iperf3: counted stream bytes */
+	uint64_t duration_us; /* discard: open to close; iperf3: counted interval */
+	char sha256_hex[65];  /* NUL-terminated when has_sha256 */
 	char pad[7];
 };
 _Static_assert(sizeof(struct vns_closed_rec) == VNS_CLOSED_REC_SIZE,

@@ -118,8 +118,7 @@ vns_conn_from_handle(struct vns_svc *svc, struct vns_conn_handle h)
 }
 
 int
-vns_svc_send_msg(struct vns_svc *svc, uint16_t queue, uint8_t type, const void *body,
-		 uint32_t len)
+vns_svc_send_msg(struct vns_svc *svc, uint16_t queue, uint8_t type, const void *body, uint32_t len)
 {
 	struct vns_stack *st = svc->st;
 	struct vns_msg msg;

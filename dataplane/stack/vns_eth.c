@@ -64,8 +64,8 @@ drop:
 /* RFC 792 echo reply in place. The ICMP checksum is patched incrementally (RFC 1624):
  * only the type byte changes, so the payload need not be read twice. */
 static void
-icmp_reply(struct vns_stack *st, struct rte_mbuf *m, uint32_t l3_off, uint32_t ihl,
-	   uint32_t ip_len, struct vns_txbuf *tx)
+icmp_reply(struct vns_stack *st, struct rte_mbuf *m, uint32_t l3_off, uint32_t ihl, uint32_t ip_len,
+	   struct vns_txbuf *tx)
 {
 	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, l3_off);
@@ -75,7 +75,7 @@ icmp_reply(struct vns_stack *st, struct rte_mbuf *m, uint32_t l3_off, uint32_t i
 
 	ic->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
 	sum = (uint16_t)~rte_be_to_cpu_16(ic->icmp_cksum);
-	sum += (uint16_t)~(RTE_IP_ICMP_ECHO_REQUEST << 8) & 0xffff;
+	sum += (uint16_t) ~(RTE_IP_ICMP_ECHO_REQUEST << 8) & 0xffff;
 	sum += RTE_IP_ICMP_ECHO_REPLY << 8;
 	ic->icmp_cksum = rte_cpu_to_be_16((uint16_t)~vns_csum_fold(sum));
 

@@ -15,41 +15,41 @@
 #include "vns_conn.h"
 #include "vns_tcp.h"
 
-#define VNS_OOO_MAX         8     /* out-of-order entries per flow */
-#define VNS_SNDBUF_INLINE   16    /* inline send buffer: a refusal's bytes */
+#define VNS_OOO_MAX       8  /* out-of-order entries per flow */
+#define VNS_SNDBUF_INLINE 16 /* inline send buffer: a refusal's bytes */
 
-#define VNS_FF_TS        (1u << 0)  /* timestamps negotiated */
-#define VNS_FF_SACK      (1u << 1)  /* SACK-permitted negotiated */
-#define VNS_FF_WS        (1u << 2)  /* window scale negotiated */
-#define VNS_FF_ACK_LIST  (1u << 3)  /* on the pending-ACK list */
-#define VNS_FF_FIN_RCVD  (1u << 4)  /* FIN seen (fin_seq valid) */
-#define VNS_FF_FIN_QUEUED (1u << 5) /* we close after the queued data */
-#define VNS_FF_FIN_SENT  (1u << 6)
-#define VNS_FF_PAYLOAD   (1u << 7)  /* the service needs the bytes, not only counts */
+#define VNS_FF_TS          (1u << 0) /* timestamps negotiated */
+#define VNS_FF_SACK        (1u << 1) /* SACK-permitted negotiated */
+#define VNS_FF_WS          (1u << 2) /* window scale negotiated */
+#define VNS_FF_ACK_LIST    (1u << 3) /* on the pending-ACK list */
+#define VNS_FF_FIN_RCVD    (1u << 4) /* FIN seen (fin_seq valid) */
+#define VNS_FF_FIN_QUEUED  (1u << 5) /* we close after the queued data */
+#define VNS_FF_FIN_SENT    (1u << 6)
+#define VNS_FF_PAYLOAD     (1u << 7) /* the service needs the bytes, not only counts */
 #define VNS_FF_IDLE_EXEMPT (1u << 8) /* no idle timeout: the service bounds the connection */
-#define VNS_FF_DEAD      (1u << 9)  /* reset by us; freed on the next poll (never under a caller) */
+#define VNS_FF_DEAD        (1u << 9) /* reset by us; freed on the next poll, never under a caller */
 
 struct vns_ooo {
 	uint32_t seq;
 	uint32_t end;
-	struct rte_mbuf *m;  /* payload kept only for VNS_FF_PAYLOAD flows */
-	uint32_t off;        /* offset of seq's byte in m */
+	struct rte_mbuf *m; /* payload kept only for VNS_FF_PAYLOAD flows */
+	uint32_t off;       /* offset of seq's byte in m */
 };
 
 struct vns_flow {
 	uint64_t key;
-	uint32_t gen;         /* bumped on every reuse: stale ring messages are ignored */
+	uint32_t gen; /* bumped on every reuse: stale ring messages are ignored */
 	uint16_t flags;
-	uint8_t state;        /* enum vns_tcp_state */
-	uint8_t svc;          /* index of the connection's service on the stack, 0: plain sink */
+	uint8_t state; /* enum vns_tcp_state */
+	uint8_t svc;   /* index of the connection's service on the stack, 0: plain sink */
 	rte_be32_t peer_ip;
 	rte_be16_t peer_port;
 	rte_be16_t local_port;
 	struct rte_ether_addr peer_mac;
-	uint8_t snd_wscale;   /* peer's shift, applied to the windows it advertises */
+	uint8_t snd_wscale; /* peer's shift, applied to the windows it advertises */
 	uint8_t n_ooo;
-	uint16_t rcv_mss;     /* a "full segment" for the every-2-segments rule */
-	uint16_t snd_mss;     /* what the peer accepts from us */
+	uint16_t rcv_mss; /* a "full segment" for the every-2-segments rule */
+	uint16_t snd_mss; /* what the peer accepts from us */
 
 	/* receive side */
 	uint32_t irs;
@@ -58,7 +58,7 @@ struct vns_flow {
 	uint32_t ts_recent;
 	uint32_t fin_seq;
 	uint32_t unacked_bytes;
-	uint32_t sack_hint_seq;  /* first SACK block: the one holding the last OOO segment */
+	uint32_t sack_hint_seq; /* first SACK block: the one holding the last OOO segment */
 	struct vns_ooo ooo[VNS_OOO_MAX];
 
 	/* send side (a service's replies and our FIN) */
@@ -66,7 +66,7 @@ struct vns_flow {
 	uint32_t snd_una;
 	uint32_t snd_nxt;
 	uint32_t snd_wnd;
-	uint32_t sbuf_len;     /* bytes queued from snd_una (FIN not included) */
+	uint32_t sbuf_len; /* bytes queued from snd_una (FIN not included) */
 	uint32_t sbuf_cap;
 	uint8_t *sbuf;
 	uint8_t sbuf_inline[VNS_SNDBUF_INLINE];
@@ -77,13 +77,13 @@ struct vns_flow {
 	uint32_t tw_next;
 	uint32_t tw_prev;
 	uint32_t tw_slot;
-	uint64_t timer_tsc;    /* 0 = not armed */
+	uint64_t timer_tsc; /* 0 = not armed */
 
 	uint64_t open_tsc;
 	uint64_t last_rx_tsc;
-	uint64_t bytes;        /* in-order payload bytes */
+	uint64_t bytes; /* in-order payload bytes */
 
-	struct vns_conn conn;  /* the service's private area */
+	struct vns_conn conn; /* the service's private area */
 };
 
 /*
@@ -91,17 +91,17 @@ struct vns_flow {
  * most half full; flow objects in a preallocated array with a free list.
  */
 struct vns_flow_table {
-	struct vns_flow *flows;   /* [max_flows] */
+	struct vns_flow *flows; /* [max_flows] */
 	uint32_t max_flows;
-	uint32_t nb_flows;        /* also read by other threads (vns_stack_nb_flows) */
+	uint32_t nb_flows; /* also read by other threads (vns_stack_nb_flows) */
 	uint32_t *free_list;
 	uint32_t nb_free;
 	uint32_t tbl_mask;
 	uint64_t *tbl_key;
-	uint32_t *tbl_idx;        /* flow index + 1, 0 = empty */
+	uint32_t *tbl_idx; /* flow index + 1, 0 = empty */
 	uint32_t nb_syn_rcvd;
 	uint32_t max_syn_rcvd;
-	uint32_t *syn_fifo;       /* flow indices in SYN_RCVD order, for eviction */
+	uint32_t *syn_fifo; /* flow indices in SYN_RCVD order, for eviction */
 	uint32_t *syn_fifo_gen;
 	uint32_t syn_head;
 	uint32_t syn_tail;

@@ -24,9 +24,9 @@
 #include "vns_conn.h"
 #include "vns_stack.h"
 
-#define VNS_SVC_MAX 8            /* services bound on one stack */
-#define VNS_SVC_SHARED_MAX 64    /* bytes a service shares across the stacks of a vns_shared */
-#define VNS_MSG_BODY_MAX 72
+#define VNS_SVC_MAX        8  /* services bound on one stack */
+#define VNS_SVC_SHARED_MAX 64 /* bytes a service shares across the stacks of a vns_shared */
+#define VNS_MSG_BODY_MAX   72
 
 struct vns_msg;
 
@@ -35,18 +35,18 @@ struct vns_msg;
  * until after its fini(); the service reads the fields and sets priv.
  */
 struct vns_svc {
-	void *priv;               /* the service's state on this stack, set by its init() */
-	void *shared;             /* VNS_SVC_SHARED_MAX bytes, zero at vns_shared_create(), the
+	void *priv;              /* the service's state on this stack, set by its init() */
+	void *shared;            /* VNS_SVC_SHARED_MAX bytes, zero at vns_shared_create(), the
 				   * same area for this service on every stack of the vns_shared */
-	const void *conf;         /* the service's configuration; read it in init() only */
-	struct vns_stack *st;     /* the stack's, for the functions below */
-	const uint64_t *now_tsc;  /* the stack's clock: read it with vns_svc_now() */
-	uint64_t hz;              /* TSC ticks per second */
-	uint32_t max_flows;       /* connections per stack */
-	int socket_id;            /* for the service's allocations */
-	uint16_t queue_id;        /* the stack's queue: messages come from and go to queues */
-	rte_be16_t port;          /* the listening port, network order; 0: not listening */
-	uint8_t index;            /* 1.. on the stack; messages carry it */
+	const void *conf;        /* the service's configuration; read it in init() only */
+	struct vns_stack *st;    /* the stack's, for the functions below */
+	const uint64_t *now_tsc; /* the stack's clock: read it with vns_svc_now() */
+	uint64_t hz;             /* TSC ticks per second */
+	uint32_t max_flows;      /* connections per stack */
+	int socket_id;           /* for the service's allocations */
+	uint16_t queue_id;       /* the stack's queue: messages come from and go to queues */
+	rte_be16_t port;         /* the listening port, network order; 0: not listening */
+	uint8_t index;           /* 1.. on the stack; messages carry it */
 	const struct vns_service_ops *ops;
 };
 
@@ -57,9 +57,9 @@ struct vns_service_counter {
 };
 
 struct vns_service_ops {
-	const char *name;         /* telemetry names its connections by it */
-	size_t conn_priv_size;    /* bytes of struct vns_conn used, <= VNS_CONN_PRIV_MAX */
-	size_t shared_size;       /* bytes of svc->shared used, <= VNS_SVC_SHARED_MAX */
+	const char *name;      /* telemetry names its connections by it */
+	size_t conn_priv_size; /* bytes of struct vns_conn used, <= VNS_CONN_PRIV_MAX */
+	size_t shared_size;    /* bytes of svc->shared used, <= VNS_SVC_SHARED_MAX */
 	/* Optional. Sets svc->priv; on failure returns -errno with one line in err. */
 	int (*init)(struct vns_svc *svc, char *err, size_t errlen);
 	/* Optional. Frees what init made and what open connections still hold: connections
@@ -100,9 +100,9 @@ vns_svc_now(const struct vns_svc *svc)
  * its poll drains, handing each message to the service of the same index on that stack.
  */
 struct vns_msg {
-	uint8_t svc;              /* the service's index, set by vns_svc_send_msg() */
-	uint8_t type;             /* the service's */
-	uint16_t from_queue;      /* the sender's queue, set by vns_svc_send_msg() */
+	uint8_t svc;         /* the service's index, set by vns_svc_send_msg() */
+	uint8_t type;        /* the service's */
+	uint16_t from_queue; /* the sender's queue, set by vns_svc_send_msg() */
 	uint32_t reserved;
 	_Alignas(8) uint8_t body[VNS_MSG_BODY_MAX]; /* the service's; copy it out with memcpy */
 };

@@ -18,7 +18,7 @@
 #include "vns_stack_core.h"
 
 #define VNS_OOO_MBUFS_MAX 512
-#define VNS_MSG_BURST 32
+#define VNS_MSG_BURST     32
 
 static atomic_uint vns_name_seq;
 
@@ -53,15 +53,19 @@ vns_shared_create(uint16_t nb_queues, int socket_id, char *err, size_t errlen)
 		sh->inbox[q] = rte_ring_create_elem(name, sizeof(struct vns_msg), VNS_INBOX_SIZE,
 						    socket_id, RING_F_SC_DEQ);
 		if (sh->inbox[q] == NULL) {
-			vns_set_err(err, errlen, "queue %u's message ring %s: %s; raise -m or the "
-				    "hugepages", q, name, rte_strerror(rte_errno));
+			vns_set_err(err, errlen,
+				    "queue %u's message ring %s: %s; raise -m or the "
+				    "hugepages",
+				    q, name, rte_strerror(rte_errno));
 			goto fail;
 		}
 	}
 	return sh;
 nomem:
-	vns_set_err(err, errlen, "out of DPDK memory for the shared stack state (%u queues); "
-		    "raise -m or the hugepages", nb_queues);
+	vns_set_err(err, errlen,
+		    "out of DPDK memory for the shared stack state (%u queues); "
+		    "raise -m or the hugepages",
+		    nb_queues);
 fail:
 	vns_shared_free(sh);
 	return NULL;
@@ -97,22 +101,26 @@ svc_check(const struct vns_stack *st, const struct vns_service_bind *b, char *er
 	}
 	if (ops->conn_priv_size > VNS_CONN_PRIV_MAX || ops->shared_size > VNS_SVC_SHARED_MAX ||
 	    nb_counters + (ops->counters_get != NULL ? ops->nb_counters : 0) > VNS_SVC_STATS_MAX) {
-		vns_set_err(err, errlen, "service %s: %zu bytes per connection (at most %d), %zu "
-			    "shared (at most %d), %u counters (at most %d on a stack)", ops->name,
-			    ops->conn_priv_size, VNS_CONN_PRIV_MAX, ops->shared_size,
+		vns_set_err(err, errlen,
+			    "service %s: %zu bytes per connection (at most %d), %zu "
+			    "shared (at most %d), %u counters (at most %d on a stack)",
+			    ops->name, ops->conn_priv_size, VNS_CONN_PRIV_MAX, ops->shared_size,
 			    VNS_SVC_SHARED_MAX, ops->nb_counters, VNS_SVC_STATS_MAX);
 		return -EINVAL;
 	}
 	if (first != NULL && first != ops) {
-		vns_set_err(err, errlen, "service %s: the stacks of one vns_shared bind different "
+		vns_set_err(err, errlen,
+			    "service %s: the stacks of one vns_shared bind different "
 			    "services at index %u (%s first); bind the same list on every queue",
 			    ops->name, st->nb_svc + 1u, first->name);
 		return -EINVAL;
 	}
 	for (i = 0; i < st->nb_svc && b->port != 0; i++) {
 		if (st->svc[i].port == rte_cpu_to_be_16(b->port)) {
-			vns_set_err(err, errlen, "services %s and %s both on port %u; give each "
-				    "its own port", st->svc[i].ops->name, ops->name, b->port);
+			vns_set_err(err, errlen,
+				    "services %s and %s both on port %u; give each "
+				    "its own port",
+				    st->svc[i].ops->name, ops->name, b->port);
 			return -EINVAL;
 		}
 	}
@@ -122,8 +130,8 @@ svc_check(const struct vns_stack *st, const struct vns_service_bind *b, char *er
 /* Makes and initialises one service per bind entry; on failure the ones made so far stay
  * for vns_stack_free(). */
 static int
-bind_services(struct vns_stack *st, const struct vns_service_bind *binds, uint8_t n,
-	      int socket_id, char *err, size_t errlen)
+bind_services(struct vns_stack *st, const struct vns_service_bind *binds, uint8_t n, int socket_id,
+	      char *err, size_t errlen)
 {
 	uint8_t k;
 	int rc;
@@ -162,17 +170,18 @@ bind_services(struct vns_stack *st, const struct vns_service_bind *binds, uint8_
 }
 
 struct vns_stack *
-vns_stack_create(const struct vns_stack_conf *conf, struct vns_shared *sh, int socket_id,
-		 char *err, size_t errlen)
+vns_stack_create(const struct vns_stack_conf *conf, struct vns_shared *sh, int socket_id, char *err,
+		 size_t errlen)
 {
 	struct vns_stack *st;
 	char name[RTE_RING_NAMESIZE];
 
 	if (conf == NULL || sh == NULL || conf->pool == NULL || conf->max_flows == 0 ||
-	    conf->queue_id >= sh->nb_queues ||
-	    (conf->nb_services > 0 && conf->services == NULL)) {
-		vns_set_err(err, errlen, "stack: needs a pool, max_flows > 0, queue_id < %u and "
-			    "a bind table for its services", sh != NULL ? sh->nb_queues : 0);
+	    conf->queue_id >= sh->nb_queues || (conf->nb_services > 0 && conf->services == NULL)) {
+		vns_set_err(err, errlen,
+			    "stack: needs a pool, max_flows > 0, queue_id < %u and "
+			    "a bind table for its services",
+			    sh != NULL ? sh->nb_queues : 0);
 		return NULL;
 	}
 	if (conf->mtu != 0 && (conf->mtu < VNS_MTU_MIN || conf->mtu > VNS_MTU_MAX)) {
@@ -196,7 +205,8 @@ vns_stack_create(const struct vns_stack_conf *conf, struct vns_shared *sh, int s
 				VNS_TCP_OPT_SPACE;
 
 		if (room < hdrs + VNS_TCP_MSS_MIN) {
-			vns_set_err(err, errlen, "stack: mbufs of %u bytes are too small for "
+			vns_set_err(err, errlen,
+				    "stack: mbufs of %u bytes are too small for "
 				    "replies; use a pool with at least %u bytes of data room",
 				    room, hdrs + VNS_TCP_MSS_MIN);
 			rte_free(st);
@@ -222,8 +232,10 @@ vns_stack_create(const struct vns_stack_conf *conf, struct vns_shared *sh, int s
 		goto fail;
 	return st;
 nomem:
-	vns_set_err(err, errlen, "out of DPDK memory for %u flows; raise -m or the hugepages, or "
-		    "lower max_flows", conf->max_flows);
+	vns_set_err(err, errlen,
+		    "out of DPDK memory for %u flows; raise -m or the hugepages, or "
+		    "lower max_flows",
+		    conf->max_flows);
 fail:
 	vns_stack_free(st);
 	return NULL;

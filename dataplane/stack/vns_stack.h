@@ -45,23 +45,23 @@ struct vns_txbuf {
 #define VNS_TXOFF_IPV4_CKSUM (1u << 0)
 #define VNS_TXOFF_TCP_CKSUM  (1u << 1)
 
-struct vns_service_ops;   /* vns_service.h */
+struct vns_service_ops; /* vns_service.h */
 
 /* A service on a port. Port 0: the service runs (its counters exist) but nothing listens. */
 struct vns_service_bind {
-	uint16_t port;               /* host order */
+	uint16_t port; /* host order */
 	const struct vns_service_ops *ops;
-	const void *conf;            /* the service's configuration, read by vns_stack_create() */
+	const void *conf; /* the service's configuration, read by vns_stack_create() */
 };
 
 struct vns_stack_conf {
-	rte_be32_t ip;               /* our IPv4 address, network order */
+	rte_be32_t ip; /* our IPv4 address, network order */
 	struct rte_ether_addr mac;
-	uint32_t max_flows;          /* per lcore; memory is bounded by this */
-	struct rte_mempool *pool;    /* for ACKs and the services' replies */
+	uint32_t max_flows;       /* per lcore; memory is bounded by this */
+	struct rte_mempool *pool; /* for ACKs and the services' replies */
 	uint16_t queue_id;
-	uint32_t tx_offloads;        /* VNS_TXOFF_* */
-	uint16_t mtu;                /* 576..9000; 0: 1500 */
+	uint32_t tx_offloads; /* VNS_TXOFF_* */
+	uint16_t mtu;         /* 576..9000; 0: 1500 */
 	/* The services, at most 8 on distinct ports, copied by vns_stack_create(); every stack
 	 * of one vns_shared binds the same services in the same order. A port no service is
 	 * bound to answers SYNs with a RST. */
@@ -69,11 +69,10 @@ struct vns_stack_conf {
 	uint8_t nb_services;
 };
 
-struct vns_shared;  /* created once on the main lcore, shared by all stacks */
-struct vns_stack;   /* one per queue lcore */
+struct vns_shared; /* created once on the main lcore, shared by all stacks */
+struct vns_stack;  /* one per queue lcore */
 
-struct vns_shared *vns_shared_create(uint16_t nb_queues, int socket_id, char *err,
-				     size_t errlen);
+struct vns_shared *vns_shared_create(uint16_t nb_queues, int socket_id, char *err, size_t errlen);
 void vns_shared_free(struct vns_shared *sh);
 
 struct vns_stack *vns_stack_create(const struct vns_stack_conf *conf, struct vns_shared *sh,
@@ -85,44 +84,46 @@ void vns_stack_input(struct vns_stack *st, struct rte_mbuf **pkts, uint16_t n, u
 void vns_stack_poll(struct vns_stack *st, uint64_t now_tsc, struct vns_txbuf *tx);
 
 /* Counters per stack (single writer: the owning lcore; readers take snapshots). */
-#define VNS_STACK_STATS(X)                                   \
-	X(rx_pkts, "frames in")                                   \
-	X(rx_bytes, "bytes in (L2)")                              \
-	X(tcp_payload_bytes, "TCP payload bytes accepted in order") \
-	X(tx_pkts, "frames queued for transmit")                  \
-	X(arp_replies, "ARP replies sent")                        \
-	X(icmp_echo_replies, "ICMP echo replies sent")            \
-	X(flows_opened, "TCP connections established")            \
-	X(flows_closed, "TCP connections closed")                  \
-	X(drop_malformed, "malformed frames dropped")             \
-	X(drop_bad_csum, "bad IPv4/TCP checksum dropped")          \
-	X(drop_not_ours, "frames for other hosts or ports")        \
-	X(drop_nombuf, "reply not sent: mempool empty")           \
-	X(drop_flow_table_full, "SYN refused: flow table full")   \
-	X(ooo_segments, "out-of-order segments stored")           \
-	X(dup_segments, "duplicate segments")                      \
-	X(challenge_acks, "RFC 5961 challenge ACKs sent")         \
-	X(acks_sent, "ACKs sent")                                 \
-	X(drop_frag, "IPv4 fragments dropped")                    \
-	X(drop_proto, "unsupported L3/L4 protocol dropped")       \
-	X(drop_txbuf_full, "reply not sent: tx buffer full")      \
-	X(drop_paws, "segments rejected by PAWS (RFC 7323)")      \
-	X(drop_unacceptable, "segments outside the window")       \
-	X(drop_ooo_full, "out-of-order segments not stored: store full") \
-	X(drop_ring_full, "cross-lcore message not sent: ring full") \
+#define VNS_STACK_STATS(X)                                                      \
+	X(rx_pkts, "frames in")                                                 \
+	X(rx_bytes, "bytes in (L2)")                                            \
+	X(tcp_payload_bytes, "TCP payload bytes accepted in order")             \
+	X(tx_pkts, "frames queued for transmit")                                \
+	X(arp_replies, "ARP replies sent")                                      \
+	X(icmp_echo_replies, "ICMP echo replies sent")                          \
+	X(flows_opened, "TCP connections established")                          \
+	X(flows_closed, "TCP connections closed")                               \
+	X(drop_malformed, "malformed frames dropped")                           \
+	X(drop_bad_csum, "bad IPv4/TCP checksum dropped")                       \
+	X(drop_not_ours, "frames for other hosts or ports")                     \
+	X(drop_nombuf, "reply not sent: mempool empty")                         \
+	X(drop_flow_table_full, "SYN refused: flow table full")                 \
+	X(ooo_segments, "out-of-order segments stored")                         \
+	X(dup_segments, "duplicate segments")                                   \
+	X(challenge_acks, "RFC 5961 challenge ACKs sent")                       \
+	X(acks_sent, "ACKs sent")                                               \
+	X(drop_frag, "IPv4 fragments dropped")                                  \
+	X(drop_proto, "unsupported L3/L4 protocol dropped")                     \
+	X(drop_txbuf_full, "reply not sent: tx buffer full")                    \
+	X(drop_paws, "segments rejected by PAWS (RFC 7323)")                    \
+	X(drop_unacceptable, "segments outside the window")                     \
+	X(drop_ooo_full, "out-of-order segments not stored: store full")        \
+	X(drop_ring_full, "cross-lcore message not sent: ring full")            \
 	X(challenge_ack_limited, "challenge ACKs suppressed by the rate limit") \
-	X(syn_rcvd, "SYNs for new connections")                    \
-	X(syn_retrans, "retransmitted SYNs answered")              \
-	X(syn_evicted, "half-open connections evicted (SYN flood defence)") \
-	X(rst_rcvd, "connections reset by the peer")               \
-	X(rst_sent, "RSTs sent")                                   \
-	X(data_retrans, "control data/FIN retransmissions")        \
-	X(flows_aborted, "connections aborted on timeout")         \
-	X(large_segments, "segments larger than the MSS (LRO/GSO)") \
+	X(syn_rcvd, "SYNs for new connections")                                 \
+	X(syn_retrans, "retransmitted SYNs answered")                           \
+	X(syn_evicted, "half-open connections evicted (SYN flood defence)")     \
+	X(rst_rcvd, "connections reset by the peer")                            \
+	X(rst_sent, "RSTs sent")                                                \
+	X(data_retrans, "control data/FIN retransmissions")                     \
+	X(flows_aborted, "connections aborted on timeout")                      \
+	X(large_segments, "segments larger than the MSS (LRO/GSO)")             \
 	X(closed_rec_lost, "closed-connection records lost: ring full")
 
 #define VNS_STAT_FIELD(name, desc) uint64_t name;
-struct vns_stack_stats { VNS_STACK_STATS(VNS_STAT_FIELD) };
+struct vns_stack_stats {
+	VNS_STACK_STATS(VNS_STAT_FIELD)
+};
 #undef VNS_STAT_FIELD
 
 void vns_stack_stats_get(const struct vns_stack *st, struct vns_stack_stats *out);
@@ -134,18 +135,18 @@ void vns_stack_stats_get(const struct vns_stack *st, struct vns_stack_stats *out
  * the same on every stack of one vns_shared; each value is one the counter really had.
  * Any thread.
  */
-#define VNS_SVC_STATS_MAX 32         /* counters of all services on one stack */
-unsigned int vns_stack_svc_stats(const struct vns_stack *st, const char **names,
-				 const char **descs, uint64_t *values, unsigned int max);
+#define VNS_SVC_STATS_MAX 32 /* counters of all services on one stack */
+unsigned int vns_stack_svc_stats(const struct vns_stack *st, const char **names, const char **descs,
+				 uint64_t *values, unsigned int max);
 uint32_t vns_stack_nb_flows(const struct vns_stack *st);
 
 /* Why a connection (or a service's unit of work, as a test) ended, and its name in reports. */
-#define VNS_CLOSE_REASONS(X)                                                          \
-	X(FIN, "fin")            /* orderly close */                                  \
-	X(RST, "rst")            /* peer reset */                                     \
-	X(TIMEOUT, "timeout")    /* idle or retransmission timeout */                 \
-	X(EVICTED, "evicted")    /* SYN flood defence */                              \
-	X(ABORTED, "aborted")    /* reset by its service, or the service gave up */
+#define VNS_CLOSE_REASONS(X)                                       \
+	X(FIN, "fin")         /* orderly close */                  \
+	X(RST, "rst")         /* peer reset */                     \
+	X(TIMEOUT, "timeout") /* idle or retransmission timeout */ \
+	X(EVICTED, "evicted") /* SYN flood defence */              \
+	X(ABORTED, "aborted") /* reset by its service, or the service gave up */
 
 #define VNS_CLOSE_ENUM(name, str) VNS_CLOSE_##name,
 enum vns_close_reason { VNS_CLOSE_REASONS(VNS_CLOSE_ENUM) VNS_CLOSE_NB_REASONS };
@@ -176,9 +177,9 @@ struct vns_flow_info {
 	rte_be32_t peer_ip;
 	rte_be16_t peer_port;
 	rte_be16_t local_port;
-	const char *state;         /* "SYN_RCVD", "ESTABLISHED", ... */
-	const char *app;           /* "sink", or the service's name for what the connection does */
-	uint64_t bytes;            /* in-order payload bytes */
+	const char *state; /* "SYN_RCVD", "ESTABLISHED", ... */
+	const char *app;   /* "sink", or the service's name for what the connection does */
+	uint64_t bytes;    /* in-order payload bytes */
 	uint64_t age_us;
 	uint32_t ooo_entries;
 };

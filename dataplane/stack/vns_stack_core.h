@@ -21,20 +21,20 @@
 #include "vns_tcp.h"
 #include "vns_timer.h"
 
-#define VNS_CLOSED_RING     256   /* closed-connection records per stack */
-#define VNS_INBOX_SIZE      1024
-#define VNS_MTU_DEFAULT     1500
-#define VNS_MTU_MIN         576   /* RFC 791: the datagram every host must accept */
-#define VNS_MTU_MAX         9000
+#define VNS_CLOSED_RING 256 /* closed-connection records per stack */
+#define VNS_INBOX_SIZE  1024
+#define VNS_MTU_DEFAULT 1500
+#define VNS_MTU_MIN     576 /* RFC 791: the datagram every host must accept */
+#define VNS_MTU_MAX     9000
 
 /* Created once, shared by every stack (the services' areas follow vns_service.h). */
 struct vns_shared {
 	uint16_t nb_queues;
-	struct rte_ring **inbox;   /* [nb_queues]: multi-producer, one consumer each */
+	struct rte_ring **inbox; /* [nb_queues]: multi-producer, one consumer each */
 	const struct vns_service_ops *svc_ops[VNS_SVC_MAX]; /* the first stack's binding */
 	struct {
 		_Alignas(RTE_CACHE_LINE_SIZE) uint8_t area[VNS_SVC_SHARED_MAX];
-	} svc[VNS_SVC_MAX];        /* by service index - 1 */
+	} svc[VNS_SVC_MAX]; /* by service index - 1 */
 };
 
 struct vns_stack {
@@ -42,15 +42,15 @@ struct vns_stack {
 	struct vns_shared *sh;
 	struct vns_stack_stats stats;
 	uint64_t hz;
-	uint64_t now;             /* tsc of the current call */
-	struct vns_txbuf *tx;     /* the current call's, for the services' sends */
+	uint64_t now;         /* tsc of the current call */
+	struct vns_txbuf *tx; /* the current call's, for the services' sends */
 
 	struct vns_flow_table ft;
 	struct vns_timer_wheel tw;
 
 	/* TCP */
-	uint32_t tx_seg_max;      /* payload bytes that fit in one conf.pool mbuf with headers */
-	uint32_t ooo_mbufs;       /* payload segments held across all flows */
+	uint32_t tx_seg_max; /* payload bytes that fit in one conf.pool mbuf with headers */
+	uint32_t ooo_mbufs;  /* payload segments held across all flows */
 	uint32_t ooo_mbufs_max;
 	uint32_t ackq[VNS_ACKQ_MAX]; /* pending ACKs, flushed once per burst */
 	uint32_t ackq_n;
@@ -65,7 +65,7 @@ struct vns_stack {
 	uint8_t nb_svc;
 };
 
-#define VNS_STAT_INC(st, name) ((st)->stats.name++)
+#define VNS_STAT_INC(st, name)    ((st)->stats.name++)
 #define VNS_STAT_ADD(st, name, v) ((st)->stats.name += (v))
 
 /* vns_eth.c */

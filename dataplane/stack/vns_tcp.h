@@ -25,42 +25,42 @@ struct vns_flow;
 #define VNS_SEQ_GEQ(a, b) VNS_SEQ_LEQ(b, a)
 
 /* Option kinds (RFC 9293 §3.1, RFC 7323, RFC 2018) and their lengths on the wire. */
-#define VNS_TCP_OPT_EOL        0
-#define VNS_TCP_OPT_NOP        1
-#define VNS_TCP_OPT_MSS        2
-#define VNS_TCP_OPT_WS         3
-#define VNS_TCP_OPT_SACK_PERM  4
-#define VNS_TCP_OPT_SACK       5
-#define VNS_TCP_OPT_TS         8
+#define VNS_TCP_OPT_EOL           0
+#define VNS_TCP_OPT_NOP           1
+#define VNS_TCP_OPT_MSS           2
+#define VNS_TCP_OPT_WS            3
+#define VNS_TCP_OPT_SACK_PERM     4
+#define VNS_TCP_OPT_SACK          5
+#define VNS_TCP_OPT_TS            8
 #define VNS_TCP_OPT_LEN_MSS       4
 #define VNS_TCP_OPT_LEN_WS        3
 #define VNS_TCP_OPT_LEN_SACK_PERM 2
 #define VNS_TCP_OPT_LEN_TS        10
 /* Options as we send them, aligned for output (NOP padding included). */
-#define VNS_TCP_OPT_LEN_TS_OUT        12             /* NOP NOP TS */
-#define VNS_TCP_OPT_LEN_SACK_OUT(n)   (4 + 8 * (n))  /* NOP NOP SACK len, n blocks */
-#define VNS_TCP_OPT_SPACE             40             /* data offset 15 words - the header */
-#define VNS_TCP_SACK_BLOCKS           4              /* SACK blocks that fit alone */
-#define VNS_TCP_SACK_BLOCKS_TS        3              /* and beside the timestamps */
+#define VNS_TCP_OPT_LEN_TS_OUT      12            /* NOP NOP TS */
+#define VNS_TCP_OPT_LEN_SACK_OUT(n) (4 + 8 * (n)) /* NOP NOP SACK len, n blocks */
+#define VNS_TCP_OPT_SPACE           40            /* data offset 15 words - the header */
+#define VNS_TCP_SACK_BLOCKS         4             /* SACK blocks that fit alone */
+#define VNS_TCP_SACK_BLOCKS_TS      3             /* and beside the timestamps */
 
 /* Sizes and defaults. */
-#define VNS_TCP_IPV4_HDRS    (sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_tcp_hdr))
-#define VNS_TCP_MSS_DEFAULT  536    /* RFC 9293 §3.7.1: a peer that sends no MSS option */
-#define VNS_TCP_MSS_MIN      64     /* smallest payload per segment we send */
-#define VNS_TCP_WSCALE_MAX   14     /* RFC 7323 §2.3 */
-#define VNS_TCP_WND_MAX      65535  /* the window field, unscaled */
-#define VNS_IPV4_TTL         64
-#define VNS_RCV_WSCALE       7      /* our window shift: 65535 << 7 ~ 8 MB, enough for line rate */
-#define VNS_RCV_WND_SCALED   ((uint32_t)VNS_TCP_WND_MAX << VNS_RCV_WSCALE)
-#define VNS_ACKQ_MAX         1024   /* flows with a pending ACK per burst */
+#define VNS_TCP_IPV4_HDRS   (sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_tcp_hdr))
+#define VNS_TCP_MSS_DEFAULT 536   /* RFC 9293 §3.7.1: a peer that sends no MSS option */
+#define VNS_TCP_MSS_MIN     64    /* smallest payload per segment we send */
+#define VNS_TCP_WSCALE_MAX  14    /* RFC 7323 §2.3 */
+#define VNS_TCP_WND_MAX     65535 /* the window field, unscaled */
+#define VNS_IPV4_TTL        64
+#define VNS_RCV_WSCALE      7 /* our window shift: 65535 << 7 ~ 8 MB, enough for line rate */
+#define VNS_RCV_WND_SCALED  ((uint32_t)VNS_TCP_WND_MAX << VNS_RCV_WSCALE)
+#define VNS_ACKQ_MAX        1024 /* flows with a pending ACK per burst */
 
 /* Connection states: the part of RFC 9293 §3.3.2 a sink passes through. */
-#define VNS_TCP_STATES(X)                                                          \
-	X(FREE)                                                                    \
-	X(SYN_RCVD)                                                                \
-	X(ESTABLISHED)                                                             \
-	X(LAST_ACK)      /* peer's FIN received, ours sent */                      \
-	X(FIN_WAIT_1)    /* we closed first (a service refusing a client) */       \
+#define VNS_TCP_STATES(X)                                                 \
+	X(FREE)                                                           \
+	X(SYN_RCVD)                                                       \
+	X(ESTABLISHED)                                                    \
+	X(LAST_ACK)   /* peer's FIN received, ours sent */                \
+	X(FIN_WAIT_1) /* we closed first (a service refusing a client) */ \
 	X(FIN_WAIT_2)
 
 #define VNS_TCP_STATE_ENUM(name) VNS_TCP_##name,
@@ -72,10 +72,10 @@ const char *vns_tcp_state_name(uint8_t state);
 
 /* A received segment, checked by vns_eth.c. */
 struct vns_tcp_seg {
-	const struct rte_ipv4_hdr *ip;     /* copy, contiguous */
-	const struct rte_tcp_hdr *th;      /* copy, contiguous, with options */
+	const struct rte_ipv4_hdr *ip; /* copy, contiguous */
+	const struct rte_tcp_hdr *th;  /* copy, contiguous, with options */
 	const struct rte_ether_addr *src_mac;
-	uint32_t payload_off;              /* in the mbuf */
+	uint32_t payload_off; /* in the mbuf */
 	uint32_t payload_len;
 };
 

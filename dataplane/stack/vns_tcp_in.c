@@ -24,9 +24,9 @@
 #include "vns_stack_core.h"
 
 #define VNS_CHALLENGE_ACKS_PER_SEC 100
-#define VNS_IDLE_TIMEOUT_S 600
-#define VNS_CLOSING_TIMEOUT_S 30
-#define VNS_SYNACK_RTX_MAX 3
+#define VNS_IDLE_TIMEOUT_S         600
+#define VNS_CLOSING_TIMEOUT_S      30
+#define VNS_SYNACK_RTX_MAX         3
 
 struct tcp_opts {
 	bool has_mss;
@@ -203,8 +203,8 @@ vns_tcp_ooo_to_ranges(struct vns_stack *st, struct vns_flow *f)
  * store. A segment that fits nowhere is dropped: the sender retransmits it (SACK tells it
  * which), and the window is not retracted by that. */
 static bool
-ooo_insert(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m, uint32_t seq,
-	   uint32_t off, uint32_t len)
+ooo_insert(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m, uint32_t seq, uint32_t off,
+	   uint32_t len)
 {
 	uint32_t end = seq + len, i, pos;
 	bool keep = (f->flags & VNS_FF_PAYLOAD) != 0;
@@ -251,8 +251,8 @@ ooo_insert(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m, uint32_
 }
 
 static void
-deliver(struct vns_stack *st, struct vns_flow *f, const struct rte_mbuf *m,
-	uint32_t off, uint32_t len)
+deliver(struct vns_stack *st, struct vns_flow *f, const struct rte_mbuf *m, uint32_t off,
+	uint32_t len)
 {
 	f->rcv_nxt += len;
 	f->bytes += len;
@@ -330,8 +330,8 @@ vns_tcp_abort_flow(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *t
 static void
 arm_idle(struct vns_stack *st, struct vns_flow *f)
 {
-	uint64_t secs = f->state == VNS_TCP_ESTABLISHED ? VNS_IDLE_TIMEOUT_S :
-							 VNS_CLOSING_TIMEOUT_S;
+	uint64_t secs = f->state == VNS_TCP_ESTABLISHED ? VNS_IDLE_TIMEOUT_S
+							: VNS_CLOSING_TIMEOUT_S;
 
 	vns_timer_arm(st, f, f->last_rx_tsc + secs * st->hz);
 }
@@ -363,8 +363,8 @@ vns_tcp_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 		return;
 	}
 	if (!(f->flags & VNS_FF_IDLE_EXEMPT)) {
-		uint64_t secs = f->state == VNS_TCP_ESTABLISHED ? VNS_IDLE_TIMEOUT_S :
-								 VNS_CLOSING_TIMEOUT_S;
+		uint64_t secs = f->state == VNS_TCP_ESTABLISHED ? VNS_IDLE_TIMEOUT_S
+								: VNS_CLOSING_TIMEOUT_S;
 
 		if (st->now - f->last_rx_tsc >= secs * st->hz) {
 			VNS_STAT_INC(st, flows_aborted);

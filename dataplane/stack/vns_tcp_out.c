@@ -13,7 +13,7 @@
 
 #define VNS_RTO_MIN_MS 200
 #define VNS_RTO_MAX_MS 4000
-#define VNS_RTX_MAX 10
+#define VNS_RTX_MAX    10
 
 uint32_t
 vns_tcp_ts_now(const struct vns_stack *st)
@@ -27,8 +27,8 @@ vns_tcp_ts_now(const struct vns_stack *st)
 
 static struct rte_mbuf *
 build(struct vns_stack *st, const struct rte_ether_addr *dmac, rte_be32_t dip, rte_be16_t dport,
-      rte_be16_t sport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win,
-      const uint8_t *opt, uint32_t optlen, const uint8_t *data, uint32_t dlen)
+      rte_be16_t sport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win, const uint8_t *opt,
+      uint32_t optlen, const uint8_t *data, uint32_t dlen)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(st->conf.pool);
 	struct rte_ether_hdr *eh;
@@ -171,8 +171,9 @@ send_flow_seg(struct vns_stack *st, struct vns_flow *f, uint32_t seq, uint8_t fl
 	if (f->flags & VNS_FF_TS)
 		optlen += put_ts(st, f, opt);
 	if ((f->flags & VNS_FF_SACK) && f->n_ooo > 0)
-		optlen += put_sack(f, opt + optlen, (f->flags & VNS_FF_TS) ?
-			VNS_TCP_SACK_BLOCKS_TS : VNS_TCP_SACK_BLOCKS);
+		optlen += put_sack(f, opt + optlen,
+				   (f->flags & VNS_FF_TS) ? VNS_TCP_SACK_BLOCKS_TS
+							  : VNS_TCP_SACK_BLOCKS);
 	m = build(st, &f->peer_mac, f->peer_ip, f->peer_port, f->local_port, seq, f->rcv_nxt,
 		  flags | RTE_TCP_ACK_FLAG, OUR_WINDOW, opt, optlen, data, dlen);
 	flow_sent_ack(f);
@@ -225,8 +226,7 @@ vns_tcp_send_synack(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *
 /* RFC 9293 §3.10.7.1: a segment for no connection gets a RST shaped so the sender accepts
  * it: SEQ = SEG.ACK if it had ACK, else SEQ 0 with ACK = SEG.SEQ + SEG.LEN. */
 void
-vns_tcp_send_rst_reply(struct vns_stack *st, const struct vns_tcp_seg *seg,
-		       struct vns_txbuf *tx)
+vns_tcp_send_rst_reply(struct vns_stack *st, const struct vns_tcp_seg *seg, struct vns_txbuf *tx)
 {
 	const struct rte_tcp_hdr *th = seg->th;
 	uint32_t seq = 0, ack = 0;
@@ -308,8 +308,8 @@ seg_payload_max(const struct vns_stack *st, const struct vns_flow *f)
 	uint32_t opts = (f->flags & VNS_FF_TS) ? VNS_TCP_OPT_LEN_TS_OUT : 0;
 
 	if ((f->flags & VNS_FF_SACK) && f->n_ooo > 0)
-		opts += VNS_TCP_OPT_LEN_SACK_OUT((f->flags & VNS_FF_TS) ? VNS_TCP_SACK_BLOCKS_TS :
-									VNS_TCP_SACK_BLOCKS);
+		opts += VNS_TCP_OPT_LEN_SACK_OUT((f->flags & VNS_FF_TS) ? VNS_TCP_SACK_BLOCKS_TS
+									: VNS_TCP_SACK_BLOCKS);
 	return RTE_MIN((uint32_t)f->snd_mss - RTE_MIN(opts, f->snd_mss - 1u), st->tx_seg_max);
 }
 

@@ -87,7 +87,7 @@ vns_timer_run(struct vns_stack *st, uint64_t now, struct vns_txbuf *tx)
 
 			unlink_flow(st, f);
 			if (f->timer_tsc > now) {
-				link_flow(st, f);  /* not due: a later revolution */
+				link_flow(st, f); /* not due: a later revolution */
 				continue;
 			}
 			f->timer_tsc = 0;
@@ -102,7 +102,7 @@ vns_timer_init(struct vns_stack *st, int socket_id)
 	uint32_t i;
 
 	st->tw.slots = rte_malloc_socket("vns_wheel", VNS_TIMER_SLOTS * sizeof(uint32_t),
-				      RTE_CACHE_LINE_SIZE, socket_id);
+					 RTE_CACHE_LINE_SIZE, socket_id);
 	if (st->tw.slots == NULL)
 		return -1;
 	for (i = 0; i < VNS_TIMER_SLOTS; i++)

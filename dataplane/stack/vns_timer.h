@@ -8,16 +8,16 @@
 
 #include <stdint.h>
 
-#define VNS_TIMER_SLOTS 1024  /* wheel of 1 ms ticks */
+#define VNS_TIMER_SLOTS 1024 /* wheel of 1 ms ticks */
 
 struct vns_flow;
 struct vns_stack;
 struct vns_txbuf;
 
 struct vns_timer_wheel {
-	uint32_t *slots;          /* [VNS_TIMER_SLOTS] list heads (flow indices) */
-	uint64_t tick;            /* last processed tick; UINT64_MAX until the first call */
-	uint64_t tick_tsc;        /* TSC ticks per wheel tick (1 ms) */
+	uint32_t *slots;   /* [VNS_TIMER_SLOTS] list heads (flow indices) */
+	uint64_t tick;     /* last processed tick; UINT64_MAX until the first call */
+	uint64_t tick_tsc; /* TSC ticks per wheel tick (1 ms) */
 };
 
 int vns_timer_init(struct vns_stack *st, int socket_id);

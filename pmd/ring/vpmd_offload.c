@@ -14,8 +14,7 @@
 #define CSUM_FIELD_LEN sizeof(rte_be16_t)
 
 enum vpmd_bad_reason
-vpmd_rx_hdr_offloads(const struct vpmd_rxq *rxq,
-		     const struct vpmd_net_hdr *h, uint32_t pkt_len,
+vpmd_rx_hdr_offloads(const struct vpmd_rxq *rxq, const struct vpmd_net_hdr *h, uint32_t pkt_len,
 		     struct rte_mbuf *m)
 {
 	uint64_t ol = 0;
@@ -45,7 +44,7 @@ vpmd_rx_hdr_offloads(const struct vpmd_rxq *rxq,
 			if (!(rxq->hdr_features & VPMD_RXQ_F_TSO6))
 				return VPMD_BAD_GSO;
 		} else {
-			return VPMD_BAD_GSO;     /* UFO/USO are never negotiated */
+			return VPMD_BAD_GSO; /* UFO/USO are never negotiated */
 		}
 		if (h->gso_size == 0 || h->gso_size > pkt_len)
 			return VPMD_BAD_GSO;
@@ -57,8 +56,7 @@ vpmd_rx_hdr_offloads(const struct vpmd_rxq *rxq,
 }
 
 int
-vpmd_tx_hdr_offloads(const struct vpmd_txq *txq, struct vpmd_net_hdr *h,
-		     const struct rte_mbuf *m)
+vpmd_tx_hdr_offloads(const struct vpmd_txq *txq, struct vpmd_net_hdr *h, const struct rte_mbuf *m)
 {
 	uint64_t ol = m->ol_flags;
 	uint32_t start = (uint32_t)m->l2_len + m->l3_len;
@@ -84,7 +82,7 @@ vpmd_tx_hdr_offloads(const struct vpmd_txq *txq, struct vpmd_net_hdr *h,
 			off = offsetof(struct rte_udp_hdr, dgram_cksum);
 			break;
 		default:
-			return -1;                      /* SCTP: the device cannot do CRC32c */
+			return -1; /* SCTP: the device cannot do CRC32c */
 		}
 	}
 	if (!txq->csum || start + off + CSUM_FIELD_LEN > m->pkt_len || start > UINT16_MAX)

@@ -52,16 +52,16 @@ typedef unsigned int (*vpmd_reclaim_fn)(struct vpmd_txq *txq);
 struct vpmd_rxq {
 	/* --- fast path, written by the polling lcore --- */
 	struct vpmd_vq vq;
-	struct rte_mbuf **sw_ring;   /* mbuf posted under each buffer id; NULL = not in flight */
-	uint16_t *free_ids;          /* FIFO of ids not in flight (nb_free of them) */
-	uint16_t free_head;          /* next id to post */
-	uint16_t free_tail;          /* where the next consumed id goes */
-	uint32_t buf_len;            /* bytes posted per buffer: header + data room */
-	uint16_t hdr_off;            /* buffer starts at buf_addr + hdr_off (headroom - 12) */
-	uint16_t refill_thresh;      /* refill once this many ids are free */
-	uint8_t hdr_features;        /* VPMD_RXQ_F_* */
-	uint8_t halt;                /* VPMD_Q_*: bursts return 0 while non-zero */
-	uint8_t bad_reason;          /* enum vpmd_bad_reason */
+	struct rte_mbuf **sw_ring; /* mbuf posted under each buffer id; NULL = not in flight */
+	uint16_t *free_ids;        /* FIFO of ids not in flight (nb_free of them) */
+	uint16_t free_head;        /* next id to post */
+	uint16_t free_tail;        /* where the next consumed id goes */
+	uint32_t buf_len;          /* bytes posted per buffer: header + data room */
+	uint16_t hdr_off;          /* buffer starts at buf_addr + hdr_off (headroom - 12) */
+	uint16_t refill_thresh;    /* refill once this many ids are free */
+	uint8_t hdr_features;      /* VPMD_RXQ_F_* */
+	uint8_t halt;              /* VPMD_Q_*: bursts return 0 while non-zero */
+	uint8_t bad_reason;        /* enum vpmd_bad_reason */
 	/* IN_ORDER batch being expanded: buffers still to hand out, length of its last one */
 	uint16_t ib_rem;
 	uint32_t ib_len;
@@ -76,26 +76,26 @@ struct vpmd_rxq {
 
 /* Tx bookkeeping: split rings index it by head descriptor, packed rings by buffer id. */
 struct vpmd_tx_slot {
-	struct rte_mbuf *m;          /* packet (chain head); NULL when the slot is not a live head */
-	uint16_t ndesc;              /* descriptors the packet occupies */
-	uint16_t done;               /* split, out of order: the device returned it */
+	struct rte_mbuf *m; /* packet (chain head); NULL when the slot is not a live head */
+	uint16_t ndesc;     /* descriptors the packet occupies */
+	uint16_t done;      /* split, out of order: the device returned it */
 };
 
 struct vpmd_txq {
 	/* --- fast path --- */
 	struct vpmd_vq vq;
 	struct vpmd_tx_slot *slots;
-	uint16_t *free_ids;          /* packed: FIFO of free buffer ids */
+	uint16_t *free_ids; /* packed: FIFO of free buffer ids */
 	uint16_t free_head, free_tail, nb_free_ids;
-	uint16_t oldest;             /* split: head slot of the oldest packet in flight;
+	uint16_t oldest;      /* split: head slot of the oldest packet in flight;
 	                              * packed + IN_ORDER: oldest buffer id in flight */
-	uint16_t nb_inflight;        /* packets (chains) in flight */
-	uint16_t free_thresh;        /* reclaim completions once fewer descriptors are free */
-	uint8_t halt;                /* VPMD_Q_*: bursts return 0 while non-zero */
+	uint16_t nb_inflight; /* packets (chains) in flight */
+	uint16_t free_thresh; /* reclaim completions once fewer descriptors are free */
+	uint8_t halt;         /* VPMD_Q_*: bursts return 0 while non-zero */
 	uint8_t bad_reason;
-	bool csum;                   /* VIRTIO_NET_F_CSUM negotiated */
-	bool tso4, tso6;             /* HOST_TSO4/6 negotiated */
-	struct vpmd_net_hdr *hdrs;   /* one header per slot/id, for packets that cannot push */
+	bool csum;                 /* VIRTIO_NET_F_CSUM negotiated */
+	bool tso4, tso6;           /* HOST_TSO4/6 negotiated */
+	struct vpmd_net_hdr *hdrs; /* one header per slot/id, for packets that cannot push */
 	uint64_t hdrs_iova;
 	vpmd_tx_fn tx_fn;
 	vpmd_reclaim_fn reclaim_fn;
@@ -109,9 +109,9 @@ struct vpmd_txq {
 /* Control virtqueue: one synchronous command at a time. */
 struct vpmd_ctrlq {
 	struct vpmd_vq vq;
-	uint8_t *buf;                /* header | data | ack */
+	uint8_t *buf; /* header | data | ack */
 	uint64_t buf_iova;
-	uint16_t next_desc;          /* split: next descriptor, taken in ring order */
+	uint16_t next_desc; /* split: next descriptor, taken in ring order */
 };
 #define VPMD_CTRL_BUF_SIZE 64
 /* A command is at most three descriptors: {class, cmd}, data, ack [5.1.6.5]. */
@@ -149,9 +149,9 @@ struct vpmd_rxq *vpmd_rxq_create(uint32_t dev_id, uint16_t qid, uint16_t size, b
 				 int socket_id);
 struct vpmd_txq *vpmd_txq_create(uint32_t dev_id, uint16_t qid, uint16_t size, bool packed,
 				 int socket_id);
-struct vpmd_ctrlq *vpmd_ctrlq_create(uint32_t dev_id, uint16_t vq_index, uint16_t size,
-				     bool packed, int socket_id);
-void vpmd_rxq_reset(struct vpmd_rxq *rxq);      /* rings back to initial state, ids free */
+struct vpmd_ctrlq *vpmd_ctrlq_create(uint32_t dev_id, uint16_t vq_index, uint16_t size, bool packed,
+				     int socket_id);
+void vpmd_rxq_reset(struct vpmd_rxq *rxq); /* rings back to initial state, ids free */
 void vpmd_txq_reset(struct vpmd_txq *txq);
 unsigned int vpmd_rxq_reclaim(struct vpmd_rxq *rxq); /* free every posted mbuf; returns count */
 unsigned int vpmd_txq_reclaim(struct vpmd_txq *txq);
@@ -200,8 +200,9 @@ struct vpmd_rearm {
 	uint16_t data_off, refcnt, nb_segs, port;
 };
 _Static_assert(offsetof(struct rte_mbuf, refcnt) == offsetof(struct rte_mbuf, data_off) + 2 &&
-	       offsetof(struct rte_mbuf, nb_segs) == offsetof(struct rte_mbuf, data_off) + 4 &&
-	       offsetof(struct rte_mbuf, port) == offsetof(struct rte_mbuf, data_off) + 6,
+		       offsetof(struct rte_mbuf, nb_segs) ==
+			       offsetof(struct rte_mbuf, data_off) + 4 &&
+		       offsetof(struct rte_mbuf, port) == offsetof(struct rte_mbuf, data_off) + 6,
 	       "data_off, refcnt, nb_segs, port are contiguous");
 
 static __rte_always_inline int
@@ -236,9 +237,8 @@ vpmd_rx_hdr_read(struct vpmd_net_hdr *h, const void *src)
 
 /* Checksum/GSO fields of a received header (flags or gso_type non-zero); pkt_len is the
  * whole packet without the header. Sets ol_flags/tso_segsz on the head mbuf. */
-enum vpmd_bad_reason vpmd_rx_hdr_offloads(const struct vpmd_rxq *rxq,
-					  const struct vpmd_net_hdr *h, uint32_t pkt_len,
-					  struct rte_mbuf *m);
+enum vpmd_bad_reason vpmd_rx_hdr_offloads(const struct vpmd_rxq *rxq, const struct vpmd_net_hdr *h,
+					  uint32_t pkt_len, struct rte_mbuf *m);
 
 /* Tx: fill the header for a packet asking for offloads. 0, or -1 when the request cannot
  * be honoured (not negotiated, bad lengths). */
@@ -282,7 +282,7 @@ vpmd_tx_free_add(struct vpmd_tx_free *f, struct rte_mbuf *m)
 }
 
 #define VPMD_TX_OFFLOAD_MASK (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG)
-#define VPMD_TX_MAX_SEGS 64
+#define VPMD_TX_MAX_SEGS     64
 
 /* Can the header go into the first segment's headroom (one descriptor fewer)? */
 static __rte_always_inline bool

@@ -23,9 +23,9 @@
  * inside the loop would load them again for every packet.
  */
 struct vpmd_rx_consts {
-	uint32_t buf_len;            /* rxq->buf_len */
-	uint16_t hdr_off;            /* rxq->hdr_off */
-	uint16_t fifo_wrap;          /* split: size - 1, a mask (a power of two); packed: size */
+	uint32_t buf_len;   /* rxq->buf_len */
+	uint16_t hdr_off;   /* rxq->hdr_off */
+	uint16_t fifo_wrap; /* split: size - 1, a mask (a power of two); packed: size */
 };
 
 static __rte_always_inline struct vpmd_rx_consts
@@ -74,8 +74,7 @@ vpmd_rx_check_head(const struct vpmd_rxq *rxq, const struct vpmd_rx_consts *k, u
 /* The packet's buffer count from its header (h, copied once): exactly 1 without
  * MRG_RXBUF, else 1..`inflight` (buffers in flight from the head on). */
 static __rte_always_inline enum vpmd_bad_reason
-vpmd_rx_check_nbuf(const struct vpmd_net_hdr *h, uint16_t inflight, uint16_t *nbuf,
-		   const bool mrg)
+vpmd_rx_check_nbuf(const struct vpmd_net_hdr *h, uint16_t inflight, uint16_t *nbuf, const bool mrg)
 {
 	if (mrg) {
 		if (unlikely(h->num_buffers == 0 || h->num_buffers > inflight))
@@ -106,8 +105,8 @@ vpmd_rx_take_head(struct vpmd_rxq *rxq, const struct vpmd_rx_consts *k, struct r
 /* A later buffer of a mergeable packet: checked, then linked after *last. Later buffers
  * carry no header: their data starts where the buffer does. */
 static __rte_always_inline enum vpmd_bad_reason
-vpmd_rx_chain_seg(struct vpmd_rxq *rxq, const struct vpmd_rx_consts *k, uint32_t id,
-		  uint32_t len, struct rte_mbuf **last, uint32_t *pkt_len, const bool split)
+vpmd_rx_chain_seg(struct vpmd_rxq *rxq, const struct vpmd_rx_consts *k, uint32_t id, uint32_t len,
+		  struct rte_mbuf **last, uint32_t *pkt_len, const bool split)
 {
 	struct rte_mbuf *seg = rxq->sw_ring[id];
 

@@ -69,7 +69,8 @@ rx_packed_post(struct vpmd_rxq *rxq, struct rte_mbuf **mbufs, uint16_t k, const 
 			uint16_t one = 1;
 
 			memcpy((uint8_t *)m->buf_addr + hdr_off +
-				       offsetof(struct vpmd_net_hdr, num_buffers), &one, 2);
+				       offsetof(struct vpmd_net_hdr, num_buffers),
+			       &one, 2);
 		}
 		if (!*have_head) {
 			*have_head = true;
@@ -136,7 +137,7 @@ vpmd_rxq_fill_packed(struct vpmd_rxq *rxq, bool mrg)
 /* Cursor over used buffers (no side effects on the queue: callers commit it). */
 struct rx_cur {
 	uint16_t pos, wrap;
-	uint16_t ib_rem;             /* IN_ORDER batch: buffers still to expand */
+	uint16_t ib_rem; /* IN_ORDER batch: buffers still to expand */
 	uint32_t ib_len;
 };
 
@@ -228,15 +229,15 @@ rx_packed(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n, const bool m
 			uint32_t pid, plen;
 
 			for (k = 1; k < nbuf; k++) {
-				r = rx_packed_next(rxq, &inv, &p, inflight - cons - k, &pid,
-						   &plen, inorder, &why);
+				r = rx_packed_next(rxq, &inv, &p, inflight - cons - k, &pid, &plen,
+						   inorder, &why);
 				if (r <= 0)
 					break;
 			}
 			if (r < 0)
 				break;
 			if (r == 0) {
-				c = start;   /* retry the whole packet next burst */
+				c = start; /* retry the whole packet next burst */
 				break;
 			}
 		}
@@ -309,8 +310,8 @@ struct tx_ids {
 };
 
 static __rte_always_inline void
-tx_packed_complete_id(struct vpmd_tx_slot *slots, uint16_t *free_ids, uint16_t size,
-		      uint16_t id, struct tx_ids *st, struct vpmd_tx_free *fr, uint32_t *descs)
+tx_packed_complete_id(struct vpmd_tx_slot *slots, uint16_t *free_ids, uint16_t size, uint16_t id,
+		      struct tx_ids *st, struct vpmd_tx_free *fr, uint32_t *descs)
 {
 	struct vpmd_tx_slot *s = &slots[id];
 
@@ -358,7 +359,8 @@ tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 			break;
 		}
 		if (!inorder) {
-			tx_packed_complete_id(slots, free_ids, size, (uint16_t)id, &st, &fr, &descs);
+			tx_packed_complete_id(slots, free_ids, size, (uint16_t)id, &st, &fr,
+					      &descs);
 		} else {
 			/* One used descriptor may stand for every buffer up to id [2.8.20];
 			 * ids were handed out in cyclic order, oldest first. */
@@ -478,7 +480,8 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 				head_flags = flags;
 			} else {
 				desc[pos] = (struct vpmd_vring_packed_desc){
-					.addr = addr, .len = len, .id = id, .flags = flags };
+					.addr = addr, .len = len, .id = id, .flags = flags
+				};
 			}
 			pos++;
 			if (pos == size) {

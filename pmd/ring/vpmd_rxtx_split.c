@@ -49,7 +49,8 @@ rx_split_post(struct vpmd_rxq *rxq, struct rte_mbuf **mbufs, uint16_t k, const b
 			uint16_t one = 1;
 
 			memcpy((uint8_t *)m->buf_addr + hdr_off +
-				       offsetof(struct vpmd_net_hdr, num_buffers), &one, 2);
+				       offsetof(struct vpmd_net_hdr, num_buffers),
+			       &one, 2);
 		}
 		ring[avail & mask] = id;
 		avail++;
@@ -124,7 +125,7 @@ rx_split_next(const struct vpmd_rxq *rxq, const struct vpmd_rx_consts *k, uint16
 	if (unlikely(*id >= vq->size))
 		return VPMD_BAD_USED_ID_RANGE;
 	if (inorder && *id != (uint32_t)(pos & mask)) {
-		uint16_t d = (uint16_t)((*id - pos) & mask);  /* buffers after this one */
+		uint16_t d = (uint16_t)((*id - pos) & mask); /* buffers after this one */
 
 		if (unlikely(d >= left))
 			return VPMD_BAD_INORDER_BATCH;

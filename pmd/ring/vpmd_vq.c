@@ -36,9 +36,9 @@ vpmd_vq_ring_bytes(uint16_t size, bool packed, size_t *driver_off, size_t *devic
 		dev = drv + RTE_CACHE_LINE_SIZE;
 		end = dev + RTE_CACHE_LINE_SIZE;
 	} else {
-		drv = sizeof(struct vpmd_vring_desc) * (size_t)size;  /* avail: 2-byte aligned */
+		drv = sizeof(struct vpmd_vring_desc) * (size_t)size; /* avail: 2-byte aligned */
 		end = drv + vpmd_split_avail_bytes(size);
-		dev = RTE_ALIGN_CEIL(end, RTE_CACHE_LINE_SIZE);        /* used: own cache lines */
+		dev = RTE_ALIGN_CEIL(end, RTE_CACHE_LINE_SIZE); /* used: own cache lines */
 		end = dev + vpmd_split_used_bytes(size);
 	}
 	if (driver_off)
@@ -49,8 +49,8 @@ vpmd_vq_ring_bytes(uint16_t size, bool packed, size_t *driver_off, size_t *devic
 }
 
 int
-vpmd_vq_create(struct vpmd_vq *vq, const char *name, uint16_t index, uint16_t size,
-	       bool packed, int socket_id, size_t extra, void **extra_va, uint64_t *extra_iova)
+vpmd_vq_create(struct vpmd_vq *vq, const char *name, uint16_t index, uint16_t size, bool packed,
+	       int socket_id, size_t extra, void **extra_va, uint64_t *extra_iova)
 {
 	size_t drv, dev, ring = vpmd_vq_ring_bytes(size, packed, &drv, &dev);
 	const struct rte_memzone *mz;

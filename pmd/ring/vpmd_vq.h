@@ -32,16 +32,17 @@
 size_t vpmd_vq_ring_bytes(uint16_t size, bool packed, size_t *driver_off, size_t *device_off);
 
 /* Why a queue was marked broken (stored in the queue, logged once by the control path). */
-#define VPMD_BAD_REASONS(X)                                                          \
-	X(NONE, "not broken")                                                            \
-	X(USED_IDX, "used index moved further than the buffers in flight")               \
-	X(USED_ID_RANGE, "used id out of range")                                         \
-	X(USED_ID_NOT_INFLIGHT, "used id not in flight")                                 \
-	X(LEN_SHORT, "used length below header + 14")                                    \
-	X(LEN_LONG, "used length above the posted buffer")                               \
-	X(NUM_BUFFERS, "num_buffers is 0, above the buffers in flight, or not 1 without MRG_RXBUF") \
+#define VPMD_BAD_REASONS(X)                                                                     \
+	X(NONE, "not broken")                                                                   \
+	X(USED_IDX, "used index moved further than the buffers in flight")                      \
+	X(USED_ID_RANGE, "used id out of range")                                                \
+	X(USED_ID_NOT_INFLIGHT, "used id not in flight")                                        \
+	X(LEN_SHORT, "used length below header + 14")                                           \
+	X(LEN_LONG, "used length above the posted buffer")                                      \
+	X(NUM_BUFFERS,                                                                          \
+	  "num_buffers is 0, above the buffers in flight, or not 1 without MRG_RXBUF")          \
 	X(CSUM, "csum_start + csum_offset + 2 beyond the packet, or NEEDS_CSUM not negotiated") \
-	X(GSO, "gso_type not negotiated or gso_size 0")                                  \
+	X(GSO, "gso_type not negotiated or gso_size 0")                                         \
 	X(INORDER_BATCH, "in-order batch reaches past the buffers in flight")
 #define VPMD_BAD_ENUM(n, s) VPMD_BAD_##n,
 enum vpmd_bad_reason { VPMD_BAD_REASONS(VPMD_BAD_ENUM) VPMD_BAD_MAX };
@@ -59,8 +60,8 @@ struct vpmd_vq {
 			struct vpmd_vring_desc *desc;
 			struct vpmd_vring_avail *avail;
 			struct vpmd_vring_used *used;
-			uint16_t *used_event;   /* &avail->ring[size] */
-			uint16_t *avail_event;  /* (uint16_t *)&used->ring[size] */
+			uint16_t *used_event;  /* &avail->ring[size] */
+			uint16_t *avail_event; /* (uint16_t *)&used->ring[size] */
 		} split;
 		struct {
 			struct vpmd_vring_packed_desc *desc;
@@ -69,30 +70,30 @@ struct vpmd_vq {
 		} packed;
 	};
 	uint16_t size;
-	uint16_t mask;          /* split: size - 1 (size is a power of two) */
+	uint16_t mask; /* split: size - 1 (size is a power of two) */
 	/* split: free-running shadow of avail->idx; packed: next position to make available */
 	uint16_t avail_idx;
 	/* split: free-running count of used entries consumed; packed: next position to read */
 	uint16_t last_used;
-	uint16_t nb_free;       /* descriptors not in flight */
-	uint16_t avail_wrap;    /* packed: driver ring wrap counter (starts at 1) */
-	uint16_t used_wrap;     /* packed: used-side wrap counter (starts at 1) */
+	uint16_t nb_free;    /* descriptors not in flight */
+	uint16_t avail_wrap; /* packed: driver ring wrap counter (starts at 1) */
+	uint16_t used_wrap;  /* packed: used-side wrap counter (starts at 1) */
 	/* packed: the AVAIL|USED flag pair that marks a descriptor available in this lap */
 	uint16_t avail_flags;
 	uint16_t used_event_at; /* split + EVENT_IDX: last_used when used_event was written */
 	uint16_t vq_index;
 	bool is_packed;
-	bool event_idx;         /* VIRTIO_F_EVENT_IDX negotiated */
-	bool strong_barriers;   /* VIRTIO_F_ORDER_PLATFORM negotiated: platform (I/O) barriers */
-	bool in_order;          /* VIRTIO_F_IN_ORDER negotiated */
+	bool event_idx;       /* VIRTIO_F_EVENT_IDX negotiated */
+	bool strong_barriers; /* VIRTIO_F_ORDER_PLATFORM negotiated: platform (I/O) barriers */
+	bool in_order;        /* VIRTIO_F_IN_ORDER negotiated */
 	/* How the ring notifies the device: set by the driver core at queue set-up (the
 	 * transport's hook), called only when the device asked for a notification. */
 	void (*kick)(void *cookie, uint16_t vq_index);
 	void *kick_cookie;
 	/* control path: the ring's memory; the descriptor area starts it */
 	const struct rte_memzone *mz;
-	uint32_t driver_off;    /* driver area (split: avail ring; packed: driver events) */
-	uint32_t device_off;    /* device area (split: used ring; packed: device events) */
+	uint32_t driver_off; /* driver area (split: avail ring; packed: driver events) */
+	uint32_t device_off; /* device area (split: used ring; packed: device events) */
 };
 
 /* ---- Memory ordering ------------------------------------------------------------------
@@ -100,7 +101,7 @@ struct vpmd_vq {
  * exactly once where the code says so (not repeated, torn or merged by the compiler), with
  * no ordering against other memory; the helpers below add the ordering.
  */
-#define vpmd_read_once(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define vpmd_read_once(p)     __atomic_load_n((p), __ATOMIC_RELAXED)
 #define vpmd_write_once(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
 
 /*
@@ -274,8 +275,8 @@ vpmd_packed_advance(uint16_t *pos, uint16_t *wrap, uint16_t n, uint16_t size)
  * NO_INTERRUPT, used_event far behind; packed driver event flags DISABLE; wrap counters 1.
  * extra: bytes appended after the ring (tx header slots, control buffers), returned in
  * *extra_va / *extra_iova. */
-int vpmd_vq_create(struct vpmd_vq *vq, const char *name, uint16_t index, uint16_t size,
-		   bool packed, int socket_id, size_t extra, void **extra_va, uint64_t *extra_iova);
+int vpmd_vq_create(struct vpmd_vq *vq, const char *name, uint16_t index, uint16_t size, bool packed,
+		   int socket_id, size_t extra, void **extra_va, uint64_t *extra_iova);
 void vpmd_vq_reset(struct vpmd_vq *vq);
 void vpmd_vq_destroy(struct vpmd_vq *vq);
 

@@ -12,7 +12,7 @@
 
 #define SPEC_PCI_PREFIX        "pci:"
 #define SPEC_VHOST_USER_PREFIX "vhost-user:"
-#define SPEC_USAGE "use 0000:00:01.0, pci:0000:00:01.0 or vhost-user:/path/to.sock"
+#define SPEC_USAGE             "use 0000:00:01.0, pci:0000:00:01.0 or vhost-user:/path/to.sock"
 
 /* Whether s has the shape of a PCI address, in range or not. */
 static int
@@ -57,8 +57,8 @@ vpmd_devspec_parse(const char *spec, struct vpmd_devspec *ds, char *err, size_t 
 		ds->kind = VPMD_DEVSPEC_VHOST_USER;
 		ds->vhost_user = spec + strlen(SPEC_VHOST_USER_PREFIX);
 		if (*ds->vhost_user == '\0') {
-			vpmd_set_err(err, errlen, "%s: no socket path after "
-				     SPEC_VHOST_USER_PREFIX, spec);
+			vpmd_set_err(err, errlen,
+				     "%s: no socket path after " SPEC_VHOST_USER_PREFIX, spec);
 			return -EINVAL;
 		}
 		return 0;
@@ -72,8 +72,10 @@ vpmd_devspec_parse(const char *spec, struct vpmd_devspec *ds, char *err, size_t 
 		return -EINVAL;
 	}
 	if (vpmd_pci_addr_parse(addr, ds->pci_addr) != 0) {
-		vpmd_set_err(err, errlen, "'%s' is not a PCI address (expected DDDD:BB:DD.F, e.g. "
-			     "0000:00:01.0)", addr);
+		vpmd_set_err(err, errlen,
+			     "'%s' is not a PCI address (expected DDDD:BB:DD.F, e.g. "
+			     "0000:00:01.0)",
+			     addr);
 		return -EINVAL;
 	}
 	return 0;

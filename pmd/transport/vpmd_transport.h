@@ -25,8 +25,8 @@ struct vpmd_dev;
  */
 struct vpmd_net_config_full {
 	struct vpmd_net_config net;
-	uint32_t speed;                  /* Mb/s, VPMD_NET_SPEED_UNKNOWN */
-	uint8_t duplex;                  /* VPMD_NET_DUPLEX_UNKNOWN */
+	uint32_t speed; /* Mb/s, VPMD_NET_SPEED_UNKNOWN */
+	uint8_t duplex; /* VPMD_NET_DUPLEX_UNKNOWN */
 	uint8_t rss_max_key_size;
 	uint16_t rss_max_indirection_table_length;
 	uint32_t supported_hash_types;
@@ -41,10 +41,10 @@ _Static_assert(sizeof(struct vpmd_net_config_full) == 24, "net config through ha
 
 /* Where a virtqueue lives, as the transport must tell the device (virtio 1.2, 2.6/2.7). */
 struct vpmd_vq_layout {
-	uint16_t index;          /* virtqueue index: vpmd_rxvq(), vpmd_txvq(), vpmd_cvq() */
-	uint16_t size;           /* descriptors */
+	uint16_t index; /* virtqueue index: vpmd_rxvq(), vpmd_txvq(), vpmd_cvq() */
+	uint16_t size;  /* descriptors */
 	bool packed;
-	void *desc, *driver, *device;              /* process virtual addresses */
+	void *desc, *driver, *device;                 /* process virtual addresses */
 	uint64_t desc_iova, driver_iova, device_iova; /* what the device uses (PA, IOVA or VA) */
 };
 
@@ -61,7 +61,7 @@ struct vpmd_notify {
  * queue_max_size() an absent queue as 0. Transports never print an error.
  */
 struct vpmd_transport_ops {
-	const char *name;        /* "virtio-pci", "vhost-user", "fake" */
+	const char *name; /* "virtio-pci", "vhost-user", "fake" */
 	uint64_t (*get_features)(void *priv);
 	/* Write driver features; the control path then sets FEATURES_OK and checks it. */
 	int (*set_features)(void *priv, uint64_t features, char *err, size_t errlen);
@@ -99,8 +99,8 @@ struct vpmd_transport_ops {
  * this; vpmd_open() parses a spec and calls it for pci and vhost-user). Takes ownership
  * of priv: ops->close(priv) runs on failure and at vpmd_close().
  */
-struct vpmd_dev *vpmd_open_transport(const struct vpmd_transport_ops *ops, void *priv,
-				     char *err, size_t errlen);
+struct vpmd_dev *vpmd_open_transport(const struct vpmd_transport_ops *ops, void *priv, char *err,
+				     size_t errlen);
 
 /* ---- device specs (vpmd_devspec.c) ---- */
 
@@ -120,8 +120,8 @@ enum vpmd_devspec_kind {
 
 struct vpmd_devspec {
 	enum vpmd_devspec_kind kind;
-	char pci_addr[VPMD_PCI_ADDR_LEN];   /* PCI: the normalised address */
-	const char *vhost_user;             /* vhost-user: "PATH[,key=val...]", inside spec */
+	char pci_addr[VPMD_PCI_ADDR_LEN]; /* PCI: the normalised address */
+	const char *vhost_user;           /* vhost-user: "PATH[,key=val...]", inside spec */
 };
 
 /*

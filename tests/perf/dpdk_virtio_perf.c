@@ -26,18 +26,20 @@
 #include "perf_common.h"
 
 #define PERF_POOL_SIZE 16383
-#define PERF_RING 1024
+#define PERF_RING      1024
 #define PERF_BURST_MAX 64
 
 static volatile sig_atomic_t perf_quit;
 
-static void perf_on_signal(int sig)
+static void
+perf_on_signal(int sig)
 {
 	(void)sig;
 	perf_quit = 1;
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	bool tx = false;
 	unsigned int secs = 5, warmup = 1, burst = 32;
@@ -49,25 +51,39 @@ int main(int argc, char **argv)
 
 	n = rte_eal_init(argc, argv);
 	if (n < 0) {
-		fprintf(stderr, "dpdk_virtio_perf: EAL init failed (%s)\n", rte_strerror(rte_errno));
+		fprintf(stderr, "dpdk_virtio_perf: EAL init failed (%s)\n",
+			rte_strerror(rte_errno));
 		return 77;
 	}
 	argc -= n;
 	argv += n;
 	while ((opt = getopt(argc, argv, "m:l:t:w:b:")) != -1) {
 		switch (opt) {
-		case 'm': tx = strcmp(optarg, "tx") == 0; break;
-		case 'l': frame_len = (uint16_t)atoi(optarg); break;
-		case 't': secs = (unsigned int)atoi(optarg); break;
-		case 'w': warmup = (unsigned int)atoi(optarg); break;
-		case 'b': burst = (unsigned int)atoi(optarg); break;
-		default: goto usage;
+		case 'm':
+			tx = strcmp(optarg, "tx") == 0;
+			break;
+		case 'l':
+			frame_len = (uint16_t)atoi(optarg);
+			break;
+		case 't':
+			secs = (unsigned int)atoi(optarg);
+			break;
+		case 'w':
+			warmup = (unsigned int)atoi(optarg);
+			break;
+		case 'b':
+			burst = (unsigned int)atoi(optarg);
+			break;
+		default:
+			goto usage;
 		}
 	}
 	if (frame_len < 60 || frame_len > 1518 || secs == 0 || burst == 0 || burst > PERF_BURST_MAX)
 		goto usage;
 	if (rte_eth_dev_count_avail() != 1) {
-		fprintf(stderr, "dpdk_virtio_perf: need exactly one port (--vdev net_virtio_user0,...), have %u\n",
+		fprintf(stderr,
+			"dpdk_virtio_perf: need exactly one port (--vdev net_virtio_user0,...), "
+			"have %u\n",
 			rte_eth_dev_count_avail());
 		goto out;
 	}
@@ -84,10 +100,13 @@ int main(int argc, char **argv)
 	}
 	memset(&conf, 0, sizeof(conf));
 	if ((n = rte_eth_dev_configure(port, 1, 1, &conf)) < 0 ||
-	    (n = rte_eth_rx_queue_setup(port, 0, PERF_RING, rte_eth_dev_socket_id(port), NULL, mp)) < 0 ||
-	    (n = rte_eth_tx_queue_setup(port, 0, PERF_RING, rte_eth_dev_socket_id(port), NULL)) < 0 ||
+	    (n = rte_eth_rx_queue_setup(port, 0, PERF_RING, rte_eth_dev_socket_id(port), NULL,
+					mp)) < 0 ||
+	    (n = rte_eth_tx_queue_setup(port, 0, PERF_RING, rte_eth_dev_socket_id(port), NULL)) <
+		    0 ||
 	    (n = rte_eth_dev_start(port)) < 0) {
-		fprintf(stderr, "dpdk_virtio_perf: port %u set-up failed: %s\n", port, rte_strerror(-n));
+		fprintf(stderr, "dpdk_virtio_perf: port %u set-up failed: %s\n", port,
+			rte_strerror(-n));
 		goto out;
 	}
 	started = true;
@@ -152,7 +171,9 @@ out:
 	rte_eal_cleanup();
 	return ret;
 usage:
-	fprintf(stderr, "usage: dpdk_virtio_perf EAL --vdev net_virtio_user0,path=SOCK,... -- -m rx|tx [-l 60..1518] [-t S] [-w S] [-b 1..%d]\n",
+	fprintf(stderr,
+		"usage: dpdk_virtio_perf EAL --vdev net_virtio_user0,path=SOCK,... -- -m rx|tx [-l "
+		"60..1518] [-t S] [-w S] [-b 1..%d]\n",
 		PERF_BURST_MAX);
 	ret = 2;
 	goto out;

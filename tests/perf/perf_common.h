@@ -24,14 +24,15 @@
 #include <rte_ip.h>
 #include <rte_udp.h>
 
-#define PERF_HIST_MAX 8192     /* cycles per packet; larger values land in the last bin */
+#define PERF_HIST_MAX 8192 /* cycles per packet; larger values land in the last bin */
 
 struct perf_hist {
 	uint64_t bins[PERF_HIST_MAX];
 	uint64_t n;
 };
 
-static inline void perf_hist_add(struct perf_hist *h, uint64_t cycles, unsigned int pkts)
+static inline void
+perf_hist_add(struct perf_hist *h, uint64_t cycles, unsigned int pkts)
 {
 	uint64_t v = cycles / pkts;
 
@@ -39,7 +40,8 @@ static inline void perf_hist_add(struct perf_hist *h, uint64_t cycles, unsigned 
 	h->n++;
 }
 
-static inline unsigned int perf_hist_median(const struct perf_hist *h)
+static inline unsigned int
+perf_hist_median(const struct perf_hist *h)
 {
 	uint64_t acc = 0;
 
@@ -52,9 +54,11 @@ static inline unsigned int perf_hist_median(const struct perf_hist *h)
 }
 
 /* The frame testpmd's txonly engine builds: Ethernet + IPv4 + UDP, zero payload. */
-#define PERF_HDR_LEN (sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr))
+#define PERF_HDR_LEN \
+	(sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr))
 
-static inline void perf_template(uint8_t *hdr, uint16_t frame_len, const struct rte_ether_addr *src)
+static inline void
+perf_template(uint8_t *hdr, uint16_t frame_len, const struct rte_ether_addr *src)
 {
 	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)hdr;
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
@@ -84,7 +88,8 @@ struct perf_clock {
 	unsigned int iter;
 };
 
-static inline void perf_clock_init(struct perf_clock *c, unsigned int warmup, unsigned int secs)
+static inline void
+perf_clock_init(struct perf_clock *c, unsigned int warmup, unsigned int secs)
 {
 	c->hz = rte_get_timer_hz();
 	c->t_measure = rte_get_timer_cycles();
@@ -96,7 +101,8 @@ static inline void perf_clock_init(struct perf_clock *c, unsigned int warmup, un
 }
 
 /* Returns true when the run is over. */
-static inline bool perf_clock_tick(struct perf_clock *c, uint64_t count)
+static inline bool
+perf_clock_tick(struct perf_clock *c, uint64_t count)
 {
 	uint64_t now;
 
@@ -111,14 +117,16 @@ static inline bool perf_clock_tick(struct perf_clock *c, uint64_t count)
 	return now >= c->t_end;
 }
 
-static inline void perf_report(const char *mode, const struct perf_clock *c, uint64_t count,
-			       const struct perf_hist *h)
+static inline void
+perf_report(const char *mode, const struct perf_clock *c, uint64_t count, const struct perf_hist *h)
 {
 	double secs = (double)(rte_get_timer_cycles() - c->t_measure) / (double)c->hz;
 	uint64_t pkts = count - c->count_at_start;
 
-	printf("RESULT mode=%s pkts=%" PRIu64 " secs=%.3f mpps=%.3f cpp=%u full_bursts=%" PRIu64 "\n", mode,
-	       pkts, secs, secs > 0 ? (double)pkts / secs / 1e6 : 0.0, perf_hist_median(h), h->n);
+	printf("RESULT mode=%s pkts=%" PRIu64 " secs=%.3f mpps=%.3f cpp=%u full_bursts=%" PRIu64
+	       "\n",
+	       mode, pkts, secs, secs > 0 ? (double)pkts / secs / 1e6 : 0.0, perf_hist_median(h),
+	       h->n);
 }
 
 #endif /* PERF_COMMON_H */

@@ -40,19 +40,19 @@ static uint8_t perf_pattern[64000];
 struct perf_case {
 	const char *name;
 	uint16_t port;
-	uint32_t payload;   /* bytes per segment */
-	uint32_t seg_size;  /* > 0: LRO chain of mbufs of this size */
+	uint32_t payload;  /* bytes per segment */
+	uint32_t seg_size; /* > 0: LRO chain of mbufs of this size */
 };
 
 static const struct vns_service_bind perf_binds[] = {
-	{H_IPERF_PORT, &vns_iperf3_ops, NULL},
-	{H_DISCARD_PORT, &vns_discard_ops, NULL},
+	{ H_IPERF_PORT, &vns_iperf3_ops, NULL },
+	{ H_DISCARD_PORT, &vns_discard_ops, NULL },
 };
 
 static const struct perf_case perf_cases[] = {
-	{"iperf3", H_IPERF_PORT, PERF_MSS, 0},
-	{"discard", H_DISCARD_PORT, PERF_MSS, 0},
-	{"lro", H_IPERF_PORT, 64000, 1500},
+	{ "iperf3", H_IPERF_PORT, PERF_MSS, 0 },
+	{ "discard", H_DISCARD_PORT, PERF_MSS, 0 },
+	{ "lro", H_IPERF_PORT, 64000, 1500 },
 };
 
 static void
@@ -197,12 +197,14 @@ main(int argc, char **argv)
 			reps = (unsigned int)strtoul(optarg, NULL, 10);
 			break;
 		default:
-			fprintf(stderr, "usage: stack_perf [-c iperf3|discard|lro|all] [-n SEGS] [-r REPS]\n");
+			fprintf(stderr, "usage: stack_perf [-c iperf3|discard|lro|all] [-n SEGS] "
+					"[-r REPS]\n");
 			return 2;
 		}
 	}
 	if (nsegs < PERF_BURST || reps == 0) {
-		fprintf(stderr, "stack_perf: -n must be at least %d and -r at least 1\n", PERF_BURST);
+		fprintf(stderr, "stack_perf: -n must be at least %d and -r at least 1\n",
+			PERF_BURST);
 		return 2;
 	}
 	for (k = 0; k < sizeof(perf_pattern); k++)
@@ -219,8 +221,8 @@ main(int argc, char **argv)
 		for (r = 0; r < reps; r++) {
 			perf_run(pc, n, &cps);
 			printf("RESULT case=%s segs=%" PRIu64 " payload=%u cycles_per_seg=%.1f "
-			       "ns_per_seg=%.1f\n", pc->name, n, pc->payload, cps,
-			       cps * 1e9 / hz);
+			       "ns_per_seg=%.1f\n",
+			       pc->name, n, pc->payload, cps, cps * 1e9 / hz);
 		}
 	}
 	return 0;

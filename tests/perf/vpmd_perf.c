@@ -34,19 +34,21 @@
 
 static volatile sig_atomic_t perf_quit;
 
-static void perf_on_signal(int sig)
+static void
+perf_on_signal(int sig)
 {
 	(void)sig;
 	perf_quit = 1;
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	const char *sock = NULL;
 	bool tx = false, packed = false;
 	unsigned int secs = 5, warmup = 1, burst = 32;
 	uint16_t frame_len = 64;
-	uint64_t without = 0;   /* feature bits to leave out (experiments) */
+	uint64_t without = 0; /* feature bits to leave out (experiments) */
 	struct rte_mempool *mp = NULL;
 	struct vpmd_dev *dev = NULL;
 	char spec[300], err[256] = "";
@@ -54,22 +56,40 @@ int main(int argc, char **argv)
 
 	n = rte_eal_init(argc, argv);
 	if (n < 0) {
-		fprintf(stderr, "vpmd_perf: EAL init failed (%s): needs root and hugepages\n", rte_strerror(rte_errno));
+		fprintf(stderr, "vpmd_perf: EAL init failed (%s): needs root and hugepages\n",
+			rte_strerror(rte_errno));
 		return 77;
 	}
 	argc -= n;
 	argv += n;
 	while ((opt = getopt(argc, argv, "s:m:l:r:t:w:b:x:")) != -1) {
 		switch (opt) {
-		case 's': sock = optarg; break;
-		case 'm': tx = strcmp(optarg, "tx") == 0; break;
-		case 'l': frame_len = (uint16_t)atoi(optarg); break;
-		case 'r': packed = strcmp(optarg, "packed") == 0; break;
-		case 't': secs = (unsigned int)atoi(optarg); break;
-		case 'w': warmup = (unsigned int)atoi(optarg); break;
-		case 'b': burst = (unsigned int)atoi(optarg); break;
-		case 'x': without = strtoull(optarg, NULL, 0); break;
-		default: goto usage;
+		case 's':
+			sock = optarg;
+			break;
+		case 'm':
+			tx = strcmp(optarg, "tx") == 0;
+			break;
+		case 'l':
+			frame_len = (uint16_t)atoi(optarg);
+			break;
+		case 'r':
+			packed = strcmp(optarg, "packed") == 0;
+			break;
+		case 't':
+			secs = (unsigned int)atoi(optarg);
+			break;
+		case 'w':
+			warmup = (unsigned int)atoi(optarg);
+			break;
+		case 'b':
+			burst = (unsigned int)atoi(optarg);
+			break;
+		case 'x':
+			without = strtoull(optarg, NULL, 0);
+			break;
+		default:
+			goto usage;
 		}
 	}
 	if (sock == NULL || frame_len < 60 || frame_len > 1518 || secs == 0 || burst == 0 ||
@@ -92,7 +112,8 @@ int main(int argc, char **argv)
 	}
 	struct vpmd_conf conf = {
 		.nb_qpairs = 1,
-		.features = (packed ? VPMD_FEATURES_DEFAULT : (VPMD_FEATURES_DEFAULT & ~VPMD_F_RING_PACKED)) &
+		.features = (packed ? VPMD_FEATURES_DEFAULT
+				    : (VPMD_FEATURES_DEFAULT & ~VPMD_F_RING_PACKED)) &
 			    ~without,
 		.rx_pool = mp,
 		.socket_id = (int)rte_socket_id(),
@@ -163,7 +184,8 @@ int main(int argc, char **argv)
 
 	vpmd_rxq_stats(rxq, &rs);
 	vpmd_txq_stats(txq, &ts);
-	fprintf(stderr, "vpmd_perf: rx packets %" PRIu64 " nombuf %" PRIu64 " kicks %" PRIu64
+	fprintf(stderr,
+		"vpmd_perf: rx packets %" PRIu64 " nombuf %" PRIu64 " kicks %" PRIu64
 		" | tx packets %" PRIu64 " ring_full %" PRIu64 " kicks %" PRIu64 "\n",
 		rs.packets, rs.drop_nombuf, rs.kicks, ts.packets, ts.ring_full, ts.kicks);
 	perf_report(tx ? "tx" : "rx", &clk, count, &hist);
@@ -177,7 +199,9 @@ out:
 	rte_eal_cleanup();
 	return ret;
 usage:
-	fprintf(stderr, "usage: vpmd_perf EAL -- -s SOCKET -m rx|tx [-l 60..1518] [-r split|packed] [-t S] [-w S] [-b 1..%d] [-x HEXMASK]\n",
+	fprintf(stderr,
+		"usage: vpmd_perf EAL -- -s SOCKET -m rx|tx [-l 60..1518] [-r split|packed] [-t S] "
+		"[-w S] [-b 1..%d] [-x HEXMASK]\n",
 		VPMD_BURST_MAX);
 	ret = 2;
 	goto out;

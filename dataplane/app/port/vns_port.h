@@ -37,19 +37,19 @@ enum vns_packed_mode { VNS_PACKED_AUTO, VNS_PACKED_ON, VNS_PACKED_OFF };
 
 /* What vns_port_setup() needs from the application's options. */
 struct vns_port_conf {
-	uint16_t ring_size;          /* descriptors per rx and per tx ring */
+	uint16_t ring_size; /* descriptors per rx and per tx ring */
 	enum vns_packed_mode packed;
-	bool mac_set;                /* the stack answers for mac, not the device's own address */
+	bool mac_set; /* the stack answers for mac, not the device's own address */
 	struct rte_ether_addr mac;
 };
 
 /* What a worker needs to poll one queue: no pointers back into the control structures. */
 struct vns_port_queue {
 	enum vns_port_kind kind;
-	uint16_t port_id;            /* ethdev */
-	uint16_t queue_id;           /* ethdev */
-	struct vpmd_rxq *rxq;        /* vpmd */
-	struct vpmd_txq *txq;        /* vpmd */
+	uint16_t port_id;     /* ethdev */
+	uint16_t queue_id;    /* ethdev */
+	struct vpmd_rxq *rxq; /* vpmd */
+	struct vpmd_txq *txq; /* vpmd */
 };
 
 static inline uint16_t
@@ -88,11 +88,11 @@ vns_port_queue_broken(const struct vns_port_queue *q)
 
 /* Fixed facts about an opened port. */
 struct vns_port_info {
-	char name[64];               /* "ethdev 0 (net_tap)" / "vpmd vhost-user:/tmp/x.sock" */
+	char name[64]; /* "ethdev 0 (net_tap)" / "vpmd vhost-user:/tmp/x.sock" */
 	struct rte_ether_addr mac;
 	uint16_t mtu;
-	uint16_t max_queues;         /* queue pairs the device offers */
-	uint32_t tx_offloads;        /* VNS_TXOFF_* (vns_stack.h) enabled by vns_port_setup() */
+	uint16_t max_queues;  /* queue pairs the device offers */
+	uint32_t tx_offloads; /* VNS_TXOFF_* (vns_stack.h) enabled by vns_port_setup() */
 };
 
 struct vns_port_link {
@@ -103,18 +103,20 @@ struct vns_port_link {
  * Counters the device keeps per queue, folded into one table for both backends (a backend
  * fills what it knows and leaves the rest 0).
  */
-#define VNS_PORT_QSTATS(X)                                                                         \
-	X(dev_rx_pkts, "frames the device delivered")                                              \
-	X(dev_tx_pkts, "frames the device sent")                                                   \
-	X(dev_drop_nombuf, "rx refill failed: mempool empty")                                      \
-	X(dev_drop_missed, "frames the device dropped: rx ring full (port-wide, on queue 0)")      \
-	X(dev_drop_bad, "frames the device refused or found malformed (net_tap counts every "     \
-			"refused attempt)")                                                        \
-	X(dev_tx_ring_full, "tx bursts cut short by a full ring")                                  \
+#define VNS_PORT_QSTATS(X)                                                                    \
+	X(dev_rx_pkts, "frames the device delivered")                                         \
+	X(dev_tx_pkts, "frames the device sent")                                              \
+	X(dev_drop_nombuf, "rx refill failed: mempool empty")                                 \
+	X(dev_drop_missed, "frames the device dropped: rx ring full (port-wide, on queue 0)") \
+	X(dev_drop_bad, "frames the device refused or found malformed (net_tap counts every " \
+			"refused attempt)")                                                   \
+	X(dev_tx_ring_full, "tx bursts cut short by a full ring")                             \
 	X(dev_queue_broken, "1 when the device broke the ring protocol")
 
 #define VNS_PORT_QSTAT_FIELD(name, desc) uint64_t name;
-struct vns_port_qstats { VNS_PORT_QSTATS(VNS_PORT_QSTAT_FIELD) };
+struct vns_port_qstats {
+	VNS_PORT_QSTATS(VNS_PORT_QSTAT_FIELD)
+};
 #undef VNS_PORT_QSTAT_FIELD
 
 struct vns_port;
@@ -138,9 +140,9 @@ struct vns_port {
 	const struct vns_port_ops *ops;
 	enum vns_port_kind kind;
 	struct vns_port_info info;
-	uint16_t nb_queues;          /* set by setup */
+	uint16_t nb_queues; /* set by setup */
 	bool started;
-	void *priv;                  /* backend state */
+	void *priv; /* backend state */
 };
 
 /* Backends: open a port from its spec; NULL with one line in err (what failed, what to do). */

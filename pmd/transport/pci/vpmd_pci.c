@@ -51,7 +51,7 @@
 #endif
 
 /* Every data queue and the control queue. */
-#define VPMD_PCI_MAX_VQS VPMD_NB_VQS(VPMD_MAX_QPAIRS)
+#define VPMD_PCI_MAX_VQS       VPMD_NB_VQS(VPMD_MAX_QPAIRS)
 #define VPMD_PCI_RESET_WAIT_MS 1000
 
 enum vpmd_pci_kind { VPMD_PCI_UIO, VPMD_PCI_VFIO };
@@ -59,16 +59,16 @@ enum vpmd_pci_kind { VPMD_PCI_UIO, VPMD_PCI_VFIO };
 struct vpmd_pci {
 	char addr[VPMD_PCI_ADDR_LEN];
 	enum vpmd_pci_kind kind;
-	int cfg_fd;                          /* sysfs config file (reads; writes for uio) */
-	int vfio_fd;                         /* VFIO device fd, -1 for uio */
-	uint64_t vfio_cfg_off;               /* config region offset in the VFIO device fd */
-	void *bar[VPMD_PCI_NBARS];           /* mapped BARs (only those a capability uses) */
+	int cfg_fd;                /* sysfs config file (reads; writes for uio) */
+	int vfio_fd;               /* VFIO device fd, -1 for uio */
+	uint64_t vfio_cfg_off;     /* config region offset in the VFIO device fd */
+	void *bar[VPMD_PCI_NBARS]; /* mapped BARs (only those a capability uses) */
 	uint64_t bar_len[VPMD_PCI_NBARS];
-	volatile struct vpmd_pci_common_cfg *common;   /* structures inside the mapped BARs */
+	volatile struct vpmd_pci_common_cfg *common; /* structures inside the mapped BARs */
 	uint8_t *notify, *device;
 	uint32_t notify_len, device_len;
 	uint32_t notify_mult;
-	uint16_t num_queues;                 /* last value read from the device */
+	uint16_t num_queues; /* last value read from the device */
 	volatile uint16_t *notify_addr[VPMD_PCI_MAX_VQS];
 };
 
@@ -203,22 +203,26 @@ struct vpmd_vcap {
  */
 static int
 walk_caps(struct vpmd_pci *p, struct vpmd_vcap caps[VPMD_PCI_CAP_PCI_CFG + 1],
-	  const uint64_t bar_size[VPMD_PCI_NBARS], const bool bar_mem[VPMD_PCI_NBARS],
-	  char *err, size_t errlen)
+	  const uint64_t bar_size[VPMD_PCI_NBARS], const bool bar_mem[VPMD_PCI_NBARS], char *err,
+	  size_t errlen)
 {
 	uint8_t cfg[VPMD_PCI_CFG_STD_SIZE];
 	uint16_t status;
 	unsigned int ptr, hops = 0;
 
 	if (cfg_read(p, 0, cfg, sizeof(cfg)) != 0) {
-		vpmd_set_err(err, errlen, "%s: cannot read PCI config space (" VPMD_PCI_SYSFS
-			     "/%s/config); run as root", p->addr, p->addr);
+		vpmd_set_err(err, errlen,
+			     "%s: cannot read PCI config space (" VPMD_PCI_SYSFS
+			     "/%s/config); run as root",
+			     p->addr, p->addr);
 		return -EIO;
 	}
 	status = (uint16_t)(cfg[VPMD_PCI_CFG_STATUS] | cfg[VPMD_PCI_CFG_STATUS + 1] << 8);
 	if (!(status & VPMD_PCI_STATUS_CAP_LIST)) {
-		vpmd_set_err(err, errlen, "%s: no PCI capability list: not a modern virtio device "
-			     "(QEMU: -device virtio-net-pci,disable-legacy=on)", p->addr);
+		vpmd_set_err(err, errlen,
+			     "%s: no PCI capability list: not a modern virtio device "
+			     "(QEMU: -device virtio-net-pci,disable-legacy=on)",
+			     p->addr);
 		return -ENODEV;
 	}
 	ptr = cfg[VPMD_PCI_CFG_CAP_PTR] & ~3u;
@@ -229,8 +233,10 @@ walk_caps(struct vpmd_pci *p, struct vpmd_vcap caps[VPMD_PCI_CAP_PCI_CFG + 1],
 
 		if (ptr < VPMD_PCI_CFG_HDR_SIZE || ptr + 2 > sizeof(cfg) ||
 		    ++hops > VPMD_PCI_CAPS_MAX) {
-			vpmd_set_err(err, errlen, "%s: malformed PCI capability list (pointer "
-				     "0x%x, hop %u)", p->addr, ptr, hops);
+			vpmd_set_err(err, errlen,
+				     "%s: malformed PCI capability list (pointer "
+				     "0x%x, hop %u)",
+				     p->addr, ptr, hops);
 			return -EPROTO;
 		}
 		if (cfg[ptr] != VPMD_PCI_CAP_ID_VNDR)
@@ -249,13 +255,15 @@ walk_caps(struct vpmd_pci *p, struct vpmd_vcap caps[VPMD_PCI_CAP_PCI_CFG + 1],
 		off32 = rte_le_to_cpu_32(cap.offset);
 		len32 = rte_le_to_cpu_32(cap.length);
 		if (!bar_mem[cap.bar] || bar_size[cap.bar] == 0) {
-			vpmd_set_err(err, errlen, "%s: virtio capability type %u points at BAR %u, "
+			vpmd_set_err(err, errlen,
+				     "%s: virtio capability type %u points at BAR %u, "
 				     "which is not a memory BAR (port I/O cannot be mapped here)",
 				     p->addr, cap.cfg_type, cap.bar);
 			return -EPROTO;
 		}
 		if (len32 == 0 || (uint64_t)off32 + len32 > bar_size[cap.bar]) {
-			vpmd_set_err(err, errlen, "%s: virtio capability type %u: offset 0x%x + "
+			vpmd_set_err(err, errlen,
+				     "%s: virtio capability type %u: offset 0x%x + "
 				     "length 0x%x lies outside BAR %u (size 0x%" PRIx64 ")",
 				     p->addr, cap.cfg_type, off32, len32, cap.bar,
 				     bar_size[cap.bar]);
@@ -324,9 +332,10 @@ map_bar_vfio(struct vpmd_pci *p, unsigned int bar, uint64_t size, char *err, siz
 		return -EIO;
 	}
 	if (!(reg.flags & VFIO_REGION_INFO_FLAG_MMAP) || reg.size < size) {
-		vpmd_set_err(err, errlen, "%s: VFIO does not allow mapping BAR %u (flags 0x%x, "
-			     "size 0x%llx); bind the device to uio_pci_generic instead", p->addr,
-			     bar, reg.flags, (unsigned long long)reg.size);
+		vpmd_set_err(err, errlen,
+			     "%s: VFIO does not allow mapping BAR %u (flags 0x%x, "
+			     "size 0x%llx); bind the device to uio_pci_generic instead",
+			     p->addr, bar, reg.flags, (unsigned long long)reg.size);
 		return -ENOTSUP;
 	}
 	va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, p->vfio_fd, (off_t)reg.offset);
@@ -349,9 +358,11 @@ vfio_open(struct vpmd_pci *p, char *err, size_t errlen)
 	int fd = -1;
 
 	if (rte_vfio_setup_device(VPMD_PCI_SYSFS, p->addr, &fd, &info) != 0) {
-		vpmd_set_err(err, errlen, "%s: VFIO setup failed (is the IOMMU group viable and "
+		vpmd_set_err(err, errlen,
+			     "%s: VFIO setup failed (is the IOMMU group viable and "
 			     "the vfio-pci module loaded?); or bind to uio_pci_generic and use "
-			     "--iova-mode=pa", p->addr);
+			     "--iova-mode=pa",
+			     p->addr);
 		return -EIO;
 	}
 	p->vfio_fd = fd;
@@ -393,8 +404,7 @@ pci_get_features(void *priv)
 }
 
 static int
-pci_set_features(void *priv, uint64_t features, char *err __rte_unused,
-		 size_t errlen __rte_unused)
+pci_set_features(void *priv, uint64_t features, char *err __rte_unused, size_t errlen __rte_unused)
 {
 	struct vpmd_pci *p = priv;
 
@@ -402,7 +412,7 @@ pci_set_features(void *priv, uint64_t features, char *err __rte_unused,
 	wr32(&p->common->driver_feature, (uint32_t)features);
 	wr32(&p->common->driver_feature_select, 1);
 	wr32(&p->common->driver_feature, (uint32_t)(features >> 32));
-	return 0;        /* whether the device took them, FEATURES_OK tells */
+	return 0; /* whether the device took them, FEATURES_OK tells */
 }
 
 static uint8_t
@@ -419,7 +429,7 @@ pci_set_status(void *priv, uint8_t status, char *err __rte_unused, size_t errlen
 	struct vpmd_pci *p = priv;
 
 	wr8(&p->common->device_status, status);
-	return 0;        /* the core reads the status back where it matters */
+	return 0; /* the core reads the status back where it matters */
 }
 
 /* 4.1.4.3.2: after writing 0 the device may take time; the reset is done when it reads 0. */
@@ -436,9 +446,10 @@ pci_reset(void *priv, char *err, size_t errlen)
 			return 0;
 		nanosleep(&ms, NULL);
 	}
-	vpmd_set_err(err, errlen, "%s: device status still 0x%x %u ms after a reset: the device "
-		     "is stuck (reset it from the host, or reboot the guest)", p->addr,
-		     rd8(&p->common->device_status), VPMD_PCI_RESET_WAIT_MS);
+	vpmd_set_err(err, errlen,
+		     "%s: device status still 0x%x %u ms after a reset: the device "
+		     "is stuck (reset it from the host, or reboot the guest)",
+		     p->addr, rd8(&p->common->device_status), VPMD_PCI_RESET_WAIT_MS);
 	return -ETIMEDOUT;
 }
 
@@ -474,9 +485,10 @@ pci_read_config(void *priv, uint32_t offset, void *buf, uint32_t len, char *err,
 	if (len == 0)
 		return 0;
 	if (offset >= p->device_len || len > p->device_len - offset) {
-		vpmd_set_err(err, errlen, "%s: config read of %" PRIu32 " bytes at %" PRIu32
-			     " lies outside the %" PRIu32 "-byte device config", p->addr, len,
-			     offset, p->device_len);
+		vpmd_set_err(err, errlen,
+			     "%s: config read of %" PRIu32 " bytes at %" PRIu32
+			     " lies outside the %" PRIu32 "-byte device config",
+			     p->addr, len, offset, p->device_len);
 		return -ERANGE;
 	}
 	end = offset + len;
@@ -536,8 +548,8 @@ pci_kick(void *cookie, uint16_t vq_index)
 }
 
 static int
-pci_queue_setup(void *priv, const struct vpmd_vq_layout *vq, struct vpmd_notify *notify,
-		char *err, size_t errlen)
+pci_queue_setup(void *priv, const struct vpmd_vq_layout *vq, struct vpmd_notify *notify, char *err,
+		size_t errlen)
 {
 	struct vpmd_pci *p = priv;
 	volatile struct vpmd_pci_common_cfg *cc = p->common;
@@ -546,9 +558,10 @@ pci_queue_setup(void *priv, const struct vpmd_vq_layout *vq, struct vpmd_notify 
 
 	p->num_queues = rd16(&cc->num_queues);
 	if (vq->index >= p->num_queues || vq->index >= VPMD_PCI_MAX_VQS) {
-		vpmd_set_err(err, errlen, "%s: virtqueue %u does not exist (the device has %u, "
-			     "the driver at most %u)", p->addr, vq->index, p->num_queues,
-			     VPMD_PCI_MAX_VQS);
+		vpmd_set_err(err, errlen,
+			     "%s: virtqueue %u does not exist (the device has %u, "
+			     "the driver at most %u)",
+			     p->addr, vq->index, p->num_queues, VPMD_PCI_MAX_VQS);
 		return -EINVAL;
 	}
 	wr16(&cc->queue_select, vq->index);
@@ -560,8 +573,10 @@ pci_queue_setup(void *priv, const struct vpmd_vq_layout *vq, struct vpmd_notify 
 	}
 	/* 4.1.4.3.2: the driver must not enable a queue twice without a reset in between. */
 	if (rd16(&cc->queue_enable) != 0) {
-		vpmd_set_err(err, errlen, "%s: virtqueue %u is enabled already (no reset since "
-			     "its last setup)", p->addr, vq->index);
+		vpmd_set_err(err, errlen,
+			     "%s: virtqueue %u is enabled already (no reset since "
+			     "its last setup)",
+			     p->addr, vq->index);
 		return -EBUSY;
 	}
 	wr16(&cc->queue_size, vq->size);
@@ -574,9 +589,10 @@ pci_queue_setup(void *priv, const struct vpmd_vq_layout *vq, struct vpmd_notify 
 	noff = rd16(&cc->queue_notify_off);
 	where = (uint64_t)noff * p->notify_mult;
 	if (where + sizeof(uint16_t) > p->notify_len) {
-		vpmd_set_err(err, errlen, "%s: virtqueue %u: queue_notify_off %u * multiplier %"
-			     PRIu32 " lies outside the %" PRIu32 "-byte notify structure", p->addr,
-			     vq->index, noff, p->notify_mult, p->notify_len);
+		vpmd_set_err(err, errlen,
+			     "%s: virtqueue %u: queue_notify_off %u * multiplier %" PRIu32
+			     " lies outside the %" PRIu32 "-byte notify structure",
+			     p->addr, vq->index, noff, p->notify_mult, p->notify_len);
 		return -EPROTO;
 	}
 	p->notify_addr[vq->index] = (volatile uint16_t *)(void *)(p->notify + where);
@@ -590,8 +606,7 @@ pci_queue_setup(void *priv, const struct vpmd_vq_layout *vq, struct vpmd_notify 
 /* Queues cannot be disabled one by one without VIRTIO_F_RING_RESET: the core resets the
  * device to release them; we only forget the notify address. */
 static int
-pci_queue_release(void *priv, uint16_t vq_index, char *err __rte_unused,
-		  size_t errlen __rte_unused)
+pci_queue_release(void *priv, uint16_t vq_index, char *err __rte_unused, size_t errlen __rte_unused)
 {
 	struct vpmd_pci *p = priv;
 
@@ -659,9 +674,10 @@ pci_check_identity(struct vpmd_pci *p, char *err, size_t errlen)
 	device = strtoul(line, NULL, 16);
 	if (vendor != VPMD_PCI_VENDOR_REDHAT_QUMRANET ||
 	    (device != VPMD_PCI_DEV_NET_MODERN && device != VPMD_PCI_DEV_NET_TRANSITIONAL)) {
-		vpmd_set_err(err, errlen, "%s: PCI id %04lx:%04lx is not a virtio-net device (want "
-			     "1af4:1041, or 1af4:1000 with modern capabilities)", p->addr, vendor,
-			     device);
+		vpmd_set_err(err, errlen,
+			     "%s: PCI id %04lx:%04lx is not a virtio-net device (want "
+			     "1af4:1041, or 1af4:1000 with modern capabilities)",
+			     p->addr, vendor, device);
 		return -ENODEV;
 	}
 	return 0;
@@ -692,12 +708,15 @@ pci_bound_driver(struct vpmd_pci *p, char *err, size_t errlen)
 		p->kind = VPMD_PCI_VFIO;
 		return 0;
 #else
-		vpmd_set_err(err, errlen, "%s: bound to vfio-pci but this DPDK has no VFIO "
-			     "support; bind it to uio_pci_generic", p->addr);
+		vpmd_set_err(err, errlen,
+			     "%s: bound to vfio-pci but this DPDK has no VFIO "
+			     "support; bind it to uio_pci_generic",
+			     p->addr);
 		return -ENOTSUP;
 #endif
 	}
-	vpmd_set_err(err, errlen, "%s: bound to driver %s; bind it to uio_pci_generic: modprobe "
+	vpmd_set_err(err, errlen,
+		     "%s: bound to driver %s; bind it to uio_pci_generic: modprobe "
 		     "uio_pci_generic; echo %s > " VPMD_PCI_SYSFS "/%s/driver/unbind; echo "
 		     "uio_pci_generic > " VPMD_PCI_SYSFS "/%s/driver_override; echo %s > "
 		     "/sys/bus/pci/drivers_probe (or dpdk-devbind.py -b uio_pci_generic %s)",
@@ -731,11 +750,16 @@ static const char *
 cap_name(int cfg_type)
 {
 	switch (cfg_type) {
-	case VPMD_PCI_CAP_COMMON_CFG: return "common";
-	case VPMD_PCI_CAP_NOTIFY_CFG: return "notify";
-	case VPMD_PCI_CAP_ISR_CFG: return "isr";
-	case VPMD_PCI_CAP_DEVICE_CFG: return "device";
-	default: return "?";
+	case VPMD_PCI_CAP_COMMON_CFG:
+		return "common";
+	case VPMD_PCI_CAP_NOTIFY_CFG:
+		return "notify";
+	case VPMD_PCI_CAP_ISR_CFG:
+		return "isr";
+	case VPMD_PCI_CAP_DEVICE_CFG:
+		return "device";
+	default:
+		return "?";
 	}
 }
 
@@ -761,11 +785,13 @@ pci_map_caps(struct vpmd_pci *p, char *err, size_t errlen)
 		return rc;
 	for (t = VPMD_PCI_CAP_COMMON_CFG; t <= VPMD_PCI_CAP_DEVICE_CFG; t++) {
 		if (t == VPMD_PCI_CAP_ISR_CFG)
-			continue;               /* we never take interrupts */
+			continue; /* we never take interrupts */
 		if (!caps[t].found) {
-			vpmd_set_err(err, errlen, "%s: no virtio %s capability: not a modern "
+			vpmd_set_err(err, errlen,
+				     "%s: no virtio %s capability: not a modern "
 				     "virtio-pci device (QEMU: disable-legacy=on or "
-				     "disable-modern=off)", p->addr, cap_name(t));
+				     "disable-modern=off)",
+				     p->addr, cap_name(t));
 			return -ENODEV;
 		}
 		rc = map_bar(p, caps[t].bar, bar_size[caps[t].bar], err, errlen);
@@ -780,8 +806,8 @@ pci_map_caps(struct vpmd_pci *p, char *err, size_t errlen)
 			     common->length, sizeof(struct vpmd_pci_common_cfg));
 		return -EPROTO;
 	}
-	p->common = (volatile struct vpmd_pci_common_cfg *)(void *)
-		((uint8_t *)p->bar[common->bar] + common->offset);
+	p->common = (volatile struct vpmd_pci_common_cfg *)(void *)((uint8_t *)p->bar[common->bar] +
+								    common->offset);
 	p->notify = (uint8_t *)p->bar[notify->bar] + notify->offset;
 	p->notify_len = notify->length;
 	p->notify_mult = notify->notify_mult;
@@ -798,7 +824,8 @@ static int
 pci_check_iova(const struct vpmd_pci *p, char *err, size_t errlen)
 {
 	if (p->kind == VPMD_PCI_UIO && rte_eal_iova_mode() != RTE_IOVA_PA) {
-		vpmd_set_err(err, errlen, "%s: bound to uio_pci_generic, which needs IOVA as "
+		vpmd_set_err(err, errlen,
+			     "%s: bound to uio_pci_generic, which needs IOVA as "
 			     "physical addresses: start the EAL with --iova-mode=pa (as root)",
 			     p->addr);
 		return -EINVAL;
@@ -822,8 +849,10 @@ pci_enable_bus_master(struct vpmd_pci *p, char *err, size_t errlen)
 		return 0;
 	v = rte_cpu_to_le_16(cmd | want);
 	if (cfg_write(p, VPMD_PCI_CFG_COMMAND, &v, sizeof(v)) != 0) {
-		vpmd_set_err(err, errlen, "%s: cannot enable bus mastering (PCI command "
-			     "register write failed)", p->addr);
+		vpmd_set_err(err, errlen,
+			     "%s: cannot enable bus mastering (PCI command "
+			     "register write failed)",
+			     p->addr);
 		return -EIO;
 	}
 	return 0;
@@ -835,16 +864,18 @@ pci_check_queues(struct vpmd_pci *p, char *err, size_t errlen)
 {
 	p->num_queues = rd16(&p->common->num_queues);
 	if (p->num_queues < 2) {
-		vpmd_set_err(err, errlen, "%s: device reports %u virtqueues; a virtio-net device "
-			     "has at least an rx and a tx queue", p->addr, p->num_queues);
+		vpmd_set_err(err, errlen,
+			     "%s: device reports %u virtqueues; a virtio-net device "
+			     "has at least an rx and a tx queue",
+			     p->addr, p->num_queues);
 		return -EPROTO;
 	}
 	return 0;
 }
 
 int
-vpmd_pci_probe(const char *pci_addr, const struct vpmd_transport_ops **ops, void **priv,
-	       char *err, size_t errlen)
+vpmd_pci_probe(const char *pci_addr, const struct vpmd_transport_ops **ops, void **priv, char *err,
+	       size_t errlen)
 {
 	struct vpmd_pci *p;
 	int rc;
@@ -857,8 +888,10 @@ vpmd_pci_probe(const char *pci_addr, const struct vpmd_transport_ops **ops, void
 	p->cfg_fd = -1;
 	p->vfio_fd = -1;
 	if (vpmd_pci_addr_parse(pci_addr, p->addr) != 0) {
-		vpmd_set_err(err, errlen, "'%s' is not a PCI address (expected DDDD:BB:DD.F, e.g. "
-			     "0000:00:01.0)", pci_addr);
+		vpmd_set_err(err, errlen,
+			     "'%s' is not a PCI address (expected DDDD:BB:DD.F, e.g. "
+			     "0000:00:01.0)",
+			     pci_addr);
 		rc = -EINVAL;
 		goto fail;
 	}

@@ -12,20 +12,20 @@
 
 /* ---- PCI identity [4.1.2.1] ---------------------------------------------------------- */
 #define VPMD_PCI_VENDOR_REDHAT_QUMRANET 0x1af4
-#define VPMD_PCI_DEV_NET_MODERN         0x1041  /* 0x1040 + device type 1 */
+#define VPMD_PCI_DEV_NET_MODERN         0x1041 /* 0x1040 + device type 1 */
 #define VPMD_PCI_DEV_NET_TRANSITIONAL   0x1000
 
 /* ---- PCI configuration header ---------------------------------------------------------- */
-#define VPMD_PCI_CFG_COMMAND      0x04
-#define VPMD_PCI_CMD_MEMORY       0x2
-#define VPMD_PCI_CMD_MASTER       0x4
-#define VPMD_PCI_CFG_STATUS       0x06
-#define VPMD_PCI_STATUS_CAP_LIST  0x10
-#define VPMD_PCI_CFG_CAP_PTR      0x34
-#define VPMD_PCI_CFG_HDR_SIZE     0x40     /* capabilities start after the 64-byte header */
-#define VPMD_PCI_CFG_STD_SIZE     256      /* ... and end within the first 256 bytes */
-#define VPMD_PCI_CAP_ID_VNDR      0x09
-#define VPMD_PCI_NBARS            6
+#define VPMD_PCI_CFG_COMMAND     0x04
+#define VPMD_PCI_CMD_MEMORY      0x2
+#define VPMD_PCI_CMD_MASTER      0x4
+#define VPMD_PCI_CFG_STATUS      0x06
+#define VPMD_PCI_STATUS_CAP_LIST 0x10
+#define VPMD_PCI_CFG_CAP_PTR     0x34
+#define VPMD_PCI_CFG_HDR_SIZE    0x40 /* capabilities start after the 64-byte header */
+#define VPMD_PCI_CFG_STD_SIZE    256  /* ... and end within the first 256 bytes */
+#define VPMD_PCI_CAP_ID_VNDR     0x09
+#define VPMD_PCI_NBARS           6
 
 /* Capabilities are dword-aligned and at least 4 bytes: this many fit, more means a loop. */
 #define VPMD_PCI_CAPS_MAX ((VPMD_PCI_CFG_STD_SIZE - VPMD_PCI_CFG_HDR_SIZE) / 4)
@@ -36,29 +36,29 @@
 /* ---- Virtio capabilities [4.1.4] ------------------------------------------------------- */
 
 /* cfg_type values. */
-#define VPMD_PCI_CAP_COMMON_CFG  1
-#define VPMD_PCI_CAP_NOTIFY_CFG  2
-#define VPMD_PCI_CAP_ISR_CFG     3
-#define VPMD_PCI_CAP_DEVICE_CFG  4
-#define VPMD_PCI_CAP_PCI_CFG     5
+#define VPMD_PCI_CAP_COMMON_CFG 1
+#define VPMD_PCI_CAP_NOTIFY_CFG 2
+#define VPMD_PCI_CAP_ISR_CFG    3
+#define VPMD_PCI_CAP_DEVICE_CFG 4
+#define VPMD_PCI_CAP_PCI_CFG    5
 
 /* struct virtio_pci_cap. */
 struct vpmd_pci_cap {
-	uint8_t cap_vndr;        /* VPMD_PCI_CAP_ID_VNDR */
+	uint8_t cap_vndr; /* VPMD_PCI_CAP_ID_VNDR */
 	uint8_t cap_next;
 	uint8_t cap_len;
-	uint8_t cfg_type;        /* VPMD_PCI_CAP_* */
-	uint8_t bar;             /* 0..5; 6..0xff reserved */
+	uint8_t cfg_type; /* VPMD_PCI_CAP_* */
+	uint8_t bar;      /* 0..5; 6..0xff reserved */
 	uint8_t id;
 	uint8_t padding[2];
-	uint32_t offset;         /* le32, inside the BAR */
-	uint32_t length;         /* le32 */
+	uint32_t offset; /* le32, inside the BAR */
+	uint32_t length; /* le32 */
 };
 
 /* struct virtio_pci_notify_cap [4.1.4.4]. */
 struct vpmd_pci_notify_cap {
 	struct vpmd_pci_cap cap;
-	uint32_t notify_off_multiplier;  /* le32 */
+	uint32_t notify_off_multiplier; /* le32 */
 };
 
 _Static_assert(sizeof(struct vpmd_pci_cap) == 16, "virtio_pci_cap is 16 bytes");

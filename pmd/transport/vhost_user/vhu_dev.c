@@ -50,8 +50,8 @@
 
 RTE_LOG_REGISTER(vhu_logtype, pmd.net.vpmd.vhost_user, NOTICE);
 
-#define VHU_SPEC_USAGE "use vhost-user:/path/to.sock[,queues=N,mac=..,mtu=N]"
-#define VHU_SPEC_MAX 512
+#define VHU_SPEC_USAGE     "use vhost-user:/path/to.sock[,queues=N,mac=..,mtu=N]"
+#define VHU_SPEC_MAX       512
 #define VHU_TIMEOUT_MS_MAX 600000
 
 /* ---- transport ops ------------------------------------------------------------------ */
@@ -86,8 +86,10 @@ vhu_set_features(void *priv, uint64_t features, char *err, size_t errlen)
 	int rc;
 
 	if (features & ~offered) {
-		vpmd_set_err(err, errlen, "vhost-user %s: driver asked for features 0x%" PRIx64
-			     " the device does not offer", d->path, features & ~offered);
+		vpmd_set_err(err, errlen,
+			     "vhost-user %s: driver asked for features 0x%" PRIx64
+			     " the device does not offer",
+			     d->path, features & ~offered);
 		return -EINVAL;
 	}
 	/* The control queue stays in the frontend; emulated config bits go only where offered. */
@@ -181,8 +183,10 @@ vhu_vring_stop(struct vhu_dev *d, uint16_t vq, char *err, size_t errlen)
 			       errlen);
 	if (rc == 0 && reply.index != vq) {
 		d->broken = true;
-		vpmd_set_err(err, errlen, "vhost-user %s: GET_VRING_BASE for ring %u answered for "
-			     "ring %" PRIu32, d->path, vq, reply.index);
+		vpmd_set_err(err, errlen,
+			     "vhost-user %s: GET_VRING_BASE for ring %u answered for "
+			     "ring %" PRIu32,
+			     d->path, vq, reply.index);
 		rc = -EPROTO;
 	}
 	d->q[vq].set_up = false;
@@ -222,9 +226,10 @@ vhu_read_config(void *priv, uint32_t offset, void *buf, uint32_t len, char *err,
 	struct vpmd_net_config_full cfg;
 
 	if (offset > sizeof(cfg) || len > sizeof(cfg) - offset) {
-		vpmd_set_err(err, errlen, "vhost-user %s: config read of %" PRIu32 " bytes at %"
-			     PRIu32 " lies outside the %zu-byte config space", d->path, len, offset,
-			     sizeof(cfg));
+		vpmd_set_err(err, errlen,
+			     "vhost-user %s: config read of %" PRIu32 " bytes at %" PRIu32
+			     " lies outside the %zu-byte config space",
+			     d->path, len, offset, sizeof(cfg));
 		return -EINVAL;
 	}
 	memset(&cfg, 0, sizeof(cfg));
@@ -241,7 +246,7 @@ vhu_read_config(void *priv, uint32_t offset, void *buf, uint32_t len, char *err,
 static uint8_t
 vhu_config_generation(void *priv __rte_unused)
 {
-	return 0;    /* the emulated config never changes under the driver */
+	return 0; /* the emulated config never changes under the driver */
 }
 
 static uint16_t
@@ -289,20 +294,22 @@ vhu_queue_close_fds(struct vhu_dev *d, uint16_t vq)
 }
 
 static int
-vhu_queue_check(const struct vhu_dev *d, const struct vpmd_vq_layout *vq, char *err,
-		size_t errlen)
+vhu_queue_check(const struct vhu_dev *d, const struct vpmd_vq_layout *vq, char *err, size_t errlen)
 {
-	if (vq->index >= vpmd_cvq(d->max_pairs) || vq->size == 0 ||
-	    vq->size > VPMD_RING_SIZE_MAX || (!vq->packed && (vq->size & (vq->size - 1)) != 0)) {
-		vpmd_set_err(err, errlen, "vhost-user %s: bad queue %u size %u (max %u queues, "
-			     "size <= %u, power of 2 for split)", d->path, vq->index, vq->size,
-			     vpmd_cvq(d->max_pairs), VPMD_RING_SIZE_MAX);
+	if (vq->index >= vpmd_cvq(d->max_pairs) || vq->size == 0 || vq->size > VPMD_RING_SIZE_MAX ||
+	    (!vq->packed && (vq->size & (vq->size - 1)) != 0)) {
+		vpmd_set_err(err, errlen,
+			     "vhost-user %s: bad queue %u size %u (max %u queues, "
+			     "size <= %u, power of 2 for split)",
+			     d->path, vq->index, vq->size, vpmd_cvq(d->max_pairs),
+			     VPMD_RING_SIZE_MAX);
 		return -EINVAL;
 	}
 	if (!!vq->packed != !!(d->driver_features & VPMD_F_RING_PACKED)) {
-		vpmd_set_err(err, errlen, "vhost-user %s: queue %u layout (%s) disagrees with the "
-			     "negotiated features", d->path, vq->index,
-			     vq->packed ? "packed" : "split");
+		vpmd_set_err(err, errlen,
+			     "vhost-user %s: queue %u layout (%s) disagrees with the "
+			     "negotiated features",
+			     d->path, vq->index, vq->packed ? "packed" : "split");
 		return -EINVAL;
 	}
 	return 0;
@@ -310,8 +317,7 @@ vhu_queue_check(const struct vhu_dev *d, const struct vpmd_vq_layout *vq, char *
 
 /* SET_VRING_CALL, _NUM, _BASE, _ADDR, then _KICK: the ring as the backend must see it. */
 static int
-vhu_vring_describe(struct vhu_dev *d, const struct vpmd_vq_layout *vq, char *err,
-		   size_t errlen)
+vhu_vring_describe(struct vhu_dev *d, const struct vpmd_vq_layout *vq, char *err, size_t errlen)
 {
 	struct vhu_queue *q = &d->q[vq->index];
 	struct vhu_vring_addr addr;
@@ -340,8 +346,8 @@ vhu_vring_describe(struct vhu_dev *d, const struct vpmd_vq_layout *vq, char *err
 }
 
 static int
-vhu_queue_setup(void *priv, const struct vpmd_vq_layout *vq, struct vpmd_notify *notify,
-		char *err, size_t errlen)
+vhu_queue_setup(void *priv, const struct vpmd_vq_layout *vq, struct vpmd_notify *notify, char *err,
+		size_t errlen)
 {
 	struct vhu_dev *d = priv;
 	struct vhu_queue *q;
@@ -367,8 +373,10 @@ vhu_queue_setup(void *priv, const struct vpmd_vq_layout *vq, struct vpmd_notify 
 	q->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (q->call_fd < 0 || q->kick_fd < 0) {
 		e = errno;
-		vpmd_set_err(err, errlen, "vhost-user %s: eventfd for queue %u: %s (fd limit? "
-			     "ulimit -n)", d->path, vq->index, strerror(e));
+		vpmd_set_err(err, errlen,
+			     "vhost-user %s: eventfd for queue %u: %s (fd limit? "
+			     "ulimit -n)",
+			     d->path, vq->index, strerror(e));
 		rc = -e;
 		goto fail;
 	}
@@ -534,8 +542,10 @@ vhu_parse_spec(struct vhu_dev *d, const char *spec, uint16_t *queues_cap, bool *
 	}
 	plen = strlen(tok);
 	if (plen >= sizeof(d->path)) {
-		vpmd_set_err(err, errlen, "vhost-user %s: socket path longer than %zu bytes: use a "
-			     "shorter path", tok, sizeof(d->path) - 1);
+		vpmd_set_err(err, errlen,
+			     "vhost-user %s: socket path longer than %zu bytes: use a "
+			     "shorter path",
+			     tok, sizeof(d->path) - 1);
 		return -ENAMETOOLONG;
 	}
 	memcpy(d->path, tok, plen + 1);
@@ -545,9 +555,11 @@ vhu_parse_spec(struct vhu_dev *d, const char *spec, uint16_t *queues_cap, bool *
 		if (val != NULL)
 			*val++ = '\0';
 		if (val == NULL || vhu_parse_option(d, tok, val, queues_cap, mac_given) < 0) {
-			vpmd_set_err(err, errlen, "vhost-user %s: bad option '%s%s%s': known are "
+			vpmd_set_err(err, errlen,
+				     "vhost-user %s: bad option '%s%s%s': known are "
 				     "queues=%d..%d, mac=unicast XX:XX:XX:XX:XX:XX, mtu=%d..%d, "
-				     "timeout_ms=N", d->path, tok, val ? "=" : "", val ? val : "",
+				     "timeout_ms=N",
+				     d->path, tok, val ? "=" : "", val ? val : "",
 				     VPMD_MQ_PAIRS_MIN, VPMD_MAX_QPAIRS, VPMD_MTU_MIN, UINT16_MAX);
 			return -EINVAL;
 		}
@@ -584,9 +596,11 @@ vhu_handshake(struct vhu_dev *d, char *err, size_t errlen)
 	if (rc < 0)
 		return rc;
 	if (!(d->backend_features & VPMD_F_VERSION_1)) {
-		vpmd_set_err(err, errlen, "vhost-user %s: backend does not offer "
+		vpmd_set_err(err, errlen,
+			     "vhost-user %s: backend does not offer "
 			     "VIRTIO_F_VERSION_1 (features 0x%" PRIx64 "): legacy backends are not "
-			     "supported", d->path, d->backend_features);
+			     "supported",
+			     d->path, d->backend_features);
 		return -ENOTSUP;
 	}
 	if (!(d->backend_features & VHU_F_PROTOCOL_FEATURES))
@@ -620,18 +634,22 @@ vhu_check_queue_num(struct vhu_dev *d, uint16_t queues_cap, char *err, size_t er
 		if (rc < 0)
 			return rc;
 		if (v < VPMD_MQ_PAIRS_MIN || v > VPMD_MQ_PAIRS_MAX) {
-			vpmd_set_err(err, errlen, "vhost-user %s: backend reports %" PRIu64
-				     " queue pairs (valid %d..%d)", d->path, v, VPMD_MQ_PAIRS_MIN,
-				     VPMD_MQ_PAIRS_MAX);
+			vpmd_set_err(err, errlen,
+				     "vhost-user %s: backend reports %" PRIu64
+				     " queue pairs (valid %d..%d)",
+				     d->path, v, VPMD_MQ_PAIRS_MIN, VPMD_MQ_PAIRS_MAX);
 			return -EPROTO;
 		}
 		d->max_pairs = (uint16_t)RTE_MIN(v, (uint64_t)VPMD_MAX_QPAIRS);
 	}
 	if (queues_cap > d->max_pairs) {
-		vpmd_set_err(err, errlen, "vhost-user %s: queues=%u but the backend supports %u "
-			     "pair(s)%s", d->path, queues_cap, d->max_pairs,
-			     (d->protocol_features & VHU_PROTOCOL_F_MQ) ? "" :
-			     " (it lacks the MQ protocol feature)");
+		vpmd_set_err(err, errlen,
+			     "vhost-user %s: queues=%u but the backend supports %u "
+			     "pair(s)%s",
+			     d->path, queues_cap, d->max_pairs,
+			     (d->protocol_features & VHU_PROTOCOL_F_MQ)
+				     ? ""
+				     : " (it lacks the MQ protocol feature)");
 		return -EINVAL;
 	}
 	d->max_pairs = queues_cap ? queues_cap : 1;
@@ -675,8 +693,8 @@ vpmd_vhost_user_probe(const char *path, const struct vpmd_transport_ops **ops, v
 	if (rc < 0)
 		goto fail;
 	vhu_mem_watch(d);
-	VHU_LOG(INFO, "%s: features 0x%" PRIx64 " protocol 0x%" PRIx64 " max pairs %u",
-		d->path, d->backend_features, d->protocol_features, d->max_pairs);
+	VHU_LOG(INFO, "%s: features 0x%" PRIx64 " protocol 0x%" PRIx64 " max pairs %u", d->path,
+		d->backend_features, d->protocol_features, d->max_pairs);
 	*ops = &vhu_ops;
 	*priv = d;
 	return 0;

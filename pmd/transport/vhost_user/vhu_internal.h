@@ -27,27 +27,27 @@ extern int vhu_logtype;
 	rte_log(RTE_LOG_##level, vhu_logtype, "vpmd vhost-user: " fmt "\n", ##__VA_ARGS__)
 
 /* Data virtqueues only: the control queue is emulated, never a ring. */
-#define VHU_MAX_VQS (VPMD_NB_VQS(VPMD_MAX_QPAIRS) - 1)
+#define VHU_MAX_VQS            (VPMD_NB_VQS(VPMD_MAX_QPAIRS) - 1)
 #define VHU_TIMEOUT_MS_DEFAULT 5000
 
 struct vhu_queue {
-	int kick_fd;             /* the fast path writes here; -1 when not set up */
-	int call_fd;             /* handed to the backend, never read: no interrupts wanted */
-	bool set_up;             /* backend knows the ring (KICK sent) and may be using it */
-	bool enabled;            /* SET_VRING_ENABLE 1 sent */
+	int kick_fd;  /* the fast path writes here; -1 when not set up */
+	int call_fd;  /* handed to the backend, never read: no interrupts wanted */
+	bool set_up;  /* backend knows the ring (KICK sent) and may be using it */
+	bool enabled; /* SET_VRING_ENABLE 1 sent */
 };
 
 struct vhu_dev {
 	int sock;
-	bool broken;             /* a socket error or protocol violation happened: needs reset */
-	bool hung_up;            /* ... found between requests: the backend closed or babbled */
+	bool broken;  /* a socket error or protocol violation happened: needs reset */
+	bool hung_up; /* ... found between requests: the backend closed or babbled */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int timeout_ms;
 	uint64_t backend_features;  /* GET_FEATURES, including VHU_F_PROTOCOL_FEATURES */
 	uint64_t protocol_features; /* acked */
 	uint64_t driver_features;   /* last set_features() value */
 	uint16_t max_pairs;
-	uint16_t active_pairs;   /* pairs the driver enabled (1 after reset, VQ_PAIRS_SET after) */
+	uint16_t active_pairs; /* pairs the driver enabled (1 after reset, VQ_PAIRS_SET after) */
 	uint8_t status;
 	bool mtu_offered;
 	uint16_t mtu;
@@ -55,8 +55,8 @@ struct vhu_dev {
 	struct vhu_mem_table mem_sent;
 	int mem_fds_sent[VHU_MAX_REGIONS];
 	bool mem_valid;
-	bool mem_grew;           /* hugepage memory outside the sent table appeared (warned once) */
-	char mem_cb_name[48];    /* our rte_mem_event callback, "" when not registered */
+	bool mem_grew;        /* hugepage memory outside the sent table appeared (warned once) */
+	char mem_cb_name[48]; /* our rte_mem_event callback, "" when not registered */
 	struct vhu_queue q[VHU_MAX_VQS];
 };
 
@@ -69,12 +69,12 @@ int vhu_connect(struct vhu_dev *d, char *err, size_t errlen);
 int vhu_request(struct vhu_dev *d, uint32_t request, const void *payload, uint32_t size,
 		const int *fds, unsigned int nfds, char *err, size_t errlen);
 /* A request whose reply carries exactly reply_size bytes (GET_*). */
-int vhu_query(struct vhu_dev *d, uint32_t request, const void *payload, uint32_t size,
-	      void *reply, uint32_t reply_size, char *err, size_t errlen);
+int vhu_query(struct vhu_dev *d, uint32_t request, const void *payload, uint32_t size, void *reply,
+	      uint32_t reply_size, char *err, size_t errlen);
 int vhu_set_u64(struct vhu_dev *d, uint32_t request, uint64_t v, char *err, size_t errlen);
 int vhu_get_u64(struct vhu_dev *d, uint32_t request, uint64_t *v, char *err, size_t errlen);
-int vhu_set_state(struct vhu_dev *d, uint32_t request, uint32_t index, uint32_t num,
-		  char *err, size_t errlen);
+int vhu_set_state(struct vhu_dev *d, uint32_t request, uint32_t index, uint32_t num, char *err,
+		  size_t errlen);
 int vhu_set_fd(struct vhu_dev *d, uint32_t request, uint32_t index, int fd, char *err,
 	       size_t errlen);
 /* Whether the backend is still there; a hang-up found here marks the connection broken. */

@@ -56,14 +56,17 @@ vhu_mem_walk_list(const struct rte_memseg_list *msl, void *arg)
 	    rte_memseg_get_fd_offset_thread_unsafe(first, &off_first) < 0 ||
 	    rte_memseg_get_fd_offset_thread_unsafe(last, &off_last) < 0 ||
 	    off_last - off_first != (uintptr_t)last->addr - (uintptr_t)first->addr) {
-		vpmd_set_err(w->err, w->errlen, "vhost-user %s: hugepage memory is not one shared "
+		vpmd_set_err(w->err, w->errlen,
+			     "vhost-user %s: hugepage memory is not one shared "
 			     "file per memseg list: run EAL with hugepages and "
-			     "--single-file-segments (not --no-huge)", w->path);
+			     "--single-file-segments (not --no-huge)",
+			     w->path);
 		w->rc = -ENOTSUP;
 		return -1;
 	}
 	if (w->mem->nregions == VHU_MAX_REGIONS) {
-		vpmd_set_err(w->err, w->errlen, "vhost-user %s: more than %d memory regions "
+		vpmd_set_err(w->err, w->errlen,
+			     "vhost-user %s: more than %d memory regions "
 			     "(memseg lists in use) but the protocol carries %d: use "
 			     "--single-file-segments and one NUMA socket (-m / --socket-mem)",
 			     w->path, VHU_MAX_REGIONS, VHU_MAX_REGIONS);
@@ -82,18 +85,20 @@ vhu_mem_walk_list(const struct rte_memseg_list *msl, void *arg)
 }
 
 static int
-vhu_mem_build(struct vhu_dev *d, struct vhu_mem_table *mem, int *fds, char *err,
-	      size_t errlen)
+vhu_mem_build(struct vhu_dev *d, struct vhu_mem_table *mem, int *fds, char *err, size_t errlen)
 {
-	struct vhu_mem_walk w = { .mem = mem, .fds = fds, .err = err, .errlen = errlen,
-				  .path = d->path, .rc = 0 };
+	struct vhu_mem_walk w = {
+		.mem = mem, .fds = fds, .err = err, .errlen = errlen, .path = d->path, .rc = 0
+	};
 
 	memset(mem, 0, sizeof(*mem));
 	if (rte_memseg_list_walk(vhu_mem_walk_list, &w) < 0 || w.rc < 0)
 		return w.rc < 0 ? w.rc : -EINVAL;
 	if (mem->nregions == 0) {
-		vpmd_set_err(err, errlen, "vhost-user %s: no shareable hugepage memory: run EAL "
-			     "with hugepages and --single-file-segments", d->path);
+		vpmd_set_err(err, errlen,
+			     "vhost-user %s: no shareable hugepage memory: run EAL "
+			     "with hugepages and --single-file-segments",
+			     d->path);
 		return -ENOMEM;
 	}
 	return 0;
@@ -124,9 +129,10 @@ vhu_mem_sync(struct vhu_dev *d, char *err, size_t errlen)
 	d->mem_valid = true;
 	d->mem_grew = false;
 	for (uint32_t i = 0; i < mem.nregions; i++)
-		VHU_LOG(DEBUG, "%s: region %u va 0x%" PRIx64 " size 0x%" PRIx64 " offset 0x%"
-			PRIx64, d->path, i, mem.regions[i].userspace_addr,
-			mem.regions[i].memory_size, mem.regions[i].mmap_offset);
+		VHU_LOG(DEBUG,
+			"%s: region %u va 0x%" PRIx64 " size 0x%" PRIx64 " offset 0x%" PRIx64,
+			d->path, i, mem.regions[i].userspace_addr, mem.regions[i].memory_size,
+			mem.regions[i].mmap_offset);
 	return 0;
 }
 
@@ -152,9 +158,11 @@ vhu_mem_event(enum rte_mem_event type, const void *addr, size_t len, void *arg)
 	}
 	d->mem_grew = true;
 	/* An EAL callback has no caller to report to: this is the one warning we log. */
-	VHU_LOG(WARNING, "%s: hugepage memory grew after the memory table was sent; the backend "
+	VHU_LOG(WARNING,
+		"%s: hugepage memory grew after the memory table was sent; the backend "
 		"cannot reach buffers there until vpmd_stop/vpmd_start: create mempools before "
-		"vpmd_configure or pre-allocate with EAL -m", d->path);
+		"vpmd_configure or pre-allocate with EAL -m",
+		d->path);
 }
 
 /*

@@ -25,21 +25,36 @@ static const char *
 vhu_request_name(uint32_t req)
 {
 	switch (req) {
-	case VHU_GET_FEATURES: return "GET_FEATURES";
-	case VHU_SET_FEATURES: return "SET_FEATURES";
-	case VHU_SET_OWNER: return "SET_OWNER";
-	case VHU_SET_MEM_TABLE: return "SET_MEM_TABLE";
-	case VHU_SET_VRING_NUM: return "SET_VRING_NUM";
-	case VHU_SET_VRING_ADDR: return "SET_VRING_ADDR";
-	case VHU_SET_VRING_BASE: return "SET_VRING_BASE";
-	case VHU_GET_VRING_BASE: return "GET_VRING_BASE";
-	case VHU_SET_VRING_KICK: return "SET_VRING_KICK";
-	case VHU_SET_VRING_CALL: return "SET_VRING_CALL";
-	case VHU_GET_PROTOCOL_FEATURES: return "GET_PROTOCOL_FEATURES";
-	case VHU_SET_PROTOCOL_FEATURES: return "SET_PROTOCOL_FEATURES";
-	case VHU_GET_QUEUE_NUM: return "GET_QUEUE_NUM";
-	case VHU_SET_VRING_ENABLE: return "SET_VRING_ENABLE";
-	default: return "?";
+	case VHU_GET_FEATURES:
+		return "GET_FEATURES";
+	case VHU_SET_FEATURES:
+		return "SET_FEATURES";
+	case VHU_SET_OWNER:
+		return "SET_OWNER";
+	case VHU_SET_MEM_TABLE:
+		return "SET_MEM_TABLE";
+	case VHU_SET_VRING_NUM:
+		return "SET_VRING_NUM";
+	case VHU_SET_VRING_ADDR:
+		return "SET_VRING_ADDR";
+	case VHU_SET_VRING_BASE:
+		return "SET_VRING_BASE";
+	case VHU_GET_VRING_BASE:
+		return "GET_VRING_BASE";
+	case VHU_SET_VRING_KICK:
+		return "SET_VRING_KICK";
+	case VHU_SET_VRING_CALL:
+		return "SET_VRING_CALL";
+	case VHU_GET_PROTOCOL_FEATURES:
+		return "GET_PROTOCOL_FEATURES";
+	case VHU_SET_PROTOCOL_FEATURES:
+		return "SET_PROTOCOL_FEATURES";
+	case VHU_GET_QUEUE_NUM:
+		return "GET_QUEUE_NUM";
+	case VHU_SET_VRING_ENABLE:
+		return "SET_VRING_ENABLE";
+	default:
+		return "?";
 	}
 }
 
@@ -54,8 +69,8 @@ vhu_now_ms(void)
 
 /* Writes the whole message; fds ride with the first byte (SCM_RIGHTS). */
 static int
-vhu_send(struct vhu_dev *d, const struct vhu_msg *msg, const int *fds, unsigned int nfds,
-	 char *err, size_t errlen)
+vhu_send(struct vhu_dev *d, const struct vhu_msg *msg, const int *fds, unsigned int nfds, char *err,
+	 size_t errlen)
 {
 	const uint8_t *buf = (const uint8_t *)msg;
 	size_t len = sizeof(msg->hdr) + msg->hdr.size;
@@ -90,9 +105,10 @@ vhu_send(struct vhu_dev *d, const struct vhu_msg *msg, const int *fds, unsigned 
 				continue;
 			e = errno;
 			d->broken = true;
-			vpmd_set_err(err, errlen, "vhost-user %s: sending %s failed: %s (backend "
-				     "gone? restart it and reopen)", d->path,
-				     vhu_request_name(msg->hdr.request), strerror(e));
+			vpmd_set_err(err, errlen,
+				     "vhost-user %s: sending %s failed: %s (backend "
+				     "gone? restart it and reopen)",
+				     d->path, vhu_request_name(msg->hdr.request), strerror(e));
 			return -e;
 		}
 		off += (size_t)n;
@@ -114,8 +130,10 @@ vhu_recv_exact(struct vhu_dev *d, void *buf, size_t len, int64_t deadline)
 			struct cmsghdr align;
 		} ctl;
 		struct iovec iov = { .iov_base = (uint8_t *)buf + off, .iov_len = len - off };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-				     .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+		struct msghdr mh = { .msg_iov = &iov,
+				     .msg_iovlen = 1,
+				     .msg_control = ctl.buf,
+				     .msg_controllen = sizeof(ctl.buf) };
 		struct cmsghdr *cm;
 		ssize_t n;
 		int rc;
@@ -160,8 +178,8 @@ vhu_recv_exact(struct vhu_dev *d, void *buf, size_t len, int64_t deadline)
  * exactly `size` bytes of payload (the backend is untrusted: nothing else is accepted).
  */
 static int
-vhu_recv_reply(struct vhu_dev *d, uint32_t request, void *payload, uint32_t size,
-	       char *err, size_t errlen)
+vhu_recv_reply(struct vhu_dev *d, uint32_t request, void *payload, uint32_t size, char *err,
+	       size_t errlen)
 {
 	int64_t deadline = vhu_now_ms() + d->timeout_ms;
 	struct vhu_hdr hdr;
@@ -172,11 +190,13 @@ vhu_recv_reply(struct vhu_dev *d, uint32_t request, void *payload, uint32_t size
 		if ((hdr.flags & VHU_FLAG_VERSION_MASK) != VHU_FLAG_VERSION ||
 		    !(hdr.flags & VHU_FLAG_REPLY) || hdr.request != request || hdr.size != size) {
 			d->broken = true;
-			vpmd_set_err(err, errlen, "vhost-user %s: bad reply to %s (request %" PRIu32
-				     ", flags 0x%" PRIx32 ", size %" PRIu32 ", expected size %"
-				     PRIu32 "): backend does not follow the protocol", d->path,
-				     vhu_request_name(request), hdr.request, hdr.flags, hdr.size,
-				     size);
+			vpmd_set_err(err, errlen,
+				     "vhost-user %s: bad reply to %s (request %" PRIu32
+				     ", flags 0x%" PRIx32 ", size %" PRIu32
+				     ", expected size %" PRIu32
+				     "): backend does not follow the protocol",
+				     d->path, vhu_request_name(request), hdr.request, hdr.flags,
+				     hdr.size, size);
 			return -EPROTO;
 		}
 		rc = vhu_recv_exact(d, payload, size, deadline);
@@ -184,13 +204,15 @@ vhu_recv_reply(struct vhu_dev *d, uint32_t request, void *payload, uint32_t size
 	if (rc < 0) {
 		d->broken = true;
 		if (rc == -ETIMEDOUT)
-			vpmd_set_err(err, errlen, "vhost-user %s: no reply to %s within %d ms: "
-				     "backend stuck or busy (raise timeout_ms=)", d->path,
-				     vhu_request_name(request), d->timeout_ms);
+			vpmd_set_err(err, errlen,
+				     "vhost-user %s: no reply to %s within %d ms: "
+				     "backend stuck or busy (raise timeout_ms=)",
+				     d->path, vhu_request_name(request), d->timeout_ms);
 		else
-			vpmd_set_err(err, errlen, "vhost-user %s: reading the reply to %s failed: "
-				     "%s (backend gone? restart it)", d->path,
-				     vhu_request_name(request), strerror(-rc));
+			vpmd_set_err(err, errlen,
+				     "vhost-user %s: reading the reply to %s failed: "
+				     "%s (backend gone? restart it)",
+				     d->path, vhu_request_name(request), strerror(-rc));
 		return rc;
 	}
 	return 0;
@@ -203,15 +225,15 @@ vhu_usable(const struct vhu_dev *d, char *err, size_t errlen)
 	if (!d->broken)
 		return 0;
 	vpmd_set_err(err, errlen, "vhost-user %s: %s: close and reopen the device", d->path,
-		     d->hung_up ? "backend closed the connection or sent an unsolicited message" :
-		     "connection broken earlier");
+		     d->hung_up ? "backend closed the connection or sent an unsolicited message"
+				: "connection broken earlier");
 	return -EPIPE;
 }
 
 /* Sends a request that carries no reply of its own; with REPLY_ACK, asks for an ack. */
 int
-vhu_request(struct vhu_dev *d, uint32_t request, const void *payload, uint32_t size,
-	    const int *fds, unsigned int nfds, char *err, size_t errlen)
+vhu_request(struct vhu_dev *d, uint32_t request, const void *payload, uint32_t size, const int *fds,
+	    unsigned int nfds, char *err, size_t errlen)
 {
 	struct vhu_msg msg;
 	bool ack = (d->protocol_features & VHU_PROTOCOL_F_REPLY_ACK) != 0;
@@ -234,8 +256,10 @@ vhu_request(struct vhu_dev *d, uint32_t request, const void *payload, uint32_t s
 	if (rc < 0)
 		return rc;
 	if (status != 0) {
-		vpmd_set_err(err, errlen, "vhost-user %s: backend refused %s (ack %" PRIu64 "): "
-			     "see the backend's log", d->path, vhu_request_name(request), status);
+		vpmd_set_err(err, errlen,
+			     "vhost-user %s: backend refused %s (ack %" PRIu64 "): "
+			     "see the backend's log",
+			     d->path, vhu_request_name(request), status);
 		return -EIO;
 	}
 	return 0;
@@ -243,8 +267,8 @@ vhu_request(struct vhu_dev *d, uint32_t request, const void *payload, uint32_t s
 
 /* A request whose reply carries a payload (GET_*). */
 int
-vhu_query(struct vhu_dev *d, uint32_t request, const void *payload, uint32_t size,
-	  void *reply, uint32_t reply_size, char *err, size_t errlen)
+vhu_query(struct vhu_dev *d, uint32_t request, const void *payload, uint32_t size, void *reply,
+	  uint32_t reply_size, char *err, size_t errlen)
 {
 	struct vhu_msg msg;
 	int rc;
@@ -277,8 +301,8 @@ vhu_get_u64(struct vhu_dev *d, uint32_t request, uint64_t *v, char *err, size_t 
 }
 
 int
-vhu_set_state(struct vhu_dev *d, uint32_t request, uint32_t index, uint32_t num,
-	      char *err, size_t errlen)
+vhu_set_state(struct vhu_dev *d, uint32_t request, uint32_t index, uint32_t num, char *err,
+	      size_t errlen)
 {
 	struct vhu_vring_state s = { .index = index, .num = num };
 
@@ -286,8 +310,7 @@ vhu_set_state(struct vhu_dev *d, uint32_t request, uint32_t index, uint32_t num,
 }
 
 int
-vhu_set_fd(struct vhu_dev *d, uint32_t request, uint32_t index, int fd, char *err,
-	   size_t errlen)
+vhu_set_fd(struct vhu_dev *d, uint32_t request, uint32_t index, int fd, char *err, size_t errlen)
 {
 	uint64_t v = index & VHU_VRING_IDX_MASK;
 
@@ -331,11 +354,15 @@ vhu_connect(struct vhu_dev *d, char *err, size_t errlen)
 		return 0;
 	e = errno;
 	if (e == ENOENT || e == ECONNREFUSED || e == ENOTSOCK)
-		vpmd_set_err(err, errlen, "no vhost-user backend at %s: start one (e.g. "
-			     "dpdk-testpmd --vdev net_vhost0,iface=%s)", d->path, d->path);
+		vpmd_set_err(err, errlen,
+			     "no vhost-user backend at %s: start one (e.g. "
+			     "dpdk-testpmd --vdev net_vhost0,iface=%s)",
+			     d->path, d->path);
 	else if (e == EACCES || e == EPERM)
-		vpmd_set_err(err, errlen, "vhost-user %s: connect: %s: run as the backend's user "
-			     "or root", d->path, strerror(e));
+		vpmd_set_err(err, errlen,
+			     "vhost-user %s: connect: %s: run as the backend's user "
+			     "or root",
+			     d->path, strerror(e));
 	else
 		vpmd_set_err(err, errlen, "vhost-user %s: connect: %s", d->path, strerror(e));
 	return -e;

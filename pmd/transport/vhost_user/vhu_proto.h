@@ -27,17 +27,17 @@ enum vhu_request {
 };
 
 /* Header flags: version in bits 0-1, reply bit 2, need_reply bit 3. */
-#define VHU_FLAG_VERSION 0x1u
+#define VHU_FLAG_VERSION      0x1u
 #define VHU_FLAG_VERSION_MASK 0x3u
-#define VHU_FLAG_REPLY (1u << 2)
-#define VHU_FLAG_NEED_REPLY (1u << 3)
+#define VHU_FLAG_REPLY        (1u << 2)
+#define VHU_FLAG_NEED_REPLY   (1u << 3)
 
 /* Transport feature bit: the backend speaks the protocol-feature extension. */
 #define VHU_F_PROTOCOL_FEATURES (1ULL << 30)
 
-#define VHU_PROTOCOL_F_MQ (1ULL << 0)
+#define VHU_PROTOCOL_F_MQ        (1ULL << 0)
 #define VHU_PROTOCOL_F_REPLY_ACK (1ULL << 3)
-#define VHU_PROTOCOL_WANTED (VHU_PROTOCOL_F_MQ | VHU_PROTOCOL_F_REPLY_ACK)
+#define VHU_PROTOCOL_WANTED      (VHU_PROTOCOL_F_MQ | VHU_PROTOCOL_F_REPLY_ACK)
 
 /* u64 payload of SET_VRING_KICK/CALL: bits 0-7 queue index, bit 8 = no fd attached. */
 #define VHU_VRING_IDX_MASK 0xffu
@@ -50,7 +50,7 @@ enum vhu_request {
  */
 #define VHU_PACKED_BASE_FRESH ((1u << 15) | (1u << 31))
 
-#define VHU_MAX_REGIONS 8    /* SET_MEM_TABLE carries at most 8 regions (and fds) */
+#define VHU_MAX_REGIONS 8 /* SET_MEM_TABLE carries at most 8 regions (and fds) */
 
 struct vhu_vring_state {
 	uint32_t index;

@@ -30,7 +30,8 @@
 static struct rte_mempool *fz_pool;
 struct vpmd_fuzz_totals vpmd_fuzz_totals;
 
-int vpmd_fuzz_init(void)
+int
+vpmd_fuzz_init(void)
 {
 	if (vt_eal_init("vpmd_fuzz") != 0)
 		return -1;
@@ -48,7 +49,8 @@ struct fz_in {
 	size_t n;
 };
 
-static uint8_t u8(struct fz_in *in)
+static uint8_t
+u8(struct fz_in *in)
 {
 	uint8_t v = 0;
 
@@ -59,24 +61,28 @@ static uint8_t u8(struct fz_in *in)
 	return v;
 }
 
-static uint16_t u16(struct fz_in *in)
+static uint16_t
+u16(struct fz_in *in)
 {
 	return (uint16_t)(u8(in) | u8(in) << 8);
 }
 
-static uint32_t u32(struct fz_in *in)
+static uint32_t
+u32(struct fz_in *in)
 {
 	return (uint32_t)u16(in) | (uint32_t)u16(in) << 16;
 }
 
-static void fz_abort(const char *what)
+static void
+fz_abort(const char *what)
 {
 	fprintf(stderr, "vpmd fuzz: %s\n", what);
 	abort();
 }
 
 /* What the driver hands the application must be a sane mbuf chain. */
-static void check_mbuf(const struct rte_mbuf *m, uint32_t buf_len)
+static void
+check_mbuf(const struct rte_mbuf *m, uint32_t buf_len)
 {
 	const struct rte_mbuf *s;
 	uint32_t sum = 0;
@@ -95,7 +101,8 @@ static void check_mbuf(const struct rte_mbuf *m, uint32_t buf_len)
 		fz_abort("runt delivered");
 }
 
-static void do_rx(struct vpmd_dev *dev, uint16_t q, uint16_t n)
+static void
+do_rx(struct vpmd_dev *dev, uint16_t q, uint16_t n)
 {
 	struct vpmd_rxq *rxq = vpmd_rxq(dev, q);
 	struct rte_mbuf *pk[VPMD_BURST_MAX];
@@ -115,7 +122,8 @@ static void do_rx(struct vpmd_dev *dev, uint16_t q, uint16_t n)
 	}
 }
 
-static void do_tx(struct fz_in *in, struct vpmd_dev *dev, uint16_t q)
+static void
+do_tx(struct fz_in *in, struct vpmd_dev *dev, uint16_t q)
 {
 	struct vpmd_txq *txq = vpmd_txq(dev, q);
 	struct rte_mbuf *pk[16];
@@ -132,9 +140,10 @@ static void do_tx(struct fz_in *in, struct vpmd_dev *dev, uint16_t q)
 		pk[i] = vt_mbuf(fz_pool, 60 + (uint32_t)u8(in) * 8, i, shared[i] ? 1 : 1 + (b & 3));
 		if (pk[i] == NULL)
 			break;
-		shared[i] = shared[i] && pk[i]->nb_segs == 1;   /* long frames get 2 segments */
+		shared[i] = shared[i] && pk[i]->nb_segs == 1; /* long frames get 2 segments */
 		if (b & 4) {
-			pk[i]->ol_flags = (b & 8) ? RTE_MBUF_F_TX_TCP_CKSUM : RTE_MBUF_F_TX_UDP_CKSUM;
+			pk[i]->ol_flags = (b & 8) ? RTE_MBUF_F_TX_TCP_CKSUM
+						  : RTE_MBUF_F_TX_UDP_CKSUM;
 			if (b & 32)
 				pk[i]->ol_flags |= RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_IPV4;
 			pk[i]->l2_len = 14;
@@ -143,41 +152,48 @@ static void do_tx(struct fz_in *in, struct vpmd_dev *dev, uint16_t q)
 			pk[i]->tso_segsz = (uint16_t)(b & 64 ? 0 : 500);
 		}
 		if (shared[i])
-			rte_mbuf_refcnt_update(pk[i], 1);   /* header goes in its own descriptor */
+			rte_mbuf_refcnt_update(pk[i], 1); /* header goes in its own descriptor */
 	}
 	k = i;
 	if (getenv("VPMD_FUZZ_TRACE")) {
-		fprintf(stderr, " tx before: inflight %u oldest %u nb_free %u last_used %u used.idx %u avail %u\n",
+		fprintf(stderr,
+			" tx before: inflight %u oldest %u nb_free %u last_used %u used.idx %u "
+			"avail %u\n",
 			txq->nb_inflight, txq->oldest, txq->vq.nb_free, txq->vq.last_used,
 			txq->vq.is_packed ? 0 : txq->vq.split.used->idx, txq->vq.avail_idx);
 		for (i = 0; i < txq->vq.size; i++)
 			if (txq->slots[i].m)
 				fprintf(stderr, "  slot %u m %p ndesc %u done %u\n", i,
-					(void *)txq->slots[i].m, txq->slots[i].ndesc, txq->slots[i].done);
+					(void *)txq->slots[i].m, txq->slots[i].ndesc,
+					txq->slots[i].done);
 		if (!txq->vq.is_packed)
 			for (i = 0; i < 8; i++)
 				fprintf(stderr, "  used[%u] id %u\n",
 					(txq->vq.last_used + i) & txq->vq.mask,
-					txq->vq.split.used->ring[(txq->vq.last_used + i) & txq->vq.mask].id);
+					txq->vq.split.used
+						->ring[(txq->vq.last_used + i) & txq->vq.mask]
+						.id);
 	}
 	sent = vpmd_tx_burst(txq, pk, k);
 	if (getenv("VPMD_FUZZ_TRACE"))
 		for (i = 0; i < k; i++)
-			fprintf(stderr, "  pk %u %p segs %u shared %d refcnt %u sent %u broken %d\n", i,
-				(void *)pk[i], pk[i]->nb_segs, shared[i], rte_mbuf_refcnt_read(pk[i]),
-				sent, vpmd_txq_broken(txq));
+			fprintf(stderr,
+				"  pk %u %p segs %u shared %d refcnt %u sent %u broken %d\n", i,
+				(void *)pk[i], pk[i]->nb_segs, shared[i],
+				rte_mbuf_refcnt_read(pk[i]), sent, vpmd_txq_broken(txq));
 	if (sent > k)
 		fz_abort("tx burst took more than given");
 	vpmd_fuzz_totals.tx_pkts += sent;
 	for (i = 0; i < k; i++) {
 		if (shared[i])
-			rte_pktmbuf_free(pk[i]);    /* our extra reference */
+			rte_pktmbuf_free(pk[i]); /* our extra reference */
 		if (i >= sent)
-			rte_pktmbuf_free(pk[i]);    /* not taken: still ours */
+			rte_pktmbuf_free(pk[i]); /* not taken: still ours */
 	}
 }
 
-static int ptr_cmp(const void *a, const void *b)
+static int
+ptr_cmp(const void *a, const void *b)
 {
 	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
 
@@ -186,7 +202,8 @@ static int ptr_cmp(const void *a, const void *b)
 
 /* Every mbuf back exactly once: a double free would show as a duplicate here (and a leak
  * elsewhere compensating it would hide it from the count alone). */
-static void check_pool(const char *when)
+static void
+check_pool(const char *when)
 {
 	static void *objs[FZ_POOL_N + 1];
 	unsigned int n = rte_mempool_avail_count(fz_pool), i;
@@ -206,7 +223,8 @@ static void check_pool(const char *when)
 
 /* Debug oracle (VPMD_FUZZ_DEEP=1): after every step, no mbuf the driver holds may be in
  * the pool, and the pool holds no duplicate. Slow; for minimising findings. */
-static void deep_check(struct vpmd_dev *dev, unsigned int step)
+static void
+deep_check(struct vpmd_dev *dev, unsigned int step)
 {
 	static void *objs[FZ_POOL_N + 1];
 	unsigned int n = rte_mempool_avail_count(fz_pool), i, q;
@@ -236,8 +254,8 @@ static void deep_check(struct vpmd_dev *dev, unsigned int step)
 
 			for (; m; m = m->next)
 				if (bsearch(&m, objs, n, sizeof(objs[0]), ptr_cmp)) {
-					fprintf(stderr, "step %u: tx slot %u mbuf %p is free\n", step, i,
-						(const void *)m);
+					fprintf(stderr, "step %u: tx slot %u mbuf %p is free\n",
+						step, i, (const void *)m);
 					fz_abort("driver holds a freed tx mbuf");
 				}
 		}
@@ -245,7 +263,8 @@ static void deep_check(struct vpmd_dev *dev, unsigned int step)
 	rte_mempool_put_bulk(fz_pool, objs, n);
 }
 
-int vpmd_fuzz_one(const uint8_t *data, size_t size)
+int
+vpmd_fuzz_one(const uint8_t *data, size_t size)
 {
 	static uint8_t payload[70000];
 	struct fz_in in = { data, size };
@@ -277,7 +296,7 @@ int vpmd_fuzz_one(const uint8_t *data, size_t size)
 	cfg.max_pairs = (uint16_t)(1 + (c1 & 1));
 	/* small rings wrap often; packed sizes need not be powers of two */
 	conf.ring_size = packed ? (uint16_t)((c2 & 0x80) ? 1 + c2 % 16 : 16 + c2 % 120)
-			       : (uint16_t)(1u << ((c2 & 0x80) ? c2 % 4 : 4 + c2 % 5));
+				: (uint16_t)(1u << ((c2 & 0x80) ? c2 % 4 : 4 + c2 % 5));
 	conf.nb_qpairs = cfg.max_pairs;
 	conf.features = VPMD_FEATURES_DEFAULT | VPMD_F_GUEST_ECN | VPMD_F_HOST_TSO4 |
 			VPMD_F_HOST_TSO6;
@@ -306,14 +325,14 @@ int vpmd_fuzz_one(const uint8_t *data, size_t size)
 		if (deep)
 			deep_check(dev, steps);
 
-		/* Misbehaviour ops (raw used entries, switches) only on a quarter of their codes, so
-		 * that random inputs also drive long stretches of valid traffic. */
+		/* Misbehaviour ops (raw used entries, switches) only on a quarter of their
+		 * codes, so that random inputs also drive long stretches of valid traffic. */
 		unsigned int code = op & 15;
 
 		if ((code == 1 || code == 7 || code == 8) && (op & 0xc0) != 0xc0)
 			code = code == 7 ? 6 : 0;
 		switch (code) {
-		case 0: {   /* well-formed or arbitrary-header packet from the device */
+		case 0: { /* well-formed or arbitrary-header packet from the device */
 			struct vpmd_net_hdr h;
 			uint8_t how = u8(&in);
 			uint32_t len = (how & 6) ? 14 + u16(&in) % 1600 : u16(&in) % 66000;
@@ -337,15 +356,15 @@ int vpmd_fuzz_one(const uint8_t *data, size_t size)
 			fake_rx_inject(f, q, &h, payload, len, raw && (h.num_buffers & 1));
 			break;
 		}
-		case 1: {   /* device writes bytes into the next rx buffer, then a raw used entry */
+		case 1: { /* device writes bytes into the next rx buffer, then a raw used entry */
 			uint32_t id, len, n = u8(&in);
 			uint8_t b[64];
 
 			for (unsigned int i = 0; i < sizeof(b); i++)
 				b[i] = u8(&in);
 			fake_raw_fill(f, (uint16_t)vpmd_rxvq(q), b, n % sizeof(b), &id, &len);
-			fake_raw_used(f, (uint16_t)vpmd_rxvq(q), (u8(&in) & 1) ? id : u16(&in), u32(&in),
-				      (uint16_t)(u8(&in) % 4), u16(&in), u8(&in) & 1);
+			fake_raw_used(f, (uint16_t)vpmd_rxvq(q), (u8(&in) & 1) ? id : u16(&in),
+				      u32(&in), (uint16_t)(u8(&in) % 4), u16(&in), u8(&in) & 1);
 			break;
 		}
 		case 2:
@@ -356,7 +375,7 @@ int vpmd_fuzz_one(const uint8_t *data, size_t size)
 		case 5:
 			do_tx(&in, dev, q);
 			break;
-		case 6: {   /* device consumes some tx packets and completes them */
+		case 6: { /* device consumes some tx packets and completes them */
 			struct vpmd_net_hdr h;
 			unsigned int k = u8(&in) % 40;
 
@@ -365,7 +384,7 @@ int vpmd_fuzz_one(const uint8_t *data, size_t size)
 			fake_tx_complete(f, q, (enum fake_complete)(u8(&in) % 3));
 			break;
 		}
-		case 7:     /* raw tx used entry */
+		case 7: /* raw tx used entry */
 			fake_raw_used(f, (uint16_t)vpmd_txvq(q), u16(&in), u32(&in),
 				      (uint16_t)(u8(&in) % 4), u16(&in), u8(&in) & 1);
 			break;
@@ -408,7 +427,8 @@ out:
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
@@ -417,7 +437,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	return vpmd_fuzz_one(data, size);
 }

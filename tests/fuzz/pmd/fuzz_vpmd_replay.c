@@ -11,7 +11,8 @@
 
 #include "fuzz_vpmd.h"
 
-static uint64_t rng(uint64_t *s)
+static uint64_t
+rng(uint64_t *s)
 {
 	uint64_t x = *s;
 
@@ -22,7 +23,8 @@ static uint64_t rng(uint64_t *s)
 	return x;
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	static uint8_t buf[1 << 16];
 	unsigned long iters = 3000, seed = 0x766e6574u, i, only = ~0ul;
@@ -33,14 +35,15 @@ int main(int argc, char **argv)
 		if (strcmp(argv[a], "-n") == 0 && a + 1 < argc)
 			iters = strtoul(argv[++a], NULL, 0);
 		else if (strcmp(argv[a], "-x") == 0 && a + 1 < argc)
-			only = strtoul(argv[++a], NULL, 0);   /* run just this iteration */
+			only = strtoul(argv[++a], NULL, 0); /* run just this iteration */
 		else if (strcmp(argv[a], "-s") == 0 && a + 1 < argc)
 			seed = strtoul(argv[++a], NULL, 0);
 		else
 			break;
 	}
 	if (vpmd_fuzz_init() != 0) {
-		fprintf(stderr, "fuzz_vpmd_replay: EAL init failed (needs IOVA-as-VA, --no-huge)\n");
+		fprintf(stderr,
+			"fuzz_vpmd_replay: EAL init failed (needs IOVA-as-VA, --no-huge)\n");
 		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -73,12 +76,13 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("fuzz_vpmd_replay: %lu inputs clean in %.1f s (seed 0x%lx): %lu ended with a "
 	       "broken queue; rx %lu packets (%lu chains, %lu LRO), tx %lu packets\n",
-	       vpmd_fuzz_totals.inputs, (double)(t1.tv_sec - t0.tv_sec) +
-	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, seed, vpmd_fuzz_totals.broken,
-	       vpmd_fuzz_totals.rx_pkts, vpmd_fuzz_totals.rx_chains, vpmd_fuzz_totals.rx_lro,
-	       vpmd_fuzz_totals.tx_pkts);
+	       vpmd_fuzz_totals.inputs,
+	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, seed,
+	       vpmd_fuzz_totals.broken, vpmd_fuzz_totals.rx_pkts, vpmd_fuzz_totals.rx_chains,
+	       vpmd_fuzz_totals.rx_lro, vpmd_fuzz_totals.tx_pkts);
 	/* a run that never got traffic through tests nothing */
-	if (iters >= 100 && (vpmd_fuzz_totals.rx_pkts < iters || vpmd_fuzz_totals.tx_pkts < iters)) {
+	if (iters >= 100 &&
+	    (vpmd_fuzz_totals.rx_pkts < iters || vpmd_fuzz_totals.tx_pkts < iters)) {
 		fprintf(stderr, "fuzz_vpmd_replay: too little traffic reached the driver\n");
 		return 1;
 	}

@@ -32,7 +32,7 @@
 #define FZ_STACK_IP RTE_IPV4(198u, 18, 0, 1)
 
 static struct rte_mempool *fz_pool;
-static const struct rte_ether_addr fz_mac = {{0x02, 0, 0, 0, 0, 0x01}};
+static const struct rte_ether_addr fz_mac = { { 0x02, 0, 0, 0, 0, 0x01 } };
 static const struct vns_discard_conf fz_sha256 = { .sha256 = true };
 
 /* vnetsink's services: iperf3 on 5201, the discard port in integrity mode on 9. */
@@ -44,10 +44,14 @@ static const struct vns_service_bind fz_binds[] = {
 /* Next sequence number the stack will send, per client port (learned from its output). */
 static uint32_t fz_srv_nxt[65536];
 
-int vns_fuzz_init(const char *prog)
+int
+vns_fuzz_init(const char *prog)
 {
-	char *argv[] = {(char *)prog, "--no-huge", "--no-pci", "-m", "256", "--no-shconf",
-			"--no-telemetry", "-l", "0", "--log-level=lib.eal:error", NULL};
+	char *argv[] = {
+		(char *)prog,  "--no-huge",      "--no-pci", "-m", "256",
+		"--no-shconf", "--no-telemetry", "-l",       "0",  "--log-level=lib.eal:error",
+		NULL
+	};
 
 	if (fz_pool != NULL)
 		return 0;
@@ -64,7 +68,8 @@ int vns_fuzz_init(const char *prog)
 	return 0;
 }
 
-static void learn_tx(struct vns_txbuf *tx)
+static void
+learn_tx(struct vns_txbuf *tx)
 {
 	uint16_t i;
 
@@ -88,7 +93,8 @@ static void learn_tx(struct vns_txbuf *tx)
 	tx->n = 0;
 }
 
-static void fixup(uint8_t *f, uint32_t len)
+static void
+fixup(uint8_t *f, uint32_t len)
 {
 	struct rte_ipv4_hdr *ip;
 	uint32_t ihl, iplen;
@@ -120,7 +126,8 @@ static void fixup(uint8_t *f, uint32_t len)
 	}
 }
 
-static struct rte_mbuf *to_mbuf(const uint8_t *f, uint32_t len, uint32_t seg, uint64_t ol)
+static struct rte_mbuf *
+to_mbuf(const uint8_t *f, uint32_t len, uint32_t seg, uint64_t ol)
 {
 	struct rte_mbuf *head = NULL, *last = NULL;
 	uint32_t off = 0;
@@ -148,13 +155,14 @@ static struct rte_mbuf *to_mbuf(const uint8_t *f, uint32_t len, uint32_t seg, ui
 	return head;
 }
 
-int vns_fuzz_one(const uint8_t *data, size_t size)
+int
+vns_fuzz_one(const uint8_t *data, size_t size)
 {
 	static uint8_t frame[65536 + 64];
 	char err[256];
 	struct vns_stack_conf conf;
 	struct vns_shared *sh;
-	struct vns_stack *st[2] = {NULL, NULL};
+	struct vns_stack *st[2] = { NULL, NULL };
 	struct vns_txbuf tx;
 	struct vns_closed_rec rec[8];
 	struct rte_mbuf *burst[32];

@@ -22,7 +22,8 @@
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
-static uint64_t rnd(void)
+static uint64_t
+rnd(void)
 {
 	rng ^= rng << 13;
 	rng ^= rng >> 7;
@@ -39,7 +40,8 @@ struct rec {
 static struct rec recs[64];
 static int nrec;
 
-static void add(uint8_t ctl, const struct pb_tcp *p)
+static void
+add(uint8_t ctl, const struct pb_tcp *p)
 {
 	if (nrec == (int)RTE_DIM(recs))
 		return;
@@ -55,8 +57,8 @@ struct cl {
 	uint8_t q;
 };
 
-static void seg(struct cl *c, uint8_t flags, const void *d, uint32_t n, int32_t seq_off,
-		uint8_t ctl)
+static void
+seg(struct cl *c, uint8_t flags, const void *d, uint32_t n, int32_t seq_off, uint8_t ctl)
 {
 	struct pb_tcp p;
 
@@ -79,17 +81,19 @@ static void seg(struct cl *c, uint8_t flags, const void *d, uint32_t n, int32_t 
 		c->seq += n + !!(flags & (PB_SYN | PB_FIN));
 }
 
-static void script_discard(void)
+static void
+script_discard(void)
 {
 	static uint8_t d[4000];
-	struct cl c = {(uint16_t)(1024 + rnd() % 60000), 9, (uint32_t)rnd(), (uint8_t)(rnd() & 1)};
+	struct cl c = { (uint16_t)(1024 + rnd() % 60000), 9, (uint32_t)rnd(),
+			(uint8_t)(rnd() & 1) };
 	uint32_t i;
 
 	for (i = 0; i < sizeof(d); i++)
 		d[i] = (uint8_t)rnd();
 	seg(&c, PB_SYN, NULL, 0, 0, 0);
 	seg(&c, PB_ACK, NULL, 0, 0, 0);
-	seg(&c, PB_ACK, d + 1000, 1000, 1000, 0x80);   /* out of order, same burst */
+	seg(&c, PB_ACK, d + 1000, 1000, 1000, 0x80); /* out of order, same burst */
 	seg(&c, PB_ACK, d, 1000, 0, 0);
 	c.seq += 1000;
 	seg(&c, PB_ACK | PB_PSH, d + 2000, 1500, 0, 0x40);
@@ -97,14 +101,15 @@ static void script_discard(void)
 	seg(&c, PB_ACK, NULL, 0, 0, 0x40);
 }
 
-static void script_iperf3(void)
+static void
+script_iperf3(void)
 {
 	static const char cookie[37] = "fuzzfuzzfuzzfuzzfuzzfuzzfuzzfuzz2345";
 	const char *js = "{\"tcp\":true,\"omit\":0,\"time\":1,\"parallel\":1,\"len\":1000}";
 	uint8_t jb[128], d[1200];
 	uint32_t n = (uint32_t)strlen(js), be = rte_cpu_to_be_32(n);
-	struct cl c = {(uint16_t)(1024 + rnd() % 30000), 5201, (uint32_t)rnd(), 0};
-	struct cl s = {(uint16_t)(c.port + 1), 5201, (uint32_t)rnd(), (uint8_t)(rnd() & 1)};
+	struct cl c = { (uint16_t)(1024 + rnd() % 30000), 5201, (uint32_t)rnd(), 0 };
+	struct cl s = { (uint16_t)(c.port + 1), 5201, (uint32_t)rnd(), (uint8_t)(rnd() & 1) };
 
 	memcpy(jb, &be, 4);
 	memcpy(jb + 4, js, n);
@@ -126,7 +131,8 @@ static void script_iperf3(void)
 	seg(&s, PB_ACK | PB_FIN, NULL, 0, 0, 0x40);
 }
 
-static void mutate(void)
+static void
+mutate(void)
 {
 	int k = 1 + (int)(rnd() % 4), i;
 
@@ -141,7 +147,8 @@ static void mutate(void)
 				int j, flips = 1 + (int)(rnd() % 3);
 
 				for (j = 0; j < flips; j++)
-					x->f[14 + rnd() % (x->len - 14)] ^= (uint8_t)(1u << (rnd() % 8));
+					x->f[14 + rnd() % (x->len - 14)] ^=
+						(uint8_t)(1u << (rnd() % 8));
 			}
 			break;
 		case 2:
@@ -149,7 +156,8 @@ static void mutate(void)
 			break;
 		case 3:
 			if (nrec < (int)RTE_DIM(recs)) {
-				memmove(&recs[r + 1], &recs[r], (size_t)(nrec - r) * sizeof(recs[0]));
+				memmove(&recs[r + 1], &recs[r],
+					(size_t)(nrec - r) * sizeof(recs[0]));
 				nrec++;
 			}
 			break;
@@ -168,7 +176,8 @@ static void mutate(void)
 	}
 }
 
-static size_t serialize(uint8_t *out)
+static size_t
+serialize(uint8_t *out)
 {
 	size_t n = 0;
 	int i;
@@ -183,7 +192,8 @@ static size_t serialize(uint8_t *out)
 	return n;
 }
 
-static int run_file(const char *path, uint8_t *buf)
+static int
+run_file(const char *path, uint8_t *buf)
 {
 	FILE *fp = fopen(path, "rb");
 	size_t n;
@@ -197,7 +207,8 @@ static int run_file(const char *path, uint8_t *buf)
 	return vns_fuzz_one(buf, n);
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	static uint8_t buf[IN_MAX];
 	long n_random = 1500, n_mutated = 1500, i;

@@ -28,23 +28,23 @@
 
 /* What the backend does wrong (or nothing, for the last case). */
 enum bad_kind {
-	BAD_WRONG_REQUEST,     /* GET_FEATURES answered with another request id */
-	BAD_WRONG_SIZE,        /* GET_FEATURES answered with a 4-byte payload */
-	BAD_NO_REPLY_FLAG,     /* reply without the REPLY bit */
-	BAD_WRONG_VERSION,     /* reply with version 2 */
-	BAD_HUGE_SIZE,         /* size field 0x10000000 */
-	BAD_SILENT,            /* never answers GET_FEATURES */
-	BAD_HANGUP,            /* closes the socket instead of answering */
-	BAD_NO_VERSION_1,      /* features without VIRTIO_F_VERSION_1 */
-	BAD_ZERO_QUEUES,       /* GET_QUEUE_NUM = 0 */
-	BAD_TOO_FEW_QUEUES,    /* GET_QUEUE_NUM = 2 but the spec asks queues=4 */
-	GOOD,                  /* a correct backend: the probe must succeed */
+	BAD_WRONG_REQUEST,  /* GET_FEATURES answered with another request id */
+	BAD_WRONG_SIZE,     /* GET_FEATURES answered with a 4-byte payload */
+	BAD_NO_REPLY_FLAG,  /* reply without the REPLY bit */
+	BAD_WRONG_VERSION,  /* reply with version 2 */
+	BAD_HUGE_SIZE,      /* size field 0x10000000 */
+	BAD_SILENT,         /* never answers GET_FEATURES */
+	BAD_HANGUP,         /* closes the socket instead of answering */
+	BAD_NO_VERSION_1,   /* features without VIRTIO_F_VERSION_1 */
+	BAD_ZERO_QUEUES,    /* GET_QUEUE_NUM = 0 */
+	BAD_TOO_FEW_QUEUES, /* GET_QUEUE_NUM = 2 but the spec asks queues=4 */
+	GOOD,               /* a correct backend: the probe must succeed */
 };
 
 struct bad_case {
 	enum bad_kind kind;
-	const char *opts;      /* appended to the socket path */
-	const char *want;      /* substring the error line must contain; NULL = must succeed */
+	const char *opts; /* appended to the socket path */
+	const char *want; /* substring the error line must contain; NULL = must succeed */
 };
 
 static const struct bad_case cases[] = {
@@ -61,10 +61,10 @@ static const struct bad_case cases[] = {
 	{ GOOD, ",queues=2", NULL },
 };
 
-#define F_VERSION_1 (1ULL << 32)
+#define F_VERSION_1         (1ULL << 32)
 #define F_PROTOCOL_FEATURES (1ULL << 30)
-#define PROTO_MQ 1ULL
-#define PROTO_REPLY_ACK (1ULL << 3)
+#define PROTO_MQ            1ULL
+#define PROTO_REPLY_ACK     (1ULL << 3)
 
 struct hdr {
 	uint32_t request, flags, size;
@@ -123,15 +123,30 @@ backend_main(void *arg)
 		case 1: /* GET_FEATURES */
 			v = F_VERSION_1 | F_PROTOCOL_FEATURES | (1ULL << 15);
 			switch (b->kind) {
-			case BAD_WRONG_REQUEST: reply(fd, 2, rflags, &v, 8, 8); continue;
-			case BAD_WRONG_SIZE: reply(fd, 1, rflags, &v, 4, 4); continue;
-			case BAD_NO_REPLY_FLAG: reply(fd, 1, 0x1, &v, 8, 8); continue;
-			case BAD_WRONG_VERSION: reply(fd, 1, 0x2 | 0x4, &v, 8, 8); continue;
-			case BAD_HUGE_SIZE: reply(fd, 1, rflags, &v, 8, 0x10000000); continue;
-			case BAD_SILENT: continue;
-			case BAD_HANGUP: goto out;
-			case BAD_NO_VERSION_1: v &= ~F_VERSION_1; break;
-			default: break;
+			case BAD_WRONG_REQUEST:
+				reply(fd, 2, rflags, &v, 8, 8);
+				continue;
+			case BAD_WRONG_SIZE:
+				reply(fd, 1, rflags, &v, 4, 4);
+				continue;
+			case BAD_NO_REPLY_FLAG:
+				reply(fd, 1, 0x1, &v, 8, 8);
+				continue;
+			case BAD_WRONG_VERSION:
+				reply(fd, 1, 0x2 | 0x4, &v, 8, 8);
+				continue;
+			case BAD_HUGE_SIZE:
+				reply(fd, 1, rflags, &v, 8, 0x10000000);
+				continue;
+			case BAD_SILENT:
+				continue;
+			case BAD_HANGUP:
+				goto out;
+			case BAD_NO_VERSION_1:
+				v &= ~F_VERSION_1;
+				break;
+			default:
+				break;
 			}
 			reply(fd, 1, rflags, &v, 8, 8);
 			break;

@@ -29,15 +29,15 @@
 #include "vpmd_transport.h"
 #include "vpmd_spec.h"
 
-#define RING 256
-#define BUF 2048
+#define RING    256
+#define BUF     2048
 #define PKT_LEN 98
 
-#define FAIL(...)                                                                   \
-	do {                                                                        \
-		fprintf(stderr, "FAIL: " __VA_ARGS__);                              \
-		fputc('\n', stderr);                                                \
-		goto out;                                                           \
+#define FAIL(...)                                      \
+	do {                                           \
+		fprintf(stderr, "FAIL: " __VA_ARGS__); \
+		fputc('\n', stderr);                   \
+		goto out;                              \
 	} while (0)
 
 struct ring {
@@ -63,9 +63,14 @@ static struct vpmd_vq_layout
 ring_layout(struct ring *r)
 {
 	struct vpmd_vq_layout l = {
-		.index = r->index, .size = RING, .packed = false,
-		.desc = r->desc, .driver = r->avail, .device = r->used,
-		.desc_iova = (uintptr_t)r->desc, .driver_iova = (uintptr_t)r->avail,
+		.index = r->index,
+		.size = RING,
+		.packed = false,
+		.desc = r->desc,
+		.driver = r->avail,
+		.device = r->used,
+		.desc_iova = (uintptr_t)r->desc,
+		.driver_iova = (uintptr_t)r->avail,
 		.device_iova = (uintptr_t)r->used,
 	};
 	return l;
@@ -123,14 +128,15 @@ main(int argc, char **argv)
 	argv[1] = argv[0];
 	if (rte_eal_init(argc - 1, argv + 1) < 0) {
 		printf("cannot init EAL with hugepages (%s): need root, /dev/hugepages mounted and "
-		       "free 2 MB pages\n", rte_strerror(rte_errno));
+		       "free 2 MB pages\n",
+		       rte_strerror(rte_errno));
 		return 77;
 	}
 
 	/* 1. A missing socket: the one-line error that says what to start. */
 	rc = vpmd_vhost_user_probe("/nonexistent/vhu-missing.sock", &ops, &priv, err, sizeof(err));
 	if (rc == 0 || strstr(err, "no vhost-user backend at /nonexistent/vhu-missing.sock: "
-			      "start one") == NULL)
+				   "start one") == NULL)
 		FAIL("missing socket: rc %d err '%s'", rc, err);
 	printf("ok: missing socket -> %s\n", err);
 	rc = vpmd_vhost_user_probe("/tmp/x.sock,bogus=1", &ops, &priv, err, sizeof(err));
@@ -169,8 +175,9 @@ main(int argc, char **argv)
 	printf("ok: ACCESS_PLATFORM refused -> %s\n", err);
 	if (ops->set_features(priv, want, err, sizeof(err)) < 0)
 		FAIL("set_features 0x%" PRIx64 ": %s", want, err);
-	ops->set_status(priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER |
-			VPMD_STATUS_FEATURES_OK, err, sizeof(err));
+	ops->set_status(priv,
+			VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER | VPMD_STATUS_FEATURES_OK, err,
+			sizeof(err));
 	if (!(ops->get_status(priv) & VPMD_STATUS_FEATURES_OK))
 		FAIL("FEATURES_OK did not stick");
 	if (ops->queue_max_size(priv, 0) < RING ||
@@ -192,8 +199,10 @@ main(int argc, char **argv)
 	l = ring_layout(&tx);
 	if (ops->queue_setup(priv, &l, &tx.notify, err, sizeof(err)) < 0)
 		FAIL("queue_setup tx: %s", err);
-	rc = ops->set_status(priv, VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER |
-			     VPMD_STATUS_FEATURES_OK | VPMD_STATUS_DRIVER_OK, err, sizeof(err));
+	rc = ops->set_status(priv,
+			     VPMD_STATUS_ACKNOWLEDGE | VPMD_STATUS_DRIVER |
+				     VPMD_STATUS_FEATURES_OK | VPMD_STATUS_DRIVER_OK,
+			     err, sizeof(err));
 	if (rc < 0 || (ops->get_status(priv) & VPMD_STATUS_NEEDS_RESET))
 		FAIL("DRIVER_OK: enabling the rings failed: %s", err);
 	if (features & VPMD_F_MQ) {
@@ -216,7 +225,7 @@ main(int argc, char **argv)
 	memset(txbuf, 0, VPMD_NET_HDR_SIZE);
 	for (unsigned int i = 0; i < PKT_LEN; i++)
 		txbuf[VPMD_NET_HDR_SIZE + i] = (uint8_t)(i * 7 + 3);
-	memset(txbuf + VPMD_NET_HDR_SIZE, 0xff, 6);  /* broadcast dst, any src */
+	memset(txbuf + VPMD_NET_HDR_SIZE, 0xff, 6); /* broadcast dst, any src */
 	/* EtherType 0x88b5, local experimental */
 	txbuf[VPMD_NET_HDR_SIZE + 12] = 0x88;
 	txbuf[VPMD_NET_HDR_SIZE + 13] = 0xb5;

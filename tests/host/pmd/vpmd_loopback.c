@@ -32,23 +32,23 @@
 
 #include "vpmd.h"
 
-#define LB_MAGIC 0x76687521u   /* "vhu!" */
-#define LB_WINDOW 256          /* packets in flight per queue: far below ring sizes */
-#define LB_BURST 32
-#define LB_STALL_MS 3000
+#define LB_MAGIC     0x76687521u /* "vhu!" */
+#define LB_WINDOW    256         /* packets in flight per queue: far below ring sizes */
+#define LB_BURST     32
+#define LB_STALL_MS  3000
 #define LB_POOL_SIZE 16383
-#define LB_ROUND2 3000        /* packets per queue after the stop/start cycle */
+#define LB_ROUND2    3000 /* packets per queue after the stop/start cycle */
 
 /* The payload right after the Ethernet header. */
 struct lb_tag {
 	uint32_t magic;
 	uint16_t queue;
-	uint16_t len;            /* frame length */
+	uint16_t len; /* frame length */
 	uint32_t seq;
 } __attribute__((packed));
 
-static const uint16_t lb_sizes[] = { 60, 64, 65, 128, 255, 256, 511, 512, 1000, 1023, 1024,
-				     1280, 1500, 1513, 1514 };
+static const uint16_t lb_sizes[] = { 60,   64,   65,   128,  255,  256,  511, 512,
+				     1000, 1023, 1024, 1280, 1500, 1513, 1514 };
 #define LB_NSIZES (sizeof(lb_sizes) / sizeof(lb_sizes[0]))
 
 static const struct rte_ether_addr lb_dst = { { 0x02, 0x00, 0x00, 0x00, 0x0d, 0x57 } };
@@ -93,7 +93,7 @@ lb_build(struct rte_mempool *mp, const struct rte_ether_addr *src, uint16_t q, u
 	}
 	eh->dst_addr = lb_dst;
 	eh->src_addr = *src;
-	eh->ether_type = rte_cpu_to_be_16(0x88b5);   /* IEEE local experimental */
+	eh->ether_type = rte_cpu_to_be_16(0x88b5); /* IEEE local experimental */
 	tag->magic = LB_MAGIC;
 	tag->queue = q;
 	tag->len = len;
@@ -170,8 +170,8 @@ bad:
 
 /* Sends count packets per queue pair and checks they all come back; 0 = pass. */
 static int
-lb_round(struct vpmd_dev *dev, struct rte_mempool *mp, uint16_t pairs, uint32_t count,
-	 bool macswap, const struct vpmd_link *link, int round)
+lb_round(struct vpmd_dev *dev, struct rte_mempool *mp, uint16_t pairs, uint32_t count, bool macswap,
+	 const struct vpmd_link *link, int round)
 {
 	struct lb_queue lq[VPMD_MAX_QPAIRS];
 	struct vpmd_rxq_stats rs0[VPMD_MAX_QPAIRS];
@@ -212,9 +212,10 @@ lb_round(struct vpmd_dev *dev, struct rte_mempool *mp, uint16_t pairs, uint32_t 
 
 				if (seq >= 0 && (uint32_t)seq != s->received) {
 					if (s->bad++ < 5)
-						fprintf(stderr, "queue %u: got seq %" PRId64 ", "
-							"expected %u (lost or reordered)\n", q, seq,
-							s->received);
+						fprintf(stderr,
+							"queue %u: got seq %" PRId64 ", "
+							"expected %u (lost or reordered)\n",
+							q, seq, s->received);
 				}
 				if (seq >= 0)
 					s->received = (uint32_t)seq + 1;
@@ -240,14 +241,15 @@ lb_round(struct vpmd_dev *dev, struct rte_mempool *mp, uint16_t pairs, uint32_t 
 
 		vpmd_rxq_stats(vpmd_rxq(dev, q), &rs);
 		vpmd_txq_stats(vpmd_txq(dev, q), &ts);
-		printf("round %d queue %u: sent %u received %u bad %" PRIu64 " | rx packets %"
-		       PRIu64 " nombuf %" PRIu64 " bad_len %" PRIu64 " bad_hdr %" PRIu64 " broken "
+		printf("round %d queue %u: sent %u received %u bad %" PRIu64
+		       " | rx packets %" PRIu64 " nombuf %" PRIu64 " bad_len %" PRIu64
+		       " bad_hdr %" PRIu64 " broken "
 		       "%d | tx packets %" PRIu64 " ring_full %" PRIu64 " bad_pkt %" PRIu64 " "
-		       "broken %d\n", round, q, lq[q].sent, lq[q].received, lq[q].bad,
-		       rs.packets - rs0[q].packets, rs.drop_nombuf - rs0[q].drop_nombuf,
-		       rs.drop_bad_len - rs0[q].drop_bad_len, rs.drop_bad_hdr - rs0[q].drop_bad_hdr,
-		       rb, ts.packets - ts0[q].packets, ts.ring_full - ts0[q].ring_full,
-		       ts.drop_bad_pkt - ts0[q].drop_bad_pkt, tb);
+		       "broken %d\n",
+		       round, q, lq[q].sent, lq[q].received, lq[q].bad, rs.packets - rs0[q].packets,
+		       rs.drop_nombuf - rs0[q].drop_nombuf, rs.drop_bad_len - rs0[q].drop_bad_len,
+		       rs.drop_bad_hdr - rs0[q].drop_bad_hdr, rb, ts.packets - ts0[q].packets,
+		       ts.ring_full - ts0[q].ring_full, ts.drop_bad_pkt - ts0[q].drop_bad_pkt, tb);
 		if (lq[q].received != count || lq[q].bad != 0 ||
 		    rs.packets - rs0[q].packets != count || ts.packets - ts0[q].packets != count ||
 		    rb || tb)
@@ -273,8 +275,10 @@ lb_expect_missing(const char *sock)
 		return 1;
 	}
 	if (strstr(err, want) == NULL || strchr(err, '\n') != NULL) {
-		fprintf(stderr, "FAIL: error line for a missing socket is '%s', want it to contain "
-			"'%s'\n", err, want);
+		fprintf(stderr,
+			"FAIL: error line for a missing socket is '%s', want it to contain "
+			"'%s'\n",
+			err, want);
 		return 1;
 	}
 	printf("ok: %s\n", err);
@@ -299,23 +303,40 @@ main(int argc, char **argv)
 	n = rte_eal_init(argc, argv);
 	if (n < 0) {
 		printf("SKIP: cannot init EAL with hugepages (%s): need root, hugetlbfs on "
-		       "/dev/hugepages and free 2 MB pages\n", rte_strerror(rte_errno));
+		       "/dev/hugepages and free 2 MB pages\n",
+		       rte_strerror(rte_errno));
 		return 77;
 	}
 	argc -= n;
 	argv += n;
 	while ((opt = getopt(argc, argv, "s:q:f:r:n:x:X")) != -1) {
 		switch (opt) {
-		case 's': sock = optarg; break;
-		case 'q': pairs = (uint16_t)atoi(optarg); break;
-		case 'f': macswap = strcmp(optarg, "macswap") == 0; break;
-		case 'r': packed = strcmp(optarg, "packed") == 0; break;
-		case 'n': count = (uint32_t)strtoul(optarg, NULL, 0); break;
-		case 'x': missing = optarg; break;
-		case 'X': expect_sfs_error = true; break;
+		case 's':
+			sock = optarg;
+			break;
+		case 'q':
+			pairs = (uint16_t)atoi(optarg);
+			break;
+		case 'f':
+			macswap = strcmp(optarg, "macswap") == 0;
+			break;
+		case 'r':
+			packed = strcmp(optarg, "packed") == 0;
+			break;
+		case 'n':
+			count = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 'x':
+			missing = optarg;
+			break;
+		case 'X':
+			expect_sfs_error = true;
+			break;
 		default:
-			fprintf(stderr, "usage: %s EAL -- -s SOCK [-q PAIRS] [-f io|macswap] [-r "
-				"split|packed] [-n N] | -x SOCK\n", argv[0]);
+			fprintf(stderr,
+				"usage: %s EAL -- -s SOCK [-q PAIRS] [-f io|macswap] [-r "
+				"split|packed] [-n N] | -x SOCK\n",
+				argv[0]);
 			goto out;
 		}
 	}
@@ -344,8 +365,8 @@ main(int argc, char **argv)
 	}
 	conf = (struct vpmd_conf){
 		.nb_qpairs = pairs,
-		.features = packed ? VPMD_FEATURES_DEFAULT :
-				     (VPMD_FEATURES_DEFAULT & ~VPMD_F_RING_PACKED),
+		.features = packed ? VPMD_FEATURES_DEFAULT
+				   : (VPMD_FEATURES_DEFAULT & ~VPMD_F_RING_PACKED),
 		.rx_pool = mp,
 		.socket_id = SOCKET_ID_ANY,
 	};
@@ -354,8 +375,10 @@ main(int argc, char **argv)
 check_sfs_error:
 		/* One fd per hugepage cannot fit the protocol's 8 regions: the error says why. */
 		if ((dev != NULL && rc == 0) || strstr(err, "--single-file-segments") == NULL) {
-			fprintf(stderr, "FAIL: without --single-file-segments configure returned "
-				"%d, error '%s'\n", rc, err);
+			fprintf(stderr,
+				"FAIL: without --single-file-segments configure returned "
+				"%d, error '%s'\n",
+				rc, err);
 			goto out;
 		}
 		printf("ok: %s\nPASS\n", err);

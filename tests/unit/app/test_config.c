@@ -22,7 +22,8 @@
 static char err[1024];
 
 /* Parse a space-separated argument string (no quoting needed by these tests). */
-static enum vns_config_status parse_str(struct vns_config *cfg, const char *args)
+static enum vns_config_status
+parse_str(struct vns_config *cfg, const char *args)
 {
 	char buf[2048];
 	char *argv[MAX_ARGS];
@@ -32,14 +33,16 @@ static enum vns_config_status parse_str(struct vns_config *cfg, const char *args
 	vns_config_defaults(cfg);
 	err[0] = '\0';
 	snprintf(buf, sizeof(buf), "%s", args);
-	for (char *t = strtok_r(buf, " ", &save); t != NULL && argc < MAX_ARGS; t = strtok_r(NULL, " ", &save))
+	for (char *t = strtok_r(buf, " ", &save); t != NULL && argc < MAX_ARGS;
+	     t = strtok_r(NULL, " ", &save))
 		argv[argc++] = t;
 	return vns_config_parse(cfg, argc, argv, err, sizeof(err));
 }
 
 static char tmpdir[] = "/tmp/vns-app-test-XXXXXX";
 
-static const char *write_file(const char *name, const char *text)
+static const char *
+write_file(const char *name, const char *text)
 {
 	static char path[512];
 	FILE *f;
@@ -52,7 +55,8 @@ static const char *write_file(const char *name, const char *text)
 	return path;
 }
 
-static void test_defaults(void **state)
+static void
+test_defaults(void **state)
 {
 	struct vns_config cfg;
 
@@ -69,7 +73,8 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.prefix_len, 24);
 }
 
-static void test_port_forms(void **state)
+static void
+test_port_forms(void **state)
 {
 	struct vns_config cfg;
 
@@ -94,16 +99,20 @@ static void test_port_forms(void **state)
 	assert_string_equal(cfg.port_spec, "net_tap0");
 }
 
-static void test_good_values(void **state)
+static void
+test_good_values(void **state)
 {
 	struct vns_config cfg;
 	struct rte_ether_addr want = { { 0x02, 0x00, 0xc6, 0x12, 0x00, 0x02 } };
 
 	(void)state;
-	assert_int_equal(parse_str(&cfg, "--port ethdev:0 --queues 4 --ip 198.19.1.7/16 --mac 02:00:c6:12:00:02 "
-				   "--iperf-port 5301 --discard-port 0 --ring-size 512 --mbufs 8192 "
-				   "--stats-interval 0 --stats-json /tmp/s.json --packed off --max-flows 64"),
-			 VNS_CONFIG_OK);
+	assert_int_equal(
+		parse_str(
+			&cfg,
+			"--port ethdev:0 --queues 4 --ip 198.19.1.7/16 --mac 02:00:c6:12:00:02 "
+			"--iperf-port 5301 --discard-port 0 --ring-size 512 --mbufs 8192 "
+			"--stats-interval 0 --stats-json /tmp/s.json --packed off --max-flows 64"),
+		VNS_CONFIG_OK);
 	assert_int_equal(cfg.nb_queues, 4);
 	assert_int_equal(ntohl(cfg.ip), 0xc6130107);
 	assert_int_equal(cfg.prefix_len, 16);
@@ -133,7 +142,8 @@ static void test_good_values(void **state)
 	assert_int_equal(cfg.nb_queues, 3);
 }
 
-static void test_lcore_map(void **state)
+static void
+test_lcore_map(void **state)
 {
 	struct vns_config cfg;
 
@@ -143,11 +153,13 @@ static void test_lcore_map(void **state)
 	assert_int_equal(cfg.queue_lcore[0], 2);
 	assert_int_equal(cfg.queue_lcore[1], 3);
 	/* Two queues on one lcore is allowed (one worker polls both). */
-	assert_int_equal(parse_str(&cfg, "--port ethdev:0 --lcore-map 0@1,1@1 --queues 2"), VNS_CONFIG_OK);
+	assert_int_equal(parse_str(&cfg, "--port ethdev:0 --lcore-map 0@1,1@1 --queues 2"),
+			 VNS_CONFIG_OK);
 	assert_int_equal(cfg.nb_mapped, 2);
 }
 
-static void test_help(void **state)
+static void
+test_help(void **state)
 {
 	struct vns_config cfg;
 
@@ -157,7 +169,8 @@ static void test_help(void **state)
 }
 
 /* Each bad value: an error, one line, naming the option (and for values, the value). */
-static void test_bad_values(void **state)
+static void
+test_bad_values(void **state)
 {
 	static const struct {
 		const char *args;
@@ -223,33 +236,33 @@ static void test_bad_values(void **state)
 
 		if (st != VNS_CONFIG_ERROR || strstr(err, cases[i].must_name) == NULL ||
 		    strchr(err, '\n') != NULL || strlen(err) < 20)
-			fail_msg("args '%s': status %d, message '%s' (must name %s)", cases[i].args, st, err,
-				 cases[i].must_name);
+			fail_msg("args '%s': status %d, message '%s' (must name %s)", cases[i].args,
+				 st, err, cases[i].must_name);
 	}
 }
 
-static const char full_ini[] =
-	"# vnetsink test config\n"
-	"[port]\n"
-	"port = vpmd:vhost-user:/tmp/vns.sock\n"
-	"queues = 2\n"
-	"ring-size = 256\n"
-	"mbufs = 4096\n"
-	"packed = on\n"
-	"\n"
-	"[net]\n"
-	"ip = 198.18.7.1/20   # our address\n"
-	"mac = 02:00:00:00:00:07\n"
-	"max-flows = 128\n"
-	"[services]\n"
-	"iperf-port = 5202\n"
-	"discard-port = 19\n"
-	"sha256 = yes\n"
-	"[stats]\n"
-	"stats-interval = 5\n"
-	"stats-json = /tmp/vns-stats.json\n";
+static const char full_ini[] = "# vnetsink test config\n"
+			       "[port]\n"
+			       "port = vpmd:vhost-user:/tmp/vns.sock\n"
+			       "queues = 2\n"
+			       "ring-size = 256\n"
+			       "mbufs = 4096\n"
+			       "packed = on\n"
+			       "\n"
+			       "[net]\n"
+			       "ip = 198.18.7.1/20   # our address\n"
+			       "mac = 02:00:00:00:00:07\n"
+			       "max-flows = 128\n"
+			       "[services]\n"
+			       "iperf-port = 5202\n"
+			       "discard-port = 19\n"
+			       "sha256 = yes\n"
+			       "[stats]\n"
+			       "stats-interval = 5\n"
+			       "stats-json = /tmp/vns-stats.json\n";
 
-static void test_file(void **state)
+static void
+test_file(void **state)
 {
 	struct vns_config cfg;
 	char args[600];
@@ -274,7 +287,8 @@ static void test_file(void **state)
 	assert_string_equal(cfg.stats_json, "/tmp/vns-stats.json");
 }
 
-static void test_cli_overrides_file(void **state)
+static void
+test_cli_overrides_file(void **state)
 {
 	struct vns_config cfg;
 	char args[800];
@@ -282,7 +296,8 @@ static void test_cli_overrides_file(void **state)
 
 	(void)state;
 	/* --config anywhere on the line: the file is applied first, the command line after. */
-	snprintf(args, sizeof(args), "--queues 1 --iperf-port 6000 --config %s --port ethdev:1 --sha256=off", path);
+	snprintf(args, sizeof(args),
+		 "--queues 1 --iperf-port 6000 --config %s --port ethdev:1 --sha256=off", path);
 	assert_int_equal(parse_str(&cfg, args), VNS_CONFIG_OK);
 	assert_int_equal(cfg.nb_queues, 1);
 	assert_int_equal(cfg.iperf_port, 6000);
@@ -307,7 +322,8 @@ static void test_cli_overrides_file(void **state)
 	assert_int_equal(cfg.nb_mapped, 0);
 }
 
-static void test_file_errors(void **state)
+static void
+test_file_errors(void **state)
 {
 	static const struct {
 		const char *text;
@@ -317,8 +333,10 @@ static void test_file_errors(void **state)
 		{ "[port]\nport = ethdev:0\nfrobnicate = 1\n", "frobnicate" },
 		{ "[port]\nport = ethdev:0\nip = 198.18.0.2/24\n", "[net]" },
 		{ "[port]\nport = ethdev:0\nqueues = many\n", "[port] queues" },
-		{ "[stats]\nstats-interval = -1\n[port]\nport = ethdev:0\n", "[stats] stats-interval" },
-		{ "[port]\nport = ethdev:0\n[services]\nsha256 = sometimes\n", "[services] sha256" },
+		{ "[stats]\nstats-interval = -1\n[port]\nport = ethdev:0\n",
+		  "[stats] stats-interval" },
+		{ "[port]\nport = ethdev:0\n[services]\nsha256 = sometimes\n",
+		  "[services] sha256" },
 		{ "[port]\nport = ethdev:0\nconfig = other.ini\n", "config" },
 		{ "port = ethdev:0\n", "INI" },
 	};
@@ -336,12 +354,13 @@ static void test_file_errors(void **state)
 		st = parse_str(&cfg, args);
 		if (st != VNS_CONFIG_ERROR || strstr(err, cases[i].must_name) == NULL ||
 		    strstr(err, path) == NULL || strchr(err, '\n') != NULL)
-			fail_msg("file %zu: status %d, message '%s' (must name %s and the file)", i, st, err,
-				 cases[i].must_name);
+			fail_msg("file %zu: status %d, message '%s' (must name %s and the file)", i,
+				 st, err, cases[i].must_name);
 	}
 }
 
-static void test_resolve_lcores(void **state)
+static void
+test_resolve_lcores(void **state)
 {
 	struct vns_config cfg;
 	bool en[8] = { true, true, true, false, true, false, false, false };
@@ -394,14 +413,16 @@ static void test_resolve_lcores(void **state)
 }
 
 /* conf/vnetsink.ini documents the defaults: parsing it must give exactly them (plus its port). */
-static void test_shipped_ini_matches_defaults(void **state)
+static void
+test_shipped_ini_matches_defaults(void **state)
 {
 	struct vns_config cfg, def;
 	const char *src = getenv("VNS_SRC");
 	char args[600];
 
 	(void)state;
-	snprintf(args, sizeof(args), "--config %s/conf/vnetsink.ini", src != NULL ? src : VNS_SRC_DEFAULT);
+	snprintf(args, sizeof(args), "--config %s/conf/vnetsink.ini",
+		 src != NULL ? src : VNS_SRC_DEFAULT);
 	if (parse_str(&cfg, args) != VNS_CONFIG_OK)
 		fail_msg("conf/vnetsink.ini: %s", err);
 	vns_config_defaults(&def);
@@ -413,15 +434,18 @@ static void test_shipped_ini_matches_defaults(void **state)
 	assert_memory_equal(&cfg, &def, sizeof(cfg));
 }
 
-static void test_usage_lists_every_option(void **state)
+static void
+test_usage_lists_every_option(void **state)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	static const char *const opts[] = { "--config", "--port", "--queues", "--lcore-map", "--ip",
-					    "--mac", "--iperf-port", "--discard-port", "--sha256",
-					    "--ring-size", "--mbufs", "--stats-interval", "--stats-json",
-					    "--packed", "--max-flows", "--help" };
+	static const char *const opts[] = { "--config",     "--port",         "--queues",
+					    "--lcore-map",  "--ip",           "--mac",
+					    "--iperf-port", "--discard-port", "--sha256",
+					    "--ring-size",  "--mbufs",        "--stats-interval",
+					    "--stats-json", "--packed",       "--max-flows",
+					    "--help" };
 
 	(void)state;
 	assert_non_null(f);
@@ -433,13 +457,15 @@ static void test_usage_lists_every_option(void **state)
 	free(buf);
 }
 
-static int setup_dir(void **state)
+static int
+setup_dir(void **state)
 {
 	(void)state;
 	return mkdtemp(tmpdir) == NULL ? -1 : 0;
 }
 
-static int remove_dir(void **state)
+static int
+remove_dir(void **state)
 {
 	char cmd[600];
 
@@ -448,7 +474,8 @@ static int remove_dir(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-int main(void)
+int
+main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),

@@ -24,21 +24,21 @@
 #include "vns_stack.h"
 #include "vns_worker.h"
 
-#define NB_REQUESTS 20
+#define NB_REQUESTS   20
 #define TX_RING_SLOTS 4 /* rte_ring keeps one slot free: 3 frames fit */
-#define POOL_SIZE 2047
+#define POOL_SIZE     2047
 #define ARP_FRAME_LEN (sizeof(struct rte_ether_hdr) + sizeof(struct rte_arp_hdr))
 
 static int fails;
 
-#define CHECK(cond, ...)                                   \
-	do {                                               \
-		if (!(cond)) {                             \
-			printf("FAIL: %s: ", #cond);       \
-			printf(__VA_ARGS__);               \
-			printf("\n");                      \
-			fails++;                           \
-		}                                          \
+#define CHECK(cond, ...)                             \
+	do {                                         \
+		if (!(cond)) {                       \
+			printf("FAIL: %s: ", #cond); \
+			printf(__VA_ARGS__);         \
+			printf("\n");                \
+			fails++;                     \
+		}                                    \
 	} while (0)
 
 static const struct rte_ether_addr our_mac = { { 0x02, 0x00, 0xc6, 0x12, 0x00, 0x02 } };
@@ -73,9 +73,19 @@ arp_request(struct rte_mempool *mp, rte_be32_t sip, rte_be32_t tip)
 int
 main(int argc, char **argv)
 {
-	char *eal[] = { argv[0], "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
-			"--no-telemetry", "-l", "0,1", "--main-lcore", "0",
-			"--log-level=lib.eal:error", NULL };
+	char *eal[] = { argv[0],
+			"--no-huge",
+			"-m",
+			"256",
+			"--no-pci",
+			"--no-shconf",
+			"--no-telemetry",
+			"-l",
+			"0,1",
+			"--main-lcore",
+			"0",
+			"--log-level=lib.eal:error",
+			NULL };
 	struct rte_ring *rxr, *txr;
 	struct rte_mempool *mp;
 	struct vns_config cfg;
@@ -118,8 +128,9 @@ main(int argc, char **argv)
 	vns_config_defaults(&cfg);
 	snprintf(spec, sizeof(spec), "ethdev:%d", port_id);
 	{
-		char *args[] = { "--port", spec, "--ring-size", "64",
-				 "--mac", "02:00:c6:12:00:02" };
+		char *args[] = {
+			"--port", spec, "--ring-size", "64", "--mac", "02:00:c6:12:00:02"
+		};
 
 		CHECK(vns_config_parse(&cfg, 6, args, err, sizeof(err)) == VNS_CONFIG_OK, "%s",
 		      err);
@@ -137,8 +148,12 @@ main(int argc, char **argv)
 
 	sh = vns_shared_create(1, SOCKET_ID_ANY, err, sizeof(err));
 	struct vns_stack_conf sc = {
-		.ip = our_ip, .mac = our_mac,
-		.max_flows = 64, .pool = mp, .queue_id = 0, .mtu = 1500,
+		.ip = our_ip,
+		.mac = our_mac,
+		.max_flows = 64,
+		.pool = mp,
+		.queue_id = 0,
+		.mtu = 1500,
 	};
 	st = sh != NULL ? vns_stack_create(&sc, sh, SOCKET_ID_ANY, err, sizeof(err)) : NULL;
 	CHECK(sh != NULL && st != NULL, "stack create: %s", err);

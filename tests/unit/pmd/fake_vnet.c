@@ -13,10 +13,11 @@
 #include "fake_vnet.h"
 
 #define VPMD_TX_MAX_SEGS_FAKE 256
-#define LOAD_ACQ(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
-#define STORE_REL(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define LOAD_ACQ(p)           __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define STORE_REL(p, v)       __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 
-static void violation(struct fake_vnet *f, const char *fmt, ...)
+static void
+violation(struct fake_vnet *f, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -27,43 +28,64 @@ static void violation(struct fake_vnet *f, const char *fmt, ...)
 	}
 }
 
-static bool negotiated(const struct fake_vnet *f, uint64_t bit)
+static bool
+negotiated(const struct fake_vnet *f, uint64_t bit)
 {
 	return (f->driver_features & bit) != 0;
 }
 
-static unsigned int ctrl_index(const struct fake_vnet *f)
+static unsigned int
+ctrl_index(const struct fake_vnet *f)
 {
 	return vpmd_cvq((f->cfg.features & VPMD_F_MQ) ? f->cfg.max_pairs : 1);
 }
 
-static void *va(uint64_t addr)
+static void *
+va(uint64_t addr)
 {
 	return (void *)(uintptr_t)addr;
 }
 
 /* ---- ring access, split ------------------------------------------------------------------ */
 
-static struct vpmd_vring_desc *s_desc(struct fake_vq *q) { return q->l.desc; }
-static struct vpmd_vring_avail *s_avail(struct fake_vq *q) { return q->l.driver; }
-static struct vpmd_vring_used *s_used(struct fake_vq *q) { return q->l.device; }
+static struct vpmd_vring_desc *
+s_desc(struct fake_vq *q)
+{
+	return q->l.desc;
+}
+static struct vpmd_vring_avail *
+s_avail(struct fake_vq *q)
+{
+	return q->l.driver;
+}
+static struct vpmd_vring_used *
+s_used(struct fake_vq *q)
+{
+	return q->l.device;
+}
 
-static uint16_t s_avail_count(struct fake_vq *q)
+static uint16_t
+s_avail_count(struct fake_vq *q)
 {
 	return (uint16_t)(LOAD_ACQ(&s_avail(q)->idx) - q->last_avail);
 }
 
 /* One buffer = one descriptor chain. */
 struct fbuf {
-	uint16_t id;                /* head (split) or buffer id (packed) */
+	uint16_t id; /* head (split) or buffer id (packed) */
 	uint16_t ndesc;
-	uint32_t cap;               /* bytes across all descriptors */
+	uint32_t cap; /* bytes across all descriptors */
 	unsigned int nseg;
-	struct { uint8_t *p; uint32_t len; bool write; } seg[VPMD_TX_MAX_SEGS_FAKE];
+	struct {
+		uint8_t *p;
+		uint32_t len;
+		bool write;
+	} seg[VPMD_TX_MAX_SEGS_FAKE];
 };
 
 /* Describe the chain at split head `head`. false on a malformed chain. */
-static bool s_chain(struct fake_vnet *f, struct fake_vq *q, uint16_t head, struct fbuf *b)
+static bool
+s_chain(struct fake_vnet *f, struct fake_vq *q, uint16_t head, struct fbuf *b)
 {
 	struct vpmd_vring_desc *d = s_desc(q);
 	uint16_t i = head, n = 0;
@@ -102,15 +124,21 @@ static bool s_chain(struct fake_vnet *f, struct fake_vq *q, uint16_t head, struc
 
 /* ---- ring access, packed ----------------------------------------------------------------- */
 
-static struct vpmd_vring_packed_desc *p_desc(struct fake_vq *q) { return q->l.desc; }
+static struct vpmd_vring_packed_desc *
+p_desc(struct fake_vq *q)
+{
+	return q->l.desc;
+}
 
-static bool p_is_avail(uint16_t flags, uint16_t wrap)
+static bool
+p_is_avail(uint16_t flags, uint16_t wrap)
 {
 	return ((flags & VPMD_DESC_F_AVAIL) != 0) == (wrap != 0) &&
 	       ((flags & VPMD_DESC_F_USED) != 0) != (wrap != 0);
 }
 
-static void p_adv(uint16_t *pos, uint16_t *wrap, uint16_t n, uint16_t size)
+static void
+p_adv(uint16_t *pos, uint16_t *wrap, uint16_t n, uint16_t size)
 {
 	uint32_t p = (uint32_t)*pos + n;
 
@@ -122,15 +150,15 @@ static void p_adv(uint16_t *pos, uint16_t *wrap, uint16_t n, uint16_t size)
 }
 
 /* Describe the chain available at position pos/wrap. false if none (or malformed). */
-static bool p_chain(struct fake_vnet *f, struct fake_vq *q, uint16_t pos, uint16_t wrap,
-		    struct fbuf *b)
+static bool
+p_chain(struct fake_vnet *f, struct fake_vq *q, uint16_t pos, uint16_t wrap, struct fbuf *b)
 {
 	struct vpmd_vring_packed_desc *d = p_desc(q);
 	uint16_t n = 0, flags;
 
 	memset(b, 0, sizeof(*b));
 	if (q->scribbled)
-		return false;   /* raw used writes made our own view of this ring meaningless */
+		return false; /* raw used writes made our own view of this ring meaningless */
 	flags = LOAD_ACQ(&d[pos].flags);
 	if (!p_is_avail(flags, wrap))
 		return false;
@@ -142,8 +170,10 @@ static bool p_chain(struct fake_vnet *f, struct fake_vq *q, uint16_t pos, uint16
 		if (n > 0) {
 			flags = LOAD_ACQ(&d[pos].flags);
 			if (!p_is_avail(flags, wrap)) {
-				violation(f, "vq %u: packed chain continues into a descriptor that is "
-					  "not available", q->l.index);
+				violation(f,
+					  "vq %u: packed chain continues into a descriptor that is "
+					  "not available",
+					  q->l.index);
 				return false;
 			}
 		}
@@ -157,7 +187,7 @@ static bool p_chain(struct fake_vnet *f, struct fake_vq *q, uint16_t pos, uint16
 		b->seg[b->nseg].write = (flags & VPMD_DESC_F_WRITE) != 0;
 		b->nseg++;
 		b->cap += d[pos].len;
-		b->id = d[pos].id;           /* the last descriptor's id counts */
+		b->id = d[pos].id; /* the last descriptor's id counts */
 		n++;
 		if (!(flags & VPMD_DESC_F_NEXT))
 			break;
@@ -168,7 +198,8 @@ static bool p_chain(struct fake_vnet *f, struct fake_vq *q, uint16_t pos, uint16
 }
 
 /* Write a used descriptor (packed) at the device's used position and advance. */
-static void p_used(struct fake_vq *q, uint16_t id, uint32_t len, uint16_t advance, bool publish)
+static void
+p_used(struct fake_vq *q, uint16_t id, uint32_t len, uint16_t advance, bool publish)
 {
 	struct vpmd_vring_packed_desc *d = &p_desc(q)[q->used_idx];
 	uint16_t flags = q->used_wrap ? (VPMD_DESC_F_AVAIL | VPMD_DESC_F_USED) : 0;
@@ -183,13 +214,14 @@ static void p_used(struct fake_vq *q, uint16_t id, uint32_t len, uint16_t advanc
 /* ---- generic "next available buffer" --------------------------------------------------- */
 
 /* Peek the k-th available buffer after the current one (no state change). */
-static bool peek_buf(struct fake_vnet *f, struct fake_vq *q, unsigned int k, struct fbuf *b)
+static bool
+peek_buf(struct fake_vnet *f, struct fake_vq *q, unsigned int k, struct fbuf *b)
 {
 	if (!q->l.packed) {
 		if (k >= s_avail_count(q))
 			return false;
-		return s_chain(f, q,
-			       s_avail(q)->ring[(uint16_t)(q->last_avail + k) & (q->l.size - 1)], b);
+		return s_chain(
+			f, q, s_avail(q)->ring[(uint16_t)(q->last_avail + k) & (q->l.size - 1)], b);
 	} else {
 		uint16_t pos = q->last_avail, wrap = q->avail_wrap;
 		unsigned int i;
@@ -204,7 +236,8 @@ static bool peek_buf(struct fake_vnet *f, struct fake_vq *q, unsigned int k, str
 	}
 }
 
-static void take_buf(struct fake_vq *q, const struct fbuf *b)
+static void
+take_buf(struct fake_vq *q, const struct fbuf *b)
 {
 	if (!q->l.packed) {
 		q->last_avail++;
@@ -216,14 +249,16 @@ static void take_buf(struct fake_vq *q, const struct fbuf *b)
 	}
 }
 
-static struct fake_vq *get_vq(struct fake_vnet *f, uint16_t idx)
+static struct fake_vq *
+get_vq(struct fake_vnet *f, uint16_t idx)
 {
 	if (idx >= FAKE_MAX_VQ || !f->vq[idx].ready)
 		return NULL;
 	return &f->vq[idx];
 }
 
-unsigned int fake_rx_avail(struct fake_vnet *f, uint16_t qid)
+unsigned int
+fake_rx_avail(struct fake_vnet *f, uint16_t qid)
 {
 	struct fake_vq *q = get_vq(f, (uint16_t)vpmd_rxvq(qid));
 	struct fbuf b;
@@ -238,7 +273,8 @@ unsigned int fake_rx_avail(struct fake_vnet *f, uint16_t qid)
 
 /* ---- rx ------------------------------------------------------------------------------------ */
 
-static uint32_t buf_write(struct fbuf *b, uint32_t off, const uint8_t *src, uint32_t n)
+static uint32_t
+buf_write(struct fbuf *b, uint32_t off, const uint8_t *src, uint32_t n)
 {
 	uint32_t done = 0;
 	unsigned int s;
@@ -260,8 +296,9 @@ static uint32_t buf_write(struct fbuf *b, uint32_t off, const uint8_t *src, uint
 	return done;
 }
 
-int fake_rx_inject(struct fake_vnet *f, uint16_t qid, const struct vpmd_net_hdr *hdr,
-		   const void *data, uint32_t len, bool raw_numbuf)
+int
+fake_rx_inject(struct fake_vnet *f, uint16_t qid, const struct vpmd_net_hdr *hdr, const void *data,
+	       uint32_t len, bool raw_numbuf)
 {
 	struct fake_vq *q = get_vq(f, (uint16_t)vpmd_rxvq(qid));
 	static struct fbuf bufs[512];
@@ -291,10 +328,17 @@ int fake_rx_inject(struct fake_vnet *f, uint16_t qid, const struct vpmd_net_hdr 
 	if (!raw_numbuf)
 		h.num_buffers = (uint16_t)(mrg ? nb : 1);
 	switch (mis) {
-	case FAKE_MIS_NUMBUF_ZERO: h.num_buffers = 0; break;
-	case FAKE_MIS_NUMBUF_BIG: h.num_buffers = 0xffff; break;
-	case FAKE_MIS_NUMBUF_TWO: h.num_buffers = 2; break;
-	default: break;
+	case FAKE_MIS_NUMBUF_ZERO:
+		h.num_buffers = 0;
+		break;
+	case FAKE_MIS_NUMBUF_BIG:
+		h.num_buffers = 0xffff;
+		break;
+	case FAKE_MIS_NUMBUF_TWO:
+		h.num_buffers = 2;
+		break;
+	default:
+		break;
 	}
 	memcpy(hb, &h, sizeof(hb));
 
@@ -322,14 +366,23 @@ int fake_rx_inject(struct fake_vnet *f, uint16_t qid, const struct vpmd_net_hdr 
 		uint32_t id = bufs[i].id, ulen = lens[i];
 
 		if (batch && i + 1 < nb)
-			continue;                   /* one entry for the whole batch */
+			continue; /* one entry for the whole batch */
 		if (i == 0 || batch) {
 			switch (mis) {
-			case FAKE_MIS_ID_RANGE: id = q->l.size + 3; break;
-			case FAKE_MIS_ID_DUP: id = q->last_used_id; break;
-			case FAKE_MIS_LEN_SHORT: ulen = 20; break;
-			case FAKE_MIS_LEN_LONG: ulen = bufs[i].cap + 1; break;
-			default: break;
+			case FAKE_MIS_ID_RANGE:
+				id = q->l.size + 3;
+				break;
+			case FAKE_MIS_ID_DUP:
+				id = q->last_used_id;
+				break;
+			case FAKE_MIS_LEN_SHORT:
+				ulen = 20;
+				break;
+			case FAKE_MIS_LEN_LONG:
+				ulen = bufs[i].cap + 1;
+				break;
+			default:
+				break;
 			}
 		}
 		if (i == 1 && !batch) {
@@ -377,8 +430,9 @@ int fake_rx_inject(struct fake_vnet *f, uint16_t qid, const struct vpmd_net_hdr 
 
 /* ---- tx ------------------------------------------------------------------------------------ */
 
-int fake_tx_pop(struct fake_vnet *f, uint16_t qid, struct vpmd_net_hdr *hdr, uint8_t *buf,
-		uint32_t cap, unsigned int *ndesc)
+int
+fake_tx_pop(struct fake_vnet *f, uint16_t qid, struct vpmd_net_hdr *hdr, uint8_t *buf, uint32_t cap,
+	    unsigned int *ndesc)
 {
 	struct fake_vq *q = get_vq(f, (uint16_t)vpmd_txvq(qid));
 	struct fbuf b;
@@ -425,7 +479,8 @@ int fake_tx_pop(struct fake_vnet *f, uint16_t qid, struct vpmd_net_hdr *hdr, uin
 	return (int)flen;
 }
 
-void fake_tx_complete(struct fake_vnet *f, uint16_t qid, enum fake_complete how)
+void
+fake_tx_complete(struct fake_vnet *f, uint16_t qid, enum fake_complete how)
 {
 	struct fake_vq *q = get_vq(f, (uint16_t)vpmd_txvq(qid));
 	enum fake_mis mis = f->mis;
@@ -478,7 +533,8 @@ void fake_tx_complete(struct fake_vnet *f, uint16_t qid, enum fake_complete how)
 					     (mis == FAKE_MIS_USED_IDX_JUMP ? q->l.size + 1 : 0)));
 		} else {
 			STORE_REL(&p_desc(q)[first_pos].flags,
-				  (uint16_t)(first_wrap ? (VPMD_DESC_F_AVAIL | VPMD_DESC_F_USED) : 0));
+				  (uint16_t)(first_wrap ? (VPMD_DESC_F_AVAIL | VPMD_DESC_F_USED)
+							: 0));
 		}
 	}
 	q->nb_pending = 0;
@@ -487,7 +543,8 @@ void fake_tx_complete(struct fake_vnet *f, uint16_t qid, enum fake_complete how)
 
 /* ---- control queue ------------------------------------------------------------------------- */
 
-static void ctrl_process(struct fake_vnet *f, struct fake_vq *q)
+static void
+ctrl_process(struct fake_vnet *f, struct fake_vq *q)
 {
 	struct fbuf b;
 
@@ -537,8 +594,9 @@ static void ctrl_process(struct fake_vnet *f, struct fake_vq *q)
 	}
 }
 
-static int fake_ctrl_cmd(void *priv, uint8_t cls, uint8_t cmd, const void *data, uint32_t len,
-			 char *err __rte_unused, size_t errlen __rte_unused)
+static int
+fake_ctrl_cmd(void *priv, uint8_t cls, uint8_t cmd, const void *data, uint32_t len,
+	      char *err __rte_unused, size_t errlen __rte_unused)
 {
 	struct fake_vnet *f = priv;
 	uint16_t pairs;
@@ -556,7 +614,8 @@ static int fake_ctrl_cmd(void *priv, uint8_t cls, uint8_t cmd, const void *data,
 
 /* ---- notification --------------------------------------------------------------------------- */
 
-static void fake_kick(void *cookie, uint16_t vq_index)
+static void
+fake_kick(void *cookie, uint16_t vq_index)
 {
 	struct fake_vnet *f = cookie;
 	struct fake_vq *q = get_vq(f, vq_index);
@@ -572,7 +631,8 @@ static void fake_kick(void *cookie, uint16_t vq_index)
 		ctrl_process(f, q);
 }
 
-void fake_set_avail_event(struct fake_vnet *f, uint16_t vqi, uint16_t idx, uint16_t wrap)
+void
+fake_set_avail_event(struct fake_vnet *f, uint16_t vqi, uint16_t idx, uint16_t wrap)
 {
 	struct fake_vq *q = get_vq(f, vqi);
 
@@ -591,7 +651,8 @@ void fake_set_avail_event(struct fake_vnet *f, uint16_t vqi, uint16_t idx, uint1
 	}
 }
 
-void fake_set_no_notify(struct fake_vnet *f, uint16_t vqi, bool no_notify)
+void
+fake_set_no_notify(struct fake_vnet *f, uint16_t vqi, bool no_notify)
 {
 	struct fake_vq *q = get_vq(f, vqi);
 
@@ -604,25 +665,27 @@ void fake_set_no_notify(struct fake_vnet *f, uint16_t vqi, bool no_notify)
 			/* avail_event: far away (never) or just ahead (every publish) */
 			uint16_t *ae = (uint16_t *)(void *)&s_used(q)->ring[q->l.size];
 
-			STORE_REL(ae, (uint16_t)(no_notify ? q->last_avail + 0x8000 : q->last_avail));
+			STORE_REL(ae,
+				  (uint16_t)(no_notify ? q->last_avail + 0x8000 : q->last_avail));
 		}
 	} else {
 		struct vpmd_vring_packed_event *ev = q->l.device;
 
-		STORE_REL(&ev->flags, (uint16_t)(no_notify ? VPMD_EVENT_F_DISABLE
-							    : VPMD_EVENT_F_ENABLE));
+		STORE_REL(&ev->flags,
+			  (uint16_t)(no_notify ? VPMD_EVENT_F_DISABLE : VPMD_EVENT_F_ENABLE));
 	}
 }
 
 /* ---- transport ops ------------------------------------------------------------------------ */
 
-static uint64_t fake_get_features(void *priv)
+static uint64_t
+fake_get_features(void *priv)
 {
 	return ((struct fake_vnet *)priv)->cfg.features;
 }
 
-static int fake_set_features(void *priv, uint64_t features, char *err __rte_unused,
-			     size_t errlen __rte_unused)
+static int
+fake_set_features(void *priv, uint64_t features, char *err __rte_unused, size_t errlen __rte_unused)
 {
 	struct fake_vnet *f = priv;
 
@@ -633,13 +696,14 @@ static int fake_set_features(void *priv, uint64_t features, char *err __rte_unus
 	return 0;
 }
 
-static uint8_t fake_get_status(void *priv)
+static uint8_t
+fake_get_status(void *priv)
 {
 	return ((struct fake_vnet *)priv)->status;
 }
 
-static int fake_set_status(void *priv, uint8_t status, char *err __rte_unused,
-			   size_t errlen __rte_unused)
+static int
+fake_set_status(void *priv, uint8_t status, char *err __rte_unused, size_t errlen __rte_unused)
 {
 	struct fake_vnet *f = priv;
 
@@ -652,7 +716,8 @@ static int fake_set_status(void *priv, uint8_t status, char *err __rte_unused,
 	return 0;
 }
 
-static void queues_clear(struct fake_vnet *f)
+static void
+queues_clear(struct fake_vnet *f)
 {
 	unsigned int i;
 
@@ -662,7 +727,8 @@ static void queues_clear(struct fake_vnet *f)
 	}
 }
 
-static int fake_reset(void *priv, char *err __rte_unused, size_t errlen __rte_unused)
+static int
+fake_reset(void *priv, char *err __rte_unused, size_t errlen __rte_unused)
 {
 	struct fake_vnet *f = priv;
 
@@ -674,8 +740,9 @@ static int fake_reset(void *priv, char *err __rte_unused, size_t errlen __rte_un
 	return 0;
 }
 
-static int fake_read_config(void *priv, uint32_t offset, void *buf, uint32_t len,
-			    char *err __rte_unused, size_t errlen __rte_unused)
+static int
+fake_read_config(void *priv, uint32_t offset, void *buf, uint32_t len, char *err __rte_unused,
+		 size_t errlen __rte_unused)
 {
 	struct fake_vnet *f = priv;
 	struct vpmd_net_config cfg;
@@ -690,7 +757,8 @@ static int fake_read_config(void *priv, uint32_t offset, void *buf, uint32_t len
 	return 0;
 }
 
-static uint8_t fake_config_generation(void *priv)
+static uint8_t
+fake_config_generation(void *priv)
 {
 	struct fake_vnet *f = priv;
 
@@ -699,7 +767,8 @@ static uint8_t fake_config_generation(void *priv)
 	return f->generation;
 }
 
-static uint16_t fake_queue_max_size(void *priv, uint16_t idx)
+static uint16_t
+fake_queue_max_size(void *priv, uint16_t idx)
 {
 	struct fake_vnet *f = priv;
 	unsigned int nvq = ctrl_index(f) + ((f->cfg.features & VPMD_F_CTRL_VQ) ? 1 : 0);
@@ -711,8 +780,9 @@ static uint16_t fake_queue_max_size(void *priv, uint16_t idx)
 	return f->cfg.queue_max;
 }
 
-static int fake_queue_setup(void *priv, const struct vpmd_vq_layout *l, struct vpmd_notify *n,
-			    char *err __rte_unused, size_t errlen __rte_unused)
+static int
+fake_queue_setup(void *priv, const struct vpmd_vq_layout *l, struct vpmd_notify *n,
+		 char *err __rte_unused, size_t errlen __rte_unused)
 {
 	struct fake_vnet *f = priv;
 	struct fake_vq *q;
@@ -753,8 +823,8 @@ static int fake_queue_setup(void *priv, const struct vpmd_vq_layout *l, struct v
 	return 0;
 }
 
-static int fake_queue_release(void *priv, uint16_t idx, char *err __rte_unused,
-			      size_t errlen __rte_unused)
+static int
+fake_queue_release(void *priv, uint16_t idx, char *err __rte_unused, size_t errlen __rte_unused)
 {
 	struct fake_vnet *f = priv;
 
@@ -763,7 +833,8 @@ static int fake_queue_release(void *priv, uint16_t idx, char *err __rte_unused,
 	return 0;
 }
 
-static void fake_close(void *priv)
+static void
+fake_close(void *priv)
 {
 	((struct fake_vnet *)priv)->closed = true;
 }
@@ -802,12 +873,14 @@ static const struct vpmd_transport_ops fake_ops_ctrl = {
 	.close = fake_close,
 };
 
-const struct vpmd_transport_ops *fake_vnet_ops(const struct fake_vnet *f)
+const struct vpmd_transport_ops *
+fake_vnet_ops(const struct fake_vnet *f)
 {
 	return f->cfg.ctrl_via_transport ? &fake_ops_ctrl : &fake_ops;
 }
 
-void fake_vnet_cfg_default(struct fake_vnet_cfg *cfg)
+void
+fake_vnet_cfg_default(struct fake_vnet_cfg *cfg)
 {
 	static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 
@@ -825,7 +898,8 @@ void fake_vnet_cfg_default(struct fake_vnet_cfg *cfg)
 	cfg->ctrl_ack = VPMD_CTRL_OK;
 }
 
-struct fake_vnet *fake_vnet_new(const struct fake_vnet_cfg *cfg)
+struct fake_vnet *
+fake_vnet_new(const struct fake_vnet_cfg *cfg)
 {
 	struct fake_vnet *f = calloc(1, sizeof(*f));
 
@@ -835,7 +909,8 @@ struct fake_vnet *fake_vnet_new(const struct fake_vnet_cfg *cfg)
 	return f;
 }
 
-void fake_vnet_free(struct fake_vnet *f)
+void
+fake_vnet_free(struct fake_vnet *f)
 {
 	unsigned int i;
 
@@ -848,8 +923,8 @@ void fake_vnet_free(struct fake_vnet *f)
 	free(f);
 }
 
-struct vpmd_dev *fake_vnet_open(const struct fake_vnet_cfg *cfg, struct fake_vnet **fp,
-				char *err, size_t errlen)
+struct vpmd_dev *
+fake_vnet_open(const struct fake_vnet_cfg *cfg, struct fake_vnet **fp, char *err, size_t errlen)
 {
 	struct fake_vnet *f = fake_vnet_new(cfg);
 
@@ -861,8 +936,9 @@ struct vpmd_dev *fake_vnet_open(const struct fake_vnet_cfg *cfg, struct fake_vne
 
 /* ---- raw access for the fuzzer -------------------------------------------------------------- */
 
-void fake_raw_used(struct fake_vnet *f, uint16_t vqi, uint32_t id, uint32_t len,
-		   uint16_t advance, uint16_t packed_flags, bool use_flags)
+void
+fake_raw_used(struct fake_vnet *f, uint16_t vqi, uint32_t id, uint32_t len, uint16_t advance,
+	      uint16_t packed_flags, bool use_flags)
 {
 	struct fake_vq *q = get_vq(f, vqi);
 
@@ -879,8 +955,8 @@ void fake_raw_used(struct fake_vnet *f, uint16_t vqi, uint32_t id, uint32_t len,
 
 		q->scribbled = true;
 		flags = use_flags ? packed_flags
-					   : (uint16_t)(q->used_wrap ? (VPMD_DESC_F_AVAIL |
-									VPMD_DESC_F_USED) : 0);
+				  : (uint16_t)(q->used_wrap ? (VPMD_DESC_F_AVAIL | VPMD_DESC_F_USED)
+							    : 0);
 
 		d->id = (uint16_t)id;
 		d->len = len;
@@ -889,8 +965,9 @@ void fake_raw_used(struct fake_vnet *f, uint16_t vqi, uint32_t id, uint32_t len,
 	}
 }
 
-void fake_raw_fill(struct fake_vnet *f, uint16_t vqi, const void *bytes, uint32_t n,
-		   uint32_t *id_out, uint32_t *len_out)
+void
+fake_raw_fill(struct fake_vnet *f, uint16_t vqi, const void *bytes, uint32_t n, uint32_t *id_out,
+	      uint32_t *len_out)
 {
 	struct fake_vq *q = get_vq(f, vqi);
 	struct fbuf b;

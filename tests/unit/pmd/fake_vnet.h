@@ -23,23 +23,23 @@
 #include "vpmd_transport.h"
 #include "vpmd_spec.h"
 
-#define FAKE_MAX_VQ VPMD_NB_VQS(VPMD_MAX_QPAIRS)
+#define FAKE_MAX_VQ         VPMD_NB_VQS(VPMD_MAX_QPAIRS)
 #define FAKE_TX_PENDING_MAX 32768
 
 struct fake_vnet_cfg {
-	uint64_t features;          /* offered */
-	uint16_t max_pairs;         /* config max_virtqueue_pairs (with MQ) */
-	uint16_t mtu;               /* config mtu (with MTU) */
+	uint64_t features;  /* offered */
+	uint16_t max_pairs; /* config max_virtqueue_pairs (with MQ) */
+	uint16_t mtu;       /* config mtu (with MTU) */
 	uint8_t mac[6];
-	uint16_t link_status;       /* config status */
-	uint16_t queue_max;         /* queue_max_size of every existing queue */
-	uint16_t ctrl_queue_max;    /* of the control queue; 0 = same as queue_max */
-	int16_t zero_size_queue;    /* this vq index reports size 0 (-1: none) */
-	bool reject_features;       /* never accept FEATURES_OK */
-	bool no_notify;             /* device says: do not kick (NO_NOTIFY / events DISABLE) */
-	uint8_t ctrl_ack;           /* ack byte for control commands (0 = OK) */
-	unsigned int gen_flips;     /* config_generation changes on this many reads */
-	bool ctrl_via_transport;    /* open with the ops table that has ctrl_cmd */
+	uint16_t link_status;    /* config status */
+	uint16_t queue_max;      /* queue_max_size of every existing queue */
+	uint16_t ctrl_queue_max; /* of the control queue; 0 = same as queue_max */
+	int16_t zero_size_queue; /* this vq index reports size 0 (-1: none) */
+	bool reject_features;    /* never accept FEATURES_OK */
+	bool no_notify;          /* device says: do not kick (NO_NOTIFY / events DISABLE) */
+	uint8_t ctrl_ack;        /* ack byte for control commands (0 = OK) */
+	unsigned int gen_flips;  /* config_generation changes on this many reads */
+	bool ctrl_via_transport; /* open with the ops table that has ctrl_cmd */
 };
 
 /* A sane default: everything offered, 4 pairs, MTU 1500, queue max 1024. */
@@ -47,30 +47,30 @@ void fake_vnet_cfg_default(struct fake_vnet_cfg *cfg);
 
 enum fake_mis {
 	FAKE_MIS_NONE,
-	FAKE_MIS_USED_IDX_JUMP,     /* split: used idx moves by size + 1 */
-	FAKE_MIS_ID_RANGE,          /* used id = size + 3 */
-	FAKE_MIS_ID_DUP,            /* used id = the id of the previous used entry */
-	FAKE_MIS_LEN_SHORT,         /* rx: used len = 20 */
-	FAKE_MIS_LEN_LONG,          /* rx: used len = posted + 1 */
-	FAKE_MIS_NUMBUF_ZERO,       /* rx: num_buffers = 0 */
-	FAKE_MIS_NUMBUF_BIG,        /* rx: num_buffers = 0xffff */
-	FAKE_MIS_NUMBUF_TWO,        /* rx: num_buffers = 2 (bad without MRG_RXBUF) */
-	FAKE_MIS_LATER_ID_RANGE,    /* rx: the 2nd buffer of a mergeable packet has id size+3 */
-	FAKE_MIS_LATER_LEN_LONG,    /* rx: the 2nd buffer's len is posted + 1 */
+	FAKE_MIS_USED_IDX_JUMP,  /* split: used idx moves by size + 1 */
+	FAKE_MIS_ID_RANGE,       /* used id = size + 3 */
+	FAKE_MIS_ID_DUP,         /* used id = the id of the previous used entry */
+	FAKE_MIS_LEN_SHORT,      /* rx: used len = 20 */
+	FAKE_MIS_LEN_LONG,       /* rx: used len = posted + 1 */
+	FAKE_MIS_NUMBUF_ZERO,    /* rx: num_buffers = 0 */
+	FAKE_MIS_NUMBUF_BIG,     /* rx: num_buffers = 0xffff */
+	FAKE_MIS_NUMBUF_TWO,     /* rx: num_buffers = 2 (bad without MRG_RXBUF) */
+	FAKE_MIS_LATER_ID_RANGE, /* rx: the 2nd buffer of a mergeable packet has id size+3 */
+	FAKE_MIS_LATER_LEN_LONG, /* rx: the 2nd buffer's len is posted + 1 */
 };
 
 struct fake_vq {
 	bool ready;
 	struct vpmd_vq_layout l;
-	uint16_t last_avail;        /* split: free-running; packed: position */
-	uint16_t avail_wrap;        /* packed */
-	uint16_t used_idx;          /* split: free-running; packed: position */
-	uint16_t used_wrap;         /* packed */
+	uint16_t last_avail; /* split: free-running; packed: position */
+	uint16_t avail_wrap; /* packed */
+	uint16_t used_idx;   /* split: free-running; packed: position */
+	uint16_t used_wrap;  /* packed */
 	uint64_t kicks;
-	uint32_t last_used_id;      /* id of the previous used entry (for FAKE_MIS_ID_DUP) */
-	uint16_t next_head;
+	uint32_t last_used_id; /* id of the previous used entry (for FAKE_MIS_ID_DUP) */
+	uint16_t next_head;    /* split + IN_ORDER: the head the driver must use next */
 	bool want_every_kick;
-	bool scribbled;             /* packed: fake_raw_used wrote here, stop parsing it */       /* split + EVENT_IDX: keep avail_event at last_avail */         /* split + IN_ORDER: the head the driver must use next */
+	bool scribbled; /* packed: fake_raw_used wrote here, stop parsing it */
 	/* tx chains taken and not yet returned: head id and descriptor count */
 	uint32_t nb_pending;
 	uint16_t *pend_id;
@@ -84,25 +84,29 @@ struct fake_vnet {
 	uint8_t generation;
 	unsigned int gen_reads;
 	struct fake_vq vq[FAKE_MAX_VQ];
-	uint16_t pairs_set;         /* last VQ_PAIRS_SET value acked */
-	unsigned int ctrl_cmds;     /* control commands seen */
-	unsigned int violations;    /* driver broke a rule the fake checks */
-	char violation[160];        /* the first one */
+	uint16_t pairs_set;      /* last VQ_PAIRS_SET value acked */
+	unsigned int ctrl_cmds;  /* control commands seen */
+	unsigned int violations; /* driver broke a rule the fake checks */
+	char violation[160];     /* the first one */
 	unsigned int resets;
 	bool closed;
-	enum fake_mis mis;          /* one-shot */
-	bool inorder_batch;         /* IN_ORDER: return many buffers with one used entry */
+	enum fake_mis mis;  /* one-shot */
+	bool inorder_batch; /* IN_ORDER: return many buffers with one used entry */
 };
 
 const struct vpmd_transport_ops *fake_vnet_ops(const struct fake_vnet *f);
 struct fake_vnet *fake_vnet_new(const struct fake_vnet_cfg *cfg);
-void fake_vnet_free(struct fake_vnet *f);  /* after vpmd_close(), which only marks it closed */
+void fake_vnet_free(struct fake_vnet *f); /* after vpmd_close(), which only marks it closed */
 
 /* Open a vpmd device on a new fake; *fp gets the fake (owned by the caller). */
-struct vpmd_dev *fake_vnet_open(const struct fake_vnet_cfg *cfg, struct fake_vnet **fp,
-				char *err, size_t errlen);
+struct vpmd_dev *fake_vnet_open(const struct fake_vnet_cfg *cfg, struct fake_vnet **fp, char *err,
+				size_t errlen);
 
-static inline void fake_misbehave(struct fake_vnet *f, enum fake_mis m) { f->mis = m; }
+static inline void
+fake_misbehave(struct fake_vnet *f, enum fake_mis m)
+{
+	f->mis = m;
+}
 
 /*
  * Receive one packet on rx queue q: header `hdr` (num_buffers is filled in unless
@@ -138,8 +142,8 @@ void fake_set_no_notify(struct fake_vnet *f, uint16_t vq, bool no_notify);
 /* Write one used entry on vq with arbitrary id/len (split: at used_idx, bumping it by
  * `advance`; packed: at the device position with the given flags, advancing by `advance`
  * descriptors). The buffer behind a valid available descriptor may receive `hdr` bytes. */
-void fake_raw_used(struct fake_vnet *f, uint16_t vq, uint32_t id, uint32_t len,
-		   uint16_t advance, uint16_t packed_flags, bool use_flags);
+void fake_raw_used(struct fake_vnet *f, uint16_t vq, uint32_t id, uint32_t len, uint16_t advance,
+		   uint16_t packed_flags, bool use_flags);
 /* Copy n bytes into the buffer of the next available rx descriptor (bounded by its len). */
 void fake_raw_fill(struct fake_vnet *f, uint16_t vq, const void *bytes, uint32_t n,
 		   uint32_t *id_out, uint32_t *len_out);

@@ -7,11 +7,20 @@
 
 #include "test_common.h"
 
-int vt_eal_init(const char *prog)
+int
+vt_eal_init(const char *prog)
 {
 	char *argv[] = {
-		(char *)prog, "--no-huge", "--no-pci", "-m", "256", "--no-shconf",
-		"--no-telemetry", "-l", "0", "--log-level=pmd.net.vpmd:notice",
+		(char *)prog,
+		"--no-huge",
+		"--no-pci",
+		"-m",
+		"256",
+		"--no-shconf",
+		"--no-telemetry",
+		"-l",
+		"0",
+		"--log-level=pmd.net.vpmd:notice",
 		"--log-level=lib.eal:warning",
 	};
 	int rc = rte_eal_init((int)RTE_DIM(argv), argv);
@@ -21,10 +30,11 @@ int vt_eal_init(const char *prog)
 	return rte_eal_iova_mode() == RTE_IOVA_VA ? 0 : -1;
 }
 
-void vt_make_frame(uint8_t *buf, uint32_t len, uint32_t seed)
+void
+vt_make_frame(uint8_t *buf, uint32_t len, uint32_t seed)
 {
-	static const uint8_t hdr[14] = { 0x02, 0, 0, 0, 0, 1, 0x52, 0x54, 0, 0x12, 0x34, 0x56,
-					 0x08, 0x00 };
+	static const uint8_t hdr[14] = { 0x02, 0, 0,    0,    0,    1,    0x52,
+					 0x54, 0, 0x12, 0x34, 0x56, 0x08, 0x00 };
 	uint64_t s = seed * 2654435761u + 1;
 	uint32_t i;
 
@@ -32,7 +42,8 @@ void vt_make_frame(uint8_t *buf, uint32_t len, uint32_t seed)
 		buf[i] = i < sizeof(hdr) ? hdr[i] : (uint8_t)vt_rand(&s);
 }
 
-uint32_t vt_linearize(const struct rte_mbuf *m, uint8_t *buf, uint32_t cap)
+uint32_t
+vt_linearize(const struct rte_mbuf *m, uint8_t *buf, uint32_t cap)
 {
 	uint32_t off = 0;
 
@@ -47,7 +58,8 @@ uint32_t vt_linearize(const struct rte_mbuf *m, uint8_t *buf, uint32_t cap)
 	return off;
 }
 
-struct rte_mbuf *vt_mbuf(struct rte_mempool *mp, uint32_t len, uint32_t seed, unsigned int nseg)
+struct rte_mbuf *
+vt_mbuf(struct rte_mempool *mp, uint32_t len, uint32_t seed, unsigned int nseg)
 {
 	static uint8_t frame[65536 + 64];
 	struct rte_mbuf *head = NULL, *prev = NULL;

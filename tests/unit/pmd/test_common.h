@@ -25,7 +25,8 @@ uint32_t vt_linearize(const struct rte_mbuf *m, uint8_t *buf, uint32_t cap);
 struct rte_mbuf *vt_mbuf(struct rte_mempool *mp, uint32_t len, uint32_t seed, unsigned int nseg);
 
 /* Tiny xorshift PRNG. */
-static inline uint32_t vt_rand(uint64_t *s)
+static inline uint32_t
+vt_rand(uint64_t *s)
 {
 	uint64_t x = *s;
 

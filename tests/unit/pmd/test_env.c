@@ -19,8 +19,8 @@ const struct vt_mode m_split_nomrg = { "split no-mrg", 0, VPMD_F_MRG_RXBUF | VPM
 const struct vt_mode m_packed_nomrg = { "packed no-mrg", VPMD_F_RING_PACKED,
 					VPMD_F_MRG_RXBUF | VPMD_F_EVENT_IDX, false };
 const struct vt_mode m_split_noev = { "split no-event-idx", 0, VPMD_F_EVENT_IDX, false };
-const struct vt_mode m_packed_noev = { "packed no-event-idx", VPMD_F_RING_PACKED,
-				       VPMD_F_EVENT_IDX, false };
+const struct vt_mode m_packed_noev = { "packed no-event-idx", VPMD_F_RING_PACKED, VPMD_F_EVENT_IDX,
+				       false };
 
 struct rte_mempool *vt_pool;
 
@@ -31,7 +31,7 @@ vt_cfg_for(struct fake_vnet_cfg *cfg, const struct vt_mode *m)
 	cfg->features = (cfg->features | m->add) & ~m->del;
 }
 
-static struct vt_env *live_env;   /* the env a failed test may leave open */
+static struct vt_env *live_env; /* the env a failed test may leave open */
 
 /* After a failed test: close what it left open so the next test starts clean. */
 int
@@ -51,7 +51,9 @@ void
 vt_env_up(struct vt_env *e, const struct fake_vnet_cfg *cfg, const struct vt_mode *m,
 	  uint16_t pairs, uint16_t ring)
 {
-	struct vpmd_conf conf = { .nb_qpairs = pairs, .ring_size = ring, .rx_pool = vt_pool,
+	struct vpmd_conf conf = { .nb_qpairs = pairs,
+				  .ring_size = ring,
+				  .rx_pool = vt_pool,
 				  .socket_id = SOCKET_ID_ANY };
 	char err[256] = "";
 
@@ -101,8 +103,9 @@ vt_rx_all(struct vpmd_rxq *rxq, struct rte_mbuf **out, unsigned int want)
 	unsigned int got = 0, idle = 0;
 
 	while (got < want && idle < 4) {
-		uint16_t n = vpmd_rx_burst(rxq, out + got,
-					   (uint16_t)RTE_MIN(want - got, (unsigned int)VPMD_BURST_MAX));
+		uint16_t n =
+			vpmd_rx_burst(rxq, out + got,
+				      (uint16_t)RTE_MIN(want - got, (unsigned int)VPMD_BURST_MAX));
 
 		got += n;
 		idle = n ? 0 : idle + 1;
@@ -138,12 +141,14 @@ vt_mq_traffic(struct vt_env *e, uint16_t pairs)
 		assert_non_null(txq);
 		for (i = 0; i < 8; i++) {
 			vt_make_frame(frame, 100 + q * 10 + i, q * 1000 + i);
-			assert_true(fake_rx_inject(e->f, q, &vt_hdr0, frame, 100 + q * 10 + i, false) > 0);
+			assert_true(fake_rx_inject(e->f, q, &vt_hdr0, frame, 100 + q * 10 + i,
+						   false) > 0);
 		}
 		/* nothing leaks to the other queues */
 		if (pairs > 1)
-			assert_int_equal(vpmd_rx_burst(vpmd_rxq(e->dev, (uint16_t)((q + 1) % pairs)),
-						       pk, 8), 0);
+			assert_int_equal(
+				vpmd_rx_burst(vpmd_rxq(e->dev, (uint16_t)((q + 1) % pairs)), pk, 8),
+				0);
 		n = vt_rx_all(rxq, pk, 8);
 		assert_int_equal(n, 8);
 		for (i = 0; i < n; i++) {

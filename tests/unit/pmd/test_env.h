@@ -27,13 +27,15 @@
 extern struct rte_mempool *vt_pool;
 
 /* A test run in mode m, named "fn/m"; vt_teardown_env() cleans up after a failed one. */
+/* clang-format off */
 #define T(fn, m) { #fn "/" #m, fn, NULL, vt_teardown_env, (void *)&m }
+/* clang-format on */
 
 /* What the fake device offers on top of the default (add) or not (del). */
 struct vt_mode {
 	const char *name;
-	uint64_t add, del;          /* offered features on top of / removed from the default */
-	bool batch;                 /* device uses IN_ORDER batching */
+	uint64_t add, del; /* offered features on top of / removed from the default */
+	bool batch;        /* device uses IN_ORDER batching */
 };
 
 extern const struct vt_mode m_split, m_split_io, m_packed, m_packed_io;

@@ -22,11 +22,13 @@
 #include "vpmd.h"
 #include "vpmd_internal.h"
 
-static void test_mq_refused(void **state)
+static void
+test_mq_refused(void **state)
 {
 	const struct vt_mode *m = *state;
-	struct vpmd_conf conf = { .nb_qpairs = 4, .ring_size = 64, .rx_pool = vt_pool,
-				  .socket_id = SOCKET_ID_ANY };
+	struct vpmd_conf conf = {
+		.nb_qpairs = 4, .ring_size = 64, .rx_pool = vt_pool, .socket_id = SOCKET_ID_ANY
+	};
 	struct fake_vnet_cfg cfg;
 	struct fake_vnet *f;
 	struct vpmd_dev *dev;
@@ -39,7 +41,7 @@ static void test_mq_refused(void **state)
 	assert_int_not_equal(vpmd_start(dev, err, sizeof(err)), 0);
 	assert_non_null(strstr(err, "VQ_PAIRS_SET"));
 	assert_int_equal(f->ctrl_cmds, 1);
-	vt_assert_pool_full();        /* a failed start gives every rx buffer back */
+	vt_assert_pool_full(); /* a failed start gives every rx buffer back */
 	/* and the device can be started once it behaves */
 	f->cfg.ctrl_ack = VPMD_CTRL_OK;
 	assert_int_equal(vpmd_start(dev, err, sizeof(err)), 0);
@@ -52,7 +54,8 @@ static void test_mq_refused(void **state)
 }
 
 /* A broken queue recovers with stop + start; the device is set up from scratch. */
-static void test_restart(void **state)
+static void
+test_restart(void **state)
 {
 	const struct vt_mode *m = *state;
 	static uint8_t frame[256];
@@ -70,7 +73,7 @@ static void test_restart(void **state)
 	assert_true(vpmd_rxq_broken(e.rxq));
 	vpmd_stop(e.dev);
 	vt_assert_pool_full();
-	assert_int_equal(vpmd_rx_burst(e.rxq, pk, 4), 0);   /* stopped: no ring access */
+	assert_int_equal(vpmd_rx_burst(e.rxq, pk, 4), 0); /* stopped: no ring access */
 	assert_int_equal(vpmd_start(e.dev, err, sizeof(err)), 0);
 	assert_false(vpmd_rxq_broken(e.rxq));
 	assert_int_equal(e.f->pairs_set, 2);
@@ -78,7 +81,8 @@ static void test_restart(void **state)
 	vt_env_down(&e);
 }
 
-static void test_info_link(void **state)
+static void
+test_info_link(void **state)
 {
 	const struct vt_mode *m = *state;
 	struct fake_vnet_cfg cfg;
@@ -104,8 +108,9 @@ static void test_info_link(void **state)
 	assert_non_null(strstr(buf, "transport fake"));
 	assert_non_null(strstr(buf, "MRG_RXBUF"));
 	assert_non_null(strstr(buf, "IN_ORDER"));
-	assert_non_null(strstr(buf, (m->add & VPMD_F_RING_PACKED) ? "rx path: packed mergeable in-order"
-							    : "rx path: split mergeable in-order"));
+	assert_non_null(strstr(buf, (m->add & VPMD_F_RING_PACKED)
+					    ? "rx path: packed mergeable in-order"
+					    : "rx path: split mergeable in-order"));
 	assert_non_null(strstr(buf, "2 of 4 queue pair"));
 	free(buf);
 	vt_env_down(&e);
@@ -122,7 +127,8 @@ static void test_info_link(void **state)
 	vt_env_down(&e);
 }
 
-static void test_open_spec(void **state)
+static void
+test_open_spec(void **state)
 {
 	char err[256];
 

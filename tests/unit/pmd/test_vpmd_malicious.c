@@ -29,14 +29,15 @@ enum bad_counter { C_NONE, C_LEN, C_HDR };
 struct mal_case {
 	const char *what;
 	enum fake_mis mis;
-	struct vpmd_net_hdr hdr;       /* for the bad packet */
-	uint32_t len;                  /* of the bad packet */
+	struct vpmd_net_hdr hdr; /* for the bad packet */
+	uint32_t len;            /* of the bad packet */
 	enum bad_counter counter;
-	bool good_first;               /* one good packet before the bad one */
+	bool good_first; /* one good packet before the bad one */
 	bool split_only, mrg_only, nomrg_only, not_inorder;
 };
 
-static void malicious_rx(const struct vt_mode *m, const struct mal_case *c)
+static void
+malicious_rx(const struct vt_mode *m, const struct mal_case *c)
 {
 	static uint8_t frame[8192];
 	struct fake_vnet_cfg cfg;
@@ -61,8 +62,8 @@ static void malicious_rx(const struct vt_mode *m, const struct mal_case *c)
 	}
 	vt_make_frame(frame, c->len, 10);
 	fake_misbehave(e.f, c->mis);
-	assert_true(fake_rx_inject(e.f, 0, &c->hdr, frame, c->len, c->mis == FAKE_MIS_NONE &&
-				   c->hdr.num_buffers != 0) > 0);
+	assert_true(fake_rx_inject(e.f, 0, &c->hdr, frame, c->len,
+				   c->mis == FAKE_MIS_NONE && c->hdr.num_buffers != 0) > 0);
 	got = vpmd_rx_burst(e.rxq, pk, 8);
 	if (got != want_good)
 		fail_msg("%s (%s): %u packets delivered, expected %u", c->what, m->name, got,
@@ -87,10 +88,11 @@ static void malicious_rx(const struct vt_mode *m, const struct mal_case *c)
 	assert_int_equal(st.err_bad_ring, 1);
 	assert_int_equal(vpmd_health_check(e.dev), 1);
 	assert_true(e.rxq->bad_logged);
-	vt_env_down(&e);              /* stop reclaims everything: vt_pool full */
+	vt_env_down(&e); /* stop reclaims everything: vt_pool full */
 }
 
-static void test_malicious_rx(void **state)
+static void
+test_malicious_rx(void **state)
 {
 	const struct vt_mode *m = *state;
 	const bool mrg = !(m->del & VPMD_F_MRG_RXBUF);
@@ -104,36 +106,82 @@ static void test_malicious_rx(void **state)
 		{ "len above the buffer", FAKE_MIS_LEN_LONG, { 0 }, 100, C_LEN, true },
 		{ "num_buffers 0", FAKE_MIS_NUMBUF_ZERO, { 0 }, 100, C_HDR, true, false, true },
 		{ "num_buffers 65535", FAKE_MIS_NUMBUF_BIG, { 0 }, 100, C_HDR, true, false, true },
-		{ "num_buffers 2 without MRG_RXBUF", FAKE_MIS_NUMBUF_TWO, { 0 }, 100, C_HDR, true,
-		  false, false, true },
-		{ "2nd buffer id out of range", FAKE_MIS_LATER_ID_RANGE, { 0 }, 3000, C_NONE, true,
-		  false, true, false, true },
-		{ "2nd buffer len above the buffer", FAKE_MIS_LATER_LEN_LONG, { 0 }, 3000, C_LEN,
-		  true, false, true, false, true },
-		{ "csum_start + offset beyond packet",  FAKE_MIS_NONE,
-		  { .flags = VPMD_HDR_F_NEEDS_CSUM, .csum_start = 90, .csum_offset = 16 }, 100,
-		  C_HDR, true },
-		{ "csum_start huge", FAKE_MIS_NONE,
+		{ "num_buffers 2 without MRG_RXBUF",
+		  FAKE_MIS_NUMBUF_TWO,
+		  { 0 },
+		  100,
+		  C_HDR,
+		  true,
+		  false,
+		  false,
+		  true },
+		{ "2nd buffer id out of range",
+		  FAKE_MIS_LATER_ID_RANGE,
+		  { 0 },
+		  3000,
+		  C_NONE,
+		  true,
+		  false,
+		  true,
+		  false,
+		  true },
+		{ "2nd buffer len above the buffer",
+		  FAKE_MIS_LATER_LEN_LONG,
+		  { 0 },
+		  3000,
+		  C_LEN,
+		  true,
+		  false,
+		  true,
+		  false,
+		  true },
+		{ "csum_start + offset beyond packet",
+		  FAKE_MIS_NONE,
+		  { .flags = VPMD_HDR_F_NEEDS_CSUM, .csum_start = 90, .csum_offset = 16 },
+		  100,
+		  C_HDR,
+		  true },
+		{ "csum_start huge",
+		  FAKE_MIS_NONE,
 		  { .flags = VPMD_HDR_F_NEEDS_CSUM, .csum_start = 65535, .csum_offset = 65535 },
-		  100, C_HDR, true },
-		{ "gso UDP (not negotiated)", FAKE_MIS_NONE,
-		  { .gso_type = VPMD_GSO_UDP, .gso_size = 500 }, 1000, C_HDR, true },
+		  100,
+		  C_HDR,
+		  true },
+		{ "gso UDP (not negotiated)",
+		  FAKE_MIS_NONE,
+		  { .gso_type = VPMD_GSO_UDP, .gso_size = 500 },
+		  1000,
+		  C_HDR,
+		  true },
 		{ "gso size 0", FAKE_MIS_NONE, { .gso_type = VPMD_GSO_TCPV4 }, 1000, C_HDR, true },
-		{ "gso ECN not negotiated", FAKE_MIS_NONE,
-		  { .gso_type = VPMD_GSO_TCPV4 | VPMD_GSO_ECN, .gso_size = 500 }, 1000, C_HDR, true },
-		{ "gso size above packet", FAKE_MIS_NONE,
-		  { .gso_type = VPMD_GSO_TCPV6, .gso_size = 5000 }, 1000, C_HDR, true },
-		{ "NEEDS_CSUM with a bad offset on a 3-buffer packet", FAKE_MIS_NONE,
-		  { .flags = VPMD_HDR_F_NEEDS_CSUM, .csum_start = 5000, .csum_offset = 16 }, 5000,
-		  C_HDR, true, false, true },
+		{ "gso ECN not negotiated",
+		  FAKE_MIS_NONE,
+		  { .gso_type = VPMD_GSO_TCPV4 | VPMD_GSO_ECN, .gso_size = 500 },
+		  1000,
+		  C_HDR,
+		  true },
+		{ "gso size above packet",
+		  FAKE_MIS_NONE,
+		  { .gso_type = VPMD_GSO_TCPV6, .gso_size = 5000 },
+		  1000,
+		  C_HDR,
+		  true },
+		{ "NEEDS_CSUM with a bad offset on a 3-buffer packet",
+		  FAKE_MIS_NONE,
+		  { .flags = VPMD_HDR_F_NEEDS_CSUM, .csum_start = 5000, .csum_offset = 16 },
+		  5000,
+		  C_HDR,
+		  true,
+		  false,
+		  true },
 	};
 	unsigned int i, ran = 0;
 
 	for (i = 0; i < RTE_DIM(cases); i++) {
 		const struct mal_case *c = &cases[i];
 
-		if ((c->split_only && packed) || (c->mrg_only && !mrg) ||
-		    (c->nomrg_only && mrg) || (c->not_inorder && inorder))
+		if ((c->split_only && packed) || (c->mrg_only && !mrg) || (c->nomrg_only && mrg) ||
+		    (c->not_inorder && inorder))
 			continue;
 		/* without MRG_RXBUF there is no GSO: every gso_type is bad, frames must fit */
 		if (!mrg && c->len > 1514)
@@ -144,7 +192,8 @@ static void test_malicious_rx(void **state)
 	assert_true(ran >= 8);
 }
 
-static void malicious_tx(const struct vt_mode *m, enum fake_mis mis, enum fake_complete how)
+static void
+malicious_tx(const struct vt_mode *m, enum fake_mis mis, enum fake_complete how)
 {
 	struct fake_vnet_cfg cfg;
 	struct vpmd_txq_stats st;
@@ -174,7 +223,8 @@ static void malicious_tx(const struct vt_mode *m, enum fake_mis mis, enum fake_c
 	vt_env_down(&e);
 }
 
-static void test_malicious_tx(void **state)
+static void
+test_malicious_tx(void **state)
 {
 	const struct vt_mode *m = *state;
 	const bool packed = (m->add & VPMD_F_RING_PACKED) != 0;
@@ -191,16 +241,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_malicious_rx, m_split),
-		T(test_malicious_rx, m_split_io),
-		T(test_malicious_rx, m_split_nomrg),
-		T(test_malicious_rx, m_packed),
-		T(test_malicious_rx, m_packed_io),
-		T(test_malicious_rx, m_packed_nomrg),
-		T(test_malicious_tx, m_split),
-		T(test_malicious_tx, m_split_io),
-		T(test_malicious_tx, m_packed),
-		T(test_malicious_tx, m_packed_io),
+		T(test_malicious_rx, m_split),       T(test_malicious_rx, m_split_io),
+		T(test_malicious_rx, m_split_nomrg), T(test_malicious_rx, m_packed),
+		T(test_malicious_rx, m_packed_io),   T(test_malicious_rx, m_packed_nomrg),
+		T(test_malicious_tx, m_split),       T(test_malicious_tx, m_split_io),
+		T(test_malicious_tx, m_packed),      T(test_malicious_tx, m_packed_io),
 	};
 
 	return vt_run_tests("vpmd_malicious", tests, RTE_DIM(tests));

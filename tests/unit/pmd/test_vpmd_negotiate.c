@@ -24,9 +24,9 @@
 
 /* ---- negotiation ------------------------------------------------------------------------ */
 
-#define F_DEF                                                                             \
-	(VPMD_F_VERSION_1 | VPMD_F_MAC | VPMD_F_STATUS | VPMD_F_MTU | VPMD_F_MRG_RXBUF |       \
-	 VPMD_F_CTRL_VQ | VPMD_F_MQ | VPMD_F_CSUM | VPMD_F_GUEST_CSUM | VPMD_F_GUEST_TSO4 |   \
+#define F_DEF                                                                               \
+	(VPMD_F_VERSION_1 | VPMD_F_MAC | VPMD_F_STATUS | VPMD_F_MTU | VPMD_F_MRG_RXBUF |    \
+	 VPMD_F_CTRL_VQ | VPMD_F_MQ | VPMD_F_CSUM | VPMD_F_GUEST_CSUM | VPMD_F_GUEST_TSO4 | \
 	 VPMD_F_GUEST_TSO6 | VPMD_F_EVENT_IDX | VPMD_F_INDIRECT_DESC)
 #define F_TSO (VPMD_F_GUEST_TSO4 | VPMD_F_GUEST_TSO6)
 
@@ -37,21 +37,26 @@ struct neg_case {
 	bool reject;
 };
 
-static void test_negotiation_matrix(void **state)
+static void
+test_negotiation_matrix(void **state)
 {
 	static const struct neg_case cases[] = {
 		{ "default offer, default wish", F_DEF, 0, F_DEF, false, false },
-		{ "everything offered", F_DEF | VPMD_F_RING_PACKED | VPMD_F_IN_ORDER |
-			VPMD_F_ORDER_PLATFORM | VPMD_F_ACCESS_PLATFORM, 0,
+		{ "everything offered",
 		  F_DEF | VPMD_F_RING_PACKED | VPMD_F_IN_ORDER | VPMD_F_ORDER_PLATFORM |
-			VPMD_F_ACCESS_PLATFORM, false, false },
+			  VPMD_F_ACCESS_PLATFORM,
+		  0,
+		  F_DEF | VPMD_F_RING_PACKED | VPMD_F_IN_ORDER | VPMD_F_ORDER_PLATFORM |
+			  VPMD_F_ACCESS_PLATFORM,
+		  false, false },
 		{ "TSO without GUEST_CSUM", F_DEF & ~VPMD_F_GUEST_CSUM, 0,
 		  F_DEF & ~(VPMD_F_GUEST_CSUM | F_TSO), false, false },
 		{ "TSO without MRG_RXBUF", F_DEF & ~VPMD_F_MRG_RXBUF, 0,
 		  F_DEF & ~(VPMD_F_MRG_RXBUF | F_TSO), false, false },
 		{ "MQ without CTRL_VQ", F_DEF & ~VPMD_F_CTRL_VQ, 0,
 		  F_DEF & ~(VPMD_F_CTRL_VQ | VPMD_F_MQ), false, false },
-		{ "HOST_TSO without CSUM", (F_DEF | VPMD_F_HOST_TSO4 | VPMD_F_HOST_TSO6) & ~VPMD_F_CSUM,
+		{ "HOST_TSO without CSUM",
+		  (F_DEF | VPMD_F_HOST_TSO4 | VPMD_F_HOST_TSO6) & ~VPMD_F_CSUM,
 		  F_DEF | VPMD_F_HOST_TSO4 | VPMD_F_HOST_TSO6, F_DEF & ~VPMD_F_CSUM, false, false },
 		{ "HOST_TSO with CSUM", F_DEF | VPMD_F_HOST_TSO4 | VPMD_F_HOST_TSO6,
 		  F_DEF | VPMD_F_HOST_TSO4 | VPMD_F_HOST_TSO6,
@@ -62,8 +67,8 @@ static void test_negotiation_matrix(void **state)
 		  F_DEF | VPMD_F_GUEST_ECN, F_DEF & ~F_TSO, false, false },
 		{ "CTRL_GUEST_OFFLOADS needs CTRL_VQ",
 		  (F_DEF | VPMD_F_CTRL_GUEST_OFFLOADS) & ~VPMD_F_CTRL_VQ,
-		  F_DEF | VPMD_F_CTRL_GUEST_OFFLOADS, F_DEF & ~(VPMD_F_CTRL_VQ | VPMD_F_MQ),
-		  false, false },
+		  F_DEF | VPMD_F_CTRL_GUEST_OFFLOADS, F_DEF & ~(VPMD_F_CTRL_VQ | VPMD_F_MQ), false,
+		  false },
 		{ "unknown bits never taken", F_DEF | (1ULL << 18) | (1ULL << 60) | (1ULL << 38), 0,
 		  F_DEF, false, false },
 		{ "packed offered, not wanted", F_DEF | VPMD_F_RING_PACKED,
@@ -78,8 +83,11 @@ static void test_negotiation_matrix(void **state)
 	(void)state;
 	for (i = 0; i < RTE_DIM(cases); i++) {
 		const struct neg_case *c = &cases[i];
-		struct vpmd_conf conf = { .nb_qpairs = 1, .ring_size = 64, .rx_pool = vt_pool,
-					  .features = c->wanted, .socket_id = SOCKET_ID_ANY };
+		struct vpmd_conf conf = { .nb_qpairs = 1,
+					  .ring_size = 64,
+					  .rx_pool = vt_pool,
+					  .features = c->wanted,
+					  .socket_id = SOCKET_ID_ANY };
 		struct fake_vnet_cfg cfg;
 		struct fake_vnet *f;
 		struct vpmd_dev *dev;
@@ -124,31 +132,94 @@ struct cfg_case {
 	const char *err_has;
 };
 
-static void tw_pairs0(struct fake_vnet_cfg *c, struct vpmd_conf *k) { (void)k; c->max_pairs = 0; }
-static void tw_pairs_big(struct fake_vnet_cfg *c, struct vpmd_conf *k) { (void)k; c->max_pairs = 0x8001; }
-static void tw_pairs_max(struct fake_vnet_cfg *c, struct vpmd_conf *k) { k->nb_qpairs = 1; c->max_pairs = 0x8000; }
-static void tw_mtu(struct fake_vnet_cfg *c, struct vpmd_conf *k) { (void)k; c->mtu = 10; }
-static void tw_qsize0(struct fake_vnet_cfg *c, struct vpmd_conf *k) { (void)k; c->zero_size_queue = 1; }
-static void tw_qsize0_all(struct fake_vnet_cfg *c, struct vpmd_conf *k) { (void)k; c->queue_max = 0; }
-static void tw_ctrl_small(struct fake_vnet_cfg *c, struct vpmd_conf *k) { (void)k; c->ctrl_queue_max = 2; }
-static void tw_gen_flip(struct fake_vnet_cfg *c, struct vpmd_conf *k) { (void)k; c->gen_flips = 3; }
-static void tw_gen_unstable(struct fake_vnet_cfg *c, struct vpmd_conf *k) { (void)k; c->gen_flips = 1000; }
-static void tw_too_many(struct fake_vnet_cfg *c, struct vpmd_conf *k) { (void)c; k->nb_qpairs = 5; }
-static void tw_nomrg_jumbo(struct fake_vnet_cfg *c, struct vpmd_conf *k)
+static void
+tw_pairs0(struct fake_vnet_cfg *c, struct vpmd_conf *k)
+{
+	(void)k;
+	c->max_pairs = 0;
+}
+static void
+tw_pairs_big(struct fake_vnet_cfg *c, struct vpmd_conf *k)
+{
+	(void)k;
+	c->max_pairs = 0x8001;
+}
+static void
+tw_pairs_max(struct fake_vnet_cfg *c, struct vpmd_conf *k)
+{
+	k->nb_qpairs = 1;
+	c->max_pairs = 0x8000;
+}
+static void
+tw_mtu(struct fake_vnet_cfg *c, struct vpmd_conf *k)
+{
+	(void)k;
+	c->mtu = 10;
+}
+static void
+tw_qsize0(struct fake_vnet_cfg *c, struct vpmd_conf *k)
+{
+	(void)k;
+	c->zero_size_queue = 1;
+}
+static void
+tw_qsize0_all(struct fake_vnet_cfg *c, struct vpmd_conf *k)
+{
+	(void)k;
+	c->queue_max = 0;
+}
+static void
+tw_ctrl_small(struct fake_vnet_cfg *c, struct vpmd_conf *k)
+{
+	(void)k;
+	c->ctrl_queue_max = 2;
+}
+static void
+tw_gen_flip(struct fake_vnet_cfg *c, struct vpmd_conf *k)
+{
+	(void)k;
+	c->gen_flips = 3;
+}
+static void
+tw_gen_unstable(struct fake_vnet_cfg *c, struct vpmd_conf *k)
+{
+	(void)k;
+	c->gen_flips = 1000;
+}
+static void
+tw_too_many(struct fake_vnet_cfg *c, struct vpmd_conf *k)
+{
+	(void)c;
+	k->nb_qpairs = 5;
+}
+static void
+tw_nomrg_jumbo(struct fake_vnet_cfg *c, struct vpmd_conf *k)
 {
 	(void)k;
 	c->features &= ~VPMD_F_MRG_RXBUF;
 	c->mtu = 9000;
 }
-static void tw_nopool(struct fake_vnet_cfg *c, struct vpmd_conf *k) { (void)c; k->rx_pool = NULL; }
-static void tw_small_dev_ring(struct fake_vnet_cfg *c, struct vpmd_conf *k) { (void)k; c->queue_max = 100; }
+static void
+tw_nopool(struct fake_vnet_cfg *c, struct vpmd_conf *k)
+{
+	(void)c;
+	k->rx_pool = NULL;
+}
+static void
+tw_small_dev_ring(struct fake_vnet_cfg *c, struct vpmd_conf *k)
+{
+	(void)k;
+	c->queue_max = 100;
+}
 
-static void test_config_validation(void **state)
+static void
+test_config_validation(void **state)
 {
 	static const struct cfg_case cases[] = {
 		{ "max_virtqueue_pairs 0", tw_pairs0, false, "max_virtqueue_pairs" },
 		{ "max_virtqueue_pairs 0x8001", tw_pairs_big, false, "max_virtqueue_pairs" },
-		{ "max_virtqueue_pairs 0x8000: control queue 65536", tw_pairs_max, false, "16-bit" },
+		{ "max_virtqueue_pairs 0x8000: control queue 65536", tw_pairs_max, false,
+		  "16-bit" },
 		{ "MTU 10", tw_mtu, false, "MTU" },
 		{ "tx queue size 0", tw_qsize0, false, "does not exist" },
 		{ "every queue size 0", tw_qsize0_all, false, "does not exist" },
@@ -165,7 +236,9 @@ static void test_config_validation(void **state)
 	(void)state;
 	for (i = 0; i < RTE_DIM(cases); i++) {
 		const struct cfg_case *c = &cases[i];
-		struct vpmd_conf conf = { .nb_qpairs = 0, .rx_pool = vt_pool, .socket_id = SOCKET_ID_ANY };
+		struct vpmd_conf conf = { .nb_qpairs = 0,
+					  .rx_pool = vt_pool,
+					  .socket_id = SOCKET_ID_ANY };
 		struct fake_vnet_cfg cfg;
 		struct fake_vnet *f;
 		struct vpmd_dev *dev;

@@ -25,7 +25,8 @@
 
 /* ---- traffic through every path -------------------------------------------------------- */
 
-static void traffic(const struct vt_mode *m, uint16_t ring, unsigned int rounds, uint16_t max_len)
+static void
+traffic(const struct vt_mode *m, uint16_t ring, unsigned int rounds, uint16_t max_len)
 {
 	static uint8_t frame[16384], got[16384];
 	struct fake_vnet_cfg cfg;
@@ -76,7 +77,8 @@ static void traffic(const struct vt_mode *m, uint16_t ring, unsigned int rounds,
 		k = 1 + vt_rand(&rs) % VPMD_BURST_MAX;
 		for (i = 0; i < k; i++) {
 			lens[i] = 60 + vt_rand(&rs) % (max_len - 59);
-			pk[i] = vt_mbuf(vt_pool, lens[i], 7 * r + i, 1 + (vt_rand(&rs) % 4 == 0) * 2);
+			pk[i] = vt_mbuf(vt_pool, lens[i], 7 * r + i,
+					1 + (vt_rand(&rs) % 4 == 0) * 2);
 			assert_non_null(pk[i]);
 		}
 		n = vpmd_tx_burst(e.txq, pk, (uint16_t)k);
@@ -93,9 +95,12 @@ static void traffic(const struct vt_mode *m, uint16_t ring, unsigned int rounds,
 			assert_int_equal(h.gso_type, 0);
 			assert_int_equal(h.num_buffers, 0);
 		}
-		assert_int_equal(fake_tx_pop(e.f, 0, &(struct vpmd_net_hdr){ 0 }, got, 1, NULL), -1);
-		fake_tx_complete(e.f, 0, m->batch ? (r % 2 ? FAKE_COMPLETE_BATCH : FAKE_COMPLETE_IN_ORDER)
-						  : (r % 2 ? FAKE_COMPLETE_REVERSE : FAKE_COMPLETE_IN_ORDER));
+		assert_int_equal(fake_tx_pop(e.f, 0, &(struct vpmd_net_hdr){ 0 }, got, 1, NULL),
+				 -1);
+		fake_tx_complete(
+			e.f, 0,
+			m->batch ? (r % 2 ? FAKE_COMPLETE_BATCH : FAKE_COMPLETE_IN_ORDER)
+				 : (r % 2 ? FAKE_COMPLETE_REVERSE : FAKE_COMPLETE_IN_ORDER));
 		tx_total += n;
 	}
 	/* the bursts reclaim lazily; take the last completions now */
@@ -116,7 +121,8 @@ static void traffic(const struct vt_mode *m, uint16_t ring, unsigned int rounds,
 	vt_env_down(&e);
 }
 
-static void test_traffic(void **state)
+static void
+test_traffic(void **state)
 {
 	const struct vt_mode *m = *state;
 
@@ -124,7 +130,8 @@ static void test_traffic(void **state)
 }
 
 /* Small rings, many laps: indexes wrap 16 bits, packed wrap counters flip many times. */
-static void test_ring_wrap(void **state)
+static void
+test_ring_wrap(void **state)
 {
 	const struct vt_mode *m = *state;
 
@@ -132,7 +139,8 @@ static void test_ring_wrap(void **state)
 }
 
 /* Odd ring sizes for packed (any size is legal), power-of-two rounding for split. */
-static void test_odd_ring_size(void **state)
+static void
+test_odd_ring_size(void **state)
 {
 	const struct vt_mode *m = *state;
 	struct fake_vnet_cfg cfg;
@@ -149,14 +157,16 @@ static void test_odd_ring_size(void **state)
 }
 
 /* Frames up to 9000 bytes span several 2 KB mergeable buffers. */
-static void test_mergeable(void **state)
+static void
+test_mergeable(void **state)
 {
 	const struct vt_mode *m = *state;
 
 	traffic(m, 256, 80, 9014);
 }
 
-static void test_multiqueue(void **state)
+static void
+test_multiqueue(void **state)
 {
 	const struct vt_mode *m = *state;
 	struct fake_vnet_cfg cfg;
@@ -199,10 +209,10 @@ static void test_multiqueue(void **state)
 	vt_env_down(&e);
 }
 
-
 /* ---- 64 KB GSO segments --------------------------------------------------------------------- */
 
-static void test_gso64k(void **state)
+static void
+test_gso64k(void **state)
 {
 	static uint8_t frame[65536];
 	const struct vt_mode *m = *state;
@@ -245,7 +255,8 @@ static void test_gso64k(void **state)
 	}
 	/* plain checksum offload without GSO */
 	{
-		struct vpmd_net_hdr h = { .flags = VPMD_HDR_F_NEEDS_CSUM, .csum_start = 34,
+		struct vpmd_net_hdr h = { .flags = VPMD_HDR_F_NEEDS_CSUM,
+					  .csum_start = 34,
 					  .csum_offset = 6 };
 
 		vt_make_frame(frame, 300, 1);
@@ -260,9 +271,10 @@ static void test_gso64k(void **state)
 	vt_env_down(&e);
 }
 
-/* ---- notifications ----------------------------------------------------------------------------- */
+/* ---- notifications ------------------------------------------------------------------------ */
 
-static void test_kicks(void **state)
+static void
+test_kicks(void **state)
 {
 	const struct vt_mode *m = *state;
 	struct fake_vnet_cfg cfg;
@@ -310,7 +322,8 @@ static void test_kicks(void **state)
 		uint16_t at = packed ? e.txq->vq.avail_idx : e.txq->vq.avail_idx;
 
 		/* far away: no kick */
-		fake_set_avail_event(e.f, 1, (uint16_t)(packed ? (at + 64) % e.txq->vq.size : at + 64),
+		fake_set_avail_event(e.f, 1,
+				     (uint16_t)(packed ? (at + 64) % e.txq->vq.size : at + 64),
 				     packed ? (uint16_t)(e.txq->vq.avail_wrap ^ 1) : 0);
 		for (i = 0; i < 16; i++)
 			pk[i] = vt_mbuf(vt_pool, 64, i, 1);
@@ -322,9 +335,10 @@ static void test_kicks(void **state)
 		fake_tx_complete(e.f, 0, FAKE_COMPLETE_IN_ORDER);
 		/* inside the next burst: exactly one kick */
 		at = e.txq->vq.avail_idx;
-		fake_set_avail_event(e.f, 1, (uint16_t)(packed ? (at + 5) % e.txq->vq.size : at + 5),
-				     packed ? (uint16_t)(e.txq->vq.avail_wrap ^ ((at + 5) >= e.txq->vq.size))
-					    : 0);
+		fake_set_avail_event(
+			e.f, 1, (uint16_t)(packed ? (at + 5) % e.txq->vq.size : at + 5),
+			packed ? (uint16_t)(e.txq->vq.avail_wrap ^ ((at + 5) >= e.txq->vq.size))
+			       : 0);
 		for (i = 0; i < 16; i++)
 			pk[i] = vt_mbuf(vt_pool, 64, i, 1);
 		assert_int_equal(vpmd_tx_burst(e.txq, pk, 16), 16);
@@ -357,14 +371,15 @@ static void test_kicks(void **state)
 	if (!packed && (e.dev->features & VPMD_F_EVENT_IDX))
 		assert_int_equal(rs.kicks, 1);
 	else
-		assert_int_equal(rs.kicks, 2);       /* 64 buffers, refilled 32 at a time */
-	assert_int_equal(e.f->vq[0].kicks, 1 + rs.kicks);   /* + the one at start */
+		assert_int_equal(rs.kicks, 2);            /* 64 buffers, refilled 32 at a time */
+	assert_int_equal(e.f->vq[0].kicks, 1 + rs.kicks); /* + the one at start */
 	vt_env_down(&e);
 }
 
 /* ---- tx offloads and descriptor layouts ---------------------------------------------------- */
 
-static struct rte_mbuf *tx_offload_mbuf(uint64_t ol, uint32_t len)
+static struct rte_mbuf *
+tx_offload_mbuf(uint64_t ol, uint32_t len)
 {
 	struct rte_mbuf *m = vt_mbuf(vt_pool, len, 99, 1);
 
@@ -376,8 +391,9 @@ static struct rte_mbuf *tx_offload_mbuf(uint64_t ol, uint32_t len)
 	return m;
 }
 
-static void tx_one(struct vt_env *e, struct rte_mbuf *m, uint16_t expect_ret, int expect_len,
-		   struct vpmd_net_hdr *h, unsigned int *ndesc)
+static void
+tx_one(struct vt_env *e, struct rte_mbuf *m, uint16_t expect_ret, int expect_len,
+       struct vpmd_net_hdr *h, unsigned int *ndesc)
 {
 	static uint8_t buf[70000];
 
@@ -387,7 +403,8 @@ static void tx_one(struct vt_env *e, struct rte_mbuf *m, uint16_t expect_ret, in
 	assert_int_equal(vpmd_tx_reclaim(e->txq), expect_len >= 0 ? 1 : 0);
 }
 
-static void test_tx_offloads(void **state)
+static void
+test_tx_offloads(void **state)
 {
 	const struct vt_mode *m = *state;
 	struct fake_vnet_cfg cfg;
@@ -403,22 +420,34 @@ static void test_tx_offloads(void **state)
 	/* negotiated only on request: not in the default wish */
 	assert_false(e.dev->features & VPMD_F_HOST_TSO4);
 
-	tx_one(&e, tx_offload_mbuf(RTE_MBUF_F_TX_TCP_CKSUM | RTE_MBUF_F_TX_IPV4, 200), 1, 200, &h, &nd);
+	tx_one(&e, tx_offload_mbuf(RTE_MBUF_F_TX_TCP_CKSUM | RTE_MBUF_F_TX_IPV4, 200), 1, 200, &h,
+	       &nd);
 	assert_int_equal(h.flags, VPMD_HDR_F_NEEDS_CSUM);
 	assert_int_equal(h.csum_start, 34);
 	assert_int_equal(h.csum_offset, 16);
-	assert_int_equal(nd, 1);                        /* header pushed into the headroom */
+	assert_int_equal(nd, 1); /* header pushed into the headroom */
 
-	tx_one(&e, tx_offload_mbuf(RTE_MBUF_F_TX_UDP_CKSUM | RTE_MBUF_F_TX_IPV4, 200), 1, 200, &h, &nd);
+	tx_one(&e, tx_offload_mbuf(RTE_MBUF_F_TX_UDP_CKSUM | RTE_MBUF_F_TX_IPV4, 200), 1, 200, &h,
+	       &nd);
 	assert_int_equal(h.csum_offset, 6);
 
 	/* refused: TSO not negotiated, SCTP, offsets beyond the packet */
-	assert_int_equal(vpmd_tx_burst(e.txq, &(struct rte_mbuf *){ tx_offload_mbuf(
-					   RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_IPV4, 3000) }, 1), 1);
-	assert_int_equal(vpmd_tx_burst(e.txq, &(struct rte_mbuf *){ tx_offload_mbuf(
-					   RTE_MBUF_F_TX_SCTP_CKSUM | RTE_MBUF_F_TX_IPV4, 200) }, 1), 1);
-	assert_int_equal(vpmd_tx_burst(e.txq, &(struct rte_mbuf *){ tx_offload_mbuf(
-					   RTE_MBUF_F_TX_TCP_CKSUM | RTE_MBUF_F_TX_IPV4, 40) }, 1), 1);
+	assert_int_equal(vpmd_tx_burst(e.txq,
+				       &(struct rte_mbuf *){ tx_offload_mbuf(
+					       RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_IPV4, 3000) },
+				       1),
+			 1);
+	assert_int_equal(
+		vpmd_tx_burst(e.txq,
+			      &(struct rte_mbuf *){ tx_offload_mbuf(
+				      RTE_MBUF_F_TX_SCTP_CKSUM | RTE_MBUF_F_TX_IPV4, 200) },
+			      1),
+		1);
+	assert_int_equal(vpmd_tx_burst(e.txq,
+				       &(struct rte_mbuf *){ tx_offload_mbuf(
+					       RTE_MBUF_F_TX_TCP_CKSUM | RTE_MBUF_F_TX_IPV4, 40) },
+				       1),
+			 1);
 	assert_int_equal(fake_tx_pop(e.f, 0, &h, NULL, 0, NULL), -1);
 	vpmd_txq_stats(e.txq, &ts);
 	assert_int_equal(ts.drop_bad_pkt, 3);
@@ -452,7 +481,9 @@ static void test_tx_offloads(void **state)
 	vt_cfg_for(&cfg, m);
 	cfg.features |= VPMD_F_HOST_TSO4;
 	{
-		struct vpmd_conf conf = { .nb_qpairs = 1, .ring_size = 64, .rx_pool = vt_pool,
+		struct vpmd_conf conf = { .nb_qpairs = 1,
+					  .ring_size = 64,
+					  .rx_pool = vt_pool,
 					  .features = VPMD_FEATURES_DEFAULT | VPMD_F_HOST_TSO4,
 					  .socket_id = SOCKET_ID_ANY };
 		char err[256];
@@ -463,8 +494,10 @@ static void test_tx_offloads(void **state)
 		e.rxq = vpmd_rxq(e.dev, 0);
 		e.txq = vpmd_txq(e.dev, 0);
 	}
-	tx_one(&e, tx_offload_mbuf(RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_TCP_CKSUM |
-				   RTE_MBUF_F_TX_IPV4, 5000), 1, 5000, &h, &nd);
+	tx_one(&e,
+	       tx_offload_mbuf(RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_TCP_CKSUM | RTE_MBUF_F_TX_IPV4,
+			       5000),
+	       1, 5000, &h, &nd);
 	assert_int_equal(h.gso_type, VPMD_GSO_TCPV4);
 	assert_int_equal(h.gso_size, 1000);
 	assert_int_equal(h.hdr_len, 54);
@@ -474,7 +507,8 @@ static void test_tx_offloads(void **state)
 
 /* ---- ring full, out-of-order completion, recycling -------------------------------------- */
 
-static void test_tx_ring_full(void **state)
+static void
+test_tx_ring_full(void **state)
 {
 	const struct vt_mode *m = *state;
 	struct fake_vnet_cfg cfg;
@@ -498,7 +532,9 @@ static void test_tx_ring_full(void **state)
 		for (i = 0; i < 10 + round % 20; i++)
 			if (fake_tx_pop(e.f, 0, &(struct vpmd_net_hdr){ 0 }, NULL, 0, NULL) >= 0)
 				popped++;
-		fake_tx_complete(e.f, 0, m->batch ? FAKE_COMPLETE_BATCH
+		fake_tx_complete(
+			e.f, 0,
+			m->batch ? FAKE_COMPLETE_BATCH
 				 : (round % 3 ? FAKE_COMPLETE_REVERSE : FAKE_COMPLETE_IN_ORDER));
 	}
 	vpmd_txq_stats(e.txq, &ts);
@@ -514,40 +550,23 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_traffic, m_split),
-		T(test_traffic, m_split_io),
-		T(test_traffic, m_split_nomrg),
-		T(test_traffic, m_split_noev),
-		T(test_ring_wrap, m_split),
-		T(test_ring_wrap, m_split_io),
-		T(test_odd_ring_size, m_split),
-		T(test_mergeable, m_split),
-		T(test_mergeable, m_split_io),
-		T(test_traffic, m_packed),
-		T(test_traffic, m_packed_io),
-		T(test_traffic, m_packed_nomrg),
-		T(test_traffic, m_packed_noev),
-		T(test_ring_wrap, m_packed),
-		T(test_ring_wrap, m_packed_io),
-		T(test_odd_ring_size, m_packed),
-		T(test_odd_ring_size, m_packed_io),
-		T(test_mergeable, m_packed),
-		T(test_mergeable, m_packed_io),
-		T(test_multiqueue, m_split),
-		T(test_multiqueue, m_packed),
-		T(test_gso64k, m_split),
-		T(test_gso64k, m_split_io),
-		T(test_gso64k, m_packed),
-		T(test_gso64k, m_packed_io),
-		T(test_kicks, m_split),
-		T(test_kicks, m_split_noev),
-		T(test_kicks, m_packed),
-		T(test_kicks, m_packed_noev),
-		T(test_tx_offloads, m_split),
-		T(test_tx_offloads, m_packed),
-		T(test_tx_ring_full, m_split),
-		T(test_tx_ring_full, m_split_io),
-		T(test_tx_ring_full, m_packed),
+		T(test_traffic, m_split),           T(test_traffic, m_split_io),
+		T(test_traffic, m_split_nomrg),     T(test_traffic, m_split_noev),
+		T(test_ring_wrap, m_split),         T(test_ring_wrap, m_split_io),
+		T(test_odd_ring_size, m_split),     T(test_mergeable, m_split),
+		T(test_mergeable, m_split_io),      T(test_traffic, m_packed),
+		T(test_traffic, m_packed_io),       T(test_traffic, m_packed_nomrg),
+		T(test_traffic, m_packed_noev),     T(test_ring_wrap, m_packed),
+		T(test_ring_wrap, m_packed_io),     T(test_odd_ring_size, m_packed),
+		T(test_odd_ring_size, m_packed_io), T(test_mergeable, m_packed),
+		T(test_mergeable, m_packed_io),     T(test_multiqueue, m_split),
+		T(test_multiqueue, m_packed),       T(test_gso64k, m_split),
+		T(test_gso64k, m_split_io),         T(test_gso64k, m_packed),
+		T(test_gso64k, m_packed_io),        T(test_kicks, m_split),
+		T(test_kicks, m_split_noev),        T(test_kicks, m_packed),
+		T(test_kicks, m_packed_noev),       T(test_tx_offloads, m_split),
+		T(test_tx_offloads, m_packed),      T(test_tx_ring_full, m_split),
+		T(test_tx_ring_full, m_split_io),   T(test_tx_ring_full, m_packed),
 		T(test_tx_ring_full, m_packed_io),
 	};
 

@@ -27,10 +27,10 @@
 
 #include "vpmd_transport.h"
 
-#define ADDR "0000:00:01.0"
-#define DEVDIR "fake-sysfs/devices/" ADDR
-#define BAR 4
-#define BAR_SIZE 0x4000u
+#define ADDR        "0000:00:01.0"
+#define DEVDIR      "fake-sysfs/devices/" ADDR
+#define BAR         4
+#define BAR_SIZE    0x4000u
 #define NOTIFY_MULT 4u
 
 /* The EAL is not initialised here; the uio path asks for IOVA = PA, so say so. */
@@ -41,14 +41,14 @@ rte_eal_iova_mode(void)
 }
 
 static int failures;
-#define CHECK(cond, ...)                                                          \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			failures++;                                                   \
-			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);        \
-			printf(__VA_ARGS__);                                          \
-			printf("\n");                                                 \
-		}                                                                     \
+#define CHECK(cond, ...)                                                       \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			failures++;                                            \
+			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+			printf(__VA_ARGS__);                                   \
+			printf("\n");                                          \
+		}                                                              \
 	} while (0)
 
 struct fake {
@@ -74,12 +74,12 @@ put32(uint8_t *p, uint32_t v)
 }
 
 static void
-add_cap(struct fake *f, unsigned int at, unsigned int next, uint8_t type, uint8_t bar,
-	uint32_t off, uint32_t len, uint8_t cap_len)
+add_cap(struct fake *f, unsigned int at, unsigned int next, uint8_t type, uint8_t bar, uint32_t off,
+	uint32_t len, uint8_t cap_len)
 {
 	uint8_t *c = &f->cfg[at];
 
-	c[0] = 0x09;              /* vendor-specific */
+	c[0] = 0x09; /* vendor-specific */
 	c[1] = (uint8_t)next;
 	c[2] = cap_len;
 	c[3] = type;
@@ -100,18 +100,18 @@ good(struct fake *f)
 	f->driver = "uio_pci_generic";
 	put16(&f->cfg[0], 0x1af4);
 	put16(&f->cfg[2], 0x1041);
-	put16(&f->cfg[4], 0x0000);         /* command: memory and bus master off */
-	put16(&f->cfg[6], 0x0010);         /* status: capability list */
+	put16(&f->cfg[4], 0x0000); /* command: memory and bus master off */
+	put16(&f->cfg[6], 0x0010); /* status: capability list */
 	f->cfg[0x34] = 0x40;
 	add_cap(f, 0x40, 0x54, 1, BAR, 0x0000, 0x1000, 16);
 	add_cap(f, 0x54, 0x68, 3, BAR, 0x1000, 0x1000, 16);
 	add_cap(f, 0x68, 0x7c, 4, BAR, 0x2000, 0x1000, 16);
 	add_cap(f, 0x7c, 0x00, 2, BAR, 0x3000, 0x1000, 20);
 	f->bar_size[BAR] = BAR_SIZE;
-	put32(&f->common[0x04], 0x30080a3u);   /* device_feature (both halves read the same) */
-	put16(&f->common[0x12], 5);            /* num_queues: 2 pairs + control */
-	put16(&f->common[0x18], 256);          /* queue_size */
-	put16(&f->common[0x1e], 1);            /* queue_notify_off */
+	put32(&f->common[0x04], 0x30080a3u); /* device_feature (both halves read the same) */
+	put16(&f->common[0x12], 5);          /* num_queues: 2 pairs + control */
+	put16(&f->common[0x18], 256);        /* queue_size */
+	put16(&f->common[0x1e], 1);          /* queue_notify_off */
 }
 
 static int
@@ -134,7 +134,8 @@ build(const struct fake *f)
 	size_t off = 0;
 	unsigned int i;
 
-	if (system("rm -rf fake-sysfs") != 0) { /* fresh tree per case */ }
+	if (system("rm -rf fake-sysfs") != 0) { /* fresh tree per case */
+	}
 	mkdir("fake-sysfs", 0700);
 	mkdir("fake-sysfs/devices", 0700);
 	mkdir("fake-sysfs/drivers", 0700);
@@ -153,9 +154,10 @@ build(const struct fake *f)
 		uint64_t start = f->bar_size[i] ? 0x8000000000ull + i * 0x100000ull : 0;
 		uint64_t end = f->bar_size[i] ? start + f->bar_size[i] - 1 : 0;
 
-		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "0x%016llx 0x%016llx "
-					"0x%016llx\n", (unsigned long long)start,
-					(unsigned long long)end,
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off,
+					"0x%016llx 0x%016llx "
+					"0x%016llx\n",
+					(unsigned long long)start, (unsigned long long)end,
 					f->bar_size[i] ? 0x14220cull : 0ull);
 		if (f->bar_size[i]) {
 			int fd;
@@ -165,7 +167,7 @@ build(const struct fake *f)
 			if (fd >= 0) {
 				if (ftruncate(fd, (off_t)f->bar_size[i]) != 0 ||
 				    (i == BAR && pwrite(fd, f->common, sizeof(f->common), 0) !=
-						 (ssize_t)sizeof(f->common)))
+							 (ssize_t)sizeof(f->common)))
 					perror("bar file");
 				close(fd);
 			}
@@ -175,8 +177,8 @@ build(const struct fake *f)
 }
 
 static int
-probe(const struct fake *f, const char *addr, const struct vpmd_transport_ops **ops,
-      void **priv, char *err, size_t errlen)
+probe(const struct fake *f, const char *addr, const struct vpmd_transport_ops **ops, void **priv,
+      char *err, size_t errlen)
 {
 	build(f);
 	err[0] = '\0';
@@ -216,8 +218,11 @@ static void
 test_good(void)
 {
 	const struct vpmd_transport_ops *ops = NULL;
-	struct vpmd_vq_layout vq = { .index = 0, .size = 256, .desc_iova = 0x1000,
-				     .driver_iova = 0x2000, .device_iova = 0x3000 };
+	struct vpmd_vq_layout vq = { .index = 0,
+				     .size = 256,
+				     .desc_iova = 0x1000,
+				     .driver_iova = 0x2000,
+				     .device_iova = 0x3000 };
 	struct vpmd_notify nt = { 0 };
 	struct fake f;
 	void *priv = NULL;
@@ -226,7 +231,7 @@ test_good(void)
 	int rc;
 
 	good(&f);
-	rc = probe(&f, "00:01.0", &ops, &priv, err, sizeof(err));   /* short form, domain 0 */
+	rc = probe(&f, "00:01.0", &ops, &priv, err, sizeof(err)); /* short form, domain 0 */
 	CHECK(rc == 0 && ops != NULL, "good layout refused: %d %s", rc, err);
 	if (rc != 0 || ops == NULL)
 		return;
@@ -242,7 +247,7 @@ test_good(void)
 	CHECK(ops->read_config(priv, 0, cfgbuf, 8, err, sizeof(err)) == 0, "read_config 0..8");
 	err[0] = '\0';
 	CHECK(ops->read_config(priv, 0x1000 - 4, cfgbuf, 8, err, sizeof(err)) == -ERANGE &&
-	      strstr(err, "outside the 4096-byte device config") != NULL,
+		      strstr(err, "outside the 4096-byte device config") != NULL,
 	      "config read past the end allowed (%s)", err);
 	CHECK(ops->read_config(priv, 0xfffffffcu, cfgbuf, 8, err, sizeof(err)) == -ERANGE,
 	      "config offset overflow allowed");
@@ -252,13 +257,13 @@ test_good(void)
 	vq.size = 512;
 	err[0] = '\0';
 	CHECK(ops->queue_setup(priv, &vq, &nt, err, sizeof(err)) == -EINVAL &&
-	      strstr(err, "size 512, but the device takes 1..256") != NULL,
+		      strstr(err, "size 512, but the device takes 1..256") != NULL,
 	      "ring larger than the device's accepted (%s)", err);
 	vq.size = 256;
 	vq.index = 5;
 	err[0] = '\0';
 	CHECK(ops->queue_setup(priv, &vq, &nt, err, sizeof(err)) == -EINVAL &&
-	      strstr(err, "virtqueue 5 does not exist") != NULL,
+		      strstr(err, "virtqueue 5 does not exist") != NULL,
 	      "queue index past num_queues accepted (%s)", err);
 	vq.index = 0;
 	rc = ops->queue_setup(priv, &vq, &nt, err, sizeof(err));
@@ -281,14 +286,15 @@ test_good(void)
 
 	/* A device whose queue_notify_off points past the notify structure (4.1.4.4). */
 	good(&f);
-	put16(&f.common[0x1e], 0x400);     /* 0x400 * 4 = 0x1000: the 2-byte store would not fit */
+	put16(&f.common[0x1e], 0x400); /* 0x400 * 4 = 0x1000: the 2-byte store would not fit */
 	rc = probe(&f, ADDR, &ops, &priv, err, sizeof(err));
 	CHECK(rc == 0, "probe: %s", err);
 	if (rc == 0) {
 		nt = (struct vpmd_notify){ 0 };
 		err[0] = '\0';
 		CHECK(ops->queue_setup(priv, &vq, &nt, err, sizeof(err)) == -EPROTO &&
-		      nt.kick == NULL && strstr(err, "outside the 4096-byte notify structure"),
+			      nt.kick == NULL &&
+			      strstr(err, "outside the 4096-byte notify structure"),
 		      "notify offset outside the notify capability accepted (%s)", err);
 		ops->close(priv);
 		printf("ok   queue_notify_off outside the notify structure refused\n");
@@ -307,35 +313,49 @@ main(void)
 	}
 	test_good();
 
-	good(&f); f.vendor = 0x8086;
+	good(&f);
+	f.vendor = 0x8086;
 	expect_refusal("wrong vendor", &f, -ENODEV, "not a virtio-net device");
-	good(&f); f.device = 0x1042;
+	good(&f);
+	f.device = 0x1042;
 	expect_refusal("virtio-blk id", &f, -ENODEV, "not a virtio-net device");
-	good(&f); f.driver = "virtio-pci";
+	good(&f);
+	f.driver = "virtio-pci";
 	expect_refusal("bound to virtio-pci", &f, -EBUSY, "bind it to uio_pci_generic");
-	good(&f); put16(&f.cfg[6], 0);
+	good(&f);
+	put16(&f.cfg[6], 0);
 	expect_refusal("no capability list", &f, -ENODEV, "no PCI capability list");
-	good(&f); f.cfg[0x7c + 1] = 0x40;
+	good(&f);
+	f.cfg[0x7c + 1] = 0x40;
 	expect_refusal("capability loop", &f, -EPROTO, "malformed PCI capability list");
-	good(&f); f.cfg[0x54 + 1] = 0x20;
+	good(&f);
+	f.cfg[0x54 + 1] = 0x20;
 	expect_refusal("pointer into the header", &f, -EPROTO, "malformed PCI capability list");
-	good(&f); add_cap(&f, 0x40, 0x54, 1, BAR, 0x3800, 0x1000, 16);
+	good(&f);
+	add_cap(&f, 0x40, 0x54, 1, BAR, 0x3800, 0x1000, 16);
 	expect_refusal("common outside its BAR", &f, -EPROTO, "outside BAR");
-	good(&f); add_cap(&f, 0x68, 0x7c, 4, BAR, 0xfffff000u, 0x2000, 16);
+	good(&f);
+	add_cap(&f, 0x68, 0x7c, 4, BAR, 0xfffff000u, 0x2000, 16);
 	expect_refusal("device cfg offset overflow", &f, -EPROTO, "outside BAR");
-	good(&f); add_cap(&f, 0x40, 0x54, 1, 7, 0, 0x1000, 16);
+	good(&f);
+	add_cap(&f, 0x40, 0x54, 1, 7, 0, 0x1000, 16);
 	expect_refusal("reserved BAR index", &f, -ENODEV, "no virtio common capability");
-	good(&f); add_cap(&f, 0x7c, 0x00, 2, BAR, 0x3000, 0x1000, 16);
+	good(&f);
+	add_cap(&f, 0x7c, 0x00, 2, BAR, 0x3000, 0x1000, 16);
 	expect_refusal("notify cap without multiplier", &f, -EPROTO,
 		       "malformed virtio PCI capability");
-	good(&f); add_cap(&f, 0x40, 0x54, 1, BAR, 0, 0x1000, 8);
+	good(&f);
+	add_cap(&f, 0x40, 0x54, 1, BAR, 0, 0x1000, 8);
 	expect_refusal("capability shorter than 16", &f, -EPROTO,
 		       "malformed virtio PCI capability");
-	good(&f); add_cap(&f, 0x68, 0x7c, 4, 2, 0, 0x100, 16);
+	good(&f);
+	add_cap(&f, 0x68, 0x7c, 4, 2, 0, 0x100, 16);
 	expect_refusal("capability on an absent BAR", &f, -EPROTO, "not a memory BAR");
-	good(&f); add_cap(&f, 0x40, 0x54, 1, BAR, 0, 0x20, 16);
+	good(&f);
+	add_cap(&f, 0x40, 0x54, 1, BAR, 0, 0x20, 16);
 	expect_refusal("short common config", &f, -EPROTO, "common config is");
-	good(&f); put16(&f.common[0x12], 1);
+	good(&f);
+	put16(&f.common[0x12], 1);
 	expect_refusal("one virtqueue", &f, -EPROTO, "virtqueues");
 	good(&f);
 	{
@@ -352,7 +372,8 @@ main(void)
 		printf("ok   bad and absent addresses refused\n");
 	}
 
-	if (system("rm -rf fake-sysfs") != 0) { /* best effort */ }
+	if (system("rm -rf fake-sysfs") != 0) { /* best effort */
+	}
 	if (chdir("/") == 0)
 		rmdir(tmpl);
 	printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);

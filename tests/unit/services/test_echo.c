@@ -17,14 +17,14 @@
 #include "harness.h"
 #include "vns_services.h"
 
-#define ECHO_PORT 7
-#define ECHO_CHUNK 16   /* what one connection's inline send buffer holds */
+#define ECHO_PORT  7
+#define ECHO_CHUNK 16 /* what one connection's inline send buffer holds */
 
 /* ---- the echo service ---------------------------------------------------------------- */
 
-#define ECHO_STATS(X)                                    \
-	X(echo_conns, "echo connections opened")          \
-	X(echo_bytes, "bytes echoed")                     \
+#define ECHO_STATS(X)                                         \
+	X(echo_conns, "echo connections opened")              \
+	X(echo_bytes, "bytes echoed")                         \
 	X(echo_dropped, "bytes not echoed: send buffer full") \
 	X(echo_closed, "echo connections closed")
 

@@ -227,11 +227,11 @@ test_iperf3_omit(void **state)
 	pump(&C, &seen);
 	assert_int_equal(C.rx[3], 2); /* TEST_RUNNING */
 	b = C2.snd_nxt;
-	h_input(&H, 1, tc_data_seg(&C2, b, 500));         /* omitted */
+	h_input(&H, 1, tc_data_seg(&C2, b, 500)); /* omitted */
 	h_advance_ms(&H, 1100);
-	h_input(&H, 1, tc_data_seg(&C2, b + 500, 700));   /* counted */
+	h_input(&H, 1, tc_data_seg(&C2, b + 500, 700)); /* counted */
 	h_advance_ms(&H, 2000);
-	h_input(&H, 1, tc_data_seg(&C2, b + 1200, 300));  /* counted */
+	h_input(&H, 1, tc_data_seg(&C2, b + 1200, 300)); /* counted */
 	h_clear(&H);
 	tc_send(&C, "\x04", 1);
 	pump(&C, &seen);
@@ -264,7 +264,7 @@ test_iperf3_many_streams(void **state)
 	uint32_t seen = 0, len, i, got = 0;
 	json_error_t jerr;
 	json_t *res, *arr;
-	int ids[16] = {0};
+	int ids[16] = { 0 };
 
 	(void)state;
 	ctrl_open(&C, 0, 50500, COOKIE);
@@ -357,7 +357,7 @@ static void
 test_iperf3_refusals(void **state)
 {
 	uint32_t seen = 0;
-	uint8_t big[4] = {0x00, 0x10, 0x00, 0x01}; /* 1 MiB + 1 */
+	uint8_t big[4] = { 0x00, 0x10, 0x00, 0x01 }; /* 1 MiB + 1 */
 
 	(void)state;
 	ctrl_open(&C, 0, 50200, COOKIE);

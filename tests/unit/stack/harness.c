@@ -16,9 +16,18 @@ static struct rte_mempool *h_pool;
 struct rte_mempool *
 h_eal_init(const char *prog)
 {
-	char *argv[] = {(char *)prog, "--no-huge", "--no-pci", "-m", "256", "--no-shconf",
-			"--no-telemetry", "-l", "0", "--log-level=lib.eal:error",
-			"--log-level=user1:error", NULL};
+	char *argv[] = { (char *)prog,
+			 "--no-huge",
+			 "--no-pci",
+			 "-m",
+			 "256",
+			 "--no-shconf",
+			 "--no-telemetry",
+			 "-l",
+			 "0",
+			 "--log-level=lib.eal:error",
+			 "--log-level=user1:error",
+			 NULL };
 	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
 	uint32_t i;
 
@@ -99,7 +108,7 @@ h_open(struct h *h, uint16_t nb_stacks, const struct vns_service_bind *binds, ui
 	}
 	memset(&conf, 0, sizeof(conf));
 	conf.ip = rte_cpu_to_be_32(H_STACK_IP);
-	conf.mac = (struct rte_ether_addr){{0x02, 0, 0, 0, 0, 0x01}};
+	conf.mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, 0x01 } };
 	conf.services = binds;
 	conf.nb_services = nb_binds;
 	conf.max_flows = max_flows;
@@ -207,7 +216,7 @@ h_stat(struct h *h, unsigned int q, const char *name)
 	struct vns_stack_stats s;
 
 	vns_stack_stats_get(h->st[q], &s);
-#define H_STAT(n, d)              \
+#define H_STAT(n, d)               \
 	if (strcmp(name, #n) == 0) \
 		return s.n;
 	VNS_STACK_STATS(H_STAT)
@@ -227,8 +236,8 @@ h_stat(struct h *h, unsigned int q, const char *name)
 }
 
 void
-tc_init(struct tc *c, struct h *h, unsigned int q, uint16_t sport, uint16_t dport,
-	uint32_t isn, int with_opts)
+tc_init(struct tc *c, struct h *h, unsigned int q, uint16_t sport, uint16_t dport, uint32_t isn,
+	int with_opts)
 {
 	memset(c, 0, offsetof(struct tc, rx));
 	c->h = h;
@@ -248,8 +257,8 @@ tc_init(struct tc *c, struct h *h, unsigned int q, uint16_t sport, uint16_t dpor
 }
 
 void
-tc_fill(const struct tc *c, struct pb_tcp *p, uint32_t seq, uint8_t flags,
-	const void *data, uint32_t len)
+tc_fill(const struct tc *c, struct pb_tcp *p, uint32_t seq, uint8_t flags, const void *data,
+	uint32_t len)
 {
 	pb_tcp_defaults(p);
 	p->sport = c->sport;

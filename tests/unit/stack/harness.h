@@ -14,14 +14,14 @@
 #include "vns_service.h"
 #include "vns_stack.h"
 
-#define H_OUT_MAX 256
-#define H_STACK_IP RTE_IPV4(198u, 18, 0, 1)
-#define H_CLIENT_IP RTE_IPV4(198u, 18, 0, 2)
-#define H_IPERF_PORT 5201
+#define H_OUT_MAX      256
+#define H_STACK_IP     RTE_IPV4(198u, 18, 0, 1)
+#define H_CLIENT_IP    RTE_IPV4(198u, 18, 0, 2)
+#define H_IPERF_PORT   5201
 #define H_DISCARD_PORT 9
-#define H_PORT 9                 /* the stack tests' first listening port */
-#define H_PORT2 5201             /* and a second one */
-#define H_PAT_LEN 70000
+#define H_PORT         9    /* the stack tests' first listening port */
+#define H_PORT2        5201 /* and a second one */
+#define H_PAT_LEN      70000
 
 /* A payload pattern: h_pat[i] = i % 251 (set by h_eal_init). */
 extern uint8_t h_pat[H_PAT_LEN];
@@ -45,10 +45,10 @@ struct h {
 	uint64_t hz;
 	uint64_t now;
 	uint32_t n_out;
-	uint32_t oversize;       /* frames the stack sent above the 1500-byte MTU */
+	uint32_t oversize; /* frames the stack sent above the 1500-byte MTU */
 	struct pb_parsed out[H_OUT_MAX];
 	int used[H_OUT_MAX];
-	char err[256];           /* why h_open failed */
+	char err[256]; /* why h_open failed */
 };
 
 /* EAL + pool, once per process; exits 77 with the reason if the EAL cannot start. */
@@ -74,11 +74,11 @@ uint64_t h_stat(struct h *h, unsigned int q, const char *name);
 /* Scripted client connection. */
 struct tc {
 	struct h *h;
-	unsigned int q;          /* stack it talks to */
+	unsigned int q; /* stack it talks to */
 	uint16_t sport;
 	uint16_t dport;
-	uint32_t snd_nxt;        /* client's next sequence number */
-	uint32_t rcv_nxt;        /* next byte expected from the stack */
+	uint32_t snd_nxt; /* client's next sequence number */
+	uint32_t rcv_nxt; /* next byte expected from the stack */
 	uint32_t srv_iss;
 	int ts;
 	uint32_t tsval;
@@ -95,8 +95,8 @@ void tc_init(struct tc *c, struct h *h, unsigned int q, uint16_t sport, uint16_t
 	     uint32_t isn, int with_opts);
 /* SYN, SYN-ACK, ACK; returns 0 on success. */
 int tc_connect(struct tc *c);
-void tc_fill(const struct tc *c, struct pb_tcp *p, uint32_t seq, uint8_t flags,
-	     const void *data, uint32_t len);
+void tc_fill(const struct tc *c, struct pb_tcp *p, uint32_t seq, uint8_t flags, const void *data,
+	     uint32_t len);
 void tc_send_at(struct tc *c, uint32_t seq, uint8_t flags, const void *data, uint32_t len);
 void tc_send(struct tc *c, const void *data, uint32_t len);
 /* Consumes outbox frames for this connection; appends in-order payload to rx, ACKs it

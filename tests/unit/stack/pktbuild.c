@@ -8,8 +8,8 @@
 
 #include "pktbuild.h"
 
-static const struct rte_ether_addr pb_client_mac = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x02}};
-static const struct rte_ether_addr pb_stack_mac = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x01}};
+static const struct rte_ether_addr pb_client_mac = { { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 } };
+static const struct rte_ether_addr pb_stack_mac = { { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 } };
 
 void
 pb_tcp_defaults(struct pb_tcp *p)
@@ -120,8 +120,8 @@ pb_tcp_frame(const struct pb_tcp *p, uint8_t *buf, uint32_t cap)
 }
 
 struct rte_mbuf *
-pb_raw_mbuf(struct rte_mempool *mp, const uint8_t *frame, uint32_t len,
-	    uint32_t seg_size, uint64_t ol_flags)
+pb_raw_mbuf(struct rte_mempool *mp, const uint8_t *frame, uint32_t len, uint32_t seg_size,
+	    uint64_t ol_flags)
 {
 	struct rte_mbuf *head = NULL, *last = NULL;
 	uint32_t off = 0;
@@ -168,8 +168,8 @@ pb_tcp_mbuf(struct rte_mempool *mp, const struct pb_tcp *p)
 }
 
 struct rte_mbuf *
-pb_arp_request(struct rte_mempool *mp, const struct rte_ether_addr *smac,
-	       uint32_t sip, uint32_t tip)
+pb_arp_request(struct rte_mempool *mp, const struct rte_ether_addr *smac, uint32_t sip,
+	       uint32_t tip)
 {
 	uint8_t f[60];
 	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)f;
@@ -192,8 +192,8 @@ pb_arp_request(struct rte_mempool *mp, const struct rte_ether_addr *smac,
 
 struct rte_mbuf *
 pb_icmp_echo(struct rte_mempool *mp, const struct rte_ether_addr *smac,
-	     const struct rte_ether_addr *dmac, uint32_t sip, uint32_t dip,
-	     uint16_t id, uint16_t seq, uint32_t plen)
+	     const struct rte_ether_addr *dmac, uint32_t sip, uint32_t dip, uint16_t id,
+	     uint16_t seq, uint32_t plen)
 {
 	uint8_t f[1600];
 	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)f;

@@ -31,21 +31,21 @@ struct pb_tcp {
 	uint32_t ack;
 	uint8_t flags;
 	uint16_t win;
-	uint16_t mss;          /* 0: no MSS option */
-	int ws;                /* < 0: no window scale option */
+	uint16_t mss; /* 0: no MSS option */
+	int ws;       /* < 0: no window scale option */
 	int sack_perm;
-	int ts;                /* timestamps option present */
+	int ts; /* timestamps option present */
 	uint32_t tsval;
 	uint32_t tsecr;
-	uint32_t sack[4][2];   /* SACK blocks to send (nsack of them) */
+	uint32_t sack[4][2]; /* SACK blocks to send (nsack of them) */
 	int nsack;
 	const uint8_t *payload;
 	uint32_t plen;
 	int bad_ip_csum;
 	int bad_tcp_csum;
-	uint32_t seg_size;     /* > 0: chain of mbufs holding at most this many bytes each */
-	uint64_t ol_flags;     /* rx flags to set (RTE_MBUF_F_RX_LRO, checksum status) */
-	uint32_t eth_pad;      /* trailing Ethernet padding bytes */
+	uint32_t seg_size; /* > 0: chain of mbufs holding at most this many bytes each */
+	uint64_t ol_flags; /* rx flags to set (RTE_MBUF_F_RX_LRO, checksum status) */
+	uint32_t eth_pad;  /* trailing Ethernet padding bytes */
 };
 
 /* Sets addresses to the test defaults (client 198.18.0.2 -> stack 198.18.0.1). */
@@ -89,8 +89,8 @@ struct pb_parsed {
 	uint8_t flags;
 	uint16_t win;
 	int tcp_csum_ok;
-	uint16_t mss;          /* 0: absent */
-	int ws;                /* -1: absent */
+	uint16_t mss; /* 0: absent */
+	int ws;       /* -1: absent */
 	int sack_perm;
 	int ts;
 	uint32_t tsval;

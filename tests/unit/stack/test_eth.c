@@ -54,7 +54,7 @@ teardown(void **state)
 static void
 test_arp_reply(void **state)
 {
-	struct rte_ether_addr cmac = {{0x02, 0, 0, 0, 0, 0x02}};
+	struct rte_ether_addr cmac = { { 0x02, 0, 0, 0, 0, 0x02 } };
 
 	(void)state;
 	h_input(&H, 0, pb_arp_request(H.mp, &cmac, H_CLIENT_IP, H_STACK_IP));
@@ -76,8 +76,8 @@ test_arp_reply(void **state)
 static void
 test_icmp_echo(void **state)
 {
-	struct rte_ether_addr cmac = {{0x02, 0, 0, 0, 0, 0x02}};
-	struct rte_ether_addr smac = {{0x02, 0, 0, 0, 0, 0x01}};
+	struct rte_ether_addr cmac = { { 0x02, 0, 0, 0, 0, 0x02 } };
+	struct rte_ether_addr smac = { { 0x02, 0, 0, 0, 0, 0x01 } };
 
 	(void)state;
 	h_input(&H, 0, pb_icmp_echo(H.mp, &cmac, &smac, H_CLIENT_IP, H_STACK_IP, 77, 5, 101));
@@ -240,7 +240,8 @@ test_tx_offload_flags(void **state)
 	/* Re-open with offloads: the parser checks the pseudo-header sum instead. */
 	assert_int_equal(h_close(h), 0);
 	assert_int_equal(h_open(h, 1, binds_count, RTE_DIM(binds_count), 16,
-				 VNS_TXOFF_IPV4_CKSUM | VNS_TXOFF_TCP_CKSUM), 0);
+				VNS_TXOFF_IPV4_CKSUM | VNS_TXOFF_TCP_CKSUM),
+			 0);
 	tc_init(&C, h, 0, 40030, H_PORT, 1, 1);
 	assert_int_equal(tc_connect(&C), 0);
 	tc_send(&C, "abc", 3);

@@ -105,8 +105,8 @@ test_handshake_no_options(void **state)
 	r = tc_last(&C);
 	assert_non_null(r);
 	assert_int_equal(r->flags, PB_SYN | PB_ACK);
-	assert_int_equal(r->mss, 1460);   /* MSS is always sent */
-	assert_int_equal(r->ws, -1);      /* nothing else unless offered */
+	assert_int_equal(r->mss, 1460); /* MSS is always sent */
+	assert_int_equal(r->ws, -1);    /* nothing else unless offered */
 	assert_false(r->sack_perm);
 	assert_false(r->ts);
 	/* No pure ACK: the first data segment's ACK completes the handshake; the window is
@@ -265,8 +265,8 @@ test_ooo_sack_and_gap_fill(void **state)
 	 * burst: the small in-order segment behind it gets its own end-of-burst ACK). */
 	h_clear(&H);
 	{
-		struct rte_mbuf *m[2] = {tc_data_seg(&C, b + 1000, 1000),
-					 tc_data_seg(&C, b + 4000, 100)};
+		struct rte_mbuf *m[2] = { tc_data_seg(&C, b + 1000, 1000),
+					  tc_data_seg(&C, b + 4000, 100) };
 
 		h_input_burst(&H, 0, m, 2);
 	}
@@ -347,11 +347,11 @@ test_sequence_wrap(void **state)
 	tc_init(&C, &H, 0, 40012, H_PORT, 0xfffff000u, 1);
 	assert_int_equal(tc_connect(&C), 0);
 	b = C.snd_nxt;
-	h_input(&H, 0, tc_data_seg(&C, b, 3000));            /* up to 0xfffffbb9 */
-	h_input(&H, 0, tc_data_seg(&C, b + 5000, 1000));     /* past the wrap, out of order */
+	h_input(&H, 0, tc_data_seg(&C, b, 3000));        /* up to 0xfffffbb9 */
+	h_input(&H, 0, tc_data_seg(&C, b + 5000, 1000)); /* past the wrap, out of order */
 	assert_int_equal(tc_last(&C)->ack, b + 3000);
 	assert_int_equal(tc_last(&C)->sack[0][0], b + 5000);
-	h_input(&H, 0, tc_data_seg(&C, b + 3000, 2000));     /* crosses 2^32 */
+	h_input(&H, 0, tc_data_seg(&C, b + 3000, 2000)); /* crosses 2^32 */
 	assert_int_equal(tc_last(&C)->ack, (uint32_t)(b + 6000));
 	assert_true(tc_last(&C)->ack < 0x1000);
 	assert_int_equal(STAT(tcp_payload_bytes), 6000);
