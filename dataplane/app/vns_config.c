@@ -18,7 +18,7 @@
 #include <rte_common.h>
 #include <rte_lcore.h>
 
-#include "vns_app_err.h"
+#include "vns_err.h"
 
 /*
  * How an option's value is read, checked and printed. The unsigned kinds differ only in the
@@ -382,25 +382,23 @@ parse_lcore_map(struct vns_config *cfg, const char *v, char *why, size_t whylen)
 	unsigned int count = 0, max_q = 0;
 
 	if (strlen(v) >= sizeof(buf) || v[0] == '\0')
-		return vns_app_set_err(why, whylen, "expected a list like 0@1,1@2 (queue@lcore)");
+		return vns_fail(why, whylen, "expected a list like 0@1,1@2 (queue@lcore)");
 	snprintf(buf, sizeof(buf), "%s", v);
 	for (char *tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
 		char *at = strchr(tok, '@');
 		uint64_t q, l;
 
 		if (at == NULL)
-			return vns_app_set_err(why, whylen,
-					       "'%s' is not queue@lcore (e.g. 0@1,1@2)", tok);
+			return vns_fail(why, whylen, "'%s' is not queue@lcore (e.g. 0@1,1@2)", tok);
 		*at = '\0';
 		if (!parse_u64(tok, 0, VNS_MAX_QUEUES - 1, &q))
-			return vns_app_set_err(why, whylen, "queue '%s' is not 0-%d", tok,
-					       VNS_MAX_QUEUES - 1);
+			return vns_fail(why, whylen, "queue '%s' is not 0-%d", tok,
+					VNS_MAX_QUEUES - 1);
 		if (!parse_u64(at + 1, 0, RTE_MAX_LCORE - 1, &l))
-			return vns_app_set_err(why, whylen, "lcore '%s' is not 0-%d", at + 1,
-					       RTE_MAX_LCORE - 1);
+			return vns_fail(why, whylen, "lcore '%s' is not 0-%d", at + 1,
+					RTE_MAX_LCORE - 1);
 		if (seen[q])
-			return vns_app_set_err(why, whylen, "queue %u appears twice",
-					       (unsigned int)q);
+			return vns_fail(why, whylen, "queue %u appears twice", (unsigned int)q);
 		seen[q] = true;
 		lcore[q] = (uint16_t)l;
 		count++;
@@ -408,10 +406,10 @@ parse_lcore_map(struct vns_config *cfg, const char *v, char *why, size_t whylen)
 			max_q = (unsigned int)q;
 	}
 	if (count == 0)
-		return vns_app_set_err(why, whylen, "expected a list like 0@1,1@2 (queue@lcore)");
+		return vns_fail(why, whylen, "expected a list like 0@1,1@2 (queue@lcore)");
 	if (max_q + 1 != count)
-		return vns_app_set_err(why, whylen, "queues must be numbered 0-%u without gaps",
-				       count - 1);
+		return vns_fail(why, whylen, "queues must be numbered 0-%u without gaps",
+				count - 1);
 	memcpy(cfg->queue_lcore, lcore, count * sizeof(lcore[0]));
 	cfg->nb_mapped = (uint16_t)count;
 	return 0;
@@ -485,13 +483,13 @@ apply_uint(struct vns_config *cfg, const struct vns_opt *o, const char *v, const
 		return 0;
 	}
 	if (o->zero != NULL && o->min == 0)
-		return vns_app_set_err(err, errlen, "%s '%s': expected %s from 0 (%s) to %u", label,
-				       v, noun, o->zero, o->max);
+		return vns_fail(err, errlen, "%s '%s': expected %s from 0 (%s) to %u", label, v,
+				noun, o->zero, o->max);
 	if (o->zero != NULL)
-		return vns_app_set_err(err, errlen, "%s '%s': expected 0 (%s) or %s from %u to %u",
-				       label, v, o->zero, noun, o->min, o->max);
-	return vns_app_set_err(err, errlen, "%s '%s': expected %s from %u to %u", label, v, noun,
-			       o->min, o->max);
+		return vns_fail(err, errlen, "%s '%s': expected 0 (%s) or %s from %u to %u", label,
+				v, o->zero, noun, o->min, o->max);
+	return vns_fail(err, errlen, "%s '%s': expected %s from %u to %u", label, v, noun, o->min,
+			o->max);
 }
 
 static int
@@ -502,7 +500,7 @@ apply_packed(struct vns_config *cfg, const char *v, const char *label, char *err
 			cfg->packed = (enum vns_packed_mode)i;
 			return 0;
 		}
-	return vns_app_set_err(err, errlen, "%s '%s': expected on, off or auto", label, v);
+	return vns_fail(err, errlen, "%s '%s': expected on, off or auto", label, v);
 }
 
 /*
@@ -524,10 +522,10 @@ apply_option(struct vns_config *cfg, enum vns_opt_id id, const char *v, const ch
 		return apply_uint(cfg, o, v, label, err, errlen);
 	case VNS_VAL_PATH:
 		if (v[0] == '\0' || strlen(v) >= o->field.size)
-			return vns_app_set_err(err, errlen,
-					       "%s '%s': expected a file path shorter than %u "
-					       "bytes",
-					       label, v, o->field.size);
+			return vns_fail(err, errlen,
+					"%s '%s': expected a file path shorter than %u "
+					"bytes",
+					label, v, o->field.size);
 		snprintf(opt_field(cfg, o), o->field.size, "%s", v);
 		return 0;
 	case VNS_VAL_BOOL:
@@ -536,36 +534,35 @@ apply_option(struct vns_config *cfg, enum vns_opt_id id, const char *v, const ch
 			return 0;
 		}
 		if (!parse_bool(v, opt_field(cfg, o)))
-			return vns_app_set_err(err, errlen, "%s '%s': expected on or off", label,
-					       v);
+			return vns_fail(err, errlen, "%s '%s': expected on or off", label, v);
 		return 0;
 	case VNS_VAL_PORT:
 		if (parse_port(cfg, v) != 0)
-			return vns_app_set_err(err, errlen,
-					       "%s '%s': expected vpmd:PCI_ADDRESS (e.g. "
-					       "vpmd:0000:00:01.0), vpmd:vhost-user:PATH, "
-					       "ethdev:PORT_ID or ethdev:NAME",
-					       label, v);
+			return vns_fail(err, errlen,
+					"%s '%s': expected vpmd:PCI_ADDRESS (e.g. "
+					"vpmd:0000:00:01.0), vpmd:vhost-user:PATH, "
+					"ethdev:PORT_ID or ethdev:NAME",
+					label, v);
 		return 0;
 	case VNS_VAL_LCORE_MAP:
 		if (parse_lcore_map(cfg, v, why, sizeof(why)) != 0)
-			return vns_app_set_err(err, errlen, "%s '%s': %s", label, v, why);
+			return vns_fail(err, errlen, "%s '%s': %s", label, v, why);
 		return 0;
 	case VNS_VAL_PACKED:
 		return apply_packed(cfg, v, label, err, errlen);
 	case VNS_VAL_IP:
 		if (parse_ip_prefix(cfg, v) != 0)
-			return vns_app_set_err(err, errlen,
-					       "%s '%s': expected a unicast IPv4 address with "
-					       "optional /LEN 1-32, e.g. 198.18.0.2/24",
-					       label, v);
+			return vns_fail(err, errlen,
+					"%s '%s': expected a unicast IPv4 address with "
+					"optional /LEN 1-32, e.g. 198.18.0.2/24",
+					label, v);
 		return 0;
 	case VNS_VAL_MAC:
 		if (parse_mac(cfg, v) != 0)
-			return vns_app_set_err(err, errlen,
-					       "%s '%s': expected a unicast, non-zero MAC like "
-					       "02:00:c6:12:00:02",
-					       label, v);
+			return vns_fail(err, errlen,
+					"%s '%s': expected a unicast, non-zero MAC like "
+					"02:00:c6:12:00:02",
+					label, v);
 		return 0;
 	case VNS_VAL_NONE:
 		break;
@@ -610,14 +607,13 @@ apply_section(struct vns_config *cfg, struct rte_cfgfile *file, const char *path
 		char known[128];
 
 		list_sections(known, sizeof(known), ", ");
-		return vns_app_set_err(err, errlen,
-				       "--config '%s': unknown section [%s] (known: %s)", path,
-				       section, known);
+		return vns_fail(err, errlen, "--config '%s': unknown section [%s] (known: %s)",
+				path, section, known);
 	}
 	nent = rte_cfgfile_section_num_entries(file, section);
 	entries = calloc((size_t)(nent > 0 ? nent : 1), sizeof(*entries));
 	if (entries == NULL)
-		return vns_app_set_err(err, errlen, "--config '%s': out of memory", path);
+		return vns_fail(err, errlen, "--config '%s': out of memory", path);
 	nent = rte_cfgfile_section_entries(file, section, entries, nent);
 	for (int e = 0; e < nent && rc == 0; e++) {
 		const char *key = entries[e].name;
@@ -626,11 +622,11 @@ apply_section(struct vns_config *cfg, struct rte_cfgfile *file, const char *path
 
 		snprintf(label, sizeof(label), "%s [%s] %s", path, section, key);
 		if (id < 0 || vns_opts[id].section == NULL)
-			rc = vns_app_set_err(err, errlen,
-					     "%s: unknown option (see --help for the list)", label);
+			rc = vns_fail(err, errlen, "%s: unknown option (see --help for the list)",
+				      label);
 		else if (strcmp(vns_opts[id].section, section) != 0)
-			rc = vns_app_set_err(err, errlen, "%s: this option belongs in section [%s]",
-					     label, vns_opts[id].section);
+			rc = vns_fail(err, errlen, "%s: this option belongs in section [%s]", label,
+				      vns_opts[id].section);
 		else
 			rc = apply_option(cfg, (enum vns_opt_id)id, entries[e].value, label, err,
 					  errlen);
@@ -649,28 +645,28 @@ vns_config_load_file(struct vns_config *cfg, const char *path, char *err, size_t
 	int nsec, rc = -1;
 
 	if (access(path, R_OK) != 0)
-		return vns_app_set_err(err, errlen, "--config '%s': cannot read it: %s", path,
-				       strerror(errno));
+		return vns_fail(err, errlen, "--config '%s': cannot read it: %s", path,
+				strerror(errno));
 	file = rte_cfgfile_load_with_params(path, 0, &params);
 	if (file == NULL)
-		return vns_app_set_err(err, errlen,
-				       "--config '%s': not a valid INI file (key = value lines "
-				       "inside [section]s, '#' starts a comment)",
-				       path);
+		return vns_fail(err, errlen,
+				"--config '%s': not a valid INI file (key = value lines "
+				"inside [section]s, '#' starts a comment)",
+				path);
 	nsec = rte_cfgfile_num_sections(file, NULL, 0);
 	if (nsec < 0) {
-		vns_app_set_err(err, errlen, "--config '%s': cannot list its sections", path);
+		vns_fail(err, errlen, "--config '%s': cannot list its sections", path);
 		goto out;
 	}
 	sections = calloc((size_t)nsec + 1, sizeof(*sections));
 	if (sections == NULL) {
-		vns_app_set_err(err, errlen, "--config '%s': out of memory", path);
+		vns_fail(err, errlen, "--config '%s': out of memory", path);
 		goto out;
 	}
 	for (int i = 0; i < nsec; i++) {
 		sections[i] = malloc(CFG_NAME_LEN);
 		if (sections[i] == NULL) {
-			vns_app_set_err(err, errlen, "--config '%s': out of memory", path);
+			vns_fail(err, errlen, "--config '%s': out of memory", path);
 			goto out;
 		}
 	}
@@ -701,15 +697,15 @@ split_option(const char *a, const char **value, char *err, size_t errlen)
 		return VNS_OPT_HELP;
 	}
 	if (strncmp(a, "--", 2) != 0 || a[2] == '\0')
-		return vns_app_set_err(err, errlen,
-				       "unexpected argument '%s' (options start with --; "
-				       "see --help)",
-				       a);
+		return vns_fail(err, errlen,
+				"unexpected argument '%s' (options start with --; "
+				"see --help)",
+				a);
 	name = a + 2;
 	eq = strchr(name, '=');
 	id = opt_lookup(name, eq != NULL ? (size_t)(eq - name) : strlen(name));
 	if (id < 0)
-		return vns_app_set_err(err, errlen, "unknown option '%s' (see --help)", a);
+		return vns_fail(err, errlen, "unknown option '%s' (see --help)", a);
 	*value = eq != NULL ? eq + 1 : NULL;
 	return id;
 }
@@ -733,7 +729,7 @@ scan_command_line(int argc, char **argv, struct vns_cli_scan *scan, char *err, s
 		if (id < 0)
 			return VNS_CONFIG_ERROR;
 		if (id == VNS_OPT_HELP && v != NULL) {
-			vns_app_set_err(err, errlen, "--help takes no value (got '%s')", v);
+			vns_fail(err, errlen, "--help takes no value (got '%s')", v);
 			return VNS_CONFIG_ERROR;
 		}
 		if (id == VNS_OPT_HELP)
@@ -786,14 +782,13 @@ apply_command_line(struct vns_config *cfg, int argc, char **argv, char *err, siz
 		if (opt_takes_value((enum vns_opt_id)id) && v == NULL) {
 			if (i + 1 >= argc) {
 				opt_help(o, help, sizeof(help));
-				return vns_app_set_err(err, errlen, "%s needs a value %s: %s",
-						       label, o->arg, help);
+				return vns_fail(err, errlen, "%s needs a value %s: %s", label,
+						o->arg, help);
 			}
 			v = argv[++i];
 		} else if (!opt_takes_value((enum vns_opt_id)id) &&
 			   !opt_value_optional((enum vns_opt_id)id) && v != NULL) {
-			return vns_app_set_err(err, errlen, "%s takes no value (got '%s')", label,
-					       v);
+			return vns_fail(err, errlen, "%s takes no value (got '%s')", label, v);
 		}
 		if (id == VNS_OPT_CONFIG)
 			continue;
@@ -821,9 +816,9 @@ check_stats_json_dir(const struct vns_config *cfg, char *err, size_t errlen)
 	else
 		*slash = '\0';
 	if (access(dir, W_OK | X_OK) != 0)
-		return vns_app_set_err(err, errlen,
-				       "--stats-json '%s': cannot write in directory '%s' (%s)",
-				       cfg->stats_json, dir, strerror(errno));
+		return vns_fail(err, errlen,
+				"--stats-json '%s': cannot write in directory '%s' (%s)",
+				cfg->stats_json, dir, strerror(errno));
 	return 0;
 }
 
@@ -832,24 +827,23 @@ static int
 check_combination(const struct vns_config *cfg, char *err, size_t errlen)
 {
 	if (cfg->port_spec[0] == '\0')
-		return vns_app_set_err(err, errlen,
-				       "--port is required: vpmd:PCI_ADDRESS, "
-				       "vpmd:vhost-user:PATH, ethdev:PORT_ID or ethdev:NAME");
+		return vns_fail(err, errlen,
+				"--port is required: vpmd:PCI_ADDRESS, "
+				"vpmd:vhost-user:PATH, ethdev:PORT_ID or ethdev:NAME");
 	if (cfg->nb_mapped != 0 && cfg->nb_queues != 0 && cfg->nb_queues != cfg->nb_mapped)
-		return vns_app_set_err(err, errlen,
-				       "--queues %u disagrees with --lcore-map, which places %u "
-				       "queues",
-				       cfg->nb_queues, cfg->nb_mapped);
+		return vns_fail(err, errlen,
+				"--queues %u disagrees with --lcore-map, which places %u "
+				"queues",
+				cfg->nb_queues, cfg->nb_mapped);
 	if (cfg->sha256 && cfg->discard_port == 0)
-		return vns_app_set_err(err, errlen,
-				       "--sha256 needs the discard port: set --discard-port to "
-				       "1-65535");
+		return vns_fail(err, errlen,
+				"--sha256 needs the discard port: set --discard-port to "
+				"1-65535");
 	if (check_stats_json_dir(cfg, err, errlen) != 0)
 		return -1;
 	if (cfg->iperf_port != 0 && cfg->iperf_port == cfg->discard_port)
-		return vns_app_set_err(err, errlen,
-				       "--discard-port %u: already used by --iperf-port",
-				       cfg->discard_port);
+		return vns_fail(err, errlen, "--discard-port %u: already used by --iperf-port",
+				cfg->discard_port);
 	return 0;
 }
 
@@ -901,26 +895,26 @@ vns_config_resolve_lcores(struct vns_config *cfg, const bool *lcore_enabled,
 			unsigned int l = cfg->queue_lcore[q];
 
 			if (l == main_lcore)
-				return vns_app_set_err(err, errlen,
-						       "--lcore-map %u@%u: lcore %u is the main "
-						       "lcore (stats and control); use a worker "
-						       "lcore: %s",
-						       q, l, l, workers);
+				return vns_fail(err, errlen,
+						"--lcore-map %u@%u: lcore %u is the main "
+						"lcore (stats and control); use a worker "
+						"lcore: %s",
+						q, l, l, workers);
 			if (l >= nb_lcore_slots || !lcore_enabled[l])
-				return vns_app_set_err(err, errlen,
-						       "--lcore-map %u@%u: lcore %u is not in the "
-						       "EAL lcore list (-l); worker lcores: %s",
-						       q, l, l, workers);
+				return vns_fail(err, errlen,
+						"--lcore-map %u@%u: lcore %u is not in the "
+						"EAL lcore list (-l); worker lcores: %s",
+						q, l, l, workers);
 		}
 		cfg->nb_queues = cfg->nb_mapped;
 		return 0;
 	}
 	if (nworkers == 0)
-		return vns_app_set_err(err, errlen,
-				       "-l: vnetsink needs a worker lcore besides the main "
-				       "lcore %u for its queues (e.g. EAL -l 0,1 "
-				       "--main-lcore 0)",
-				       main_lcore);
+		return vns_fail(err, errlen,
+				"-l: vnetsink needs a worker lcore besides the main "
+				"lcore %u for its queues (e.g. EAL -l 0,1 "
+				"--main-lcore 0)",
+				main_lcore);
 	if (cfg->nb_queues == 0)
 		cfg->nb_queues = (uint16_t)RTE_MIN(nworkers, VNS_MAX_QUEUES);
 	/* More queues than workers: a worker polls several queues, each with its own stack. */

@@ -22,7 +22,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
-#include "vns_app_err.h"
+#include "vns_err.h"
 #include "vns_config.h"
 #include "vns_port.h"
 #include "vns_services.h"
@@ -136,7 +136,7 @@ setup_port(struct vns_app *app, int socket, char *err, size_t errlen)
 	app->pool = rte_pktmbuf_pool_create("vns_mbufs", nb_mbufs, 256, 0,
 					    RTE_MBUF_DEFAULT_BUF_SIZE, socket);
 	if (app->pool == NULL)
-		return vns_app_set_err(
+		return vns_fail(
 			err, errlen,
 			"cannot allocate %u mbufs (%u MB of hugepage memory): %s; "
 			"lower --mbufs/--ring-size or reserve more hugepages",
@@ -181,15 +181,15 @@ setup_queues(struct vns_app *app, int socket, char *err, size_t errlen)
 
 		app->stacks[q] = vns_stack_create(&sc, app->shared, qsocket, why, sizeof(why));
 		if (app->stacks[q] == NULL)
-			return vns_app_set_err(err, errlen, "queue %u: cannot create its stack: %s",
-					       q, why);
+			return vns_fail(err, errlen, "queue %u: cannot create its stack: %s", q,
+					why);
 		vns_port_queue_get(app->port, q, &pq);
 		app->queues[q] = vns_queue_create(q, lcore, &pq, app->stacks[q], qsocket);
 		if (app->queues[q] == NULL)
-			return vns_app_set_err(err, errlen,
-					       "queue %u: out of hugepage memory for its loop "
-					       "state",
-					       q);
+			return vns_fail(err, errlen,
+					"queue %u: out of hugepage memory for its loop "
+					"state",
+					q);
 		w->lcore_id = lcore;
 		w->queues[w->nb_queues++] = app->queues[q];
 	}

@@ -13,7 +13,7 @@
 
 #include <rte_cycles.h>
 
-#include "vns_app_err.h"
+#include "vns_err.h"
 #include "vns_stats_priv.h"
 
 #define VNS_F_COUNT(n, d) +1
@@ -339,8 +339,8 @@ vns_stats_init(const struct vns_stats_src *src, char *err, size_t errlen)
 	struct vns_stats_ctx *c = &vns_stats;
 
 	if (src->nb_queues == 0 || src->nb_queues > VNS_MAX_QUEUES)
-		return vns_app_set_err(err, errlen, "stats: %u queues, expected 1-%d",
-				       src->nb_queues, VNS_MAX_QUEUES);
+		return vns_fail(err, errlen, "stats: %u queues, expected 1-%d", src->nb_queues,
+				VNS_MAX_QUEUES);
 	c->src = *src;
 	add_svc_fields(src->queues[0]->stack);
 	c->interval_tsc = (uint64_t)src->cfg->stats_interval * rte_get_tsc_hz();

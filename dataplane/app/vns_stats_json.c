@@ -12,7 +12,7 @@
 #include <jansson.h>
 #include <rte_cycles.h>
 
-#include "vns_app_err.h"
+#include "vns_err.h"
 #include "vns_stats_priv.h"
 
 static json_t *
@@ -141,10 +141,10 @@ vns_stats_json_write(const struct vns_stats_src *src, const struct vns_qsnap *sn
 	if (json_dump_file(root, tmp, JSON_INDENT(1) | JSON_SORT_KEYS) != 0 ||
 	    rename(tmp, path) != 0) {
 		if (!reported)
-			rc = vns_app_set_err(err, errlen,
-					     "--stats-json %s: cannot write it (%s); "
-					     "stats stay on stdout",
-					     path, strerror(errno));
+			rc = vns_fail(err, errlen,
+				      "--stats-json %s: cannot write it (%s); "
+				      "stats stay on stdout",
+				      path, strerror(errno));
 		reported = true;
 	}
 	json_decref(root);

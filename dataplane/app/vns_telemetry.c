@@ -14,7 +14,7 @@
 #include <rte_cycles.h>
 #include <rte_telemetry.h>
 
-#include "vns_app_err.h"
+#include "vns_err.h"
 #include "vns_stats_priv.h"
 #include "vns_telemetry.h"
 
@@ -184,9 +184,9 @@ vns_telemetry_init(const struct vns_stats_src *src, char *err, size_t errlen)
 	    rte_telemetry_register_cmd("/vnetsink/flows", tel_flows,
 				       "vnetsink live TCP flows. Parameters: int queue "
 				       "(optional)") != 0)
-		return vns_app_set_err(err, errlen,
-				       "telemetry commands not registered; stats "
-				       "stay on stdout and --stats-json");
+		return vns_fail(err, errlen,
+				"telemetry commands not registered; stats "
+				"stay on stdout and --stats-json");
 	return 0;
 }
 

@@ -11,7 +11,7 @@
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
 
-#include "vns_app_err.h"
+#include "vns_err.h"
 #include "vns_port.h"
 #include "vns_stack.h"
 
@@ -64,24 +64,24 @@ vns_port_ethdev_open(const char *spec, char *err, size_t errlen)
 	}
 	if (rc != 0) {
 		list_ports(ports, sizeof(ports));
-		vns_app_set_err(err, errlen,
-				"--port ethdev:%s: no such DPDK port (ports: %s); create one with "
-				"EAL --vdev (e.g. --vdev net_tap0,iface=vnstap0) or bind a PCI "
-				"device to vfio-pci/uio",
-				spec, ports);
+		vns_fail(err, errlen,
+			 "--port ethdev:%s: no such DPDK port (ports: %s); create one with "
+			 "EAL --vdev (e.g. --vdev net_tap0,iface=vnstap0) or bind a PCI "
+			 "device to vfio-pci/uio",
+			 spec, ports);
 		return NULL;
 	}
 	if (rte_eth_dev_info_get(port_id, &info) != 0) {
-		vns_app_set_err(err, errlen,
-				"--port ethdev:%s: cannot read the device info; is it in use by "
-				"another process?",
-				spec);
+		vns_fail(err, errlen,
+			 "--port ethdev:%s: cannot read the device info; is it in use by "
+			 "another process?",
+			 spec);
 		return NULL;
 	}
 	p = calloc(1, sizeof(*p));
 	e = calloc(1, sizeof(*e));
 	if (p == NULL || e == NULL) {
-		vns_app_set_err(err, errlen, "--port ethdev:%s: out of memory", spec);
+		vns_fail(err, errlen, "--port ethdev:%s: out of memory", spec);
 		goto fail;
 	}
 	e->port_id = port_id;
@@ -114,14 +114,14 @@ ethdev_setup(struct vns_port *p, const struct vns_port_conf *pc, uint16_t nb_que
 
 	rc = rte_eth_dev_info_get(e->port_id, &info);
 	if (rc != 0) {
-		vns_app_set_err(err, errlen, "%s: cannot read the device info (%s)", p->info.name,
-				strerror(-rc));
+		vns_fail(err, errlen, "%s: cannot read the device info (%s)", p->info.name,
+			 strerror(-rc));
 		return rc;
 	}
 	if (nb_queues > info.max_rx_queues || nb_queues > info.max_tx_queues) {
-		vns_app_set_err(err, errlen,
-				"--queues %u: %s offers at most %u rx / %u tx queues; use fewer",
-				nb_queues, p->info.name, info.max_rx_queues, info.max_tx_queues);
+		vns_fail(err, errlen,
+			 "--queues %u: %s offers at most %u rx / %u tx queues; use fewer",
+			 nb_queues, p->info.name, info.max_rx_queues, info.max_tx_queues);
 		return -EINVAL;
 	}
 
@@ -153,17 +153,16 @@ ethdev_setup(struct vns_port *p, const struct vns_port_conf *pc, uint16_t nb_que
 
 	rc = rte_eth_dev_configure(e->port_id, nb_queues, nb_queues, &conf);
 	if (rc != 0) {
-		vns_app_set_err(err, errlen, "%s: configure %u queues failed (%s); %s",
-				p->info.name, nb_queues, strerror(-rc),
-				rc == -EBUSY ? "the device is in use (started by another process?)"
-					     : "see the driver's message above");
+		vns_fail(err, errlen, "%s: configure %u queues failed (%s); %s", p->info.name,
+			 nb_queues, strerror(-rc),
+			 rc == -EBUSY ? "the device is in use (started by another process?)"
+				      : "see the driver's message above");
 		return rc;
 	}
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(e->port_id, &nb_rxd, &nb_txd);
 	if (rc != 0) {
-		vns_app_set_err(err, errlen,
-				"%s: ring size %u not usable (%s); try --ring-size 512",
-				p->info.name, pc->ring_size, strerror(-rc));
+		vns_fail(err, errlen, "%s: ring size %u not usable (%s); try --ring-size 512",
+			 p->info.name, pc->ring_size, strerror(-rc));
 		return rc;
 	}
 	for (uint16_t q = 0; q < nb_queues; q++) {
@@ -174,18 +173,18 @@ ethdev_setup(struct vns_port *p, const struct vns_port_conf *pc, uint16_t nb_que
 		txc.offloads = e->tx_offloads;
 		rc = rte_eth_rx_queue_setup(e->port_id, q, nb_rxd, socket, &rxc, pool);
 		if (rc != 0) {
-			vns_app_set_err(err, errlen,
-					"%s: rx queue %u setup failed (%s); try more --mbufs or a "
-					"smaller --ring-size",
-					p->info.name, q, strerror(-rc));
+			vns_fail(err, errlen,
+				 "%s: rx queue %u setup failed (%s); try more --mbufs or a "
+				 "smaller --ring-size",
+				 p->info.name, q, strerror(-rc));
 			return rc;
 		}
 		rc = rte_eth_tx_queue_setup(e->port_id, q, nb_txd, socket, &txc);
 		if (rc != 0) {
-			vns_app_set_err(err, errlen,
-					"%s: tx queue %u setup failed (%s); try a smaller "
-					"--ring-size",
-					p->info.name, q, strerror(-rc));
+			vns_fail(err, errlen,
+				 "%s: tx queue %u setup failed (%s); try a smaller "
+				 "--ring-size",
+				 p->info.name, q, strerror(-rc));
 			return rc;
 		}
 	}
@@ -207,7 +206,7 @@ ethdev_start(struct vns_port *p, char *err, size_t errlen)
 	int rc = rte_eth_dev_start(e->port_id);
 
 	if (rc != 0) {
-		vns_app_set_err(err, errlen, "%s: start failed (%s)", p->info.name, strerror(-rc));
+		vns_fail(err, errlen, "%s: start failed (%s)", p->info.name, strerror(-rc));
 		return rc;
 	}
 	p->started = true;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vns_app_err.h"
+#include "vns_err.h"
 #include "vns_port.h"
 #include "vns_stack.h"
 
@@ -45,22 +45,21 @@ vns_port_vpmd_open(const char *spec, char *err, size_t errlen)
 	char why[256] = "", pci[32];
 
 	if (pci_taken_by_eal(spec, pci, sizeof(pci))) {
-		vns_app_set_err(err, errlen,
-				"--port vpmd:%s: the EAL already gave %s to DPDK's own driver; "
-				"start the EAL with --no-pci (or -b %s)",
-				spec, pci, pci);
+		vns_fail(err, errlen,
+			 "--port vpmd:%s: the EAL already gave %s to DPDK's own driver; "
+			 "start the EAL with --no-pci (or -b %s)",
+			 spec, pci, pci);
 		return NULL;
 	}
 	p = calloc(1, sizeof(*p));
 	v = calloc(1, sizeof(*v));
 	if (p == NULL || v == NULL) {
-		vns_app_set_err(err, errlen, "--port vpmd:%s: out of memory", spec);
+		vns_fail(err, errlen, "--port vpmd:%s: out of memory", spec);
 		goto fail;
 	}
 	v->dev = vpmd_open(spec, why, sizeof(why));
 	if (v->dev == NULL) {
-		vns_app_set_err(err, errlen, "--port vpmd:%s: %s", spec,
-				why[0] ? why : "open failed");
+		vns_fail(err, errlen, "--port vpmd:%s: %s", spec, why[0] ? why : "open failed");
 		goto fail;
 	}
 	snprintf(v->spec, sizeof(v->spec), "%s", spec);
@@ -98,21 +97,20 @@ vpmd_port_setup(struct vns_port *p, const struct vns_port_conf *pc, uint16_t nb_
 		conf.features &= ~VPMD_F_RING_PACKED;
 	rc = vpmd_configure(v->dev, &conf, why, sizeof(why));
 	if (rc != 0) {
-		vns_app_set_err(err, errlen, "--port vpmd:%s: %s", v->spec,
-				why[0] ? why : strerror(-rc));
+		vns_fail(err, errlen, "--port vpmd:%s: %s", v->spec, why[0] ? why : strerror(-rc));
 		return rc;
 	}
 	feat = vpmd_features(v->dev);
 	if (pc->packed == VNS_PACKED_ON && (feat & VPMD_F_RING_PACKED) == 0) {
-		vns_app_set_err(err, errlen,
-				"--packed on: the device does not offer VIRTIO_F_RING_PACKED; use "
-				"--packed auto");
+		vns_fail(err, errlen,
+			 "--packed on: the device does not offer VIRTIO_F_RING_PACKED; use "
+			 "--packed auto");
 		return -ENOTSUP;
 	}
 	if (vpmd_nb_qpairs(v->dev) != nb_queues) {
-		vns_app_set_err(err, errlen,
-				"--queues %u: the device gives %u queue pairs; use --queues %u",
-				nb_queues, vpmd_nb_qpairs(v->dev), vpmd_nb_qpairs(v->dev));
+		vns_fail(err, errlen,
+			 "--queues %u: the device gives %u queue pairs; use --queues %u", nb_queues,
+			 vpmd_nb_qpairs(v->dev), vpmd_nb_qpairs(v->dev));
 		return -EINVAL;
 	}
 	p->nb_queues = nb_queues;
