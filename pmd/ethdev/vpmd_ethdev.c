@@ -46,6 +46,8 @@ static const char *const vpmd_eth_keys[] = { VPMD_ETH_DEVARGS(VPMD_ETH_ARG_KEY) 
 #undef VPMD_ETH_ARG_KEY
 #define VPMD_ETH_ARG_PARAM(id, key, syntax) key "=" syntax " "
 #define VPMD_ETH_PARAMS                     VPMD_ETH_DEVARGS(VPMD_ETH_ARG_PARAM)
+/* Its length without the trailing space, for messages. */
+#define VPMD_ETH_PARAMS_LEN ((int)sizeof(VPMD_ETH_PARAMS) - 2)
 
 enum vpmd_eth_packed { VPMD_ETH_PACKED_AUTO, VPMD_ETH_PACKED_ON, VPMD_ETH_PACKED_OFF };
 
@@ -164,8 +166,8 @@ parse_devargs(const char *name, const char *params, struct vpmd_eth_args *a)
 	a->queues = 1;
 	kv = rte_kvargs_parse(params ? params : "", NULL);
 	if (kv == NULL) {
-		VPMD_ETH_LOG(ERR, name, "devargs '%s' are not key=value,...; valid: %s", params,
-			     VPMD_ETH_PARAMS);
+		VPMD_ETH_LOG(ERR, name, "devargs '%s' are not key=value,...; valid: %.*s", params,
+			     VPMD_ETH_PARAMS_LEN, VPMD_ETH_PARAMS);
 		return -EINVAL;
 	}
 	for (i = 0; i < kv->count && rc == 0; i++) {
@@ -173,8 +175,8 @@ parse_devargs(const char *name, const char *params, struct vpmd_eth_args *a)
 			if (strcmp(kv->pairs[i].key, vpmd_eth_keys[k]) == 0)
 				break;
 		if (vpmd_eth_keys[k] == NULL || kv->pairs[i].value == NULL) {
-			VPMD_ETH_LOG(ERR, name, "unknown or empty devarg '%s'; valid: %s",
-				     kv->pairs[i].key, VPMD_ETH_PARAMS);
+			VPMD_ETH_LOG(ERR, name, "unknown or empty devarg '%s'; valid: %.*s",
+				     kv->pairs[i].key, VPMD_ETH_PARAMS_LEN, VPMD_ETH_PARAMS);
 			rc = -EINVAL;
 		} else {
 			rc = parse_pair(name, &kv->pairs[i], a);
