@@ -1,0 +1,711 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * net_vpmd: vpmd as a DPDK ethdev (a vdev driver), so that every DPDK application and tool
+ * runs on it: `dpdk-testpmd -d librte_net_vpmd.so --vdev net_vpmd0,vhost-user=PATH,...`.
+ *
+ * The ethdev layer's life cycle maps onto vpmd's:
+ *   probe        vpmd_open() (connects to the device; its offered features give the
+ *                capabilities dev_infos_get reports)
+ *   configure,   recorded only: vpmd configures all queue pairs at once, with one rx
+ *   queue setup  mempool and one ring size, so
+ *   dev_start    vpmd_configure() (when something changed) + vpmd_start(); the ethdev queue
+ *                pointers become vpmd's queues, so rte_eth_rx_burst() lands on a one-line
+ *                function that tail-calls vpmd_rx_burst() (no per-packet work here)
+ *   dev_stop     vpmd_stop() (device reset, every mbuf back in its pool)
+ *   dev_close    vpmd_close()
+ * Control operations run on the main lcore only (the ethdev rule and vpmd's).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bus_vdev_driver.h>
+#include <ethdev_driver.h>
+#include <ethdev_vdev.h>
+#include <rte_kvargs.h>
+#include <rte_malloc.h>
+
+#include "vpmd.h"
+#include "vpmd_internal.h"
+
+RTE_LOG_REGISTER(vpmd_eth_logtype, pmd.net.vpmd.ethdev, NOTICE);
+#define VPMD_ETH_LOG(level, name, fmt, ...) \
+	rte_log(RTE_LOG_##level, vpmd_eth_logtype, "%s: " fmt "\n", name, ##__VA_ARGS__)
+
+/* Devargs, one table: key, value syntax (the driver's parameter string comes from it). */
+#define VPMD_ETH_DEVARGS(X)                          \
+	X(VHOST_USER, "vhost-user", "<socket path>") \
+	X(PCI, "pci", "<DBDF>")                      \
+	X(QUEUES, "queues", "<1-64>")                \
+	X(PACKED, "packed", "on|off|auto")           \
+	X(RX_RING, "rx_ring", "<1-32768>")           \
+	X(TX_RING, "tx_ring", "<1-32768>")
+#define VPMD_ETH_ARG_KEY(id, key, syntax) key,
+static const char *const vpmd_eth_keys[] = { VPMD_ETH_DEVARGS(VPMD_ETH_ARG_KEY) NULL };
+#undef VPMD_ETH_ARG_KEY
+#define VPMD_ETH_ARG_PARAM(id, key, syntax) key "=" syntax " "
+#define VPMD_ETH_PARAMS                     VPMD_ETH_DEVARGS(VPMD_ETH_ARG_PARAM)
+/* Its length without the trailing space, for messages. */
+#define VPMD_ETH_PARAMS_LEN ((int)sizeof(VPMD_ETH_PARAMS) - 2)
+
+enum vpmd_eth_packed { VPMD_ETH_PACKED_AUTO, VPMD_ETH_PACKED_ON, VPMD_ETH_PACKED_OFF };
+
+struct vpmd_eth_args {
+	char spec[PATH_MAX + 16];  /* vpmd_open() spec: "vhost-user:PATH" or "pci:DBDF" */
+	uint16_t queues;           /* queue pairs this port offers (default 1) */
+	uint16_t rx_ring, tx_ring; /* 0 = the application's nb_desc */
+	enum vpmd_eth_packed packed;
+};
+
+/* What a queue set-up recorded until dev_start hands it to vpmd_configure(). */
+struct vpmd_eth_qslot {
+	struct rte_mempool *mp; /* rx only */
+	uint16_t nb_desc;
+};
+
+struct vpmd_eth_priv {
+	struct vpmd_dev *vpmd;
+	struct vpmd_eth_args args;
+	struct rte_ether_addr mac;
+	bool dirty; /* configure or a queue set-up since the last vpmd_configure() */
+	struct vpmd_eth_qslot rxslot[VPMD_MAX_QPAIRS];
+	struct vpmd_eth_qslot txslot[VPMD_MAX_QPAIRS];
+	/* Counters at the last stats reset: vpmd's are single-writer and never reset. */
+	struct vpmd_rxq_stats rx_base[VPMD_MAX_QPAIRS];
+	struct vpmd_txq_stats tx_base[VPMD_MAX_QPAIRS];
+};
+
+/* ---- fast path: the ethdev signature, straight into vpmd's bursts ------------------------- */
+
+static uint16_t
+vpmd_eth_rx_burst(void *rxq, struct rte_mbuf **pkts, uint16_t n)
+{
+	return vpmd_rx_burst(rxq, pkts, n);
+}
+
+static uint16_t
+vpmd_eth_tx_burst(void *txq, struct rte_mbuf **pkts, uint16_t n)
+{
+	return vpmd_tx_burst(txq, pkts, n);
+}
+
+static int
+vpmd_eth_tx_done_cleanup(void *txq, uint32_t free_cnt)
+{
+	RTE_SET_USED(free_cnt);
+	return (int)vpmd_tx_reclaim(txq);
+}
+
+/* ---- devargs ------------------------------------------------------------------------------- */
+
+static int
+parse_u16(const char *name, const char *key, const char *val, unsigned long max, uint16_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(val, &end, 0);
+	if (errno != 0 || end == val || *end != '\0' || v < 1 || v > max) {
+		VPMD_ETH_LOG(ERR, name, "devarg %s=%s: expected a number in 1..%lu", key, val, max);
+		return -EINVAL;
+	}
+	*out = (uint16_t)v;
+	return 0;
+}
+
+static int
+parse_pair(const char *name, const struct rte_kvargs_pair *p, struct vpmd_eth_args *a)
+{
+	int n;
+
+	if (strcmp(p->key, "vhost-user") == 0 || strcmp(p->key, "pci") == 0) {
+		if (a->spec[0] != '\0') {
+			VPMD_ETH_LOG(ERR, name, "devargs: give one device, vhost-user= or pci=");
+			return -EINVAL;
+		}
+		n = snprintf(a->spec, sizeof(a->spec), "%s:%s", p->key, p->value);
+		if (n < 0 || (size_t)n >= sizeof(a->spec) || p->value[0] == '\0') {
+			VPMD_ETH_LOG(ERR, name, "devarg %s=%s: empty or too long", p->key,
+				     p->value);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (strcmp(p->key, "queues") == 0)
+		return parse_u16(name, p->key, p->value, VPMD_MAX_QPAIRS, &a->queues);
+	if (strcmp(p->key, "rx_ring") == 0)
+		return parse_u16(name, p->key, p->value, VPMD_RING_SIZE_MAX, &a->rx_ring);
+	if (strcmp(p->key, "tx_ring") == 0)
+		return parse_u16(name, p->key, p->value, VPMD_RING_SIZE_MAX, &a->tx_ring);
+	/* the one key left: packed */
+	if (strcmp(p->value, "on") == 0)
+		a->packed = VPMD_ETH_PACKED_ON;
+	else if (strcmp(p->value, "off") == 0)
+		a->packed = VPMD_ETH_PACKED_OFF;
+	else if (strcmp(p->value, "auto") == 0)
+		a->packed = VPMD_ETH_PACKED_AUTO;
+	else {
+		VPMD_ETH_LOG(ERR, name, "devarg packed=%s: expected on, off or auto", p->value);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Parse "key=value,..." into a; every error is one log line naming the devarg. */
+static int
+parse_devargs(const char *name, const char *params, struct vpmd_eth_args *a)
+{
+	struct rte_kvargs *kv;
+	unsigned int i, k;
+	size_t len;
+	int rc = 0;
+
+	memset(a, 0, sizeof(*a));
+	a->queues = 1;
+	kv = rte_kvargs_parse(params ? params : "", NULL);
+	if (kv == NULL) {
+		VPMD_ETH_LOG(ERR, name, "devargs '%s' are not key=value,...; valid: %.*s", params,
+			     VPMD_ETH_PARAMS_LEN, VPMD_ETH_PARAMS);
+		return -EINVAL;
+	}
+	for (i = 0; i < kv->count && rc == 0; i++) {
+		for (k = 0; vpmd_eth_keys[k] != NULL; k++)
+			if (strcmp(kv->pairs[i].key, vpmd_eth_keys[k]) == 0)
+				break;
+		if (vpmd_eth_keys[k] == NULL || kv->pairs[i].value == NULL) {
+			VPMD_ETH_LOG(ERR, name, "unknown or empty devarg '%s'; valid: %.*s",
+				     kv->pairs[i].key, VPMD_ETH_PARAMS_LEN, VPMD_ETH_PARAMS);
+			rc = -EINVAL;
+		} else {
+			rc = parse_pair(name, &kv->pairs[i], a);
+		}
+	}
+	rte_kvargs_free(kv);
+	if (rc == 0 && a->spec[0] == '\0') {
+		VPMD_ETH_LOG(ERR, name, "no device: add vhost-user=<socket path> or pci=<DBDF>");
+		rc = -EINVAL;
+	}
+	/* A vhost-user device shows the pairs its spec names (the backend only says its
+	 * ceiling): the port's queues. */
+	len = strlen(a->spec);
+	if (rc == 0 && strncmp(a->spec, "vhost-user:", 11) == 0 &&
+	    snprintf(a->spec + len, sizeof(a->spec) - len, ",queues=%u", a->queues) >=
+		    (int)(sizeof(a->spec) - len)) {
+		VPMD_ETH_LOG(ERR, name, "devarg vhost-user: socket path too long");
+		rc = -EINVAL;
+	}
+	return rc;
+}
+
+/* ---- control path ------------------------------------------------------------------------- */
+
+/* The features the device offers (known once vpmd_open() has read them): what the port's
+ * capabilities are made of before anything is negotiated. */
+static uint64_t
+offered_features(const struct vpmd_eth_priv *priv)
+{
+	return priv->vpmd->dev_features;
+}
+
+static int
+vpmd_eth_configure(struct rte_eth_dev *dev)
+{
+	struct vpmd_eth_priv *priv = dev->data->dev_private;
+	const char *name = dev->data->name;
+
+	if (dev->data->nb_rx_queues != dev->data->nb_tx_queues) {
+		VPMD_ETH_LOG(ERR, name,
+			     "%u rx and %u tx queues: vpmd uses queue pairs, ask for "
+			     "as many of each",
+			     dev->data->nb_rx_queues, dev->data->nb_tx_queues);
+		return -EINVAL;
+	}
+	priv->dirty = true;
+	return 0;
+}
+
+static int
+vpmd_eth_info_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
+{
+	struct vpmd_eth_priv *priv = dev->data->dev_private;
+	uint64_t f = offered_features(priv);
+	struct vpmd_link link;
+
+	info->max_rx_queues = priv->args.queues;
+	info->max_tx_queues = priv->args.queues;
+	info->max_mac_addrs = 1;
+	info->min_mtu = RTE_ETHER_MIN_MTU;
+	/* The device's MTU once it is configured; 1500 until then (vpmd reads it then). */
+	info->max_mtu = RTE_ETHER_MTU;
+	if (vpmd_nb_qpairs(priv->vpmd) > 0 && vpmd_link_get(priv->vpmd, &link) == 0)
+		info->max_mtu = link.mtu;
+	info->max_rx_pktlen = (uint32_t)info->max_mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN;
+	info->min_rx_bufsize = RTE_ETHER_MIN_LEN;
+	info->rx_desc_lim.nb_max = VPMD_RING_SIZE_MAX;
+	info->rx_desc_lim.nb_min = 64;
+	info->rx_desc_lim.nb_align = 1;
+	info->tx_desc_lim = info->rx_desc_lim;
+	info->default_rxportconf.ring_size = VPMD_RING_SIZE_DEFAULT;
+	info->default_txportconf.ring_size = VPMD_RING_SIZE_DEFAULT;
+	info->default_rxportconf.burst_size = 32;
+	info->default_txportconf.burst_size = 32;
+	info->default_rxportconf.nb_queues = 1;
+	info->default_txportconf.nb_queues = 1;
+	info->speed_capa = RTE_ETH_LINK_SPEED_AUTONEG;
+
+	if (f & VPMD_F_MRG_RXBUF)
+		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_SCATTER;
+	if (f & VPMD_F_GUEST_CSUM)
+		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
+					 RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
+	/* vpmd takes GUEST_TSO only with MRG_RXBUF: it never posts 64 KB buffers. */
+	if ((f & VPMD_F_GUEST_CSUM) && (f & VPMD_F_MRG_RXBUF) &&
+	    (f & (VPMD_F_GUEST_TSO4 | VPMD_F_GUEST_TSO6)))
+		info->rx_offload_capa |= RTE_ETH_RX_OFFLOAD_TCP_LRO;
+	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	if (f & VPMD_F_CSUM)
+		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
+					 RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
+	if ((f & VPMD_F_CSUM) && (f & (VPMD_F_HOST_TSO4 | VPMD_F_HOST_TSO6)))
+		info->tx_offload_capa |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
+	info->rx_queue_offload_capa = 0;
+	info->tx_queue_offload_capa = 0;
+	info->dev_capa = 0;
+	return 0;
+}
+
+static int
+vpmd_eth_rx_queue_setup(struct rte_eth_dev *dev, uint16_t q, uint16_t nb_desc,
+			unsigned int socket_id, const struct rte_eth_rxconf *conf,
+			struct rte_mempool *mp)
+{
+	struct vpmd_eth_priv *priv = dev->data->dev_private;
+
+	RTE_SET_USED(socket_id);
+	RTE_SET_USED(conf);
+	if (q >= VPMD_MAX_QPAIRS)
+		return -EINVAL;
+	priv->rxslot[q].mp = mp;
+	priv->rxslot[q].nb_desc = nb_desc;
+	/* A placeholder until dev_start puts vpmd's queue here: the ethdev layer only needs it
+	 * non-NULL, and never bursts on a stopped port. */
+	dev->data->rx_queues[q] = &priv->rxslot[q];
+	priv->dirty = true;
+	return 0;
+}
+
+static int
+vpmd_eth_tx_queue_setup(struct rte_eth_dev *dev, uint16_t q, uint16_t nb_desc,
+			unsigned int socket_id, const struct rte_eth_txconf *conf)
+{
+	struct vpmd_eth_priv *priv = dev->data->dev_private;
+
+	RTE_SET_USED(socket_id);
+	RTE_SET_USED(conf);
+	if (q >= VPMD_MAX_QPAIRS)
+		return -EINVAL;
+	priv->txslot[q].nb_desc = nb_desc;
+	dev->data->tx_queues[q] = &priv->txslot[q];
+	priv->dirty = true;
+	return 0;
+}
+
+static void
+vpmd_eth_queue_release(struct rte_eth_dev *dev, uint16_t q)
+{
+	struct vpmd_eth_priv *priv = dev->data->dev_private;
+
+	RTE_SET_USED(q);
+	priv->dirty = true;
+}
+
+/* The features to ask vpmd for: what the application enabled, nothing it did not (a partial
+ * checksum or a 64 KB segment would surprise an application that did not ask for them). */
+static uint64_t
+wanted_features(const struct rte_eth_dev *dev, const struct vpmd_eth_priv *priv)
+{
+	uint64_t rxo = dev->data->dev_conf.rxmode.offloads;
+	uint64_t txo = dev->data->dev_conf.txmode.offloads;
+	uint64_t f = VPMD_FEATURES_DEFAULT;
+
+	if (!(rxo & RTE_ETH_RX_OFFLOAD_TCP_LRO))
+		f &= ~(VPMD_F_GUEST_TSO4 | VPMD_F_GUEST_TSO6);
+	if (!(rxo & (RTE_ETH_RX_OFFLOAD_TCP_LRO | RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
+		     RTE_ETH_RX_OFFLOAD_UDP_CKSUM)))
+		f &= ~VPMD_F_GUEST_CSUM;
+	if (txo & RTE_ETH_TX_OFFLOAD_TCP_TSO)
+		f |= VPMD_F_HOST_TSO4 | VPMD_F_HOST_TSO6;
+	if (priv->args.packed == VPMD_ETH_PACKED_OFF)
+		f &= ~VPMD_F_RING_PACKED;
+	return f;
+}
+
+/* One ring size for every queue: the devargs, else the largest nb_desc asked for. */
+static uint16_t
+ring_size(const struct rte_eth_dev *dev, const struct vpmd_eth_priv *priv)
+{
+	uint16_t s = RTE_MAX(priv->args.rx_ring, priv->args.tx_ring);
+	uint16_t q;
+
+	if (s != 0)
+		return s;
+	for (q = 0; q < dev->data->nb_rx_queues; q++)
+		s = RTE_MAX(s, RTE_MAX(priv->rxslot[q].nb_desc, priv->txslot[q].nb_desc));
+	return s;
+}
+
+static int
+vpmd_eth_reconfigure(struct rte_eth_dev *dev, struct vpmd_eth_priv *priv, char *err, size_t errlen)
+{
+	struct vpmd_conf conf;
+	struct vpmd_link link;
+	uint16_t q;
+	int rc;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.nb_qpairs = dev->data->nb_rx_queues;
+	conf.ring_size = ring_size(dev, priv);
+	conf.features = wanted_features(dev, priv);
+	conf.rx_pool = priv->rxslot[0].mp;
+	conf.socket_id = dev->data->numa_node;
+	for (q = 1; q < conf.nb_qpairs; q++) {
+		if (priv->rxslot[q].mp != conf.rx_pool) {
+			snprintf(err, errlen,
+				 "rx queue %u has another mempool than queue 0: vpmd "
+				 "fills all rx rings from one pool",
+				 q);
+			return -EINVAL;
+		}
+	}
+	rc = vpmd_configure(priv->vpmd, &conf, err, errlen);
+	if (rc != 0)
+		return rc;
+	if (priv->args.packed == VPMD_ETH_PACKED_ON &&
+	    !(vpmd_features(priv->vpmd) & VPMD_F_RING_PACKED)) {
+		snprintf(err, errlen,
+			 "packed=on, but the device does not offer RING_PACKED; use "
+			 "packed=auto or off");
+		return -ENOTSUP;
+	}
+	if (vpmd_link_get(priv->vpmd, &link) == 0)
+		priv->mac = link.mac;
+	memset(priv->rx_base, 0, sizeof(priv->rx_base));
+	memset(priv->tx_base, 0, sizeof(priv->tx_base));
+	priv->dirty = false;
+	return 0;
+}
+
+static int
+vpmd_eth_start(struct rte_eth_dev *dev)
+{
+	struct vpmd_eth_priv *priv = dev->data->dev_private;
+	char err[256] = "";
+	uint16_t q;
+	int rc = 0;
+
+	if (priv->dirty)
+		rc = vpmd_eth_reconfigure(dev, priv, err, sizeof(err));
+	if (rc == 0)
+		rc = vpmd_start(priv->vpmd, err, sizeof(err));
+	if (rc != 0) {
+		VPMD_ETH_LOG(ERR, dev->data->name, "start failed: %s", err);
+		return rc;
+	}
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		dev->data->rx_queues[q] = vpmd_rxq(priv->vpmd, q);
+		dev->data->tx_queues[q] = vpmd_txq(priv->vpmd, q);
+		dev->data->rx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
+		dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
+	}
+	return 0;
+}
+
+static int
+vpmd_eth_stop(struct rte_eth_dev *dev)
+{
+	struct vpmd_eth_priv *priv = dev->data->dev_private;
+	struct rte_eth_link link;
+	uint16_t q;
+
+	vpmd_stop(priv->vpmd);
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		dev->data->rx_queue_state[q] = RTE_ETH_QUEUE_STATE_STOPPED;
+		dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STOPPED;
+	}
+	memset(&link, 0, sizeof(link));
+	rte_eth_linkstatus_set(dev, &link);
+	return 0;
+}
+
+static int
+vpmd_eth_close(struct rte_eth_dev *dev)
+{
+	struct vpmd_eth_priv *priv = dev->data->dev_private;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return 0;
+	vpmd_close(priv->vpmd);
+	priv->vpmd = NULL;
+	/* mac_addrs points into dev_private, which the ethdev layer frees on its own. */
+	dev->data->mac_addrs = NULL;
+	return 0;
+}
+
+static int
+vpmd_eth_link_update(struct rte_eth_dev *dev, int wait)
+{
+	struct vpmd_eth_priv *priv = dev->data->dev_private;
+	struct rte_eth_link link;
+	struct vpmd_link vl;
+
+	RTE_SET_USED(wait);
+	memset(&link, 0, sizeof(link));
+	link.link_speed = RTE_ETH_SPEED_NUM_UNKNOWN;
+	link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
+	link.link_autoneg = RTE_ETH_LINK_FIXED;
+	if (dev->data->dev_started && vpmd_link_get(priv->vpmd, &vl) == 0)
+		link.link_status = vl.up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
+	return rte_eth_linkstatus_set(dev, &link);
+}
+
+/* A device without CTRL_RX delivers every frame: promiscuous and all-multicast are its
+ * behaviour already, so both modes are accepted as they are. */
+static int
+vpmd_eth_rx_mode(struct rte_eth_dev *dev)
+{
+	RTE_SET_USED(dev);
+	return 0;
+}
+
+/* A queue's counters since the last reset (zeros before the first vpmd_configure()). */
+static void
+rxq_counters(struct vpmd_eth_priv *priv, uint16_t q, struct vpmd_rxq_stats *s)
+{
+	const struct vpmd_rxq *rxq = vpmd_rxq(priv->vpmd, q);
+
+	memset(s, 0, sizeof(*s));
+	if (rxq == NULL || priv->dirty)
+		return;
+	vpmd_rxq_stats(rxq, s);
+#define SUB(name, desc) s->name -= priv->rx_base[q].name;
+	VPMD_RXQ_STATS(SUB)
+#undef SUB
+}
+
+static void
+txq_counters(struct vpmd_eth_priv *priv, uint16_t q, struct vpmd_txq_stats *s)
+{
+	const struct vpmd_txq *txq = vpmd_txq(priv->vpmd, q);
+
+	memset(s, 0, sizeof(*s));
+	if (txq == NULL || priv->dirty)
+		return;
+	vpmd_txq_stats(txq, s);
+#define SUB(name, desc) s->name -= priv->tx_base[q].name;
+	VPMD_TXQ_STATS(SUB)
+#undef SUB
+}
+
+static int
+vpmd_eth_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
+{
+	struct vpmd_eth_priv *priv = dev->data->dev_private;
+	struct vpmd_rxq_stats r;
+	struct vpmd_txq_stats t;
+	uint16_t q;
+
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		rxq_counters(priv, q, &r);
+		txq_counters(priv, q, &t);
+		st->ipackets += r.packets;
+		st->ibytes += r.bytes;
+		st->ierrors += r.drop_bad_len + r.drop_bad_hdr;
+		st->rx_nombuf += r.drop_nombuf;
+		st->opackets += t.packets;
+		st->obytes += t.bytes;
+		st->oerrors += t.drop_bad_pkt;
+		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			st->q_ipackets[q] = r.packets;
+			st->q_ibytes[q] = r.bytes;
+			st->q_errors[q] = r.drop_bad_len + r.drop_bad_hdr;
+			st->q_opackets[q] = t.packets;
+			st->q_obytes[q] = t.bytes;
+		}
+	}
+	return 0;
+}
+
+static int
+vpmd_eth_stats_reset(struct rte_eth_dev *dev)
+{
+	struct vpmd_eth_priv *priv = dev->data->dev_private;
+	uint16_t q;
+
+	for (q = 0; q < dev->data->nb_rx_queues && !priv->dirty; q++) {
+		if (vpmd_rxq(priv->vpmd, q) == NULL)
+			break;
+		vpmd_rxq_stats(vpmd_rxq(priv->vpmd, q), &priv->rx_base[q]);
+		vpmd_txq_stats(vpmd_txq(priv->vpmd, q), &priv->tx_base[q]);
+	}
+	return 0;
+}
+
+/* xstats: per queue, vpmd's counter tables in table order: rx_q<N>_<counter>, then
+ * tx_q<N>_<counter>. */
+#define COUNT(name, desc) +1
+enum { VPMD_ETH_NB_RXQ_XSTATS = 0 VPMD_RXQ_STATS(COUNT) };
+enum { VPMD_ETH_NB_TXQ_XSTATS = 0 VPMD_TXQ_STATS(COUNT) };
+#undef COUNT
+#define NAME(name, desc) #name,
+static const char *const vpmd_eth_rxq_xstat[] = { VPMD_RXQ_STATS(NAME) };
+static const char *const vpmd_eth_txq_xstat[] = { VPMD_TXQ_STATS(NAME) };
+#undef NAME
+
+static unsigned int
+nb_xstats(const struct rte_eth_dev *dev)
+{
+	return (unsigned int)dev->data->nb_rx_queues *
+	       (VPMD_ETH_NB_RXQ_XSTATS + VPMD_ETH_NB_TXQ_XSTATS);
+}
+
+static int
+vpmd_eth_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
+			  unsigned int size)
+{
+	unsigned int n = nb_xstats(dev), i = 0, k;
+	uint16_t q;
+
+	if (names == NULL || size < n)
+		return (int)n;
+	for (q = 0; q < dev->data->nb_rx_queues; q++)
+		for (k = 0; k < VPMD_ETH_NB_RXQ_XSTATS; k++)
+			snprintf(names[i++].name, sizeof(names[0].name), "rx_q%u_%s", q,
+				 vpmd_eth_rxq_xstat[k]);
+	for (q = 0; q < dev->data->nb_tx_queues; q++)
+		for (k = 0; k < VPMD_ETH_NB_TXQ_XSTATS; k++)
+			snprintf(names[i++].name, sizeof(names[0].name), "tx_q%u_%s", q,
+				 vpmd_eth_txq_xstat[k]);
+	return (int)n;
+}
+
+static int
+vpmd_eth_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int size)
+{
+	struct vpmd_eth_priv *priv = dev->data->dev_private;
+	unsigned int n = nb_xstats(dev), i = 0;
+	struct vpmd_rxq_stats r;
+	struct vpmd_txq_stats t;
+	uint16_t q;
+
+	if (xs == NULL || size < n)
+		return (int)n;
+#define PUT(name, desc)        \
+	xs[i].id = i;          \
+	xs[i].value = s->name; \
+	i++;
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		const struct vpmd_rxq_stats *s = &r;
+
+		rxq_counters(priv, q, &r);
+		VPMD_RXQ_STATS(PUT)
+	}
+	for (q = 0; q < dev->data->nb_tx_queues; q++) {
+		const struct vpmd_txq_stats *s = &t;
+
+		txq_counters(priv, q, &t);
+		VPMD_TXQ_STATS(PUT)
+	}
+#undef PUT
+	return (int)n;
+}
+
+static const struct eth_dev_ops vpmd_eth_ops = {
+	.dev_configure = vpmd_eth_configure,
+	.dev_infos_get = vpmd_eth_info_get,
+	.dev_start = vpmd_eth_start,
+	.dev_stop = vpmd_eth_stop,
+	.dev_close = vpmd_eth_close,
+	.rx_queue_setup = vpmd_eth_rx_queue_setup,
+	.tx_queue_setup = vpmd_eth_tx_queue_setup,
+	.rx_queue_release = vpmd_eth_queue_release,
+	.tx_queue_release = vpmd_eth_queue_release,
+	.tx_done_cleanup = vpmd_eth_tx_done_cleanup,
+	.link_update = vpmd_eth_link_update,
+	.promiscuous_enable = vpmd_eth_rx_mode,
+	.promiscuous_disable = vpmd_eth_rx_mode,
+	.allmulticast_enable = vpmd_eth_rx_mode,
+	.allmulticast_disable = vpmd_eth_rx_mode,
+	.stats_get = vpmd_eth_stats_get,
+	.stats_reset = vpmd_eth_stats_reset,
+	.xstats_get = vpmd_eth_xstats_get,
+	.xstats_get_names = vpmd_eth_xstats_get_names,
+	.xstats_reset = vpmd_eth_stats_reset,
+};
+
+/* ---- probe / remove ------------------------------------------------------------------------ */
+
+static int
+vpmd_eth_probe(struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	struct vpmd_eth_priv *priv;
+	struct rte_eth_dev *dev;
+	struct vpmd_eth_args args;
+	struct vpmd_dev *vpmd;
+	char err[256] = "";
+	int rc;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		VPMD_ETH_LOG(ERR, name, "secondary processes are not supported yet");
+		return -ENOTSUP;
+	}
+	rc = parse_devargs(name, rte_vdev_device_args(vdev), &args);
+	if (rc != 0)
+		return rc;
+	vpmd = vpmd_open(args.spec, err, sizeof(err));
+	if (vpmd == NULL) {
+		VPMD_ETH_LOG(ERR, name, "%s", err);
+		return -ENODEV;
+	}
+	dev = rte_eth_vdev_allocate(vdev, sizeof(*priv));
+	if (dev == NULL) {
+		VPMD_ETH_LOG(ERR, name, "cannot allocate the ethdev port (out of ports or memory)");
+		vpmd_close(vpmd);
+		return -ENOMEM;
+	}
+	priv = dev->data->dev_private;
+	priv->vpmd = vpmd;
+	priv->args = args;
+	priv->dirty = true;
+	/* Until the device is configured and tells its own address. */
+	rte_eth_random_addr(priv->mac.addr_bytes);
+	dev->data->mac_addrs = &priv->mac;
+	dev->dev_ops = &vpmd_eth_ops;
+	dev->rx_pkt_burst = vpmd_eth_rx_burst;
+	dev->tx_pkt_burst = vpmd_eth_tx_burst;
+	rte_eth_dev_probing_finish(dev);
+	VPMD_ETH_LOG(INFO, name, "port %u on %s, up to %u queue pair(s)", dev->data->port_id,
+		     args.spec, args.queues);
+	return 0;
+}
+
+static int
+vpmd_eth_remove(struct rte_vdev_device *vdev)
+{
+	struct rte_eth_dev *dev = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
+
+	if (dev == NULL)
+		return 0; /* already closed (rte_eth_dev_close released the port) */
+	vpmd_eth_close(dev);
+	return rte_eth_dev_release_port(dev);
+}
+
+static struct rte_vdev_driver vpmd_eth_driver = {
+	.probe = vpmd_eth_probe,
+	.remove = vpmd_eth_remove,
+};
+
+RTE_PMD_REGISTER_VDEV(net_vpmd, vpmd_eth_driver);
+RTE_PMD_REGISTER_PARAM_STRING(net_vpmd, VPMD_ETH_PARAMS);
