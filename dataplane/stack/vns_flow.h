@@ -48,8 +48,9 @@ struct vns_flow {
 	struct rte_ether_addr peer_mac;
 	uint8_t snd_wscale; /* peer's shift, applied to the windows it advertises */
 	uint8_t n_ooo;
-	uint16_t rcv_mss; /* a "full segment" for the every-2-segments rule */
-	uint16_t snd_mss; /* what the peer accepts from us */
+	uint16_t ooo_mbufs; /* mbufs held by ooo[] (VNS_STACK_OOO_FLOW_MBUFS at most) */
+	uint16_t rcv_mss;   /* a "full segment" for the every-2-segments rule */
+	uint16_t snd_mss;   /* what the peer accepts from us */
 
 	/* receive side */
 	uint32_t irs;

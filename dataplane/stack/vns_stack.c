@@ -17,8 +17,7 @@
 #include "vns_err.h"
 #include "vns_stack_core.h"
 
-#define VNS_OOO_MBUFS_MAX 512
-#define VNS_MSG_BURST     32
+#define VNS_MSG_BURST 32
 
 static atomic_uint vns_name_seq;
 
@@ -214,7 +213,7 @@ vns_stack_create(const struct vns_stack_conf *conf, struct vns_shared *sh, int s
 		}
 		st->tx_seg_max = room - hdrs;
 	}
-	st->ooo_mbufs_max = VNS_OOO_MBUFS_MAX;
+	st->ooo_mbufs_max = VNS_STACK_OOO_MBUFS;
 	if (vns_flow_table_init(&st->ft, conf->max_flows, socket_id) != 0)
 		goto nomem;
 	if (vns_timer_init(st, socket_id) != 0)

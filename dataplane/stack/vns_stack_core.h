@@ -50,7 +50,7 @@ struct vns_stack {
 
 	/* TCP */
 	uint32_t tx_seg_max; /* payload bytes that fit in one conf.pool mbuf with headers */
-	uint32_t ooo_mbufs;  /* payload segments held across all flows */
+	uint32_t ooo_mbufs;  /* payload mbufs held across all flows */
 	uint32_t ooo_mbufs_max;
 	uint32_t ackq[VNS_ACKQ_MAX]; /* pending ACKs, flushed once per burst */
 	uint32_t ackq_n;

@@ -148,17 +148,23 @@ challenge_ack(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 	vns_tcp_send_ack(st, f, tx);
 }
 
+/* Frees a stored chain and returns its mbufs to the flow's and the stack's budgets. */
+static void
+ooo_release(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m)
+{
+	st->ooo_mbufs -= m->nb_segs;
+	f->ooo_mbufs = (uint16_t)(f->ooo_mbufs - m->nb_segs);
+	rte_pktmbuf_free(m);
+}
+
 static void
 ooo_clear(struct vns_stack *st, struct vns_flow *f)
 {
 	uint32_t i;
 
-	for (i = 0; i < f->n_ooo; i++) {
-		if (f->ooo[i].m != NULL) {
-			rte_pktmbuf_free(f->ooo[i].m);
-			st->ooo_mbufs--;
-		}
-	}
+	for (i = 0; i < f->n_ooo; i++)
+		if (f->ooo[i].m != NULL)
+			ooo_release(st, f, f->ooo[i].m);
 	f->n_ooo = 0;
 }
 
@@ -191,9 +197,8 @@ vns_tcp_ooo_to_ranges(struct vns_stack *st, struct vns_flow *f)
 	f->flags &= (uint16_t)~VNS_FF_PAYLOAD;
 	for (i = 0; i < f->n_ooo; i++) {
 		if (f->ooo[i].m != NULL) {
-			rte_pktmbuf_free(f->ooo[i].m);
+			ooo_release(st, f, f->ooo[i].m);
 			f->ooo[i].m = NULL;
-			st->ooo_mbufs--;
 		}
 	}
 	ooo_merge_ranges(f);
@@ -233,7 +238,10 @@ ooo_insert(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m, uint32_
 			return false;
 		}
 	}
-	if (f->n_ooo == VNS_OOO_MAX || (keep && st->ooo_mbufs >= st->ooo_mbufs_max)) {
+	/* Payload is bounded in mbufs, per flow and per stack: an LRO chain holds ~32. */
+	if (f->n_ooo == VNS_OOO_MAX ||
+	    (keep && (st->ooo_mbufs + m->nb_segs > st->ooo_mbufs_max ||
+		      f->ooo_mbufs + m->nb_segs > VNS_STACK_OOO_FLOW_MBUFS))) {
 		VNS_STAT_INC(st, drop_ooo_full);
 		return false;
 	}
@@ -243,10 +251,12 @@ ooo_insert(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m, uint32_
 	f->ooo[pos].m = keep ? m : NULL;
 	f->ooo[pos].off = off;
 	f->n_ooo++;
-	if (keep)
-		st->ooo_mbufs++;
-	else
+	if (keep) {
+		st->ooo_mbufs += m->nb_segs;
+		f->ooo_mbufs = (uint16_t)(f->ooo_mbufs + m->nb_segs);
+	} else {
 		ooo_merge_ranges(f);
+	}
 	return keep;
 }
 
@@ -279,8 +289,10 @@ ooo_pull(struct vns_stack *st, struct vns_flow *f)
 		 * mode, which frees the stored mbufs still in the array. */
 		memmove(&f->ooo[0], &f->ooo[1], (f->n_ooo - 1) * sizeof(f->ooo[0]));
 		f->n_ooo--;
-		if (e.m != NULL)
-			st->ooo_mbufs--;
+		if (e.m != NULL) {
+			st->ooo_mbufs -= e.m->nb_segs;
+			f->ooo_mbufs = (uint16_t)(f->ooo_mbufs - e.m->nb_segs);
+		}
 		if (VNS_SEQ_GT(e.end, f->rcv_nxt)) {
 			uint32_t skip = f->rcv_nxt - e.seq;
 

@@ -338,6 +338,51 @@ test_ooo_ranges_bounded(void **state)
 	assert_int_equal(STAT(tcp_payload_bytes), 500);
 }
 
+/* An out-of-order chain holds all its mbufs: the store's bounds count mbufs, not segments, per
+ * flow and per stack, so that chained (LRO) segments cannot drain the shared pool. */
+static void
+out_of_order_chains(struct tc *c, uint32_t nb)
+{
+	struct pb_tcp p;
+	uint32_t i, b = c->snd_nxt;
+
+	for (i = 0; i < nb; i++) {
+		/* 8000 bytes in 256-byte mbufs: a 32-mbuf chain, as LRO builds. */
+		tc_fill(c, &p, b + 1 + i * 9000, PB_ACK, h_pat, 8000);
+		p.seg_size = 256;
+		p.ol_flags = RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+		h_input(c->h, c->q, pb_tcp_mbuf(c->h->mp, &p));
+	}
+}
+
+static void
+test_ooo_mbufs_bounded(void **state)
+{
+	static struct tc many[12];
+	uint32_t i, b;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40030, H_PORT, 100, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	out_of_order_chains(&C, 8);
+	assert_true(rte_mempool_in_use_count(H.mp) <= VNS_STACK_OOO_FLOW_MBUFS);
+	assert_true(STAT(drop_ooo_full) > 0);
+	for (i = 0; i < RTE_DIM(many); i++) {
+		tc_init(&many[i], &H, 0, (uint16_t)(41000 + i), H_PORT, 1000 * i, 1);
+		assert_int_equal(tc_connect(&many[i]), 0);
+		out_of_order_chains(&many[i], 8);
+	}
+	assert_true(rte_mempool_in_use_count(H.mp) <= VNS_STACK_OOO_MBUFS);
+	/* The pool still has room for ACKs: the last segment was answered. */
+	h_clear(&H);
+	out_of_order_chains(&many[0], 1);
+	assert_non_null(tc_last(&many[0]));
+	/* Filling the first flow's hole delivers what it holds and releases its mbufs. */
+	h_input(&H, 0, tc_data_seg(&C, b, 1));
+	assert_int_equal(tc_last(&C)->ack, b + 8001);
+}
+
 static void
 test_sequence_wrap(void **state)
 {
@@ -541,6 +586,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_ooo_sack_and_gap_fill, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_gap_fill_acked_at_once, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_ooo_ranges_bounded, setup1_count, teardown),
+		cmocka_unit_test_setup_teardown(test_ooo_mbufs_bounded, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_sequence_wrap, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_paws, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_rst_rules, setup1, teardown),
