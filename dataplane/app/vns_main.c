@@ -155,8 +155,9 @@ setup_queues(struct vns_app *app, int socket, char *err, size_t errlen)
 {
 	const struct vns_config *cfg = &app->cfg;
 	const struct vns_discard_conf discard_conf = { .sha256 = cfg->sha256 };
+	const struct vns_iperf3_conf iperf3_conf = { .rcv_timeout_s = cfg->iperf_rcv_timeout };
 	const struct vns_service_bind services[] = {
-		{ cfg->iperf_port, &vns_iperf3_ops, NULL },
+		{ cfg->iperf_port, &vns_iperf3_ops, &iperf3_conf },
 		{ cfg->discard_port, &vns_discard_ops, &discard_conf },
 	};
 	char why[256];

@@ -95,6 +95,7 @@ vns_conn_info(const struct vns_conn *c, struct vns_conn_info *info)
 	info->peer_port = f->peer_port;
 	info->local_port = f->local_port;
 	info->open_tsc = f->open_tsc;
+	info->last_rx_tsc = f->last_rx_tsc;
 	info->bytes = f->bytes;
 	info->snd_queued = f->sbuf_len;
 	info->snd_room = cap - f->sbuf_len;

@@ -56,10 +56,11 @@ struct vns_conn_info {
 	rte_be32_t peer_ip;
 	rte_be16_t peer_port;
 	rte_be16_t local_port;
-	uint64_t open_tsc;   /* when the SYN arrived */
-	uint64_t bytes;      /* in-order payload bytes received */
-	uint32_t snd_queued; /* bytes queued by vns_conn_send() and not yet acknowledged */
-	uint32_t snd_room;   /* bytes vns_conn_send() can still queue */
+	uint64_t open_tsc;    /* when the SYN arrived */
+	uint64_t last_rx_tsc; /* when its last segment arrived */
+	uint64_t bytes;       /* in-order payload bytes received */
+	uint32_t snd_queued;  /* bytes queued by vns_conn_send() and not yet acknowledged */
+	uint32_t snd_room;    /* bytes vns_conn_send() can still queue */
 };
 
 /*
