@@ -102,6 +102,7 @@ struct vns_flow_table {
 	uint32_t *tbl_idx; /* flow index + 1, 0 = empty */
 	uint32_t nb_syn_rcvd;
 	uint32_t max_syn_rcvd;
+	uint32_t syn_cap;   /* FIFO entries: 2 * max_syn_rcvd, live and stale */
 	uint32_t *syn_fifo; /* flow indices in SYN_RCVD order, for eviction */
 	uint32_t *syn_fifo_gen;
 	uint32_t syn_head;

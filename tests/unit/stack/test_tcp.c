@@ -574,6 +574,39 @@ test_syn_flood_eviction(void **state)
 	assert_int_equal(STAT(flows_opened), 1);
 }
 
+/* Re-SYNs with new ISNs leave stale FIFO entries behind; they must not push still half-open
+ * flows out of reach of eviction, or the next SYN evicts a legitimate client's half-open
+ * instead of the oldest one (RFC 4987 §3.4). max_flows 64: 32 may be half-open. */
+static void
+test_syn_fifo_keeps_live_entries(void **state)
+{
+	struct tc legit;
+	uint32_t i;
+
+	(void)state;
+	for (i = 0; i < 31; i++) {
+		tc_init(&C, &H, 0, (uint16_t)(20000 + i), H_PORT, i, 0);
+		tc_send_at(&C, i, PB_SYN, NULL, 0);
+	}
+	/* One tuple, 32 incarnations: each SYN with a new ISN replaces the previous one. */
+	for (i = 0; i < 32; i++) {
+		tc_init(&C, &H, 0, 21000, H_PORT, 1000 * i, 0);
+		tc_send_at(&C, 1000 * i, PB_SYN, NULL, 0);
+	}
+	h_clear(&H);
+	tc_init(&legit, &H, 0, 30000, H_PORT, 5, 1);
+	tc_send_at(&legit, 5, PB_SYN, NULL, 0);
+	assert_non_null(tc_last(&legit));
+	legit.srv_iss = tc_last(&legit)->seq;
+	legit.rcv_nxt = legit.srv_iss + 1;
+	legit.snd_nxt = 6;
+	/* One more SYN from a new tuple: it evicts the oldest half-open, not the legit one. */
+	tc_init(&C, &H, 0, 22000, H_PORT, 1, 0);
+	tc_send_at(&C, 1, PB_SYN, NULL, 0);
+	tc_send_at(&legit, legit.snd_nxt, PB_ACK, NULL, 0);
+	assert_int_equal(STAT(flows_opened), 1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -595,6 +628,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_fin_close, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_fin_out_of_order, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_syn_flood_eviction, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_syn_fifo_keeps_live_entries, setup1, teardown),
 	};
 
 	(void)argc;
