@@ -12,10 +12,11 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include <rte_hash_crc.h>
+#include <rte_jhash.h>
 #include <rte_malloc.h>
 
 #include "vns_flow.h"
+#include "vns_random.h"
 
 uint64_t
 vns_flow_key(rte_be32_t peer_ip, rte_be16_t peer_port, rte_be16_t local_port)
@@ -23,16 +24,19 @@ vns_flow_key(rte_be32_t peer_ip, rte_be16_t peer_port, rte_be16_t local_port)
 	return ((uint64_t)peer_ip << 32) | ((uint64_t)peer_port << 16) | local_port;
 }
 
+/* Keyed with the table's random secret: a client that picks its ports cannot aim them at one
+ * probe cluster (an unkeyed or linear hash such as CRC32C lets it). */
 static inline uint32_t
-flow_hash(uint64_t key)
+flow_hash(const struct vns_flow_table *ft, uint64_t key)
 {
-	return rte_hash_crc_8byte(key, 0x9e3779b9u);
+	return rte_jhash_3words((uint32_t)key, (uint32_t)(key >> 32), ft->hash_key[1],
+				ft->hash_key[0]);
 }
 
 struct vns_flow *
 vns_flow_lookup(struct vns_flow_table *ft, uint64_t key)
 {
-	uint32_t i = flow_hash(key) & ft->tbl_mask;
+	uint32_t i = flow_hash(ft, key) & ft->tbl_mask;
 
 	for (;;) {
 		uint32_t idx = ft->tbl_idx[i];
@@ -62,7 +66,7 @@ vns_flow_alloc(struct vns_flow_table *ft, uint64_t key)
 	f->tw_next = UINT32_MAX;
 	f->tw_prev = UINT32_MAX;
 
-	i = flow_hash(key) & ft->tbl_mask;
+	i = flow_hash(ft, key) & ft->tbl_mask;
 	while (ft->tbl_idx[i] != 0)
 		i = (i + 1) & ft->tbl_mask;
 	ft->tbl_key[i] = key;
@@ -77,7 +81,7 @@ void
 vns_flow_release(struct vns_flow_table *ft, struct vns_flow *f)
 {
 	uint32_t idx = vns_flow_index(ft, f);
-	uint32_t i = flow_hash(f->key) & ft->tbl_mask;
+	uint32_t i = flow_hash(ft, f->key) & ft->tbl_mask;
 	uint32_t j;
 
 	while (ft->tbl_idx[i] != idx + 1)
@@ -91,7 +95,7 @@ vns_flow_release(struct vns_flow_table *ft, struct vns_flow *f)
 		j = (j + 1) & ft->tbl_mask;
 		if (ft->tbl_idx[j] == 0)
 			break;
-		home = flow_hash(ft->tbl_key[j]) & ft->tbl_mask;
+		home = flow_hash(ft, ft->tbl_key[j]) & ft->tbl_mask;
 		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
 			continue;
 		ft->tbl_key[i] = ft->tbl_key[j];
@@ -197,6 +201,7 @@ vns_flow_table_init(struct vns_flow_table *ft, uint32_t max_flows, int socket_id
 	ft->tbl_mask = size - 1;
 	ft->max_syn_rcvd = ft->max_flows / 2 > 0 ? ft->max_flows / 2 : 1;
 	ft->syn_cap = 2 * ft->max_syn_rcvd;
+	vns_random_bytes(ft->hash_key, sizeof(ft->hash_key));
 	ft->tbl_key = rte_zmalloc_socket("vns_flow_keys", size * sizeof(uint64_t),
 					 RTE_CACHE_LINE_SIZE, socket_id);
 	ft->tbl_idx = rte_zmalloc_socket("vns_flow_idx", size * sizeof(uint32_t),

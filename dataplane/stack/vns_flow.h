@@ -89,7 +89,8 @@ struct vns_flow {
 
 /*
  * Open addressing with linear probing over a power-of-two array of (key, index) pairs at
- * most half full; flow objects in a preallocated array with a free list.
+ * most half full, hashed with a per-table secret; flow objects in a preallocated array with
+ * a free list.
  */
 struct vns_flow_table {
 	struct vns_flow *flows; /* [max_flows] */
@@ -98,6 +99,7 @@ struct vns_flow_table {
 	uint32_t *free_list;
 	uint32_t nb_free;
 	uint32_t tbl_mask;
+	uint32_t hash_key[2]; /* the hash's secret, random per table */
 	uint64_t *tbl_key;
 	uint32_t *tbl_idx; /* flow index + 1, 0 = empty */
 	uint32_t nb_syn_rcvd;
