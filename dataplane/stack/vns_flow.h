@@ -67,7 +67,8 @@ struct vns_flow {
 	uint32_t snd_una;
 	uint32_t snd_nxt;
 	uint32_t snd_wnd;
-	uint32_t sbuf_len; /* bytes queued from snd_una (FIN not included) */
+	uint32_t max_snd_wnd; /* MAX.SND.WND (RFC 5961 §5.2) */
+	uint32_t sbuf_len;    /* bytes queued from snd_una (FIN not included) */
 	uint32_t sbuf_cap;
 	uint8_t *sbuf;
 	uint8_t sbuf_inline[VNS_SNDBUF_INLINE];

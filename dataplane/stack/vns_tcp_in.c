@@ -436,7 +436,8 @@ listen_input(struct vns_stack *st, const struct vns_tcp_seg *seg, uint64_t key,
 	f->iss = (uint32_t)rte_rand();
 	f->snd_una = f->iss;
 	f->snd_nxt = f->iss + 1;
-	f->snd_wnd = rte_be_to_cpu_16(th->rx_win);
+	f->snd_wnd = rte_be_to_cpu_16(th->rx_win); /* RFC 7323 §2.2: a SYN's is unscaled */
+	f->max_snd_wnd = f->snd_wnd;
 	if (o.has_ts) {
 		f->flags |= VNS_FF_TS;
 		f->ts_recent = o.tsval;
@@ -459,13 +460,22 @@ listen_input(struct vns_stack *st, const struct vns_tcp_seg *seg, uint64_t key,
 	vns_timer_arm(st, f, st->now + st->hz);
 }
 
+/* RFC 5961 §5.2 bounds old ACKs by the largest window the peer ever advertised. */
+static inline void
+set_snd_wnd(struct vns_flow *f, uint32_t wnd)
+{
+	f->snd_wnd = wnd;
+	if (wnd > f->max_snd_wnd)
+		f->max_snd_wnd = wnd;
+}
+
 static void
 establish(struct vns_stack *st, struct vns_flow *f, uint16_t win)
 {
 	st->ft.nb_syn_rcvd--;
 	f->state = VNS_TCP_ESTABLISHED;
 	f->snd_una = f->iss + 1;
-	f->snd_wnd = (uint32_t)win << f->snd_wscale;
+	set_snd_wnd(f, (uint32_t)win << f->snd_wscale);
 	f->rtx_count = 0;
 	VNS_STAT_INC(st, flows_opened);
 	f->svc = vns_svc_for_port(st, f->local_port);
@@ -577,15 +587,18 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 	if (!(fl & RTE_TCP_ACK_FLAG))
 		return false;
 
-	/* ACK field (RFC 9293 §3.10.7.4 fifth step, RFC 5961 §5). */
-	if (VNS_SEQ_GT(ack, f->snd_nxt)) {
+	/* ACK field (RFC 9293 §3.10.7.4 fifth step, RFC 5961 §5.2: SND.UNA - MAX.SND.WND <=
+	 * SEG.ACK <= SND.NXT, else ACK and drop). */
+	if (VNS_SEQ_GT(ack, f->snd_nxt) || VNS_SEQ_LT(ack, f->snd_una - f->max_snd_wnd)) {
+		if (VNS_SEQ_LT(ack, f->snd_una))
+			VNS_STAT_INC(st, drop_unacceptable);
 		vns_tcp_send_ack(st, f, tx);
 		return false;
 	}
 	if (VNS_SEQ_GT(ack, f->snd_una))
 		ack_advance(st, f, ack);
 	if (VNS_SEQ_GEQ(ack, f->snd_una))
-		f->snd_wnd = (uint32_t)rte_be_to_cpu_16(th->rx_win) << f->snd_wscale;
+		set_snd_wnd(f, (uint32_t)rte_be_to_cpu_16(th->rx_win) << f->snd_wscale);
 	if ((f->flags & VNS_FF_FIN_SENT) && f->snd_una == f->snd_nxt) {
 		if (f->state == VNS_TCP_LAST_ACK) {
 			vns_tcp_close_flow(st, f, VNS_CLOSE_FIN);

@@ -402,6 +402,33 @@ test_sequence_wrap(void **state)
 	assert_int_equal(STAT(tcp_payload_bytes), 6000);
 }
 
+/* RFC 5961 §5.2: data whose ACK lies more than MAX.SND.WND below SND.UNA is dropped and
+ * answered with an ACK (a blind injector must then guess the ACK too); an old ACK within the
+ * peer's largest window is still acceptable. */
+static void
+test_ack_lower_bound(void **state)
+{
+	uint32_t b, una;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40031, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	una = C.rcv_nxt;
+	h_clear(&H);
+	C.rcv_nxt = una - (1u << 30);
+	tc_send_at(&C, b, PB_ACK, h_pat, 100);
+	assert_int_equal(STAT(tcp_payload_bytes), 0);
+	assert_int_equal(STAT(drop_unacceptable), 1);
+	assert_int_equal(H.n_out, 1);
+	assert_int_equal(tc_last(&C)->ack, b);
+	/* Within the window the peer advertised: accepted. */
+	C.rcv_nxt = una - 1000;
+	tc_send_at(&C, b, PB_ACK, h_pat, 100);
+	assert_int_equal(STAT(tcp_payload_bytes), 100);
+	C.rcv_nxt = una;
+}
+
 static void
 test_paws(void **state)
 {
@@ -621,6 +648,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_ooo_ranges_bounded, setup1_count, teardown),
 		cmocka_unit_test_setup_teardown(test_ooo_mbufs_bounded, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_sequence_wrap, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_ack_lower_bound, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_paws, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_rst_rules, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_challenge_ack_rate_limit, setup1, teardown),
