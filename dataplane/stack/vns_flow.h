@@ -28,6 +28,7 @@
 #define VNS_FF_PAYLOAD     (1u << 7) /* the service needs the bytes, not only counts */
 #define VNS_FF_IDLE_EXEMPT (1u << 8) /* no idle timeout: the service bounds the connection */
 #define VNS_FF_DEAD        (1u << 9) /* reset by us; freed on the next poll, never under a caller */
+#define VNS_FF_CHAL_SENT   (1u << 10) /* chal_ms is valid */
 
 struct vns_ooo {
 	uint32_t seq;
@@ -59,6 +60,7 @@ struct vns_flow {
 	uint32_t ts_recent;
 	uint32_t fin_seq;
 	uint32_t unacked_bytes;
+	uint32_t chal_ms;       /* our last challenge ACK (TSval clock), if VNS_FF_CHAL_SENT */
 	uint32_t sack_hint_seq; /* first SACK block: the one holding the last OOO segment */
 	struct vns_ooo ooo[VNS_OOO_MAX];
 

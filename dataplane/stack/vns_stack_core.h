@@ -54,8 +54,8 @@ struct vns_stack {
 	uint32_t ooo_mbufs_max;
 	uint32_t ackq[VNS_ACKQ_MAX]; /* pending ACKs, flushed once per burst */
 	uint32_t ackq_n;
-	uint64_t chal_window_tsc; /* RFC 5961 §7 challenge ACK budget */
-	uint32_t chal_count;
+	uint64_t chal_window_tsc; /* RFC 5961 §7 challenge ACK budget: this second's start */
+	uint32_t chal_budget;     /* and what is left of it */
 
 	/* closed-connection records (SP/SC: this lcore produces, one reader drains) */
 	struct rte_ring *closed;

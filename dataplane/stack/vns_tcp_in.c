@@ -23,7 +23,8 @@
 
 #include "vns_stack_core.h"
 
-#define VNS_CHALLENGE_ACKS_PER_SEC 100
+#define VNS_CHALLENGE_ACKS_PER_SEC 100 /* per lcore, on average */
+#define VNS_CHALLENGE_ACK_FLOW_MS  500 /* per flow: Linux's tcp_invalid_ratelimit */
 #define VNS_IDLE_TIMEOUT_S         600
 #define VNS_CLOSING_TIMEOUT_S      30
 #define VNS_SYNACK_RTX_MAX         3
@@ -131,19 +132,35 @@ vns_tcp_flush_acks(struct vns_stack *st, struct vns_txbuf *tx)
 	st->ackq_n = 0;
 }
 
-/* RFC 5961 §7: challenge ACKs are rate limited so they cannot be used as an amplifier. */
+/*
+ * RFC 5961 §7: challenge ACKs are rate limited so they cannot be used as an amplifier. A
+ * fixed budget shared by all flows is the side channel of CVE-2016-5696 (an off-path host
+ * drains it from its own connection and counts the rest to learn whether a guess hit another
+ * flow's window), so, as Linux does since: each flow gets at most one per
+ * VNS_CHALLENGE_ACK_FLOW_MS, and the lcore's budget is drawn at random in [limit/2,
+ * limit*3/2) every second.
+ */
 static void
 challenge_ack(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
-	if (st->now - st->chal_window_tsc >= st->hz) {
-		st->chal_window_tsc = st->now;
-		st->chal_count = 0;
-	}
-	if (st->chal_count >= VNS_CHALLENGE_ACKS_PER_SEC) {
+	uint32_t now_ms = vns_tcp_ts_now(st);
+
+	if ((f->flags & VNS_FF_CHAL_SENT) && now_ms - f->chal_ms < VNS_CHALLENGE_ACK_FLOW_MS) {
 		VNS_STAT_INC(st, challenge_ack_limited);
 		return;
 	}
-	st->chal_count++;
+	if (st->now - st->chal_window_tsc >= st->hz) {
+		st->chal_window_tsc = st->now;
+		st->chal_budget = VNS_CHALLENGE_ACKS_PER_SEC / 2 +
+				  (uint32_t)rte_rand_max(VNS_CHALLENGE_ACKS_PER_SEC);
+	}
+	if (st->chal_budget == 0) {
+		VNS_STAT_INC(st, challenge_ack_limited);
+		return;
+	}
+	st->chal_budget--;
+	f->chal_ms = now_ms;
+	f->flags |= VNS_FF_CHAL_SENT;
 	VNS_STAT_INC(st, challenge_acks);
 	vns_tcp_send_ack(st, f, tx);
 }
