@@ -15,6 +15,7 @@
 #include <rte_prefetch.h>
 
 #include "vns_err.h"
+#include "vns_random.h"
 #include "vns_stack_core.h"
 
 #define VNS_MSG_BURST 32
@@ -43,6 +44,7 @@ vns_shared_create(uint16_t nb_queues, int socket_id, char *err, size_t errlen)
 	if (sh == NULL)
 		goto nomem;
 	sh->nb_queues = nb_queues;
+	vns_random_bytes(sh->iss_key, sizeof(sh->iss_key));
 	sh->inbox = rte_zmalloc_socket("vns_inbox", nb_queues * sizeof(*sh->inbox), 0, socket_id);
 	if (sh->inbox == NULL)
 		goto nomem;
@@ -196,6 +198,7 @@ vns_stack_create(const struct vns_stack_conf *conf, struct vns_shared *sh, int s
 		st->conf.mtu = VNS_MTU_DEFAULT;
 	st->sh = sh;
 	st->hz = rte_get_tsc_hz();
+	st->iss_tick_tsc = RTE_MAX(st->hz / 250000, (uint64_t)1);
 	/* Control data is sent in single-segment mbufs: with jumbo MTUs the pool's buffers,
 	 * not the MSS, bound a segment. */
 	{

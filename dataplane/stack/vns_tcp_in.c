@@ -21,6 +21,7 @@
 
 #include <rte_random.h>
 
+#include "vns_random.h"
 #include "vns_stack_core.h"
 
 #define VNS_CHALLENGE_ACKS_PER_SEC 100 /* per lcore, on average */
@@ -404,6 +405,22 @@ vns_tcp_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 	arm_idle(st, f);
 }
 
+/*
+ * RFC 9293 §3.4.1 and RFC 6528: ISS = M + F(local ip, local port, remote ip, remote port,
+ * secret), M a 4 us clock, F SipHash-2-4 keyed with the process's secret. Unpredictable off
+ * path (rte_rand() is not: its state can be recovered from a few outputs), and one tuple's
+ * successive incarnations still get increasing sequence spaces.
+ */
+static uint32_t
+iss_rfc6528(const struct vns_stack *st, const struct vns_tcp_seg *seg)
+{
+	uint64_t addrs = (uint64_t)seg->ip->dst_addr << 32 | seg->ip->src_addr;
+	uint64_t ports = (uint64_t)seg->th->dst_port << 16 | seg->th->src_port;
+
+	return (uint32_t)(st->now / st->iss_tick_tsc) +
+	       (uint32_t)vns_siphash24_2w(st->sh->iss_key, addrs, ports);
+}
+
 /* RFC 9293 §3.10.7.2, LISTEN. */
 static void
 listen_input(struct vns_stack *st, const struct vns_tcp_seg *seg, uint64_t key,
@@ -450,7 +467,7 @@ listen_input(struct vns_stack *st, const struct vns_tcp_seg *seg, uint64_t key,
 	f->peer_mac = *seg->src_mac;
 	f->irs = rte_be_to_cpu_32(th->sent_seq);
 	f->rcv_nxt = f->irs + 1;
-	f->iss = (uint32_t)rte_rand();
+	f->iss = iss_rfc6528(st, seg);
 	f->snd_una = f->iss;
 	f->snd_nxt = f->iss + 1;
 	f->snd_wnd = rte_be_to_cpu_16(th->rx_win); /* RFC 7323 §2.2: a SYN's is unscaled */

@@ -679,6 +679,35 @@ test_syn_fifo_keeps_live_entries(void **state)
 	assert_int_equal(STAT(flows_opened), 1);
 }
 
+/* RFC 6528: ISS = M + F(4-tuple, secret), M a 4 us clock. One tuple's ISS moves with the clock
+ * (250 per ms), not at random, and another tuple's lies elsewhere. */
+static void
+test_iss_rfc6528(void **state)
+{
+	struct tc other;
+	uint32_t iss1, iss2, iss3;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40032, H_PORT, 1000, 1);
+	h_clear(&H);
+	tc_send_at(&C, 1000, PB_SYN, NULL, 0);
+	assert_non_null(tc_last(&C));
+	iss1 = tc_last(&C)->seq;
+	/* 1 ms later, a new attempt from the same tuple (another ISN replaces the half-open). */
+	h_advance_ms(&H, 1);
+	h_clear(&H);
+	tc_send_at(&C, 5000, PB_SYN, NULL, 0);
+	assert_non_null(tc_last(&C));
+	iss2 = tc_last(&C)->seq;
+	assert_true(iss2 - iss1 >= 249 && iss2 - iss1 <= 251);
+	tc_init(&other, &H, 0, 40033, H_PORT, 1000, 1);
+	h_clear(&H);
+	tc_send_at(&other, 1000, PB_SYN, NULL, 0);
+	assert_non_null(tc_last(&other));
+	iss3 = tc_last(&other)->seq;
+	assert_true(iss3 - iss2 > 100000 && iss2 - iss3 > 100000);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -704,6 +733,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_fin_out_of_order, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_syn_flood_eviction, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_syn_fifo_keeps_live_entries, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_iss_rfc6528, setup1, teardown),
 	};
 
 	(void)argc;
