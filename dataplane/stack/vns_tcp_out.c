@@ -6,6 +6,7 @@
  * Every segment is built in a fresh mbuf from conf->pool; checksums go to the port when it
  * offers the offload, else they are computed here.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "vns_csum.h"
@@ -357,15 +358,22 @@ vns_tcp_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 int
 vns_tcp_retransmit(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
+	bool probe = f->snd_wnd == 0 && f->sbuf_len > 0;
+
 	if (f->snd_una == f->snd_nxt && f->sbuf_len == 0 && !(f->flags & VNS_FF_FIN_QUEUED))
 		return 0;
+	/* RFC 1122 4.2.2.17: a zero-window probe the peer answered (it was heard since the
+	 * previous one, an RTO ago, with the timer's lateness as slack) is no retransmission:
+	 * probing goes on while it answers. */
+	if (probe && st->now - f->last_rx_tsc <= 2 * (uint64_t)f->rto_ms * st->tw.tick_tsc)
+		f->rtx_count = 0;
 	if (++f->rtx_count > VNS_RTX_MAX)
 		return -1;
 	f->rto_ms = (uint16_t)RTE_MIN((uint32_t)f->rto_ms * 2, (uint32_t)VNS_RTO_MAX_MS);
 	VNS_STAT_INC(st, data_retrans);
 	f->snd_nxt = f->snd_una;
 	f->flags &= (uint16_t)~VNS_FF_FIN_SENT;
-	if (f->snd_wnd == 0 && f->sbuf_len > 0) {
+	if (probe) {
 		send_flow_seg(st, f, f->snd_nxt, RTE_TCP_PSH_FLAG, f->sbuf, 1, tx);
 		f->snd_nxt += 1;
 		arm_rto(st, f);
