@@ -351,6 +351,8 @@ vns_tcp_abort_flow(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *t
 	if (f->flags & VNS_FF_DEAD)
 		return;
 	vns_tcp_send_rst_flow(st, f, tx);
+	/* No pending ACK may follow the RST: the peer would answer it with another RST. */
+	f->flags &= (uint16_t)~VNS_FF_ACK_LIST;
 	f->flags |= VNS_FF_DEAD;
 	vns_tcp_set_sndbuf(f, NULL, 0);
 	f->snd_nxt = f->snd_una;

@@ -466,6 +466,45 @@ test_iperf3_time_bounded(void **state)
 	assert_int_equal(h_stat(&H, 0, "iperf_refused"), RTE_DIM(bad));
 }
 
+/* A connection reset by its service gets no pure ACK afterwards, even when an earlier segment
+ * of the same burst left one pending (the peer would answer it with a RST). */
+static void
+test_iperf3_no_ack_after_rst(void **state)
+{
+	uint32_t seen = 0, i, rst_at = UINT32_MAX;
+	struct rte_mbuf *m[2];
+
+	(void)state;
+	ctrl_open(&C, 0, 50700, COOKIE);
+	pump(&C, &seen);
+	send_json(&C, "{\"tcp\":true,\"omit\":0,\"time\":10,\"parallel\":1}");
+	pump(&C, &seen);
+	assert_int_equal(C.rx[1], 10); /* CREATE_STREAMS */
+	h_clear(&H);
+	m[0] = tc_data_seg(&C, C.snd_nxt, 1);
+	C.snd_nxt++;
+	{
+		struct pb_tcp p;
+		uint8_t term = 12; /* CLIENT_TERMINATE */
+
+		tc_fill(&C, &p, C.snd_nxt, PB_ACK | PB_PSH, &term, 1);
+		m[1] = pb_tcp_mbuf(H.mp, &p);
+		C.snd_nxt++;
+	}
+	h_input_burst(&H, 0, m, 2);
+	h_poll(&H);
+	for (i = 0; i < H.n_out; i++) {
+		if (H.out[i].dport != C.sport)
+			continue;
+		if (H.out[i].flags & PB_RST)
+			rst_at = i;
+		else
+			assert_true(rst_at == UINT32_MAX);
+	}
+	assert_true(rst_at != UINT32_MAX);
+	assert_int_equal(h_stat(&H, 0, "iperf_aborted"), 1);
+}
+
 /* The control connection's replies are retransmitted until acknowledged, and wait for a
  * closed window to open. */
 static void
@@ -517,6 +556,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_iperf3_silent_client_times_out, setup2,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_iperf3_time_bounded, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_iperf3_no_ack_after_rst, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_iperf3_ctrl_retransmit_and_zero_window, setup1,
 						teardown),
 	};
