@@ -631,6 +631,9 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 		vns_tcp_send_ack(st, f, tx);
 		return false;
 	}
+	/* Acceptable: only such segments keep the flow from its idle timeout (junk from
+	 * someone who knows the 4-tuple must not keep a dead flow and its mbufs alive). */
+	f->last_rx_tsc = st->now;
 	if (VNS_SEQ_GT(ack, f->snd_una))
 		ack_advance(st, f, ack);
 	if (VNS_SEQ_GEQ(ack, f->snd_una))
@@ -739,7 +742,6 @@ vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tcp_seg
 	}
 	if (f->flags & VNS_FF_DEAD)
 		goto out;
-	f->last_rx_tsc = st->now;
 	if (f->state == VNS_TCP_SYN_RCVD) {
 		/* RFC 9293 §3.10.7.4 for SYN-RECEIVED, plus: a retransmitted SYN gets the same
 		 * SYN-ACK; a SYN with another ISN is a new attempt that replaces this one. */

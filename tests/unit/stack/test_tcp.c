@@ -708,6 +708,31 @@ test_iss_rfc6528(void **state)
 	assert_true(iss3 - iss2 > 100000 && iss2 - iss3 > 100000);
 }
 
+/* Only acceptable segments keep a flow from its idle timeout: out-of-window data, old
+ * timestamps or ACKs of data never sent from someone who knows the 4-tuple do not. */
+static void
+test_idle_not_refreshed_by_junk(void **state)
+{
+	uint32_t b, i;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40034, H_PORT, 1, 1);
+	C.tsval = 1000;
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	for (i = 0; i < 14; i++) {
+		h_advance_ms(&H, 50000);
+		h_poll(&H);
+		tc_send_at(&C, b + (1u << 30), PB_ACK, h_pat, 10); /* beyond the window */
+		C.tsval = 1;
+		tc_send_at(&C, b, PB_ACK, h_pat, 10); /* PAWS: old timestamp */
+		C.tsval = 1000;
+		h_clear(&H);
+	}
+	assert_int_equal(vns_stack_nb_flows(H.st[0]), 0);
+	assert_int_equal(STAT(flows_aborted), 1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -734,6 +759,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_syn_flood_eviction, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_syn_fifo_keeps_live_entries, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_iss_rfc6528, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_idle_not_refreshed_by_junk, setup1, teardown),
 	};
 
 	(void)argc;
