@@ -29,6 +29,7 @@
 #define VNS_FF_IDLE_EXEMPT (1u << 8) /* no idle timeout: the service bounds the connection */
 #define VNS_FF_DEAD        (1u << 9) /* reset by us; freed on the next poll, never under a caller */
 #define VNS_FF_CHAL_SENT   (1u << 10) /* chal_ms is valid */
+#define VNS_FF_ACK_OWED    (1u << 11) /* an ACK failed to go out: the flush retries it */
 
 struct vns_ooo {
 	uint32_t seq;

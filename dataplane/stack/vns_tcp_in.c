@@ -116,21 +116,41 @@ ack_schedule(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 	st->ackq[st->ackq_n++] = vns_flow_index(&st->ft, f);
 }
 
+/* An ACK that could not be sent: the flow waits on the pending-ACK list for the next flush
+ * (if the list is full, the next segment's ACK carries it). */
+void
+vns_tcp_ack_later(struct vns_stack *st, struct vns_flow *f)
+{
+	if ((f->flags & (VNS_FF_ACK_LIST | VNS_FF_DEAD)) || st->ackq_n == VNS_ACKQ_MAX)
+		return;
+	f->flags |= VNS_FF_ACK_LIST | VNS_FF_ACK_OWED;
+	st->ackq[st->ackq_n++] = vns_flow_index(&st->ft, f);
+}
+
+/* Flows whose ACK fails again stay listed for the next call (the loop polls at once). */
 void
 vns_tcp_flush_acks(struct vns_stack *st, struct vns_txbuf *tx)
 {
-	uint32_t i;
+	uint32_t i, n = st->ackq_n, kept = 0;
 
-	for (i = 0; i < st->ackq_n; i++) {
-		struct vns_flow *f = &st->ft.flows[st->ackq[i]];
+	st->ackq_n = 0;
+	for (i = 0; i < n; i++) {
+		uint32_t idx = st->ackq[i];
+		struct vns_flow *f = &st->ft.flows[idx];
 
 		if (!(f->flags & VNS_FF_ACK_LIST))
 			continue;
 		f->flags &= (uint16_t)~VNS_FF_ACK_LIST;
-		if (f->state != VNS_TCP_FREE && f->last_ack_sent != f->rcv_nxt)
+		if (f->state != VNS_TCP_FREE &&
+		    (f->last_ack_sent != f->rcv_nxt || (f->flags & VNS_FF_ACK_OWED)))
 			vns_tcp_send_ack(st, f, tx);
+		if (f->flags & VNS_FF_ACK_LIST) {
+			/* re-listed by the failed send, at ackq_n: move it to the kept part */
+			st->ackq_n--;
+			st->ackq[kept++] = idx;
+		}
 	}
-	st->ackq_n = 0;
+	st->ackq_n = kept;
 }
 
 /*

@@ -159,6 +159,7 @@ flow_sent_ack(struct vns_flow *f)
 {
 	f->last_ack_sent = f->rcv_nxt;
 	f->unacked_bytes = 0;
+	f->flags &= (uint16_t)~VNS_FF_ACK_OWED;
 }
 
 static void
@@ -177,9 +178,14 @@ send_flow_seg(struct vns_stack *st, struct vns_flow *f, uint32_t seq, uint8_t fl
 							  : VNS_TCP_SACK_BLOCKS);
 	m = build(st, &f->peer_mac, f->peer_ip, f->peer_port, f->local_port, seq, f->rcv_nxt,
 		  flags | RTE_TCP_ACK_FLAG, OUR_WINDOW, opt, optlen, data, dlen);
-	flow_sent_ack(f);
-	if (m != NULL && vns_tx_push(st, tx, m) == 0)
+	/* Only a queued segment carried our ACK (and sets Last.ACK.sent, RFC 7323 §4.3); one
+	 * lost to an empty pool or a full tx buffer is retried from the pending-ACK list. */
+	if (likely(m != NULL && vns_tx_push(st, tx, m) == 0)) {
+		flow_sent_ack(f);
 		VNS_STAT_INC(st, acks_sent);
+	} else {
+		vns_tcp_ack_later(st, f);
+	}
 }
 
 void
@@ -219,9 +225,8 @@ vns_tcp_send_synack(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *
 	/* The window in a SYN-ACK is never scaled (RFC 7323 §2.2). */
 	m = build(st, &f->peer_mac, f->peer_ip, f->peer_port, f->local_port, f->iss, f->rcv_nxt,
 		  RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, VNS_TCP_WND_MAX, opt, n, NULL, 0);
-	flow_sent_ack(f);
-	if (m != NULL)
-		vns_tx_push(st, tx, m);
+	if (m != NULL && vns_tx_push(st, tx, m) == 0)
+		flow_sent_ack(f);
 }
 
 /* RFC 9293 §3.10.7.1: a segment for no connection gets a RST shaped so the sender accepts

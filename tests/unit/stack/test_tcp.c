@@ -733,6 +733,34 @@ test_idle_not_refreshed_by_junk(void **state)
 	assert_int_equal(STAT(flows_aborted), 1);
 }
 
+/* An ACK that could not be built (pool empty) is not taken as sent: it goes out on the next
+ * poll, and Last.ACK.sent (RFC 7323 §4.3) only follows ACKs really queued. The segment is out
+ * of order, so the store keeps its mbuf and the pool stays empty for the ACK. */
+static void
+test_ack_retried_after_nombuf(void **state)
+{
+	static struct rte_mbuf *held[4096];
+	struct rte_mbuf *seg;
+	uint32_t b, n = 0;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40035, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	h_clear(&H);
+	seg = tc_data_seg(&C, b + 100, 100);
+	while (n < RTE_DIM(held) && (held[n] = rte_pktmbuf_alloc(H.mp)) != NULL)
+		n++;
+	h_input(&H, 0, seg);
+	assert_true(STAT(drop_nombuf) >= 1);
+	assert_null(tc_last(&C));
+	rte_pktmbuf_free_bulk(held, n);
+	h_poll(&H);
+	assert_non_null(tc_last(&C));
+	assert_int_equal(tc_last(&C)->ack, b);
+	assert_int_equal(tc_last(&C)->nsack, 1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -760,6 +788,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_syn_fifo_keeps_live_entries, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_iss_rfc6528, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_idle_not_refreshed_by_junk, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_ack_retried_after_nombuf, setup1, teardown),
 	};
 
 	(void)argc;
