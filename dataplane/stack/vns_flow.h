@@ -61,8 +61,10 @@ struct vns_flow {
 	uint32_t ts_recent;
 	uint32_t fin_seq;
 	uint32_t unacked_bytes;
-	uint32_t chal_ms;       /* our last challenge ACK (TSval clock), if VNS_FF_CHAL_SENT */
-	uint32_t sack_hint_seq; /* first SACK block: the one holding the last OOO segment */
+	uint32_t chal_ms; /* our last challenge ACK (TSval clock), if VNS_FF_CHAL_SENT */
+	/* A sequence number in each of the most recently reported SACK blocks, newest first
+	 * (RFC 2018 §4 order); stale ones simply match no block. */
+	uint32_t sack_recent[VNS_TCP_SACK_BLOCKS];
 	struct vns_ooo ooo[VNS_OOO_MAX];
 
 	/* send side (a service's replies and our FIN) */

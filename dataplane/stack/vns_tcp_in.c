@@ -242,6 +242,29 @@ vns_tcp_ooo_to_ranges(struct vns_stack *st, struct vns_flow *f)
 	ooo_merge_ranges(f);
 }
 
+/* [seq, ...) was just stored: its block becomes the newest SACK block; older entries that
+ * now fall in the same store entry are dropped, so that the slots name distinct blocks. */
+static void
+sack_note(struct vns_flow *f, uint32_t seq)
+{
+	uint32_t prev[VNS_TCP_SACK_BLOCKS], i, n = 1, bs = seq, be = seq + 1;
+
+	for (i = 0; i < f->n_ooo; i++) {
+		if (VNS_SEQ_LEQ(f->ooo[i].seq, seq) && VNS_SEQ_LT(seq, f->ooo[i].end)) {
+			bs = f->ooo[i].seq;
+			be = f->ooo[i].end;
+			break;
+		}
+	}
+	memcpy(prev, f->sack_recent, sizeof(prev));
+	f->sack_recent[0] = seq;
+	for (i = 0; i < VNS_TCP_SACK_BLOCKS && n < VNS_TCP_SACK_BLOCKS; i++)
+		if (!(VNS_SEQ_LEQ(bs, prev[i]) && VNS_SEQ_LT(prev[i], be)))
+			f->sack_recent[n++] = prev[i];
+	for (; n < VNS_TCP_SACK_BLOCKS; n++)
+		f->sack_recent[n] = seq;
+}
+
 /* Stores [seq, seq+len) ahead of RCV.NXT. Returns true when the mbuf is now owned by the
  * store. A segment that fits nowhere is dropped: the sender retransmits it (SACK tells it
  * which), and the window is not retracted by that. */
@@ -266,6 +289,7 @@ ooo_insert(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m, uint32_
 			if (VNS_SEQ_GT(end, f->ooo[pos - 1].end))
 				f->ooo[pos - 1].end = end;
 			ooo_merge_ranges(f);
+			sack_note(f, seq);
 			return false;
 		}
 		if (pos < f->n_ooo && VNS_SEQ_GEQ(end, f->ooo[pos].seq)) {
@@ -273,6 +297,7 @@ ooo_insert(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m, uint32_
 			if (VNS_SEQ_GT(end, f->ooo[pos].end))
 				f->ooo[pos].end = end;
 			ooo_merge_ranges(f);
+			sack_note(f, seq);
 			return false;
 		}
 	}
@@ -295,6 +320,7 @@ ooo_insert(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m, uint32_
 	} else {
 		ooo_merge_ranges(f);
 	}
+	sack_note(f, seq);
 	return keep;
 }
 
@@ -711,7 +737,6 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 	} else if (plen > 0) {
 		kept = ooo_insert(st, f, m, seq, off, plen);
 		VNS_STAT_INC(st, ooo_segments);
-		f->sack_hint_seq = seq;
 		ack_now = true;
 	}
 	if (fin) {

@@ -114,12 +114,14 @@ put_ts(const struct vns_stack *st, const struct vns_flow *f, uint8_t *o)
 	return VNS_TCP_OPT_LEN_TS_OUT;
 }
 
-/* SACK blocks (RFC 2018 §4): the block holding the most recent out-of-order segment comes
- * first, then the others; overlapping or adjacent stored entries merge into one block. */
+/* SACK blocks (RFC 2018 §4): the block holding the most recent out-of-order segment first,
+ * then the other most recently reported ones, then the rest in order; overlapping or adjacent
+ * stored entries merge into one block. */
 static uint32_t
 put_sack(const struct vns_flow *f, uint8_t *o, uint32_t max_blocks)
 {
-	uint32_t bs[VNS_OOO_MAX], be[VNS_OOO_MAX], nb = 0, i, first = 0, n = 0;
+	uint32_t bs[VNS_OOO_MAX], be[VNS_OOO_MAX], order[VNS_OOO_MAX], nb = 0, i, k, n = 0;
+	uint8_t used[VNS_OOO_MAX] = { 0 };
 	uint8_t *p;
 
 	for (i = 0; i < f->n_ooo; i++) {
@@ -134,21 +136,31 @@ put_sack(const struct vns_flow *f, uint8_t *o, uint32_t max_blocks)
 	}
 	if (nb == 0)
 		return 0;
-	for (i = 0; i < nb; i++)
-		if (VNS_SEQ_LEQ(bs[i], f->sack_hint_seq) && VNS_SEQ_LT(f->sack_hint_seq, be[i]))
-			first = i;
+	for (i = 0; i < VNS_TCP_SACK_BLOCKS; i++) {
+		uint32_t r = f->sack_recent[i];
+
+		for (k = 0; k < nb; k++) {
+			if (!used[k] && VNS_SEQ_LEQ(bs[k], r) && VNS_SEQ_LT(r, be[k])) {
+				used[k] = 1;
+				order[n++] = k;
+				break;
+			}
+		}
+	}
+	for (k = 0; k < nb; k++)
+		if (!used[k])
+			order[n++] = k;
 	o[0] = VNS_TCP_OPT_NOP;
 	o[1] = VNS_TCP_OPT_NOP;
 	o[2] = VNS_TCP_OPT_SACK;
 	p = o + 4;
-	for (i = 0; i < nb && n < max_blocks; i++) {
-		uint32_t k = i == 0 ? first : (i <= first ? i - 1 : i);
-		uint32_t s = rte_cpu_to_be_32(bs[k]), e = rte_cpu_to_be_32(be[k]);
+	n = RTE_MIN(nb, max_blocks);
+	for (i = 0; i < n; i++) {
+		uint32_t s = rte_cpu_to_be_32(bs[order[i]]), e = rte_cpu_to_be_32(be[order[i]]);
 
 		memcpy(p, &s, 4);
 		memcpy(p + 4, &e, 4);
 		p += 8;
-		n++;
 	}
 	o[3] = (uint8_t)(2 + 8 * n);
 	return VNS_TCP_OPT_LEN_SACK_OUT(n);

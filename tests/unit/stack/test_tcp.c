@@ -761,6 +761,36 @@ test_ack_retried_after_nombuf(void **state)
 	assert_int_equal(tc_last(&C)->nsack, 1);
 }
 
+/* RFC 2018 §4: after the first block (the latest segment's), the blocks most recently
+ * reported follow, not the lowest ones; a duplicate does not count as news. */
+static void
+test_sack_recency_order(void **state)
+{
+	uint32_t b, i;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40036, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	for (i = 0; i < 4; i++)
+		h_input(&H, 0, tc_data_seg(&C, b + 1000 + 2000 * i, 100));
+	/* Islands A, B, C, D at 1000, 3000, 5000, 7000; with timestamps 3 blocks fit. */
+	assert_int_equal(tc_last(&C)->nsack, 3);
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 7000);
+	assert_int_equal(tc_last(&C)->sack[1][0], b + 5000);
+	assert_int_equal(tc_last(&C)->sack[2][0], b + 3000);
+	/* A grows: A, then D and C. */
+	h_input(&H, 0, tc_data_seg(&C, b + 1100, 100));
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 1000);
+	assert_int_equal(tc_last(&C)->sack[0][1], b + 1200);
+	assert_int_equal(tc_last(&C)->sack[1][0], b + 7000);
+	assert_int_equal(tc_last(&C)->sack[2][0], b + 5000);
+	/* A duplicate of B changes nothing of the order. */
+	h_input(&H, 0, tc_data_seg(&C, b + 3000, 100));
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 1000);
+	assert_int_equal(tc_last(&C)->sack[1][0], b + 7000);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -789,6 +819,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_iss_rfc6528, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_idle_not_refreshed_by_junk, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_ack_retried_after_nombuf, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_sack_recency_order, setup1, teardown),
 	};
 
 	(void)argc;
