@@ -30,6 +30,7 @@
 #define VNS_FF_DEAD        (1u << 9) /* reset by us; freed on the next poll, never under a caller */
 #define VNS_FF_CHAL_SENT   (1u << 10) /* chal_ms is valid */
 #define VNS_FF_ACK_OWED    (1u << 11) /* an ACK failed to go out: the flush retries it */
+#define VNS_FF_DSACK       (1u << 12) /* the next ACK reports [dsack_seq, dsack_end) */
 
 struct vns_ooo {
 	uint32_t seq;
@@ -65,6 +66,8 @@ struct vns_flow {
 	/* A sequence number in each of the most recently reported SACK blocks, newest first
 	 * (RFC 2018 §4 order); stale ones simply match no block. */
 	uint32_t sack_recent[VNS_TCP_SACK_BLOCKS];
+	uint32_t dsack_seq; /* RFC 2883: a duplicate to report once, if VNS_FF_DSACK */
+	uint32_t dsack_end;
 	struct vns_ooo ooo[VNS_OOO_MAX];
 
 	/* send side (a service's replies and our FIN) */

@@ -242,6 +242,17 @@ vns_tcp_ooo_to_ranges(struct vns_stack *st, struct vns_flow *f)
 	ooo_merge_ranges(f);
 }
 
+/* RFC 2883: the next ACK reports [seq, end) as a duplicate in its first SACK block. */
+static void
+dsack_note(struct vns_flow *f, uint32_t seq, uint32_t end)
+{
+	if (!(f->flags & VNS_FF_SACK) || seq == end)
+		return;
+	f->dsack_seq = seq;
+	f->dsack_end = end;
+	f->flags |= VNS_FF_DSACK;
+}
+
 /* [seq, ...) was just stored: its block becomes the newest SACK block; older entries that
  * now fall in the same store entry are dropped, so that the slots name distinct blocks. */
 static void
@@ -278,6 +289,7 @@ ooo_insert(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m, uint32_
 	for (i = 0; i < f->n_ooo; i++) {
 		if (VNS_SEQ_LEQ(f->ooo[i].seq, seq) && VNS_SEQ_GEQ(f->ooo[i].end, end)) {
 			VNS_STAT_INC(st, dup_segments);
+			dsack_note(f, seq, end);
 			return false;
 		}
 	}
@@ -643,10 +655,12 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 			VNS_STAT_INC(st, drop_unacceptable);
 			return false;
 		}
-		if (seglen > 0 && VNS_SEQ_LEQ(seq + seglen, f->rcv_nxt))
+		if (seglen > 0 && VNS_SEQ_LEQ(seq + seglen, f->rcv_nxt)) {
 			VNS_STAT_INC(st, dup_segments);
-		else
+			dsack_note(f, seq, seq + plen);
+		} else {
 			VNS_STAT_INC(st, drop_unacceptable);
+		}
 		vns_tcp_send_ack(st, f, tx);
 		return false;
 	}
@@ -709,6 +723,7 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 		if (VNS_SEQ_LT(seq, f->rcv_nxt)) {
 			uint32_t skip = f->rcv_nxt - seq;
 
+			dsack_note(f, seq, skip >= plen ? seq + plen : f->rcv_nxt);
 			if (skip >= plen) {
 				plen = 0;
 			} else {

@@ -114,18 +114,28 @@ put_ts(const struct vns_stack *st, const struct vns_flow *f, uint8_t *o)
 	return VNS_TCP_OPT_LEN_TS_OUT;
 }
 
-/* SACK blocks (RFC 2018 §4): the block holding the most recent out-of-order segment first,
- * then the other most recently reported ones, then the rest in order; overlapping or adjacent
- * stored entries merge into one block. */
+/* SACK blocks (RFC 2018 §4): a pending D-SACK first (RFC 2883 §4: then the block holding
+ * it, if any), then the block holding the most recent out-of-order segment, the other most
+ * recently reported ones, and the rest in order; overlapping or adjacent stored entries merge
+ * into one block. */
 static uint32_t
 put_sack(const struct vns_flow *f, uint8_t *o, uint32_t max_blocks)
 {
-	uint32_t bs[VNS_OOO_MAX], be[VNS_OOO_MAX], order[VNS_OOO_MAX], nb = 0, i, k, n = 0;
-	uint8_t used[VNS_OOO_MAX] = { 0 };
+	uint32_t bs[VNS_OOO_MAX + 1], be[VNS_OOO_MAX + 1], order[VNS_OOO_MAX + 1];
+	uint32_t want[VNS_TCP_SACK_BLOCKS + 1], nw = 0, nb = 0, i, k, n = 0, first = 0;
+	uint8_t used[VNS_OOO_MAX + 1] = { 0 };
 	uint8_t *p;
 
+	if (f->flags & VNS_FF_DSACK) {
+		bs[0] = f->dsack_seq;
+		be[0] = f->dsack_end;
+		order[n++] = 0;
+		used[0] = 1;
+		want[nw++] = f->dsack_seq;
+		nb = first = 1;
+	}
 	for (i = 0; i < f->n_ooo; i++) {
-		if (nb > 0 && VNS_SEQ_LEQ(f->ooo[i].seq, be[nb - 1])) {
+		if (nb > first && VNS_SEQ_LEQ(f->ooo[i].seq, be[nb - 1])) {
 			if (VNS_SEQ_GT(f->ooo[i].end, be[nb - 1]))
 				be[nb - 1] = f->ooo[i].end;
 			continue;
@@ -136,18 +146,18 @@ put_sack(const struct vns_flow *f, uint8_t *o, uint32_t max_blocks)
 	}
 	if (nb == 0)
 		return 0;
-	for (i = 0; i < VNS_TCP_SACK_BLOCKS; i++) {
-		uint32_t r = f->sack_recent[i];
-
-		for (k = 0; k < nb; k++) {
-			if (!used[k] && VNS_SEQ_LEQ(bs[k], r) && VNS_SEQ_LT(r, be[k])) {
+	for (i = 0; i < VNS_TCP_SACK_BLOCKS; i++)
+		want[nw++] = f->sack_recent[i];
+	for (i = 0; i < nw; i++) {
+		for (k = first; k < nb; k++) {
+			if (!used[k] && VNS_SEQ_LEQ(bs[k], want[i]) && VNS_SEQ_LT(want[i], be[k])) {
 				used[k] = 1;
 				order[n++] = k;
 				break;
 			}
 		}
 	}
-	for (k = 0; k < nb; k++)
+	for (k = first; k < nb; k++)
 		if (!used[k])
 			order[n++] = k;
 	o[0] = VNS_TCP_OPT_NOP;
@@ -171,7 +181,7 @@ flow_sent_ack(struct vns_flow *f)
 {
 	f->last_ack_sent = f->rcv_nxt;
 	f->unacked_bytes = 0;
-	f->flags &= (uint16_t)~VNS_FF_ACK_OWED;
+	f->flags &= (uint16_t) ~(VNS_FF_ACK_OWED | VNS_FF_DSACK);
 }
 
 static void
@@ -184,7 +194,7 @@ send_flow_seg(struct vns_stack *st, struct vns_flow *f, uint32_t seq, uint8_t fl
 
 	if (f->flags & VNS_FF_TS)
 		optlen += put_ts(st, f, opt);
-	if ((f->flags & VNS_FF_SACK) && f->n_ooo > 0)
+	if ((f->flags & VNS_FF_SACK) && (f->n_ooo > 0 || (f->flags & VNS_FF_DSACK)))
 		optlen += put_sack(f, opt + optlen,
 				   (f->flags & VNS_FF_TS) ? VNS_TCP_SACK_BLOCKS_TS
 							  : VNS_TCP_SACK_BLOCKS);
@@ -325,7 +335,7 @@ seg_payload_max(const struct vns_stack *st, const struct vns_flow *f)
 {
 	uint32_t opts = (f->flags & VNS_FF_TS) ? VNS_TCP_OPT_LEN_TS_OUT : 0;
 
-	if ((f->flags & VNS_FF_SACK) && f->n_ooo > 0)
+	if ((f->flags & VNS_FF_SACK) && (f->n_ooo > 0 || (f->flags & VNS_FF_DSACK)))
 		opts += VNS_TCP_OPT_LEN_SACK_OUT((f->flags & VNS_FF_TS) ? VNS_TCP_SACK_BLOCKS_TS
 									: VNS_TCP_SACK_BLOCKS);
 	return RTE_MIN((uint32_t)f->snd_mss - RTE_MIN(opts, f->snd_mss - 1u), st->tx_seg_max);

@@ -785,10 +785,57 @@ test_sack_recency_order(void **state)
 	assert_int_equal(tc_last(&C)->sack[0][1], b + 1200);
 	assert_int_equal(tc_last(&C)->sack[1][0], b + 7000);
 	assert_int_equal(tc_last(&C)->sack[2][0], b + 5000);
-	/* A duplicate of B changes nothing of the order. */
+	/* A duplicate of B is no news: after its D-SACK (RFC 2883), the order is unchanged. */
 	h_input(&H, 0, tc_data_seg(&C, b + 3000, 100));
-	assert_int_equal(tc_last(&C)->sack[0][0], b + 1000);
-	assert_int_equal(tc_last(&C)->sack[1][0], b + 7000);
+	h_input(&H, 0, tc_data_seg(&C, b + 9000, 100));
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 9000);
+	assert_int_equal(tc_last(&C)->sack[1][0], b + 1000);
+	assert_int_equal(tc_last(&C)->sack[2][0], b + 7000);
+}
+
+/* RFC 2883 D-SACK: the ACK of a duplicate reports it in its first SACK block (then the stored
+ * block holding it, when it is out of order), once; the sender undoes a spurious
+ * retransmission with it. */
+static void
+test_dsack(void **state)
+{
+	uint32_t b;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40037, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	h_input(&H, 0, tc_data_seg(&C, b, 1000));
+	h_clear(&H);
+	/* Below RCV.NXT. */
+	h_input(&H, 0, tc_data_seg(&C, b + 200, 500));
+	assert_int_equal(H.n_out, 1);
+	assert_int_equal(tc_last(&C)->ack, b + 1000);
+	assert_int_equal(tc_last(&C)->nsack, 1);
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 200);
+	assert_int_equal(tc_last(&C)->sack[0][1], b + 700);
+	/* Partly old: the old part is the duplicate. */
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b + 900, 200));
+	assert_int_equal(tc_last(&C)->ack, b + 1100);
+	assert_int_equal(tc_last(&C)->nsack, 1);
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 900);
+	assert_int_equal(tc_last(&C)->sack[0][1], b + 1000);
+	/* Reported once: the next ACK has no SACK block. */
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b + 1100, 2000));
+	assert_int_equal(tc_last(&C)->nsack, 0);
+	/* A duplicate of stored data: D-SACK, then the block holding it. */
+	h_input(&H, 0, tc_data_seg(&C, b + 5000, 100));
+	h_input(&H, 0, tc_data_seg(&C, b + 7000, 100));
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b + 5000, 100));
+	assert_int_equal(tc_last(&C)->ack, b + 3100);
+	assert_int_equal(tc_last(&C)->nsack, 3);
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 5000);
+	assert_int_equal(tc_last(&C)->sack[0][1], b + 5100);
+	assert_int_equal(tc_last(&C)->sack[1][0], b + 5000);
+	assert_int_equal(tc_last(&C)->sack[2][0], b + 7000);
 }
 
 int
@@ -820,6 +867,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_idle_not_refreshed_by_junk, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_ack_retried_after_nombuf, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_sack_recency_order, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_dsack, setup1, teardown),
 	};
 
 	(void)argc;
