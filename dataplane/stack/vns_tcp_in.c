@@ -635,12 +635,18 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 
 	parse_opts(th, &o);
 
-	/* RFC 7323 §5.3: PAWS. */
-	if ((f->flags & VNS_FF_TS) && o.has_ts && !(fl & RTE_TCP_RST_FLAG) &&
-	    VNS_SEQ_LT(o.tsval, f->ts_recent)) {
-		VNS_STAT_INC(st, drop_paws);
-		vns_tcp_send_ack(st, f, tx);
-		return false;
+	/* RFC 7323 §3.2: once negotiated, a non-RST segment without a TSopt is silently
+	 * dropped; §5.3: PAWS. */
+	if ((f->flags & VNS_FF_TS) && !(fl & RTE_TCP_RST_FLAG)) {
+		if (unlikely(!o.has_ts)) {
+			VNS_STAT_INC(st, drop_paws);
+			return false;
+		}
+		if (VNS_SEQ_LT(o.tsval, f->ts_recent)) {
+			VNS_STAT_INC(st, drop_paws);
+			vns_tcp_send_ack(st, f, tx);
+			return false;
+		}
 	}
 
 	/* RFC 9293 §3.10.7.4 first step: segment acceptability. */

@@ -838,6 +838,26 @@ test_dsack(void **state)
 	assert_int_equal(tc_last(&C)->sack[2][0], b + 7000);
 }
 
+/* RFC 7323 §3.2: once timestamps are on, a non-RST segment without a TSopt is dropped
+ * silently; a RST needs none. */
+static void
+test_missing_tsopt_dropped(void **state)
+{
+	uint32_t b;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40038, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	h_clear(&H);
+	C.ts = 0;
+	h_input(&H, 0, tc_data_seg(&C, b, 100));
+	assert_int_equal(STAT(tcp_payload_bytes), 0);
+	assert_int_equal(H.n_out, 0);
+	tc_send_at(&C, b, PB_RST, NULL, 0);
+	assert_int_equal(vns_stack_nb_flows(H.st[0]), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -868,6 +888,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_ack_retried_after_nombuf, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_sack_recency_order, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_dsack, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_tsopt_dropped, setup1, teardown),
 	};
 
 	(void)argc;
