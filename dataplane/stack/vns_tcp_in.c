@@ -481,6 +481,33 @@ iss_rfc6528(const struct vns_stack *st, const struct vns_tcp_seg *seg)
 	       (uint32_t)vns_siphash24_2w(st->sh->iss_key, addrs, ports);
 }
 
+/* What the SYN offered decides the options (RFC 7323 §1.3, RFC 2018 §2): applied to the first
+ * SYN and again to a retransmitted one, which may offer less (a stack's fallback retry). */
+static void
+syn_options(const struct vns_stack *st, struct vns_flow *f, const struct rte_tcp_hdr *th)
+{
+	uint16_t our_mss = (uint16_t)(st->conf.mtu - VNS_TCP_IPV4_HDRS);
+	struct tcp_opts o;
+
+	parse_opts(th, &o);
+	f->flags &= (uint16_t) ~(VNS_FF_TS | VNS_FF_SACK | VNS_FF_WS);
+	f->snd_wscale = 0;
+	if (o.has_ts) {
+		f->flags |= VNS_FF_TS;
+		f->ts_recent = o.tsval;
+	}
+	if (o.sack_perm)
+		f->flags |= VNS_FF_SACK;
+	if (o.has_ws) {
+		f->flags |= VNS_FF_WS;
+		f->snd_wscale = RTE_MIN(o.ws, VNS_TCP_WSCALE_MAX);
+	}
+	f->snd_mss = o.has_mss ? RTE_MAX(o.mss, VNS_TCP_MSS_MIN) : VNS_TCP_MSS_DEFAULT;
+	f->snd_mss = RTE_MIN(f->snd_mss, our_mss);
+	/* Timestamps take their option's bytes of every segment the peer sends. */
+	f->rcv_mss = (uint16_t)(f->snd_mss - ((f->flags & VNS_FF_TS) ? VNS_TCP_OPT_LEN_TS_OUT : 0));
+}
+
 /* RFC 9293 §3.10.7.2, LISTEN. */
 static void
 listen_input(struct vns_stack *st, const struct vns_tcp_seg *seg, uint64_t key,
@@ -488,9 +515,7 @@ listen_input(struct vns_stack *st, const struct vns_tcp_seg *seg, uint64_t key,
 {
 	const struct rte_tcp_hdr *th = seg->th;
 	uint8_t fl = th->tcp_flags;
-	struct tcp_opts o;
 	struct vns_flow *f;
-	uint16_t our_mss = (uint16_t)(st->conf.mtu - VNS_TCP_IPV4_HDRS);
 
 	if (fl & RTE_TCP_RST_FLAG)
 		return;
@@ -519,7 +544,6 @@ listen_input(struct vns_stack *st, const struct vns_tcp_seg *seg, uint64_t key,
 		VNS_STAT_INC(st, drop_flow_table_full);
 		return;
 	}
-	parse_opts(th, &o);
 	f->state = VNS_TCP_SYN_RCVD;
 	f->peer_ip = seg->ip->src_addr;
 	f->peer_port = th->src_port;
@@ -532,21 +556,7 @@ listen_input(struct vns_stack *st, const struct vns_tcp_seg *seg, uint64_t key,
 	f->snd_nxt = f->iss + 1;
 	f->snd_wnd = rte_be_to_cpu_16(th->rx_win); /* RFC 7323 §2.2: a SYN's is unscaled */
 	f->max_snd_wnd = f->snd_wnd;
-	if (o.has_ts) {
-		f->flags |= VNS_FF_TS;
-		f->ts_recent = o.tsval;
-	}
-	if (o.sack_perm)
-		f->flags |= VNS_FF_SACK;
-	if (o.has_ws) {
-		f->flags |= VNS_FF_WS;
-		f->snd_wscale = RTE_MIN(o.ws, VNS_TCP_WSCALE_MAX);
-	}
-	f->snd_mss = o.has_mss ? RTE_MAX(o.mss, VNS_TCP_MSS_MIN) : VNS_TCP_MSS_DEFAULT;
-	f->snd_mss = RTE_MIN(f->snd_mss, our_mss);
-	/* Timestamps take their option's bytes of every segment the peer sends. */
-	f->rcv_mss = (uint16_t)(RTE_MIN(f->snd_mss, our_mss) -
-				((f->flags & VNS_FF_TS) ? VNS_TCP_OPT_LEN_TS_OUT : 0));
+	syn_options(st, f, th);
 	f->open_tsc = st->now;
 	f->last_rx_tsc = st->now;
 	vns_flow_syn_track(&st->ft, f);
@@ -821,6 +831,7 @@ vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tcp_seg
 		if (fl & RTE_TCP_SYN_FLAG) {
 			if (!(fl & RTE_TCP_ACK_FLAG) && seq == f->irs) {
 				VNS_STAT_INC(st, syn_retrans);
+				syn_options(st, f, th);
 				vns_tcp_send_synack(st, f, tx);
 			} else if (!(fl & RTE_TCP_ACK_FLAG)) {
 				vns_tcp_close_flow(st, f, VNS_CLOSE_EVICTED);

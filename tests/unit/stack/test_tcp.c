@@ -167,6 +167,35 @@ test_syn_retransmission(void **state)
 	assert_int_equal(STAT(flows_aborted), 1);
 }
 
+/* A retransmitted SYN that offers fewer options (a stack's fallback retry) is answered with
+ * only those (RFC 7323 §1.3: WS and TS only when the SYN had them), not the first SYN's. */
+static void
+test_syn_retransmission_fewer_options(void **state)
+{
+	struct pb_tcp p;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40039, H_PORT, 99, 1);
+	tc_fill(&C, &p, 99, PB_SYN, NULL, 0);
+	p.mss = 1460;
+	p.ws = 7;
+	p.sack_perm = 1;
+	h_input(&H, 0, pb_tcp_mbuf(H.mp, &p));
+	assert_int_equal(tc_last(&C)->ws, 7);
+	assert_true(tc_last(&C)->ts);
+	h_clear(&H);
+	p.ws = -1;
+	p.sack_perm = 0;
+	p.ts = 0;
+	h_input(&H, 0, pb_tcp_mbuf(H.mp, &p));
+	assert_non_null(tc_last(&C));
+	assert_int_equal(STAT(syn_retrans), 1);
+	assert_int_equal(tc_last(&C)->ws, -1);
+	assert_false(tc_last(&C)->ts);
+	assert_false(tc_last(&C)->sack_perm);
+	assert_int_equal(tc_last(&C)->mss, 1460);
+}
+
 static void
 test_unknown_port_rst(void **state)
 {
@@ -865,6 +894,8 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_handshake_options, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_handshake_no_options, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_syn_retransmission, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_syn_retransmission_fewer_options, setup1,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_port_rst, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_inorder_ack_every_two, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_ooo_sack_and_gap_fill, setup1, teardown),
