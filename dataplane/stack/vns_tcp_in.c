@@ -801,6 +801,29 @@ vns_tcp_state_name(uint8_t state)
 	return state < RTE_DIM(names) ? names[state] : NULL;
 }
 
+/* RFC 9293 §3.10.7.4 acceptability in SYN-RECEIVED: our SYN-ACK offered an unscaled window. */
+static bool
+syn_rcvd_in_window(const struct vns_flow *f, uint32_t seq, uint32_t seglen)
+{
+	uint32_t wnd = VNS_TCP_WND_MAX;
+
+	return (VNS_SEQ_LEQ(f->rcv_nxt, seq) && VNS_SEQ_LT(seq, f->rcv_nxt + wnd)) ||
+	       (seglen > 0 && VNS_SEQ_LEQ(f->rcv_nxt, seq + seglen - 1) &&
+		VNS_SEQ_LT(seq + seglen - 1, f->rcv_nxt + wnd));
+}
+
+/* RFC 7323 §5.3 PAWS for the handshake's ACK. */
+static bool
+syn_rcvd_paws(const struct vns_flow *f, const struct rte_tcp_hdr *th)
+{
+	struct tcp_opts o;
+
+	if (!(f->flags & VNS_FF_TS))
+		return false;
+	parse_opts(th, &o);
+	return !o.has_ts || VNS_SEQ_LT(o.tsval, f->ts_recent);
+}
+
 void
 vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tcp_seg *seg,
 	      struct vns_txbuf *tx)
@@ -825,6 +848,8 @@ vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tcp_seg
 			if (seq == f->rcv_nxt) {
 				VNS_STAT_INC(st, rst_rcvd);
 				vns_tcp_close_flow(st, f, VNS_CLOSE_RST);
+			} else if (syn_rcvd_in_window(f, seq, 0)) {
+				challenge_ack(st, f, tx); /* RFC 5961 §3.2 */
 			}
 			goto out;
 		}
@@ -841,6 +866,14 @@ vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tcp_seg
 		}
 		if (!(fl & RTE_TCP_ACK_FLAG))
 			goto out;
+		/* The first step's checks hold here too: an unacceptable SEQ or an old
+		 * timestamp gets an ACK and completes nothing. */
+		if (!syn_rcvd_in_window(f, seq, seg->payload_len + !!(fl & RTE_TCP_FIN_FLAG)) ||
+		    syn_rcvd_paws(f, th)) {
+			VNS_STAT_INC(st, drop_unacceptable);
+			vns_tcp_send_ack(st, f, tx);
+			goto out;
+		}
 		if (rte_be_to_cpu_32(th->recv_ack) != f->iss + 1) {
 			vns_tcp_send_rst_reply(st, seg, tx);
 			goto out;

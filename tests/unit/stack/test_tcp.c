@@ -89,6 +89,7 @@ test_handshake_options(void **state)
 	C.rcv_nxt = r->seq + 1;
 	C.snd_nxt = 1001;
 	C.ts_recent = r->tsval;
+	C.tsval = 4243; /* not older than the SYN's: PAWS applies to the handshake's ACK too */
 	tc_send_at(&C, 1001, PB_ACK, NULL, 0);
 	assert_int_equal(STAT(flows_opened), 1);
 }
@@ -194,6 +195,33 @@ test_syn_retransmission_fewer_options(void **state)
 	assert_false(tc_last(&C)->ts);
 	assert_false(tc_last(&C)->sack_perm);
 	assert_int_equal(tc_last(&C)->mss, 1460);
+}
+
+/* SYN-RECEIVED (RFC 9293 §3.10.7.4, RFC 5961 §3): an ACK whose SEQ lies outside the window
+ * does not complete the handshake (it gets an ACK); a RST in the window but not exact gets a
+ * challenge ACK; then the real ACK completes it. */
+static void
+test_syn_rcvd_checks(void **state)
+{
+	(void)state;
+	tc_init(&C, &H, 0, 40040, H_PORT, 500, 1);
+	h_clear(&H);
+	tc_send_at(&C, 500, PB_SYN, NULL, 0);
+	assert_non_null(tc_last(&C));
+	C.srv_iss = tc_last(&C)->seq;
+	C.rcv_nxt = C.srv_iss + 1;
+	C.snd_nxt = 501;
+	h_clear(&H);
+	tc_send_at(&C, 501 + (1u << 30), PB_ACK, NULL, 0);
+	assert_int_equal(STAT(flows_opened), 0);
+	assert_non_null(tc_last(&C));
+	assert_int_equal(tc_last(&C)->flags, PB_ACK);
+	h_clear(&H);
+	tc_send_at(&C, 510, PB_RST, NULL, 0);
+	assert_int_equal(STAT(challenge_acks), 1);
+	assert_int_equal(vns_stack_nb_flows(H.st[0]), 1);
+	tc_send_at(&C, 501, PB_ACK, NULL, 0);
+	assert_int_equal(STAT(flows_opened), 1);
 }
 
 static void
@@ -896,6 +924,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_syn_retransmission, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_syn_retransmission_fewer_options, setup1,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_syn_rcvd_checks, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_port_rst, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_inorder_ack_every_two, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_ooo_sack_and_gap_fill, setup1, teardown),
