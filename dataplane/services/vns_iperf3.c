@@ -331,11 +331,15 @@ refuse(struct vns_svc *svc, struct vns_conn *c, int32_t code, int32_t err)
 	memcpy(b + 1, &cb, 4);
 	memcpy(b + 5, &eb, 4);
 	IP3_INC(svc, iperf_refused);
-	/* The 9 bytes must outlive the test buffer: move the connection to its inline buffer. */
-	vns_conn_set_sndbuf(c, NULL, 0);
+	/* The 9 bytes must outlive the test buffer: the connection moves to its inline buffer,
+	 * keeping the bytes still in flight (a pipelining client may not have ACKed
+	 * PARAM_EXCHANGE yet) so the stream stays what was sent. If they do not fit, a RST. */
 	set_role(c, IP3_ROLE_DENIED);
-	vns_conn_send(svc, c, b, sizeof(b));
-	vns_conn_close(svc, c);
+	if (vns_conn_sndbuf_inline(c) != 0 || vns_conn_send(svc, c, b, sizeof(b)) != 0) {
+		vns_conn_abort(svc, c);
+	} else {
+		vns_conn_close(svc, c);
+	}
 	record_test(svc, VNS_CLOSE_ABORTED);
 	release_test(svc);
 }

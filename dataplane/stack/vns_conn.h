@@ -85,6 +85,12 @@ void vns_conn_abort(struct vns_svc *svc, struct vns_conn *c);
  */
 void vns_conn_set_sndbuf(struct vns_conn *c, uint8_t *buf, uint32_t cap);
 /*
+ * Moves what is queued and not yet acknowledged into the connection's inline buffer, so that
+ * the service's buffer may be reused while those bytes (and a few more, up to
+ * VNS_SNDBUF_INLINE in all) still go out in order. 0, or -ENOBUFS when they do not fit.
+ */
+int vns_conn_sndbuf_inline(struct vns_conn *c);
+/*
  * want: data() gets the mbuf of every delivered byte and out-of-order segments are stored
  * with their payload (bounded per lcore). !want (the default): data() gets m == NULL and the
  * out-of-order store keeps sequence ranges only. Turn it on in open(); turning it off frees

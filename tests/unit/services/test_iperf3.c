@@ -505,6 +505,23 @@ test_iperf3_no_ack_after_rst(void **state)
 	assert_int_equal(h_stat(&H, 0, "iperf_aborted"), 1);
 }
 
+/* A refusal while earlier control bytes are still unacknowledged (a client that pipelines its
+ * JSON length right after the cookie) keeps the stream consistent: the client reads
+ * PARAM_EXCHANGE, then the whole SERVER_ERROR. */
+static void
+test_iperf3_refuse_pipelined(void **state)
+{
+	uint32_t seen = 0;
+	uint8_t big[4] = { 0x00, 0x10, 0x00, 0x01 }; /* 1 MiB + 1 */
+
+	(void)state;
+	ctrl_open(&C, 0, 50800, COOKIE);
+	tc_send(&C, big, 4); /* before reading (and ACKing) PARAM_EXCHANGE */
+	expect_server_error(&C, &seen, 114, 90 /* EMSGSIZE */);
+	assert_int_equal(C.rx[0], 9);
+	assert_int_equal(C.rx_len, 10);
+}
+
 /* The control connection's replies are retransmitted until acknowledged, and wait for a
  * closed window to open. */
 static void
@@ -557,6 +574,7 @@ main(int argc, char **argv)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_iperf3_time_bounded, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_iperf3_no_ack_after_rst, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_iperf3_refuse_pipelined, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_iperf3_ctrl_retransmit_and_zero_window, setup1,
 						teardown),
 	};
