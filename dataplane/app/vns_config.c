@@ -98,6 +98,10 @@ enum vns_opt_val {
 	  VNS_CFG_FIELD(discard_port), 0, 65535, "off", "9", "discard TCP port")                   \
 	X(SHA256, "sha256", "services", "[=on|off]", VNS_VAL_BOOL, VNS_CFG_FIELD(sha256), 0, 0,    \
 	  NULL, "off", "integrity mode: SHA-256 of every discard stream, reported on close")       \
+	X(IPERF_RCV_TIMEOUT, "iperf-rcv-timeout", "services", "SEC", VNS_VAL_SECONDS,              \
+	  VNS_CFG_FIELD(iperf_rcv_timeout), 1, 86400, NULL, "120",                                 \
+	  "end an iperf3 test when its client has sent nothing for SEC seconds (iperf3's "         \
+	  "--rcv-timeout)")                                                                        \
 	X(STATS_INTERVAL, "stats-interval", "stats", "SEC", VNS_VAL_SECONDS,                       \
 	  VNS_CFG_FIELD(stats_interval), 0, 3600, "off", "1",                                      \
 	  "seconds between per-queue stats lines")                                                 \

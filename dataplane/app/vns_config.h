@@ -48,6 +48,7 @@ struct vns_config {
 	uint16_t iperf_port;            /* 0 disables the iperf3 server */
 	uint16_t discard_port;          /* 0 disables the discard port */
 	bool sha256;                    /* integrity mode on the discard port */
+	uint32_t iperf_rcv_timeout;     /* seconds of client silence that end an iperf3 test */
 	uint16_t ring_size;             /* descriptors per rx and per tx ring */
 	uint32_t mbufs;                 /* 0: sized from queues and rings */
 	uint32_t max_flows;             /* TCP flows per queue */

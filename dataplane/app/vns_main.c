@@ -105,11 +105,13 @@ eal_error(int e)
 	report(err);
 }
 
-/* Enough mbufs for full rx rings, a full tx ring and tx buffer per queue, plus caches. */
+/* Enough mbufs for full rx rings, a full tx ring and tx buffer and the out-of-order store per
+ * queue, plus caches. */
 static uint32_t
 pool_size(const struct vns_config *cfg, uint16_t nb_queues)
 {
-	uint64_t per_queue = 2u * cfg->ring_size + VNS_TXBUF_MAX + VNS_RX_BURST + 512;
+	uint64_t per_queue = 2u * cfg->ring_size + VNS_TXBUF_MAX + VNS_RX_BURST +
+			     VNS_STACK_OOO_MBUFS;
 	uint64_t n = (uint64_t)nb_queues * per_queue + (uint64_t)rte_lcore_count() * 256 + 2048;
 
 	if (cfg->mbufs != 0)
@@ -153,8 +155,9 @@ setup_queues(struct vns_app *app, int socket, char *err, size_t errlen)
 {
 	const struct vns_config *cfg = &app->cfg;
 	const struct vns_discard_conf discard_conf = { .sha256 = cfg->sha256 };
+	const struct vns_iperf3_conf iperf3_conf = { .rcv_timeout_s = cfg->iperf_rcv_timeout };
 	const struct vns_service_bind services[] = {
-		{ cfg->iperf_port, &vns_iperf3_ops, NULL },
+		{ cfg->iperf_port, &vns_iperf3_ops, &iperf3_conf },
 		{ cfg->discard_port, &vns_discard_ops, &discard_conf },
 	};
 	char why[256];

@@ -47,6 +47,7 @@
 #define IP3_SERVER_ERROR     0xfe
 
 /* iperf3 error codes (i_errno) the client turns into a message */
+#define IP3_IEDURATION   5   /* "test duration too long" */
 #define IP3_IENUMSTREAMS 6   /* "number of parallel streams too large" */
 #define IP3_IEUNIMP      13  /* "an option you are trying to set is not implemented yet" */
 #define IP3_IERECVPARAMS 114 /* "unable to receive parameters from client" + errno */
@@ -55,6 +56,7 @@
 #define IP3_END_SLACK_S        60
 #define IP3_COUNTS_TIMEOUT_S   2
 #define IP3_CLIENT_RESULTS_MAX (16u << 20)
+#define IP3_TIME_MAX           86400 /* iperf3's own bound on "time" (MAX_TIME) */
 
 /* What a connection on the iperf3 port is for; the names are what telemetry shows. */
 #define IP3_ROLES(X)                                                                            \
@@ -98,6 +100,8 @@ enum ip3_msg_type {
 	IP3_MSG_TEST_END,         /* owner -> queue: freeze counts and report */
 	IP3_MSG_STREAM_BYTES,     /* queue -> owner: final count of a stream */
 	IP3_MSG_TEST_ABORT,       /* owner -> queue: forget the test's streams */
+	IP3_MSG_STREAM_PROBE,     /* owner -> queue: when did the stream last receive? */
+	IP3_MSG_STREAM_ALIVE,     /* queue -> owner: the stream's last segment (tsc) */
 };
 
 struct ip3_msg {
@@ -158,6 +162,9 @@ struct ip3_test {
 	uint64_t count_from_tsc;
 	uint64_t end_tsc;
 	uint64_t deadline_tsc;
+	uint64_t
+		last_rx_tsc; /* RUNNING: the latest segment on the control connection or a stream */
+	uint64_t probe_tsc;  /* RUNNING: when the streams' lcores were last asked for theirs */
 	struct rusage ru_start;
 	uint8_t *txbuf; /* control send buffer (IP3_CTRL_BUF_MAX) */
 };
@@ -178,6 +185,7 @@ struct ip3_stats {
 /* The service on one stack. */
 struct ip3 {
 	struct ip3_test test;
+	uint64_t rcv_timeout_tsc;
 	struct ip3_stats stats; /* single writer: this lcore */
 };
 
@@ -323,11 +331,15 @@ refuse(struct vns_svc *svc, struct vns_conn *c, int32_t code, int32_t err)
 	memcpy(b + 1, &cb, 4);
 	memcpy(b + 5, &eb, 4);
 	IP3_INC(svc, iperf_refused);
-	/* The 9 bytes must outlive the test buffer: move the connection to its inline buffer. */
-	vns_conn_set_sndbuf(c, NULL, 0);
+	/* The 9 bytes must outlive the test buffer: the connection moves to its inline buffer,
+	 * keeping the bytes still in flight (a pipelining client may not have ACKed
+	 * PARAM_EXCHANGE yet) so the stream stays what was sent. If they do not fit, a RST. */
 	set_role(c, IP3_ROLE_DENIED);
-	vns_conn_send(svc, c, b, sizeof(b));
-	vns_conn_close(svc, c);
+	if (vns_conn_sndbuf_inline(c) != 0 || vns_conn_send(svc, c, b, sizeof(b)) != 0) {
+		vns_conn_abort(svc, c);
+	} else {
+		vns_conn_close(svc, c);
+	}
 	record_test(svc, VNS_CLOSE_ABORTED);
 	release_test(svc);
 }
@@ -382,6 +394,12 @@ params_received(struct vns_svc *svc, struct vns_conn *c, const uint8_t *js, uint
 	if (t->omit < 0 || t->omit > 3600)
 		t->omit = 0;
 	json_decref(o);
+	/* 0 is a test without a deadline (-n, -k): the receive timeout bounds it. The negated
+	 * test also refuses NaN. */
+	if (!(t->duration >= 0 && t->duration <= IP3_TIME_MAX)) {
+		refuse(svc, c, IP3_IEDURATION, 0);
+		return;
+	}
 	ctrl_send_state(svc, c, IP3_CREATE_STREAMS);
 	t->phase = IP3_CREATE;
 	t->deadline_tsc = vns_svc_now(svc) + IP3_SETUP_TIMEOUT_S * svc->hz;
@@ -422,6 +440,8 @@ start_test(struct vns_svc *svc)
 			 (uint16_t)i, t->gen, t->count_from_tsc, 0);
 	getrusage(RUSAGE_SELF, &t->ru_start);
 	t->phase = IP3_RUNNING;
+	t->last_rx_tsc = now;
+	t->probe_tsc = now;
 	t->deadline_tsc = t->duration > 0
 				  ? now + (uint64_t)((t->omit + t->duration + IP3_END_SLACK_S) *
 						     (double)svc->hz)
@@ -590,6 +610,7 @@ ctrl_bytes(struct vns_svc *svc, struct vns_conn *c, const uint8_t *p, uint32_t n
 {
 	struct ip3_test *t = test_of(svc);
 
+	t->last_rx_tsc = vns_svc_now(svc);
 	while (n > 0 && conn_of(c)->role == IP3_ROLE_CTRL) {
 		uint8_t b;
 		int r;
@@ -828,6 +849,10 @@ ip3_msg(struct vns_svc *svc, const struct vns_msg *msg)
 		t->streams[b.slot].final = true;
 		try_finish(svc, false);
 		return;
+	case IP3_MSG_STREAM_ALIVE:
+		if (t->phase == IP3_RUNNING && b.test_gen == t->gen && b.tsc > t->last_rx_tsc)
+			t->last_rx_tsc = b.tsc;
+		return;
 	default:
 		break;
 	}
@@ -881,9 +906,47 @@ ip3_msg(struct vns_svc *svc, const struct vns_msg *msg)
 			return;
 		vns_conn_detach(c); /* keep ACKing until the client closes */
 		return;
+	case IP3_MSG_STREAM_PROBE:
+		if (ic == NULL || ic->role != IP3_ROLE_STREAM || ic->test_gen != b.test_gen)
+			return;
+		{
+			struct vns_conn_info ci;
+
+			vns_conn_info(c, &ci);
+			send_msg(svc, msg->from_queue, IP3_MSG_STREAM_ALIVE, VNS_CONN_HANDLE_NONE,
+				 ic->slot, ic->test_gen, ci.last_rx_tsc, 0);
+		}
+		return;
 	default:
 		return;
 	}
+}
+
+/*
+ * The receive timeout of a running test (stock iperf3's --rcv-timeout): the test ends when
+ * neither its control connection nor any stream has received a segment for rcv_timeout. The
+ * streams live on other lcores: once a second of silence is seen here, their lcores are asked
+ * (STREAM_PROBE) when each stream last received, so the data path pays nothing for it.
+ * Returns true when the test was aborted.
+ */
+static bool
+rcv_timeout(struct vns_svc *svc, uint64_t now)
+{
+	struct ip3_test *t = test_of(svc);
+	uint32_t i;
+
+	if (now - t->last_rx_tsc >= ip3_of(svc)->rcv_timeout_tsc) {
+		abort_test(svc);
+		return true;
+	}
+	if (now - t->last_rx_tsc < svc->hz || now - t->probe_tsc < svc->hz)
+		return false;
+	t->probe_tsc = now;
+	for (i = 0; i < t->accepted; i++)
+		if (!t->streams[i].final)
+			send_msg(svc, t->streams[i].queue, IP3_MSG_STREAM_PROBE, t->streams[i].conn,
+				 (uint16_t)i, t->gen, 0, 0);
+	return false;
 }
 
 static void
@@ -891,6 +954,8 @@ ip3_poll(struct vns_svc *svc)
 {
 	struct ip3_test *t = test_of(svc);
 
+	if (t->phase == IP3_RUNNING && rcv_timeout(svc, vns_svc_now(svc)))
+		return;
 	if (t->phase == IP3_IDLE || t->deadline_tsc == 0 || vns_svc_now(svc) < t->deadline_tsc)
 		return;
 	if (t->phase == IP3_COUNTS)
@@ -947,12 +1012,17 @@ ip3_fini(struct vns_svc *svc)
 static int
 ip3_init(struct vns_svc *svc, char *err, size_t errlen)
 {
+	const struct vns_iperf3_conf *conf = svc->conf;
+	uint32_t rcv_timeout_s = conf != NULL && conf->rcv_timeout_s != 0
+					 ? conf->rcv_timeout_s
+					 : VNS_IPERF3_RCV_TIMEOUT_S;
 	struct ip3 *ip;
 
 	ip = rte_zmalloc_socket("vns_ip3", sizeof(*ip), RTE_CACHE_LINE_SIZE, svc->socket_id);
 	if (ip == NULL)
 		goto nomem;
 	ip->test.ctrl = VNS_CONN_HANDLE_NONE;
+	ip->rcv_timeout_tsc = (uint64_t)rcv_timeout_s * svc->hz;
 	svc->priv = ip;
 	if (svc->port == 0)
 		return 0;

@@ -14,8 +14,17 @@
 
 #include "vns_service.h"
 
-/* iperf3 server: receive-only TCP tests, one at a time across all stacks. conf: none. */
+/* iperf3 server: receive-only TCP tests, one at a time across all stacks. conf: a struct
+ * vns_iperf3_conf, or NULL for the defaults. */
 extern const struct vns_service_ops vns_iperf3_ops;
+
+#define VNS_IPERF3_RCV_TIMEOUT_S 120 /* stock iperf3's --rcv-timeout default */
+
+struct vns_iperf3_conf {
+	/* A running test whose streams and control connection all stay silent this long is
+	 * aborted (seconds, > 0; 0: VNS_IPERF3_RCV_TIMEOUT_S). */
+	uint32_t rcv_timeout_s;
+};
 
 /* Discard port (RFC 863): counts, and in integrity mode hashes, each connection's bytes. */
 extern const struct vns_service_ops vns_discard_ops;

@@ -57,6 +57,24 @@ vns_conn_set_sndbuf(struct vns_conn *c, uint8_t *buf, uint32_t cap)
 	vns_tcp_set_sndbuf(flow_of(c), buf, cap);
 }
 
+int
+vns_conn_sndbuf_inline(struct vns_conn *c)
+{
+	struct vns_flow *f = flow_of(c);
+	uint8_t keep[VNS_SNDBUF_INLINE];
+	uint32_t n = f->sbuf_len;
+
+	if (f->sbuf == NULL || f->sbuf == f->sbuf_inline)
+		return 0;
+	if (n > VNS_SNDBUF_INLINE)
+		return -ENOBUFS;
+	memcpy(keep, f->sbuf, n);
+	vns_tcp_set_sndbuf(f, NULL, 0);
+	memcpy(f->sbuf, keep, n);
+	f->sbuf_len = n;
+	return 0;
+}
+
 void
 vns_conn_set_payload(struct vns_svc *svc, struct vns_conn *c, bool want)
 {
@@ -95,6 +113,7 @@ vns_conn_info(const struct vns_conn *c, struct vns_conn_info *info)
 	info->peer_port = f->peer_port;
 	info->local_port = f->local_port;
 	info->open_tsc = f->open_tsc;
+	info->last_rx_tsc = f->last_rx_tsc;
 	info->bytes = f->bytes;
 	info->snd_queued = f->sbuf_len;
 	info->snd_room = cap - f->sbuf_len;

@@ -56,10 +56,11 @@ struct vns_conn_info {
 	rte_be32_t peer_ip;
 	rte_be16_t peer_port;
 	rte_be16_t local_port;
-	uint64_t open_tsc;   /* when the SYN arrived */
-	uint64_t bytes;      /* in-order payload bytes received */
-	uint32_t snd_queued; /* bytes queued by vns_conn_send() and not yet acknowledged */
-	uint32_t snd_room;   /* bytes vns_conn_send() can still queue */
+	uint64_t open_tsc;    /* when the SYN arrived */
+	uint64_t last_rx_tsc; /* when its last segment arrived */
+	uint64_t bytes;       /* in-order payload bytes received */
+	uint32_t snd_queued;  /* bytes queued by vns_conn_send() and not yet acknowledged */
+	uint32_t snd_room;    /* bytes vns_conn_send() can still queue */
 };
 
 /*
@@ -83,6 +84,12 @@ void vns_conn_abort(struct vns_svc *svc, struct vns_conn *c);
  * inline buffer (VNS_SNDBUF_INLINE bytes, the default). Queued bytes are forgotten.
  */
 void vns_conn_set_sndbuf(struct vns_conn *c, uint8_t *buf, uint32_t cap);
+/*
+ * Moves what is queued and not yet acknowledged into the connection's inline buffer, so that
+ * the service's buffer may be reused while those bytes (and a few more, up to
+ * VNS_SNDBUF_INLINE in all) still go out in order. 0, or -ENOBUFS when they do not fit.
+ */
+int vns_conn_sndbuf_inline(struct vns_conn *c);
 /*
  * want: data() gets the mbuf of every delivered byte and out-of-order segments are stored
  * with their payload (bounded per lcore). !want (the default): data() gets m == NULL and the

@@ -177,7 +177,7 @@ vns_eth_input(struct vns_stack *st, struct rte_mbuf *m, struct vns_txbuf *tx)
 			VNS_STAT_INC(st, drop_proto);
 			goto drop;
 		}
-		if (rte_raw_cksum_mbuf(m, icmp_off, ip_len - ihl, &sum) != 0 || sum != 0xffff) {
+		if (vns_csum_mbuf(m, icmp_off, ip_len - ihl, &sum) != 0 || sum != 0xffff) {
 			VNS_STAT_INC(st, drop_bad_csum);
 			goto drop;
 		}
@@ -220,7 +220,7 @@ vns_eth_input(struct vns_stack *st, struct rte_mbuf *m, struct vns_txbuf *tx)
 	if (l4flags == RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN) {
 		uint16_t raw;
 
-		if (rte_raw_cksum_mbuf(m, l4_off, ip_len - ihl, &raw) != 0) {
+		if (vns_csum_mbuf(m, l4_off, ip_len - ihl, &raw) != 0) {
 			VNS_STAT_INC(st, drop_malformed);
 			goto drop;
 		}

@@ -9,12 +9,14 @@
  * half-open flow instead of refusing new clients (RFC 4987 §3.4, "bounded SYN table with
  * eviction"): established flows are never evicted.
  */
+#include <stdbool.h>
 #include <string.h>
 
-#include <rte_hash_crc.h>
+#include <rte_jhash.h>
 #include <rte_malloc.h>
 
 #include "vns_flow.h"
+#include "vns_random.h"
 
 uint64_t
 vns_flow_key(rte_be32_t peer_ip, rte_be16_t peer_port, rte_be16_t local_port)
@@ -22,16 +24,19 @@ vns_flow_key(rte_be32_t peer_ip, rte_be16_t peer_port, rte_be16_t local_port)
 	return ((uint64_t)peer_ip << 32) | ((uint64_t)peer_port << 16) | local_port;
 }
 
+/* Keyed with the table's random secret: a client that picks its ports cannot aim them at one
+ * probe cluster (an unkeyed or linear hash such as CRC32C lets it). */
 static inline uint32_t
-flow_hash(uint64_t key)
+flow_hash(const struct vns_flow_table *ft, uint64_t key)
 {
-	return rte_hash_crc_8byte(key, 0x9e3779b9u);
+	return rte_jhash_3words((uint32_t)key, (uint32_t)(key >> 32), ft->hash_key[1],
+				ft->hash_key[0]);
 }
 
 struct vns_flow *
 vns_flow_lookup(struct vns_flow_table *ft, uint64_t key)
 {
-	uint32_t i = flow_hash(key) & ft->tbl_mask;
+	uint32_t i = flow_hash(ft, key) & ft->tbl_mask;
 
 	for (;;) {
 		uint32_t idx = ft->tbl_idx[i];
@@ -61,7 +66,7 @@ vns_flow_alloc(struct vns_flow_table *ft, uint64_t key)
 	f->tw_next = UINT32_MAX;
 	f->tw_prev = UINT32_MAX;
 
-	i = flow_hash(key) & ft->tbl_mask;
+	i = flow_hash(ft, key) & ft->tbl_mask;
 	while (ft->tbl_idx[i] != 0)
 		i = (i + 1) & ft->tbl_mask;
 	ft->tbl_key[i] = key;
@@ -76,7 +81,7 @@ void
 vns_flow_release(struct vns_flow_table *ft, struct vns_flow *f)
 {
 	uint32_t idx = vns_flow_index(ft, f);
-	uint32_t i = flow_hash(f->key) & ft->tbl_mask;
+	uint32_t i = flow_hash(ft, f->key) & ft->tbl_mask;
 	uint32_t j;
 
 	while (ft->tbl_idx[i] != idx + 1)
@@ -90,7 +95,7 @@ vns_flow_release(struct vns_flow_table *ft, struct vns_flow *f)
 		j = (j + 1) & ft->tbl_mask;
 		if (ft->tbl_idx[j] == 0)
 			break;
-		home = flow_hash(ft->tbl_key[j]) & ft->tbl_mask;
+		home = flow_hash(ft, ft->tbl_key[j]) & ft->tbl_mask;
 		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
 			continue;
 		ft->tbl_key[i] = ft->tbl_key[j];
@@ -122,15 +127,47 @@ vns_flow_by_handle(struct vns_flow_table *ft, uint32_t idx, uint32_t gen)
 	return f;
 }
 
+static bool
+syn_entry_live(struct vns_flow_table *ft, uint32_t slot)
+{
+	struct vns_flow *f = vns_flow_by_handle(ft, ft->syn_fifo[slot], ft->syn_fifo_gen[slot]);
+
+	return f != NULL && f->state == VNS_TCP_SYN_RCVD;
+}
+
+/* Drops the stale entries (flows that left SYN_RCVD or were replaced), keeping the live ones
+ * in order. With room for twice max_syn_rcvd entries, each compaction frees at least
+ * max_syn_rcvd slots: O(1) amortized per SYN. */
+static void
+syn_compact(struct vns_flow_table *ft)
+{
+	uint32_t r, w = ft->syn_head;
+
+	for (r = ft->syn_head; r != ft->syn_tail; r++) {
+		uint32_t from = r % ft->syn_cap, to = w % ft->syn_cap;
+
+		if (!syn_entry_live(ft, from))
+			continue;
+		ft->syn_fifo[to] = ft->syn_fifo[from];
+		ft->syn_fifo_gen[to] = ft->syn_fifo_gen[from];
+		w++;
+	}
+	ft->syn_tail = w;
+}
+
 void
 vns_flow_syn_track(struct vns_flow_table *ft, struct vns_flow *f)
 {
-	uint32_t slot = ft->syn_tail % ft->max_syn_rcvd;
+	uint32_t slot;
 
-	/* The FIFO holds max_syn_rcvd entries and nb_syn_rcvd <= max_syn_rcvd: when full, the
-	 * oldest entry is stale (its flow left SYN_RCVD) or the caller evicted it first. */
-	if (ft->syn_tail - ft->syn_head == ft->max_syn_rcvd)
-		ft->syn_head++;
+	/* nb_syn_rcvd < max_syn_rcvd here (the caller evicts first), so a full FIFO holds at
+	 * least syn_cap - max_syn_rcvd stale entries. Dropping the head instead would orphan a
+	 * live half-open flow that eviction could then never reach. */
+	if (ft->syn_tail - ft->syn_head == ft->syn_cap)
+		syn_compact(ft);
+	if (unlikely(ft->syn_tail - ft->syn_head == ft->syn_cap))
+		ft->syn_head++; /* not reached while the caller keeps the bound */
+	slot = ft->syn_tail % ft->syn_cap;
 	ft->syn_fifo[slot] = vns_flow_index(ft, f);
 	ft->syn_fifo_gen[slot] = f->gen;
 	ft->syn_tail++;
@@ -142,7 +179,7 @@ struct vns_flow *
 vns_flow_syn_evict(struct vns_flow_table *ft)
 {
 	while (ft->syn_head != ft->syn_tail) {
-		uint32_t slot = ft->syn_head % ft->max_syn_rcvd;
+		uint32_t slot = ft->syn_head % ft->syn_cap;
 		struct vns_flow *f = vns_flow_by_handle(ft, ft->syn_fifo[slot],
 							ft->syn_fifo_gen[slot]);
 
@@ -163,6 +200,8 @@ vns_flow_table_init(struct vns_flow_table *ft, uint32_t max_flows, int socket_id
 		size <<= 1;
 	ft->tbl_mask = size - 1;
 	ft->max_syn_rcvd = ft->max_flows / 2 > 0 ? ft->max_flows / 2 : 1;
+	ft->syn_cap = 2 * ft->max_syn_rcvd;
+	vns_random_bytes(ft->hash_key, sizeof(ft->hash_key));
 	ft->tbl_key = rte_zmalloc_socket("vns_flow_keys", size * sizeof(uint64_t),
 					 RTE_CACHE_LINE_SIZE, socket_id);
 	ft->tbl_idx = rte_zmalloc_socket("vns_flow_idx", size * sizeof(uint32_t),
@@ -171,9 +210,9 @@ vns_flow_table_init(struct vns_flow_table *ft, uint32_t max_flows, int socket_id
 				       RTE_CACHE_LINE_SIZE, socket_id);
 	ft->free_list = rte_malloc_socket("vns_flow_free", ft->max_flows * sizeof(uint32_t), 0,
 					  socket_id);
-	ft->syn_fifo = rte_malloc_socket("vns_syn_fifo", ft->max_syn_rcvd * sizeof(uint32_t), 0,
+	ft->syn_fifo = rte_malloc_socket("vns_syn_fifo", ft->syn_cap * sizeof(uint32_t), 0,
 					 socket_id);
-	ft->syn_fifo_gen = rte_malloc_socket("vns_syn_gen", ft->max_syn_rcvd * sizeof(uint32_t), 0,
+	ft->syn_fifo_gen = rte_malloc_socket("vns_syn_gen", ft->syn_cap * sizeof(uint32_t), 0,
 					     socket_id);
 	if (ft->tbl_key == NULL || ft->tbl_idx == NULL || ft->flows == NULL ||
 	    ft->free_list == NULL || ft->syn_fifo == NULL || ft->syn_fifo_gen == NULL) {

@@ -28,6 +28,9 @@
 #define VNS_FF_PAYLOAD     (1u << 7) /* the service needs the bytes, not only counts */
 #define VNS_FF_IDLE_EXEMPT (1u << 8) /* no idle timeout: the service bounds the connection */
 #define VNS_FF_DEAD        (1u << 9) /* reset by us; freed on the next poll, never under a caller */
+#define VNS_FF_CHAL_SENT   (1u << 10) /* chal_ms is valid */
+#define VNS_FF_ACK_OWED    (1u << 11) /* an ACK failed to go out: the flush retries it */
+#define VNS_FF_DSACK       (1u << 12) /* the next ACK reports [dsack_seq, dsack_end) */
 
 struct vns_ooo {
 	uint32_t seq;
@@ -48,8 +51,9 @@ struct vns_flow {
 	struct rte_ether_addr peer_mac;
 	uint8_t snd_wscale; /* peer's shift, applied to the windows it advertises */
 	uint8_t n_ooo;
-	uint16_t rcv_mss; /* a "full segment" for the every-2-segments rule */
-	uint16_t snd_mss; /* what the peer accepts from us */
+	uint16_t ooo_mbufs; /* mbufs held by ooo[] (VNS_STACK_OOO_FLOW_MBUFS at most) */
+	uint16_t rcv_mss;   /* a "full segment" for the every-2-segments rule */
+	uint16_t snd_mss;   /* what the peer accepts from us */
 
 	/* receive side */
 	uint32_t irs;
@@ -58,7 +62,12 @@ struct vns_flow {
 	uint32_t ts_recent;
 	uint32_t fin_seq;
 	uint32_t unacked_bytes;
-	uint32_t sack_hint_seq; /* first SACK block: the one holding the last OOO segment */
+	uint32_t chal_ms; /* our last challenge ACK (TSval clock), if VNS_FF_CHAL_SENT */
+	/* A sequence number in each of the most recently reported SACK blocks, newest first
+	 * (RFC 2018 §4 order); stale ones simply match no block. */
+	uint32_t sack_recent[VNS_TCP_SACK_BLOCKS];
+	uint32_t dsack_seq; /* RFC 2883: a duplicate to report once, if VNS_FF_DSACK */
+	uint32_t dsack_end;
 	struct vns_ooo ooo[VNS_OOO_MAX];
 
 	/* send side (a service's replies and our FIN) */
@@ -66,7 +75,8 @@ struct vns_flow {
 	uint32_t snd_una;
 	uint32_t snd_nxt;
 	uint32_t snd_wnd;
-	uint32_t sbuf_len; /* bytes queued from snd_una (FIN not included) */
+	uint32_t max_snd_wnd; /* MAX.SND.WND (RFC 5961 §5.2) */
+	uint32_t sbuf_len;    /* bytes queued from snd_una (FIN not included) */
 	uint32_t sbuf_cap;
 	uint8_t *sbuf;
 	uint8_t sbuf_inline[VNS_SNDBUF_INLINE];
@@ -88,7 +98,8 @@ struct vns_flow {
 
 /*
  * Open addressing with linear probing over a power-of-two array of (key, index) pairs at
- * most half full; flow objects in a preallocated array with a free list.
+ * most half full, hashed with a per-table secret; flow objects in a preallocated array with
+ * a free list.
  */
 struct vns_flow_table {
 	struct vns_flow *flows; /* [max_flows] */
@@ -97,10 +108,12 @@ struct vns_flow_table {
 	uint32_t *free_list;
 	uint32_t nb_free;
 	uint32_t tbl_mask;
+	uint32_t hash_key[2]; /* the hash's secret, random per table */
 	uint64_t *tbl_key;
 	uint32_t *tbl_idx; /* flow index + 1, 0 = empty */
 	uint32_t nb_syn_rcvd;
 	uint32_t max_syn_rcvd;
+	uint32_t syn_cap;   /* FIFO entries: 2 * max_syn_rcvd, live and stale */
 	uint32_t *syn_fifo; /* flow indices in SYN_RCVD order, for eviction */
 	uint32_t *syn_fifo_gen;
 	uint32_t syn_head;

@@ -15,10 +15,10 @@
 #include <rte_prefetch.h>
 
 #include "vns_err.h"
+#include "vns_random.h"
 #include "vns_stack_core.h"
 
-#define VNS_OOO_MBUFS_MAX 512
-#define VNS_MSG_BURST     32
+#define VNS_MSG_BURST 32
 
 static atomic_uint vns_name_seq;
 
@@ -44,6 +44,7 @@ vns_shared_create(uint16_t nb_queues, int socket_id, char *err, size_t errlen)
 	if (sh == NULL)
 		goto nomem;
 	sh->nb_queues = nb_queues;
+	vns_random_bytes(sh->iss_key, sizeof(sh->iss_key));
 	sh->inbox = rte_zmalloc_socket("vns_inbox", nb_queues * sizeof(*sh->inbox), 0, socket_id);
 	if (sh->inbox == NULL)
 		goto nomem;
@@ -197,6 +198,7 @@ vns_stack_create(const struct vns_stack_conf *conf, struct vns_shared *sh, int s
 		st->conf.mtu = VNS_MTU_DEFAULT;
 	st->sh = sh;
 	st->hz = rte_get_tsc_hz();
+	st->iss_tick_tsc = RTE_MAX(st->hz / 250000, (uint64_t)1);
 	/* Control data is sent in single-segment mbufs: with jumbo MTUs the pool's buffers,
 	 * not the MSS, bound a segment. */
 	{
@@ -214,7 +216,7 @@ vns_stack_create(const struct vns_stack_conf *conf, struct vns_shared *sh, int s
 		}
 		st->tx_seg_max = room - hdrs;
 	}
-	st->ooo_mbufs_max = VNS_OOO_MBUFS_MAX;
+	st->ooo_mbufs_max = VNS_STACK_OOO_MBUFS;
 	if (vns_flow_table_init(&st->ft, conf->max_flows, socket_id) != 0)
 		goto nomem;
 	if (vns_timer_init(st, socket_id) != 0)

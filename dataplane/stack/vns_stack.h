@@ -35,6 +35,15 @@
 
 #define VNS_TXBUF_MAX 256
 
+/*
+ * Out-of-order payload a stack may hold, in mbufs (a chained LRO segment counts every mbuf of
+ * its chain): at most VNS_STACK_OOO_MBUFS per stack and VNS_STACK_OOO_FLOW_MBUFS per flow. A
+ * pool sized with VNS_STACK_OOO_MBUFS per stack on top of its rx rings and tx buffers keeps
+ * the rx refill and the ACKs supplied whatever the peers send.
+ */
+#define VNS_STACK_OOO_MBUFS      512
+#define VNS_STACK_OOO_FLOW_MBUFS 128
+
 /* Packets the stack wants sent; filled by the stack, drained by the loop. */
 struct vns_txbuf {
 	uint16_t n;

@@ -30,6 +30,7 @@
 /* Created once, shared by every stack (the services' areas follow vns_service.h). */
 struct vns_shared {
 	uint16_t nb_queues;
+	uint64_t iss_key[2];     /* RFC 6528 secret, random per process */
 	struct rte_ring **inbox; /* [nb_queues]: multi-producer, one consumer each */
 	const struct vns_service_ops *svc_ops[VNS_SVC_MAX]; /* the first stack's binding */
 	struct {
@@ -49,13 +50,14 @@ struct vns_stack {
 	struct vns_timer_wheel tw;
 
 	/* TCP */
-	uint32_t tx_seg_max; /* payload bytes that fit in one conf.pool mbuf with headers */
-	uint32_t ooo_mbufs;  /* payload segments held across all flows */
+	uint32_t tx_seg_max;   /* payload bytes that fit in one conf.pool mbuf with headers */
+	uint64_t iss_tick_tsc; /* RFC 6528's 4 us ISS clock, in TSC cycles */
+	uint32_t ooo_mbufs;    /* payload mbufs held across all flows */
 	uint32_t ooo_mbufs_max;
 	uint32_t ackq[VNS_ACKQ_MAX]; /* pending ACKs, flushed once per burst */
 	uint32_t ackq_n;
-	uint64_t chal_window_tsc; /* RFC 5961 §7 challenge ACK budget */
-	uint32_t chal_count;
+	uint64_t chal_window_tsc; /* RFC 5961 §7 challenge ACK budget: this second's start */
+	uint32_t chal_budget;     /* and what is left of it */
 
 	/* closed-connection records (SP/SC: this lcore produces, one reader drains) */
 	struct rte_ring *closed;

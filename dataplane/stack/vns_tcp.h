@@ -84,6 +84,7 @@ void vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tc
 		   struct vns_txbuf *tx);
 void vns_tcp_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx);
 void vns_tcp_flush_acks(struct vns_stack *st, struct vns_txbuf *tx);
+void vns_tcp_ack_later(struct vns_stack *st, struct vns_flow *f);
 void vns_tcp_close_flow(struct vns_stack *st, struct vns_flow *f, enum vns_close_reason reason);
 void vns_tcp_ooo_to_ranges(struct vns_stack *st, struct vns_flow *f);
 void vns_tcp_abort_flow(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx);

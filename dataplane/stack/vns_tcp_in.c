@@ -21,9 +21,11 @@
 
 #include <rte_random.h>
 
+#include "vns_random.h"
 #include "vns_stack_core.h"
 
-#define VNS_CHALLENGE_ACKS_PER_SEC 100
+#define VNS_CHALLENGE_ACKS_PER_SEC 100 /* per lcore, on average */
+#define VNS_CHALLENGE_ACK_FLOW_MS  500 /* per flow: Linux's tcp_invalid_ratelimit */
 #define VNS_IDLE_TIMEOUT_S         600
 #define VNS_CLOSING_TIMEOUT_S      30
 #define VNS_SYNACK_RTX_MAX         3
@@ -114,38 +116,83 @@ ack_schedule(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 	st->ackq[st->ackq_n++] = vns_flow_index(&st->ft, f);
 }
 
+/* An ACK that could not be sent: the flow waits on the pending-ACK list for the next flush
+ * (if the list is full, the next segment's ACK carries it). */
+void
+vns_tcp_ack_later(struct vns_stack *st, struct vns_flow *f)
+{
+	if ((f->flags & (VNS_FF_ACK_LIST | VNS_FF_DEAD)) || st->ackq_n == VNS_ACKQ_MAX)
+		return;
+	f->flags |= VNS_FF_ACK_LIST | VNS_FF_ACK_OWED;
+	st->ackq[st->ackq_n++] = vns_flow_index(&st->ft, f);
+}
+
+/* Flows whose ACK fails again stay listed for the next call (the loop polls at once). */
 void
 vns_tcp_flush_acks(struct vns_stack *st, struct vns_txbuf *tx)
 {
-	uint32_t i;
+	uint32_t i, n = st->ackq_n, kept = 0;
 
-	for (i = 0; i < st->ackq_n; i++) {
-		struct vns_flow *f = &st->ft.flows[st->ackq[i]];
+	st->ackq_n = 0;
+	for (i = 0; i < n; i++) {
+		uint32_t idx = st->ackq[i];
+		struct vns_flow *f = &st->ft.flows[idx];
 
 		if (!(f->flags & VNS_FF_ACK_LIST))
 			continue;
 		f->flags &= (uint16_t)~VNS_FF_ACK_LIST;
-		if (f->state != VNS_TCP_FREE && f->last_ack_sent != f->rcv_nxt)
+		if (f->state != VNS_TCP_FREE &&
+		    (f->last_ack_sent != f->rcv_nxt || (f->flags & VNS_FF_ACK_OWED)))
 			vns_tcp_send_ack(st, f, tx);
+		if (f->flags & VNS_FF_ACK_LIST) {
+			/* re-listed by the failed send, at ackq_n: move it to the kept part */
+			st->ackq_n--;
+			st->ackq[kept++] = idx;
+		}
 	}
-	st->ackq_n = 0;
+	st->ackq_n = kept;
 }
 
-/* RFC 5961 §7: challenge ACKs are rate limited so they cannot be used as an amplifier. */
+/*
+ * RFC 5961 §7: challenge ACKs are rate limited so they cannot be used as an amplifier. A
+ * fixed budget shared by all flows is the side channel of CVE-2016-5696 (an off-path host
+ * drains it from its own connection and counts the rest to learn whether a guess hit another
+ * flow's window), so, as Linux does since: each flow gets at most one per
+ * VNS_CHALLENGE_ACK_FLOW_MS, and the lcore's budget is drawn at random in [limit/2,
+ * limit*3/2) every second.
+ */
 static void
 challenge_ack(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
-	if (st->now - st->chal_window_tsc >= st->hz) {
-		st->chal_window_tsc = st->now;
-		st->chal_count = 0;
-	}
-	if (st->chal_count >= VNS_CHALLENGE_ACKS_PER_SEC) {
+	uint32_t now_ms = vns_tcp_ts_now(st);
+
+	if ((f->flags & VNS_FF_CHAL_SENT) && now_ms - f->chal_ms < VNS_CHALLENGE_ACK_FLOW_MS) {
 		VNS_STAT_INC(st, challenge_ack_limited);
 		return;
 	}
-	st->chal_count++;
+	if (st->now - st->chal_window_tsc >= st->hz) {
+		st->chal_window_tsc = st->now;
+		st->chal_budget = VNS_CHALLENGE_ACKS_PER_SEC / 2 +
+				  (uint32_t)rte_rand_max(VNS_CHALLENGE_ACKS_PER_SEC);
+	}
+	if (st->chal_budget == 0) {
+		VNS_STAT_INC(st, challenge_ack_limited);
+		return;
+	}
+	st->chal_budget--;
+	f->chal_ms = now_ms;
+	f->flags |= VNS_FF_CHAL_SENT;
 	VNS_STAT_INC(st, challenge_acks);
 	vns_tcp_send_ack(st, f, tx);
+}
+
+/* Frees a stored chain and returns its mbufs to the flow's and the stack's budgets. */
+static void
+ooo_release(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m)
+{
+	st->ooo_mbufs -= m->nb_segs;
+	f->ooo_mbufs = (uint16_t)(f->ooo_mbufs - m->nb_segs);
+	rte_pktmbuf_free(m);
 }
 
 static void
@@ -153,12 +200,9 @@ ooo_clear(struct vns_stack *st, struct vns_flow *f)
 {
 	uint32_t i;
 
-	for (i = 0; i < f->n_ooo; i++) {
-		if (f->ooo[i].m != NULL) {
-			rte_pktmbuf_free(f->ooo[i].m);
-			st->ooo_mbufs--;
-		}
-	}
+	for (i = 0; i < f->n_ooo; i++)
+		if (f->ooo[i].m != NULL)
+			ooo_release(st, f, f->ooo[i].m);
 	f->n_ooo = 0;
 }
 
@@ -191,12 +235,45 @@ vns_tcp_ooo_to_ranges(struct vns_stack *st, struct vns_flow *f)
 	f->flags &= (uint16_t)~VNS_FF_PAYLOAD;
 	for (i = 0; i < f->n_ooo; i++) {
 		if (f->ooo[i].m != NULL) {
-			rte_pktmbuf_free(f->ooo[i].m);
+			ooo_release(st, f, f->ooo[i].m);
 			f->ooo[i].m = NULL;
-			st->ooo_mbufs--;
 		}
 	}
 	ooo_merge_ranges(f);
+}
+
+/* RFC 2883: the next ACK reports [seq, end) as a duplicate in its first SACK block. */
+static void
+dsack_note(struct vns_flow *f, uint32_t seq, uint32_t end)
+{
+	if (!(f->flags & VNS_FF_SACK) || seq == end)
+		return;
+	f->dsack_seq = seq;
+	f->dsack_end = end;
+	f->flags |= VNS_FF_DSACK;
+}
+
+/* [seq, ...) was just stored: its block becomes the newest SACK block; older entries that
+ * now fall in the same store entry are dropped, so that the slots name distinct blocks. */
+static void
+sack_note(struct vns_flow *f, uint32_t seq)
+{
+	uint32_t prev[VNS_TCP_SACK_BLOCKS], i, n = 1, bs = seq, be = seq + 1;
+
+	for (i = 0; i < f->n_ooo; i++) {
+		if (VNS_SEQ_LEQ(f->ooo[i].seq, seq) && VNS_SEQ_LT(seq, f->ooo[i].end)) {
+			bs = f->ooo[i].seq;
+			be = f->ooo[i].end;
+			break;
+		}
+	}
+	memcpy(prev, f->sack_recent, sizeof(prev));
+	f->sack_recent[0] = seq;
+	for (i = 0; i < VNS_TCP_SACK_BLOCKS && n < VNS_TCP_SACK_BLOCKS; i++)
+		if (!(VNS_SEQ_LEQ(bs, prev[i]) && VNS_SEQ_LT(prev[i], be)))
+			f->sack_recent[n++] = prev[i];
+	for (; n < VNS_TCP_SACK_BLOCKS; n++)
+		f->sack_recent[n] = seq;
 }
 
 /* Stores [seq, seq+len) ahead of RCV.NXT. Returns true when the mbuf is now owned by the
@@ -212,6 +289,7 @@ ooo_insert(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m, uint32_
 	for (i = 0; i < f->n_ooo; i++) {
 		if (VNS_SEQ_LEQ(f->ooo[i].seq, seq) && VNS_SEQ_GEQ(f->ooo[i].end, end)) {
 			VNS_STAT_INC(st, dup_segments);
+			dsack_note(f, seq, end);
 			return false;
 		}
 	}
@@ -223,6 +301,7 @@ ooo_insert(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m, uint32_
 			if (VNS_SEQ_GT(end, f->ooo[pos - 1].end))
 				f->ooo[pos - 1].end = end;
 			ooo_merge_ranges(f);
+			sack_note(f, seq);
 			return false;
 		}
 		if (pos < f->n_ooo && VNS_SEQ_GEQ(end, f->ooo[pos].seq)) {
@@ -230,10 +309,14 @@ ooo_insert(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m, uint32_
 			if (VNS_SEQ_GT(end, f->ooo[pos].end))
 				f->ooo[pos].end = end;
 			ooo_merge_ranges(f);
+			sack_note(f, seq);
 			return false;
 		}
 	}
-	if (f->n_ooo == VNS_OOO_MAX || (keep && st->ooo_mbufs >= st->ooo_mbufs_max)) {
+	/* Payload is bounded in mbufs, per flow and per stack: an LRO chain holds ~32. */
+	if (f->n_ooo == VNS_OOO_MAX ||
+	    (keep && (st->ooo_mbufs + m->nb_segs > st->ooo_mbufs_max ||
+		      f->ooo_mbufs + m->nb_segs > VNS_STACK_OOO_FLOW_MBUFS))) {
 		VNS_STAT_INC(st, drop_ooo_full);
 		return false;
 	}
@@ -243,10 +326,13 @@ ooo_insert(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m, uint32_
 	f->ooo[pos].m = keep ? m : NULL;
 	f->ooo[pos].off = off;
 	f->n_ooo++;
-	if (keep)
-		st->ooo_mbufs++;
-	else
+	if (keep) {
+		st->ooo_mbufs += m->nb_segs;
+		f->ooo_mbufs = (uint16_t)(f->ooo_mbufs + m->nb_segs);
+	} else {
 		ooo_merge_ranges(f);
+	}
+	sack_note(f, seq);
 	return keep;
 }
 
@@ -279,8 +365,10 @@ ooo_pull(struct vns_stack *st, struct vns_flow *f)
 		 * mode, which frees the stored mbufs still in the array. */
 		memmove(&f->ooo[0], &f->ooo[1], (f->n_ooo - 1) * sizeof(f->ooo[0]));
 		f->n_ooo--;
-		if (e.m != NULL)
-			st->ooo_mbufs--;
+		if (e.m != NULL) {
+			st->ooo_mbufs -= e.m->nb_segs;
+			f->ooo_mbufs = (uint16_t)(f->ooo_mbufs - e.m->nb_segs);
+		}
 		if (VNS_SEQ_GT(e.end, f->rcv_nxt)) {
 			uint32_t skip = f->rcv_nxt - e.seq;
 
@@ -321,6 +409,8 @@ vns_tcp_abort_flow(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *t
 	if (f->flags & VNS_FF_DEAD)
 		return;
 	vns_tcp_send_rst_flow(st, f, tx);
+	/* No pending ACK may follow the RST: the peer would answer it with another RST. */
+	f->flags &= (uint16_t)~VNS_FF_ACK_LIST;
 	f->flags |= VNS_FF_DEAD;
 	vns_tcp_set_sndbuf(f, NULL, 0);
 	f->snd_nxt = f->snd_una;
@@ -375,6 +465,49 @@ vns_tcp_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 	arm_idle(st, f);
 }
 
+/*
+ * RFC 9293 §3.4.1 and RFC 6528: ISS = M + F(local ip, local port, remote ip, remote port,
+ * secret), M a 4 us clock, F SipHash-2-4 keyed with the process's secret. Unpredictable off
+ * path (rte_rand() is not: its state can be recovered from a few outputs), and one tuple's
+ * successive incarnations still get increasing sequence spaces.
+ */
+static uint32_t
+iss_rfc6528(const struct vns_stack *st, const struct vns_tcp_seg *seg)
+{
+	uint64_t addrs = (uint64_t)seg->ip->dst_addr << 32 | seg->ip->src_addr;
+	uint64_t ports = (uint64_t)seg->th->dst_port << 16 | seg->th->src_port;
+
+	return (uint32_t)(st->now / st->iss_tick_tsc) +
+	       (uint32_t)vns_siphash24_2w(st->sh->iss_key, addrs, ports);
+}
+
+/* What the SYN offered decides the options (RFC 7323 §1.3, RFC 2018 §2): applied to the first
+ * SYN and again to a retransmitted one, which may offer less (a stack's fallback retry). */
+static void
+syn_options(const struct vns_stack *st, struct vns_flow *f, const struct rte_tcp_hdr *th)
+{
+	uint16_t our_mss = (uint16_t)(st->conf.mtu - VNS_TCP_IPV4_HDRS);
+	struct tcp_opts o;
+
+	parse_opts(th, &o);
+	f->flags &= (uint16_t) ~(VNS_FF_TS | VNS_FF_SACK | VNS_FF_WS);
+	f->snd_wscale = 0;
+	if (o.has_ts) {
+		f->flags |= VNS_FF_TS;
+		f->ts_recent = o.tsval;
+	}
+	if (o.sack_perm)
+		f->flags |= VNS_FF_SACK;
+	if (o.has_ws) {
+		f->flags |= VNS_FF_WS;
+		f->snd_wscale = RTE_MIN(o.ws, VNS_TCP_WSCALE_MAX);
+	}
+	f->snd_mss = o.has_mss ? RTE_MAX(o.mss, VNS_TCP_MSS_MIN) : VNS_TCP_MSS_DEFAULT;
+	f->snd_mss = RTE_MIN(f->snd_mss, our_mss);
+	/* Timestamps take their option's bytes of every segment the peer sends. */
+	f->rcv_mss = (uint16_t)(f->snd_mss - ((f->flags & VNS_FF_TS) ? VNS_TCP_OPT_LEN_TS_OUT : 0));
+}
+
 /* RFC 9293 §3.10.7.2, LISTEN. */
 static void
 listen_input(struct vns_stack *st, const struct vns_tcp_seg *seg, uint64_t key,
@@ -382,9 +515,7 @@ listen_input(struct vns_stack *st, const struct vns_tcp_seg *seg, uint64_t key,
 {
 	const struct rte_tcp_hdr *th = seg->th;
 	uint8_t fl = th->tcp_flags;
-	struct tcp_opts o;
 	struct vns_flow *f;
-	uint16_t our_mss = (uint16_t)(st->conf.mtu - VNS_TCP_IPV4_HDRS);
 
 	if (fl & RTE_TCP_RST_FLAG)
 		return;
@@ -413,7 +544,6 @@ listen_input(struct vns_stack *st, const struct vns_tcp_seg *seg, uint64_t key,
 		VNS_STAT_INC(st, drop_flow_table_full);
 		return;
 	}
-	parse_opts(th, &o);
 	f->state = VNS_TCP_SYN_RCVD;
 	f->peer_ip = seg->ip->src_addr;
 	f->peer_port = th->src_port;
@@ -421,30 +551,26 @@ listen_input(struct vns_stack *st, const struct vns_tcp_seg *seg, uint64_t key,
 	f->peer_mac = *seg->src_mac;
 	f->irs = rte_be_to_cpu_32(th->sent_seq);
 	f->rcv_nxt = f->irs + 1;
-	f->iss = (uint32_t)rte_rand();
+	f->iss = iss_rfc6528(st, seg);
 	f->snd_una = f->iss;
 	f->snd_nxt = f->iss + 1;
-	f->snd_wnd = rte_be_to_cpu_16(th->rx_win);
-	if (o.has_ts) {
-		f->flags |= VNS_FF_TS;
-		f->ts_recent = o.tsval;
-	}
-	if (o.sack_perm)
-		f->flags |= VNS_FF_SACK;
-	if (o.has_ws) {
-		f->flags |= VNS_FF_WS;
-		f->snd_wscale = RTE_MIN(o.ws, VNS_TCP_WSCALE_MAX);
-	}
-	f->snd_mss = o.has_mss ? RTE_MAX(o.mss, VNS_TCP_MSS_MIN) : VNS_TCP_MSS_DEFAULT;
-	f->snd_mss = RTE_MIN(f->snd_mss, our_mss);
-	/* Timestamps take their option's bytes of every segment the peer sends. */
-	f->rcv_mss = (uint16_t)(RTE_MIN(f->snd_mss, our_mss) -
-				((f->flags & VNS_FF_TS) ? VNS_TCP_OPT_LEN_TS_OUT : 0));
+	f->snd_wnd = rte_be_to_cpu_16(th->rx_win); /* RFC 7323 §2.2: a SYN's is unscaled */
+	f->max_snd_wnd = f->snd_wnd;
+	syn_options(st, f, th);
 	f->open_tsc = st->now;
 	f->last_rx_tsc = st->now;
 	vns_flow_syn_track(&st->ft, f);
 	vns_tcp_send_synack(st, f, tx);
 	vns_timer_arm(st, f, st->now + st->hz);
+}
+
+/* RFC 5961 §5.2 bounds old ACKs by the largest window the peer ever advertised. */
+static inline void
+set_snd_wnd(struct vns_flow *f, uint32_t wnd)
+{
+	f->snd_wnd = wnd;
+	if (wnd > f->max_snd_wnd)
+		f->max_snd_wnd = wnd;
 }
 
 static void
@@ -453,7 +579,7 @@ establish(struct vns_stack *st, struct vns_flow *f, uint16_t win)
 	st->ft.nb_syn_rcvd--;
 	f->state = VNS_TCP_ESTABLISHED;
 	f->snd_una = f->iss + 1;
-	f->snd_wnd = (uint32_t)win << f->snd_wscale;
+	set_snd_wnd(f, (uint32_t)win << f->snd_wscale);
 	f->rtx_count = 0;
 	VNS_STAT_INC(st, flows_opened);
 	f->svc = vns_svc_for_port(st, f->local_port);
@@ -519,12 +645,18 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 
 	parse_opts(th, &o);
 
-	/* RFC 7323 §5.3: PAWS. */
-	if ((f->flags & VNS_FF_TS) && o.has_ts && !(fl & RTE_TCP_RST_FLAG) &&
-	    VNS_SEQ_LT(o.tsval, f->ts_recent)) {
-		VNS_STAT_INC(st, drop_paws);
-		vns_tcp_send_ack(st, f, tx);
-		return false;
+	/* RFC 7323 §3.2: once negotiated, a non-RST segment without a TSopt is silently
+	 * dropped; §5.3: PAWS. */
+	if ((f->flags & VNS_FF_TS) && !(fl & RTE_TCP_RST_FLAG)) {
+		if (unlikely(!o.has_ts)) {
+			VNS_STAT_INC(st, drop_paws);
+			return false;
+		}
+		if (VNS_SEQ_LT(o.tsval, f->ts_recent)) {
+			VNS_STAT_INC(st, drop_paws);
+			vns_tcp_send_ack(st, f, tx);
+			return false;
+		}
 	}
 
 	/* RFC 9293 §3.10.7.4 first step: segment acceptability. */
@@ -539,10 +671,12 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 			VNS_STAT_INC(st, drop_unacceptable);
 			return false;
 		}
-		if (seglen > 0 && VNS_SEQ_LEQ(seq + seglen, f->rcv_nxt))
+		if (seglen > 0 && VNS_SEQ_LEQ(seq + seglen, f->rcv_nxt)) {
 			VNS_STAT_INC(st, dup_segments);
-		else
+			dsack_note(f, seq, seq + plen);
+		} else {
 			VNS_STAT_INC(st, drop_unacceptable);
+		}
 		vns_tcp_send_ack(st, f, tx);
 		return false;
 	}
@@ -565,15 +699,21 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 	if (!(fl & RTE_TCP_ACK_FLAG))
 		return false;
 
-	/* ACK field (RFC 9293 §3.10.7.4 fifth step, RFC 5961 §5). */
-	if (VNS_SEQ_GT(ack, f->snd_nxt)) {
+	/* ACK field (RFC 9293 §3.10.7.4 fifth step, RFC 5961 §5.2: SND.UNA - MAX.SND.WND <=
+	 * SEG.ACK <= SND.NXT, else ACK and drop). */
+	if (VNS_SEQ_GT(ack, f->snd_nxt) || VNS_SEQ_LT(ack, f->snd_una - f->max_snd_wnd)) {
+		if (VNS_SEQ_LT(ack, f->snd_una))
+			VNS_STAT_INC(st, drop_unacceptable);
 		vns_tcp_send_ack(st, f, tx);
 		return false;
 	}
+	/* Acceptable: only such segments keep the flow from its idle timeout (junk from
+	 * someone who knows the 4-tuple must not keep a dead flow and its mbufs alive). */
+	f->last_rx_tsc = st->now;
 	if (VNS_SEQ_GT(ack, f->snd_una))
 		ack_advance(st, f, ack);
 	if (VNS_SEQ_GEQ(ack, f->snd_una))
-		f->snd_wnd = (uint32_t)rte_be_to_cpu_16(th->rx_win) << f->snd_wscale;
+		set_snd_wnd(f, (uint32_t)rte_be_to_cpu_16(th->rx_win) << f->snd_wscale);
 	if ((f->flags & VNS_FF_FIN_SENT) && f->snd_una == f->snd_nxt) {
 		if (f->state == VNS_TCP_LAST_ACK) {
 			vns_tcp_close_flow(st, f, VNS_CLOSE_FIN);
@@ -599,6 +739,7 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 		if (VNS_SEQ_LT(seq, f->rcv_nxt)) {
 			uint32_t skip = f->rcv_nxt - seq;
 
+			dsack_note(f, seq, skip >= plen ? seq + plen : f->rcv_nxt);
 			if (skip >= plen) {
 				plen = 0;
 			} else {
@@ -627,7 +768,6 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 	} else if (plen > 0) {
 		kept = ooo_insert(st, f, m, seq, off, plen);
 		VNS_STAT_INC(st, ooo_segments);
-		f->sack_hint_seq = seq;
 		ack_now = true;
 	}
 	if (fin) {
@@ -661,6 +801,29 @@ vns_tcp_state_name(uint8_t state)
 	return state < RTE_DIM(names) ? names[state] : NULL;
 }
 
+/* RFC 9293 §3.10.7.4 acceptability in SYN-RECEIVED: our SYN-ACK offered an unscaled window. */
+static bool
+syn_rcvd_in_window(const struct vns_flow *f, uint32_t seq, uint32_t seglen)
+{
+	uint32_t wnd = VNS_TCP_WND_MAX;
+
+	return (VNS_SEQ_LEQ(f->rcv_nxt, seq) && VNS_SEQ_LT(seq, f->rcv_nxt + wnd)) ||
+	       (seglen > 0 && VNS_SEQ_LEQ(f->rcv_nxt, seq + seglen - 1) &&
+		VNS_SEQ_LT(seq + seglen - 1, f->rcv_nxt + wnd));
+}
+
+/* RFC 7323 §5.3 PAWS for the handshake's ACK. */
+static bool
+syn_rcvd_paws(const struct vns_flow *f, const struct rte_tcp_hdr *th)
+{
+	struct tcp_opts o;
+
+	if (!(f->flags & VNS_FF_TS))
+		return false;
+	parse_opts(th, &o);
+	return !o.has_ts || VNS_SEQ_LT(o.tsval, f->ts_recent);
+}
+
 void
 vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tcp_seg *seg,
 	      struct vns_txbuf *tx)
@@ -678,7 +841,6 @@ vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tcp_seg
 	}
 	if (f->flags & VNS_FF_DEAD)
 		goto out;
-	f->last_rx_tsc = st->now;
 	if (f->state == VNS_TCP_SYN_RCVD) {
 		/* RFC 9293 §3.10.7.4 for SYN-RECEIVED, plus: a retransmitted SYN gets the same
 		 * SYN-ACK; a SYN with another ISN is a new attempt that replaces this one. */
@@ -686,12 +848,15 @@ vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tcp_seg
 			if (seq == f->rcv_nxt) {
 				VNS_STAT_INC(st, rst_rcvd);
 				vns_tcp_close_flow(st, f, VNS_CLOSE_RST);
+			} else if (syn_rcvd_in_window(f, seq, 0)) {
+				challenge_ack(st, f, tx); /* RFC 5961 §3.2 */
 			}
 			goto out;
 		}
 		if (fl & RTE_TCP_SYN_FLAG) {
 			if (!(fl & RTE_TCP_ACK_FLAG) && seq == f->irs) {
 				VNS_STAT_INC(st, syn_retrans);
+				syn_options(st, f, th);
 				vns_tcp_send_synack(st, f, tx);
 			} else if (!(fl & RTE_TCP_ACK_FLAG)) {
 				vns_tcp_close_flow(st, f, VNS_CLOSE_EVICTED);
@@ -701,6 +866,14 @@ vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tcp_seg
 		}
 		if (!(fl & RTE_TCP_ACK_FLAG))
 			goto out;
+		/* The first step's checks hold here too: an unacceptable SEQ or an old
+		 * timestamp gets an ACK and completes nothing. */
+		if (!syn_rcvd_in_window(f, seq, seg->payload_len + !!(fl & RTE_TCP_FIN_FLAG)) ||
+		    syn_rcvd_paws(f, th)) {
+			VNS_STAT_INC(st, drop_unacceptable);
+			vns_tcp_send_ack(st, f, tx);
+			goto out;
+		}
 		if (rte_be_to_cpu_32(th->recv_ack) != f->iss + 1) {
 			vns_tcp_send_rst_reply(st, seg, tx);
 			goto out;

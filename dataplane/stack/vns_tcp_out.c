@@ -6,6 +6,7 @@
  * Every segment is built in a fresh mbuf from conf->pool; checksums go to the port when it
  * offers the offload, else they are computed here.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "vns_csum.h"
@@ -113,16 +114,28 @@ put_ts(const struct vns_stack *st, const struct vns_flow *f, uint8_t *o)
 	return VNS_TCP_OPT_LEN_TS_OUT;
 }
 
-/* SACK blocks (RFC 2018 §4): the block holding the most recent out-of-order segment comes
- * first, then the others; overlapping or adjacent stored entries merge into one block. */
+/* SACK blocks (RFC 2018 §4): a pending D-SACK first (RFC 2883 §4: then the block holding
+ * it, if any), then the block holding the most recent out-of-order segment, the other most
+ * recently reported ones, and the rest in order; overlapping or adjacent stored entries merge
+ * into one block. */
 static uint32_t
 put_sack(const struct vns_flow *f, uint8_t *o, uint32_t max_blocks)
 {
-	uint32_t bs[VNS_OOO_MAX], be[VNS_OOO_MAX], nb = 0, i, first = 0, n = 0;
+	uint32_t bs[VNS_OOO_MAX + 1], be[VNS_OOO_MAX + 1], order[VNS_OOO_MAX + 1];
+	uint32_t want[VNS_TCP_SACK_BLOCKS + 1], nw = 0, nb = 0, i, k, n = 0, first = 0;
+	uint8_t used[VNS_OOO_MAX + 1] = { 0 };
 	uint8_t *p;
 
+	if (f->flags & VNS_FF_DSACK) {
+		bs[0] = f->dsack_seq;
+		be[0] = f->dsack_end;
+		order[n++] = 0;
+		used[0] = 1;
+		want[nw++] = f->dsack_seq;
+		nb = first = 1;
+	}
 	for (i = 0; i < f->n_ooo; i++) {
-		if (nb > 0 && VNS_SEQ_LEQ(f->ooo[i].seq, be[nb - 1])) {
+		if (nb > first && VNS_SEQ_LEQ(f->ooo[i].seq, be[nb - 1])) {
 			if (VNS_SEQ_GT(f->ooo[i].end, be[nb - 1]))
 				be[nb - 1] = f->ooo[i].end;
 			continue;
@@ -133,21 +146,31 @@ put_sack(const struct vns_flow *f, uint8_t *o, uint32_t max_blocks)
 	}
 	if (nb == 0)
 		return 0;
-	for (i = 0; i < nb; i++)
-		if (VNS_SEQ_LEQ(bs[i], f->sack_hint_seq) && VNS_SEQ_LT(f->sack_hint_seq, be[i]))
-			first = i;
+	for (i = 0; i < VNS_TCP_SACK_BLOCKS; i++)
+		want[nw++] = f->sack_recent[i];
+	for (i = 0; i < nw; i++) {
+		for (k = first; k < nb; k++) {
+			if (!used[k] && VNS_SEQ_LEQ(bs[k], want[i]) && VNS_SEQ_LT(want[i], be[k])) {
+				used[k] = 1;
+				order[n++] = k;
+				break;
+			}
+		}
+	}
+	for (k = first; k < nb; k++)
+		if (!used[k])
+			order[n++] = k;
 	o[0] = VNS_TCP_OPT_NOP;
 	o[1] = VNS_TCP_OPT_NOP;
 	o[2] = VNS_TCP_OPT_SACK;
 	p = o + 4;
-	for (i = 0; i < nb && n < max_blocks; i++) {
-		uint32_t k = i == 0 ? first : (i <= first ? i - 1 : i);
-		uint32_t s = rte_cpu_to_be_32(bs[k]), e = rte_cpu_to_be_32(be[k]);
+	n = RTE_MIN(nb, max_blocks);
+	for (i = 0; i < n; i++) {
+		uint32_t s = rte_cpu_to_be_32(bs[order[i]]), e = rte_cpu_to_be_32(be[order[i]]);
 
 		memcpy(p, &s, 4);
 		memcpy(p + 4, &e, 4);
 		p += 8;
-		n++;
 	}
 	o[3] = (uint8_t)(2 + 8 * n);
 	return VNS_TCP_OPT_LEN_SACK_OUT(n);
@@ -158,6 +181,7 @@ flow_sent_ack(struct vns_flow *f)
 {
 	f->last_ack_sent = f->rcv_nxt;
 	f->unacked_bytes = 0;
+	f->flags &= (uint16_t) ~(VNS_FF_ACK_OWED | VNS_FF_DSACK);
 }
 
 static void
@@ -170,15 +194,20 @@ send_flow_seg(struct vns_stack *st, struct vns_flow *f, uint32_t seq, uint8_t fl
 
 	if (f->flags & VNS_FF_TS)
 		optlen += put_ts(st, f, opt);
-	if ((f->flags & VNS_FF_SACK) && f->n_ooo > 0)
+	if ((f->flags & VNS_FF_SACK) && (f->n_ooo > 0 || (f->flags & VNS_FF_DSACK)))
 		optlen += put_sack(f, opt + optlen,
 				   (f->flags & VNS_FF_TS) ? VNS_TCP_SACK_BLOCKS_TS
 							  : VNS_TCP_SACK_BLOCKS);
 	m = build(st, &f->peer_mac, f->peer_ip, f->peer_port, f->local_port, seq, f->rcv_nxt,
 		  flags | RTE_TCP_ACK_FLAG, OUR_WINDOW, opt, optlen, data, dlen);
-	flow_sent_ack(f);
-	if (m != NULL && vns_tx_push(st, tx, m) == 0)
+	/* Only a queued segment carried our ACK (and sets Last.ACK.sent, RFC 7323 §4.3); one
+	 * lost to an empty pool or a full tx buffer is retried from the pending-ACK list. */
+	if (likely(m != NULL && vns_tx_push(st, tx, m) == 0)) {
+		flow_sent_ack(f);
 		VNS_STAT_INC(st, acks_sent);
+	} else {
+		vns_tcp_ack_later(st, f);
+	}
 }
 
 void
@@ -218,9 +247,8 @@ vns_tcp_send_synack(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *
 	/* The window in a SYN-ACK is never scaled (RFC 7323 §2.2). */
 	m = build(st, &f->peer_mac, f->peer_ip, f->peer_port, f->local_port, f->iss, f->rcv_nxt,
 		  RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, VNS_TCP_WND_MAX, opt, n, NULL, 0);
-	flow_sent_ack(f);
-	if (m != NULL)
-		vns_tx_push(st, tx, m);
+	if (m != NULL && vns_tx_push(st, tx, m) == 0)
+		flow_sent_ack(f);
 }
 
 /* RFC 9293 §3.10.7.1: a segment for no connection gets a RST shaped so the sender accepts
@@ -307,7 +335,7 @@ seg_payload_max(const struct vns_stack *st, const struct vns_flow *f)
 {
 	uint32_t opts = (f->flags & VNS_FF_TS) ? VNS_TCP_OPT_LEN_TS_OUT : 0;
 
-	if ((f->flags & VNS_FF_SACK) && f->n_ooo > 0)
+	if ((f->flags & VNS_FF_SACK) && (f->n_ooo > 0 || (f->flags & VNS_FF_DSACK)))
 		opts += VNS_TCP_OPT_LEN_SACK_OUT((f->flags & VNS_FF_TS) ? VNS_TCP_SACK_BLOCKS_TS
 									: VNS_TCP_SACK_BLOCKS);
 	return RTE_MIN((uint32_t)f->snd_mss - RTE_MIN(opts, f->snd_mss - 1u), st->tx_seg_max);
@@ -357,15 +385,22 @@ vns_tcp_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 int
 vns_tcp_retransmit(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
+	bool probe = f->snd_wnd == 0 && f->sbuf_len > 0;
+
 	if (f->snd_una == f->snd_nxt && f->sbuf_len == 0 && !(f->flags & VNS_FF_FIN_QUEUED))
 		return 0;
+	/* RFC 1122 4.2.2.17: a zero-window probe the peer answered (it was heard since the
+	 * previous one, an RTO ago, with the timer's lateness as slack) is no retransmission:
+	 * probing goes on while it answers. */
+	if (probe && st->now - f->last_rx_tsc <= 2 * (uint64_t)f->rto_ms * st->tw.tick_tsc)
+		f->rtx_count = 0;
 	if (++f->rtx_count > VNS_RTX_MAX)
 		return -1;
 	f->rto_ms = (uint16_t)RTE_MIN((uint32_t)f->rto_ms * 2, (uint32_t)VNS_RTO_MAX_MS);
 	VNS_STAT_INC(st, data_retrans);
 	f->snd_nxt = f->snd_una;
 	f->flags &= (uint16_t)~VNS_FF_FIN_SENT;
-	if (f->snd_wnd == 0 && f->sbuf_len > 0) {
+	if (probe) {
 		send_flow_seg(st, f, f->snd_nxt, RTE_TCP_PSH_FLAG, f->sbuf, 1, tx);
 		f->snd_nxt += 1;
 		arm_rto(st, f);

@@ -216,6 +216,40 @@ test_echo_beside_the_others(void **state)
 	assert_int_equal(h_stat(&H, 0, "iperf_tests"), 0);
 }
 
+/* RFC 1122 4.2.2.17: a peer that keeps acknowledging our zero-window probes is never given up
+ * on, however many probes it takes (probes are not retransmissions). */
+static void
+test_echo_zero_window_probes(void **state)
+{
+	uint32_t i, rst = 0;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40710, ECHO_PORT, 1000, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	C.win = 0;
+	tc_send(&C, "hello", 5);
+	for (i = 0; i < 25; i++) {
+		h_clear(&H);
+		h_advance_ms(&H, 4100);
+		h_poll(&H);
+		if (tc_last(&C) != NULL && (tc_last(&C)->flags & PB_RST))
+			rst++;
+		/* The probe's byte is not taken: the window stays closed. */
+		tc_send_at(&C, C.snd_nxt, PB_ACK, NULL, 0);
+	}
+	assert_int_equal(rst, 0);
+	assert_int_equal(vns_stack_nb_flows(H.st[0]), 1);
+	h_clear(&H);
+	C.win = 65535;
+	tc_send_at(&C, C.snd_nxt, PB_ACK, NULL, 0);
+	/* The probe's byte was refused: the next retransmission resends from it. */
+	h_advance_ms(&H, 4100);
+	h_poll(&H);
+	tc_recv(&C, 1);
+	assert_int_equal(C.rx_len, 5);
+	assert_memory_equal(C.rx, "hello", 5);
+}
+
 /* A bind table the stack refuses: a clear error and no stack. */
 static void
 test_bind_errors(void **state)
@@ -237,6 +271,7 @@ main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_echo_beside_the_others, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_echo_zero_window_probes, setup, teardown),
 		cmocka_unit_test(test_bind_errors),
 	};
 

@@ -381,6 +381,147 @@ test_iperf3_refusals(void **state)
 	assert_int_equal(h_stat(&H, 1, "iperf_refused"), 1);
 }
 
+/* Starts a test with one stream (C2, on queue 1) from params; returns the stream's next seq. */
+static uint32_t
+start_one_stream(const char *params, uint16_t sport)
+{
+	uint32_t seen = 0;
+
+	ctrl_open(&C, 0, sport, COOKIE);
+	pump(&C, &seen);
+	send_json(&C, params);
+	pump(&C, &seen);
+	assert_int_equal(C.rx[1], 10); /* CREATE_STREAMS */
+	tc_init(&C2, &H, 1, (uint16_t)(sport + 1), H_IPERF_PORT, 77, 1);
+	assert_int_equal(tc_connect(&C2), 0);
+	tc_send(&C2, COOKIE, 37);
+	pump(&C, &seen);
+	assert_int_equal(C.rx[3], 2); /* TEST_RUNNING */
+	return C2.snd_nxt;
+}
+
+/* Lets secs seconds pass in 1 s steps, the stream sending 100 bytes every every_s seconds
+ * (0: silent). */
+static void
+wait_s(uint32_t secs, uint32_t every_s, uint32_t *seq)
+{
+	uint32_t i;
+
+	for (i = 1; i <= secs; i++) {
+		h_advance_ms(&H, 1000);
+		if (every_s != 0 && i % every_s == 0) {
+			h_input(&H, 1, tc_data_seg(&C2, *seq, 100));
+			*seq += 100;
+		}
+		h_poll(&H);
+		h_poll(&H);
+		h_clear(&H);
+	}
+}
+
+/* A test without a deadline ("time": 0, iperf3 -n/-k) whose client goes silent ends after the
+ * receive timeout (120 s by default, as stock iperf3's --rcv-timeout); one whose stream still
+ * sends does not, though its control connection is silent; the slot is free again after. */
+static void
+test_iperf3_silent_client_times_out(void **state)
+{
+	uint32_t seen = 0, seq;
+
+	(void)state;
+	seq = start_one_stream("{\"tcp\":true,\"omit\":0,\"time\":0,\"num\":1e12,\"parallel\":1}",
+			       50500);
+	h_input(&H, 1, tc_data_seg(&C2, seq, 100));
+	seq += 100;
+	wait_s(200, 10, &seq);
+	assert_int_equal(h_stat(&H, 0, "iperf_aborted"), 0);
+	wait_s(110, 0, &seq);
+	assert_int_equal(h_stat(&H, 0, "iperf_aborted"), 0);
+	wait_s(15, 0, &seq);
+	assert_int_equal(h_stat(&H, 0, "iperf_aborted"), 1);
+	ctrl_open(&C3, 1, 50502, COOKIE2);
+	pump(&C3, &seen);
+	assert_int_equal(C3.rx[0], 9); /* PARAM_EXCHANGE: not busy */
+}
+
+/* "time" is bounded (iperf3's own limit, 86400 s): huge, negative or non-numeric durations
+ * are refused with IEDURATION. */
+static void
+test_iperf3_time_bounded(void **state)
+{
+	static const char *const bad[] = {
+		"{\"tcp\":true,\"time\":1e300,\"parallel\":1}",
+		"{\"tcp\":true,\"time\":-1,\"parallel\":1}",
+		"{\"tcp\":true,\"time\":86401,\"parallel\":1}",
+	};
+	uint32_t i, seen;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		ctrl_open(&C, 0, (uint16_t)(50600 + i), COOKIE);
+		seen = 0;
+		pump(&C, &seen);
+		send_json(&C, bad[i]);
+		expect_server_error(&C, &seen, 5 /* IEDURATION */, 0);
+	}
+	assert_int_equal(h_stat(&H, 0, "iperf_refused"), RTE_DIM(bad));
+}
+
+/* A connection reset by its service gets no pure ACK afterwards, even when an earlier segment
+ * of the same burst left one pending (the peer would answer it with a RST). */
+static void
+test_iperf3_no_ack_after_rst(void **state)
+{
+	uint32_t seen = 0, i, rst_at = UINT32_MAX;
+	struct rte_mbuf *m[2];
+
+	(void)state;
+	ctrl_open(&C, 0, 50700, COOKIE);
+	pump(&C, &seen);
+	send_json(&C, "{\"tcp\":true,\"omit\":0,\"time\":10,\"parallel\":1}");
+	pump(&C, &seen);
+	assert_int_equal(C.rx[1], 10); /* CREATE_STREAMS */
+	h_clear(&H);
+	m[0] = tc_data_seg(&C, C.snd_nxt, 1);
+	C.snd_nxt++;
+	{
+		struct pb_tcp p;
+		uint8_t term = 12; /* CLIENT_TERMINATE */
+
+		tc_fill(&C, &p, C.snd_nxt, PB_ACK | PB_PSH, &term, 1);
+		m[1] = pb_tcp_mbuf(H.mp, &p);
+		C.snd_nxt++;
+	}
+	h_input_burst(&H, 0, m, 2);
+	h_poll(&H);
+	for (i = 0; i < H.n_out; i++) {
+		if (H.out[i].dport != C.sport)
+			continue;
+		if (H.out[i].flags & PB_RST)
+			rst_at = i;
+		else
+			assert_true(rst_at == UINT32_MAX);
+	}
+	assert_true(rst_at != UINT32_MAX);
+	assert_int_equal(h_stat(&H, 0, "iperf_aborted"), 1);
+}
+
+/* A refusal while earlier control bytes are still unacknowledged (a client that pipelines its
+ * JSON length right after the cookie) keeps the stream consistent: the client reads
+ * PARAM_EXCHANGE, then the whole SERVER_ERROR. */
+static void
+test_iperf3_refuse_pipelined(void **state)
+{
+	uint32_t seen = 0;
+	uint8_t big[4] = { 0x00, 0x10, 0x00, 0x01 }; /* 1 MiB + 1 */
+
+	(void)state;
+	ctrl_open(&C, 0, 50800, COOKIE);
+	tc_send(&C, big, 4); /* before reading (and ACKing) PARAM_EXCHANGE */
+	expect_server_error(&C, &seen, 114, 90 /* EMSGSIZE */);
+	assert_int_equal(C.rx[0], 9);
+	assert_int_equal(C.rx_len, 10);
+}
+
 /* The control connection's replies are retransmitted until acknowledged, and wait for a
  * closed window to open. */
 static void
@@ -429,6 +570,11 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_iperf3_many_streams, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_iperf3_busy_denied, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_iperf3_refusals, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_iperf3_silent_client_times_out, setup2,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_iperf3_time_bounded, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_iperf3_no_ack_after_rst, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_iperf3_refuse_pipelined, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_iperf3_ctrl_retransmit_and_zero_window, setup1,
 						teardown),
 	};

@@ -7,6 +7,7 @@
  * the mempool fully returned (no mbuf leak, stored out-of-order payload included).
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -88,6 +89,7 @@ test_handshake_options(void **state)
 	C.rcv_nxt = r->seq + 1;
 	C.snd_nxt = 1001;
 	C.ts_recent = r->tsval;
+	C.tsval = 4243; /* not older than the SYN's: PAWS applies to the handshake's ACK too */
 	tc_send_at(&C, 1001, PB_ACK, NULL, 0);
 	assert_int_equal(STAT(flows_opened), 1);
 }
@@ -164,6 +166,62 @@ test_syn_retransmission(void **state)
 	}
 	assert_int_equal(vns_stack_nb_flows(H.st[0]), 0);
 	assert_int_equal(STAT(flows_aborted), 1);
+}
+
+/* A retransmitted SYN that offers fewer options (a stack's fallback retry) is answered with
+ * only those (RFC 7323 §1.3: WS and TS only when the SYN had them), not the first SYN's. */
+static void
+test_syn_retransmission_fewer_options(void **state)
+{
+	struct pb_tcp p;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40039, H_PORT, 99, 1);
+	tc_fill(&C, &p, 99, PB_SYN, NULL, 0);
+	p.mss = 1460;
+	p.ws = 7;
+	p.sack_perm = 1;
+	h_input(&H, 0, pb_tcp_mbuf(H.mp, &p));
+	assert_int_equal(tc_last(&C)->ws, 7);
+	assert_true(tc_last(&C)->ts);
+	h_clear(&H);
+	p.ws = -1;
+	p.sack_perm = 0;
+	p.ts = 0;
+	h_input(&H, 0, pb_tcp_mbuf(H.mp, &p));
+	assert_non_null(tc_last(&C));
+	assert_int_equal(STAT(syn_retrans), 1);
+	assert_int_equal(tc_last(&C)->ws, -1);
+	assert_false(tc_last(&C)->ts);
+	assert_false(tc_last(&C)->sack_perm);
+	assert_int_equal(tc_last(&C)->mss, 1460);
+}
+
+/* SYN-RECEIVED (RFC 9293 §3.10.7.4, RFC 5961 §3): an ACK whose SEQ lies outside the window
+ * does not complete the handshake (it gets an ACK); a RST in the window but not exact gets a
+ * challenge ACK; then the real ACK completes it. */
+static void
+test_syn_rcvd_checks(void **state)
+{
+	(void)state;
+	tc_init(&C, &H, 0, 40040, H_PORT, 500, 1);
+	h_clear(&H);
+	tc_send_at(&C, 500, PB_SYN, NULL, 0);
+	assert_non_null(tc_last(&C));
+	C.srv_iss = tc_last(&C)->seq;
+	C.rcv_nxt = C.srv_iss + 1;
+	C.snd_nxt = 501;
+	h_clear(&H);
+	tc_send_at(&C, 501 + (1u << 30), PB_ACK, NULL, 0);
+	assert_int_equal(STAT(flows_opened), 0);
+	assert_non_null(tc_last(&C));
+	assert_int_equal(tc_last(&C)->flags, PB_ACK);
+	h_clear(&H);
+	tc_send_at(&C, 510, PB_RST, NULL, 0);
+	assert_int_equal(STAT(challenge_acks), 1);
+	assert_int_equal(vns_stack_nb_flows(H.st[0]), 1);
+	tc_send_at(&C, 501, PB_ACK, NULL, 0);
+	assert_int_equal(STAT(flows_opened), 1);
 }
 
 static void
@@ -338,6 +396,51 @@ test_ooo_ranges_bounded(void **state)
 	assert_int_equal(STAT(tcp_payload_bytes), 500);
 }
 
+/* An out-of-order chain holds all its mbufs: the store's bounds count mbufs, not segments, per
+ * flow and per stack, so that chained (LRO) segments cannot drain the shared pool. */
+static void
+out_of_order_chains(struct tc *c, uint32_t nb)
+{
+	struct pb_tcp p;
+	uint32_t i, b = c->snd_nxt;
+
+	for (i = 0; i < nb; i++) {
+		/* 8000 bytes in 256-byte mbufs: a 32-mbuf chain, as LRO builds. */
+		tc_fill(c, &p, b + 1 + i * 9000, PB_ACK, h_pat, 8000);
+		p.seg_size = 256;
+		p.ol_flags = RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+		h_input(c->h, c->q, pb_tcp_mbuf(c->h->mp, &p));
+	}
+}
+
+static void
+test_ooo_mbufs_bounded(void **state)
+{
+	static struct tc many[12];
+	uint32_t i, b;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40030, H_PORT, 100, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	out_of_order_chains(&C, 8);
+	assert_true(rte_mempool_in_use_count(H.mp) <= VNS_STACK_OOO_FLOW_MBUFS);
+	assert_true(STAT(drop_ooo_full) > 0);
+	for (i = 0; i < RTE_DIM(many); i++) {
+		tc_init(&many[i], &H, 0, (uint16_t)(41000 + i), H_PORT, 1000 * i, 1);
+		assert_int_equal(tc_connect(&many[i]), 0);
+		out_of_order_chains(&many[i], 8);
+	}
+	assert_true(rte_mempool_in_use_count(H.mp) <= VNS_STACK_OOO_MBUFS);
+	/* The pool still has room for ACKs: the last segment was answered. */
+	h_clear(&H);
+	out_of_order_chains(&many[0], 1);
+	assert_non_null(tc_last(&many[0]));
+	/* Filling the first flow's hole delivers what it holds and releases its mbufs. */
+	h_input(&H, 0, tc_data_seg(&C, b, 1));
+	assert_int_equal(tc_last(&C)->ack, b + 8001);
+}
+
 static void
 test_sequence_wrap(void **state)
 {
@@ -355,6 +458,33 @@ test_sequence_wrap(void **state)
 	assert_int_equal(tc_last(&C)->ack, (uint32_t)(b + 6000));
 	assert_true(tc_last(&C)->ack < 0x1000);
 	assert_int_equal(STAT(tcp_payload_bytes), 6000);
+}
+
+/* RFC 5961 §5.2: data whose ACK lies more than MAX.SND.WND below SND.UNA is dropped and
+ * answered with an ACK (a blind injector must then guess the ACK too); an old ACK within the
+ * peer's largest window is still acceptable. */
+static void
+test_ack_lower_bound(void **state)
+{
+	uint32_t b, una;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40031, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	una = C.rcv_nxt;
+	h_clear(&H);
+	C.rcv_nxt = una - (1u << 30);
+	tc_send_at(&C, b, PB_ACK, h_pat, 100);
+	assert_int_equal(STAT(tcp_payload_bytes), 0);
+	assert_int_equal(STAT(drop_unacceptable), 1);
+	assert_int_equal(H.n_out, 1);
+	assert_int_equal(tc_last(&C)->ack, b);
+	/* Within the window the peer advertised: accepted. */
+	C.rcv_nxt = una - 1000;
+	tc_send_at(&C, b, PB_ACK, h_pat, 100);
+	assert_int_equal(STAT(tcp_payload_bytes), 100);
+	C.rcv_nxt = una;
 }
 
 static void
@@ -406,7 +536,9 @@ test_rst_rules(void **state)
 	tc_send_at(&C, b - 100000, PB_RST, NULL, 0);
 	assert_int_equal(H.n_out, 0);
 	assert_int_equal(vns_stack_nb_flows(H.st[0]), 1);
-	/* A SYN on the established connection: challenge ACK (RFC 5961 §4). */
+	/* A SYN on the established connection: challenge ACK (RFC 5961 §4), once the flow's
+	 * challenge ACK interval has passed. */
+	h_advance_ms(&H, 501);
 	tc_send_at(&C, b + 7, PB_SYN, NULL, 0);
 	assert_int_equal(H.n_out, 1);
 	assert_int_equal(tc_last(&C)->flags, PB_ACK);
@@ -419,6 +551,8 @@ test_rst_rules(void **state)
 	assert_int_equal(STAT(rst_rcvd), 1);
 }
 
+/* RFC 5961 §7 and CVE-2016-5696: one flow gets at most one challenge ACK per 500 ms, so no
+ * connection can drain (and so measure) a shared budget. */
 static void
 test_challenge_ack_rate_limit(void **state)
 {
@@ -432,11 +566,51 @@ test_challenge_ack_rate_limit(void **state)
 		tc_send_at(&C, b + 1 + i, PB_RST, NULL, 0);
 		h_clear(&H);
 	}
-	assert_int_equal(STAT(challenge_acks), 100);
-	assert_int_equal(STAT(challenge_ack_limited), 50);
-	h_advance_ms(&H, 1001);
+	assert_int_equal(STAT(challenge_acks), 1);
+	assert_int_equal(STAT(challenge_ack_limited), 149);
+	h_advance_ms(&H, 501);
 	tc_send_at(&C, b + 1, PB_RST, NULL, 0);
-	assert_int_equal(STAT(challenge_acks), 101);
+	assert_int_equal(STAT(challenge_acks), 2);
+}
+
+static int
+setup_many(void **state)
+{
+	(void)state;
+	return h_open(&H, 1, binds, RTE_DIM(binds), 1024, 0);
+}
+
+/* The lcore's budget per second is drawn at random in [50, 150) each second (as Linux does
+ * since CVE-2016-5696), so its exhaustion tells an observer nothing exact. */
+static void
+test_challenge_ack_budget_random(void **state)
+{
+	static struct tc many[400];
+	uint64_t got[4], prev = 0;
+	uint32_t i, round;
+	bool differ = false;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(many); i++) {
+		tc_init(&many[i], &H, 0, (uint16_t)(30000 + i), H_PORT, 10 * i, 1);
+		assert_int_equal(tc_connect(&many[i]), 0);
+		h_clear(&H);
+	}
+	for (round = 0; round < RTE_DIM(got); round++) {
+		h_advance_ms(&H, 1001);
+		for (i = 0; i < 200; i++) {
+			struct tc *c = &many[round % 2 * 200 + i];
+
+			tc_send_at(c, c->snd_nxt + 1, PB_RST, NULL, 0);
+			h_clear(&H);
+		}
+		got[round] = STAT(challenge_acks) - prev;
+		prev = STAT(challenge_acks);
+		assert_true(got[round] >= 50 && got[round] < 150);
+		differ = differ || got[round] != got[0];
+	}
+	/* Four equal draws from 100 values: about one run in a million. */
+	assert_true(differ);
 }
 
 static void
@@ -529,6 +703,218 @@ test_syn_flood_eviction(void **state)
 	assert_int_equal(STAT(flows_opened), 1);
 }
 
+/* Re-SYNs with new ISNs leave stale FIFO entries behind; they must not push still half-open
+ * flows out of reach of eviction, or the next SYN evicts a legitimate client's half-open
+ * instead of the oldest one (RFC 4987 §3.4). max_flows 64: 32 may be half-open. */
+static void
+test_syn_fifo_keeps_live_entries(void **state)
+{
+	struct tc legit;
+	uint32_t i;
+
+	(void)state;
+	for (i = 0; i < 31; i++) {
+		tc_init(&C, &H, 0, (uint16_t)(20000 + i), H_PORT, i, 0);
+		tc_send_at(&C, i, PB_SYN, NULL, 0);
+	}
+	/* One tuple, 32 incarnations: each SYN with a new ISN replaces the previous one. */
+	for (i = 0; i < 32; i++) {
+		tc_init(&C, &H, 0, 21000, H_PORT, 1000 * i, 0);
+		tc_send_at(&C, 1000 * i, PB_SYN, NULL, 0);
+	}
+	h_clear(&H);
+	tc_init(&legit, &H, 0, 30000, H_PORT, 5, 1);
+	tc_send_at(&legit, 5, PB_SYN, NULL, 0);
+	assert_non_null(tc_last(&legit));
+	legit.srv_iss = tc_last(&legit)->seq;
+	legit.rcv_nxt = legit.srv_iss + 1;
+	legit.snd_nxt = 6;
+	/* One more SYN from a new tuple: it evicts the oldest half-open, not the legit one. */
+	tc_init(&C, &H, 0, 22000, H_PORT, 1, 0);
+	tc_send_at(&C, 1, PB_SYN, NULL, 0);
+	tc_send_at(&legit, legit.snd_nxt, PB_ACK, NULL, 0);
+	assert_int_equal(STAT(flows_opened), 1);
+}
+
+/* RFC 6528: ISS = M + F(4-tuple, secret), M a 4 us clock. One tuple's ISS moves with the clock
+ * (250 per ms), not at random, and another tuple's lies elsewhere. */
+static void
+test_iss_rfc6528(void **state)
+{
+	struct tc other;
+	uint32_t iss1, iss2, iss3;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40032, H_PORT, 1000, 1);
+	h_clear(&H);
+	tc_send_at(&C, 1000, PB_SYN, NULL, 0);
+	assert_non_null(tc_last(&C));
+	iss1 = tc_last(&C)->seq;
+	/* 1 ms later, a new attempt from the same tuple (another ISN replaces the half-open). */
+	h_advance_ms(&H, 1);
+	h_clear(&H);
+	tc_send_at(&C, 5000, PB_SYN, NULL, 0);
+	assert_non_null(tc_last(&C));
+	iss2 = tc_last(&C)->seq;
+	assert_true(iss2 - iss1 >= 249 && iss2 - iss1 <= 251);
+	tc_init(&other, &H, 0, 40033, H_PORT, 1000, 1);
+	h_clear(&H);
+	tc_send_at(&other, 1000, PB_SYN, NULL, 0);
+	assert_non_null(tc_last(&other));
+	iss3 = tc_last(&other)->seq;
+	assert_true(iss3 - iss2 > 100000 && iss2 - iss3 > 100000);
+}
+
+/* Only acceptable segments keep a flow from its idle timeout: out-of-window data, old
+ * timestamps or ACKs of data never sent from someone who knows the 4-tuple do not. */
+static void
+test_idle_not_refreshed_by_junk(void **state)
+{
+	uint32_t b, i;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40034, H_PORT, 1, 1);
+	C.tsval = 1000;
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	for (i = 0; i < 14; i++) {
+		h_advance_ms(&H, 50000);
+		h_poll(&H);
+		tc_send_at(&C, b + (1u << 30), PB_ACK, h_pat, 10); /* beyond the window */
+		C.tsval = 1;
+		tc_send_at(&C, b, PB_ACK, h_pat, 10); /* PAWS: old timestamp */
+		C.tsval = 1000;
+		h_clear(&H);
+	}
+	assert_int_equal(vns_stack_nb_flows(H.st[0]), 0);
+	assert_int_equal(STAT(flows_aborted), 1);
+}
+
+/* An ACK that could not be built (pool empty) is not taken as sent: it goes out on the next
+ * poll, and Last.ACK.sent (RFC 7323 §4.3) only follows ACKs really queued. The segment is out
+ * of order, so the store keeps its mbuf and the pool stays empty for the ACK. */
+static void
+test_ack_retried_after_nombuf(void **state)
+{
+	static struct rte_mbuf *held[4096];
+	struct rte_mbuf *seg;
+	uint32_t b, n = 0;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40035, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	h_clear(&H);
+	seg = tc_data_seg(&C, b + 100, 100);
+	while (n < RTE_DIM(held) && (held[n] = rte_pktmbuf_alloc(H.mp)) != NULL)
+		n++;
+	h_input(&H, 0, seg);
+	assert_true(STAT(drop_nombuf) >= 1);
+	assert_null(tc_last(&C));
+	rte_pktmbuf_free_bulk(held, n);
+	h_poll(&H);
+	assert_non_null(tc_last(&C));
+	assert_int_equal(tc_last(&C)->ack, b);
+	assert_int_equal(tc_last(&C)->nsack, 1);
+}
+
+/* RFC 2018 §4: after the first block (the latest segment's), the blocks most recently
+ * reported follow, not the lowest ones; a duplicate does not count as news. */
+static void
+test_sack_recency_order(void **state)
+{
+	uint32_t b, i;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40036, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	for (i = 0; i < 4; i++)
+		h_input(&H, 0, tc_data_seg(&C, b + 1000 + 2000 * i, 100));
+	/* Islands A, B, C, D at 1000, 3000, 5000, 7000; with timestamps 3 blocks fit. */
+	assert_int_equal(tc_last(&C)->nsack, 3);
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 7000);
+	assert_int_equal(tc_last(&C)->sack[1][0], b + 5000);
+	assert_int_equal(tc_last(&C)->sack[2][0], b + 3000);
+	/* A grows: A, then D and C. */
+	h_input(&H, 0, tc_data_seg(&C, b + 1100, 100));
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 1000);
+	assert_int_equal(tc_last(&C)->sack[0][1], b + 1200);
+	assert_int_equal(tc_last(&C)->sack[1][0], b + 7000);
+	assert_int_equal(tc_last(&C)->sack[2][0], b + 5000);
+	/* A duplicate of B is no news: after its D-SACK (RFC 2883), the order is unchanged. */
+	h_input(&H, 0, tc_data_seg(&C, b + 3000, 100));
+	h_input(&H, 0, tc_data_seg(&C, b + 9000, 100));
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 9000);
+	assert_int_equal(tc_last(&C)->sack[1][0], b + 1000);
+	assert_int_equal(tc_last(&C)->sack[2][0], b + 7000);
+}
+
+/* RFC 2883 D-SACK: the ACK of a duplicate reports it in its first SACK block (then the stored
+ * block holding it, when it is out of order), once; the sender undoes a spurious
+ * retransmission with it. */
+static void
+test_dsack(void **state)
+{
+	uint32_t b;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40037, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	h_input(&H, 0, tc_data_seg(&C, b, 1000));
+	h_clear(&H);
+	/* Below RCV.NXT. */
+	h_input(&H, 0, tc_data_seg(&C, b + 200, 500));
+	assert_int_equal(H.n_out, 1);
+	assert_int_equal(tc_last(&C)->ack, b + 1000);
+	assert_int_equal(tc_last(&C)->nsack, 1);
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 200);
+	assert_int_equal(tc_last(&C)->sack[0][1], b + 700);
+	/* Partly old: the old part is the duplicate. */
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b + 900, 200));
+	assert_int_equal(tc_last(&C)->ack, b + 1100);
+	assert_int_equal(tc_last(&C)->nsack, 1);
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 900);
+	assert_int_equal(tc_last(&C)->sack[0][1], b + 1000);
+	/* Reported once: the next ACK has no SACK block. */
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b + 1100, 2000));
+	assert_int_equal(tc_last(&C)->nsack, 0);
+	/* A duplicate of stored data: D-SACK, then the block holding it. */
+	h_input(&H, 0, tc_data_seg(&C, b + 5000, 100));
+	h_input(&H, 0, tc_data_seg(&C, b + 7000, 100));
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b + 5000, 100));
+	assert_int_equal(tc_last(&C)->ack, b + 3100);
+	assert_int_equal(tc_last(&C)->nsack, 3);
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 5000);
+	assert_int_equal(tc_last(&C)->sack[0][1], b + 5100);
+	assert_int_equal(tc_last(&C)->sack[1][0], b + 5000);
+	assert_int_equal(tc_last(&C)->sack[2][0], b + 7000);
+}
+
+/* RFC 7323 §3.2: once timestamps are on, a non-RST segment without a TSopt is dropped
+ * silently; a RST needs none. */
+static void
+test_missing_tsopt_dropped(void **state)
+{
+	uint32_t b;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40038, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	h_clear(&H);
+	C.ts = 0;
+	h_input(&H, 0, tc_data_seg(&C, b, 100));
+	assert_int_equal(STAT(tcp_payload_bytes), 0);
+	assert_int_equal(H.n_out, 0);
+	tc_send_at(&C, b, PB_RST, NULL, 0);
+	assert_int_equal(vns_stack_nb_flows(H.st[0]), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -536,19 +922,33 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_handshake_options, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_handshake_no_options, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_syn_retransmission, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_syn_retransmission_fewer_options, setup1,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_syn_rcvd_checks, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_port_rst, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_inorder_ack_every_two, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_ooo_sack_and_gap_fill, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_gap_fill_acked_at_once, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_ooo_ranges_bounded, setup1_count, teardown),
+		cmocka_unit_test_setup_teardown(test_ooo_mbufs_bounded, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_sequence_wrap, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_ack_lower_bound, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_paws, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_rst_rules, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_challenge_ack_rate_limit, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_challenge_ack_budget_random, setup_many,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_window_never_retracted, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_fin_close, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_fin_out_of_order, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_syn_flood_eviction, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_syn_fifo_keeps_live_entries, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_iss_rfc6528, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_idle_not_refreshed_by_junk, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_ack_retried_after_nombuf, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_sack_recency_order, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_dsack, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_tsopt_dropped, setup1, teardown),
 	};
 
 	(void)argc;
