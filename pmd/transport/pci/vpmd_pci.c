@@ -198,6 +198,38 @@ struct vpmd_vcap {
 };
 
 /*
+ * The alignment each structure's offset needs so that its registers are accessed at their
+ * natural alignment: the common config has 32-bit fields (4.1.3.1: 32-bit accesses must be
+ * 4-byte aligned), the notify structure takes 16-bit stores (4.1.4.4.1: offset 2-byte
+ * aligned) and the device config starts 4-byte aligned (4.1.4.6.1). BARs are mapped at a
+ * page boundary, so an aligned offset gives an aligned address. A misaligned access to
+ * device memory faults on arm64 (SIGBUS), so such a device is refused.
+ */
+static unsigned int
+cap_align(uint8_t cfg_type)
+{
+	switch (cfg_type) {
+	case VPMD_PCI_CAP_COMMON_CFG:
+	case VPMD_PCI_CAP_DEVICE_CFG:
+		return 4;
+	case VPMD_PCI_CAP_NOTIFY_CFG:
+		return 2;
+	default:
+		return 1;
+	}
+}
+
+/*
+ * 4.1.4.4.1: notify_off_multiplier is 0 or an even power of 2, so queue_notify_off *
+ * multiplier keeps the kick's 16-bit store 2-byte aligned.
+ */
+static bool
+notify_mult_ok(uint32_t mult)
+{
+	return mult == 0 || (mult % 2 == 0 && (mult & (mult - 1)) == 0);
+}
+
+/*
  * Walk the capability list for the virtio structures. Keep the first usable one of each
  * type (4.1.4: the driver should use the first instance it can support).
  */
@@ -269,12 +301,28 @@ walk_caps(struct vpmd_pci *p, struct vpmd_vcap caps[VPMD_PCI_CAP_PCI_CFG + 1],
 				     bar_size[cap.bar]);
 			return -EPROTO;
 		}
+		if (off32 % cap_align(cap.cfg_type) != 0) {
+			vpmd_set_err(err, errlen,
+				     "%s: virtio capability type %u: offset 0x%x in BAR %u is not "
+				     "%u-byte aligned (virtio 1.2 4.1.4.4.1, 4.1.4.6.1)",
+				     p->addr, cap.cfg_type, off32, cap.bar,
+				     cap_align(cap.cfg_type));
+			return -EPROTO;
+		}
 		if (cap.cfg_type == VPMD_PCI_CAP_NOTIFY_CFG) {
 			if (cap.cap_len < sizeof(ncap))
 				goto bad_cap;
 			memcpy(&ncap, &cfg[ptr], sizeof(ncap));
 			caps[cap.cfg_type].notify_mult =
 				rte_le_to_cpu_32(ncap.notify_off_multiplier);
+			if (!notify_mult_ok(caps[cap.cfg_type].notify_mult)) {
+				vpmd_set_err(err, errlen,
+					     "%s: notify_off_multiplier %" PRIu32
+					     " is neither 0 nor an even power of 2 "
+					     "(virtio 1.2 4.1.4.4.1)",
+					     p->addr, caps[cap.cfg_type].notify_mult);
+				return -EPROTO;
+			}
 		}
 		caps[cap.cfg_type].found = true;
 		caps[cap.cfg_type].bar = cap.bar;

@@ -12,7 +12,8 @@
  * reads and their bounds, queue setup and its checks, the kick writes the queue index to the
  * notify address); and each refusal: wrong ids, wrong driver, no capability list, a loop in
  * the list, a structure outside its BAR, a reserved BAR index, a short notify capability, a
- * capability on an absent BAR, a short common config, too few queues, a bad address.
+ * capability on an absent BAR, a short common config, too few queues, a misaligned common,
+ * notify or device structure or notify_off_multiplier, a bad address.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -357,6 +358,32 @@ main(void)
 	good(&f);
 	put16(&f.common[0x12], 1);
 	expect_refusal("one virtqueue", &f, -EPROTO, "virtqueues");
+	/* 4.1.4.4.1 / 4.1.4.6.1: a misaligned structure would fault on arm64 (SIGBUS). */
+	good(&f);
+	add_cap(&f, 0x40, 0x54, 1, BAR, 0x0001, 0x0fff, 16);
+	expect_refusal("common config at an odd offset", &f, -EPROTO, "is not 4-byte aligned");
+	good(&f);
+	add_cap(&f, 0x40, 0x54, 1, BAR, 0x0002, 0x0ffe, 16);
+	expect_refusal("common config 2 mod 4", &f, -EPROTO, "is not 4-byte aligned");
+	good(&f);
+	add_cap(&f, 0x68, 0x7c, 4, BAR, 0x2002, 0x0ffe, 16);
+	expect_refusal("device config 2 mod 4", &f, -EPROTO, "is not 4-byte aligned");
+	good(&f);
+	add_cap(&f, 0x7c, 0x00, 2, BAR, 0x3001, 0x0fff, 20);
+	expect_refusal("notify at an odd offset", &f, -EPROTO, "is not 2-byte aligned");
+	good(&f);
+	put32(&f.cfg[0x7c + 16], 3);
+	put16(&f.common[0x1e], 1);
+	expect_refusal("notify multiplier 3", &f, -EPROTO, "notify_off_multiplier 3 is neither");
+	good(&f);
+	put32(&f.cfg[0x7c + 16], 1);
+	expect_refusal("notify multiplier 1", &f, -EPROTO, "notify_off_multiplier 1 is neither");
+	good(&f);
+	put32(&f.cfg[0x7c + 16], 12);
+	expect_refusal("notify multiplier 12", &f, -EPROTO, "notify_off_multiplier 12 is neither");
+	good(&f);
+	put32(&f.cfg[0x7c + 16], 0);
+	expect_refusal("notify multiplier 0 (one shared address)", &f, 0, "");
 	good(&f);
 	{
 		const struct vpmd_transport_ops *ops;
