@@ -87,6 +87,7 @@ vpmd_dev_negotiate(struct vpmd_dev *dev, uint64_t wanted, char *err, size_t errl
 	if (rc != 0) {
 		vpmd_set_err(err, errlen, "%s: device reset failed (%s)", dev->name,
 			     why[0] ? why : strerror(-rc));
+		vpmd_dev_mark_dead(dev, why[0] ? why : strerror(-rc));
 		return rc;
 	}
 	ops->set_status(dev->priv, VPMD_STATUS_ACKNOWLEDGE, NULL, 0);

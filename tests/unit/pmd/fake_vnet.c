@@ -732,6 +732,10 @@ fake_reset(void *priv, char *err __rte_unused, size_t errlen __rte_unused)
 {
 	struct fake_vnet *f = priv;
 
+	if (f->cfg.reset_fails) {
+		f->resets_failed++;
+		return -ETIMEDOUT; /* status never reads 0: the device goes on */
+	}
 	f->status = 0;
 	f->driver_features = 0;
 	f->pairs_set = 0;
@@ -828,6 +832,8 @@ fake_queue_release(void *priv, uint16_t idx, char *err __rte_unused, size_t errl
 {
 	struct fake_vnet *f = priv;
 
+	if (f->cfg.release_fails || f->cfg.reset_fails)
+		return f->cfg.release_fails ? -ETIMEDOUT : 0; /* the queue keeps running */
 	if (idx < FAKE_MAX_VQ)
 		f->vq[idx].ready = false;
 	return 0;

@@ -40,6 +40,9 @@ struct fake_vnet_cfg {
 	uint8_t ctrl_ack;        /* ack byte for control commands (0 = OK) */
 	unsigned int gen_flips;  /* config_generation changes on this many reads */
 	bool ctrl_via_transport; /* open with the ops table that has ctrl_cmd */
+	bool reset_fails;        /* reset returns -ETIMEDOUT and the queues keep running */
+	bool release_fails;      /* queue_release returns -ETIMEDOUT (vhost-user
+				  * GET_VRING_BASE unanswered); the queue keeps running */
 };
 
 /* A sane default: everything offered, 4 pairs, MTU 1500, queue max 1024. */
@@ -89,6 +92,7 @@ struct fake_vnet {
 	unsigned int violations; /* driver broke a rule the fake checks */
 	char violation[160];     /* the first one */
 	unsigned int resets;
+	unsigned int resets_failed; /* reset_fails: resets refused */
 	bool closed;
 	enum fake_mis mis;  /* one-shot */
 	bool inorder_batch; /* IN_ORDER: return many buffers with one used entry */
