@@ -500,7 +500,8 @@ fake_tx_complete(struct fake_vnet *f, uint16_t qid, enum fake_complete how)
 		if (!q->l.packed) {
 			s_used(q)->ring[q->used_idx & (q->l.size - 1)] =
 				(struct vpmd_vring_used_elem){ .id = id, .len = 0 };
-			q->used_idx = (uint16_t)(q->used_idx + n);
+			q->used_idx =
+				(uint16_t)(q->used_idx + (mis == FAKE_MIS_BATCH_SHORT ? 1 : n));
 			STORE_REL(&s_used(q)->idx,
 				  (uint16_t)(q->used_idx +
 					     (mis == FAKE_MIS_USED_IDX_JUMP ? q->l.size + 1 : 0)));

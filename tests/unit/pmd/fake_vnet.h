@@ -60,6 +60,7 @@ enum fake_mis {
 	FAKE_MIS_NUMBUF_TWO,     /* rx: num_buffers = 2 (bad without MRG_RXBUF) */
 	FAKE_MIS_LATER_ID_RANGE, /* rx: the 2nd buffer of a mergeable packet has id size+3 */
 	FAKE_MIS_LATER_LEN_LONG, /* rx: the 2nd buffer's len is posted + 1 */
+	FAKE_MIS_BATCH_SHORT,    /* split tx BATCH: used idx moves by 1, the id names the last */
 };
 
 struct fake_vq {
