@@ -51,7 +51,6 @@
 #endif
 
 /* Every data queue and the control queue. */
-#define VPMD_PCI_MAX_VQS       VPMD_NB_VQS(VPMD_MAX_QPAIRS)
 #define VPMD_PCI_RESET_WAIT_MS 1000
 
 enum vpmd_pci_kind { VPMD_PCI_UIO, VPMD_PCI_VFIO };
@@ -69,7 +68,6 @@ struct vpmd_pci {
 	uint32_t notify_len, device_len;
 	uint32_t notify_mult;
 	uint16_t num_queues; /* last value read from the device */
-	volatile uint16_t *notify_addr[VPMD_PCI_MAX_VQS];
 };
 
 /* ---------------- MMIO accessors (little endian, 4.1.3.1) ---------------- */
@@ -605,11 +603,11 @@ pci_queue_setup(void *priv, const struct vpmd_vq_layout *vq, struct vpmd_notify 
 	uint64_t where;
 
 	p->num_queues = rd16(&cc->num_queues);
-	if (vq->index >= p->num_queues || vq->index >= VPMD_PCI_MAX_VQS) {
-		vpmd_set_err(err, errlen,
-			     "%s: virtqueue %u does not exist (the device has %u, "
-			     "the driver at most %u)",
-			     p->addr, vq->index, p->num_queues, VPMD_PCI_MAX_VQS);
+	/* Any index below num_queues (le16) is addressable: the control queue of a device
+	 * with more pairs than we use sits at 2 * max_virtqueue_pairs, past our own pairs. */
+	if (vq->index >= p->num_queues) {
+		vpmd_set_err(err, errlen, "%s: virtqueue %u does not exist (the device has %u)",
+			     p->addr, vq->index, p->num_queues);
 		return -EINVAL;
 	}
 	wr16(&cc->queue_select, vq->index);
@@ -643,23 +641,19 @@ pci_queue_setup(void *priv, const struct vpmd_vq_layout *vq, struct vpmd_notify 
 			     p->addr, vq->index, noff, p->notify_mult, p->notify_len);
 		return -EPROTO;
 	}
-	p->notify_addr[vq->index] = (volatile uint16_t *)(void *)(p->notify + where);
 	/* Everything above reaches the device before the enable (rte_write16 barrier). */
 	wr16(&cc->queue_enable, 1);
 	notify->kick = pci_kick;
-	notify->cookie = (void *)(uintptr_t)p->notify_addr[vq->index];
+	notify->cookie = (void *)(p->notify + where);
 	return 0;
 }
 
 /* Queues cannot be disabled one by one without VIRTIO_F_RING_RESET: the core resets the
- * device to release them; we only forget the notify address. */
+ * device to release them (the notify address lives in the core's queue, not here). */
 static int
-pci_queue_release(void *priv, uint16_t vq_index, char *err __rte_unused, size_t errlen __rte_unused)
+pci_queue_release(void *priv __rte_unused, uint16_t vq_index __rte_unused, char *err __rte_unused,
+		  size_t errlen __rte_unused)
 {
-	struct vpmd_pci *p = priv;
-
-	if (vq_index < VPMD_PCI_MAX_VQS)
-		p->notify_addr[vq_index] = NULL;
 	return 0;
 }
 

@@ -23,7 +23,8 @@
 #include "vpmd_transport.h"
 #include "vpmd_spec.h"
 
-#define FAKE_MAX_VQ         VPMD_NB_VQS(VPMD_MAX_QPAIRS)
+/* Room for the control queue of a device with more pairs than the driver uses (2 * 128). */
+#define FAKE_MAX_VQ         VPMD_NB_VQS(128)
 #define FAKE_TX_PENDING_MAX 32768
 
 struct fake_vnet_cfg {

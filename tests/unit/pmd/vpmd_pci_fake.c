@@ -285,6 +285,26 @@ test_good(void)
 	printf("ok   good layout: probe, features, status, reset, config bounds, queue setup, "
 	       "kick\n");
 
+	/* 65 pairs and a control queue: num_queues 131, the control queue is vq 130. */
+	good(&f);
+	put16(&f.common[0x12], 131);
+	rc = probe(&f, ADDR, &ops, &priv, err, sizeof(err));
+	CHECK(rc == 0, "probe: %s", err);
+	if (rc == 0) {
+		nt = (struct vpmd_notify){ 0 };
+		vq.index = 130;
+		err[0] = '\0';
+		rc = ops->queue_setup(priv, &vq, &nt, err, sizeof(err));
+		CHECK(rc == 0 && nt.kick != NULL, "control queue 130 of 131 refused: %d %s", rc,
+		      err);
+		vq.index = 131;
+		CHECK(ops->queue_setup(priv, &vq, &nt, err, sizeof(err)) == -EINVAL,
+		      "queue 131 of 131 accepted");
+		vq.index = 0;
+		ops->close(priv);
+		printf("ok   control queue 130 of a 65-pair device set up\n");
+	}
+
 	/* A device whose queue_notify_off points past the notify structure (4.1.4.4). */
 	good(&f);
 	put16(&f.common[0x1e], 0x400); /* 0x400 * 4 = 0x1000: the 2-byte store would not fit */
