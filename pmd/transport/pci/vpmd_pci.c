@@ -284,13 +284,17 @@ walk_caps(struct vpmd_pci *p, struct vpmd_vcap caps[VPMD_PCI_CAP_PCI_CFG + 1],
 			goto next;
 		off32 = rte_le_to_cpu_32(cap.offset);
 		len32 = rte_le_to_cpu_32(cap.length);
-		if (!bar_mem[cap.bar] || bar_size[cap.bar] == 0) {
+		if (bar_size[cap.bar] == 0) {
 			vpmd_set_err(err, errlen,
 				     "%s: virtio capability type %u points at BAR %u, "
-				     "which is not a memory BAR (port I/O cannot be mapped here)",
+				     "which is not a memory BAR (the BAR is absent)",
 				     p->addr, cap.cfg_type, cap.bar);
 			return -EPROTO;
 		}
+		/* Port I/O cannot be mapped here; a later capability of the same type may sit
+		 * on a memory BAR (QEMU modern-pio-notify=on lists its I/O notify first). */
+		if (!bar_mem[cap.bar])
+			goto next;
 		if (len32 == 0 || (uint64_t)off32 + len32 > bar_size[cap.bar]) {
 			vpmd_set_err(err, errlen,
 				     "%s: virtio capability type %u: offset 0x%x + "
@@ -830,7 +834,7 @@ pci_map_caps(struct vpmd_pci *p, char *err, size_t errlen)
 			continue; /* we never take interrupts */
 		if (!caps[t].found) {
 			vpmd_set_err(err, errlen,
-				     "%s: no virtio %s capability: not a modern "
+				     "%s: no virtio %s capability on a memory BAR: not a modern "
 				     "virtio-pci device (QEMU: disable-legacy=on or "
 				     "disable-modern=off)",
 				     p->addr, cap_name(t));
