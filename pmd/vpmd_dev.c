@@ -187,8 +187,10 @@ dev_quiesce(struct vpmd_dev *dev, char *err, size_t errlen)
 	reset_rc = dev->ops->reset(dev->priv, rc == 0 ? why : NULL, sizeof(why));
 	if (rc == 0)
 		rc = reset_rc;
-	if (rc == 0)
+	if (rc == 0) {
+		dev->needs_setup = true;
 		return 0;
+	}
 	if (why[0] == '\0')
 		snprintf(why, sizeof(why), "%s", strerror(-rc));
 	vpmd_dev_mark_dead(dev, why);
@@ -608,6 +610,7 @@ vpmd_configure(struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err, si
 	if (rc != 0)
 		goto fail_free;
 	dev->state = VPMD_ST_CONFIGURED;
+	dev->needs_setup = false;
 	log_configured(dev);
 	return 0;
 
@@ -643,7 +646,7 @@ dev_reset_rings(struct vpmd_dev *dev)
 static bool
 dev_needs_reinit(const struct vpmd_dev *dev)
 {
-	return (dev->ops->get_status(dev->priv) & VPMD_STATUS_FEATURES_OK) == 0;
+	return dev->needs_setup;
 }
 
 /* After a stop (the device was reset): negotiate the same features again and hand the
@@ -667,6 +670,8 @@ dev_restart(struct vpmd_dev *dev, char *err, size_t errlen)
 	}
 	if (rc != 0)
 		vpmd_dev_set_failed(dev);
+	else
+		dev->needs_setup = false;
 	return rc;
 }
 

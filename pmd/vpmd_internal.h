@@ -52,6 +52,9 @@ struct vpmd_dev {
 	struct vpmd_txq *txq[VPMD_MAX_QPAIRS];
 	struct vpmd_ctrlq *cvq;
 	bool queues_live; /* the transport knows our rings (queue_setup done) */
+	/* Reset since the rings were last handed to the device: start renegotiates. Our own
+	 * record, not the device's FEATURES_OK bit (a device may report anything). */
+	bool needs_setup;
 	/* A reset or queue stop failed: the device may still use our memory (vpmd_dead()). */
 	bool dead;
 

@@ -700,7 +700,10 @@ fake_set_features(void *priv, uint64_t features, char *err __rte_unused, size_t 
 static uint8_t
 fake_get_status(void *priv)
 {
-	return ((struct fake_vnet *)priv)->status;
+	const struct fake_vnet *f = priv;
+
+	return f->cfg.features_ok_sticky ? (uint8_t)(f->status | VPMD_STATUS_FEATURES_OK)
+					 : f->status;
 }
 
 static int

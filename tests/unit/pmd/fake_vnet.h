@@ -42,6 +42,7 @@ struct fake_vnet_cfg {
 	unsigned int gen_flips;  /* config_generation changes on this many reads */
 	bool ctrl_via_transport; /* open with the ops table that has ctrl_cmd */
 	bool reset_fails;        /* reset returns -ETIMEDOUT and the queues keep running */
+	bool features_ok_sticky; /* the status reads FEATURES_OK even after a reset */
 	bool release_fails;      /* queue_release returns -ETIMEDOUT (vhost-user
 				  * GET_VRING_BASE unanswered); the queue keeps running */
 };

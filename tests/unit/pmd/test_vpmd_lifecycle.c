@@ -81,6 +81,33 @@ test_restart(void **state)
 	vt_env_down(&e);
 }
 
+/*
+ * A device whose status still reads FEATURES_OK after the reset of vpmd_stop(): start must
+ * renegotiate and set the queues up again anyway (the decision is the driver's own).
+ */
+static void
+test_restart_status_lies(void **state)
+{
+	const struct vt_mode *m = *state;
+	struct fake_vnet_cfg cfg;
+	char err[256] = "";
+	struct vt_env e;
+	unsigned int resets;
+
+	vt_cfg_for(&cfg, m);
+	vt_env_up(&e, &cfg, m, 2, 128);
+	e.f->cfg.features_ok_sticky = true;
+	vpmd_stop(e.dev);
+	vt_assert_pool_full();
+	resets = e.f->resets;
+	assert_int_equal(vpmd_start(e.dev, err, sizeof(err)), 0);
+	assert_true(e.f->resets > resets); /* renegotiated */
+	if (e.f->violations)
+		fail_msg("%s", e.f->violation);
+	vt_mq_traffic(&e, 2);
+	vt_env_down(&e);
+}
+
 static void
 test_info_link(void **state)
 {
@@ -154,6 +181,8 @@ main(void)
 		T(test_mq_refused, m_packed),
 		T(test_restart, m_split),
 		T(test_restart, m_packed),
+		T(test_restart_status_lies, m_split),
+		T(test_restart_status_lies, m_packed),
 		T(test_info_link, m_split),
 		T(test_info_link, m_packed),
 	};
