@@ -441,6 +441,10 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 				.len = m->data_len + VPMD_NET_HDR_SIZE,
 			};
 		} else {
+			/* Checked off the one-descriptor path; need may have wrapped, but nothing
+			 * is written for such a chain. */
+			if (unlikely(nseg > VPMD_TX_MAX_SEGS))
+				goto refuse;
 			if (push) {
 				desc[slot].addr = rte_mbuf_data_iova(m) - VPMD_NET_HDR_SIZE;
 				desc[slot].len = m->data_len + VPMD_NET_HDR_SIZE;
