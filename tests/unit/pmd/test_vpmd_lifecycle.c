@@ -152,6 +152,22 @@ test_info_link(void **state)
 	assert_true(rte_is_local_admin_ether_addr(&link.mac));
 	assert_true(rte_is_unicast_ether_addr(&link.mac));
 	vt_env_down(&e);
+
+	/* a multicast or all-zero MAC from config space is not used */
+	for (int i = 0; i < 2; i++) {
+		static const uint8_t mcast[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+
+		vt_cfg_for(&cfg, m);
+		if (i == 0)
+			memcpy(cfg.mac, mcast, sizeof(cfg.mac));
+		else
+			memset(cfg.mac, 0, sizeof(cfg.mac));
+		vt_env_up(&e, &cfg, m, 1, 64);
+		assert_int_equal(vpmd_link_get(e.dev, &link), 0);
+		assert_true(rte_is_valid_assigned_ether_addr(&link.mac));
+		assert_true(rte_is_local_admin_ether_addr(&link.mac));
+		vt_env_down(&e);
+	}
 }
 
 static void
