@@ -555,6 +555,7 @@ ctrl_process(struct fake_vnet *f, struct fake_vq *q)
 		uint8_t *ack = NULL;
 		uint8_t result = VPMD_CTRL_ERR;
 		unsigned int s;
+		uint16_t id;
 
 		take_buf(q, &b);
 		f->ctrl_cmds++;
@@ -580,17 +581,20 @@ ctrl_process(struct fake_vnet *f, struct fake_vq *q)
 					f->pairs_set = pairs;
 			}
 		}
-		if (ack)
-			*ack = result;
-		else
+		if (!ack)
 			violation(f, "control command without an ack buffer");
+		else if (f->cfg.ctrl_mis != FAKE_CTRL_NO_ACK)
+			*ack = result;
+		if (f->cfg.ctrl_mis == FAKE_CTRL_SILENT)
+			continue;
+		id = f->cfg.ctrl_mis == FAKE_CTRL_WRONG_ID ? (uint16_t)(b.id + 1) : b.id;
 		if (!q->l.packed) {
 			s_used(q)->ring[q->used_idx & (q->l.size - 1)] =
-				(struct vpmd_vring_used_elem){ .id = b.id, .len = 1 };
-			q->used_idx++;
+				(struct vpmd_vring_used_elem){ .id = id, .len = 1 };
+			q->used_idx += f->cfg.ctrl_mis == FAKE_CTRL_USED_PLUS2 ? 2 : 1;
 			STORE_REL(&s_used(q)->idx, q->used_idx);
 		} else {
-			p_used(q, b.id, 1, b.ndesc, true);
+			p_used(q, id, 1, b.ndesc, true);
 		}
 	}
 }

@@ -27,6 +27,15 @@
 #define FAKE_MAX_VQ         VPMD_NB_VQS(128)
 #define FAKE_TX_PENDING_MAX 32768
 
+/* How the control queue misbehaves (every command, until changed). */
+enum fake_ctrl_mis {
+	FAKE_CTRL_OK,
+	FAKE_CTRL_USED_PLUS2, /* split: used idx moves by 2 for one command */
+	FAKE_CTRL_WRONG_ID,   /* used id = head + 1 (packed: id 1, the driver uses 0) */
+	FAKE_CTRL_SILENT,     /* the command is taken and never answered */
+	FAKE_CTRL_NO_ACK,     /* answered without writing the ack byte */
+};
+
 struct fake_vnet_cfg {
 	uint64_t features;  /* offered */
 	uint16_t max_pairs; /* config max_virtqueue_pairs (with MQ) */
@@ -39,6 +48,7 @@ struct fake_vnet_cfg {
 	bool reject_features;    /* never accept FEATURES_OK */
 	bool no_notify;          /* device says: do not kick (NO_NOTIFY / events DISABLE) */
 	uint8_t ctrl_ack;        /* ack byte for control commands (0 = OK) */
+	enum fake_ctrl_mis ctrl_mis;
 	unsigned int gen_flips;  /* config_generation changes on this many reads */
 	bool ctrl_via_transport; /* open with the ops table that has ctrl_cmd */
 	bool reset_fails;        /* reset returns -ETIMEDOUT and the queues keep running */

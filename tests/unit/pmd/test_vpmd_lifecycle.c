@@ -53,6 +53,64 @@ test_mq_refused(void **state)
 	vt_assert_pool_full();
 }
 
+/*
+ * Control-queue misbehaviour: VQ_PAIRS_SET answered with the used index moved by 2, with a
+ * wrong id (packed: id != 0), with no ack byte written, an error ack, or not at all (the
+ * 2 s timeout). Each fails vpmd_start with one line and every rx buffer back in the pool;
+ * the device then starts once it behaves.
+ */
+static void
+test_ctrl_misbehaves(void **state)
+{
+	static const struct {
+		enum fake_ctrl_mis mis;
+		uint8_t ack;
+		const char *err_has;
+		bool split_only;
+	} cases[] = {
+		{ FAKE_CTRL_USED_PLUS2, VPMD_CTRL_OK, "bad used entry", true },
+		{ FAKE_CTRL_WRONG_ID, VPMD_CTRL_OK, "bad used entry", false },
+		{ FAKE_CTRL_NO_ACK, VPMD_CTRL_OK, "refused VQ_PAIRS_SET (ack 255)", false },
+		{ FAKE_CTRL_OK, VPMD_CTRL_ERR, "refused VQ_PAIRS_SET (ack 1)", false },
+		{ FAKE_CTRL_SILENT, VPMD_CTRL_OK, "no answer to class 4 cmd 0 within", false },
+	};
+	const struct vt_mode *m = *state;
+	struct vpmd_conf conf = {
+		.nb_qpairs = 2, .ring_size = 64, .rx_pool = vt_pool, .socket_id = SOCKET_ID_ANY
+	};
+	struct fake_vnet_cfg cfg;
+	struct fake_vnet *f;
+	struct vpmd_dev *dev;
+	unsigned int i;
+	char err[256];
+
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		if (cases[i].split_only && (m->add & VPMD_F_RING_PACKED))
+			continue;
+		vt_cfg_for(&cfg, m);
+		cfg.ctrl_mis = cases[i].mis;
+		cfg.ctrl_ack = cases[i].ack;
+		dev = fake_vnet_open(&cfg, &f, err, sizeof(err));
+		assert_non_null(dev);
+		assert_int_equal(vpmd_configure(dev, &conf, err, sizeof(err)), 0);
+		err[0] = '\0';
+		assert_int_not_equal(vpmd_start(dev, err, sizeof(err)), 0);
+		if (strstr(err, cases[i].err_has) == NULL)
+			fail_msg("case %u: error \"%s\" lacks \"%s\"", i, err, cases[i].err_has);
+		assert_false(vpmd_dead(dev));
+		vt_assert_pool_full();
+		f->cfg.ctrl_mis = FAKE_CTRL_OK;
+		f->cfg.ctrl_ack = VPMD_CTRL_OK;
+		assert_int_equal(vpmd_start(dev, err, sizeof(err)), 0);
+		assert_int_equal(f->pairs_set, 2);
+		if (f->violations)
+			fail_msg("case %u: %s", i, f->violation);
+		vpmd_close(dev);
+		fake_vnet_free(f);
+		vt_assert_pool_full();
+	}
+}
+
 /* A broken queue recovers with stop + start; the device is set up from scratch. */
 static void
 test_restart(void **state)
@@ -197,6 +255,8 @@ main(void)
 		T(test_mq_refused, m_packed),
 		T(test_restart, m_split),
 		T(test_restart, m_packed),
+		T(test_ctrl_misbehaves, m_split),
+		T(test_ctrl_misbehaves, m_packed),
 		T(test_restart_status_lies, m_split),
 		T(test_restart_status_lies, m_packed),
 		T(test_info_link, m_split),
