@@ -23,6 +23,8 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 
+#include <rte_mbuf.h>
+
 #include "vpmd.h"
 #include "vpmd_transport.h"
 
@@ -39,6 +41,7 @@ enum bad_kind {
 	BAD_ZERO_QUEUES,    /* GET_QUEUE_NUM = 0 */
 	BAD_TOO_FEW_QUEUES, /* GET_QUEUE_NUM = 2 but the spec asks queues=4 */
 	GOOD,               /* a correct backend: the probe must succeed */
+	BAD_NO_VRING_BASE,  /* after probe: never answers GET_VRING_BASE (stop_unanswered) */
 };
 
 struct bad_case {
@@ -154,6 +157,12 @@ backend_main(void *arg)
 			v = PROTO_MQ | PROTO_REPLY_ACK;
 			reply(fd, 15, rflags, &v, 8, 8);
 			break;
+		case 11: /* GET_VRING_BASE: the ring's index back, num 0 */
+			if (b->kind == BAD_NO_VRING_BASE)
+				continue;
+			memcpy(&v, payload, 4);
+			reply(fd, 11, rflags, &v, 8, 8);
+			break;
 		case 17: /* GET_QUEUE_NUM */
 			v = b->kind == BAD_ZERO_QUEUES ? 0 : 2;
 			reply(fd, 17, rflags, &v, 8, 8);
@@ -170,6 +179,65 @@ backend_main(void *arg)
 out:
 	close(fd);
 	return NULL;
+}
+
+/*
+ * A backend that accepts the rings and then never answers GET_VRING_BASE: it may still be
+ * using them, so vpmd_stop() must leave the device dead with every posted rx buffer kept
+ * out of the pool, and vpmd_close() must not hand them back either.
+ */
+static bool
+stop_unanswered(const char *dir)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct backend b = { .kind = BAD_NO_VRING_BASE };
+	const struct vpmd_transport_ops *ops = NULL;
+	struct vpmd_leak_stats leak;
+	struct rte_mempool *mp;
+	struct vpmd_dev *dev = NULL;
+	struct vpmd_conf conf = { .nb_qpairs = 1, .ring_size = 256, .socket_id = SOCKET_ID_ANY };
+	void *priv = NULL;
+	char spec[256], err[256] = "";
+	unsigned int avail = 0;
+	pthread_t th;
+	bool ok = false;
+
+	mp = rte_pktmbuf_pool_create("vhu_bad_pool", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				     SOCKET_ID_ANY);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/stop.sock", dir);
+	b.listen_fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (mp == NULL || b.listen_fd < 0 ||
+	    bind(b.listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(b.listen_fd, 1) < 0) {
+		printf("FAIL: stop case: pool or socket\n");
+		return false;
+	}
+	pthread_create(&th, NULL, backend_main, &b);
+	snprintf(spec, sizeof(spec), "%s,timeout_ms=300", sa.sun_path);
+	conf.rx_pool = mp;
+	if (vpmd_vhost_user_probe(spec, &ops, &priv, err, sizeof(err)) == 0)
+		dev = vpmd_open_transport(ops, priv, err, sizeof(err));
+	if (dev != NULL && vpmd_configure(dev, &conf, err, sizeof(err)) == 0 &&
+	    vpmd_start(dev, err, sizeof(err)) == 0) {
+		avail = rte_mempool_avail_count(mp);
+		vpmd_stop(dev);
+		vpmd_leak_stats_get(&leak);
+		ok = vpmd_dead(dev) && avail < 1023 && rte_mempool_avail_count(mp) == avail &&
+		     leak.mbufs == 1023 - avail;
+		snprintf(err, sizeof(err), "stopped: dead %d, pool %u of 1023 (was %u), leaked %u",
+			 vpmd_dead(dev), rte_mempool_avail_count(mp), avail,
+			 (unsigned int)leak.mbufs);
+	}
+	if (dev != NULL) {
+		vpmd_close(dev);
+		ok = ok && rte_mempool_avail_count(mp) == avail;
+	}
+	printf("%s stop with GET_VRING_BASE unanswered: %s\n", ok ? "ok:  " : "FAIL:", err);
+	shutdown(b.listen_fd, SHUT_RDWR);
+	pthread_join(th, NULL);
+	close(b.listen_fd);
+	unlink(sa.sun_path);
+	return ok;
 }
 
 int
@@ -243,6 +311,8 @@ main(int argc, char **argv)
 		close(b.listen_fd);
 		unlink(sa.sun_path);
 	}
+	if (!stop_unanswered(dir))
+		failures++;
 	rmdir(dir);
 	rte_eal_cleanup();
 	printf("%s\n", failures ? "FAILED" : "PASS");
