@@ -124,7 +124,8 @@ backend_main(void *arg)
 			break;
 		switch (h.request) {
 		case 1: /* GET_FEATURES */
-			v = F_VERSION_1 | F_PROTOCOL_FEATURES | (1ULL << 15);
+			/* VERSION_1, PROTOCOL_FEATURES, MRG_RXBUF, CTRL_GUEST_OFFLOADS */
+			v = F_VERSION_1 | F_PROTOCOL_FEATURES | (1ULL << 15) | (1ULL << 2);
 			switch (b->kind) {
 			case BAD_WRONG_REQUEST:
 				reply(fd, 2, rflags, &v, 8, 8);
@@ -286,7 +287,9 @@ main(int argc, char **argv)
 			uint8_t cfg[10] = { 0 };
 
 			/* EAL --no-huge memory is memfd-backed here, so it is shareable too. */
+			/* CTRL_GUEST_OFFLOADS needs a control queue the backend does not see */
 			ok = rc == 0 && (ops->get_features(priv) & F_VERSION_1) &&
+			     !(ops->get_features(priv) & (1ULL << 2)) &&
 			     ops->read_config(priv, 0, cfg, sizeof(cfg), err, sizeof(err)) == 0 &&
 			     cfg[8] == 2 && cfg[9] == 0;
 			if (rc == 0)
