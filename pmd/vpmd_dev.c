@@ -736,6 +736,7 @@ queues_run(struct vpmd_dev *dev)
 int
 vpmd_start(struct vpmd_dev *dev, char *err, size_t errlen)
 {
+	uint16_t q;
 	int rc;
 
 	if (dev == NULL) {
@@ -763,6 +764,11 @@ vpmd_start(struct vpmd_dev *dev, char *err, size_t errlen)
 		rc = set_driver_ok(dev, err, errlen);
 	if (rc == 0 && (dev->features & VPMD_F_MQ))
 		rc = vpmd_ctrl_set_pairs(dev, dev->nb_qpairs, err, errlen);
+	/* The rx queues of pairs >= 1 were kicked before VQ_PAIRS_SET enabled them; a device
+	 * that looks at a queue only when notified would never see their buffers (the next
+	 * kick follows a refill, which needs received packets). Tell it again. */
+	for (q = 1; rc == 0 && q < dev->nb_qpairs; q++)
+		vpmd_vq_kick(&dev->rxq[q]->vq);
 	if (rc != 0) {
 		if (dev_quiesce(dev, NULL, 0) == 0)
 			dev_reset_rings(dev);

@@ -311,6 +311,9 @@ fake_rx_inject(struct fake_vnet *f, uint16_t qid, const struct vpmd_net_hdr *hdr
 	uint8_t hb[VPMD_NET_HDR_SIZE];
 	uint16_t first_pos, first_wrap;
 
+	if (q != NULL && f->cfg.rx_kick_after_enable && !q->woken)
+		return 0; /* the device has not looked at this queue yet */
+
 	if (q == NULL || !(f->status & VPMD_STATUS_DRIVER_OK))
 		return 0;
 	while (have < total) {
@@ -632,6 +635,9 @@ fake_kick(void *cookie, uint16_t vq_index)
 	if (!(f->status & VPMD_STATUS_DRIVER_OK))
 		violation(f, "kick on vq %u before DRIVER_OK", vq_index);
 	q->kicks++;
+	if (vq_index != ctrl_index(f) &&
+	    vpmd_vq_pair(vq_index) < (f->pairs_set ? f->pairs_set : 1u))
+		q->woken = true;
 	if (vq_index == ctrl_index(f) && negotiated(f, VPMD_F_CTRL_VQ))
 		ctrl_process(f, q);
 }
@@ -816,6 +822,7 @@ fake_queue_setup(void *priv, const struct vpmd_vq_layout *l, struct vpmd_notify 
 	q = &f->vq[l->index];
 	q->l = *l;
 	q->ready = true;
+	q->woken = false;
 	q->last_avail = 0;
 	q->used_idx = 0;
 	q->avail_wrap = 1;

@@ -49,11 +49,13 @@ struct fake_vnet_cfg {
 	bool no_notify;          /* device says: do not kick (NO_NOTIFY / events DISABLE) */
 	uint8_t ctrl_ack;        /* ack byte for control commands (0 = OK) */
 	enum fake_ctrl_mis ctrl_mis;
-	unsigned int gen_flips;  /* config_generation changes on this many reads */
-	bool ctrl_via_transport; /* open with the ops table that has ctrl_cmd */
-	bool reset_fails;        /* reset returns -ETIMEDOUT and the queues keep running */
-	bool features_ok_sticky; /* the status reads FEATURES_OK even after a reset */
-	bool release_fails;      /* queue_release returns -ETIMEDOUT (vhost-user
+	unsigned int gen_flips;    /* config_generation changes on this many reads */
+	bool ctrl_via_transport;   /* open with the ops table that has ctrl_cmd */
+	bool reset_fails;          /* reset returns -ETIMEDOUT and the queues keep running */
+	bool features_ok_sticky;   /* the status reads FEATURES_OK even after a reset */
+	bool rx_kick_after_enable; /* an rx queue of a pair not yet enabled by VQ_PAIRS_SET
+				    * ignores kicks, and is served only once kicked after */
+	bool release_fails;        /* queue_release returns -ETIMEDOUT (vhost-user
 				  * GET_VRING_BASE unanswered); the queue keeps running */
 };
 
@@ -86,6 +88,7 @@ struct fake_vq {
 	uint32_t last_used_id; /* id of the previous used entry (for FAKE_MIS_ID_DUP) */
 	uint16_t next_head;    /* split + IN_ORDER: the head the driver must use next */
 	bool want_every_kick;
+	bool woken;     /* rx_kick_after_enable: kicked while its pair was enabled */
 	bool scribbled; /* packed: fake_raw_used wrote here, stop parsing it */
 	/* tx chains taken and not yet returned: head id and descriptor count */
 	uint32_t nb_pending;

@@ -166,6 +166,33 @@ test_restart_status_lies(void **state)
 	vt_env_down(&e);
 }
 
+/*
+ * A device that serves an rx queue only once notified while its pair is enabled: the rx
+ * queues of pairs >= 1 must be kicked again after VQ_PAIRS_SET, or they never receive.
+ */
+static void
+test_rx_kick_after_pairs_set(void **state)
+{
+	const struct vt_mode *m = *state;
+	static uint8_t frame[128];
+	struct fake_vnet_cfg cfg;
+	struct rte_mbuf *pk[4];
+	struct vt_env e;
+	uint16_t q;
+
+	vt_cfg_for(&cfg, m);
+	cfg.rx_kick_after_enable = true;
+	vt_env_up(&e, &cfg, m, 3, 64);
+	vt_make_frame(frame, 100, 3);
+	for (q = 0; q < 3; q++) {
+		if (fake_rx_inject(e.f, q, &vt_hdr0, frame, 100, false) <= 0)
+			fail_msg("rx queue %u never got a kick after VQ_PAIRS_SET", q);
+		assert_int_equal(vt_rx_all(vpmd_rxq(e.dev, q), pk, 1), 1);
+		rte_pktmbuf_free(pk[0]);
+	}
+	vt_env_down(&e);
+}
+
 static void
 test_info_link(void **state)
 {
@@ -257,6 +284,8 @@ main(void)
 		T(test_restart, m_packed),
 		T(test_ctrl_misbehaves, m_split),
 		T(test_ctrl_misbehaves, m_packed),
+		T(test_rx_kick_after_pairs_set, m_split),
+		T(test_rx_kick_after_pairs_set, m_packed),
 		T(test_restart_status_lies, m_split),
 		T(test_restart_status_lies, m_packed),
 		T(test_info_link, m_split),
