@@ -76,6 +76,22 @@ int vpmd_start(struct vpmd_dev *dev, char *err, size_t errlen);
 void vpmd_stop(struct vpmd_dev *dev);  /* reset the device, reclaim every mbuf */
 void vpmd_close(struct vpmd_dev *dev); /* free everything; dev is invalid afterwards */
 
+/*
+ * A device whose reset (PCI: the status never reads 0) or queue stop (vhost-user:
+ * GET_VRING_BASE failed or timed out) failed may still read and write its rings and the
+ * mbufs posted in them. It is dead: vpmd_configure() and vpmd_start() refuse it, and
+ * neither vpmd_stop() nor vpmd_close() hands its rings or mbufs back; they are leaked on
+ * purpose, logged once (ERR) and counted in vpmd_leak_stats_get().
+ */
+bool vpmd_dead(const struct vpmd_dev *dev);
+/* Process-wide totals of what dead devices kept (monotonic). */
+struct vpmd_leak_stats {
+	uint64_t devices; /* devices that went dead */
+	uint64_t rings;   /* virtqueues whose memory is never freed */
+	uint64_t mbufs;   /* mbufs never returned to their pools */
+};
+void vpmd_leak_stats_get(struct vpmd_leak_stats *out);
+
 uint16_t vpmd_nb_qpairs(const struct vpmd_dev *dev);
 struct vpmd_rxq *vpmd_rxq(struct vpmd_dev *dev, uint16_t q);
 struct vpmd_txq *vpmd_txq(struct vpmd_dev *dev, uint16_t q);

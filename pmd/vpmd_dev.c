@@ -27,6 +27,7 @@
 RTE_LOG_REGISTER(vpmd_logtype, pmd.net.vpmd, INFO);
 
 static uint32_t vpmd_next_id;
+static struct vpmd_leak_stats vpmd_leaked;
 
 /* ---- open ------------------------------------------------------------------------------ */
 
@@ -104,24 +105,98 @@ dev_free_queues(struct vpmd_dev *dev)
 	dev->cvq = NULL;
 }
 
-static void
-dev_release_queues(struct vpmd_dev *dev)
+/* Forget every queue in the transport; the first failure is returned (why filled). */
+static int
+dev_release_queues(struct vpmd_dev *dev, char *why, size_t whylen)
 {
-	unsigned int q;
+	const struct vpmd_vq *vqs[2 * VPMD_MAX_QPAIRS + 1];
+	unsigned int q, n = 0;
+	int first = 0;
 
 	if (!dev->queues_live)
-		return;
+		return 0;
 	dev->queues_live = false;
 	if (dev->ops->queue_release == NULL)
-		return;
+		return 0;
 	for (q = 0; q < dev->nb_qpairs; q++) {
 		if (dev->rxq[q])
-			dev->ops->queue_release(dev->priv, dev->rxq[q]->vq.vq_index, NULL, 0);
+			vqs[n++] = &dev->rxq[q]->vq;
 		if (dev->txq[q])
-			dev->ops->queue_release(dev->priv, dev->txq[q]->vq.vq_index, NULL, 0);
+			vqs[n++] = &dev->txq[q]->vq;
 	}
 	if (dev->cvq)
-		dev->ops->queue_release(dev->priv, dev->cvq->vq.vq_index, NULL, 0);
+		vqs[n++] = &dev->cvq->vq;
+	for (q = 0; q < n; q++) {
+		int rc = dev->ops->queue_release(dev->priv, vqs[q]->vq_index,
+						 first == 0 ? why : NULL, whylen);
+
+		if (rc != 0 && first == 0)
+			first = rc;
+	}
+	return first;
+}
+
+void
+vpmd_dev_mark_dead(struct vpmd_dev *dev, const char *why)
+{
+	unsigned int rings = 0, mbufs = 0, q;
+
+	if (dev->dead)
+		return;
+	dev->dead = true;
+	for (q = 0; q < VPMD_MAX_QPAIRS; q++) {
+		if (dev->rxq[q]) {
+			rings++;
+			mbufs += vpmd_rxq_held(dev->rxq[q]);
+			vpmd_write_once(&dev->rxq[q]->halt, dev->rxq[q]->halt | VPMD_Q_STOPPED);
+		}
+		if (dev->txq[q]) {
+			rings++;
+			mbufs += vpmd_txq_held(dev->txq[q]);
+			vpmd_write_once(&dev->txq[q]->halt, dev->txq[q]->halt | VPMD_Q_STOPPED);
+		}
+	}
+	rings += dev->cvq != NULL;
+	__atomic_fetch_add(&vpmd_leaked.devices, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&vpmd_leaked.rings, rings, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&vpmd_leaked.mbufs, mbufs, __ATOMIC_RELAXED);
+	VPMD_LOG(ERR, dev,
+		 "device did not stop (%s): it may still write into our memory, so its %u ring(s) "
+		 "and %u mbuf(s) are leaked on purpose; the device is dead until the process exits",
+		 why, rings, mbufs);
+}
+
+/*
+ * Make the device stop using our memory before any of it is reused: stop its queues
+ * (vhost-user: GET_VRING_BASE) and reset it (PCI: until the status reads 0). If either
+ * fails, the device may still DMA into the rings and the mbufs posted in them: it is
+ * marked dead and nothing may be freed. 0, or -EIO with err filled.
+ */
+static int
+dev_quiesce(struct vpmd_dev *dev, char *err, size_t errlen)
+{
+	char why[256] = "";
+	int rc, reset_rc;
+
+	if (dev->dead) {
+		vpmd_set_err(err, errlen, "%s: the device is dead (a reset failed earlier)",
+			     dev->name);
+		return -EIO;
+	}
+	rc = dev_release_queues(dev, why, sizeof(why));
+	reset_rc = dev->ops->reset(dev->priv, rc == 0 ? why : NULL, sizeof(why));
+	if (rc == 0)
+		rc = reset_rc;
+	if (rc == 0) {
+		dev->needs_setup = true;
+		return 0;
+	}
+	if (why[0] == '\0')
+		snprintf(why, sizeof(why), "%s", strerror(-rc));
+	vpmd_dev_mark_dead(dev, why);
+	vpmd_set_err(err, errlen, "%s: device did not stop (%s); the device is dead", dev->name,
+		     why);
+	return -EIO;
 }
 
 static uint16_t
@@ -497,8 +572,16 @@ vpmd_configure(struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err, si
 	rc = validate_conf(dev, conf, err, errlen);
 	if (rc != 0)
 		return rc;
+	if (dev->dead) {
+		vpmd_set_err(err, errlen, "%s: configure: the device is dead (a reset failed)",
+			     dev->name);
+		return -EIO;
+	}
 	if (dev->state == VPMD_ST_CONFIGURED) {
-		dev_release_queues(dev);
+		/* The old rings were programmed into the device: reset before freeing them. */
+		rc = dev_quiesce(dev, err, errlen);
+		if (rc != 0)
+			return rc;
 		dev_free_queues(dev);
 		dev->state = VPMD_ST_OPEN;
 	}
@@ -527,12 +610,13 @@ vpmd_configure(struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err, si
 	if (rc != 0)
 		goto fail_free;
 	dev->state = VPMD_ST_CONFIGURED;
+	dev->needs_setup = false;
 	log_configured(dev);
 	return 0;
 
 fail_free:
-	dev_release_queues(dev);
-	dev_free_queues(dev);
+	if (dev_quiesce(dev, NULL, 0) == 0)
+		dev_free_queues(dev);
 fail:
 	vpmd_dev_set_failed(dev);
 	dev->nb_qpairs = 0;
@@ -562,7 +646,7 @@ dev_reset_rings(struct vpmd_dev *dev)
 static bool
 dev_needs_reinit(const struct vpmd_dev *dev)
 {
-	return (dev->ops->get_status(dev->priv) & VPMD_STATUS_FEATURES_OK) == 0;
+	return dev->needs_setup;
 }
 
 /* After a stop (the device was reset): negotiate the same features again and hand the
@@ -586,6 +670,8 @@ dev_restart(struct vpmd_dev *dev, char *err, size_t errlen)
 	}
 	if (rc != 0)
 		vpmd_dev_set_failed(dev);
+	else
+		dev->needs_setup = false;
 	return rc;
 }
 
@@ -650,6 +736,7 @@ queues_run(struct vpmd_dev *dev)
 int
 vpmd_start(struct vpmd_dev *dev, char *err, size_t errlen)
 {
+	uint16_t q;
 	int rc;
 
 	if (dev == NULL) {
@@ -662,6 +749,11 @@ vpmd_start(struct vpmd_dev *dev, char *err, size_t errlen)
 		vpmd_set_err(err, errlen, "%s: start: configure the device first", dev->name);
 		return -EINVAL;
 	}
+	if (dev->dead) {
+		vpmd_set_err(err, errlen, "%s: start: the device is dead (a reset failed)",
+			     dev->name);
+		return -EIO;
+	}
 	if (dev_needs_reinit(dev)) {
 		rc = dev_restart(dev, err, errlen);
 		if (rc != 0)
@@ -672,10 +764,14 @@ vpmd_start(struct vpmd_dev *dev, char *err, size_t errlen)
 		rc = set_driver_ok(dev, err, errlen);
 	if (rc == 0 && (dev->features & VPMD_F_MQ))
 		rc = vpmd_ctrl_set_pairs(dev, dev->nb_qpairs, err, errlen);
+	/* The rx queues of pairs >= 1 were kicked before VQ_PAIRS_SET enabled them; a device
+	 * that looks at a queue only when notified would never see their buffers (the next
+	 * kick follows a refill, which needs received packets). Tell it again. */
+	for (q = 1; rc == 0 && q < dev->nb_qpairs; q++)
+		vpmd_vq_kick(&dev->rxq[q]->vq);
 	if (rc != 0) {
-		dev_release_queues(dev);
-		dev->ops->reset(dev->priv, NULL, 0);
-		dev_reset_rings(dev);
+		if (dev_quiesce(dev, NULL, 0) == 0)
+			dev_reset_rings(dev);
 		return rc;
 	}
 	queues_run(dev);
@@ -690,11 +786,11 @@ vpmd_stop(struct vpmd_dev *dev)
 	if (dev == NULL || dev->state != VPMD_ST_STARTED)
 		return;
 	vpmd_health_check(dev);
-	/* The device stops using the rings before we take the buffers back. */
-	dev_release_queues(dev);
-	dev->ops->reset(dev->priv, NULL, 0);
-	dev_reset_rings(dev);
 	dev->state = VPMD_ST_CONFIGURED;
+	/* The device stops using the rings before we take the buffers back. */
+	if (dev_quiesce(dev, NULL, 0) != 0)
+		return; /* dead: the buffers stay where they are (logged) */
+	dev_reset_rings(dev);
 	VPMD_LOG(INFO, dev, "stopped; all buffers reclaimed");
 }
 
@@ -704,14 +800,30 @@ vpmd_close(struct vpmd_dev *dev)
 	if (dev == NULL)
 		return;
 	vpmd_stop(dev);
-	dev_release_queues(dev);
-	dev->ops->reset(dev->priv, NULL, 0);
-	dev_free_queues(dev);
+	/* A dead device keeps its queues: they are leaked, never freed. */
+	if (dev_quiesce(dev, NULL, 0) == 0)
+		dev_free_queues(dev);
 	dev->ops->close(dev->priv);
 	free(dev);
 }
 
 /* ---- queries ------------------------------------------------------------------------------- */
+
+bool
+vpmd_dead(const struct vpmd_dev *dev)
+{
+	return dev != NULL && dev->dead;
+}
+
+void
+vpmd_leak_stats_get(struct vpmd_leak_stats *out)
+{
+	if (out == NULL)
+		return;
+	out->devices = __atomic_load_n(&vpmd_leaked.devices, __ATOMIC_RELAXED);
+	out->rings = __atomic_load_n(&vpmd_leaked.rings, __ATOMIC_RELAXED);
+	out->mbufs = __atomic_load_n(&vpmd_leaked.mbufs, __ATOMIC_RELAXED);
+}
 
 uint16_t
 vpmd_nb_qpairs(const struct vpmd_dev *dev)

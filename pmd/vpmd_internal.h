@@ -52,6 +52,11 @@ struct vpmd_dev {
 	struct vpmd_txq *txq[VPMD_MAX_QPAIRS];
 	struct vpmd_ctrlq *cvq;
 	bool queues_live; /* the transport knows our rings (queue_setup done) */
+	/* Reset since the rings were last handed to the device: start renegotiates. Our own
+	 * record, not the device's FEATURES_OK bit (a device may report anything). */
+	bool needs_setup;
+	/* A reset or queue stop failed: the device may still use our memory (vpmd_dead()). */
+	bool dead;
 
 	const char *rx_fn_name, *tx_fn_name;
 };
@@ -64,6 +69,11 @@ int vpmd_dev_negotiate(struct vpmd_dev *dev, uint64_t wanted, char *err, size_t 
 int vpmd_read_device_limits(struct vpmd_dev *dev, char *err, size_t errlen);
 /* The config status word (VPMD_NET_S_*), read now. 0 or -errno. */
 int vpmd_read_link_status(const struct vpmd_dev *dev, uint16_t *status);
+/*
+ * The device could not be made to stop using our memory: mark it dead, halt its queues and
+ * keep its rings and posted mbufs out of the pools for good (counted, one ERR log line).
+ */
+void vpmd_dev_mark_dead(struct vpmd_dev *dev, const char *why);
 /* Set FAILED on top of the current device status. */
 void vpmd_dev_set_failed(struct vpmd_dev *dev);
 /* Names of the bits set in f, space separated. */

@@ -87,6 +87,7 @@ vpmd_dev_negotiate(struct vpmd_dev *dev, uint64_t wanted, char *err, size_t errl
 	if (rc != 0) {
 		vpmd_set_err(err, errlen, "%s: device reset failed (%s)", dev->name,
 			     why[0] ? why : strerror(-rc));
+		vpmd_dev_mark_dead(dev, why[0] ? why : strerror(-rc));
 		return rc;
 	}
 	ops->set_status(dev->priv, VPMD_STATUS_ACKNOWLEDGE, NULL, 0);
@@ -202,8 +203,16 @@ vpmd_read_device_limits(struct vpmd_dev *dev, char *err, size_t errlen)
 	}
 	if (dev->features & VPMD_F_MAC)
 		memcpy(dev->mac.addr_bytes, cfg.mac, RTE_ETHER_ADDR_LEN);
-	else
+	/* A station address is unicast and not zero; a device offering anything else gets a
+	 * random locally administered one, as if it had not offered MAC. */
+	if (!(dev->features & VPMD_F_MAC) || !rte_is_valid_assigned_ether_addr(&dev->mac)) {
+		if (dev->features & VPMD_F_MAC)
+			VPMD_LOG(WARNING, dev,
+				 "device MAC " RTE_ETHER_ADDR_PRT_FMT
+				 " is multicast or zero; using a random local address",
+				 RTE_ETHER_ADDR_BYTES(&dev->mac));
 		rte_eth_random_addr(dev->mac.addr_bytes);
+	}
 	return 0;
 }
 

@@ -155,6 +155,9 @@ void vpmd_rxq_reset(struct vpmd_rxq *rxq); /* rings back to initial state, ids f
 void vpmd_txq_reset(struct vpmd_txq *txq);
 unsigned int vpmd_rxq_reclaim(struct vpmd_rxq *rxq); /* free every posted mbuf; returns count */
 unsigned int vpmd_txq_reclaim(struct vpmd_txq *txq);
+/* Mbufs posted in the ring now (rx buffers; tx segments of the chains in flight). */
+unsigned int vpmd_rxq_held(const struct vpmd_rxq *rxq);
+unsigned int vpmd_txq_held(const struct vpmd_txq *txq);
 void vpmd_rxq_free(struct vpmd_rxq *rxq);
 void vpmd_txq_free(struct vpmd_txq *txq);
 void vpmd_ctrlq_free(struct vpmd_ctrlq *cvq);

@@ -456,13 +456,21 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 			 : &hdrs[id];
 		if (unlikely(vpmd_tx_hdr_fill(txq, h, m) != 0))
 			goto refuse;
+		if (likely(nseg == 1)) {
+			seg = NULL;
+		} else {
+			/* m->next sits in the mbuf's second cache line: only chains need it.
+			 * Chains are refused here, off the one-segment path, before the id is
+			 * taken (need may have wrapped for such a chain; nothing is written). */
+			if (unlikely(nseg > VPMD_TX_MAX_SEGS))
+				goto refuse;
+			seg = m->next;
+		}
 		free_head = wrap_inc(free_head, size);
 		nb_free_ids--;
 		if (push) {
 			addr = rte_mbuf_data_iova(m) - VPMD_NET_HDR_SIZE;
 			len = m->data_len + VPMD_NET_HDR_SIZE;
-			/* m->next sits in the mbuf's second cache line: only chains need it */
-			seg = nseg > 1 ? m->next : NULL;
 		} else {
 			addr = hdrs_iova + (uint64_t)id * sizeof(*h);
 			len = VPMD_NET_HDR_SIZE;

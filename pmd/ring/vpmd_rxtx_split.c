@@ -250,6 +250,29 @@ vpmd_rx_split_inorder(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
 
 /* ---- tx -------------------------------------------------------------------------------- */
 
+/*
+ * In-order split tx: the batch ending at head `id` (a live head) counts the live heads from
+ * `oldest` up to it; it must not exceed `left`, the used-index delta still unconsumed.
+ * Out of line: only a device that completes part of what is in flight with one entry for
+ * several packets gets here.
+ */
+static __rte_noinline enum vpmd_bad_reason
+tx_inorder_batch_check(const struct vpmd_tx_slot *slots, uint16_t mask, uint16_t oldest,
+		       uint16_t id, uint16_t left)
+{
+	uint16_t batch = 1, cur = oldest;
+
+	while (cur != id) {
+		if (slots[cur].m == NULL)
+			return VPMD_BAD_USED_ID_NOT_INFLIGHT;
+		if (batch == left)
+			return VPMD_BAD_INORDER_BATCH;
+		cur = (cur + slots[cur].ndesc) & mask;
+		batch++;
+	}
+	return VPMD_BAD_NONE;
+}
+
 /* Completions: mark returned heads, then free from the oldest while they are done.
  * Out-of-order completions only delay descriptor reuse until the older packets return.
  *
@@ -307,18 +330,30 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 			s->done = 0;
 		}
 	} else {
-		/* One entry may stand for a batch ending at its id [2.7.9]. */
+		/*
+		 * One entry may stand for a batch ending at its id [2.7.9]; the used index moves
+		 * by the batch size. The batch must fit in what the used index claims before any
+		 * of it is freed, or a device could make us hand back buffers it still owns.
+		 * Every live head is on the chain from `oldest`, so a batch ending at a live id
+		 * is at most `inflight` long: only an entry that is not the oldest, with the used
+		 * index short of everything in flight, needs the walk.
+		 */
 		pos = vq->last_used;
 		while (pos != used_idx) {
+			const uint16_t left = (uint16_t)(used_idx - pos);
+			enum vpmd_bad_reason bad = VPMD_BAD_NONE;
 			uint16_t batch = 0, cur;
 
 			vpmd_read_used_elem(&ue[pos & mask], &id, &len);
-			if (unlikely(id >= size)) {
-				vpmd_txq_set_broken(txq, VPMD_BAD_USED_ID_RANGE);
-				break;
-			}
-			if (unlikely(slots[id].m == NULL)) {
-				vpmd_txq_set_broken(txq, VPMD_BAD_USED_ID_NOT_INFLIGHT);
+			if (unlikely(id >= size))
+				bad = VPMD_BAD_USED_ID_RANGE;
+			else if (unlikely(slots[id].m == NULL))
+				bad = VPMD_BAD_USED_ID_NOT_INFLIGHT;
+			else if (unlikely(id != oldest && left < inflight))
+				bad = tx_inorder_batch_check(slots, mask, oldest, (uint16_t)id,
+							     left);
+			if (unlikely(bad != VPMD_BAD_NONE)) {
+				vpmd_txq_set_broken(txq, bad);
 				break;
 			}
 			do {
@@ -334,16 +369,11 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 				inflight--;
 				batch++;
 			} while (cur != id);
+			pos += batch;
 			if (unlikely(cur != id)) {
 				vpmd_txq_set_broken(txq, VPMD_BAD_USED_ID_NOT_INFLIGHT);
 				break;
 			}
-			if (unlikely(batch > (uint16_t)(used_idx - pos))) {
-				pos = used_idx;
-				vpmd_txq_set_broken(txq, VPMD_BAD_INORDER_BATCH);
-				break;
-			}
-			pos += batch;
 		}
 	}
 	done = (uint16_t)(txq->nb_inflight - inflight);
@@ -411,6 +441,10 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 				.len = m->data_len + VPMD_NET_HDR_SIZE,
 			};
 		} else {
+			/* Checked off the one-descriptor path; need may have wrapped, but nothing
+			 * is written for such a chain. */
+			if (unlikely(nseg > VPMD_TX_MAX_SEGS))
+				goto refuse;
 			if (push) {
 				desc[slot].addr = rte_mbuf_data_iova(m) - VPMD_NET_HDR_SIZE;
 				desc[slot].len = m->data_len + VPMD_NET_HDR_SIZE;

@@ -187,6 +187,17 @@ vpmd_rxq_reclaim(struct vpmd_rxq *rxq)
 	return n;
 }
 
+unsigned int
+vpmd_rxq_held(const struct vpmd_rxq *rxq)
+{
+	unsigned int n = 0;
+	uint16_t i;
+
+	for (i = 0; i < rxq->vq.size; i++)
+		n += rxq->sw_ring[i] != NULL;
+	return n;
+}
+
 void
 vpmd_rxq_free(struct vpmd_rxq *rxq)
 {
@@ -262,6 +273,18 @@ vpmd_txq_reclaim(struct vpmd_txq *txq)
 			n++;
 		}
 	}
+	return n;
+}
+
+unsigned int
+vpmd_txq_held(const struct vpmd_txq *txq)
+{
+	unsigned int n = 0;
+	uint16_t i;
+
+	for (i = 0; i < txq->vq.size; i++)
+		if (txq->slots[i].m != NULL)
+			n += txq->slots[i].m->nb_segs;
 	return n;
 }
 

@@ -69,7 +69,8 @@ struct vpmd_transport_ops {
 	/* Fails when the transport cannot carry the change (vhost-user: the rings it enables
 	 * at DRIVER_OK); the device then also reads NEEDS_RESET. */
 	int (*set_status)(void *priv, uint8_t status, char *err, size_t errlen);
-	/* Reset and wait until the device reads back 0 (bounded wait). */
+	/* Reset and wait until the device reads back 0 (bounded wait). A failure means the
+	 * device may still use the rings: the core then marks it dead and frees nothing. */
 	int (*reset)(void *priv, char *err, size_t errlen);
 	/* Device-specific config space (struct vpmd_net_config_full), bounds-checked. */
 	int (*read_config)(void *priv, uint32_t offset, void *buf, uint32_t len, char *err,
@@ -80,7 +81,8 @@ struct vpmd_transport_ops {
 	/* Tell the device about a queue and enable it; fills *notify. */
 	int (*queue_setup)(void *priv, const struct vpmd_vq_layout *vq, struct vpmd_notify *notify,
 			   char *err, size_t errlen);
-	/* Forget a queue (vhost-user: stop its ring). The queue is forgotten even on failure. */
+	/* Forget a queue (vhost-user: stop its ring). The queue is forgotten even on failure;
+	 * a failure means the backend may still use the ring (the core marks the device dead). */
 	int (*queue_release)(void *priv, uint16_t vq_index, char *err, size_t errlen);
 	/*
 	 * Optional. When set, the transport has no real control virtqueue and carries the

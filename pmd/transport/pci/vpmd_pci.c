@@ -51,7 +51,6 @@
 #endif
 
 /* Every data queue and the control queue. */
-#define VPMD_PCI_MAX_VQS       VPMD_NB_VQS(VPMD_MAX_QPAIRS)
 #define VPMD_PCI_RESET_WAIT_MS 1000
 
 enum vpmd_pci_kind { VPMD_PCI_UIO, VPMD_PCI_VFIO };
@@ -69,7 +68,6 @@ struct vpmd_pci {
 	uint32_t notify_len, device_len;
 	uint32_t notify_mult;
 	uint16_t num_queues; /* last value read from the device */
-	volatile uint16_t *notify_addr[VPMD_PCI_MAX_VQS];
 };
 
 /* ---------------- MMIO accessors (little endian, 4.1.3.1) ---------------- */
@@ -198,6 +196,38 @@ struct vpmd_vcap {
 };
 
 /*
+ * The alignment each structure's offset needs so that its registers are accessed at their
+ * natural alignment: the common config has 32-bit fields (4.1.3.1: 32-bit accesses must be
+ * 4-byte aligned), the notify structure takes 16-bit stores (4.1.4.4.1: offset 2-byte
+ * aligned) and the device config starts 4-byte aligned (4.1.4.6.1). BARs are mapped at a
+ * page boundary, so an aligned offset gives an aligned address. A misaligned access to
+ * device memory faults on arm64 (SIGBUS), so such a device is refused.
+ */
+static unsigned int
+cap_align(uint8_t cfg_type)
+{
+	switch (cfg_type) {
+	case VPMD_PCI_CAP_COMMON_CFG:
+	case VPMD_PCI_CAP_DEVICE_CFG:
+		return 4;
+	case VPMD_PCI_CAP_NOTIFY_CFG:
+		return 2;
+	default:
+		return 1;
+	}
+}
+
+/*
+ * 4.1.4.4.1: notify_off_multiplier is 0 or an even power of 2, so queue_notify_off *
+ * multiplier keeps the kick's 16-bit store 2-byte aligned.
+ */
+static bool
+notify_mult_ok(uint32_t mult)
+{
+	return mult == 0 || (mult % 2 == 0 && (mult & (mult - 1)) == 0);
+}
+
+/*
  * Walk the capability list for the virtio structures. Keep the first usable one of each
  * type (4.1.4: the driver should use the first instance it can support).
  */
@@ -254,13 +284,17 @@ walk_caps(struct vpmd_pci *p, struct vpmd_vcap caps[VPMD_PCI_CAP_PCI_CFG + 1],
 			goto next;
 		off32 = rte_le_to_cpu_32(cap.offset);
 		len32 = rte_le_to_cpu_32(cap.length);
-		if (!bar_mem[cap.bar] || bar_size[cap.bar] == 0) {
+		if (bar_size[cap.bar] == 0) {
 			vpmd_set_err(err, errlen,
 				     "%s: virtio capability type %u points at BAR %u, "
-				     "which is not a memory BAR (port I/O cannot be mapped here)",
+				     "which is not a memory BAR (the BAR is absent)",
 				     p->addr, cap.cfg_type, cap.bar);
 			return -EPROTO;
 		}
+		/* Port I/O cannot be mapped here; a later capability of the same type may sit
+		 * on a memory BAR (QEMU modern-pio-notify=on lists its I/O notify first). */
+		if (!bar_mem[cap.bar])
+			goto next;
 		if (len32 == 0 || (uint64_t)off32 + len32 > bar_size[cap.bar]) {
 			vpmd_set_err(err, errlen,
 				     "%s: virtio capability type %u: offset 0x%x + "
@@ -269,12 +303,28 @@ walk_caps(struct vpmd_pci *p, struct vpmd_vcap caps[VPMD_PCI_CAP_PCI_CFG + 1],
 				     bar_size[cap.bar]);
 			return -EPROTO;
 		}
+		if (off32 % cap_align(cap.cfg_type) != 0) {
+			vpmd_set_err(err, errlen,
+				     "%s: virtio capability type %u: offset 0x%x in BAR %u is not "
+				     "%u-byte aligned (virtio 1.2 4.1.4.4.1, 4.1.4.6.1)",
+				     p->addr, cap.cfg_type, off32, cap.bar,
+				     cap_align(cap.cfg_type));
+			return -EPROTO;
+		}
 		if (cap.cfg_type == VPMD_PCI_CAP_NOTIFY_CFG) {
 			if (cap.cap_len < sizeof(ncap))
 				goto bad_cap;
 			memcpy(&ncap, &cfg[ptr], sizeof(ncap));
 			caps[cap.cfg_type].notify_mult =
 				rte_le_to_cpu_32(ncap.notify_off_multiplier);
+			if (!notify_mult_ok(caps[cap.cfg_type].notify_mult)) {
+				vpmd_set_err(err, errlen,
+					     "%s: notify_off_multiplier %" PRIu32
+					     " is neither 0 nor an even power of 2 "
+					     "(virtio 1.2 4.1.4.4.1)",
+					     p->addr, caps[cap.cfg_type].notify_mult);
+				return -EPROTO;
+			}
 		}
 		caps[cap.cfg_type].found = true;
 		caps[cap.cfg_type].bar = cap.bar;
@@ -557,11 +607,11 @@ pci_queue_setup(void *priv, const struct vpmd_vq_layout *vq, struct vpmd_notify 
 	uint64_t where;
 
 	p->num_queues = rd16(&cc->num_queues);
-	if (vq->index >= p->num_queues || vq->index >= VPMD_PCI_MAX_VQS) {
-		vpmd_set_err(err, errlen,
-			     "%s: virtqueue %u does not exist (the device has %u, "
-			     "the driver at most %u)",
-			     p->addr, vq->index, p->num_queues, VPMD_PCI_MAX_VQS);
+	/* Any index below num_queues (le16) is addressable: the control queue of a device
+	 * with more pairs than we use sits at 2 * max_virtqueue_pairs, past our own pairs. */
+	if (vq->index >= p->num_queues) {
+		vpmd_set_err(err, errlen, "%s: virtqueue %u does not exist (the device has %u)",
+			     p->addr, vq->index, p->num_queues);
 		return -EINVAL;
 	}
 	wr16(&cc->queue_select, vq->index);
@@ -595,23 +645,19 @@ pci_queue_setup(void *priv, const struct vpmd_vq_layout *vq, struct vpmd_notify 
 			     p->addr, vq->index, noff, p->notify_mult, p->notify_len);
 		return -EPROTO;
 	}
-	p->notify_addr[vq->index] = (volatile uint16_t *)(void *)(p->notify + where);
 	/* Everything above reaches the device before the enable (rte_write16 barrier). */
 	wr16(&cc->queue_enable, 1);
 	notify->kick = pci_kick;
-	notify->cookie = (void *)(uintptr_t)p->notify_addr[vq->index];
+	notify->cookie = (void *)(p->notify + where);
 	return 0;
 }
 
 /* Queues cannot be disabled one by one without VIRTIO_F_RING_RESET: the core resets the
- * device to release them; we only forget the notify address. */
+ * device to release them (the notify address lives in the core's queue, not here). */
 static int
-pci_queue_release(void *priv, uint16_t vq_index, char *err __rte_unused, size_t errlen __rte_unused)
+pci_queue_release(void *priv __rte_unused, uint16_t vq_index __rte_unused, char *err __rte_unused,
+		  size_t errlen __rte_unused)
 {
-	struct vpmd_pci *p = priv;
-
-	if (vq_index < VPMD_PCI_MAX_VQS)
-		p->notify_addr[vq_index] = NULL;
 	return 0;
 }
 
@@ -788,7 +834,7 @@ pci_map_caps(struct vpmd_pci *p, char *err, size_t errlen)
 			continue; /* we never take interrupts */
 		if (!caps[t].found) {
 			vpmd_set_err(err, errlen,
-				     "%s: no virtio %s capability: not a modern "
+				     "%s: no virtio %s capability on a memory BAR: not a modern "
 				     "virtio-pci device (QEMU: disable-legacy=on or "
 				     "disable-modern=off)",
 				     p->addr, cap_name(t));

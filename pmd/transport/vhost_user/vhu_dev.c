@@ -68,6 +68,9 @@ vhu_get_features(void *priv)
 	/* No IOTLB support: the backend reaches our memory through the table only. */
 	f &= ~VPMD_F_ACCESS_PLATFORM;
 	f |= VPMD_F_MAC | VPMD_F_STATUS | VPMD_F_CTRL_VQ;
+	/* The emulated control queue carries VQ_PAIRS_SET only, and CTRL_VQ never reaches
+	 * the backend: it must not get a feature that depends on it [5.1.3.1]. */
+	f &= ~VPMD_F_CTRL_GUEST_OFFLOADS;
 	if (d->mtu_offered)
 		f |= VPMD_F_MTU;
 	else

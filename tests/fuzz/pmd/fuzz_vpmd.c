@@ -389,7 +389,7 @@ vpmd_fuzz_one(const uint8_t *data, size_t size)
 				      (uint16_t)(u8(&in) % 4), u16(&in), u8(&in) & 1);
 			break;
 		case 8:
-			fake_misbehave(f, (enum fake_mis)(u8(&in) % (FAKE_MIS_LATER_LEN_LONG + 1)));
+			fake_misbehave(f, (enum fake_mis)(u8(&in) % (FAKE_MIS_BATCH_SHORT + 1)));
 			break;
 		case 9:
 			if (u8(&in) % 8 == 0) {
@@ -408,6 +408,27 @@ vpmd_fuzz_one(const uint8_t *data, size_t size)
 		case 12:
 			fake_set_avail_event(f, (uint16_t)(u8(&in) % 4), u16(&in), u8(&in) & 1);
 			break;
+		case 13: { /* restart against a misbehaving control queue (never silent: 2 s) */
+			uint8_t how = u8(&in);
+
+			if (how % 8 != 0)
+				break;
+			f->cfg.ctrl_mis = (enum fake_ctrl_mis)((how >> 3) % (FAKE_CTRL_NO_ACK + 1));
+			if (f->cfg.ctrl_mis == FAKE_CTRL_SILENT)
+				f->cfg.ctrl_mis = FAKE_CTRL_USED_PLUS2;
+			f->cfg.ctrl_ack = (how & 0x80) ? VPMD_CTRL_ERR : VPMD_CTRL_OK;
+			vpmd_stop(dev);
+			check_pool("after stop");
+			if (vpmd_start(dev, err, sizeof(err)) != 0) {
+				check_pool("after a failed start");
+				f->cfg.ctrl_mis = FAKE_CTRL_OK;
+				f->cfg.ctrl_ack = VPMD_CTRL_OK;
+				if (vpmd_start(dev, err, sizeof(err)) != 0)
+					fz_abort("start after the control queue behaves again "
+						 "failed");
+			}
+			break;
+		}
 		default:
 			do_rx(dev, q, VPMD_BURST_MAX);
 			vpmd_tx_burst(vpmd_txq(dev, q), NULL, 0);

@@ -9,6 +9,7 @@
  * usage: vhu_bad_backend [EAL args]    exit 0 pass, 1 fail
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -22,6 +23,8 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+
+#include <rte_mbuf.h>
 
 #include "vpmd.h"
 #include "vpmd_transport.h"
@@ -39,6 +42,11 @@ enum bad_kind {
 	BAD_ZERO_QUEUES,    /* GET_QUEUE_NUM = 0 */
 	BAD_TOO_FEW_QUEUES, /* GET_QUEUE_NUM = 2 but the spec asks queues=4 */
 	GOOD,               /* a correct backend: the probe must succeed */
+	/* Driver cases (driver_case): the backend goes wrong after the probe. */
+	BAD_NO_VRING_BASE, /* never answers GET_VRING_BASE */
+	BAD_NACK_MEM,      /* REPLY_ACK status 1 for SET_MEM_TABLE */
+	BAD_HANGUP_ADDR,   /* hangs up instead of acking SET_VRING_ADDR (queue setup) */
+	BAD_STRAY_FDS,     /* the GET_QUEUE_NUM reply carries two fds nobody asked for */
 };
 
 struct bad_case {
@@ -74,6 +82,36 @@ struct backend {
 	int listen_fd;
 	enum bad_kind kind;
 };
+
+/* Send a reply with two fds attached (SCM_RIGHTS): /dev/null, twice. */
+static void
+reply_with_fds(int fd, uint32_t request, const void *payload, uint32_t size)
+{
+	union {
+		char buf[CMSG_SPACE(2 * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct hdr h = { .request = request, .flags = 0x1 | 0x4, .size = size };
+	uint8_t buf[64];
+	struct iovec iov = { buf, sizeof(h) + size };
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	int fds[2] = { open("/dev/null", O_RDONLY), open("/dev/null", O_RDONLY) };
+
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), payload, size);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(c), fds, sizeof(fds));
+	if (sendmsg(fd, &msg, 0) < 0)
+		perror("backend sendmsg");
+	close(fds[0]);
+	close(fds[1]);
+}
 
 static bool
 read_full(int fd, void *buf, size_t len)
@@ -121,7 +159,8 @@ backend_main(void *arg)
 			break;
 		switch (h.request) {
 		case 1: /* GET_FEATURES */
-			v = F_VERSION_1 | F_PROTOCOL_FEATURES | (1ULL << 15);
+			/* VERSION_1, PROTOCOL_FEATURES, MRG_RXBUF, CTRL_GUEST_OFFLOADS */
+			v = F_VERSION_1 | F_PROTOCOL_FEATURES | (1ULL << 15) | (1ULL << 2);
 			switch (b->kind) {
 			case BAD_WRONG_REQUEST:
 				reply(fd, 2, rflags, &v, 8, 8);
@@ -154,11 +193,32 @@ backend_main(void *arg)
 			v = PROTO_MQ | PROTO_REPLY_ACK;
 			reply(fd, 15, rflags, &v, 8, 8);
 			break;
+		case 11: /* GET_VRING_BASE: the ring's index back, num 0 */
+			if (b->kind == BAD_NO_VRING_BASE)
+				continue;
+			memcpy(&v, payload, 4);
+			reply(fd, 11, rflags, &v, 8, 8);
+			break;
 		case 17: /* GET_QUEUE_NUM */
 			v = b->kind == BAD_ZERO_QUEUES ? 0 : 2;
-			reply(fd, 17, rflags, &v, 8, 8);
+			if (b->kind == BAD_STRAY_FDS)
+				reply_with_fds(fd, 17, &v, 8);
+			else
+				reply(fd, 17, rflags, &v, 8, 8);
 			break;
+		case 5: /* SET_MEM_TABLE */
+			if (b->kind == BAD_NACK_MEM && (h.flags & 0x8)) {
+				v = 1;
+				reply(fd, 5, rflags, &v, 8, 8);
+				continue;
+			}
+			goto ack;
+		case 9: /* SET_VRING_ADDR */
+			if (b->kind == BAD_HANGUP_ADDR)
+				goto out;
+			goto ack;
 		default:
+ack:
 			/* Anything else: ack when asked (need_reply bit 3). */
 			if (h.flags & 0x8) {
 				v = 0;
@@ -170,6 +230,106 @@ backend_main(void *arg)
 out:
 	close(fd);
 	return NULL;
+}
+
+static unsigned int
+open_fds(void)
+{
+	unsigned int n = 0;
+	char path[64];
+	int fd;
+
+	for (fd = 0; fd < 1024; fd++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n += access(path, F_OK) == 0;
+	}
+	return n;
+}
+
+/*
+ * The real driver on a backend that goes wrong after the probe:
+ *   BAD_NO_VRING_BASE  accepts the rings, never answers GET_VRING_BASE: it may still be
+ *                      using them, so vpmd_stop() leaves the device dead with every posted
+ *                      rx buffer out of the pool, and vpmd_close() does not return them;
+ *   BAD_NACK_MEM       refuses SET_MEM_TABLE: configure fails with one line;
+ *   BAD_HANGUP_ADDR    hangs up during queue setup: configure fails with one line;
+ *   BAD_STRAY_FDS      attaches fds to a reply: they are closed (fd count unchanged after
+ *                      close) and the device works.
+ * Every case but the first ends with the pool full and no fd left open.
+ */
+static bool
+driver_case(const char *dir, enum bad_kind kind, const char *want)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct backend b = { .kind = kind };
+	const struct vpmd_transport_ops *ops = NULL;
+	struct vpmd_leak_stats before, leak;
+	struct rte_mempool *mp;
+	struct vpmd_dev *dev = NULL;
+	struct vpmd_conf conf = { .nb_qpairs = 1, .ring_size = 256, .socket_id = SOCKET_ID_ANY };
+	void *priv = NULL;
+	char spec[256], name[32], err[256] = "";
+	unsigned int avail = 0, fds0;
+	pthread_t th;
+	bool ok = false;
+	int rc = -1;
+
+	snprintf(name, sizeof(name), "vhu_bad_pool%d", (int)kind);
+	mp = rte_pktmbuf_pool_create(name, 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/drv%d.sock", dir, (int)kind);
+	b.listen_fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (mp == NULL || b.listen_fd < 0 ||
+	    bind(b.listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(b.listen_fd, 1) < 0) {
+		printf("FAIL: driver case %d: pool or socket\n", (int)kind);
+		return false;
+	}
+	pthread_create(&th, NULL, backend_main, &b);
+	fds0 = open_fds();
+	vpmd_leak_stats_get(&before);
+	snprintf(spec, sizeof(spec), "%s,timeout_ms=300", sa.sun_path);
+	conf.rx_pool = mp;
+	if (vpmd_vhost_user_probe(spec, &ops, &priv, err, sizeof(err)) == 0)
+		dev = vpmd_open_transport(ops, priv, err, sizeof(err));
+	if (dev != NULL)
+		rc = vpmd_configure(dev, &conf, err, sizeof(err));
+	if (kind == BAD_NO_VRING_BASE && rc == 0 && vpmd_start(dev, err, sizeof(err)) == 0) {
+		avail = rte_mempool_avail_count(mp);
+		vpmd_stop(dev);
+		vpmd_leak_stats_get(&leak);
+		ok = vpmd_dead(dev) && avail < 1023 && rte_mempool_avail_count(mp) == avail &&
+		     leak.mbufs == before.mbufs + 1023 - avail;
+		snprintf(err, sizeof(err), "stopped: dead %d, pool %u of 1023 (was %u), leaked %u",
+			 vpmd_dead(dev), rte_mempool_avail_count(mp), avail,
+			 (unsigned int)(leak.mbufs - before.mbufs));
+	} else if (kind == BAD_STRAY_FDS && rc == 0) {
+		ok = vpmd_start(dev, err, sizeof(err)) == 0;
+		vpmd_stop(dev);
+		if (ok)
+			snprintf(err, sizeof(err), "started with stray fds in a reply");
+	} else if (want != NULL) {
+		ok = rc < 0 && strstr(err, want) != NULL && strchr(err, '\n') == NULL;
+	}
+	if (dev != NULL)
+		vpmd_close(dev);
+	if (kind == BAD_NO_VRING_BASE) {
+		ok = ok && rte_mempool_avail_count(mp) == avail;
+	} else {
+		ok = ok && rte_mempool_avail_count(mp) == 1023;
+		shutdown(b.listen_fd, SHUT_RDWR);
+		pthread_join(th, NULL);
+		ok = ok && open_fds() == fds0;
+	}
+	printf("%s driver case %d: %s\n", ok ? "ok:  " : "FAIL:", (int)kind, err);
+	if (!ok && want != NULL)
+		printf("      wanted a failure containing '%s'\n", want);
+	if (kind == BAD_NO_VRING_BASE) {
+		shutdown(b.listen_fd, SHUT_RDWR);
+		pthread_join(th, NULL);
+	}
+	close(b.listen_fd);
+	unlink(sa.sun_path);
+	return ok;
 }
 
 int
@@ -218,7 +378,9 @@ main(int argc, char **argv)
 			uint8_t cfg[10] = { 0 };
 
 			/* EAL --no-huge memory is memfd-backed here, so it is shareable too. */
+			/* CTRL_GUEST_OFFLOADS needs a control queue the backend does not see */
 			ok = rc == 0 && (ops->get_features(priv) & F_VERSION_1) &&
+			     !(ops->get_features(priv) & (1ULL << 2)) &&
 			     ops->read_config(priv, 0, cfg, sizeof(cfg), err, sizeof(err)) == 0 &&
 			     cfg[8] == 2 && cfg[9] == 0;
 			if (rc == 0)
@@ -243,6 +405,10 @@ main(int argc, char **argv)
 		close(b.listen_fd);
 		unlink(sa.sun_path);
 	}
+	failures += !driver_case(dir, BAD_NO_VRING_BASE, NULL);
+	failures += !driver_case(dir, BAD_NACK_MEM, "SET_MEM_TABLE");
+	failures += !driver_case(dir, BAD_HANGUP_ADDR, "SET_VRING_ADDR");
+	failures += !driver_case(dir, BAD_STRAY_FDS, NULL);
 	rmdir(dir);
 	rte_eal_cleanup();
 	printf("%s\n", failures ? "FAILED" : "PASS");

@@ -311,6 +311,9 @@ fake_rx_inject(struct fake_vnet *f, uint16_t qid, const struct vpmd_net_hdr *hdr
 	uint8_t hb[VPMD_NET_HDR_SIZE];
 	uint16_t first_pos, first_wrap;
 
+	if (q != NULL && f->cfg.rx_kick_after_enable && !q->woken)
+		return 0; /* the device has not looked at this queue yet */
+
 	if (q == NULL || !(f->status & VPMD_STATUS_DRIVER_OK))
 		return 0;
 	while (have < total) {
@@ -500,7 +503,8 @@ fake_tx_complete(struct fake_vnet *f, uint16_t qid, enum fake_complete how)
 		if (!q->l.packed) {
 			s_used(q)->ring[q->used_idx & (q->l.size - 1)] =
 				(struct vpmd_vring_used_elem){ .id = id, .len = 0 };
-			q->used_idx = (uint16_t)(q->used_idx + n);
+			q->used_idx =
+				(uint16_t)(q->used_idx + (mis == FAKE_MIS_BATCH_SHORT ? 1 : n));
 			STORE_REL(&s_used(q)->idx,
 				  (uint16_t)(q->used_idx +
 					     (mis == FAKE_MIS_USED_IDX_JUMP ? q->l.size + 1 : 0)));
@@ -554,6 +558,7 @@ ctrl_process(struct fake_vnet *f, struct fake_vq *q)
 		uint8_t *ack = NULL;
 		uint8_t result = VPMD_CTRL_ERR;
 		unsigned int s;
+		uint16_t id;
 
 		take_buf(q, &b);
 		f->ctrl_cmds++;
@@ -579,17 +584,20 @@ ctrl_process(struct fake_vnet *f, struct fake_vq *q)
 					f->pairs_set = pairs;
 			}
 		}
-		if (ack)
-			*ack = result;
-		else
+		if (!ack)
 			violation(f, "control command without an ack buffer");
+		else if (f->cfg.ctrl_mis != FAKE_CTRL_NO_ACK)
+			*ack = result;
+		if (f->cfg.ctrl_mis == FAKE_CTRL_SILENT)
+			continue;
+		id = f->cfg.ctrl_mis == FAKE_CTRL_WRONG_ID ? (uint16_t)(b.id + 1) : b.id;
 		if (!q->l.packed) {
 			s_used(q)->ring[q->used_idx & (q->l.size - 1)] =
-				(struct vpmd_vring_used_elem){ .id = b.id, .len = 1 };
-			q->used_idx++;
+				(struct vpmd_vring_used_elem){ .id = id, .len = 1 };
+			q->used_idx += f->cfg.ctrl_mis == FAKE_CTRL_USED_PLUS2 ? 2 : 1;
 			STORE_REL(&s_used(q)->idx, q->used_idx);
 		} else {
-			p_used(q, b.id, 1, b.ndesc, true);
+			p_used(q, id, 1, b.ndesc, true);
 		}
 	}
 }
@@ -627,6 +635,9 @@ fake_kick(void *cookie, uint16_t vq_index)
 	if (!(f->status & VPMD_STATUS_DRIVER_OK))
 		violation(f, "kick on vq %u before DRIVER_OK", vq_index);
 	q->kicks++;
+	if (vq_index != ctrl_index(f) &&
+	    vpmd_vq_pair(vq_index) < (f->pairs_set ? f->pairs_set : 1u))
+		q->woken = true;
 	if (vq_index == ctrl_index(f) && negotiated(f, VPMD_F_CTRL_VQ))
 		ctrl_process(f, q);
 }
@@ -699,7 +710,10 @@ fake_set_features(void *priv, uint64_t features, char *err __rte_unused, size_t 
 static uint8_t
 fake_get_status(void *priv)
 {
-	return ((struct fake_vnet *)priv)->status;
+	const struct fake_vnet *f = priv;
+
+	return f->cfg.features_ok_sticky ? (uint8_t)(f->status | VPMD_STATUS_FEATURES_OK)
+					 : f->status;
 }
 
 static int
@@ -732,6 +746,10 @@ fake_reset(void *priv, char *err __rte_unused, size_t errlen __rte_unused)
 {
 	struct fake_vnet *f = priv;
 
+	if (f->cfg.reset_fails) {
+		f->resets_failed++;
+		return -ETIMEDOUT; /* status never reads 0: the device goes on */
+	}
 	f->status = 0;
 	f->driver_features = 0;
 	f->pairs_set = 0;
@@ -804,6 +822,7 @@ fake_queue_setup(void *priv, const struct vpmd_vq_layout *l, struct vpmd_notify 
 	q = &f->vq[l->index];
 	q->l = *l;
 	q->ready = true;
+	q->woken = false;
 	q->last_avail = 0;
 	q->used_idx = 0;
 	q->avail_wrap = 1;
@@ -828,6 +847,8 @@ fake_queue_release(void *priv, uint16_t idx, char *err __rte_unused, size_t errl
 {
 	struct fake_vnet *f = priv;
 
+	if (f->cfg.release_fails || f->cfg.reset_fails)
+		return f->cfg.release_fails ? -ETIMEDOUT : 0; /* the queue keeps running */
 	if (idx < FAKE_MAX_VQ)
 		f->vq[idx].ready = false;
 	return 0;

@@ -23,8 +23,18 @@
 #include "vpmd_transport.h"
 #include "vpmd_spec.h"
 
-#define FAKE_MAX_VQ         VPMD_NB_VQS(VPMD_MAX_QPAIRS)
+/* Room for the control queue of a device with more pairs than the driver uses (2 * 128). */
+#define FAKE_MAX_VQ         VPMD_NB_VQS(128)
 #define FAKE_TX_PENDING_MAX 32768
+
+/* How the control queue misbehaves (every command, until changed). */
+enum fake_ctrl_mis {
+	FAKE_CTRL_OK,
+	FAKE_CTRL_USED_PLUS2, /* split: used idx moves by 2 for one command */
+	FAKE_CTRL_WRONG_ID,   /* used id = head + 1 (packed: id 1, the driver uses 0) */
+	FAKE_CTRL_SILENT,     /* the command is taken and never answered */
+	FAKE_CTRL_NO_ACK,     /* answered without writing the ack byte */
+};
 
 struct fake_vnet_cfg {
 	uint64_t features;  /* offered */
@@ -38,8 +48,15 @@ struct fake_vnet_cfg {
 	bool reject_features;    /* never accept FEATURES_OK */
 	bool no_notify;          /* device says: do not kick (NO_NOTIFY / events DISABLE) */
 	uint8_t ctrl_ack;        /* ack byte for control commands (0 = OK) */
-	unsigned int gen_flips;  /* config_generation changes on this many reads */
-	bool ctrl_via_transport; /* open with the ops table that has ctrl_cmd */
+	enum fake_ctrl_mis ctrl_mis;
+	unsigned int gen_flips;    /* config_generation changes on this many reads */
+	bool ctrl_via_transport;   /* open with the ops table that has ctrl_cmd */
+	bool reset_fails;          /* reset returns -ETIMEDOUT and the queues keep running */
+	bool features_ok_sticky;   /* the status reads FEATURES_OK even after a reset */
+	bool rx_kick_after_enable; /* an rx queue of a pair not yet enabled by VQ_PAIRS_SET
+				    * ignores kicks, and is served only once kicked after */
+	bool release_fails;        /* queue_release returns -ETIMEDOUT (vhost-user
+				  * GET_VRING_BASE unanswered); the queue keeps running */
 };
 
 /* A sane default: everything offered, 4 pairs, MTU 1500, queue max 1024. */
@@ -57,6 +74,7 @@ enum fake_mis {
 	FAKE_MIS_NUMBUF_TWO,     /* rx: num_buffers = 2 (bad without MRG_RXBUF) */
 	FAKE_MIS_LATER_ID_RANGE, /* rx: the 2nd buffer of a mergeable packet has id size+3 */
 	FAKE_MIS_LATER_LEN_LONG, /* rx: the 2nd buffer's len is posted + 1 */
+	FAKE_MIS_BATCH_SHORT,    /* split tx BATCH: used idx moves by 1, the id names the last */
 };
 
 struct fake_vq {
@@ -70,6 +88,7 @@ struct fake_vq {
 	uint32_t last_used_id; /* id of the previous used entry (for FAKE_MIS_ID_DUP) */
 	uint16_t next_head;    /* split + IN_ORDER: the head the driver must use next */
 	bool want_every_kick;
+	bool woken;     /* rx_kick_after_enable: kicked while its pair was enabled */
 	bool scribbled; /* packed: fake_raw_used wrote here, stop parsing it */
 	/* tx chains taken and not yet returned: head id and descriptor count */
 	uint32_t nb_pending;
@@ -89,6 +108,7 @@ struct fake_vnet {
 	unsigned int violations; /* driver broke a rule the fake checks */
 	char violation[160];     /* the first one */
 	unsigned int resets;
+	unsigned int resets_failed; /* reset_fails: resets refused */
 	bool closed;
 	enum fake_mis mis;  /* one-shot */
 	bool inorder_batch; /* IN_ORDER: return many buffers with one used entry */

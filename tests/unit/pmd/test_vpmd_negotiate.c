@@ -150,6 +150,20 @@ tw_pairs_max(struct fake_vnet_cfg *c, struct vpmd_conf *k)
 	k->nb_qpairs = 1;
 	c->max_pairs = 0x8000;
 }
+/* More pairs than VPMD_MAX_QPAIRS: we use 64, the control queue is vq 130. */
+static void
+tw_pairs65(struct fake_vnet_cfg *c, struct vpmd_conf *k)
+{
+	k->nb_qpairs = 0;
+	k->ring_size = 32; /* 64 rx rings of 32 fit the test pool */
+	c->max_pairs = 65;
+}
+static void
+tw_pairs128(struct fake_vnet_cfg *c, struct vpmd_conf *k)
+{
+	k->nb_qpairs = 2;
+	c->max_pairs = 128;
+}
 static void
 tw_mtu(struct fake_vnet_cfg *c, struct vpmd_conf *k)
 {
@@ -220,6 +234,8 @@ test_config_validation(void **state)
 		{ "max_virtqueue_pairs 0x8001", tw_pairs_big, false, "max_virtqueue_pairs" },
 		{ "max_virtqueue_pairs 0x8000: control queue 65536", tw_pairs_max, false,
 		  "16-bit" },
+		{ "max_virtqueue_pairs 65: control queue 130", tw_pairs65, true, NULL },
+		{ "max_virtqueue_pairs 128, 2 used", tw_pairs128, true, NULL },
 		{ "MTU 10", tw_mtu, false, "MTU" },
 		{ "tx queue size 0", tw_qsize0, false, "does not exist" },
 		{ "every queue size 0", tw_qsize0_all, false, "does not exist" },
@@ -256,6 +272,12 @@ test_config_validation(void **state)
 			assert_int_equal(vpmd_start(dev, err, sizeof(err)), 0);
 			if (c->tweak == tw_small_dev_ring)
 				assert_int_equal(vpmd_rxq(dev, 0)->vq.size, 64);
+			if (c->tweak == tw_pairs65 || c->tweak == tw_pairs128) {
+				/* VQ_PAIRS_SET went through the control queue at 2 * max */
+				assert_int_equal(vpmd_nb_qpairs(dev),
+						 c->tweak == tw_pairs65 ? 64 : 2);
+				assert_int_equal(f->pairs_set, vpmd_nb_qpairs(dev));
+			}
 		} else {
 			if (rc == 0)
 				fail_msg("%s: configure succeeded", c->what);

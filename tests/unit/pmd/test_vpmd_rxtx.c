@@ -477,6 +477,18 @@ test_tx_offloads(void **state)
 	assert_int_equal(ts.drop_bad_pkt, 4);
 	vt_env_down(&e);
 
+	/* More than 64 segments is refused even when the ring has room (vpmd.h); 64 is sent. */
+	vt_cfg_for(&cfg, m);
+	vt_env_up(&e, &cfg, m, 1, 1024);
+	mb = vt_mbuf(vt_pool, 65 * 10, 9, 65);
+	assert_non_null(mb);
+	assert_int_equal(vpmd_tx_burst(e.txq, &mb, 1), 1);
+	assert_int_equal(fake_tx_pop(e.f, 0, &h, NULL, 0, NULL), -1);
+	vpmd_txq_stats(e.txq, &ts);
+	assert_int_equal(ts.drop_bad_pkt, 1);
+	tx_one(&e, vt_mbuf(vt_pool, 64 * 10, 10, 64), 1, 64 * 10, &h, &nd);
+	vt_env_down(&e);
+
 	/* with HOST_TSO4 asked for and offered */
 	vt_cfg_for(&cfg, m);
 	cfg.features |= VPMD_F_HOST_TSO4;

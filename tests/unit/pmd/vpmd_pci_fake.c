@@ -12,10 +12,13 @@
  * reads and their bounds, queue setup and its checks, the kick writes the queue index to the
  * notify address); and each refusal: wrong ids, wrong driver, no capability list, a loop in
  * the list, a structure outside its BAR, a reserved BAR index, a short notify capability, a
- * capability on an absent BAR, a short common config, too few queues, a bad address.
+ * capability on an absent BAR, a notify structure only on an I/O BAR (one on an I/O BAR
+ * ahead of a memory one is skipped), a short common config, too few queues, a misaligned common,
+ * notify or device structure or notify_off_multiplier, a bad address.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +59,7 @@ struct fake {
 	const char *driver;
 	uint8_t cfg[256];
 	uint64_t bar_size[6];
+	bool bar_io[6]; /* port I/O BAR (sysfs flags IORESOURCE_IO) */
 	uint8_t common[0x1000];
 };
 
@@ -158,7 +162,9 @@ build(const struct fake *f)
 					"0x%016llx 0x%016llx "
 					"0x%016llx\n",
 					(unsigned long long)start, (unsigned long long)end,
-					f->bar_size[i] ? 0x14220cull : 0ull);
+					!f->bar_size[i] ? 0ull
+					: f->bar_io[i]  ? 0x40101ull
+							: 0x14220cull);
 		if (f->bar_size[i]) {
 			int fd;
 
@@ -284,6 +290,48 @@ test_good(void)
 	printf("ok   good layout: probe, features, status, reset, config bounds, queue setup, "
 	       "kick\n");
 
+	/* QEMU modern-pio-notify=on: a notify capability on an I/O BAR comes first; it is
+	 * skipped and the memory one behind it is used. */
+	good(&f);
+	f.bar_size[0] = 0x40;
+	f.bar_io[0] = true;
+	f.cfg[0x34] = 0x90;
+	add_cap(&f, 0x90, 0x40, 2, 0, 0x0, 0x40, 20);
+	rc = probe(&f, ADDR, &ops, &priv, err, sizeof(err));
+	CHECK(rc == 0, "I/O-BAR notify capability first: probe refused: %s", err);
+	if (rc == 0) {
+		nt = (struct vpmd_notify){ 0 };
+		rc = ops->queue_setup(priv, &vq, &nt, err, sizeof(err));
+		CHECK(rc == 0 && nt.kick != NULL, "queue_setup: %d %s", rc, err);
+		if (rc == 0 && nt.kick != NULL) {
+			nt.kick(nt.cookie, 0x0203);
+			CHECK(file16(DEVDIR "/resource4", 0x3000 + NOTIFY_MULT) == 0x0203,
+			      "kick did not go to the memory notify structure");
+		}
+		ops->close(priv);
+		printf("ok   notify capability on an I/O BAR skipped, the memory one used\n");
+	}
+
+	/* 65 pairs and a control queue: num_queues 131, the control queue is vq 130. */
+	good(&f);
+	put16(&f.common[0x12], 131);
+	rc = probe(&f, ADDR, &ops, &priv, err, sizeof(err));
+	CHECK(rc == 0, "probe: %s", err);
+	if (rc == 0) {
+		nt = (struct vpmd_notify){ 0 };
+		vq.index = 130;
+		err[0] = '\0';
+		rc = ops->queue_setup(priv, &vq, &nt, err, sizeof(err));
+		CHECK(rc == 0 && nt.kick != NULL, "control queue 130 of 131 refused: %d %s", rc,
+		      err);
+		vq.index = 131;
+		CHECK(ops->queue_setup(priv, &vq, &nt, err, sizeof(err)) == -EINVAL,
+		      "queue 131 of 131 accepted");
+		vq.index = 0;
+		ops->close(priv);
+		printf("ok   control queue 130 of a 65-pair device set up\n");
+	}
+
 	/* A device whose queue_notify_off points past the notify structure (4.1.4.4). */
 	good(&f);
 	put16(&f.common[0x1e], 0x400); /* 0x400 * 4 = 0x1000: the 2-byte store would not fit */
@@ -352,11 +400,43 @@ main(void)
 	add_cap(&f, 0x68, 0x7c, 4, 2, 0, 0x100, 16);
 	expect_refusal("capability on an absent BAR", &f, -EPROTO, "not a memory BAR");
 	good(&f);
+	f.bar_size[0] = 0x40;
+	f.bar_io[0] = true;
+	add_cap(&f, 0x7c, 0x00, 2, 0, 0x0, 0x40, 20);
+	expect_refusal("notify only on an I/O BAR", &f, -ENODEV,
+		       "no virtio notify capability on a memory BAR");
+	good(&f);
 	add_cap(&f, 0x40, 0x54, 1, BAR, 0, 0x20, 16);
 	expect_refusal("short common config", &f, -EPROTO, "common config is");
 	good(&f);
 	put16(&f.common[0x12], 1);
 	expect_refusal("one virtqueue", &f, -EPROTO, "virtqueues");
+	/* 4.1.4.4.1 / 4.1.4.6.1: a misaligned structure would fault on arm64 (SIGBUS). */
+	good(&f);
+	add_cap(&f, 0x40, 0x54, 1, BAR, 0x0001, 0x0fff, 16);
+	expect_refusal("common config at an odd offset", &f, -EPROTO, "is not 4-byte aligned");
+	good(&f);
+	add_cap(&f, 0x40, 0x54, 1, BAR, 0x0002, 0x0ffe, 16);
+	expect_refusal("common config 2 mod 4", &f, -EPROTO, "is not 4-byte aligned");
+	good(&f);
+	add_cap(&f, 0x68, 0x7c, 4, BAR, 0x2002, 0x0ffe, 16);
+	expect_refusal("device config 2 mod 4", &f, -EPROTO, "is not 4-byte aligned");
+	good(&f);
+	add_cap(&f, 0x7c, 0x00, 2, BAR, 0x3001, 0x0fff, 20);
+	expect_refusal("notify at an odd offset", &f, -EPROTO, "is not 2-byte aligned");
+	good(&f);
+	put32(&f.cfg[0x7c + 16], 3);
+	put16(&f.common[0x1e], 1);
+	expect_refusal("notify multiplier 3", &f, -EPROTO, "notify_off_multiplier 3 is neither");
+	good(&f);
+	put32(&f.cfg[0x7c + 16], 1);
+	expect_refusal("notify multiplier 1", &f, -EPROTO, "notify_off_multiplier 1 is neither");
+	good(&f);
+	put32(&f.cfg[0x7c + 16], 12);
+	expect_refusal("notify multiplier 12", &f, -EPROTO, "notify_off_multiplier 12 is neither");
+	good(&f);
+	put32(&f.cfg[0x7c + 16], 0);
+	expect_refusal("notify multiplier 0 (one shared address)", &f, 0, "");
 	good(&f);
 	{
 		const struct vpmd_transport_ops *ops;
