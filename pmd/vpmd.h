@@ -172,6 +172,9 @@ struct vpmd_link {
 int vpmd_link_get(const struct vpmd_dev *dev, struct vpmd_link *link);
 
 uint64_t vpmd_features(const struct vpmd_dev *dev); /* negotiated */
+/* What the device offers (read at vpmd_open(), before anything is negotiated): what a caller
+ * may ask for, e.g. to advertise offload capabilities. */
+uint64_t vpmd_device_features(const struct vpmd_dev *dev);
 /* Transport, negotiated features by name, ring layout, rx/tx functions chosen. */
 void vpmd_info_dump(const struct vpmd_dev *dev, FILE *f);
 

@@ -950,6 +950,12 @@ vpmd_features(const struct vpmd_dev *dev)
 	return dev ? dev->features : 0;
 }
 
+uint64_t
+vpmd_device_features(const struct vpmd_dev *dev)
+{
+	return dev ? dev->dev_features : 0;
+}
+
 void
 vpmd_info_dump(const struct vpmd_dev *dev, FILE *f)
 {

@@ -27,7 +27,7 @@
 #include <rte_malloc.h>
 
 #include "vpmd.h"
-#include "vpmd_internal.h"
+#include "vpmd_spec.h"
 
 RTE_LOG_REGISTER(vpmd_eth_logtype, pmd.net.vpmd.ethdev, NOTICE);
 #define VPMD_ETH_LOG(level, name, fmt, ...) \
@@ -206,7 +206,7 @@ parse_devargs(const char *name, const char *params, struct vpmd_eth_args *a)
 static uint64_t
 offered_features(const struct vpmd_eth_priv *priv)
 {
-	return priv->vpmd->dev_features;
+	return vpmd_device_features(priv->vpmd);
 }
 
 static int

@@ -99,6 +99,11 @@ test_negotiation_matrix(void **state)
 		cfg.reject_features = c->reject;
 		dev = fake_vnet_open(&cfg, &f, err, sizeof(err));
 		assert_non_null(dev);
+		/* What the device offers is known from open on, before negotiation. */
+		if (vpmd_device_features(dev) != c->offered)
+			fail_msg("%s: offered 0x%llx, vpmd_device_features says 0x%llx", c->what,
+				 (unsigned long long)c->offered,
+				 (unsigned long long)vpmd_device_features(dev));
 		rc = vpmd_configure(dev, &conf, err, sizeof(err));
 		if (c->fails) {
 			if (rc == 0)
