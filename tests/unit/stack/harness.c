@@ -126,6 +126,30 @@ h_open(struct h *h, uint16_t nb_stacks, const struct vns_service_bind *binds, ui
 	return 0;
 }
 
+static const struct h_sink_conf h_sink_payload = { .payload = true };
+static const struct h_sink_conf h_sink_count = { .payload = false };
+
+/* With payload the out-of-order store keeps mbufs; count-only, it keeps ranges. */
+static const struct vns_service_bind h_binds_payload[] = {
+	{ H_PORT, &h_sink_ops, &h_sink_payload },
+	{ H_PORT2, &h_sink_ops, &h_sink_payload },
+};
+static const struct vns_service_bind h_binds_count[] = {
+	{ H_PORT, &h_sink_ops, &h_sink_count },
+	{ H_PORT2, &h_sink_ops, &h_sink_payload },
+};
+
+int
+h_open_sink(struct h *h, uint16_t nb_stacks, enum h_sink_mode mode, uint32_t max_flows,
+	    uint32_t tx_offloads)
+{
+	if (mode == H_SINK_COUNT)
+		return h_open(h, nb_stacks, h_binds_count, RTE_DIM(h_binds_count), max_flows,
+			      tx_offloads);
+	return h_open(h, nb_stacks, h_binds_payload, RTE_DIM(h_binds_payload), max_flows,
+		      tx_offloads);
+}
+
 unsigned int
 h_close(struct h *h)
 {

@@ -36,6 +36,13 @@ struct h_sink_conf {
 };
 extern const struct vns_service_ops h_sink_ops;
 
+/* h_open() with h_sink_ops bound on H_PORT and H_PORT2, both reading the payload
+ * (H_SINK_PAYLOAD), or H_PORT only counting (H_SINK_COUNT). */
+enum h_sink_mode {
+	H_SINK_PAYLOAD,
+	H_SINK_COUNT,
+};
+
 struct h {
 	struct rte_mempool *mp;
 	struct vns_shared *sh;
@@ -58,6 +65,8 @@ struct rte_mempool *h_eal_init(const char *prog);
  * stack's reason in h->err (also printed). */
 int h_open(struct h *h, uint16_t nb_stacks, const struct vns_service_bind *binds, uint8_t nb_binds,
 	   uint32_t max_flows, uint32_t tx_offloads);
+int h_open_sink(struct h *h, uint16_t nb_stacks, enum h_sink_mode mode, uint32_t max_flows,
+		uint32_t tx_offloads);
 /* Frees the stacks and checks that no mbuf is left in use; returns mbufs leaked (or a
  * large number if a frame above the MTU was sent). */
 unsigned int h_close(struct h *h);

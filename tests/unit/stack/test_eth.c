@@ -22,25 +22,11 @@
 static struct h H;
 static struct tc C;
 
-static const struct h_sink_conf payload = { .payload = true }, count_only = { .payload = false };
-
-/* A service reading the bytes on H_PORT (the out-of-order store keeps their mbufs) and on
- * H_PORT2. */
-static const struct vns_service_bind binds[] = {
-	{ H_PORT, &h_sink_ops, &payload },
-	{ H_PORT2, &h_sink_ops, &payload },
-};
-/* Count-only on H_PORT: the out-of-order store keeps ranges. */
-static const struct vns_service_bind binds_count[] = {
-	{ H_PORT, &h_sink_ops, &count_only },
-	{ H_PORT2, &h_sink_ops, &payload },
-};
-
 static int
 setup1(void **state)
 {
 	(void)state;
-	return h_open(&H, 1, binds, RTE_DIM(binds), 64, 0);
+	return h_open_sink(&H, 1, H_SINK_PAYLOAD, 64, 0);
 }
 
 static int
@@ -295,9 +281,8 @@ test_tx_offload_flags(void **state)
 	(void)state;
 	/* Re-open with offloads: the parser checks the pseudo-header sum instead. */
 	assert_int_equal(h_close(h), 0);
-	assert_int_equal(h_open(h, 1, binds_count, RTE_DIM(binds_count), 16,
-				VNS_TXOFF_IPV4_CKSUM | VNS_TXOFF_TCP_CKSUM),
-			 0);
+	assert_int_equal(
+		h_open_sink(h, 1, H_SINK_COUNT, 16, VNS_TXOFF_IPV4_CKSUM | VNS_TXOFF_TCP_CKSUM), 0);
 	tc_init(&C, h, 0, 40030, H_PORT, 1, 1);
 	assert_int_equal(tc_connect(&C), 0);
 	tc_send(&C, "abc", 3);

@@ -21,32 +21,18 @@
 static struct h H;
 static struct tc C;
 
-static const struct h_sink_conf payload = { .payload = true }, count_only = { .payload = false };
-
-/* A service reading the bytes on H_PORT (the out-of-order store keeps their mbufs) and on
- * H_PORT2. */
-static const struct vns_service_bind binds[] = {
-	{ H_PORT, &h_sink_ops, &payload },
-	{ H_PORT2, &h_sink_ops, &payload },
-};
-/* Count-only on H_PORT: the out-of-order store keeps ranges. */
-static const struct vns_service_bind binds_count[] = {
-	{ H_PORT, &h_sink_ops, &count_only },
-	{ H_PORT2, &h_sink_ops, &payload },
-};
-
 static int
 setup1(void **state)
 {
 	(void)state;
-	return h_open(&H, 1, binds, RTE_DIM(binds), 64, 0);
+	return h_open_sink(&H, 1, H_SINK_PAYLOAD, 64, 0);
 }
 
 static int
 setup1_count(void **state)
 {
 	(void)state;
-	return h_open(&H, 1, binds_count, RTE_DIM(binds_count), 64, 0);
+	return h_open_sink(&H, 1, H_SINK_COUNT, 64, 0);
 }
 
 static int
@@ -577,7 +563,7 @@ static int
 setup_many(void **state)
 {
 	(void)state;
-	return h_open(&H, 1, binds, RTE_DIM(binds), 1024, 0);
+	return h_open_sink(&H, 1, H_SINK_PAYLOAD, 1024, 0);
 }
 
 /* The lcore's budget per second is drawn at random in [50, 150) each second (as Linux does
