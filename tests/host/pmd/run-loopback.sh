@@ -35,19 +35,11 @@ skip() { echo "SKIP: $*"; exit 77; }
 testpmd=$(command -v dpdk-testpmd) || skip "dpdk-testpmd not installed (apt-get install dpdk)"
 [ -x "$prog" ] || { echo "FAIL: test program $prog not built"; exit 1; }
 
-# Hugepages: raise to 1024 if lower (never lower it), mount hugetlbfs if needed.
-nr=$(cat /proc/sys/vm/nr_hugepages 2>/dev/null || echo 0)
-if [ "$nr" -lt 1024 ]; then
-	echo 1024 > /proc/sys/vm/nr_hugepages 2>/dev/null || true
-fi
-if ! mountpoint -q /dev/hugepages; then
-	mkdir -p /dev/hugepages && mount -t hugetlbfs nodev /dev/hugepages 2>/dev/null ||
-		skip "cannot mount hugetlbfs on /dev/hugepages"
-fi
-free=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
 # testpmd -m 128 and ours -m 128: 128 pages of 2 MB, plus slack.
-[ "${free:-0}" -ge 160 ] ||
-	skip "only ${free:-0} free 2 MB hugepages (need 160): raise /proc/sys/vm/nr_hugepages"
+VNS_SRC=${VNS_SRC:-$(cd "$(dirname "$0")/../../.." && pwd)}
+# shellcheck source=../lib.sh
+. "$VNS_SRC/tests/host/lib.sh"
+need_hugepages 160
 
 dir=$(mktemp -d /tmp/vhu-test.XXXXXX) || exit 1
 sock=$dir/vhu.sock
