@@ -5,6 +5,13 @@
  * (device-readable, omitted when empty), the ack byte (device-writable). Transports that
  * carry commands themselves (vhost-user: VQ_PAIRS_SET becomes SET_VRING_ENABLE) provide
  * ops->ctrl_cmd and have no control virtqueue.
+ *
+ * A command that times out or comes back malformed (used index moved by more than one, an
+ * id we did not post) leaves the queue in a state we cannot know: the device may still
+ * answer into the command buffer or move the used index later. The queue is then broken:
+ * later commands fail at once with -EIO and nothing of it is reused or freed until a
+ * device reset succeeds (stop + start; a reset that fails makes the device dead and leaks
+ * it, vpmd_dev.c).
  */
 #include <errno.h>
 #include <string.h>
@@ -135,6 +142,13 @@ vpmd_ctrl_send(struct vpmd_dev *dev, uint8_t cls, uint8_t cmd, const void *data,
 				     why[0] ? why : strerror(-rc));
 		return rc;
 	}
+	if (cvq != NULL && cvq->broken) {
+		vpmd_set_err(err, errlen,
+			     "%s: control command class %u cmd %u: the control queue is broken "
+			     "(an earlier command got no valid answer); stop and start the device",
+			     dev->name, cls, cmd);
+		return -EIO;
+	}
 	if (cvq == NULL || len > CTRL_DATA_MAX) {
 		vpmd_set_err(err, errlen, "%s: control command class %u cmd %u: %s", dev->name, cls,
 			     cmd, cvq == NULL ? "no control queue" : "data too long");
@@ -161,6 +175,8 @@ vpmd_ctrl_send(struct vpmd_dev *dev, uint8_t cls, uint8_t cmd, const void *data,
 	}
 	rc = cvq->vq.is_packed ? ctrl_send_packed(cvq, n, lens, addrs)
 			       : ctrl_send_split(cvq, n, lens, addrs);
+	if (rc != 0)
+		cvq->broken = true;
 	if (rc == -ETIMEDOUT) {
 		vpmd_set_err(err, errlen,
 			     "%s: control queue: no answer to class %u cmd %u within "

@@ -640,6 +640,7 @@ dev_reset_rings(struct vpmd_dev *dev)
 	if (dev->cvq) {
 		vpmd_vq_reset(&dev->cvq->vq);
 		dev->cvq->next_desc = 0;
+		dev->cvq->broken = false;
 	}
 }
 

@@ -112,6 +112,9 @@ struct vpmd_ctrlq {
 	uint8_t *buf; /* header | data | ack */
 	uint64_t buf_iova;
 	uint16_t next_desc; /* split: next descriptor, taken in ring order */
+	/* A command went unanswered or came back malformed: the device may still write into buf
+	 * or the ring, so nothing is sent until a device reset (vpmd_ctrl.c). */
+	bool broken;
 };
 #define VPMD_CTRL_BUF_SIZE 64
 /* A command is at most three descriptors: {class, cmd}, data, ack [5.1.6.5]. */
