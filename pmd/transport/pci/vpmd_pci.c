@@ -72,6 +72,15 @@ struct vpmd_pci {
 
 /* ---------------- MMIO accessors (little endian, 4.1.3.1) ---------------- */
 
+#ifdef VPMD_PCI_FAKE_DEVICE
+/* The unit test's device model (tests/unit/pmd/vpmd_pci_fake.c) reacts to each register
+ * write before the next access, as a device does; the real build has no such call. */
+void vpmd_pci_fake_written(volatile void *reg);
+#define PCI_WRITTEN(reg) vpmd_pci_fake_written(reg)
+#else
+#define PCI_WRITTEN(reg) ((void)0)
+#endif
+
 static uint8_t
 rd8(const volatile uint8_t *reg)
 {
@@ -95,18 +104,21 @@ static void
 wr8(volatile uint8_t *reg, uint8_t v)
 {
 	rte_write8(v, reg);
+	PCI_WRITTEN(reg);
 }
 
 static void
 wr16(volatile uint16_t *reg, uint16_t v)
 {
 	rte_write16(rte_cpu_to_le_16(v), reg);
+	PCI_WRITTEN(reg);
 }
 
 static void
 wr32(volatile uint32_t *reg, uint32_t v)
 {
 	rte_write32(rte_cpu_to_le_32(v), reg);
+	PCI_WRITTEN(reg);
 }
 
 /* 64-bit fields as two 32-bit writes, low half first (4.1.3.1 allows it). */
@@ -482,13 +494,32 @@ pci_set_status(void *priv, uint8_t status, char *err __rte_unused, size_t errlen
 	return 0; /* the core reads the status back where it matters */
 }
 
-/* 4.1.4.3.2: after writing 0 the device may take time; the reset is done when it reads 0. */
+/*
+ * Take bus mastering away from a device that did not reset: it may still DMA into our
+ * rings and buffers, and the core only keeps those out of our own pools; when the process
+ * exits the memory goes back to the system. With Bus Master Enable clear the function
+ * issues no memory requests (PCI Local Bus 3.0, 6.2.2; Linux's pci_clear_master). 0 or -EIO.
+ */
+static int
+pci_clear_bus_master(struct vpmd_pci *p)
+{
+	uint16_t cmd;
+
+	if (cfg_read(p, VPMD_PCI_CFG_COMMAND, &cmd, sizeof(cmd)) != 0)
+		return -EIO;
+	cmd = rte_cpu_to_le_16((uint16_t)(rte_le_to_cpu_16(cmd) & ~VPMD_PCI_CMD_MASTER));
+	return cfg_write(p, VPMD_PCI_CFG_COMMAND, &cmd, sizeof(cmd));
+}
+
+/* 4.1.4.3.2: after writing 0 the device may take time; the reset is done when it reads 0
+ * (any other value, FEATURES_OK left set included, means it is not). */
 static int
 pci_reset(void *priv, char *err, size_t errlen)
 {
 	struct vpmd_pci *p = priv;
 	const struct timespec ms = { .tv_sec = 0, .tv_nsec = 1000000 };
 	unsigned int i;
+	uint8_t status;
 
 	wr8(&p->common->device_status, 0);
 	for (i = 0; i < VPMD_PCI_RESET_WAIT_MS; i++) {
@@ -496,10 +527,13 @@ pci_reset(void *priv, char *err, size_t errlen)
 			return 0;
 		nanosleep(&ms, NULL);
 	}
+	status = rd8(&p->common->device_status);
 	vpmd_set_err(err, errlen,
 		     "%s: device status still 0x%x %u ms after a reset: the device "
-		     "is stuck (reset it from the host, or reboot the guest)",
-		     p->addr, rd8(&p->common->device_status), VPMD_PCI_RESET_WAIT_MS);
+		     "is stuck (%s; reset it from the host, or reboot the guest)",
+		     p->addr, status, VPMD_PCI_RESET_WAIT_MS,
+		     pci_clear_bus_master(p) == 0 ? "bus mastering disabled, so it cannot DMA"
+						  : "and bus mastering could not be disabled");
 	return -ETIMEDOUT;
 }
 

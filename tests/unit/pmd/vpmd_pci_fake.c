@@ -15,6 +15,11 @@
  * capability on an absent BAR, a notify structure only on an I/O BAR (one on an I/O BAR
  * ahead of a memory one is skipped), a short common config, too few queues, a misaligned common,
  * notify or device structure or notify_off_multiplier, a bad address.
+ * A device model (vpmd_pci_fake_written(), called by the transport after each register
+ * write when built with VPMD_PCI_FAKE_DEVICE) covers devices that misbehave at run time: a
+ * status that never reads 0 after a reset (or keeps FEATURES_OK), NEEDS_RESET set as soon
+ * as DRIVER_OK is, and max_virtqueue_pairs of 0, 65 and 0x8000 read through the device
+ * config. (What the core does with them: test_vpmd_dead.c, test_vpmd_negotiate.c.)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,6 +41,38 @@
 #define BAR         4
 #define BAR_SIZE    0x4000u
 #define NOTIFY_MULT 4u
+
+/* How the device model reacts to register writes. */
+enum model {
+	MODEL_ECHO,        /* memory: reads return what was written */
+	MODEL_STUCK,       /* a reset never completes: the status keeps its old value */
+	MODEL_FOK_STICKY,  /* after a reset the status still reads FEATURES_OK */
+	MODEL_NEEDS_RESET, /* DRIVER_OK makes the device set DEVICE_NEEDS_RESET at once */
+};
+static enum model model;
+static volatile uint8_t *model_bar; /* the test's own mapping of BAR 4 */
+#define COMMON_STATUS 0x14          /* device_status in the common config (4.1.4.3) */
+
+void vpmd_pci_fake_written(volatile void *reg);
+void
+vpmd_pci_fake_written(volatile void *reg)
+{
+	static uint8_t last;
+	uint8_t st;
+
+	(void)reg;
+	if (model_bar == NULL)
+		return;
+	st = model_bar[COMMON_STATUS];
+	if (st != 0)
+		last = st;
+	if (model == MODEL_STUCK && st == 0)
+		model_bar[COMMON_STATUS] = last;
+	else if (model == MODEL_FOK_STICKY && st == 0)
+		model_bar[COMMON_STATUS] = 0x08;
+	else if (model == MODEL_NEEDS_RESET && (st & 0x04))
+		model_bar[COMMON_STATUS] = st | 0x40;
+}
 
 /* The EAL is not initialised here; the uio path asks for IOVA = PA, so say so. */
 enum rte_iova_mode
@@ -349,6 +387,121 @@ test_good(void)
 	}
 }
 
+static void
+model_map(enum model m)
+{
+	int fd = open(DEVDIR "/resource4", O_RDWR);
+	void *va = fd < 0 ? MAP_FAILED
+			  : mmap(NULL, BAR_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (fd >= 0)
+		close(fd);
+	CHECK(va != MAP_FAILED, "cannot map the fake BAR");
+	model_bar = va == MAP_FAILED ? NULL : va;
+	model = m;
+}
+
+static void
+model_unmap(void)
+{
+	if (model_bar != NULL)
+		munmap((void *)(uintptr_t)model_bar, BAR_SIZE);
+	model_bar = NULL;
+	model = MODEL_ECHO;
+}
+
+/* A device that misbehaves at run time, through the transport's ops. */
+static void
+test_device_model(void)
+{
+	static const uint16_t pairs[] = { 0, 65, 0x8000 };
+	const struct vpmd_transport_ops *ops = NULL;
+	void *priv = NULL;
+	struct fake f;
+	char err[512];
+	unsigned int i;
+	uint16_t v;
+	int rc;
+
+	/* The status never reads 0 after a reset: -ETIMEDOUT, and the device loses bus
+	 * mastering so that it cannot DMA into memory the process no longer owns. */
+	good(&f);
+	rc = probe(&f, ADDR, &ops, &priv, err, sizeof(err));
+	CHECK(rc == 0, "probe: %s", err);
+	if (rc != 0)
+		return;
+	model_map(MODEL_STUCK);
+	ops->set_status(priv, 0x0f, err, sizeof(err));
+	err[0] = '\0';
+	rc = ops->reset(priv, err, sizeof(err));
+	CHECK(rc == -ETIMEDOUT && strstr(err, "status still 0xf"), "stuck reset: %d %s", rc, err);
+	CHECK(strstr(err, "bus mastering disabled") != NULL, "stuck reset: '%s'", err);
+	CHECK((file16(DEVDIR "/config", 4) & 0x4) == 0,
+	      "bus mastering still on after a reset that failed (command 0x%x)",
+	      file16(DEVDIR "/config", 4));
+	CHECK(ops->get_status(priv) == 0x0f, "status 0x%x", ops->get_status(priv));
+	model_unmap();
+	ops->close(priv);
+	printf("ok   status that never reads 0: reset fails, bus mastering off\n");
+
+	/* FEATURES_OK still set after a reset: not a reset (4.1.4.3.2 wants 0). */
+	good(&f);
+	rc = probe(&f, ADDR, &ops, &priv, err, sizeof(err));
+	CHECK(rc == 0, "probe: %s", err);
+	if (rc != 0)
+		return;
+	model_map(MODEL_FOK_STICKY);
+	ops->set_status(priv, 0x0b, err, sizeof(err));
+	err[0] = '\0';
+	rc = ops->reset(priv, err, sizeof(err));
+	CHECK(rc == -ETIMEDOUT && strstr(err, "status still 0x8"), "FEATURES_OK sticky: %d %s", rc,
+	      err);
+	CHECK((file16(DEVDIR "/config", 4) & 0x4) == 0, "bus mastering still on");
+	model_unmap();
+	ops->close(priv);
+	printf("ok   FEATURES_OK still set after a reset: reset fails\n");
+
+	/* NEEDS_RESET right after DRIVER_OK: the transport reports it (the core then refuses
+	 * to start, test_vpmd_lifecycle.c), and a reset clears it. */
+	good(&f);
+	rc = probe(&f, ADDR, &ops, &priv, err, sizeof(err));
+	CHECK(rc == 0, "probe: %s", err);
+	if (rc != 0)
+		return;
+	model_map(MODEL_NEEDS_RESET);
+	ops->set_status(priv, 0x0f, err, sizeof(err));
+	CHECK(ops->get_status(priv) == 0x4f, "status after DRIVER_OK 0x%x", ops->get_status(priv));
+	CHECK(ops->reset(priv, err, sizeof(err)) == 0 && ops->get_status(priv) == 0,
+	      "reset after NEEDS_RESET: %s", err);
+	CHECK((file16(DEVDIR "/config", 4) & 0x4) == 0x4, "bus mastering off after a good reset");
+
+	/* max_virtqueue_pairs (device config offset 8, 16 bits) as the device says it. */
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		model_bar[0x2000 + 8] = (uint8_t)pairs[i];
+		model_bar[0x2000 + 9] = (uint8_t)(pairs[i] >> 8);
+		v = 0xdead;
+		CHECK(ops->read_config(priv, 8, &v, 2, err, sizeof(err)) == 0 && v == pairs[i],
+		      "max_virtqueue_pairs %u read as %u", pairs[i], v);
+	}
+	model_unmap();
+	ops->close(priv);
+	printf("ok   NEEDS_RESET after DRIVER_OK reported, cleared by reset; max_virtqueue_pairs "
+	       "0, 65, 0x8000 read\n");
+
+	/* num_queues 0xffff (what 0x8000 pairs would need is 0x10001): the last index exists,
+	 * none past it. */
+	good(&f);
+	put16(&f.common[0x12], 0xffff);
+	rc = probe(&f, ADDR, &ops, &priv, err, sizeof(err));
+	CHECK(rc == 0, "probe: %s", err);
+	if (rc == 0) {
+		CHECK(ops->queue_max_size(priv, 0xfffe) == 256, "queue 0xfffe of 0xffff missing");
+		CHECK(ops->queue_max_size(priv, 0xffff) == 0, "queue 0xffff of 0xffff exists");
+		ops->close(priv);
+		printf("ok   num_queues 0xffff: queue 0xfffe exists, 0xffff does not\n");
+	}
+}
+
 int
 main(void)
 {
@@ -360,6 +513,7 @@ main(void)
 		return 1;
 	}
 	test_good();
+	test_device_model();
 
 	good(&f);
 	f.vendor = 0x8086;
