@@ -4,7 +4,8 @@
 #   make arm64           cross-build for the ARM64 guest (build-arm64/)
 #   make test            install deps, build host + arm64 + fuzz, run the test suites (README command 2)
 #   make demo            the main job: build, boot the ARM64 guest, drive vnetsink with iperf3 (README command 1)
-#   make run             boot the guest (VIRTIO_QUEUES=N MODE=vnetsink|dpdk-virtio|kernel PACKED=on|off GUEST_ARCH=aarch64|x86_64)
+#   make run             boot the guest (VIRTIO_QUEUES=N MODE=vnetsink|dpdk-virtio|kernel|testpmd PACKED=on|off GUEST_ARCH=aarch64|x86_64;
+#                        MODE=testpmd: PMD=vpmd|virtio FWD=rxonly|macswap|txonly)
 #   make bench           benchmarks (not tests): tools/bench
 #   make setup-mq-tap    multi-queue taps (TAPS=, default VM_TAP of conf/vm.conf; TAP_NETNS=, TAP_USER=)
 #   make hugepages       reserve HUGEPAGES_MB (default 1024) of 2 MB hugepages and mount hugetlbfs
@@ -66,7 +67,7 @@ run:
 	x86_64|amd64) $(MAKE) build && guest-image/build --arch x86_64 --build $(BUILD) ;; \
 	*) $(MAKE) arm64 && guest-image/build --arch arm64 --build $(BUILD_ARM64) ;; \
 	esac
-	tools/run-vm
+	TESTPMD_PMD="$(PMD)" TESTPMD_FWD="$(FWD)" tools/run-vm
 
 demo:
 	tools/demo

@@ -1,6 +1,7 @@
 # tools/lib/vm.sh: shared by the vm suite, tools/demo and tools/bench (sourced; bash).
 #   vm_prepare            build the arm64 binaries and the guest image when needed (cached)
-#   vm_start MODE Q PACKED   boot the guest with tools/run-vm in a private netns (background)
+#   vm_start MODE Q PACKED   boot the guest with tools/run-vm in a private netns (background);
+#                         VM_RUN_OPTS (array) adds run-vm options (--pmd, --fwd, --net-opts)
 #   vm_wait_ready SECS    wait for the guest's ready line; fails on the guest's "failed" line
 #   vm_iperf P SECS OUT   iperf3 -c from the netns (JSON in OUT), retried while the server restarts
 #   vm_stop               stop run-vm (it tears down QEMU, the tap and the netns)
@@ -36,7 +37,8 @@ vm_prepare() {
 		echo "no $GUEST_ARCH build in $arm (arm64: tools/cross-sysroot, then meson setup $arm --cross-file cross/sysroot-arm64/paths.ini --cross-file cross/arm64.ini -Dtests=disabled)"
 		return 77
 	fi
-	ninja -C "$arm" dataplane/vnetsink >"$VM_TMP/ninja.log" 2>&1 || { tail -n 20 "$VM_TMP/ninja.log"; echo "$GUEST_ARCH build of vnetsink failed"; return 1; }
+	# Everything: vnetsink, and the net_vpmd plugin that testpmd loads.
+	ninja -C "$arm" >"$VM_TMP/ninja.log" 2>&1 || { tail -n 20 "$VM_TMP/ninja.log"; echo "$GUEST_ARCH build failed"; return 1; }
 	"$VNS_SRC/guest-image/build" --arch "$GUEST_ARCH" --build "$arm" >"$VM_TMP/image.log" 2>&1 || { tail -n 20 "$VM_TMP/image.log"; echo "guest-image/build failed"; return 1; }
 	return 0
 }
@@ -45,7 +47,8 @@ vm_start() {
 	mode=$1 queues=$2 packed=$3
 	: >"$VM_LOG"
 	GUEST_ARCH=$GUEST_ARCH VM_MEMORY=${VM_MEMORY:-768} VIRTIO_QUEUES=$queues MODE=$mode PACKED=$packed VM_PIN="" \
-		"$VNS_SRC/tools/run-vm" --netns "$VM_NS" --log "$VM_LOG" </dev/null >"$VM_TMP/run-vm.out" 2>&1 &
+		"$VNS_SRC/tools/run-vm" --netns "$VM_NS" --log "$VM_LOG" ${VM_RUN_OPTS[@]+"${VM_RUN_OPTS[@]}"} \
+		</dev/null >"$VM_TMP/run-vm.out" 2>&1 &
 	VM_PID=$!
 	vm_log "run-vm started (pid $VM_PID, mode $mode, $queues queues, packed=$packed, netns $VM_NS)"
 }
@@ -63,7 +66,7 @@ vm_stop() {
 }
 
 # Ready: kernel mode prints "VNS-GUEST: ready"; vnetsink prints its configuration and then
-# stats lines once the queues poll.
+# stats lines once the queues poll; testpmd says it starts forwarding.
 vm_wait_ready() {
 	limit=$1
 	i=0
@@ -72,6 +75,7 @@ vm_wait_ready() {
 			echo "guest failed to start; serial log:"; tail -n 25 "$VM_LOG"; return 1
 		fi
 		if grep -q '^VNS-GUEST: ready' "$VM_LOG" 2>/dev/null ||
+		   grep -q '^No commandline core given, start packet forwarding' "$VM_LOG" 2>/dev/null ||
 		   { grep -q '^vnetsink: starting with this configuration' "$VM_LOG" 2>/dev/null &&
 		     grep -q '\] q0@' "$VM_LOG" 2>/dev/null; }; then
 			vm_log "guest ready after ~$((i / 2)) s"
@@ -85,6 +89,16 @@ vm_wait_ready() {
 	done
 	echo "guest not ready after $limit s; serial log:"; tail -n 25 "$VM_LOG"
 	return 1
+}
+
+# testpmd's cumulative count FIELD (RX-packets, TX-packets, ...) of port 0 in its last
+# periodic "NIC statistics" block of the serial log; empty when there is none yet.
+vm_testpmd_stat() {
+	tr -d '\r' <"$VM_LOG" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' | awk -v f="$1:" '
+		/NIC statistics for port 0 / { blk = 1; next }
+		blk && /^ *#+ *$/ { blk = 0 }
+		blk { for (i = 1; i < NF; i++) if ($i == f) v = $(i + 1) }
+		END { if (v != "") print v }'
 }
 
 vm_ping() {
