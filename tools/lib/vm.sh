@@ -5,6 +5,7 @@
 #   vm_wait_ready SECS    wait for the guest's ready line; fails on the guest's "failed" line
 #   vm_iperf P SECS OUT   iperf3 -c from the netns (JSON in OUT), retried while the server restarts
 #   vm_stop               stop run-vm (it tears down QEMU, the tap and the netns)
+#   vm_qmp CMD            QEMU's QMP reply to CMD (e.g. query-pci), one JSON line
 # Variables: VNS_SRC (repo), VM_NS (netns), VM_LOG (serial log), and from conf/vm.conf
 # (the environment overrides it, as for tools/run-vm): VM_TAP (the tap, inside VM_NS),
 # VM_MAC (the guest's MAC), VM_HOST_IP and VM_GUEST_IP (HOST_IP and GUEST_IP without the
@@ -89,6 +90,12 @@ vm_wait_ready() {
 	done
 	echo "guest not ready after $limit s; serial log:"; tail -n 25 "$VM_LOG"
 	return 1
+}
+
+# run-vm keeps QEMU's QMP socket in /run/vns-vm.<its pid>.
+vm_qmp() {
+	printf '{"execute":"qmp_capabilities"}\n{"execute":"%s"}\n' "$1" |
+		timeout 5 socat -t 2 - "UNIX-CONNECT:/run/vns-vm.$VM_PID/qmp.sock" 2>/dev/null | grep '"return": *\['
 }
 
 # testpmd's cumulative count FIELD (RX-packets, TX-packets, ...) of port 0 in its last
