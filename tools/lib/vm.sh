@@ -45,7 +45,8 @@ vm_prepare() {
 }
 
 vm_start() {
-	mode=$1 queues=$2 packed=$3
+	# Local: the scripts that source this file have variables of these names.
+	local mode=$1 queues=$2 packed=$3
 	: >"$VM_LOG"
 	GUEST_ARCH=$GUEST_ARCH VM_MEMORY=${VM_MEMORY:-768} VIRTIO_QUEUES=$queues MODE=$mode PACKED=$packed VM_PIN="" \
 		"$VNS_SRC/tools/run-vm" --netns "$VM_NS" --log "$VM_LOG" ${VM_RUN_OPTS[@]+"${VM_RUN_OPTS[@]}"} \

@@ -34,4 +34,11 @@ echo '{broken' >>"$T/runs.jsonl"
 expect_rc 1 "a corrupt record is a clear error" -- "$B" "$T"
 expect_out "runs.jsonl:15: not JSON" "names the line"
 expect_rc 1 "missing runs" -- "$B" "$T/nonexistent"
+# Only testpmd runs (tools/bench --modes "testpmd-virtio testpmd-vpmd"): no empty app table.
+mkdir "$T/tp"
+grep testpmd "$T/runs.jsonl" >"$T/tp/runs.jsonl"
+expect_rc 0 "testpmd runs alone" -- "$B" "$T/tp"
+expect_out "same app on both PMDs" "the testpmd table"
+# shellcheck disable=SC2154 # out is set by expect_rc (lib.sh)
+echo "$out" | grep -q 'Small packets' && { echo "FAIL: an empty vnetsink small-packet table"; fails=$((fails + 1)); } || echo "ok: no empty table"
 finish
