@@ -295,10 +295,10 @@ app_setup(struct vns_app *app)
 		report(err);
 		return VNS_EXIT_USAGE;
 	}
-	/* The port starts before the stacks are made: they answer for the device's own MAC,
-	 * which a driver may learn only then (net_vpmd does); nobody polls until app_run. */
-	if (rc != 0 || vns_port_start(app->port, err, sizeof(err)) != 0 ||
-	    setup_queues(app, socket, err, sizeof(err)) != 0 ||
+	/* The stacks' memory exists before the port starts: a vhost-user backend reaches only
+	 * the memory there was at start. */
+	if (rc != 0 || setup_queues(app, socket, err, sizeof(err)) != 0 ||
+	    vns_port_start(app->port, err, sizeof(err)) != 0 ||
 	    setup_reporting(app, err, sizeof(err)) != 0) {
 		report(err);
 		return 1;

@@ -840,8 +840,22 @@ vpmd_eth_secondary_link_update(struct rte_eth_dev *dev, int wait)
 	return 0;
 }
 
+/* A receive mode without CTRL_RX is the device's behaviour (as in the primary); with it, the
+ * command needs the control queue, which is the primary's. */
+static int
+vpmd_eth_secondary_rx_mode(struct rte_eth_dev *dev)
+{
+	const struct vpmd_eth_priv *priv = dev->data->dev_private;
+
+	return (priv->features & VPMD_F_CTRL_RX) ? -ENOTSUP : 0;
+}
+
 static const struct eth_dev_ops vpmd_eth_secondary_ops = {
 	.dev_infos_get = vpmd_eth_info_get,
+	.promiscuous_enable = vpmd_eth_secondary_rx_mode,
+	.promiscuous_disable = vpmd_eth_secondary_rx_mode,
+	.allmulticast_enable = vpmd_eth_secondary_rx_mode,
+	.allmulticast_disable = vpmd_eth_secondary_rx_mode,
 	.link_update = vpmd_eth_secondary_link_update,
 	.stats_get = vpmd_eth_stats_get,
 	.xstats_get = vpmd_eth_xstats_get,

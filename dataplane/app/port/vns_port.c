@@ -228,6 +228,18 @@ vns_port_setup(struct vns_port *p, const struct vns_port_conf *pc, uint16_t nb_q
 	if ((p->tx_offloads & RTE_ETH_TX_OFFLOAD_TCP_CKSUM) != 0)
 		p->info.tx_offloads |= VNS_TXOFF_TCP_CKSUM;
 	p->conf = *pc;
+	/* The stacks answer for the device's own address unless told another; a driver may
+	 * learn it only once the device runs (net_vpmd reads it from the device then): run it
+	 * once now. */
+	if (!pc->mac_set) {
+		rc = rte_eth_dev_start(p->port_id);
+		if (rc != 0) {
+			vns_fail(err, errlen, "%s: start failed (%s)", p->info.name, strerror(-rc));
+			return rc;
+		}
+		rte_eth_macaddr_get(p->port_id, &p->info.mac);
+		(void)rte_eth_dev_stop(p->port_id);
+	}
 	free(p->xid_nombuf);
 	free(p->xid_ring_full);
 	p->xid_nombuf = calloc(nb_queues, sizeof(*p->xid_nombuf));

@@ -8,8 +8,8 @@
  * Control path (main lcore only, never concurrently with bursts):
  *   [vns_port_vpmd_create()] -> vns_port_open() -> vns_port_setup() -> vns_port_start()
  *   -> bursts -> vns_port_stop() -> vns_port_close().
- * info.mac and info.mtu are the device's once the port is started (net_vpmd learns them
- * from the device then).
+ * info.mac is the device's after setup (without conf->mac_set, setup runs the device once:
+ * net_vpmd learns the address from it then); info.mtu is known after start.
  * Fast path: a worker takes a vns_port_queue once (vns_port_queue_get) and calls
  * vns_port_rx()/vns_port_tx() on it; queue q is only ever used by the lcore that owns it.
  */
