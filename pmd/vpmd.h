@@ -171,6 +171,18 @@ struct vpmd_link {
 /* Link state (read from the device now), MTU and MAC. A query: no log, no state change. */
 int vpmd_link_get(const struct vpmd_dev *dev, struct vpmd_link *link);
 
+/*
+ * The device's receive filter and MAC address through the control queue [virtio 1.2,
+ * 5.1.6.5.1-2], on a started device (main lcore). promisc/allmulti need CTRL_RX negotiated,
+ * mac_set CTRL_MAC_ADDR; without it they fail with -ENOTSUP (a device without CTRL_RX
+ * delivers every frame). 0, or -errno with one line in err (-EIO: the device refused).
+ * A reset (vpmd_stop) returns the device to its defaults: set them again after a start.
+ */
+int vpmd_ctrl_promisc(struct vpmd_dev *dev, bool on, char *err, size_t errlen);
+int vpmd_ctrl_allmulti(struct vpmd_dev *dev, bool on, char *err, size_t errlen);
+int vpmd_ctrl_mac_set(struct vpmd_dev *dev, const struct rte_ether_addr *mac, char *err,
+		      size_t errlen);
+
 uint64_t vpmd_features(const struct vpmd_dev *dev); /* negotiated */
 /* What the device offers (read at vpmd_open(), before anything is negotiated): what a caller
  * may ask for, e.g. to advertise offload capabilities. */

@@ -218,3 +218,60 @@ vpmd_ctrl_set_pairs(struct vpmd_dev *dev, uint16_t pairs, char *err, size_t errl
 	}
 	return 0;
 }
+
+/* One command that needs feature `need` and a started device, acked or refused. */
+static int
+ctrl_command(struct vpmd_dev *dev, uint64_t need, const char *what, uint8_t cls, uint8_t cmd,
+	     const void *data, uint32_t len, char *err, size_t errlen)
+{
+	int rc;
+
+	if (!(dev->features & need)) {
+		vpmd_set_err(err, errlen, "%s: %s needs %s, which was not negotiated", dev->name,
+			     what, need == VPMD_F_CTRL_RX ? "CTRL_RX" : "CTRL_MAC_ADDR");
+		return -ENOTSUP;
+	}
+	if (dev->state != VPMD_ST_STARTED) {
+		vpmd_set_err(err, errlen, "%s: %s: the device is not started", dev->name, what);
+		return -EAGAIN;
+	}
+	rc = vpmd_ctrl_send(dev, cls, cmd, data, len, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (rc != VPMD_CTRL_OK) {
+		vpmd_set_err(err, errlen, "%s: %s: device refused the command (ack %d)", dev->name,
+			     what, rc);
+		return -EIO;
+	}
+	return 0;
+}
+
+int
+vpmd_ctrl_promisc(struct vpmd_dev *dev, bool on, char *err, size_t errlen)
+{
+	uint8_t v = on;
+
+	return ctrl_command(dev, VPMD_F_CTRL_RX, on ? "promiscuous on" : "promiscuous off",
+			    VPMD_CTRL_CLS_RX, VPMD_CTRL_RX_PROMISC, &v, sizeof(v), err, errlen);
+}
+
+int
+vpmd_ctrl_allmulti(struct vpmd_dev *dev, bool on, char *err, size_t errlen)
+{
+	uint8_t v = on;
+
+	return ctrl_command(dev, VPMD_F_CTRL_RX, on ? "all-multicast on" : "all-multicast off",
+			    VPMD_CTRL_CLS_RX, VPMD_CTRL_RX_ALLMULTI, &v, sizeof(v), err, errlen);
+}
+
+int
+vpmd_ctrl_mac_set(struct vpmd_dev *dev, const struct rte_ether_addr *mac, char *err, size_t errlen)
+{
+	int rc = ctrl_command(dev, VPMD_F_CTRL_MAC_ADDR, "MAC address set", VPMD_CTRL_CLS_MAC,
+			      VPMD_CTRL_MAC_ADDR_SET, mac->addr_bytes, RTE_ETHER_ADDR_LEN, err,
+			      errlen);
+
+	if (rc == 0)
+		dev->mac = *mac;
+	return rc;
+}

@@ -27,11 +27,11 @@
 	X(15, MRG_RXBUF, 1)                                                   \
 	X(16, STATUS, 1) /* config status is valid */                         \
 	X(17, CTRL_VQ, 1)                                                     \
-	X(18, CTRL_RX, 0)                                                     \
+	X(18, CTRL_RX, 1)                                                     \
 	X(19, CTRL_VLAN, 0)                                                   \
 	X(21, GUEST_ANNOUNCE, 0)                                              \
 	X(22, MQ, 1) /* config max_virtqueue_pairs is valid */                \
-	X(23, CTRL_MAC_ADDR, 0)                                               \
+	X(23, CTRL_MAC_ADDR, 1)                                               \
 	X(28, INDIRECT_DESC, 1)                                               \
 	X(29, EVENT_IDX, 1)                                                   \
 	X(32, VERSION_1, 1)                                                   \

@@ -45,7 +45,7 @@ vpmd_features_str(uint64_t f, char *buf, size_t len)
  * What we ask for: the overlap of offer and wish, then the spec's dependency rules
  * [5.1.3.1] and one of ours, applied until nothing changes:
  *   GUEST_TSO4/6 and GUEST_ECN need GUEST_CSUM; GUEST_ECN needs GUEST_TSO4 or 6;
- *   HOST_TSO4/6 need CSUM; MQ and CTRL_GUEST_OFFLOADS need CTRL_VQ;
+ *   HOST_TSO4/6 need CSUM; MQ, CTRL_GUEST_OFFLOADS, CTRL_RX and CTRL_MAC_ADDR need CTRL_VQ;
  *   ours: GUEST_TSO4/6 need MRG_RXBUF (we post mbuf-sized buffers, never 64 KB ones).
  */
 static uint64_t
@@ -62,7 +62,8 @@ negotiate_features(uint64_t offered, uint64_t wanted)
 		if (!(f & VPMD_F_CSUM))
 			f &= ~(VPMD_F_HOST_TSO4 | VPMD_F_HOST_TSO6);
 		if (!(f & VPMD_F_CTRL_VQ))
-			f &= ~(VPMD_F_MQ | VPMD_F_CTRL_GUEST_OFFLOADS);
+			f &= ~(VPMD_F_MQ | VPMD_F_CTRL_GUEST_OFFLOADS | VPMD_F_CTRL_RX |
+			       VPMD_F_CTRL_MAC_ADDR);
 	} while (f != prev);
 	return f;
 }

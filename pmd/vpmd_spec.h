@@ -190,6 +190,11 @@ struct vpmd_ctrl_hdr {
 } __attribute__((packed));
 #define VPMD_CTRL_OK              0
 #define VPMD_CTRL_ERR             1
+#define VPMD_CTRL_CLS_RX          0 /* data: one byte, 1 = on, 0 = off [5.1.6.5.1] */
+#define VPMD_CTRL_RX_PROMISC      0
+#define VPMD_CTRL_RX_ALLMULTI     1
+#define VPMD_CTRL_CLS_MAC         1 /* [5.1.6.5.2] */
+#define VPMD_CTRL_MAC_ADDR_SET    1 /* data: the 6-byte address */
 #define VPMD_CTRL_CLS_MQ          4
 #define VPMD_CTRL_MQ_VQ_PAIRS_SET 0
 

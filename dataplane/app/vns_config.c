@@ -33,7 +33,7 @@ enum vns_opt_val {
 	VNS_VAL_TCP_PORT, /* TCP port in [min, max] */
 	VNS_VAL_SECONDS,  /* seconds in [min, max] */
 	VNS_VAL_BOOL,     /* on|off (yes/no, true/false, 1/0); the bare flag means on */
-	VNS_VAL_PORT,     /* vpmd:... or ethdev:... */
+	VNS_VAL_PORT,     /* an ethdev name or id, or vpmd:... */
 	VNS_VAL_LCORE_MAP,
 	VNS_VAL_PACKED,
 	VNS_VAL_IP,
@@ -73,7 +73,7 @@ enum vns_opt_val {
 	X(CONFIG, "config", NULL, "FILE", VNS_VAL_PATH, VNS_CFG_FIELD(config_file), 0, 0, NULL,    \
 	  NULL, "read options from an INI file first (the command line overrides it)")             \
 	X(PORT, "port", "port", "SPEC", VNS_VAL_PORT, VNS_CFG_NOFIELD, 0, 0, NULL, NULL,           \
-	  "vpmd:PCI_ADDRESS | vpmd:vhost-user:PATH | ethdev:PORT_ID | ethdev:NAME (required)")     \
+	  "ethdev NAME | PORT_ID | vpmd:PCI_ADDRESS | vpmd:vhost-user:PATH (required)")            \
 	X(QUEUES, "queues", "port", "N", VNS_VAL_UINT, VNS_CFG_FIELD(nb_queues), 1,                \
 	  VNS_MAX_QUEUES, NULL, NULL,                                                              \
 	  "rx/tx queue pairs, by default one per worker lcore or per --lcore-map entry")           \
@@ -85,7 +85,7 @@ enum vns_opt_val {
 	X(MBUFS, "mbufs", "port", "N", VNS_VAL_UINT, VNS_CFG_FIELD(mbufs), 1024, 4194304, "auto",  \
 	  "0", "mbufs in the pool; auto sizes it from queues and rings")                           \
 	X(PACKED, "packed", "port", "on|off|auto", VNS_VAL_PACKED, VNS_CFG_NOFIELD, 0, 0, NULL,    \
-	  "auto", "our PMD only: allow the packed virtqueue layout; auto = when offered")          \
+	  "auto", "--port vpmd:... only: packed virtqueues; auto = when offered")                  \
 	X(IP, "ip", "net", "A.B.C.D/LEN", VNS_VAL_IP, VNS_CFG_NOFIELD, 0, 0, NULL, VNS_DEFAULT_IP, \
 	  "our IPv4 address and prefix length")                                                    \
 	X(MAC, "mac", "net", "XX:XX:XX:XX:XX:XX", VNS_VAL_MAC, VNS_CFG_NOFIELD, 0, 0, NULL, NULL,  \
@@ -339,40 +339,88 @@ is_ethdev_name(const char *s)
 	return true;
 }
 
+/* A name with a colon is a PCI device's (0000:00:01.0, or 0000:00:01.0_representor_vf0),
+ * never a mistyped prefix such as "vpdm:..." */
+static bool
+colon_is_pci(const char *name)
+{
+	char addr[16];
+	size_t n = strcspn(name, "_");
+
+	if (strchr(name, ':') == NULL)
+		return true;
+	if (n >= sizeof(addr))
+		return false;
+	memcpy(addr, name, n);
+	addr[n] = '\0';
+	return is_pci_address(addr);
+}
+
+/*
+ * --port: an ethdev by name or port id (the "ethdev:" prefix of earlier releases is still
+ * taken), or vpmd:PCI_ADDRESS / vpmd:vhost-user:PATH, which name the net_vpmd vdev vnetsink
+ * then creates (VNS_PORT_VPMD_NAME) on that device.
+ */
 static int
 parse_port(struct vns_config *cfg, const char *v)
 {
-	const char *rest;
-	uint64_t id;
+	const char *rest = v;
+	int n;
 
+	if (strlen(v) >= sizeof(cfg->port_arg))
+		return -1;
+	cfg->port_vpmd_dev[0] = '\0';
 	if (strncmp(v, "vpmd:", 5) == 0) {
 		rest = v + 5;
 		if (strncmp(rest, "vhost-user:", 11) == 0) {
-			if (rest[11] == '\0')
+			/* a devarg value ends at the next comma */
+			if (rest[11] == '\0' || strchr(rest + 11, ',') != NULL)
 				return -1;
+			n = snprintf(cfg->port_vpmd_dev, sizeof(cfg->port_vpmd_dev),
+				     "vhost-user=%s", rest + 11);
 		} else {
 			const char *addr = strncmp(rest, "pci:", 4) == 0 ? rest + 4 : rest;
 
 			if (!is_pci_address(addr))
 				return -1;
+			/* The full DDDD:BB:DD.F form: how EAL and ethdev name the device. */
+			n = snprintf(cfg->port_vpmd_dev, sizeof(cfg->port_vpmd_dev), "pci=%s%s",
+				     strlen(addr) == 7 ? "0000:" : "", addr);
 		}
-		cfg->port_kind = VNS_PORT_VPMD;
-	} else if (strncmp(v, "ethdev:", 7) == 0) {
-		rest = v + 7;
-		if (rest[0] >= '0' && rest[0] <= '9') {
+		if (n < 0 || (size_t)n >= sizeof(cfg->port_vpmd_dev))
+			return -1;
+		rest = VNS_PORT_VPMD_NAME;
+	} else {
+		if (strncmp(v, "ethdev:", 7) == 0)
+			rest = v + 7;
+		if (strspn(rest, "0123456789") == strlen(rest)) {
+			uint64_t id;
+
 			if (!parse_u64(rest, 0, RTE_MAX_ETHPORTS - 1, &id))
 				return -1;
-		} else if (!is_ethdev_name(rest)) {
+		} else if (!is_ethdev_name(rest) || !colon_is_pci(rest)) {
 			return -1;
 		}
-		cfg->port_kind = VNS_PORT_ETHDEV;
-	} else {
-		return -1;
 	}
-	if (strlen(rest) >= sizeof(cfg->port_spec))
-		return -1;
+	snprintf(cfg->port_arg, sizeof(cfg->port_arg), "%s", v);
 	snprintf(cfg->port_spec, sizeof(cfg->port_spec), "%s", rest);
 	return 0;
+}
+
+int
+vns_config_vpmd_devargs(const struct vns_config *cfg, char *buf, size_t len)
+{
+	int n;
+
+	n = snprintf(buf, len, "%s,queues=%u,packed=%s", cfg->port_vpmd_dev,
+		     cfg->nb_queues ? cfg->nb_queues : 1, vns_packed_names[cfg->packed]);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+const char *
+vns_config_vpmd_pci(const struct vns_config *cfg)
+{
+	return strncmp(cfg->port_vpmd_dev, "pci=", 4) == 0 ? cfg->port_vpmd_dev + 4 : NULL;
 }
 
 /* "Q@L,Q@L": each queue once, queues 0..n-1 with none missing. */
@@ -543,9 +591,9 @@ apply_option(struct vns_config *cfg, enum vns_opt_id id, const char *v, const ch
 	case VNS_VAL_PORT:
 		if (parse_port(cfg, v) != 0)
 			return vns_fail(err, errlen,
-					"%s '%s': expected vpmd:PCI_ADDRESS (e.g. "
-					"vpmd:0000:00:01.0), vpmd:vhost-user:PATH, "
-					"ethdev:PORT_ID or ethdev:NAME",
+					"%s '%s': expected an ethdev name or port id "
+					"(e.g. net_vpmd0, net_tap0, 0), vpmd:PCI_ADDRESS "
+					"(e.g. vpmd:0000:00:01.0) or vpmd:vhost-user:PATH",
 					label, v);
 		return 0;
 	case VNS_VAL_LCORE_MAP:
@@ -832,8 +880,8 @@ check_combination(const struct vns_config *cfg, char *err, size_t errlen)
 {
 	if (cfg->port_spec[0] == '\0')
 		return vns_fail(err, errlen,
-				"--port is required: vpmd:PCI_ADDRESS, "
-				"vpmd:vhost-user:PATH, ethdev:PORT_ID or ethdev:NAME");
+				"--port is required: an ethdev name or port id, "
+				"vpmd:PCI_ADDRESS or vpmd:vhost-user:PATH");
 	if (cfg->nb_mapped != 0 && cfg->nb_queues != 0 && cfg->nb_queues != cfg->nb_mapped)
 		return vns_fail(err, errlen,
 				"--queues %u disagrees with --lcore-map, which places %u "
@@ -990,8 +1038,7 @@ format_value(const struct vns_config *cfg, enum vns_opt_id id, char *buf, size_t
 			 *(const bool *)((const char *)cfg + o->field.off) ? "on" : "off");
 		break;
 	case VNS_VAL_PORT:
-		snprintf(buf, len, "%s:%s", cfg->port_kind == VNS_PORT_VPMD ? "vpmd" : "ethdev",
-			 cfg->port_spec);
+		snprintf(buf, len, "%s", cfg->port_arg);
 		break;
 	case VNS_VAL_LCORE_MAP:
 		for (unsigned int q = 0; q < cfg->nb_queues && q < VNS_MAX_QUEUES; q++)

@@ -27,19 +27,27 @@
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 
-#include "vns_port.h"
-
 #define VNS_MAX_QUEUES 64
 #define VNS_PATH_MAX   512
+/* A --port value (an ethdev name, or vpmd:vhost-user: and a socket path), with the NUL. */
+#define VNS_PORT_SPEC_MAX 256
+/* The ethdev that --port vpmd:... creates (a net_vpmd vdev). */
+#define VNS_PORT_VPMD_NAME "net_vpmd0"
+
+/* --port vpmd:...: whether VIRTIO_F_RING_PACKED may (auto), must (on) or must not (off) be
+ * used; net_vpmd's devarg packed=. */
+enum vns_packed_mode { VNS_PACKED_AUTO, VNS_PACKED_ON, VNS_PACKED_OFF };
 
 /* Exit status for a usage error (bad option or value): nothing was started. */
 #define VNS_EXIT_USAGE 2
 
 struct vns_config {
-	enum vns_port_kind port_kind;
-	char port_spec[VNS_PORT_SPEC_MAX]; /* after the "vpmd:"/"ethdev:" prefix */
-	uint16_t nb_queues;                /* 0: one per worker lcore (or per --lcore-map entry) */
-	uint16_t nb_mapped;                /* entries in queue_lcore from --lcore-map */
+	char port_arg[VNS_PORT_SPEC_MAX];  /* --port as given */
+	char port_spec[VNS_PORT_SPEC_MAX]; /* the ethdev: a name or a port id */
+	/* --port vpmd:...: net_vpmd's device devarg ("pci=DBDF", "vhost-user=PATH"); "" = none */
+	char port_vpmd_dev[VNS_PORT_SPEC_MAX];
+	uint16_t nb_queues; /* 0: one per worker lcore (or per --lcore-map entry) */
+	uint16_t nb_mapped; /* entries in queue_lcore from --lcore-map */
 	uint16_t queue_lcore[VNS_MAX_QUEUES]; /* queue q runs on lcore queue_lcore[q] */
 	rte_be32_t ip;                        /* network order */
 	uint8_t prefix_len;
@@ -54,7 +62,7 @@ struct vns_config {
 	uint32_t max_flows;             /* TCP flows per queue */
 	uint32_t stats_interval;        /* seconds; 0 turns the periodic line off */
 	char stats_json[VNS_PATH_MAX];  /* "" = no JSON file */
-	enum vns_packed_mode packed;    /* our PMD only: allow/forbid VIRTIO_F_RING_PACKED */
+	enum vns_packed_mode packed;    /* --port vpmd:... only: allow/forbid RING_PACKED */
 	char config_file[VNS_PATH_MAX]; /* "" = none */
 };
 
@@ -87,6 +95,15 @@ int vns_config_load_file(struct vns_config *cfg, const char *path, char *err, si
 int vns_config_resolve_lcores(struct vns_config *cfg, const bool *lcore_enabled,
 			      unsigned int nb_lcore_slots, unsigned int main_lcore, char *err,
 			      size_t errlen);
+
+/*
+ * --port vpmd:...: the devargs of the net_vpmd vdev that stands for it (device, queues,
+ * packed), e.g. "vhost-user=/tmp/x.sock,queues=2,packed=auto"; call it once nb_queues is
+ * known (after vns_config_resolve_lcores). 0, or -1 when they do not fit len.
+ */
+int vns_config_vpmd_devargs(const struct vns_config *cfg, char *buf, size_t len);
+/* --port vpmd:PCI_ADDRESS: that address (no other driver may take it); NULL otherwise. */
+const char *vns_config_vpmd_pci(const struct vns_config *cfg);
 
 /* Full --help text. */
 void vns_config_usage(FILE *f, const char *prog);

@@ -21,6 +21,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_pdump.h>
 
 #include "vns_err.h"
 #include "vns_config.h"
@@ -36,6 +37,7 @@
 struct vns_app {
 	struct vns_config cfg;
 	struct vns_port *port;
+	bool pdump; /* rte_pdump_init() done */
 	struct rte_mempool *pool;
 	struct vns_shared *shared;
 	struct vns_stack *stacks[VNS_MAX_QUEUES];
@@ -119,22 +121,74 @@ pool_size(const struct vns_config *cfg, uint16_t nb_queues)
 	return (uint32_t)RTE_MIN(n, 4194304u);
 }
 
-/* Open the port, create the mbuf pool and set up cfg->nb_queues queue pairs. */
+/*
+ * --port vpmd:PCI_ADDRESS: our driver maps the device itself, so no PCI driver of the EAL
+ * (DPDK's net_virtio matches it too) may take it: block it, unless the user chose the EAL's
+ * PCI devices with an allow list (which cannot be combined with a block list); then
+ * vpmd_pci_check() refuses a device the EAL gave to another driver.
+ */
+static char **
+eal_args(int argc, char **argv, const struct vns_config *cfg, int *argc_out)
+{
+	const char *pci = vns_config_vpmd_pci(cfg);
+	char **out;
+
+	*argc_out = argc;
+	for (int i = 1; i < argc && pci != NULL; i++)
+		if (strcmp(argv[i], "-a") == 0 || strncmp(argv[i], "--allow", 7) == 0)
+			pci = NULL;
+	if (pci == NULL)
+		return argv;
+	out = calloc((size_t)argc + 3, sizeof(*out));
+	if (out == NULL)
+		return argv;
+	memcpy(out, argv, (size_t)argc * sizeof(*out));
+	out[argc] = "-b";
+	out[argc + 1] = (char *)(uintptr_t)pci;
+	*argc_out = argc + 2;
+	return out;
+}
+
+static int
+vpmd_pci_check(const struct vns_config *cfg, char *err, size_t errlen)
+{
+	const char *pci = vns_config_vpmd_pci(cfg);
+	uint16_t port_id;
+
+	if (pci == NULL || rte_eth_dev_get_port_by_name(pci, &port_id) != 0)
+		return 0;
+	return vns_fail(err, errlen,
+			"--port %s: the EAL already gave %s to another driver (port %u); drop "
+			"it from the EAL's -a list or start the EAL with --no-pci",
+			cfg->port_arg, pci, port_id);
+}
+
+/* Open the port, create the mbuf pool and set up cfg->nb_queues queue pairs. -ENODEV for a
+ * --port that names no port (a usage error). */
 static int
 setup_port(struct vns_app *app, int socket, char *err, size_t errlen)
 {
 	const struct vns_config *cfg = &app->cfg;
 	const struct vns_port_conf port_conf = {
 		.ring_size = cfg->ring_size,
-		.packed = cfg->packed,
 		.mac_set = cfg->mac_set,
 		.mac = cfg->mac,
 	};
 	uint32_t nb_mbufs = pool_size(cfg, cfg->nb_queues);
+	char devargs[VNS_PORT_SPEC_MAX + 64], why[VNS_PORT_SPEC_MAX + 256];
+	int rc;
 
-	app->port = vns_port_open(cfg->port_kind, cfg->port_spec, err, errlen);
+	if (cfg->port_vpmd_dev[0] != '\0') {
+		if (vpmd_pci_check(cfg, err, errlen) != 0)
+			return -1;
+		if (vns_config_vpmd_devargs(cfg, devargs, sizeof(devargs)) != 0)
+			return vns_fail(err, errlen, "--port %s: too long", cfg->port_arg);
+		if (vns_port_vpmd_create(cfg->port_spec, devargs, why, sizeof(why)) != 0)
+			return vns_fail(err, errlen, "--port %s: %s", cfg->port_arg, why);
+	}
+	app->port = vns_port_open(cfg->port_spec, &rc, err, errlen);
 	if (app->port == NULL)
-		return -1;
+		return rc == -ENODEV ? -ENODEV : -1;
 	app->pool = rte_pktmbuf_pool_create("vns_mbufs", nb_mbufs, 256, 0,
 					    RTE_MBUF_DEFAULT_BUF_SIZE, socket);
 	if (app->pool == NULL)
@@ -227,6 +281,7 @@ app_setup(struct vns_app *app)
 	bool enabled[RTE_MAX_LCORE];
 	char err[512];
 	int socket = (int)rte_socket_id();
+	int rc;
 
 	for (unsigned int i = 0; i < RTE_MAX_LCORE; i++)
 		enabled[i] = rte_lcore_is_enabled(i);
@@ -235,12 +290,26 @@ app_setup(struct vns_app *app)
 		report(err);
 		return VNS_EXIT_USAGE;
 	}
-	if (setup_port(app, socket, err, sizeof(err)) != 0 ||
-	    setup_queues(app, socket, err, sizeof(err)) != 0 ||
+	rc = setup_port(app, socket, err, sizeof(err));
+	if (rc == -ENODEV) {
+		report(err);
+		return VNS_EXIT_USAGE;
+	}
+	/* The stacks' memory exists before the port starts: a vhost-user backend reaches only
+	 * the memory there was at start. */
+	if (rc != 0 || setup_queues(app, socket, err, sizeof(err)) != 0 ||
 	    vns_port_start(app->port, err, sizeof(err)) != 0 ||
 	    setup_reporting(app, err, sizeof(err)) != 0) {
 		report(err);
 		return 1;
+	}
+	/* dpdk-dumpcap (a secondary process) captures through callbacks on our bursts. Not
+	 * fatal: everything else runs without it. */
+	app->pdump = rte_pdump_init() == 0;
+	if (!app->pdump) {
+		snprintf(err, sizeof(err), "packet capture unavailable: rte_pdump_init: %s",
+			 rte_strerror(rte_errno));
+		report(err);
 	}
 	return 0;
 }
@@ -248,8 +317,11 @@ app_setup(struct vns_app *app)
 static void
 app_teardown(struct vns_app *app)
 {
-	/* Whatever telemetry registered must stop reading before the queues go. */
+	/* Whatever telemetry registered must stop reading before the queues go; so must a
+	 * capture's callbacks (rte_pdump_uninit: no new ones; the port stops next). */
 	vns_telemetry_detach();
+	if (app->pdump)
+		(void)rte_pdump_uninit();
 	if (app->port != NULL)
 		vns_port_stop(app->port);
 	for (uint16_t q = 0; q < VNS_MAX_QUEUES; q++) {
@@ -304,7 +376,8 @@ main(int argc, char **argv)
 	static struct vns_app app; /* large (per-lcore worker table): not on the stack */
 	enum vns_config_status st;
 	char err[1024];
-	int dashes = argc, rc;
+	char **eal_argv;
+	int dashes = argc, eal_argc, rc;
 
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--") == 0) {
@@ -330,7 +403,8 @@ main(int argc, char **argv)
 		return VNS_EXIT_USAGE;
 	}
 
-	if (rte_eal_init(dashes, argv) < 0) {
+	eal_argv = eal_args(dashes, argv, &app.cfg, &eal_argc);
+	if (rte_eal_init(eal_argc, eal_argv) < 0) {
 		eal_error(rte_errno);
 		return 1;
 	}

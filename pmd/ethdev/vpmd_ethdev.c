@@ -20,12 +20,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bus_pci_driver.h>
 #include <bus_vdev_driver.h>
 #include <ethdev_driver.h>
+#include <ethdev_pci.h>
 #include <ethdev_vdev.h>
 #include <rte_kvargs.h>
 #include <rte_malloc.h>
 
+#include "rte_pmd_vpmd.h"
 #include "vpmd.h"
 #include "vpmd_spec.h"
 
@@ -64,11 +67,20 @@ struct vpmd_eth_qslot {
 	uint16_t nb_desc;
 };
 
+/*
+ * dev_private lives in shared memory (a secondary process reads it); vpmd itself, its
+ * transport and doorbells are the primary's alone: a secondary reads only what is cached
+ * here and the queues' counters (which vpmd keeps in hugepage memory too).
+ */
 struct vpmd_eth_priv {
-	struct vpmd_dev *vpmd;
+	struct vpmd_dev *vpmd; /* primary only */
 	struct vpmd_eth_args args;
 	struct rte_ether_addr mac;
-	bool dirty; /* configure or a queue set-up since the last vpmd_configure() */
+	bool mac_user_set; /* set through mac_addr_set: kept over the device's own address */
+	uint64_t offered;  /* vpmd_device_features(), cached at probe */
+	uint64_t features; /* negotiated, cached at the last vpmd_configure() (0 before) */
+	uint16_t dev_mtu;  /* the device's MTU, cached at the last vpmd_configure() */
+	bool dirty;        /* configure or a queue set-up since the last vpmd_configure() */
 	struct vpmd_eth_qslot rxslot[VPMD_MAX_QPAIRS];
 	struct vpmd_eth_qslot txslot[VPMD_MAX_QPAIRS];
 	/* Counters at the last stats reset: vpmd's are single-writer and never reset. */
@@ -206,7 +218,145 @@ parse_devargs(const char *name, const char *params, struct vpmd_eth_args *a)
 static uint64_t
 offered_features(const struct vpmd_eth_priv *priv)
 {
-	return vpmd_device_features(priv->vpmd);
+	return priv->offered;
+}
+
+/* ---- receive filter, MAC address, MTU ----------------------------------------------------- */
+
+/*
+ * The device's receive filter and MAC address are reached through the control queue
+ * (CTRL_RX, CTRL_MAC_ADDR [virtio 1.2, 5.1.6.5.1-2]). vpmd's vhost-user transport carries
+ * VQ_PAIRS_SET only (the backend never sees a control queue), so they are asked for on PCI
+ * devices alone.
+ */
+static uint64_t
+ctrl_features(const struct vpmd_eth_priv *priv)
+{
+	if (strncmp(priv->args.spec, "pci:", 4) != 0)
+		return 0;
+	return VPMD_F_CTRL_RX | VPMD_F_CTRL_MAC_ADDR;
+}
+
+/*
+ * Without CTRL_RX the device delivers every frame: promiscuous and all-multicast, on or off,
+ * are its behaviour and accepted as they are. With CTRL_RX the mode goes to the device once it
+ * runs; ethdev replays both modes after every start, which is when a stopped port's settings
+ * reach it.
+ */
+static int
+rx_mode_set(struct rte_eth_dev *dev, bool promisc, bool on)
+{
+	struct vpmd_eth_priv *priv = dev->data->dev_private;
+	char err[256] = "";
+	int rc;
+
+	if (!(priv->features & VPMD_F_CTRL_RX) || !dev->data->dev_started)
+		return 0;
+	rc = promisc ? vpmd_ctrl_promisc(priv->vpmd, on, err, sizeof(err))
+		     : vpmd_ctrl_allmulti(priv->vpmd, on, err, sizeof(err));
+	if (rc != 0)
+		VPMD_ETH_LOG(ERR, dev->data->name, "%s", err);
+	return rc;
+}
+
+static int
+vpmd_eth_promisc_on(struct rte_eth_dev *dev)
+{
+	return rx_mode_set(dev, true, true);
+}
+
+static int
+vpmd_eth_promisc_off(struct rte_eth_dev *dev)
+{
+	return rx_mode_set(dev, true, false);
+}
+
+static int
+vpmd_eth_allmulti_on(struct rte_eth_dev *dev)
+{
+	return rx_mode_set(dev, false, true);
+}
+
+static int
+vpmd_eth_allmulti_off(struct rte_eth_dev *dev)
+{
+	return rx_mode_set(dev, false, false);
+}
+
+/* An address set through ethdev goes to a device with CTRL_MAC_ADDR (again after each start:
+ * a reset forgets it); without it the address is the port's own, the one the application
+ * sends from, and the device (no CTRL_RX filter) delivers frames to it as to any other. */
+static int
+mac_restore(struct vpmd_eth_priv *priv, char *err, size_t errlen)
+{
+	if (!priv->mac_user_set || !(priv->features & VPMD_F_CTRL_MAC_ADDR))
+		return 0;
+	return vpmd_ctrl_mac_set(priv->vpmd, &priv->mac, err, errlen);
+}
+
+static int
+vpmd_eth_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *mac)
+{
+	struct vpmd_eth_priv *priv = dev->data->dev_private;
+	struct rte_ether_addr old = priv->mac;
+	bool old_set = priv->mac_user_set;
+	char err[256] = "";
+	int rc = 0;
+
+	priv->mac = *mac;
+	priv->mac_user_set = true;
+	if (dev->data->dev_started)
+		rc = mac_restore(priv, err, sizeof(err));
+	if (rc != 0) {
+		VPMD_ETH_LOG(ERR, dev->data->name, "%s", err);
+		priv->mac = old;
+		priv->mac_user_set = old_set;
+	}
+	return rc;
+}
+
+/*
+ * Virtio has no command that sets an MTU: the device's (VIRTIO_NET_F_MTU) is its limit, which
+ * dev_infos_get reports as max_mtu and ethdev checks. A smaller one is the application's
+ * choice of frame size. Without MRG_RXBUF a frame must also fit one rx buffer.
+ */
+static int
+mtu_check(const struct rte_eth_dev *dev, const struct vpmd_eth_priv *priv, uint16_t mtu, char *err,
+	  size_t errlen)
+{
+	uint64_t f = priv->features != 0 ? priv->features : priv->offered;
+	const struct rte_mempool *mp = priv->rxslot[0].mp;
+	uint32_t frame = (uint32_t)mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN, room;
+
+	RTE_SET_USED(dev);
+	if (priv->dev_mtu != 0 && mtu > priv->dev_mtu) {
+		snprintf(err, errlen, "MTU %u is above the device's MTU %u", mtu, priv->dev_mtu);
+		return -EINVAL;
+	}
+	if ((f & VPMD_F_MRG_RXBUF) || mp == NULL)
+		return 0;
+	room = rte_pktmbuf_data_room_size((struct rte_mempool *)(uintptr_t)mp) -
+	       RTE_PKTMBUF_HEADROOM;
+	if (frame > room) {
+		snprintf(err, errlen,
+			 "MTU %u needs %u-byte rx buffers (the device has no MRG_RXBUF): the rx "
+			 "mempool's hold %u; use a larger mbuf data room or a smaller MTU",
+			 mtu, frame, room);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+vpmd_eth_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
+{
+	struct vpmd_eth_priv *priv = dev->data->dev_private;
+	char err[256] = "";
+	int rc = mtu_check(dev, priv, mtu, err, sizeof(err));
+
+	if (rc != 0)
+		VPMD_ETH_LOG(ERR, dev->data->name, "mtu_set: %s", err);
+	return rc;
 }
 
 static int
@@ -231,16 +381,13 @@ vpmd_eth_info_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 {
 	struct vpmd_eth_priv *priv = dev->data->dev_private;
 	uint64_t f = offered_features(priv);
-	struct vpmd_link link;
 
 	info->max_rx_queues = priv->args.queues;
 	info->max_tx_queues = priv->args.queues;
 	info->max_mac_addrs = 1;
 	info->min_mtu = RTE_ETHER_MIN_MTU;
 	/* The device's MTU once it is configured; 1500 until then (vpmd reads it then). */
-	info->max_mtu = RTE_ETHER_MTU;
-	if (vpmd_nb_qpairs(priv->vpmd) > 0 && vpmd_link_get(priv->vpmd, &link) == 0)
-		info->max_mtu = link.mtu;
+	info->max_mtu = priv->dev_mtu != 0 ? priv->dev_mtu : RTE_ETHER_MTU;
 	info->max_rx_pktlen = (uint32_t)info->max_mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN;
 	info->min_rx_bufsize = RTE_ETHER_MIN_LEN;
 	info->rx_desc_lim.nb_max = VPMD_RING_SIZE_MAX;
@@ -339,7 +486,7 @@ wanted_features(const struct rte_eth_dev *dev, const struct vpmd_eth_priv *priv)
 		f |= VPMD_F_HOST_TSO4 | VPMD_F_HOST_TSO6;
 	if (priv->args.packed == VPMD_ETH_PACKED_OFF)
 		f &= ~VPMD_F_RING_PACKED;
-	return f;
+	return f | ctrl_features(priv);
 }
 
 /* One ring size for every queue: the devargs, else the largest nb_desc asked for. */
@@ -389,8 +536,15 @@ vpmd_eth_reconfigure(struct rte_eth_dev *dev, struct vpmd_eth_priv *priv, char *
 			 "packed=auto or off");
 		return -ENOTSUP;
 	}
-	if (vpmd_link_get(priv->vpmd, &link) == 0)
-		priv->mac = link.mac;
+	priv->features = vpmd_features(priv->vpmd);
+	if (vpmd_link_get(priv->vpmd, &link) == 0) {
+		priv->dev_mtu = link.mtu;
+		if (!priv->mac_user_set)
+			priv->mac = link.mac;
+	}
+	rc = mtu_check(dev, priv, dev->data->mtu, err, errlen);
+	if (rc != 0)
+		return rc;
 	memset(priv->rx_base, 0, sizeof(priv->rx_base));
 	memset(priv->tx_base, 0, sizeof(priv->tx_base));
 	priv->dirty = false;
@@ -409,6 +563,8 @@ vpmd_eth_start(struct rte_eth_dev *dev)
 		rc = vpmd_eth_reconfigure(dev, priv, err, sizeof(err));
 	if (rc == 0)
 		rc = vpmd_start(priv->vpmd, err, sizeof(err));
+	if (rc == 0)
+		rc = mac_restore(priv, err, sizeof(err));
 	if (rc != 0) {
 		VPMD_ETH_LOG(ERR, dev->data->name, "start failed: %s", err);
 		return rc;
@@ -470,20 +626,30 @@ vpmd_eth_link_update(struct rte_eth_dev *dev, int wait)
 	return rte_eth_linkstatus_set(dev, &link);
 }
 
-/* A device without CTRL_RX delivers every frame: promiscuous and all-multicast are its
- * behaviour already, so both modes are accepted as they are. */
-static int
-vpmd_eth_rx_mode(struct rte_eth_dev *dev)
+/* A queue's counters since the last reset (zeros before the first vpmd_configure()). */
+/* vpmd's queues: through vpmd in the primary; in a secondary through the port's queue
+ * pointers, which are vpmd's queues (hugepage memory) while the port is started. */
+static const struct vpmd_rxq *
+counted_rxq(const struct rte_eth_dev *dev, const struct vpmd_eth_priv *priv, uint16_t q)
 {
-	RTE_SET_USED(dev);
-	return 0;
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
+		return vpmd_rxq(priv->vpmd, q);
+	return dev->data->dev_started ? dev->data->rx_queues[q] : NULL;
 }
 
-/* A queue's counters since the last reset (zeros before the first vpmd_configure()). */
-static void
-rxq_counters(struct vpmd_eth_priv *priv, uint16_t q, struct vpmd_rxq_stats *s)
+static const struct vpmd_txq *
+counted_txq(const struct rte_eth_dev *dev, const struct vpmd_eth_priv *priv, uint16_t q)
 {
-	const struct vpmd_rxq *rxq = vpmd_rxq(priv->vpmd, q);
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
+		return vpmd_txq(priv->vpmd, q);
+	return dev->data->dev_started ? dev->data->tx_queues[q] : NULL;
+}
+
+static void
+rxq_counters(const struct rte_eth_dev *dev, struct vpmd_eth_priv *priv, uint16_t q,
+	     struct vpmd_rxq_stats *s)
+{
+	const struct vpmd_rxq *rxq = counted_rxq(dev, priv, q);
 
 	memset(s, 0, sizeof(*s));
 	if (rxq == NULL || priv->dirty)
@@ -495,9 +661,10 @@ rxq_counters(struct vpmd_eth_priv *priv, uint16_t q, struct vpmd_rxq_stats *s)
 }
 
 static void
-txq_counters(struct vpmd_eth_priv *priv, uint16_t q, struct vpmd_txq_stats *s)
+txq_counters(const struct rte_eth_dev *dev, struct vpmd_eth_priv *priv, uint16_t q,
+	     struct vpmd_txq_stats *s)
 {
-	const struct vpmd_txq *txq = vpmd_txq(priv->vpmd, q);
+	const struct vpmd_txq *txq = counted_txq(dev, priv, q);
 
 	memset(s, 0, sizeof(*s));
 	if (txq == NULL || priv->dirty)
@@ -517,8 +684,8 @@ vpmd_eth_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 	uint16_t q;
 
 	for (q = 0; q < dev->data->nb_rx_queues; q++) {
-		rxq_counters(priv, q, &r);
-		txq_counters(priv, q, &t);
+		rxq_counters(dev, priv, q, &r);
+		txq_counters(dev, priv, q, &t);
 		st->ipackets += r.packets;
 		st->ibytes += r.bytes;
 		st->ierrors += r.drop_bad_len + r.drop_bad_hdr;
@@ -608,13 +775,13 @@ vpmd_eth_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned 
 	for (q = 0; q < dev->data->nb_rx_queues; q++) {
 		const struct vpmd_rxq_stats *s = &r;
 
-		rxq_counters(priv, q, &r);
+		rxq_counters(dev, priv, q, &r);
 		VPMD_RXQ_STATS(PUT)
 	}
 	for (q = 0; q < dev->data->nb_tx_queues; q++) {
 		const struct vpmd_txq_stats *s = &t;
 
-		txq_counters(priv, q, &t);
+		txq_counters(dev, priv, q, &t);
 		VPMD_TXQ_STATS(PUT)
 	}
 #undef PUT
@@ -633,10 +800,12 @@ static const struct eth_dev_ops vpmd_eth_ops = {
 	.tx_queue_release = vpmd_eth_queue_release,
 	.tx_done_cleanup = vpmd_eth_tx_done_cleanup,
 	.link_update = vpmd_eth_link_update,
-	.promiscuous_enable = vpmd_eth_rx_mode,
-	.promiscuous_disable = vpmd_eth_rx_mode,
-	.allmulticast_enable = vpmd_eth_rx_mode,
-	.allmulticast_disable = vpmd_eth_rx_mode,
+	.promiscuous_enable = vpmd_eth_promisc_on,
+	.promiscuous_disable = vpmd_eth_promisc_off,
+	.allmulticast_enable = vpmd_eth_allmulti_on,
+	.allmulticast_disable = vpmd_eth_allmulti_off,
+	.mac_addr_set = vpmd_eth_mac_addr_set,
+	.mtu_set = vpmd_eth_mtu_set,
 	.stats_get = vpmd_eth_stats_get,
 	.stats_reset = vpmd_eth_stats_reset,
 	.xstats_get = vpmd_eth_xstats_get,
@@ -644,40 +813,83 @@ static const struct eth_dev_ops vpmd_eth_ops = {
 	.xstats_reset = vpmd_eth_stats_reset,
 };
 
-/* ---- probe / remove ------------------------------------------------------------------------ */
+/* ---- secondary processes ------------------------------------------------------------------ */
+
+/*
+ * A secondary process (dpdk-dumpcap, dpdk-proc-info) sees the primary's port: its shared data
+ * and dev_private, and vpmd's queues, which live in hugepage memory. vpmd's device, transport
+ * and doorbells do not (process memory, file descriptors), so a secondary gets the queries
+ * only, and bursts that take and send nothing: dumpcap's capture runs in the primary anyway
+ * (pdump's callbacks on the primary's bursts copy into a ring the secondary reads).
+ */
+static uint16_t
+vpmd_eth_secondary_burst(void *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	RTE_SET_USED(q);
+	RTE_SET_USED(pkts);
+	RTE_SET_USED(n);
+	return 0;
+}
 
 static int
-vpmd_eth_probe(struct rte_vdev_device *vdev)
+vpmd_eth_secondary_link_update(struct rte_eth_dev *dev, int wait)
 {
-	const char *name = rte_vdev_device_name(vdev);
-	struct vpmd_eth_priv *priv;
-	struct rte_eth_dev *dev;
-	struct vpmd_eth_args args;
-	struct vpmd_dev *vpmd;
-	char err[256] = "";
-	int rc;
+	/* The primary keeps dev->data->dev_link current; ethdev reads it from there. */
+	RTE_SET_USED(dev);
+	RTE_SET_USED(wait);
+	return 0;
+}
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		VPMD_ETH_LOG(ERR, name, "secondary processes are not supported yet");
-		return -ENOTSUP;
-	}
-	rc = parse_devargs(name, rte_vdev_device_args(vdev), &args);
-	if (rc != 0)
-		return rc;
-	vpmd = vpmd_open(args.spec, err, sizeof(err));
-	if (vpmd == NULL) {
-		VPMD_ETH_LOG(ERR, name, "%s", err);
+/* A receive mode without CTRL_RX is the device's behaviour (as in the primary); with it, the
+ * command needs the control queue, which is the primary's. */
+static int
+vpmd_eth_secondary_rx_mode(struct rte_eth_dev *dev)
+{
+	const struct vpmd_eth_priv *priv = dev->data->dev_private;
+
+	return (priv->features & VPMD_F_CTRL_RX) ? -ENOTSUP : 0;
+}
+
+static const struct eth_dev_ops vpmd_eth_secondary_ops = {
+	.dev_infos_get = vpmd_eth_info_get,
+	.promiscuous_enable = vpmd_eth_secondary_rx_mode,
+	.promiscuous_disable = vpmd_eth_secondary_rx_mode,
+	.allmulticast_enable = vpmd_eth_secondary_rx_mode,
+	.allmulticast_disable = vpmd_eth_secondary_rx_mode,
+	.link_update = vpmd_eth_secondary_link_update,
+	.stats_get = vpmd_eth_stats_get,
+	.xstats_get = vpmd_eth_xstats_get,
+	.xstats_get_names = vpmd_eth_xstats_get_names,
+};
+
+static int
+attach_secondary(const char *name, struct rte_device *device)
+{
+	struct rte_eth_dev *dev = rte_eth_dev_attach_secondary(name);
+
+	if (dev == NULL) {
+		VPMD_ETH_LOG(ERR, name, "secondary process: the primary has no such port");
 		return -ENODEV;
 	}
-	dev = rte_eth_vdev_allocate(vdev, sizeof(*priv));
-	if (dev == NULL) {
-		VPMD_ETH_LOG(ERR, name, "cannot allocate the ethdev port (out of ports or memory)");
-		vpmd_close(vpmd);
-		return -ENOMEM;
-	}
-	priv = dev->data->dev_private;
+	dev->device = device;
+	dev->dev_ops = &vpmd_eth_secondary_ops;
+	dev->rx_pkt_burst = vpmd_eth_secondary_burst;
+	dev->tx_pkt_burst = vpmd_eth_secondary_burst;
+	rte_eth_dev_probing_finish(dev);
+	return 0;
+}
+
+/* ---- probe / remove ------------------------------------------------------------------------ */
+
+/* A freshly allocated port (vdev or PCI) on an opened vpmd device. */
+static void
+init_port(struct rte_eth_dev *dev, struct vpmd_dev *vpmd, const struct vpmd_eth_args *args)
+{
+	struct vpmd_eth_priv *priv = dev->data->dev_private;
+
 	priv->vpmd = vpmd;
-	priv->args = args;
+	priv->args = *args;
+	priv->offered = vpmd_device_features(vpmd);
 	priv->dirty = true;
 	/* Until the device is configured and tells its own address. */
 	rte_eth_random_addr(priv->mac.addr_bytes);
@@ -686,8 +898,37 @@ vpmd_eth_probe(struct rte_vdev_device *vdev)
 	dev->rx_pkt_burst = vpmd_eth_rx_burst;
 	dev->tx_pkt_burst = vpmd_eth_tx_burst;
 	rte_eth_dev_probing_finish(dev);
-	VPMD_ETH_LOG(INFO, name, "port %u on %s, up to %u queue pair(s)", dev->data->port_id,
-		     args.spec, args.queues);
+	VPMD_ETH_LOG(INFO, dev->data->name, "port %u on %s, up to %u queue pair(s)",
+		     dev->data->port_id, args->spec, args->queues);
+}
+
+static int
+vpmd_eth_probe(struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	struct rte_eth_dev *dev;
+	struct vpmd_eth_args args;
+	struct vpmd_dev *vpmd;
+	char err[256] = "";
+	int rc;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return attach_secondary(name, &vdev->device);
+	rc = parse_devargs(name, rte_vdev_device_args(vdev), &args);
+	if (rc != 0)
+		return rc;
+	vpmd = vpmd_open(args.spec, err, sizeof(err));
+	if (vpmd == NULL) {
+		VPMD_ETH_LOG(ERR, name, "%s", err);
+		return -ENODEV;
+	}
+	dev = rte_eth_vdev_allocate(vdev, sizeof(struct vpmd_eth_priv));
+	if (dev == NULL) {
+		VPMD_ETH_LOG(ERR, name, "cannot allocate the ethdev port (out of ports or memory)");
+		vpmd_close(vpmd);
+		return -ENOMEM;
+	}
+	init_port(dev, vpmd, &args);
 	return 0;
 }
 
@@ -709,3 +950,160 @@ static struct rte_vdev_driver vpmd_eth_driver = {
 
 RTE_PMD_REGISTER_VDEV(net_vpmd, vpmd_eth_driver);
 RTE_PMD_REGISTER_PARAM_STRING(net_vpmd, VPMD_ETH_PARAMS);
+
+/* ---- PCI driver ---------------------------------------------------------------------------- */
+
+/*
+ * net_vpmd on the PCI bus, for modern virtio-net devices (1af4:1041). DPDK's net_virtio
+ * matches them too, and EAL gives a device to the first registered driver whose probe
+ * accepts it. So this driver takes a device only when its devargs ask for it:
+ *   -a 0000:00:01.0,driver=net_vpmd[,queues=N,packed=...,rx_ring=...,tx_ring=...]
+ * and otherwise returns 1 (not mine), which hands the device on to the next driver. vpmd
+ * maps the device itself (sysfs, uio or vfio), so EAL maps nothing (no NEED_MAPPING).
+ */
+#define VPMD_ETH_PCI_OPT_IN "driver"
+
+static const struct rte_pci_id vpmd_eth_pci_ids[] = {
+	{ RTE_PCI_DEVICE(0x1af4, 0x1041) },
+	{ .vendor_id = 0 },
+};
+
+/* The device's devargs without driver=...: 1 when driver=net_vpmd is among them (the device is
+ * ours), 0 when not, -E2BIG when they do not fit out. */
+static int
+pci_devargs(const struct rte_pci_device *pdev, char *out, size_t len)
+{
+	const struct rte_devargs *da = pdev->device.devargs;
+	struct rte_kvargs *kv;
+	unsigned int i;
+	size_t off = 0;
+	int mine = 0;
+
+	out[0] = '\0';
+	if (da == NULL || da->args == NULL || da->args[0] == '\0')
+		return 0;
+	kv = rte_kvargs_parse(da->args, NULL);
+	if (kv == NULL)
+		return 0;
+	for (i = 0; i < kv->count; i++) {
+		const struct rte_kvargs_pair *p = &kv->pairs[i];
+
+		if (strcmp(p->key, VPMD_ETH_PCI_OPT_IN) == 0) {
+			mine = p->value != NULL && strcmp(p->value, "net_vpmd") == 0;
+			continue;
+		}
+		off += (size_t)snprintf(out + off, off < len ? len - off : 0, "%s%s=%s",
+					off ? "," : "", p->key, p->value ? p->value : "");
+	}
+	rte_kvargs_free(kv);
+	if (off >= len)
+		return -E2BIG;
+	return mine;
+}
+
+static int
+vpmd_eth_pci_probe(struct rte_pci_driver *drv, struct rte_pci_device *pdev)
+{
+	const char *name = pdev->device.name;
+	char params[512], spec[PATH_MAX + 16], err[256] = "";
+	struct vpmd_eth_args args;
+	struct rte_eth_dev *dev;
+	struct vpmd_dev *vpmd;
+	int rc;
+
+	RTE_SET_USED(drv);
+	rc = pci_devargs(pdev, params, sizeof(params));
+	if (rc <= 0) {
+		if (rc < 0)
+			VPMD_ETH_LOG(ERR, name, "devargs too long");
+		return rc < 0 ? rc : 1;
+	}
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return attach_secondary(name, &pdev->device);
+	snprintf(spec, sizeof(spec), "pci=%s%s%s", name, params[0] ? "," : "", params);
+	rc = parse_devargs(name, spec, &args);
+	if (rc != 0)
+		return rc;
+	vpmd = vpmd_open(args.spec, err, sizeof(err));
+	if (vpmd == NULL) {
+		VPMD_ETH_LOG(ERR, name, "%s", err);
+		return -ENODEV;
+	}
+	dev = rte_eth_dev_pci_allocate(pdev, sizeof(struct vpmd_eth_priv));
+	if (dev == NULL) {
+		VPMD_ETH_LOG(ERR, name, "cannot allocate the ethdev port (out of ports or memory)");
+		vpmd_close(vpmd);
+		return -ENOMEM;
+	}
+	init_port(dev, vpmd, &args);
+	return 0;
+}
+
+static int
+vpmd_eth_pci_remove(struct rte_pci_device *pdev)
+{
+	struct rte_eth_dev *dev = rte_eth_dev_allocated(pdev->device.name);
+
+	if (dev == NULL)
+		return 0;
+	vpmd_eth_close(dev);
+	return rte_eth_dev_release_port(dev);
+}
+
+static struct rte_pci_driver vpmd_eth_pci_driver = {
+	.id_table = vpmd_eth_pci_ids,
+	.drv_flags = 0,
+	.probe = vpmd_eth_pci_probe,
+	.remove = vpmd_eth_pci_remove,
+};
+
+RTE_PMD_REGISTER_PCI(net_vpmd_pci, vpmd_eth_pci_driver);
+RTE_PMD_REGISTER_PCI_TABLE(net_vpmd_pci, vpmd_eth_pci_ids);
+RTE_PMD_REGISTER_PARAM_STRING(net_vpmd_pci,
+			      VPMD_ETH_PCI_OPT_IN "=net_vpmd queues=<1-64> "
+						  "packed=on|off|auto rx_ring=<1-32768> "
+						  "tx_ring=<1-32768>");
+
+/* ---- rte_pmd_vpmd.h ----------------------------------------------------------------------- */
+
+static struct rte_eth_dev *
+our_port(uint16_t port_id)
+{
+	struct rte_eth_dev *dev;
+
+	if (!rte_eth_dev_is_valid_port(port_id))
+		return NULL;
+	dev = &rte_eth_devices[port_id];
+	return dev->dev_ops == &vpmd_eth_ops ? dev : NULL;
+}
+
+int
+rte_pmd_vpmd_queue_broken(uint16_t port_id, uint16_t queue_id)
+{
+	struct rte_eth_dev *dev;
+
+	if (!rte_eth_dev_is_valid_port(port_id))
+		return -ENODEV;
+	dev = our_port(port_id);
+	if (dev == NULL || !dev->data->dev_started)
+		return 0;
+	if (queue_id >= dev->data->nb_rx_queues)
+		return -EINVAL;
+	return vpmd_rxq_broken(dev->data->rx_queues[queue_id]) ||
+	       vpmd_txq_broken(dev->data->tx_queues[queue_id]);
+}
+
+int
+rte_pmd_vpmd_health_check(uint16_t port_id)
+{
+	struct rte_eth_dev *dev;
+	struct vpmd_eth_priv *priv;
+
+	if (!rte_eth_dev_is_valid_port(port_id))
+		return -ENODEV;
+	dev = our_port(port_id);
+	if (dev == NULL || !dev->data->dev_started)
+		return 0;
+	priv = dev->data->dev_private;
+	return (int)vpmd_health_check(priv->vpmd);
+}

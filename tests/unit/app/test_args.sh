@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # The vnetsink binary's refusals: a bad option or value exits 2 with exactly one line on stderr
 # that names the option, and does so before the EAL starts (no hugepages needed). EAL-time
-# refusals (no worker lcore, no such port, bad EAL option) are one "vnetsink:" line too.
+# refusals are one "vnetsink:" line too: exit 2 for no worker lcore or a --port that names no
+# port, exit 1 for a device that cannot be opened or a bad EAL option.
 # Usage: test_args.sh PATH/TO/vnetsink
 set -u
 
@@ -58,7 +59,10 @@ usage() {
 }
 
 usage --port -- --queues 2
-usage --port -- --port nonsense
+usage --port -- --port 'no such!'
+usage --port -- --port vpmd:vhost-user:
+usage --port -- --port vpmd:vhost-user:/tmp/a,b.sock
+usage --port -- --port 99999
 usage --port -- --port vpmd:0000:00:zz.0
 usage --queues -- --port ethdev:0 --queues 0
 usage --queues -- --port ethdev:0 --queues 100
@@ -103,9 +107,11 @@ expect 2 "worker lcore" $EAL -l 0 -- --port ethdev:0
 # shellcheck disable=SC2086
 expect 2 "--lcore-map" $EAL -l 0,1 -- --port ethdev:0 --lcore-map 0@5
 # shellcheck disable=SC2086
-expect 1 "no such DPDK port" $EAL -l 0,1 -- --port ethdev:0
+expect 2 "no such DPDK port" $EAL -l 0,1 -- --port ethdev:0
 # shellcheck disable=SC2086
-expect 1 "--vdev" $EAL -l 0,1 -- --port ethdev:net_tap7
+expect 2 "--port net_tap7: no such DPDK port" $EAL -l 0,1 -- --port net_tap7
+# shellcheck disable=SC2086
+expect 2 "--vdev" $EAL -l 0,1 -- --port 5
 # shellcheck disable=SC2086
 expect 1 "--port vpmd:vhost-user:$TMP/nothing.sock" $EAL -l 0,1 -- --port "vpmd:vhost-user:$TMP/nothing.sock"
 # shellcheck disable=SC2086

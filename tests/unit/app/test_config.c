@@ -77,26 +77,53 @@ static void
 test_port_forms(void **state)
 {
 	struct vns_config cfg;
+	char devargs[VNS_PORT_SPEC_MAX + 64];
 
 	(void)state;
+	/* vpmd:... names the net_vpmd vdev that vnetsink creates on that device. */
 	assert_int_equal(parse_str(&cfg, "--port vpmd:0000:00:01.0"), VNS_CONFIG_OK);
-	assert_int_equal(cfg.port_kind, VNS_PORT_VPMD);
-	assert_string_equal(cfg.port_spec, "0000:00:01.0");
+	assert_string_equal(cfg.port_spec, VNS_PORT_VPMD_NAME);
+	assert_string_equal(cfg.port_vpmd_dev, "pci=0000:00:01.0");
+	assert_string_equal(vns_config_vpmd_pci(&cfg), "0000:00:01.0");
+	assert_string_equal(cfg.port_arg, "vpmd:0000:00:01.0");
 
-	assert_int_equal(parse_str(&cfg, "--port=vpmd:vhost-user:/tmp/x.sock"), VNS_CONFIG_OK);
-	assert_int_equal(cfg.port_kind, VNS_PORT_VPMD);
-	assert_string_equal(cfg.port_spec, "vhost-user:/tmp/x.sock");
+	assert_int_equal(
+		parse_str(&cfg, "--port=vpmd:vhost-user:/tmp/x.sock --queues 2 --packed off"),
+		VNS_CONFIG_OK);
+	assert_string_equal(cfg.port_spec, VNS_PORT_VPMD_NAME);
+	assert_string_equal(cfg.port_vpmd_dev, "vhost-user=/tmp/x.sock");
+	assert_null(vns_config_vpmd_pci(&cfg));
+	assert_int_equal(vns_config_vpmd_devargs(&cfg, devargs, sizeof(devargs)), 0);
+	assert_string_equal(devargs, "vhost-user=/tmp/x.sock,queues=2,packed=off");
+	assert_int_equal(vns_config_vpmd_devargs(&cfg, devargs, 20), -1);
 
+	/* the short PCI form becomes the full one, as EAL names the device */
 	assert_int_equal(parse_str(&cfg, "--port vpmd:pci:00:01.0"), VNS_CONFIG_OK);
-	assert_string_equal(cfg.port_spec, "pci:00:01.0");
+	assert_string_equal(cfg.port_vpmd_dev, "pci=0000:00:01.0");
 
+	/* any ethdev by name or id; the ethdev: prefix of earlier releases still works */
 	assert_int_equal(parse_str(&cfg, "--port ethdev:0"), VNS_CONFIG_OK);
-	assert_int_equal(cfg.port_kind, VNS_PORT_ETHDEV);
 	assert_string_equal(cfg.port_spec, "0");
+	assert_string_equal(cfg.port_vpmd_dev, "");
 
 	assert_int_equal(parse_str(&cfg, "--port ethdev:net_tap0"), VNS_CONFIG_OK);
-	assert_int_equal(cfg.port_kind, VNS_PORT_ETHDEV);
 	assert_string_equal(cfg.port_spec, "net_tap0");
+
+	assert_int_equal(parse_str(&cfg, "--port net_vpmd0"), VNS_CONFIG_OK);
+	assert_string_equal(cfg.port_spec, "net_vpmd0");
+	assert_string_equal(cfg.port_vpmd_dev, "");
+
+	assert_int_equal(parse_str(&cfg, "--port 3"), VNS_CONFIG_OK);
+	assert_string_equal(cfg.port_spec, "3");
+
+	/* a PCI device's ethdev name starts with a digit and is still a name */
+	assert_int_equal(parse_str(&cfg, "--port 0000:00:01.0"), VNS_CONFIG_OK);
+	assert_string_equal(cfg.port_spec, "0000:00:01.0");
+
+	/* a later --port replaces an earlier vpmd: one entirely */
+	assert_int_equal(parse_str(&cfg, "--port vpmd:00:01.0 --port net_tap0"), VNS_CONFIG_OK);
+	assert_string_equal(cfg.port_vpmd_dev, "");
+	assert_null(vns_config_vpmd_pci(&cfg));
 }
 
 static void
@@ -270,8 +297,8 @@ test_file(void **state)
 	(void)state;
 	snprintf(args, sizeof(args), "--config %s", write_file("full.ini", full_ini));
 	assert_int_equal(parse_str(&cfg, args), VNS_CONFIG_OK);
-	assert_int_equal(cfg.port_kind, VNS_PORT_VPMD);
-	assert_string_equal(cfg.port_spec, "vhost-user:/tmp/vns.sock");
+	assert_string_equal(cfg.port_spec, VNS_PORT_VPMD_NAME);
+	assert_string_equal(cfg.port_vpmd_dev, "vhost-user=/tmp/vns.sock");
 	assert_int_equal(cfg.nb_queues, 2);
 	assert_int_equal(cfg.ring_size, 256);
 	assert_int_equal(cfg.mbufs, 4096);
@@ -301,8 +328,8 @@ test_cli_overrides_file(void **state)
 	assert_int_equal(parse_str(&cfg, args), VNS_CONFIG_OK);
 	assert_int_equal(cfg.nb_queues, 1);
 	assert_int_equal(cfg.iperf_port, 6000);
-	assert_int_equal(cfg.port_kind, VNS_PORT_ETHDEV);
 	assert_string_equal(cfg.port_spec, "1");
+	assert_string_equal(cfg.port_vpmd_dev, "");
 	assert_false(cfg.sha256);
 	/* Untouched file values stay. */
 	assert_int_equal(cfg.discard_port, 19);
@@ -426,10 +453,11 @@ test_shipped_ini_matches_defaults(void **state)
 	if (parse_str(&cfg, args) != VNS_CONFIG_OK)
 		fail_msg("conf/vnetsink.ini: %s", err);
 	vns_config_defaults(&def);
-	assert_int_equal(cfg.port_kind, VNS_PORT_VPMD);
-	assert_string_equal(cfg.port_spec, "0000:00:01.0");
+	assert_string_equal(cfg.port_spec, VNS_PORT_VPMD_NAME);
+	assert_string_equal(cfg.port_vpmd_dev, "pci=0000:00:01.0");
 	memcpy(def.port_spec, cfg.port_spec, sizeof(def.port_spec));
-	def.port_kind = cfg.port_kind;
+	memcpy(def.port_arg, cfg.port_arg, sizeof(def.port_arg));
+	memcpy(def.port_vpmd_dev, cfg.port_vpmd_dev, sizeof(def.port_vpmd_dev));
 	memcpy(def.config_file, cfg.config_file, sizeof(def.config_file));
 	assert_memory_equal(&cfg, &def, sizeof(cfg));
 }

@@ -126,7 +126,7 @@ main(int argc, char **argv)
 
 	/* The app's own path: config -> port open/setup/start -> stack -> queue -> worker. */
 	vns_config_defaults(&cfg);
-	snprintf(spec, sizeof(spec), "ethdev:%d", port_id);
+	snprintf(spec, sizeof(spec), "%d", port_id);
 	{
 		char *args[] = {
 			"--port", spec, "--ring-size", "64", "--mac", "02:00:c6:12:00:02"
@@ -135,12 +135,11 @@ main(int argc, char **argv)
 		CHECK(vns_config_parse(&cfg, 6, args, err, sizeof(err)) == VNS_CONFIG_OK, "%s",
 		      err);
 	}
-	port = vns_port_open(cfg.port_kind, cfg.port_spec, err, sizeof(err));
+	port = vns_port_open(cfg.port_spec, NULL, err, sizeof(err));
 	CHECK(port != NULL, "vns_port_open: %s", err);
 	if (port == NULL)
 		return 1;
 	pc.ring_size = cfg.ring_size;
-	pc.packed = cfg.packed;
 	pc.mac_set = cfg.mac_set;
 	pc.mac = cfg.mac;
 	CHECK(vns_port_setup(port, &pc, 1, mp, err, sizeof(err)) == 0, "setup: %s", err);

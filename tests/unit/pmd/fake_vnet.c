@@ -584,6 +584,20 @@ ctrl_process(struct fake_vnet *f, struct fake_vq *q)
 					f->pairs_set = pairs;
 			}
 		}
+		/* Receive filter and MAC address [5.1.6.5.1-2]: acked as configured, recorded. */
+		if (n == 3 && cmd[0] == VPMD_CTRL_CLS_RX &&
+		    (cmd[1] == VPMD_CTRL_RX_PROMISC || cmd[1] == VPMD_CTRL_RX_ALLMULTI)) {
+			if (!negotiated(f, VPMD_F_CTRL_RX))
+				violation(f, "CTRL_RX command without CTRL_RX");
+			result = f->cfg.ctrl_ack;
+		} else if (n == 8 && cmd[0] == VPMD_CTRL_CLS_MAC &&
+			   cmd[1] == VPMD_CTRL_MAC_ADDR_SET) {
+			if (!negotiated(f, VPMD_F_CTRL_MAC_ADDR))
+				violation(f, "MAC_ADDR_SET without CTRL_MAC_ADDR");
+			result = f->cfg.ctrl_ack;
+		}
+		f->last_ctrl_len = RTE_MIN(n, (uint32_t)sizeof(f->last_ctrl));
+		memcpy(f->last_ctrl, cmd, f->last_ctrl_len);
 		if (!ack)
 			violation(f, "control command without an ack buffer");
 		else if (f->cfg.ctrl_mis != FAKE_CTRL_NO_ACK)

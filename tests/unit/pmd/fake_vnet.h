@@ -103,8 +103,10 @@ struct fake_vnet {
 	uint8_t generation;
 	unsigned int gen_reads;
 	struct fake_vq vq[FAKE_MAX_VQ];
-	uint16_t pairs_set;      /* last VQ_PAIRS_SET value acked */
-	unsigned int ctrl_cmds;  /* control commands seen */
+	uint16_t pairs_set;     /* last VQ_PAIRS_SET value acked */
+	unsigned int ctrl_cmds; /* control commands seen */
+	uint8_t last_ctrl[16];  /* the last one: class, command, data */
+	uint32_t last_ctrl_len;
 	unsigned int violations; /* driver broke a rule the fake checks */
 	char violation[160];     /* the first one */
 	unsigned int resets;
