@@ -127,7 +127,11 @@ void vns_stack_poll(struct vns_stack *st, uint64_t now_tsc, struct vns_txbuf *tx
 	X(data_retrans, "control data/FIN retransmissions")                     \
 	X(flows_aborted, "connections aborted on timeout")                      \
 	X(large_segments, "segments larger than the MSS (LRO/GSO)")             \
-	X(closed_rec_lost, "closed-connection records lost: ring full")
+	X(closed_rec_lost, "closed-connection records lost: ring full")         \
+	X(time_wait_evicted, "TIME-WAIT connections evicted: set full")         \
+	X(time_wait_reused, "TIME-WAIT connections reopened by a newer SYN")    \
+	X(drop_bad_addr, "frames from an invalid source or sent to broadcast")  \
+	X(drop_vlan, "VLAN-tagged frames dropped (no VLAN support)")
 
 #define VNS_STAT_FIELD(name, desc) uint64_t name;
 struct vns_stack_stats {

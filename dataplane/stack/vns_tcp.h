@@ -61,7 +61,9 @@ struct vns_flow;
 	X(ESTABLISHED)                                                    \
 	X(LAST_ACK)   /* peer's FIN received, ours sent */                \
 	X(FIN_WAIT_1) /* we closed first (a service refusing a client) */ \
-	X(FIN_WAIT_2)
+	X(FIN_WAIT_2) /* our FIN acknowledged, the peer's not seen */     \
+	X(CLOSING)    /* both FINs seen, ours not acknowledged */         \
+	X(TIME_WAIT)  /* both acknowledged: re-ACK the peer's FIN, 2 MSL */
 
 #define VNS_TCP_STATE_ENUM(name) VNS_TCP_##name,
 enum vns_tcp_state { VNS_TCP_STATES(VNS_TCP_STATE_ENUM) VNS_TCP_NB_STATES };
