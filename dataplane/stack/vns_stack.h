@@ -152,6 +152,8 @@ void vns_stack_stats_get(const struct vns_stack *st, struct vns_stack_stats *out
 unsigned int vns_stack_svc_stats(const struct vns_stack *st, const char **names, const char **descs,
 				 uint64_t *values, unsigned int max);
 uint32_t vns_stack_nb_flows(const struct vns_stack *st);
+/* Of those, the flows in TIME-WAIT (closed by us first; they go within 60 s by themselves). */
+uint32_t vns_stack_nb_time_wait(const struct vns_stack *st);
 
 /* Why a connection (or a service's unit of work, as a test) ended, and its name in reports. */
 #define VNS_CLOSE_REASONS(X)                                       \

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "vns_stack_core.h"
 
 static struct h H;
 static struct tc C;
@@ -1143,6 +1144,7 @@ test_time_wait_bounded(void **state)
 		close_to_time_wait(&many[i], (uint16_t)(41000 + i));
 	assert_int_equal(STAT(time_wait_evicted), 1);
 	assert_int_equal(vns_stack_nb_flows(H.st[0]), 16);
+	assert_int_equal(vns_stack_nb_time_wait(H.st[0]), 16);
 	/* The evicted one was the oldest: its FIN again finds no connection (RST). */
 	h_clear(&H);
 	tc_send_at(&many[0], many[0].snd_nxt - 1, PB_ACK | PB_FIN, NULL, 0);
@@ -1217,6 +1219,48 @@ test_ooo_every_segment_acked(void **state)
 	assert_int_equal(acks, 2);
 }
 
+/* A 600 s idle timer waits in the coarse wheel and moves once to the fine one: no re-filing
+ * every 1.024 s (O(flows) work per second), and it fires on time. A deadline beyond the
+ * coarse wheel's reach (about 17.9 min) is refiled once per reach and fires too. */
+static void
+test_idle_timer_not_refiled(void **state)
+{
+	struct vns_stack *st = H.st[0];
+	struct vns_flow *f;
+	uint32_t i;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40109, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	for (i = 0; i < 599; i++) {
+		h_advance_ms(&H, 1000);
+		h_poll(&H);
+	}
+	assert_int_equal(st->tw.refiled, 0);
+	assert_int_equal(vns_stack_nb_flows(st), 1);
+	h_advance_ms(&H, 1500);
+	h_poll(&H);
+	assert_int_equal(vns_stack_nb_flows(st), 0);
+	assert_int_equal(STAT(flows_aborted), 1);
+
+	tc_init(&C, &H, 0, 40110, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	f = vns_flow_lookup(&st->ft,
+			    vns_flow_key(rte_cpu_to_be_32(H_CLIENT_IP), rte_cpu_to_be_16(40110),
+					 rte_cpu_to_be_16(H_PORT)));
+	assert_non_null(f);
+	vns_timer_arm(st, f, H.now + 1800 * H.hz);
+	for (i = 0; i < 1799; i++) {
+		h_advance_ms(&H, 1000);
+		h_poll(&H);
+	}
+	assert_int_equal(vns_stack_nb_flows(st), 1);
+	assert_true(st->tw.refiled >= 1 && st->tw.refiled <= 2);
+	h_advance_ms(&H, 1500);
+	h_poll(&H);
+	assert_int_equal(vns_stack_nb_flows(st), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1260,6 +1304,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_time_wait_bounded, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_tsval_offset_per_flow, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_ooo_every_segment_acked, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_idle_timer_not_refiled, setup1, teardown),
 	};
 
 	(void)argc;
