@@ -755,6 +755,14 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 			return false;
 		}
 		if (VNS_SEQ_LT(o.tsval, f->ts_recent)) {
+			/* An old copy of bytes we have (typically the original of a segment whose
+			 * fast retransmission arrived first, after reordering) is still reported
+			 * as a D-SACK, as Linux does: the sender learns its retransmission was
+			 * spurious and undoes the window reduction (RFC 2883 §4, RFC 3708). */
+			if (plen > 0 && VNS_SEQ_LT(seq, f->rcv_nxt))
+				dsack_note(f, seq,
+					   VNS_SEQ_LEQ(seq + plen, f->rcv_nxt) ? seq + plen
+									       : f->rcv_nxt);
 			VNS_STAT_INC(st, drop_paws);
 			vns_tcp_send_ack(st, f, tx);
 			return false;

@@ -1261,6 +1261,42 @@ test_idle_timer_not_refiled(void **state)
 	assert_int_equal(vns_stack_nb_flows(st), 0);
 }
 
+/* Reordering, as a Linux sender meets it: segment A is delayed, the sender's fast
+ * retransmission A' (newer TSval) fills the hole first, then the original A arrives. PAWS
+ * rejects A (older TSval than TS.Recent), and its ACK still reports it as a D-SACK so that
+ * the sender can undo the spurious retransmission's window reduction. */
+static void
+test_paws_reject_reports_dsack(void **state)
+{
+	uint32_t b, t0;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40111, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	t0 = C.tsval;
+	/* A (b, TSval t0+1) is delayed; B and C arrive out of order. */
+	C.tsval = t0 + 1;
+	h_input(&H, 0, tc_data_seg(&C, b + 1448, 1448));
+	h_input(&H, 0, tc_data_seg(&C, b + 2896, 1448));
+	/* A' with a newer TSval fills the hole. */
+	C.tsval = t0 + 3;
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b, 1448));
+	assert_int_equal(tc_last(&C)->ack, b + 4344);
+	assert_int_equal(tc_last(&C)->tsecr, t0 + 3);
+	/* The original A. */
+	C.tsval = t0 + 1;
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b, 1448));
+	assert_int_equal(STAT(drop_paws), 1);
+	assert_int_equal(H.n_out, 1);
+	assert_int_equal(tc_last(&C)->ack, b + 4344);
+	assert_int_equal(tc_last(&C)->nsack, 1);
+	assert_int_equal(tc_last(&C)->sack[0][0], b);
+	assert_int_equal(tc_last(&C)->sack[0][1], b + 1448);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1305,6 +1341,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_tsval_offset_per_flow, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_ooo_every_segment_acked, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_idle_timer_not_refiled, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_paws_reject_reports_dsack, setup1, teardown),
 	};
 
 	(void)argc;
