@@ -6,7 +6,8 @@
  * ACK policy, and why: a Linux sender grows cwnd only on ACKs and probes for tail loss after
  * about 2 x SRTT, so a late ACK on a short VM path shows up as retransmissions. Hence:
  *  - out-of-order, duplicate, gap-filling and larger-than-MSS (LRO/GSO) segments are ACKed
- *    at once (the sender needs SACK information and LRO means many segments);
+ *    at once (the sender needs SACK information and LRO means many segments), and so is
+ *    every segment while data is held out of order (the sender is recovering);
  *  - in-order data is ACKed once two full segments are unacknowledged, and every flow with
  *    unacknowledged data gets an ACK at the end of the rx burst (vns_tcp_flush_acks), which
  *    in a polled loop is microseconds, never the 40-200 ms of a delayed-ACK timer.

@@ -137,19 +137,29 @@ test_syn_retransmission(void **state)
 	assert_int_equal(tc_last(&C)->mss, first.mss);
 	assert_int_equal(STAT(syn_retrans), 1);
 	assert_int_equal(vns_stack_nb_flows(H.st[0]), 1);
-	/* Unanswered: the SYN-ACK is retransmitted by the timer, then the flow expires. */
-	h_clear(&H);
-	h_advance_ms(&H, 1100);
-	h_poll(&H);
-	assert_non_null(tc_last(&C));
-	assert_int_equal(tc_last(&C)->seq, first.seq);
+	/* Unanswered: the SYN-ACK is retransmitted at 1, 3 and 7 s (the timer doubles from
+	 * 1 s), and the flow expires at 15 s. */
 	{
+		static const uint32_t at_ms[] = { 1000, 3000, 7000 };
+		uint64_t t0 = H.now;
 		int i;
 
-		for (i = 0; i < 4; i++) {
-			h_advance_ms(&H, 20000);
+		for (i = 0; i < 3; i++) {
+			H.now = t0 + (at_ms[i] - 1) * H.hz / 1000;
+			h_clear(&H);
 			h_poll(&H);
+			assert_null(tc_last(&C));
+			H.now = t0 + at_ms[i] * H.hz / 1000;
+			h_poll(&H);
+			assert_non_null(tc_last(&C));
+			assert_int_equal(tc_last(&C)->flags, PB_SYN | PB_ACK);
+			assert_int_equal(tc_last(&C)->seq, first.seq);
 		}
+		H.now = t0 + 14999 * H.hz / 1000;
+		h_poll(&H);
+		assert_int_equal(vns_stack_nb_flows(H.st[0]), 1);
+		H.now = t0 + 15000 * H.hz / 1000;
+		h_poll(&H);
 	}
 	assert_int_equal(vns_stack_nb_flows(H.st[0]), 0);
 	assert_int_equal(STAT(flows_aborted), 1);
