@@ -50,7 +50,8 @@ add(uint8_t op, const void *d, size_t len)
 		return;
 	recs[nrec].op = op;
 	recs[nrec].len = (uint8_t)RTE_MIN(len, (size_t)255);
-	memcpy(recs[nrec].d, d, recs[nrec].len);
+	if (recs[nrec].len > 0)
+		memcpy(recs[nrec].d, d, recs[nrec].len);
 	nrec++;
 }
 
