@@ -112,9 +112,10 @@ icmp_reply(struct vns_stack *st, struct rte_mbuf *m, uint32_t l3_off, uint32_t i
 static bool
 src_addr_ok(const struct vns_stack *st, rte_be32_t src)
 {
-	uint8_t top = (uint8_t)(rte_be_to_cpu_32(src) >> 24);
+	/* The first octet is the first byte in memory: 1-126 or 128-223. */
+	uint8_t top = ((const uint8_t *)&src)[0];
 
-	return top != 0 && top != 127 && top < 224 && src != st->conf.ip;
+	return ((uint8_t)(top - 1) < 126u || (uint8_t)(top - 128) < 96u) && src != st->conf.ip;
 }
 
 void
@@ -138,10 +139,13 @@ vns_eth_input(struct vns_stack *st, struct rte_mbuf *m, struct vns_txbuf *tx)
 		goto drop;
 	}
 	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	bcast = rte_is_broadcast_ether_addr(&eh->dst_addr);
-	if (!rte_is_same_ether_addr(&eh->dst_addr, &st->conf.mac) && !bcast) {
-		VNS_STAT_INC(st, drop_not_ours);
-		goto drop;
+	bcast = false;
+	if (!rte_is_same_ether_addr(&eh->dst_addr, &st->conf.mac)) {
+		if (!rte_is_broadcast_ether_addr(&eh->dst_addr)) {
+			VNS_STAT_INC(st, drop_not_ours);
+			goto drop;
+		}
+		bcast = true;
 	}
 	/* A group address is never a sender's (IEEE 802.3): we would answer everyone. */
 	if (unlikely(rte_is_multicast_ether_addr(&eh->src_addr))) {
@@ -150,9 +154,7 @@ vns_eth_input(struct vns_stack *st, struct rte_mbuf *m, struct vns_txbuf *tx)
 	}
 	/* 802.1Q/802.1ad, in the frame or stripped by the device: we answer untagged, i.e. on
 	 * another VLAN than the sender's, so such frames are dropped, counted apart. */
-	if (unlikely((m->ol_flags & (RTE_MBUF_F_RX_VLAN_STRIPPED | RTE_MBUF_F_RX_QINQ_STRIPPED)) ||
-		     eh->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN) ||
-		     eh->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_QINQ))) {
+	if (unlikely(m->ol_flags & (RTE_MBUF_F_RX_VLAN_STRIPPED | RTE_MBUF_F_RX_QINQ_STRIPPED))) {
 		VNS_STAT_INC(st, drop_vlan);
 		goto drop;
 	}
@@ -161,7 +163,11 @@ vns_eth_input(struct vns_stack *st, struct rte_mbuf *m, struct vns_txbuf *tx)
 		return;
 	}
 	if (eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
-		VNS_STAT_INC(st, drop_proto);
+		if (eh->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN) ||
+		    eh->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_QINQ))
+			VNS_STAT_INC(st, drop_vlan);
+		else
+			VNS_STAT_INC(st, drop_proto);
 		goto drop;
 	}
 

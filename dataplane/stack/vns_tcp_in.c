@@ -615,7 +615,7 @@ window_update(struct vns_flow *f, uint32_t seq, uint32_t ack, uint16_t win)
 	/* The window opens with our probe byte unacknowledged: it was refused (the ACK did not
 	 * cover it), so sending resumes from SND.UNA now rather than after our RTO skipped
 	 * past a byte the peer does not have. */
-	if (old == 0 && f->snd_wnd > 0 && (f->flags & VNS_FF_PROBE)) {
+	if (unlikely(f->flags & VNS_FF_PROBE) && old == 0 && f->snd_wnd > 0) {
 		f->snd_nxt = f->snd_una;
 		f->flags &= (uint16_t) ~(VNS_FF_PROBE | VNS_FF_FIN_SENT);
 	}
@@ -844,8 +844,7 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 	    VNS_SEQ_LEQ(seq, f->last_ack_sent))
 		f->ts_recent = o.tsval;
 
-	if (f->state == VNS_TCP_LAST_ACK || f->state == VNS_TCP_CLOSING ||
-	    f->state == VNS_TCP_TIME_WAIT) {
+	if (VNS_TCP_PEER_FIN_SEEN(f->state)) {
 		/* Nothing more can arrive after the peer's FIN. */
 		plen = 0;
 		fin = false;
@@ -963,9 +962,8 @@ vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tcp_seg
 	}
 	if (f->flags & VNS_FF_DEAD)
 		goto out;
-	if (f->state == VNS_TCP_TIME_WAIT &&
-	    (fl & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) == RTE_TCP_SYN_FLAG &&
-	    time_wait_reusable(f, th)) {
+	if (unlikely(fl & RTE_TCP_SYN_FLAG) && f->state == VNS_TCP_TIME_WAIT &&
+	    !(fl & (RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) && time_wait_reusable(f, th)) {
 		VNS_STAT_INC(st, time_wait_reused);
 		vns_tcp_close_flow(st, f, VNS_CLOSE_FIN);
 		listen_input(st, seg, key, tx);
