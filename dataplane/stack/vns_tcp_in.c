@@ -31,6 +31,10 @@
 #define VNS_CLOSING_TIMEOUT_S      30
 #define VNS_TIME_WAIT_S            60 /* 2 MSL, with Linux's MSL of 30 s */
 #define VNS_SYNACK_RTX_MAX         3
+/* PAWS tolerates a TSval this many ticks older than TS.Recent, as Linux does
+ * (TCP_PAWS_WINDOW): a segment reordered behind a retransmission sent a tick later is new
+ * data, not a wrapped old one (that would take 2^31 bytes within the tick). */
+#define VNS_PAWS_WINDOW 1
 
 struct tcp_opts {
 	bool has_mss;
@@ -755,7 +759,7 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 			VNS_STAT_INC(st, drop_paws);
 			return false;
 		}
-		if (VNS_SEQ_LT(o.tsval, f->ts_recent)) {
+		if (VNS_SEQ_LT(o.tsval + VNS_PAWS_WINDOW, f->ts_recent)) {
 			/* An old copy of bytes we have (typically the original of a segment whose
 			 * fast retransmission arrived first, after reordering) is still reported
 			 * as a D-SACK, as Linux does: the sender learns its retransmission was
@@ -942,7 +946,7 @@ syn_rcvd_paws(const struct vns_flow *f, const struct rte_tcp_hdr *th)
 	if (!(f->flags & VNS_FF_TS))
 		return false;
 	parse_opts(th, &o);
-	return !o.has_ts || VNS_SEQ_LT(o.tsval, f->ts_recent);
+	return !o.has_ts || VNS_SEQ_LT(o.tsval + VNS_PAWS_WINDOW, f->ts_recent);
 }
 
 void

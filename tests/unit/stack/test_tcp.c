@@ -1307,6 +1307,35 @@ test_paws_reject_reports_dsack(void **state)
 	assert_int_equal(tc_last(&C)->sack[0][1], b + 1448);
 }
 
+/* PAWS tolerates one tick, as Linux does: the original of a later segment, reordered behind
+ * another hole's retransmission sent a millisecond after it, is new data and is taken. */
+static void
+test_paws_one_tick_reordered(void **state)
+{
+	uint32_t b, t0;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40112, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	t0 = C.tsval;
+	/* A is lost, B arrives, C (sent at t0 + 2) is delayed. */
+	C.tsval = t0 + 1;
+	h_input(&H, 0, tc_data_seg(&C, b + 1448, 1448));
+	/* A's retransmission, sent at t0 + 3, fills the hole. */
+	C.tsval = t0 + 3;
+	h_input(&H, 0, tc_data_seg(&C, b, 1448));
+	/* C, one tick older than TS.Recent, in order now. */
+	C.tsval = t0 + 2;
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b + 2896, 1448));
+	assert_int_equal(STAT(drop_paws), 0);
+	assert_int_equal(STAT(tcp_payload_bytes), 3 * 1448);
+	h_poll(&H);
+	assert_non_null(tc_last(&C));
+	assert_int_equal(tc_last(&C)->ack, b + 3 * 1448);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1352,6 +1381,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_ooo_every_segment_acked, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_idle_timer_not_refiled, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_paws_reject_reports_dsack, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_paws_one_tick_reordered, setup1, teardown),
 	};
 
 	(void)argc;
