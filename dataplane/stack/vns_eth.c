@@ -4,6 +4,7 @@
  * go back to the sender's MAC: a sink only ever answers whoever spoke to it, so it needs
  * no ARP cache. Every drop path frees its mbuf and bumps exactly one counter.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include <rte_arp.h>
@@ -82,16 +83,39 @@ icmp_reply(struct vns_stack *st, struct rte_mbuf *m, uint32_t l3_off, uint32_t i
 	ip->dst_addr = ip->src_addr;
 	ip->src_addr = st->conf.ip;
 	ip->time_to_live = VNS_IPV4_TTL;
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	eh->dst_addr = eh->src_addr;
 	eh->src_addr = st->conf.mac;
 	/* Drop Ethernet padding beyond the IP datagram. */
 	if (rte_pktmbuf_pkt_len(m) > frame_len && m->nb_segs == 1)
 		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - frame_len);
+	/* IP options are not echoed (a source route or record route returned unchanged would
+	 * be wrong, RFC 1122 3.2.1.8, 3.2.2.6): the headers move up over them. */
+	if (ihl > sizeof(*ip)) {
+		uint32_t optlen = ihl - (uint32_t)sizeof(*ip);
+
+		ip->version_ihl = RTE_IPV4_VHL_DEF;
+		ip->total_length = rte_cpu_to_be_16((uint16_t)(ip_len - optlen));
+		memmove((uint8_t *)eh + optlen, eh, l3_off + sizeof(*ip));
+		rte_pktmbuf_adj(m, (uint16_t)optlen);
+		eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+		ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, l3_off);
+	}
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	reset_for_tx(m);
 	if (vns_tx_push(st, tx, m) == 0)
 		VNS_STAT_INC(st, icmp_echo_replies);
+}
+
+/* RFC 1122 3.2.1.3: 0.0.0.0/8 ("this network"), 127/8 (loopback), 224/4 (multicast),
+ * 240/4 (reserved, and the limited broadcast) and our own address are no valid source. */
+static bool
+src_addr_ok(const struct vns_stack *st, rte_be32_t src)
+{
+	/* The first octet is the first byte in memory: 1-126 or 128-223. */
+	uint8_t top = ((const uint8_t *)&src)[0];
+
+	return ((uint8_t)(top - 1) < 126u || (uint8_t)(top - 128) < 96u) && src != st->conf.ip;
 }
 
 void
@@ -106,6 +130,7 @@ vns_eth_input(struct vns_stack *st, struct rte_mbuf *m, struct vns_txbuf *tx)
 	uint32_t pkt_len = rte_pktmbuf_pkt_len(m);
 	uint32_t ihl, ip_len, l3_off = sizeof(struct rte_ether_hdr), l4_off, doff;
 	uint64_t ipflags, l4flags;
+	bool bcast;
 
 	VNS_STAT_INC(st, rx_pkts);
 	VNS_STAT_ADD(st, rx_bytes, pkt_len);
@@ -114,9 +139,23 @@ vns_eth_input(struct vns_stack *st, struct rte_mbuf *m, struct vns_txbuf *tx)
 		goto drop;
 	}
 	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	if (!rte_is_same_ether_addr(&eh->dst_addr, &st->conf.mac) &&
-	    !rte_is_broadcast_ether_addr(&eh->dst_addr)) {
-		VNS_STAT_INC(st, drop_not_ours);
+	bcast = false;
+	if (!rte_is_same_ether_addr(&eh->dst_addr, &st->conf.mac)) {
+		if (!rte_is_broadcast_ether_addr(&eh->dst_addr)) {
+			VNS_STAT_INC(st, drop_not_ours);
+			goto drop;
+		}
+		bcast = true;
+	}
+	/* A group address is never a sender's (IEEE 802.3): we would answer everyone. */
+	if (unlikely(rte_is_multicast_ether_addr(&eh->src_addr))) {
+		VNS_STAT_INC(st, drop_bad_addr);
+		goto drop;
+	}
+	/* 802.1Q/802.1ad, in the frame or stripped by the device: we answer untagged, i.e. on
+	 * another VLAN than the sender's, so such frames are dropped, counted apart. */
+	if (unlikely(m->ol_flags & (RTE_MBUF_F_RX_VLAN_STRIPPED | RTE_MBUF_F_RX_QINQ_STRIPPED))) {
+		VNS_STAT_INC(st, drop_vlan);
 		goto drop;
 	}
 	if (eh->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP)) {
@@ -124,7 +163,11 @@ vns_eth_input(struct vns_stack *st, struct rte_mbuf *m, struct vns_txbuf *tx)
 		return;
 	}
 	if (eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
-		VNS_STAT_INC(st, drop_proto);
+		if (eh->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN) ||
+		    eh->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_QINQ))
+			VNS_STAT_INC(st, drop_vlan);
+		else
+			VNS_STAT_INC(st, drop_proto);
 		goto drop;
 	}
 
@@ -148,6 +191,12 @@ vns_eth_input(struct vns_stack *st, struct rte_mbuf *m, struct vns_txbuf *tx)
 	}
 	if (ip->dst_addr != st->conf.ip) {
 		VNS_STAT_INC(st, drop_not_ours);
+		goto drop;
+	}
+	/* RFC 1122 3.3.6: a unicast datagram that came as a link-layer broadcast is discarded;
+	 * 3.2.1.3: so is one from an address that names no single host. */
+	if (unlikely(bcast || !src_addr_ok(st, ip->src_addr))) {
+		VNS_STAT_INC(st, drop_bad_addr);
 		goto drop;
 	}
 	ipflags = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;

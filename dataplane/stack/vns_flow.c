@@ -107,6 +107,8 @@ vns_flow_release(struct vns_flow_table *ft, struct vns_flow *f)
 
 	if (f->state == VNS_TCP_SYN_RCVD)
 		ft->nb_syn_rcvd--;
+	else if (f->state == VNS_TCP_TIME_WAIT)
+		ft->nb_time_wait--;
 	f->state = VNS_TCP_FREE;
 	f->svc = 0;
 	f->gen++;
@@ -190,6 +192,49 @@ vns_flow_syn_evict(struct vns_flow_table *ft)
 	return NULL;
 }
 
+bool
+vns_flow_twait_full(const struct vns_flow_table *ft)
+{
+	return ft->twait_tail - ft->twait_head == ft->max_time_wait;
+}
+
+struct vns_flow *
+vns_flow_twait_pop(struct vns_flow_table *ft)
+{
+	uint32_t slot;
+	struct vns_flow *f;
+
+	if (ft->twait_head == ft->twait_tail)
+		return NULL;
+	slot = ft->twait_head++ % ft->max_time_wait;
+	f = vns_flow_by_handle(ft, ft->twait_fifo[slot], ft->twait_fifo_gen[slot]);
+	return f != NULL && f->state == VNS_TCP_TIME_WAIT ? f : NULL;
+}
+
+/* Live entries never exceed max_time_wait (the caller made room), so the FIFO cannot
+ * overflow. */
+void
+vns_flow_twait_track(struct vns_flow_table *ft, struct vns_flow *f)
+{
+	uint32_t slot = ft->twait_tail++ % ft->max_time_wait;
+
+	ft->twait_fifo[slot] = vns_flow_index(ft, f);
+	ft->twait_fifo_gen[slot] = f->gen;
+	ft->nb_time_wait++;
+}
+
+struct vns_flow *
+vns_flow_twait_oldest(struct vns_flow_table *ft)
+{
+	while (ft->twait_head != ft->twait_tail) {
+		struct vns_flow *f = vns_flow_twait_pop(ft);
+
+		if (f != NULL)
+			return f;
+	}
+	return NULL;
+}
+
 int
 vns_flow_table_init(struct vns_flow_table *ft, uint32_t max_flows, int socket_id)
 {
@@ -201,6 +246,7 @@ vns_flow_table_init(struct vns_flow_table *ft, uint32_t max_flows, int socket_id
 	ft->tbl_mask = size - 1;
 	ft->max_syn_rcvd = ft->max_flows / 2 > 0 ? ft->max_flows / 2 : 1;
 	ft->syn_cap = 2 * ft->max_syn_rcvd;
+	ft->max_time_wait = ft->max_flows / 4 > 0 ? ft->max_flows / 4 : 1;
 	vns_random_bytes(ft->hash_key, sizeof(ft->hash_key));
 	ft->tbl_key = rte_zmalloc_socket("vns_flow_keys", size * sizeof(uint64_t),
 					 RTE_CACHE_LINE_SIZE, socket_id);
@@ -214,8 +260,13 @@ vns_flow_table_init(struct vns_flow_table *ft, uint32_t max_flows, int socket_id
 					 socket_id);
 	ft->syn_fifo_gen = rte_malloc_socket("vns_syn_gen", ft->syn_cap * sizeof(uint32_t), 0,
 					     socket_id);
+	ft->twait_fifo = rte_malloc_socket("vns_twait_fifo", ft->max_time_wait * sizeof(uint32_t),
+					   0, socket_id);
+	ft->twait_fifo_gen = rte_malloc_socket("vns_twait_gen",
+					       ft->max_time_wait * sizeof(uint32_t), 0, socket_id);
 	if (ft->tbl_key == NULL || ft->tbl_idx == NULL || ft->flows == NULL ||
-	    ft->free_list == NULL || ft->syn_fifo == NULL || ft->syn_fifo_gen == NULL) {
+	    ft->free_list == NULL || ft->syn_fifo == NULL || ft->syn_fifo_gen == NULL ||
+	    ft->twait_fifo == NULL || ft->twait_fifo_gen == NULL) {
 		vns_flow_table_free(ft);
 		return -1;
 	}
@@ -235,6 +286,10 @@ vns_flow_table_free(struct vns_flow_table *ft)
 	rte_free(ft->free_list);
 	rte_free(ft->syn_fifo);
 	rte_free(ft->syn_fifo_gen);
+	rte_free(ft->twait_fifo);
+	rte_free(ft->twait_fifo_gen);
+	ft->twait_fifo = NULL;
+	ft->twait_fifo_gen = NULL;
 	ft->tbl_key = NULL;
 	ft->tbl_idx = NULL;
 	ft->flows = NULL;

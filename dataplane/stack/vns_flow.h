@@ -7,6 +7,7 @@
 #ifndef VNS_FLOW_H
 #define VNS_FLOW_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_ether.h>
@@ -31,6 +32,7 @@
 #define VNS_FF_CHAL_SENT   (1u << 10) /* chal_ms is valid */
 #define VNS_FF_ACK_OWED    (1u << 11) /* an ACK failed to go out: the flush retries it */
 #define VNS_FF_DSACK       (1u << 12) /* the next ACK reports [dsack_seq, dsack_end) */
+#define VNS_FF_PROBE       (1u << 13) /* a zero-window probe byte is outstanding */
 
 struct vns_ooo {
 	uint32_t seq;
@@ -63,6 +65,7 @@ struct vns_flow {
 	uint32_t fin_seq;
 	uint32_t unacked_bytes;
 	uint32_t chal_ms; /* our last challenge ACK (TSval clock), if VNS_FF_CHAL_SENT */
+	uint32_t ts_off;  /* added to our TSvals: per 4-tuple, so they do not reveal uptime */
 	/* A sequence number in each of the most recently reported SACK blocks, newest first
 	 * (RFC 2018 §4 order); stale ones simply match no block. */
 	uint32_t sack_recent[VNS_TCP_SACK_BLOCKS];
@@ -74,7 +77,10 @@ struct vns_flow {
 	uint32_t iss;
 	uint32_t snd_una;
 	uint32_t snd_nxt;
+	uint32_t snd_max; /* the highest SND.NXT so far: go-back-N pulls SND.NXT back */
 	uint32_t snd_wnd;
+	uint32_t snd_wl1; /* SEG.SEQ and SEG.ACK of the last window update (RFC 9293 §3.10.7.4) */
+	uint32_t snd_wl2;
 	uint32_t max_snd_wnd; /* MAX.SND.WND (RFC 5961 §5.2) */
 	uint32_t sbuf_len;    /* bytes queued from snd_una (FIN not included) */
 	uint32_t sbuf_cap;
@@ -118,6 +124,14 @@ struct vns_flow_table {
 	uint32_t *syn_fifo_gen;
 	uint32_t syn_head;
 	uint32_t syn_tail;
+	/* TIME-WAIT flows in entry order, which is expiry order (one fixed duration); entries
+	 * of flows that left early are stale and skipped. At most max_time_wait live ones. */
+	uint32_t nb_time_wait;
+	uint32_t max_time_wait;
+	uint32_t *twait_fifo; /* [max_time_wait] */
+	uint32_t *twait_fifo_gen;
+	uint32_t twait_head;
+	uint32_t twait_tail;
 };
 
 int vns_flow_table_init(struct vns_flow_table *ft, uint32_t max_flows, int socket_id);
@@ -129,6 +143,13 @@ void vns_flow_release(struct vns_flow_table *ft, struct vns_flow *f);
 struct vns_flow *vns_flow_by_handle(struct vns_flow_table *ft, uint32_t idx, uint32_t gen);
 void vns_flow_syn_track(struct vns_flow_table *ft, struct vns_flow *f);
 struct vns_flow *vns_flow_syn_evict(struct vns_flow_table *ft);
+/* f enters TIME-WAIT. The caller first makes room: while vns_flow_twait_full(), close what
+ * vns_flow_twait_pop() returns (the oldest TIME-WAIT flow, or NULL for a stale entry). */
+bool vns_flow_twait_full(const struct vns_flow_table *ft);
+struct vns_flow *vns_flow_twait_pop(struct vns_flow_table *ft);
+void vns_flow_twait_track(struct vns_flow_table *ft, struct vns_flow *f);
+/* The oldest flow in TIME-WAIT (taken off the FIFO), or NULL. */
+struct vns_flow *vns_flow_twait_oldest(struct vns_flow_table *ft);
 
 static inline uint32_t
 vns_flow_index(const struct vns_flow_table *ft, const struct vns_flow *f)

@@ -389,6 +389,12 @@ vns_stack_nb_flows(const struct vns_stack *st)
 	return __atomic_load_n(&st->ft.nb_flows, __ATOMIC_RELAXED);
 }
 
+uint32_t
+vns_stack_nb_time_wait(const struct vns_stack *st)
+{
+	return __atomic_load_n(&st->ft.nb_time_wait, __ATOMIC_RELAXED);
+}
+
 const char *
 vns_close_reason_name(uint8_t reason)
 {

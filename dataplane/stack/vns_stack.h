@@ -127,7 +127,11 @@ void vns_stack_poll(struct vns_stack *st, uint64_t now_tsc, struct vns_txbuf *tx
 	X(data_retrans, "control data/FIN retransmissions")                     \
 	X(flows_aborted, "connections aborted on timeout")                      \
 	X(large_segments, "segments larger than the MSS (LRO/GSO)")             \
-	X(closed_rec_lost, "closed-connection records lost: ring full")
+	X(closed_rec_lost, "closed-connection records lost: ring full")         \
+	X(time_wait_evicted, "TIME-WAIT connections evicted: set full")         \
+	X(time_wait_reused, "TIME-WAIT connections reopened by a newer SYN")    \
+	X(drop_bad_addr, "frames from an invalid source or sent to broadcast")  \
+	X(drop_vlan, "VLAN-tagged frames dropped (no VLAN support)")
 
 #define VNS_STAT_FIELD(name, desc) uint64_t name;
 struct vns_stack_stats {
@@ -148,6 +152,8 @@ void vns_stack_stats_get(const struct vns_stack *st, struct vns_stack_stats *out
 unsigned int vns_stack_svc_stats(const struct vns_stack *st, const char **names, const char **descs,
 				 uint64_t *values, unsigned int max);
 uint32_t vns_stack_nb_flows(const struct vns_stack *st);
+/* Of those, the flows in TIME-WAIT (closed by us first; they go within 60 s by themselves). */
+uint32_t vns_stack_nb_time_wait(const struct vns_stack *st);
 
 /* Why a connection (or a service's unit of work, as a test) ended, and its name in reports. */
 #define VNS_CLOSE_REASONS(X)                                       \

@@ -54,18 +54,23 @@ struct vns_flow;
 #define VNS_RCV_WND_SCALED  ((uint32_t)VNS_TCP_WND_MAX << VNS_RCV_WSCALE)
 #define VNS_ACKQ_MAX        1024 /* flows with a pending ACK per burst */
 
-/* Connection states: the part of RFC 9293 §3.3.2 a sink passes through. */
+/* Connection states: the part of RFC 9293 §3.3.2 a sink passes through. The states from
+ * LAST_ACK on follow the peer's FIN (VNS_TCP_PEER_FIN_SEEN): nothing more can arrive. */
 #define VNS_TCP_STATES(X)                                                 \
 	X(FREE)                                                           \
 	X(SYN_RCVD)                                                       \
 	X(ESTABLISHED)                                                    \
-	X(LAST_ACK)   /* peer's FIN received, ours sent */                \
 	X(FIN_WAIT_1) /* we closed first (a service refusing a client) */ \
-	X(FIN_WAIT_2)
+	X(FIN_WAIT_2) /* our FIN acknowledged, the peer's not seen */     \
+	X(LAST_ACK)   /* peer's FIN received, ours sent */                \
+	X(CLOSING)    /* both FINs seen, ours not acknowledged */         \
+	X(TIME_WAIT)  /* both acknowledged: re-ACK the peer's FIN, 2 MSL */
 
 #define VNS_TCP_STATE_ENUM(name) VNS_TCP_##name,
 enum vns_tcp_state { VNS_TCP_STATES(VNS_TCP_STATE_ENUM) VNS_TCP_NB_STATES };
 #undef VNS_TCP_STATE_ENUM
+
+#define VNS_TCP_PEER_FIN_SEEN(state) ((state) >= VNS_TCP_LAST_ACK)
 
 /* "SYN_RCVD", ...; NULL for a value that is no state. */
 const char *vns_tcp_state_name(uint8_t state);

@@ -6,7 +6,8 @@
  * ACK policy, and why: a Linux sender grows cwnd only on ACKs and probes for tail loss after
  * about 2 x SRTT, so a late ACK on a short VM path shows up as retransmissions. Hence:
  *  - out-of-order, duplicate, gap-filling and larger-than-MSS (LRO/GSO) segments are ACKed
- *    at once (the sender needs SACK information and LRO means many segments);
+ *    at once (the sender needs SACK information and LRO means many segments), and so is
+ *    every segment while data is held out of order (the sender is recovering);
  *  - in-order data is ACKed once two full segments are unacknowledged, and every flow with
  *    unacknowledged data gets an ACK at the end of the rx burst (vns_tcp_flush_acks), which
  *    in a polled loop is microseconds, never the 40-200 ms of a delayed-ACK timer.
@@ -28,7 +29,12 @@
 #define VNS_CHALLENGE_ACK_FLOW_MS  500 /* per flow: Linux's tcp_invalid_ratelimit */
 #define VNS_IDLE_TIMEOUT_S         600
 #define VNS_CLOSING_TIMEOUT_S      30
+#define VNS_TIME_WAIT_S            60 /* 2 MSL, with Linux's MSL of 30 s */
 #define VNS_SYNACK_RTX_MAX         3
+/* PAWS tolerates a TSval this many ticks older than TS.Recent, as Linux does
+ * (TCP_PAWS_WINDOW): a segment reordered behind a retransmission sent a tick later is new
+ * data, not a wrapped old one (that would take 2^31 bytes within the tick). */
+#define VNS_PAWS_WINDOW 1
 
 struct tcp_opts {
 	bool has_mss;
@@ -381,10 +387,12 @@ ooo_pull(struct vns_stack *st, struct vns_flow *f)
 	return pulled;
 }
 
-void
-vns_tcp_close_flow(struct vns_stack *st, struct vns_flow *f, enum vns_close_reason reason)
+/* The connection is over for its service (which hears why) and its stored data; a flow in
+ * TIME-WAIT went through this when it entered it. */
+static void
+flow_finish(struct vns_stack *st, struct vns_flow *f, enum vns_close_reason reason)
 {
-	if (f->state != VNS_TCP_SYN_RCVD)
+	if (f->state != VNS_TCP_SYN_RCVD && f->state != VNS_TCP_TIME_WAIT)
 		VNS_STAT_INC(st, flows_closed);
 	if (f->svc != 0) {
 		struct vns_svc *svc = vns_svc_of(st, f);
@@ -394,6 +402,12 @@ vns_tcp_close_flow(struct vns_stack *st, struct vns_flow *f, enum vns_close_reas
 		f->svc = 0;
 	}
 	ooo_clear(st, f);
+}
+
+void
+vns_tcp_close_flow(struct vns_stack *st, struct vns_flow *f, enum vns_close_reason reason)
+{
+	flow_finish(st, f, reason);
 	vns_timer_cancel(st, f);
 	f->flags &= (uint16_t)~VNS_FF_ACK_LIST;
 	vns_flow_release(&st->ft, f);
@@ -431,6 +445,10 @@ vns_tcp_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
 	if (f->flags & VNS_FF_DEAD) {
 		vns_tcp_close_flow(st, f, VNS_CLOSE_ABORTED);
+		return;
+	}
+	if (f->state == VNS_TCP_TIME_WAIT) {
+		vns_tcp_close_flow(st, f, VNS_CLOSE_FIN);
 		return;
 	}
 	if (f->state == VNS_TCP_SYN_RCVD) {
@@ -471,14 +489,17 @@ vns_tcp_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
  * path (rte_rand() is not: its state can be recovered from a few outputs), and one tuple's
  * successive incarnations still get increasing sequence spaces.
  */
-static uint32_t
-iss_rfc6528(const struct vns_stack *st, const struct vns_tcp_seg *seg)
+static void
+iss_rfc6528(const struct vns_stack *st, const struct vns_tcp_seg *seg, struct vns_flow *f)
 {
 	uint64_t addrs = (uint64_t)seg->ip->dst_addr << 32 | seg->ip->src_addr;
 	uint64_t ports = (uint64_t)seg->th->dst_port << 16 | seg->th->src_port;
+	uint64_t h = vns_siphash24_2w(st->sh->iss_key, addrs, ports);
 
-	return (uint32_t)(st->now / st->iss_tick_tsc) +
-	       (uint32_t)vns_siphash24_2w(st->sh->iss_key, addrs, ports);
+	f->iss = (uint32_t)(st->now / st->iss_tick_tsc) + (uint32_t)h;
+	/* The other half of the same PRF output offsets our TSvals (as Linux's tsoffset does),
+	 * so that they do not give away the host's uptime, yet stay monotonic per 4-tuple. */
+	f->ts_off = (uint32_t)(h >> 32);
 }
 
 /* What the SYN offered decides the options (RFC 7323 §1.3, RFC 2018 §2): applied to the first
@@ -531,6 +552,15 @@ listen_input(struct vns_stack *st, const struct vns_tcp_seg *seg, uint64_t key,
 	if (!(fl & RTE_TCP_SYN_FLAG))
 		return;
 	VNS_STAT_INC(st, syn_rcvd);
+	if (st->ft.nb_free == 0) {
+		/* A full table gives up its oldest TIME-WAIT flow before any half-open one. */
+		struct vns_flow *old = vns_flow_twait_oldest(&st->ft);
+
+		if (old != NULL) {
+			VNS_STAT_INC(st, time_wait_evicted);
+			vns_tcp_close_flow(st, old, VNS_CLOSE_EVICTED);
+		}
+	}
 	if (st->ft.nb_syn_rcvd >= st->ft.max_syn_rcvd || st->ft.nb_free == 0) {
 		struct vns_flow *old = vns_flow_syn_evict(&st->ft);
 
@@ -551,9 +581,10 @@ listen_input(struct vns_stack *st, const struct vns_tcp_seg *seg, uint64_t key,
 	f->peer_mac = *seg->src_mac;
 	f->irs = rte_be_to_cpu_32(th->sent_seq);
 	f->rcv_nxt = f->irs + 1;
-	f->iss = iss_rfc6528(st, seg);
+	iss_rfc6528(st, seg, f);
 	f->snd_una = f->iss;
 	f->snd_nxt = f->iss + 1;
+	f->snd_max = f->snd_nxt;
 	f->snd_wnd = rte_be_to_cpu_16(th->rx_win); /* RFC 7323 §2.2: a SYN's is unscaled */
 	f->max_snd_wnd = f->snd_wnd;
 	syn_options(st, f, th);
@@ -573,13 +604,36 @@ set_snd_wnd(struct vns_flow *f, uint32_t wnd)
 		f->max_snd_wnd = wnd;
 }
 
+/* RFC 9293 §3.10.7.4 fifth step: only a segment newer than the last update (SND.WL1,
+ * SND.WL2) sets the window, so a reordered old one cannot close it again. */
 static void
-establish(struct vns_stack *st, struct vns_flow *f, uint16_t win)
+window_update(struct vns_flow *f, uint32_t seq, uint32_t ack, uint16_t win)
+{
+	uint32_t old = f->snd_wnd;
+
+	if (!(VNS_SEQ_LT(f->snd_wl1, seq) || (f->snd_wl1 == seq && VNS_SEQ_LEQ(f->snd_wl2, ack))))
+		return;
+	set_snd_wnd(f, (uint32_t)win << f->snd_wscale);
+	f->snd_wl1 = seq;
+	f->snd_wl2 = ack;
+	/* The window opens with our probe byte unacknowledged: it was refused (the ACK did not
+	 * cover it), so sending resumes from SND.UNA now rather than after our RTO skipped
+	 * past a byte the peer does not have. */
+	if (unlikely(f->flags & VNS_FF_PROBE) && old == 0 && f->snd_wnd > 0) {
+		f->snd_nxt = f->snd_una;
+		f->flags &= (uint16_t) ~(VNS_FF_PROBE | VNS_FF_FIN_SENT);
+	}
+}
+
+static void
+establish(struct vns_stack *st, struct vns_flow *f, const struct rte_tcp_hdr *th)
 {
 	st->ft.nb_syn_rcvd--;
 	f->state = VNS_TCP_ESTABLISHED;
 	f->snd_una = f->iss + 1;
-	set_snd_wnd(f, (uint32_t)win << f->snd_wscale);
+	set_snd_wnd(f, (uint32_t)rte_be_to_cpu_16(th->rx_win) << f->snd_wscale);
+	f->snd_wl1 = rte_be_to_cpu_32(th->sent_seq);
+	f->snd_wl2 = rte_be_to_cpu_32(th->recv_ack);
 	f->rtx_count = 0;
 	VNS_STAT_INC(st, flows_opened);
 	f->svc = vns_svc_for_port(st, f->local_port);
@@ -602,11 +656,61 @@ ack_advance(struct vns_stack *st, struct vns_flow *f, uint32_t ack)
 		memmove(f->sbuf, f->sbuf + data, f->sbuf_len - data);
 		f->sbuf_len -= data;
 	}
+	/* Past the data: our FIN is acknowledged, also one sent before a go-back-N. */
+	if (acked > data && (f->flags & VNS_FF_FIN_QUEUED))
+		f->flags |= VNS_FF_FIN_SENT;
 	f->snd_una = ack;
+	/* Up to SND.MAX: what was sent before a go-back-N pulled SND.NXT back is acknowledged
+	 * all the same (RFC 9293 §3.10.7.4 fifth step with SND.MAX, as RFC 793bis implementations
+	 * keep it). */
+	if (VNS_SEQ_GT(ack, f->snd_nxt))
+		f->snd_nxt = ack;
+	f->flags &= (uint16_t)~VNS_FF_PROBE;
 	f->rtx_count = 0;
 	f->rto_ms = 0;
 	if (f->snd_una == f->snd_nxt && f->sbuf_len == 0)
 		arm_idle(st, f);
+}
+
+/*
+ * TIME-WAIT (RFC 9293 §3.6, RFC 1122 4.2.2.13): the active closer keeps the connection for
+ * 2 MSL so that a retransmitted FIN of the peer gets its ACK again rather than a RST, and
+ * old duplicates cannot land in a new incarnation. Only refused or finished clients get
+ * here, and anyone can make us close first, so the set is bounded: at most a quarter of
+ * the flow table (max_time_wait), and the oldest is evicted when a new one needs room
+ * (time_wait_evicted) or when a SYN finds the table full. A SYN that is clearly newer
+ * reopens the tuple at once (RFC 6191: a higher TSval, or without timestamps a higher ISN;
+ * time_wait_reused). The service saw the close on entry: a TIME-WAIT flow has none.
+ */
+static void
+time_wait_enter(struct vns_stack *st, struct vns_flow *f)
+{
+	flow_finish(st, f, VNS_CLOSE_FIN);
+	while (vns_flow_twait_full(&st->ft)) {
+		struct vns_flow *old = vns_flow_twait_pop(&st->ft);
+
+		if (old != NULL) {
+			VNS_STAT_INC(st, time_wait_evicted);
+			vns_tcp_close_flow(st, old, VNS_CLOSE_EVICTED);
+		}
+	}
+	f->state = VNS_TCP_TIME_WAIT;
+	vns_flow_twait_track(&st->ft, f);
+	vns_timer_arm(st, f, st->now + VNS_TIME_WAIT_S * st->hz);
+}
+
+/* RFC 6191 §2: a SYN may reopen a tuple in TIME-WAIT when it belongs to a new incarnation. */
+static bool
+time_wait_reusable(const struct vns_flow *f, const struct rte_tcp_hdr *th)
+{
+	struct tcp_opts o;
+
+	if (f->flags & VNS_FF_TS) {
+		parse_opts(th, &o);
+		if (o.has_ts)
+			return VNS_SEQ_GT(o.tsval, f->ts_recent);
+	}
+	return VNS_SEQ_GT(rte_be_to_cpu_32(th->sent_seq), f->rcv_nxt);
 }
 
 /* The peer's FIN is in sequence: RFC 9293 §3.10.7.4 eighth step. */
@@ -622,10 +726,13 @@ fin_input(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 		vns_tcp_output(st, f, tx);
 		return;
 	}
-	/* We closed first: acknowledge and forget the flow (no TIME-WAIT: the peer is the
-	 * side that needs it, and a stray retransmission only earns a RST). */
+	/* We closed first (RFC 9293 §3.10.7.4 eighth step): FIN-WAIT-1 -> CLOSING, our FIN is
+	 * still retransmitted; FIN-WAIT-2 -> TIME-WAIT. */
 	vns_tcp_send_ack(st, f, tx);
-	vns_tcp_close_flow(st, f, VNS_CLOSE_FIN);
+	if (f->state == VNS_TCP_FIN_WAIT_2)
+		time_wait_enter(st, f);
+	else
+		f->state = VNS_TCP_CLOSING;
 }
 
 /* Synchronized states (RFC 9293 §3.10.7.4). Returns true if the mbuf was kept. */
@@ -652,7 +759,15 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 			VNS_STAT_INC(st, drop_paws);
 			return false;
 		}
-		if (VNS_SEQ_LT(o.tsval, f->ts_recent)) {
+		if (VNS_SEQ_LT(o.tsval + VNS_PAWS_WINDOW, f->ts_recent)) {
+			/* An old copy of bytes we have (typically the original of a segment whose
+			 * fast retransmission arrived first, after reordering) is still reported
+			 * as a D-SACK, as Linux does: the sender learns its retransmission was
+			 * spurious and undoes the window reduction (RFC 2883 §4, RFC 3708). */
+			if (plen > 0 && VNS_SEQ_LT(seq, f->rcv_nxt))
+				dsack_note(f, seq,
+					   VNS_SEQ_LEQ(seq + plen, f->rcv_nxt) ? seq + plen
+									       : f->rcv_nxt);
 			VNS_STAT_INC(st, drop_paws);
 			vns_tcp_send_ack(st, f, tx);
 			return false;
@@ -674,6 +789,9 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 		if (seglen > 0 && VNS_SEQ_LEQ(seq + seglen, f->rcv_nxt)) {
 			VNS_STAT_INC(st, dup_segments);
 			dsack_note(f, seq, seq + plen);
+			/* The peer's FIN again: our last ACK was lost, 2 MSL start over. */
+			if (fin && f->state == VNS_TCP_TIME_WAIT)
+				vns_timer_arm(st, f, st->now + VNS_TIME_WAIT_S * st->hz);
 		} else {
 			VNS_STAT_INC(st, drop_unacceptable);
 		}
@@ -700,8 +818,8 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 		return false;
 
 	/* ACK field (RFC 9293 §3.10.7.4 fifth step, RFC 5961 §5.2: SND.UNA - MAX.SND.WND <=
-	 * SEG.ACK <= SND.NXT, else ACK and drop). */
-	if (VNS_SEQ_GT(ack, f->snd_nxt) || VNS_SEQ_LT(ack, f->snd_una - f->max_snd_wnd)) {
+	 * SEG.ACK <= SND.MAX, else ACK and drop). */
+	if (VNS_SEQ_GT(ack, f->snd_max) || VNS_SEQ_LT(ack, f->snd_una - f->max_snd_wnd)) {
 		if (VNS_SEQ_LT(ack, f->snd_una))
 			VNS_STAT_INC(st, drop_unacceptable);
 		vns_tcp_send_ack(st, f, tx);
@@ -713,14 +831,16 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 	if (VNS_SEQ_GT(ack, f->snd_una))
 		ack_advance(st, f, ack);
 	if (VNS_SEQ_GEQ(ack, f->snd_una))
-		set_snd_wnd(f, (uint32_t)rte_be_to_cpu_16(th->rx_win) << f->snd_wscale);
-	if ((f->flags & VNS_FF_FIN_SENT) && f->snd_una == f->snd_nxt) {
+		window_update(f, seq, ack, rte_be_to_cpu_16(th->rx_win));
+	if ((f->flags & VNS_FF_FIN_SENT) && f->snd_una == f->snd_max) {
 		if (f->state == VNS_TCP_LAST_ACK) {
 			vns_tcp_close_flow(st, f, VNS_CLOSE_FIN);
 			return false;
 		}
 		if (f->state == VNS_TCP_FIN_WAIT_1)
 			f->state = VNS_TCP_FIN_WAIT_2;
+		else if (f->state == VNS_TCP_CLOSING)
+			time_wait_enter(st, f);
 	}
 
 	/* RFC 7323 §4.3: TS.Recent follows the segment that covers Last.ACK.sent. */
@@ -728,7 +848,7 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 	    VNS_SEQ_LEQ(seq, f->last_ack_sent))
 		f->ts_recent = o.tsval;
 
-	if (f->state == VNS_TCP_LAST_ACK) {
+	if (VNS_TCP_PEER_FIN_SEEN(f->state)) {
 		/* Nothing more can arrive after the peer's FIN. */
 		plen = 0;
 		fin = false;
@@ -761,8 +881,13 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 	}
 	if (plen > 0 && seq == f->rcv_nxt) {
 		deliver(st, f, m, off, plen);
-		if (f->n_ooo > 0 && !(f->flags & VNS_FF_DEAD) && ooo_pull(st, f))
+		/* With data held out of order the sender is recovering: every segment is ACKed
+		 * at once (RFC 5681 §4.2 for the one that fills a gap; Linux does it for all of
+		 * them), since each ACK clocks out the next retransmission. */
+		if (f->n_ooo > 0 && !(f->flags & VNS_FF_DEAD)) {
+			ooo_pull(st, f);
 			ack_now = true;
+		}
 		if (f->flags & VNS_FF_DEAD)
 			return kept;
 	} else if (plen > 0) {
@@ -821,7 +946,7 @@ syn_rcvd_paws(const struct vns_flow *f, const struct rte_tcp_hdr *th)
 	if (!(f->flags & VNS_FF_TS))
 		return false;
 	parse_opts(th, &o);
-	return !o.has_ts || VNS_SEQ_LT(o.tsval, f->ts_recent);
+	return !o.has_ts || VNS_SEQ_LT(o.tsval + VNS_PAWS_WINDOW, f->ts_recent);
 }
 
 void
@@ -841,6 +966,13 @@ vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tcp_seg
 	}
 	if (f->flags & VNS_FF_DEAD)
 		goto out;
+	if (unlikely(fl & RTE_TCP_SYN_FLAG) && f->state == VNS_TCP_TIME_WAIT &&
+	    !(fl & (RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) && time_wait_reusable(f, th)) {
+		VNS_STAT_INC(st, time_wait_reused);
+		vns_tcp_close_flow(st, f, VNS_CLOSE_FIN);
+		listen_input(st, seg, key, tx);
+		goto out;
+	}
 	if (f->state == VNS_TCP_SYN_RCVD) {
 		/* RFC 9293 §3.10.7.4 for SYN-RECEIVED, plus: a retransmitted SYN gets the same
 		 * SYN-ACK; a SYN with another ISN is a new attempt that replaces this one. */
@@ -879,7 +1011,7 @@ vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tcp_seg
 			goto out;
 		}
 		vns_timer_cancel(st, f);
-		establish(st, f, rte_be_to_cpu_16(th->rx_win));
+		establish(st, f, th);
 	}
 	/* A data-bearing ACK completes the handshake and is processed as data at once. */
 	kept = sync_input(st, f, m, seg, tx);

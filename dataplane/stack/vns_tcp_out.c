@@ -102,7 +102,7 @@ build(struct vns_stack *st, const struct rte_ether_addr *dmac, rte_be32_t dip, r
 static uint32_t
 put_ts(const struct vns_stack *st, const struct vns_flow *f, uint8_t *o)
 {
-	uint32_t v = rte_cpu_to_be_32(vns_tcp_ts_now(st));
+	uint32_t v = rte_cpu_to_be_32(vns_tcp_ts_now(st) + f->ts_off);
 	uint32_t e = rte_cpu_to_be_32(f->ts_recent);
 
 	o[0] = VNS_TCP_OPT_NOP;
@@ -320,6 +320,16 @@ vns_tcp_queue_fin(struct vns_flow *f)
 		f->state = VNS_TCP_FIN_WAIT_1;
 }
 
+/* SND.NXT moves on by n; SND.MAX keeps the highest (RFC 9293 §3.10.7.4 uses it to accept
+ * ACKs of data sent before a go-back-N). */
+static void
+snd_advance(struct vns_flow *f, uint32_t n)
+{
+	f->snd_nxt += n;
+	if (VNS_SEQ_GT(f->snd_nxt, f->snd_max))
+		f->snd_max = f->snd_nxt;
+}
+
 static void
 arm_rto(struct vns_stack *st, struct vns_flow *f)
 {
@@ -362,9 +372,9 @@ vns_tcp_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 		if (n == left && (f->flags & VNS_FF_FIN_QUEUED))
 			flags |= RTE_TCP_FIN_FLAG;
 		send_flow_seg(st, f, f->snd_nxt, flags, f->sbuf + off, n, tx);
-		f->snd_nxt += n;
+		snd_advance(f, n);
 		if (flags & RTE_TCP_FIN_FLAG) {
-			f->snd_nxt++;
+			snd_advance(f, 1);
 			f->flags |= VNS_FF_FIN_SENT;
 		}
 		sent_any = 1;
@@ -372,7 +382,7 @@ vns_tcp_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 	if ((f->flags & VNS_FF_FIN_QUEUED) && f->snd_nxt - f->snd_una == f->sbuf_len &&
 	    !(f->flags & VNS_FF_FIN_SENT)) {
 		send_flow_seg(st, f, f->snd_nxt, RTE_TCP_FIN_FLAG, NULL, 0, tx);
-		f->snd_nxt++;
+		snd_advance(f, 1);
 		f->flags |= VNS_FF_FIN_SENT;
 		sent_any = 1;
 	}
@@ -402,7 +412,8 @@ vns_tcp_retransmit(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *t
 	f->flags &= (uint16_t)~VNS_FF_FIN_SENT;
 	if (probe) {
 		send_flow_seg(st, f, f->snd_nxt, RTE_TCP_PSH_FLAG, f->sbuf, 1, tx);
-		f->snd_nxt += 1;
+		snd_advance(f, 1);
+		f->flags |= VNS_FF_PROBE;
 		arm_rto(st, f);
 		return 0;
 	}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The per-lcore timer wheel (vns_timer.c): one deadline per flow (retransmission, half-open
- * expiry, idle expiry); a due flow goes to vns_tcp_timeout().
+ * The per-lcore timer wheel (vns_timer.c, two levels): one deadline per flow (retransmission,
+ * half-open expiry, idle expiry, TIME-WAIT); a due flow goes to vns_tcp_timeout().
  */
 #ifndef VNS_TIMER_H
 #define VNS_TIMER_H
@@ -15,7 +15,9 @@ struct vns_stack;
 struct vns_txbuf;
 
 struct vns_timer_wheel {
-	uint32_t *slots;   /* [VNS_TIMER_SLOTS] list heads (flow indices) */
+	uint32_t *slots;   /* [VNS_TIMER_SLOTS] list heads (flow indices), 1 ms each */
+	uint32_t *coarse;  /* [VNS_TIMER_SLOTS] list heads, one fine revolution each */
+	uint64_t refiled;  /* flows filed again without falling due (far beyond the wheel) */
 	uint64_t tick;     /* last processed tick; UINT64_MAX until the first call */
 	uint64_t tick_tsc; /* TSC ticks per wheel tick (1 ms) */
 };

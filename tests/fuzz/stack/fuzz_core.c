@@ -5,7 +5,9 @@
  *   0x01 FIXUP  dst MAC/IP set to the stack's, TCP ACK set to what the stack sent last on
  *               that port, IPv4 and TCP checksums recomputed: reaches the TCP state machine
  *   0x02 GOOD   rx flags say both checksums were verified by the device
- *   0x04 SPLIT  the frame arrives as a chain of 61-byte mbufs
+ *   0x04 SPLIT  the frame arrives as a chain of mbufs split at odd offsets: the first
+ *               holds 14-61 bytes (some of the headers), the others 1, 3, 7, 61, ...
+ *               bytes in a pattern that depends on the record (split_size())
  *   0x08 LRO    RTE_MBUF_F_RX_LRO set
  *   0x10 QUEUE1 input to the second stack (else the first)
  *   0x20 TIME   advance the clock by 300 ms first
@@ -126,15 +128,32 @@ fixup(uint8_t *f, uint32_t len)
 	}
 }
 
+/* SPLIT segment sizes, mostly odd so that segment boundaries fall at odd offsets from
+ * every header (the checksums over a chain must still be right there), some even. */
+static const uint16_t fz_split[] = { 1, 3, 7, 61, 2, 33, 255, 5, 14, 99, 1023, 17 };
+
+/* Bytes in segment i of a SPLIT chain, pattern k; seg 0 means not split (one 2 KB mbuf
+ * per 2 KB). The first segment holds the Ethernet header and part of what follows, as a
+ * device's would. */
+static uint32_t
+split_size(uint32_t k, uint32_t i, int split)
+{
+	if (!split)
+		return 2048;
+	if (i == 0)
+		return 14 + k % 48;
+	return fz_split[(k + i) % RTE_DIM(fz_split)];
+}
+
 static struct rte_mbuf *
-to_mbuf(const uint8_t *f, uint32_t len, uint32_t seg, uint64_t ol)
+to_mbuf(const uint8_t *f, uint32_t len, uint32_t k, int split, uint64_t ol)
 {
 	struct rte_mbuf *head = NULL, *last = NULL;
-	uint32_t off = 0;
+	uint32_t off = 0, i = 0;
 
 	do {
 		struct rte_mbuf *m = rte_pktmbuf_alloc(fz_pool);
-		uint32_t n = RTE_MIN(len - off, seg);
+		uint32_t n = RTE_MIN(len - off, split_size(k, i++, split));
 
 		if (m == NULL) {
 			rte_pktmbuf_free(head);
@@ -218,7 +237,8 @@ vns_fuzz_one(const uint8_t *data, size_t size)
 			ol |= RTE_MBUF_F_RX_IP_CKSUM_GOOD | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
 		if (ctl & 0x08)
 			ol |= RTE_MBUF_F_RX_LRO;
-		m = len > 0 ? to_mbuf(frame, len, (ctl & 0x04) ? 61 : 2048, ol) : NULL;
+		m = len > 0 ? to_mbuf(frame, len, (uint32_t)pos + len, (ctl & 0x04) != 0, ol)
+			    : NULL;
 		if (m != NULL) {
 			if (nburst > 0 && burst_q != qi) {
 				vns_stack_input(st[burst_q], burst, nburst, now, &tx);

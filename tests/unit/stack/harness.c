@@ -71,15 +71,28 @@ sink_open(struct vns_svc *svc, struct vns_conn *c)
 		vns_conn_set_payload(svc, c, true);
 }
 
+struct h_sink_reply h_sink_reply;
+static uint8_t sink_sbuf[H_PAT_LEN];
+
 static void
 sink_data(struct vns_svc *svc, struct vns_conn *c, const struct rte_mbuf *m, uint32_t off,
 	  uint32_t len)
 {
-	(void)svc;
-	(void)c;
+	struct h_sink_reply r = h_sink_reply;
+
 	(void)m;
 	(void)off;
 	(void)len;
+	if (r.len == 0 && !r.close)
+		return;
+	memset(&h_sink_reply, 0, sizeof(h_sink_reply));
+	vns_conn_set_sndbuf(c, sink_sbuf, sizeof(sink_sbuf));
+	if (r.len > 0 && vns_conn_send(svc, c, r.data, r.len) != 0)
+		abort();
+	if (r.close)
+		vns_conn_close(svc, c);
+	else
+		vns_conn_output(svc, c);
 }
 
 const struct vns_service_ops h_sink_ops = {
@@ -97,6 +110,7 @@ h_open(struct h *h, uint16_t nb_stacks, const struct vns_service_bind *binds, ui
 	uint16_t q;
 
 	memset(h, 0, sizeof(*h));
+	memset(&h_sink_reply, 0, sizeof(h_sink_reply));
 	h->mp = h_pool;
 	h->hz = rte_get_tsc_hz();
 	h->now = h->hz * 1000;

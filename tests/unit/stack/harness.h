@@ -36,6 +36,15 @@ struct h_sink_conf {
 };
 extern const struct vns_service_ops h_sink_ops;
 
+/* What the fake sink does on the next data it receives (one shot; tests set it, h_open
+ * clears it): send len bytes of data from a buffer of its own, then close if close. */
+struct h_sink_reply {
+	const void *data;
+	uint32_t len;
+	bool close;
+};
+extern struct h_sink_reply h_sink_reply;
+
 /* h_open() with h_sink_ops bound on H_PORT and H_PORT2, both reading the payload
  * (H_SINK_PAYLOAD), or H_PORT only counting (H_SINK_COUNT). */
 enum h_sink_mode {

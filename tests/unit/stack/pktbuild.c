@@ -272,6 +272,7 @@ pb_parse(const struct rte_mbuf *m, struct pb_parsed *o)
 	if (sizeof(*eh) + iplen > len || ihl < 20)
 		return -1;
 	o->proto = ip->next_proto_id;
+	o->ihl = (uint8_t)ihl;
 	o->src_ip = rte_be_to_cpu_32(ip->src_addr);
 	o->dst_ip = rte_be_to_cpu_32(ip->dst_addr);
 	if (m->ol_flags & RTE_MBUF_F_TX_IP_CKSUM)

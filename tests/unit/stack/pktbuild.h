@@ -73,6 +73,7 @@ struct pb_parsed {
 	struct rte_ether_addr arp_sha;
 	/* IPv4 */
 	uint8_t proto;
+	uint8_t ihl; /* bytes */
 	uint32_t src_ip;
 	uint32_t dst_ip;
 	int ip_csum_ok;

@@ -291,6 +291,113 @@ test_tx_offload_flags(void **state)
 	assert_true(tc_last(&C)->ip_csum_ok);
 }
 
+/* RFC 1122 3.2.1.3: a datagram from 0/8, 127/8, 224/4, 240/4 (and the limited broadcast)
+ * or from our own address names no host to answer; 3.3.6: a unicast datagram that came as
+ * a link-layer broadcast is discarded; a group MAC is no sender's. Nothing is answered. */
+static void
+test_bad_source_addresses(void **state)
+{
+	static const uint32_t bad[] = {
+		RTE_IPV4(0, 0, 0, 0),   RTE_IPV4(255, 255, 255, 255), RTE_IPV4(224, 0, 0, 1),
+		RTE_IPV4(127, 0, 0, 1), RTE_IPV4(240, 0, 0, 9),       H_STACK_IP,
+	};
+	struct rte_ether_addr cmac = { { 0x02, 0, 0, 0, 0, 0x02 } };
+	struct rte_ether_addr smac = { { 0x02, 0, 0, 0, 0, 0x01 } };
+	struct rte_ether_addr mcast = { { 0x01, 0, 0x5e, 0, 0, 0x01 } };
+	struct pb_tcp p;
+	uint32_t i;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		pb_tcp_defaults(&p);
+		p.src_ip = bad[i];
+		p.sport = 40200;
+		p.dport = H_PORT;
+		p.flags = PB_SYN;
+		h_input(&H, 0, pb_tcp_mbuf(H.mp, &p));
+		h_input(&H, 0, pb_icmp_echo(H.mp, &cmac, &smac, bad[i], H_STACK_IP, 1, 1, 8));
+	}
+	assert_int_equal(H.n_out, 0);
+	assert_int_equal(STAT(drop_bad_addr), 2 * RTE_DIM(bad));
+	/* A unicast SYN and ping sent to the broadcast MAC. */
+	pb_tcp_defaults(&p);
+	p.dst_mac = (struct rte_ether_addr){ { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+	p.sport = 40201;
+	p.dport = H_PORT;
+	p.flags = PB_SYN;
+	h_input(&H, 0, pb_tcp_mbuf(H.mp, &p));
+	h_input(&H, 0, pb_icmp_echo(H.mp, &cmac, &p.dst_mac, H_CLIENT_IP, H_STACK_IP, 1, 1, 8));
+	/* A multicast source MAC. */
+	h_input(&H, 0, pb_icmp_echo(H.mp, &mcast, &smac, H_CLIENT_IP, H_STACK_IP, 1, 1, 8));
+	assert_int_equal(H.n_out, 0);
+	assert_int_equal(STAT(drop_bad_addr), 2 * RTE_DIM(bad) + 3);
+	assert_int_equal(vns_stack_nb_flows(H.st[0]), 0);
+	/* The same from a good source is answered. */
+	h_input(&H, 0, pb_icmp_echo(H.mp, &cmac, &smac, H_CLIENT_IP, H_STACK_IP, 1, 1, 8));
+	assert_int_equal(H.n_out, 1);
+}
+
+/* An echo request with IP options (Record Route here) is answered without them (RFC 1122
+ * 3.2.2.6, 3.2.1.8: options such as a source route must not be echoed unchanged). */
+static void
+test_icmp_echo_ip_options(void **state)
+{
+	static const uint8_t rr[8] = { 7, 7, 4, 0, 0, 0, 0, 0 }; /* RR, one slot, then EOL */
+	struct rte_ether_addr cmac = { { 0x02, 0, 0, 0, 0, 0x02 } };
+	struct rte_ether_addr smac = { { 0x02, 0, 0, 0, 0, 0x01 } };
+	struct rte_mbuf *m = pb_icmp_echo(H.mp, &cmac, &smac, H_CLIENT_IP, H_STACK_IP, 9, 3, 64);
+	uint8_t f[256];
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + RTE_ETHER_HDR_LEN);
+	uint32_t len = rte_pktmbuf_pkt_len(m), l3 = RTE_ETHER_HDR_LEN + 20;
+	const void *d;
+
+	(void)state;
+	assert_true(len + sizeof(rr) <= sizeof(f));
+	d = rte_pktmbuf_read(m, 0, len, f);
+	if (d != f)
+		memcpy(f, d, len);
+	rte_pktmbuf_free(m);
+	memmove(f + l3 + sizeof(rr), f + l3, len - l3);
+	memcpy(f + l3, rr, sizeof(rr));
+	ip->version_ihl = 0x47;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(len + sizeof(rr) - RTE_ETHER_HDR_LEN));
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	h_input(&H, 0, pb_raw_mbuf(H.mp, f, len + sizeof(rr), 0, 0));
+	assert_int_equal(H.n_out, 1);
+	assert_int_equal(H.out[0].icmp_type, RTE_IP_ICMP_ECHO_REPLY);
+	assert_int_equal(H.out[0].ihl, 20);
+	assert_true(H.out[0].ip_csum_ok);
+	assert_true(H.out[0].icmp_csum_ok);
+	assert_int_equal(H.out[0].icmp_id, 9);
+	assert_int_equal(H.out[0].plen, 64);
+	assert_int_equal(H.out[0].dst_ip, H_CLIENT_IP);
+	assert_true(rte_is_same_ether_addr(&H.out[0].dst_mac, &cmac));
+}
+
+/* VLAN-tagged frames, in band or stripped by the device, are dropped and counted apart: we
+ * would answer them untagged, on another VLAN. */
+static void
+test_vlan_dropped(void **state)
+{
+	struct rte_ether_addr cmac = { { 0x02, 0, 0, 0, 0, 0x02 } };
+	struct rte_ether_addr smac = { { 0x02, 0, 0, 0, 0, 0x01 } };
+	struct rte_mbuf *m;
+
+	(void)state;
+	m = pb_icmp_echo(H.mp, &cmac, &smac, H_CLIENT_IP, H_STACK_IP, 1, 1, 8);
+	m->ol_flags |= RTE_MBUF_F_RX_VLAN | RTE_MBUF_F_RX_VLAN_STRIPPED;
+	m->vlan_tci = 5;
+	h_input(&H, 0, m);
+	m = pb_icmp_echo(H.mp, &cmac, &smac, H_CLIENT_IP, H_STACK_IP, 1, 1, 8);
+	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type =
+		rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN);
+	h_input(&H, 0, m);
+	assert_int_equal(H.n_out, 0);
+	assert_int_equal(STAT(drop_vlan), 2);
+	assert_int_equal(STAT(drop_proto), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -303,6 +410,9 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_csum_odd_chain_accepted, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_csum_chain_reference, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_tx_offload_flags, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_source_addresses, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_icmp_echo_ip_options, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_vlan_dropped, setup1, teardown),
 	};
 
 	(void)argc;

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "vns_stack_core.h"
 
 static struct h H;
 static struct tc C;
@@ -136,19 +137,29 @@ test_syn_retransmission(void **state)
 	assert_int_equal(tc_last(&C)->mss, first.mss);
 	assert_int_equal(STAT(syn_retrans), 1);
 	assert_int_equal(vns_stack_nb_flows(H.st[0]), 1);
-	/* Unanswered: the SYN-ACK is retransmitted by the timer, then the flow expires. */
-	h_clear(&H);
-	h_advance_ms(&H, 1100);
-	h_poll(&H);
-	assert_non_null(tc_last(&C));
-	assert_int_equal(tc_last(&C)->seq, first.seq);
+	/* Unanswered: the SYN-ACK is retransmitted at 1, 3 and 7 s (the timer doubles from
+	 * 1 s), and the flow expires at 15 s. */
 	{
+		static const uint32_t at_ms[] = { 1000, 3000, 7000 };
+		uint64_t t0 = H.now;
 		int i;
 
-		for (i = 0; i < 4; i++) {
-			h_advance_ms(&H, 20000);
+		for (i = 0; i < 3; i++) {
+			H.now = t0 + (at_ms[i] - 1) * H.hz / 1000;
+			h_clear(&H);
 			h_poll(&H);
+			assert_null(tc_last(&C));
+			H.now = t0 + at_ms[i] * H.hz / 1000;
+			h_poll(&H);
+			assert_non_null(tc_last(&C));
+			assert_int_equal(tc_last(&C)->flags, PB_SYN | PB_ACK);
+			assert_int_equal(tc_last(&C)->seq, first.seq);
 		}
+		H.now = t0 + 14999 * H.hz / 1000;
+		h_poll(&H);
+		assert_int_equal(vns_stack_nb_flows(H.st[0]), 1);
+		H.now = t0 + 15000 * H.hz / 1000;
+		h_poll(&H);
 	}
 	assert_int_equal(vns_stack_nb_flows(H.st[0]), 0);
 	assert_int_equal(STAT(flows_aborted), 1);
@@ -901,6 +912,430 @@ test_missing_tsopt_dropped(void **state)
 	assert_int_equal(vns_stack_nb_flows(H.st[0]), 0);
 }
 
+/* The data segments of the last burst addressed to the client: count and bytes. */
+static uint32_t
+data_frames(struct tc *c, uint32_t *bytes)
+{
+	uint32_t i, n = 0, b = 0;
+
+	for (i = 0; i < c->h->n_out; i++) {
+		const struct pb_parsed *r = &c->h->out[i];
+
+		if (r->proto == IPPROTO_TCP && r->dport == c->sport && r->plen > 0) {
+			n++;
+			b += r->plen;
+		}
+	}
+	if (bytes != NULL)
+		*bytes = b;
+	return n;
+}
+
+/* SND.MAX: after a go-back-N limited by a smaller window, a late ACK of everything sent
+ * before is accepted, and nothing more is retransmitted. */
+static void
+test_ack_above_rolled_back_snd_nxt(void **state)
+{
+	uint32_t una, bytes, i;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40101, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	una = C.rcv_nxt;
+	h_sink_reply.data = h_pat;
+	h_sink_reply.len = 3000;
+	h_clear(&H);
+	tc_send(&C, "x", 1);
+	assert_int_equal(data_frames(&C, &bytes), 3);
+	assert_int_equal(bytes, 3000);
+	/* The peer shrinks its window to 8 << 7 bytes and acknowledges nothing yet. */
+	C.win = 8;
+	tc_send_at(&C, C.snd_nxt, PB_ACK, NULL, 0);
+	h_clear(&H);
+	h_advance_ms(&H, 250);
+	h_poll(&H);
+	assert_non_null(tc_last(&C));
+	assert_int_equal(tc_last(&C)->seq, una);
+	assert_true(tc_last(&C)->plen <= 1024);
+	assert_int_equal(STAT(data_retrans), 1);
+	/* The ACK of all 3000 bytes, sent before the peer saw the retransmission. */
+	C.win = 65535;
+	C.rcv_nxt = una + 3000;
+	h_clear(&H);
+	tc_send_at(&C, C.snd_nxt, PB_ACK, NULL, 0);
+	for (i = 0; i < 20; i++) {
+		h_advance_ms(&H, 500);
+		h_poll(&H);
+	}
+	assert_int_equal(data_frames(&C, NULL), 0);
+	assert_int_equal(STAT(data_retrans), 1);
+	assert_int_equal(STAT(flows_aborted), 0);
+	assert_int_equal(vns_stack_nb_flows(H.st[0]), 1);
+}
+
+/* SND.WL1/WL2: a reordered older segment carrying a zero window does not close the window
+ * a newer one opened. */
+static void
+test_window_update_order(void **state)
+{
+	struct pb_tcp p;
+	uint32_t b;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40102, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	/* The newer segment (window open) overtakes the older one (sent with window 0). */
+	C.win = 65535;
+	tc_fill(&C, &p, b + 100, PB_ACK, h_pat + 100, 100);
+	h_input(&H, 0, pb_tcp_mbuf(H.mp, &p));
+	h_sink_reply.data = h_pat;
+	h_sink_reply.len = 10;
+	h_clear(&H);
+	C.win = 0;
+	tc_fill(&C, &p, b, PB_ACK, h_pat, 100);
+	h_input(&H, 0, pb_tcp_mbuf(H.mp, &p));
+	/* The reply triggered by the older segment's bytes goes out at once. */
+	assert_int_equal(data_frames(&C, NULL), 1);
+	assert_int_equal(tc_last(&C)->ack, b + 200);
+}
+
+/* A zero-window probe the peer refused: when the window opens, sending resumes from SND.UNA
+ * at once (not from after the refused byte, which only the RTO would bring back). */
+static void
+test_refused_probe_resumes(void **state)
+{
+	uint32_t una, bytes;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40103, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	una = C.rcv_nxt;
+	h_sink_reply.data = h_pat;
+	h_sink_reply.len = 100;
+	C.win = 0;
+	h_clear(&H);
+	tc_send(&C, "x", 1);
+	assert_int_equal(data_frames(&C, NULL), 0); /* the window is closed */
+	h_clear(&H);
+	h_advance_ms(&H, 250);
+	h_poll(&H);
+	assert_int_equal(data_frames(&C, &bytes), 1); /* the probe */
+	assert_int_equal(bytes, 1);
+	assert_int_equal(tc_last(&C)->seq, una);
+	/* Refused: the ACK does not cover it and the window stays closed. */
+	tc_send_at(&C, C.snd_nxt, PB_ACK, NULL, 0);
+	/* The window update. */
+	C.win = 65535;
+	h_clear(&H);
+	tc_send_at(&C, C.snd_nxt, PB_ACK, NULL, 0);
+	assert_int_equal(data_frames(&C, &bytes), 1);
+	assert_int_equal(tc_last(&C)->seq, una);
+	assert_int_equal(bytes, 100);
+}
+
+/* Drives one connection through our active close into TIME-WAIT: the service closes, the
+ * peer ACKs our FIN (FIN-WAIT-2), then sends its own. */
+static void
+close_to_time_wait(struct tc *c, uint16_t sport)
+{
+	tc_init(c, &H, 0, sport, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(c), 0);
+	h_sink_reply.close = true;
+	h_clear(&H);
+	tc_send(c, "x", 1);
+	assert_non_null(tc_last(c));
+	assert_true(tc_last(c)->flags & PB_FIN);
+	tc_recv(c, 1);
+	assert_true(c->fin_rcvd);
+	h_clear(&H);
+	c->tsval++;
+	tc_send_at(c, c->snd_nxt, PB_ACK | PB_FIN, NULL, 0);
+	c->snd_nxt++;
+	assert_non_null(tc_last(c));
+	assert_int_equal(tc_last(c)->ack, c->snd_nxt);
+}
+
+/* RFC 9293 §3.6 / RFC 1122 4.2.2.13: when we close first, the peer's FIN before the ACK of
+ * ours leads to CLOSING (ours is still retransmitted), then TIME-WAIT, which re-ACKs a
+ * retransmitted FIN and ends after 2 MSL. */
+static void
+test_closing_and_time_wait(void **state)
+{
+	uint32_t una, bytes;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40104, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	una = C.rcv_nxt;
+	h_sink_reply.data = h_pat;
+	h_sink_reply.len = 10;
+	h_sink_reply.close = true;
+	h_clear(&H);
+	tc_send(&C, "x", 1);
+	assert_int_equal(data_frames(&C, &bytes), 1);
+	assert_int_equal(bytes, 10);
+	assert_true(tc_last(&C)->flags & PB_FIN);
+	/* Our data and FIN are lost; the peer closes too, acknowledging nothing of ours. */
+	h_clear(&H);
+	C.tsval++;
+	tc_send_at(&C, C.snd_nxt, PB_ACK | PB_FIN, NULL, 0);
+	C.snd_nxt++;
+	assert_non_null(tc_last(&C));
+	assert_int_equal(tc_last(&C)->ack, C.snd_nxt);
+	assert_int_equal(vns_stack_nb_flows(H.st[0]), 1); /* CLOSING */
+	h_clear(&H);
+	h_advance_ms(&H, 250);
+	h_poll(&H);
+	assert_int_equal(data_frames(&C, &bytes), 1);
+	assert_int_equal(tc_last(&C)->seq, una);
+	assert_int_equal(bytes, 10);
+	assert_true(tc_last(&C)->flags & PB_FIN);
+	/* Both acknowledged: TIME-WAIT. */
+	tc_recv(&C, 1);
+	assert_int_equal(vns_stack_nb_flows(H.st[0]), 1);
+	assert_int_equal(STAT(flows_closed), 1);
+	/* Our last ACK was lost: the peer's FIN again gets it again. */
+	h_clear(&H);
+	C.tsval++;
+	tc_send_at(&C, C.snd_nxt - 1, PB_ACK | PB_FIN, NULL, 0);
+	assert_non_null(tc_last(&C));
+	assert_int_equal(tc_last(&C)->ack, C.snd_nxt);
+	assert_int_equal(tc_last(&C)->flags, PB_ACK);
+	h_advance_ms(&H, 59000);
+	h_poll(&H);
+	assert_int_equal(vns_stack_nb_flows(H.st[0]), 1);
+	h_advance_ms(&H, 2000);
+	h_poll(&H);
+	assert_int_equal(vns_stack_nb_flows(H.st[0]), 0);
+	assert_int_equal(STAT(flows_closed), 1);
+	assert_int_equal(STAT(rst_sent), 0);
+}
+
+/* FIN-WAIT-2 -> TIME-WAIT; a SYN with a newer timestamp reopens the tuple at once
+ * (RFC 6191), an older one does not. */
+static void
+test_time_wait_reuse(void **state)
+{
+	struct pb_tcp p;
+
+	(void)state;
+	close_to_time_wait(&C, 40105);
+	assert_int_equal(vns_stack_nb_flows(H.st[0]), 1);
+	/* Not newer: no new connection. */
+	tc_fill(&C, &p, C.snd_nxt + 1000, PB_SYN, NULL, 0);
+	p.ack = 0;
+	p.tsval = C.tsval - 5;
+	h_clear(&H);
+	h_input(&H, 0, pb_tcp_mbuf(H.mp, &p));
+	assert_int_equal(STAT(time_wait_reused), 0);
+	assert_true(tc_last(&C) == NULL || tc_last(&C)->flags != (PB_SYN | PB_ACK));
+	/* Newer: reopened. */
+	p.tsval = C.tsval + 5;
+	h_clear(&H);
+	h_input(&H, 0, pb_tcp_mbuf(H.mp, &p));
+	assert_int_equal(STAT(time_wait_reused), 1);
+	assert_non_null(tc_last(&C));
+	assert_int_equal(tc_last(&C)->flags, PB_SYN | PB_ACK);
+	assert_int_equal(tc_last(&C)->ack, C.snd_nxt + 1001);
+	assert_int_equal(vns_stack_nb_flows(H.st[0]), 1);
+}
+
+/* TIME-WAIT is bounded (a quarter of the flow table, 16 of 64 here): the oldest is evicted
+ * for a new one, and a SYN that finds the table full takes a TIME-WAIT slot first. */
+static void
+test_time_wait_bounded(void **state)
+{
+	static struct tc many[20];
+	uint32_t i;
+
+	(void)state;
+	for (i = 0; i < 17; i++)
+		close_to_time_wait(&many[i], (uint16_t)(41000 + i));
+	assert_int_equal(STAT(time_wait_evicted), 1);
+	assert_int_equal(vns_stack_nb_flows(H.st[0]), 16);
+	assert_int_equal(vns_stack_nb_time_wait(H.st[0]), 16);
+	/* The evicted one was the oldest: its FIN again finds no connection (RST). */
+	h_clear(&H);
+	tc_send_at(&many[0], many[0].snd_nxt - 1, PB_ACK | PB_FIN, NULL, 0);
+	assert_non_null(tc_last(&many[0]));
+	assert_true(tc_last(&many[0])->flags & PB_RST);
+	h_clear(&H);
+	tc_send_at(&many[16], many[16].snd_nxt - 1, PB_ACK | PB_FIN, NULL, 0);
+	assert_non_null(tc_last(&many[16]));
+	assert_int_equal(tc_last(&many[16])->flags, PB_ACK);
+	/* Fill the table with established flows: the new SYNs take TIME-WAIT slots. */
+	for (i = 0; i < 48; i++) {
+		tc_init(&C, &H, 0, (uint16_t)(42000 + i), H_PORT, 1, 1);
+		assert_int_equal(tc_connect(&C), 0);
+	}
+	assert_int_equal(vns_stack_nb_flows(H.st[0]), 64);
+	tc_init(&C, &H, 0, 43000, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	assert_int_equal(STAT(time_wait_evicted), 2);
+	assert_int_equal(STAT(drop_flow_table_full), 0);
+}
+
+/* TSvals carry a per-connection offset: two connections at the same moment differ, and a
+ * connection's own TSvals still advance with the clock. */
+static void
+test_tsval_offset_per_flow(void **state)
+{
+	struct tc c2;
+	uint32_t t1, t2, t1b;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40106, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	t1 = C.ts_recent;
+	tc_init(&c2, &H, 0, 40107, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&c2), 0);
+	t2 = c2.ts_recent;
+	assert_true(t1 != t2);
+	h_advance_ms(&H, 10);
+	h_clear(&H);
+	tc_send(&C, "abcdef", 6);
+	tc_send(&C, "abcdef", 6);
+	h_poll(&H);
+	assert_non_null(tc_last(&C));
+	t1b = tc_last(&C)->tsval;
+	assert_true(t1b - t1 >= 10 && t1b - t1 < 20);
+}
+
+/* While data is held out of order, every in-order segment is ACKed at once (the sender is
+ * in recovery), not every second one. */
+static void
+test_ooo_every_segment_acked(void **state)
+{
+	struct rte_mbuf *m[2];
+	uint32_t b, i, acks = 0;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40108, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	h_input(&H, 0, tc_data_seg(&C, b + 3 * 1448, 1448));
+	h_clear(&H);
+	m[0] = tc_data_seg(&C, b, 1448);
+	m[1] = tc_data_seg(&C, b + 1448, 1448);
+	h_input_burst(&H, 0, m, 2);
+	for (i = 0; i < H.n_out; i++) {
+		if (H.out[i].dport != C.sport)
+			continue;
+		assert_int_equal(H.out[i].ack, b + 1448 * (acks + 1));
+		assert_int_equal(H.out[i].nsack, 1);
+		acks++;
+	}
+	assert_int_equal(acks, 2);
+}
+
+/* A 600 s idle timer waits in the coarse wheel and moves once to the fine one: no re-filing
+ * every 1.024 s (O(flows) work per second), and it fires on time. A deadline beyond the
+ * coarse wheel's reach (about 17.9 min) is refiled once per reach and fires too. */
+static void
+test_idle_timer_not_refiled(void **state)
+{
+	struct vns_stack *st = H.st[0];
+	struct vns_flow *f;
+	uint32_t i;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40109, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	for (i = 0; i < 599; i++) {
+		h_advance_ms(&H, 1000);
+		h_poll(&H);
+	}
+	assert_int_equal(st->tw.refiled, 0);
+	assert_int_equal(vns_stack_nb_flows(st), 1);
+	h_advance_ms(&H, 1500);
+	h_poll(&H);
+	assert_int_equal(vns_stack_nb_flows(st), 0);
+	assert_int_equal(STAT(flows_aborted), 1);
+
+	tc_init(&C, &H, 0, 40110, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	f = vns_flow_lookup(&st->ft,
+			    vns_flow_key(rte_cpu_to_be_32(H_CLIENT_IP), rte_cpu_to_be_16(40110),
+					 rte_cpu_to_be_16(H_PORT)));
+	assert_non_null(f);
+	vns_timer_arm(st, f, H.now + 1800 * H.hz);
+	for (i = 0; i < 1799; i++) {
+		h_advance_ms(&H, 1000);
+		h_poll(&H);
+	}
+	assert_int_equal(vns_stack_nb_flows(st), 1);
+	assert_true(st->tw.refiled >= 1 && st->tw.refiled <= 2);
+	h_advance_ms(&H, 1500);
+	h_poll(&H);
+	assert_int_equal(vns_stack_nb_flows(st), 0);
+}
+
+/* Reordering, as a Linux sender meets it: segment A is delayed, the sender's fast
+ * retransmission A' (newer TSval) fills the hole first, then the original A arrives. PAWS
+ * rejects A (older TSval than TS.Recent), and its ACK still reports it as a D-SACK so that
+ * the sender can undo the spurious retransmission's window reduction. */
+static void
+test_paws_reject_reports_dsack(void **state)
+{
+	uint32_t b, t0;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40111, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	t0 = C.tsval;
+	/* A (b, TSval t0+1) is delayed; B and C arrive out of order. */
+	C.tsval = t0 + 1;
+	h_input(&H, 0, tc_data_seg(&C, b + 1448, 1448));
+	h_input(&H, 0, tc_data_seg(&C, b + 2896, 1448));
+	/* A' with a newer TSval fills the hole. */
+	C.tsval = t0 + 3;
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b, 1448));
+	assert_int_equal(tc_last(&C)->ack, b + 4344);
+	assert_int_equal(tc_last(&C)->tsecr, t0 + 3);
+	/* The original A. */
+	C.tsval = t0 + 1;
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b, 1448));
+	assert_int_equal(STAT(drop_paws), 1);
+	assert_int_equal(H.n_out, 1);
+	assert_int_equal(tc_last(&C)->ack, b + 4344);
+	assert_int_equal(tc_last(&C)->nsack, 1);
+	assert_int_equal(tc_last(&C)->sack[0][0], b);
+	assert_int_equal(tc_last(&C)->sack[0][1], b + 1448);
+}
+
+/* PAWS tolerates one tick, as Linux does: the original of a later segment, reordered behind
+ * another hole's retransmission sent a millisecond after it, is new data and is taken. */
+static void
+test_paws_one_tick_reordered(void **state)
+{
+	uint32_t b, t0;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40112, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	t0 = C.tsval;
+	/* A is lost, B arrives, C (sent at t0 + 2) is delayed. */
+	C.tsval = t0 + 1;
+	h_input(&H, 0, tc_data_seg(&C, b + 1448, 1448));
+	/* A's retransmission, sent at t0 + 3, fills the hole. */
+	C.tsval = t0 + 3;
+	h_input(&H, 0, tc_data_seg(&C, b, 1448));
+	/* C, one tick older than TS.Recent, in order now. */
+	C.tsval = t0 + 2;
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b + 2896, 1448));
+	assert_int_equal(STAT(drop_paws), 0);
+	assert_int_equal(STAT(tcp_payload_bytes), 3 * 1448);
+	h_poll(&H);
+	assert_non_null(tc_last(&C));
+	assert_int_equal(tc_last(&C)->ack, b + 3 * 1448);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -935,6 +1370,18 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_sack_recency_order, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_dsack, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_tsopt_dropped, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_ack_above_rolled_back_snd_nxt, setup1,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_window_update_order, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_probe_resumes, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_closing_and_time_wait, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_time_wait_reuse, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_time_wait_bounded, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_tsval_offset_per_flow, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_ooo_every_segment_acked, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_idle_timer_not_refiled, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_paws_reject_reports_dsack, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_paws_one_tick_reordered, setup1, teardown),
 	};
 
 	(void)argc;
