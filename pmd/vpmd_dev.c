@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_ether.h>
@@ -148,12 +150,12 @@ vpmd_dev_mark_dead(struct vpmd_dev *dev, const char *why)
 		if (dev->rxq[q]) {
 			rings++;
 			mbufs += vpmd_rxq_held(dev->rxq[q]);
-			vpmd_write_once(&dev->rxq[q]->halt, dev->rxq[q]->halt | VPMD_Q_STOPPED);
+			__atomic_fetch_or(&dev->rxq[q]->halt, VPMD_Q_STOPPED, __ATOMIC_RELAXED);
 		}
 		if (dev->txq[q]) {
 			rings++;
 			mbufs += vpmd_txq_held(dev->txq[q]);
-			vpmd_write_once(&dev->txq[q]->halt, dev->txq[q]->halt | VPMD_Q_STOPPED);
+			__atomic_fetch_or(&dev->txq[q]->halt, VPMD_Q_STOPPED, __ATOMIC_RELAXED);
 		}
 	}
 	rings += dev->cvq != NULL;
@@ -166,11 +168,43 @@ vpmd_dev_mark_dead(struct vpmd_dev *dev, const char *why)
 		 why, rings, mbufs);
 }
 
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * A transport whose backend is gone (vhost-user hang-up) cannot be told to stop its rings,
+ * but a backend whose process exited, or that unmapped our memory, cannot reach them
+ * either: wait up to VPMD_RELEASE_WAIT_MS for the transport to show that. 0 released,
+ * -EIO not shown (why filled).
+ */
+static int
+dev_wait_released(struct vpmd_dev *dev, char *why, size_t whylen)
+{
+	uint64_t deadline = now_ms() + VPMD_RELEASE_WAIT_MS;
+
+	if (dev->ops->conn_release == NULL || !dev->ops->conn_lost(dev->priv))
+		return -EIO;
+	for (;;) {
+		if (dev->ops->conn_release(dev->priv, why, whylen) == 1)
+			return 0;
+		if (now_ms() >= deadline)
+			return -EIO;
+		usleep(10 * 1000);
+	}
+}
+
 /*
  * Make the device stop using our memory before any of it is reused: stop its queues
  * (vhost-user: GET_VRING_BASE) and reset it (PCI: until the status reads 0). If either
  * fails, the device may still DMA into the rings and the mbufs posted in them: it is
- * marked dead and nothing may be freed. 0, or -EIO with err filled.
+ * marked dead and nothing may be freed, unless the backend is gone and provably cannot
+ * reach our memory any more (dev_wait_released()). 0, or -EIO with err filled.
  */
 static int
 dev_quiesce(struct vpmd_dev *dev, char *err, size_t errlen)
@@ -187,6 +221,10 @@ dev_quiesce(struct vpmd_dev *dev, char *err, size_t errlen)
 	reset_rc = dev->ops->reset(dev->priv, rc == 0 ? why : NULL, sizeof(why));
 	if (rc == 0)
 		rc = reset_rc;
+	if (rc != 0 && dev_wait_released(dev, why, sizeof(why)) == 0) {
+		VPMD_LOG(NOTICE, dev, "backend gone and released our memory: buffers reclaimed");
+		rc = 0;
+	}
 	if (rc == 0) {
 		dev->needs_setup = true;
 		return 0;
@@ -727,16 +765,61 @@ queues_run(struct vpmd_dev *dev)
 {
 	uint16_t q;
 
+	/* Release: the ring state written while the queue was stopped or parked is visible to
+	 * a burst that reads halt == 0 (acquire, vpmd_q_halted()). */
 	for (q = 0; q < dev->nb_qpairs; q++) {
-		vpmd_write_once(&dev->rxq[q]->halt, 0);
-		vpmd_write_once(&dev->txq[q]->halt, 0);
+		__atomic_store_n(&dev->rxq[q]->halt, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&dev->txq[q]->halt, 0, __ATOMIC_RELEASE);
 	}
+}
+
+/* Rx buffers, DRIVER_OK, the queue pairs: the rings are set up, the queues still stopped. */
+static int
+dev_bring_up(struct vpmd_dev *dev, char *err, size_t errlen)
+{
+	uint16_t q;
+	int rc;
+
+	rc = fill_rx_rings(dev, err, errlen);
+	if (rc == 0)
+		rc = set_driver_ok(dev, err, errlen);
+	if (rc == 0 && (dev->features & VPMD_F_MQ))
+		rc = vpmd_ctrl_set_pairs(dev, dev->nb_qpairs, err, errlen);
+	/* The rx queues of pairs >= 1 were kicked before VQ_PAIRS_SET enabled them; a device
+	 * that looks at a queue only when notified would never see their buffers (the next
+	 * kick follows a refill, which needs received packets). Tell it again. */
+	for (q = 1; rc == 0 && q < dev->nb_qpairs; q++)
+		vpmd_vq_kick(&dev->rxq[q]->vq);
+	return rc;
+}
+
+/* A start after a stop that found the backend gone: connect again first (one attempt). */
+static int
+dev_ensure_conn(struct vpmd_dev *dev, char *err, size_t errlen)
+{
+	char why[256] = "";
+	int rc;
+
+	if (dev->ops->conn_lost == NULL || !dev->ops->conn_lost(dev->priv))
+		return 0;
+	if (dev->ops->conn_release(dev->priv, why, sizeof(why)) != 1) {
+		vpmd_set_err(err, errlen, "%s: start: the backend is gone (%s)", dev->name, why);
+		return -EIO;
+	}
+	dev->queues_live = false;
+	rc = dev->ops->reconnect(dev->priv, err, errlen);
+	if (rc == -EAGAIN)
+		vpmd_set_err(err, errlen,
+			     "%s: start: no backend to connect to yet; start again later",
+			     dev->name);
+	if (rc == 0)
+		dev->needs_setup = true;
+	return rc;
 }
 
 int
 vpmd_start(struct vpmd_dev *dev, char *err, size_t errlen)
 {
-	uint16_t q;
 	int rc;
 
 	if (dev == NULL) {
@@ -754,21 +837,15 @@ vpmd_start(struct vpmd_dev *dev, char *err, size_t errlen)
 			     dev->name);
 		return -EIO;
 	}
+	rc = dev_ensure_conn(dev, err, errlen);
+	if (rc != 0)
+		return rc;
 	if (dev_needs_reinit(dev)) {
 		rc = dev_restart(dev, err, errlen);
 		if (rc != 0)
 			return rc;
 	}
-	rc = fill_rx_rings(dev, err, errlen);
-	if (rc == 0)
-		rc = set_driver_ok(dev, err, errlen);
-	if (rc == 0 && (dev->features & VPMD_F_MQ))
-		rc = vpmd_ctrl_set_pairs(dev, dev->nb_qpairs, err, errlen);
-	/* The rx queues of pairs >= 1 were kicked before VQ_PAIRS_SET enabled them; a device
-	 * that looks at a queue only when notified would never see their buffers (the next
-	 * kick follows a refill, which needs received packets). Tell it again. */
-	for (q = 1; rc == 0 && q < dev->nb_qpairs; q++)
-		vpmd_vq_kick(&dev->rxq[q]->vq);
+	rc = dev_bring_up(dev, err, errlen);
 	if (rc != 0) {
 		if (dev_quiesce(dev, NULL, 0) == 0)
 			dev_reset_rings(dev);
@@ -787,6 +864,9 @@ vpmd_stop(struct vpmd_dev *dev)
 		return;
 	vpmd_health_check(dev);
 	dev->state = VPMD_ST_CONFIGURED;
+	/* A recovery in progress ends here: the queues are not polled during a stop, and
+	 * dev_quiesce() waits for a lost backend to release our memory. */
+	dev->recov = VPMD_RC_NONE;
 	/* The device stops using the rings before we take the buffers back. */
 	if (dev_quiesce(dev, NULL, 0) != 0)
 		return; /* dead: the buffers stay where they are (logged) */
@@ -805,6 +885,220 @@ vpmd_close(struct vpmd_dev *dev)
 		dev_free_queues(dev);
 	dev->ops->close(dev->priv);
 	free(dev);
+}
+
+/* ---- reconnect ----------------------------------------------------------------------------- */
+
+/* Ask the polling lcore to park a queue (the handshake is in ring/vpmd_queue.h). */
+static void
+queue_park(uint8_t *halt, uint8_t *park_req)
+{
+	__atomic_fetch_or(halt, VPMD_Q_DOWN, __ATOMIC_RELAXED);
+	/* Release: an lcore that reads this generation reads DOWN in every later burst. */
+	__atomic_store_n(park_req, (uint8_t)(vpmd_read_once(park_req) + 1), __ATOMIC_RELEASE);
+}
+
+static void
+queues_park(struct vpmd_dev *dev)
+{
+	uint16_t q;
+
+	for (q = 0; q < dev->nb_qpairs; q++) {
+		queue_park(&dev->rxq[q]->halt, &dev->rxq[q]->park_req);
+		queue_park(&dev->txq[q]->halt, &dev->txq[q]->park_req);
+	}
+}
+
+/* Acquire: once the lcore's ack is seen, its bursts' ring and mbuf accesses are ours to see.
+ * The first queue not parked yet, or -1. */
+static int
+queues_parked(const struct vpmd_dev *dev, bool *is_rx)
+{
+	uint16_t q;
+
+	for (q = 0; q < dev->nb_qpairs; q++) {
+		const struct vpmd_rxq *r = dev->rxq[q];
+		const struct vpmd_txq *t = dev->txq[q];
+
+		*is_rx = true;
+		if (__atomic_load_n(&r->park_ack, __ATOMIC_ACQUIRE) != vpmd_read_once(&r->park_req))
+			return q;
+		*is_rx = false;
+		if (__atomic_load_n(&t->park_ack, __ATOMIC_ACQUIRE) != vpmd_read_once(&t->park_req))
+			return q;
+	}
+	return -1;
+}
+
+/* Negotiate what we had, check the limits, hand the rings over and bring the device up. */
+static int
+dev_renegotiate(struct vpmd_dev *dev, char *err, size_t errlen)
+{
+	uint16_t pairs = dev->nb_qpairs;
+	int rc;
+
+	rc = dev_restart(dev, err, errlen);
+	if (rc == 0)
+		rc = vpmd_read_device_limits(dev, err, errlen);
+	if (rc == 0 && dev->max_qpairs < pairs) {
+		vpmd_set_err(err, errlen,
+			     "%s: the backend came back with %u queue pair(s), %u are configured",
+			     dev->name, dev->max_qpairs, pairs);
+		rc = -EPROTO;
+	}
+	if (rc == 0)
+		rc = dev_bring_up(dev, err, errlen);
+	return rc;
+}
+
+static void
+backoff_next(struct vpmd_dev *dev, uint64_t now)
+{
+	dev->backoff_ms = dev->backoff_ms == 0
+				  ? VPMD_RECONNECT_MIN_MS
+				  : RTE_MIN(2 * dev->backoff_ms, (uint32_t)VPMD_RECONNECT_MAX_MS);
+	dev->next_attempt_ms = now + dev->backoff_ms;
+}
+
+/*
+ * A reconnect attempt failed after the connection was made: stop whatever rings the new
+ * backend got, take the buffers back, drop the connection. If the rings cannot be stopped
+ * (the new backend vanished too), wait for it to release them, as after the first loss.
+ */
+static void
+reconnect_undo(struct vpmd_dev *dev, uint64_t now)
+{
+	char why[256] = "";
+	int rc;
+
+	rc = dev_release_queues(dev, why, sizeof(why));
+	if (rc == 0)
+		rc = dev->ops->reset(dev->priv, why, sizeof(why));
+	if (rc != 0 && dev->ops->conn_lost(dev->priv)) {
+		dev->recov = VPMD_RC_RELEASE;
+		dev->release_deadline_ms = now + VPMD_RELEASE_WAIT_MS;
+		return;
+	}
+	if (rc != 0) {
+		vpmd_dev_mark_dead(dev, why[0] ? why : strerror(-rc));
+		return;
+	}
+	dev_reset_rings(dev);
+	dev->ops->conn_release(dev->priv, NULL, 0);
+	dev->needs_setup = true;
+}
+
+static int
+reconnect_attempt(struct vpmd_dev *dev, uint64_t now)
+{
+	char err[256] = "";
+	int rc;
+
+	dev->conn.attempts++;
+	rc = dev->ops->reconnect(dev->priv, err, sizeof(err));
+	if (rc == 0)
+		rc = dev_renegotiate(dev, err, sizeof(err));
+	if (rc == 0) {
+		queues_run(dev);
+		dev->recov = VPMD_RC_NONE;
+		dev->backoff_ms = 0;
+		dev->conn.down = false;
+		dev->conn.reconnects++;
+		VPMD_LOG(NOTICE, dev, "backend back after %" PRIu64 " attempt(s): link up",
+			 dev->conn.attempts);
+		return 0;
+	}
+	if (rc != -EAGAIN) {
+		dev->conn.refused++;
+		VPMD_LOG(NOTICE, dev, "reconnect refused: %s", err);
+		reconnect_undo(dev, now);
+		if (dev->dead)
+			return -EIO;
+	}
+	backoff_next(dev, now);
+	return -ENOTCONN;
+}
+
+int
+vpmd_poll_at(struct vpmd_dev *dev, uint64_t now)
+{
+	char why[256] = "";
+	bool is_rx;
+	int q;
+
+	if (dev == NULL)
+		return -EINVAL;
+	if (dev->dead)
+		return -EIO;
+	if (dev->state != VPMD_ST_STARTED || dev->ops->conn_lost == NULL)
+		return 0;
+	switch (dev->recov) {
+	case VPMD_RC_NONE:
+		if (!dev->ops->conn_lost(dev->priv))
+			return 0;
+		dev->conn.losses++;
+		dev->conn.down = true;
+		dev->park_slow_logged = false;
+		dev->release_deadline_ms = now + VPMD_RELEASE_WAIT_MS;
+		queues_park(dev);
+		dev->recov = VPMD_RC_PARK;
+		VPMD_LOG(NOTICE, dev, "backend gone: link down, queues parked, reconnecting");
+		/* fall through */
+	case VPMD_RC_PARK:
+		q = queues_parked(dev, &is_rx);
+		if (q >= 0) {
+			/* Nothing may touch the queue before its lcore let go of it. */
+			if (now >= dev->release_deadline_ms && !dev->park_slow_logged) {
+				dev->park_slow_logged = true;
+				VPMD_LOG(NOTICE, dev,
+					 "%s queue %d not parked yet: its lcore must keep calling "
+					 "its bursts",
+					 is_rx ? "rx" : "tx", q);
+			}
+			return -ENOTCONN;
+		}
+		dev->recov = VPMD_RC_RELEASE;
+		dev->release_deadline_ms = now + VPMD_RELEASE_WAIT_MS;
+		/* fall through */
+	case VPMD_RC_RELEASE:
+		if (dev->ops->conn_release(dev->priv, why, sizeof(why)) != 1) {
+			if (now < dev->release_deadline_ms)
+				return -ENOTCONN;
+			vpmd_dev_mark_dead(dev, why[0] ? why
+						       : "the backend did not release our "
+							 "memory");
+			return -EIO;
+		}
+		dev->queues_live = false;
+		dev_reset_rings(dev);
+		dev->needs_setup = true;
+		dev->recov = VPMD_RC_CONNECT;
+		dev->next_attempt_ms = now + dev->backoff_ms;
+		/* fall through */
+	case VPMD_RC_CONNECT:
+	default:
+		if (now < dev->next_attempt_ms)
+			return -ENOTCONN;
+		return reconnect_attempt(dev, now);
+	}
+}
+
+int
+vpmd_poll(struct vpmd_dev *dev)
+{
+	return vpmd_poll_at(dev, now_ms());
+}
+
+void
+vpmd_conn_stats_get(const struct vpmd_dev *dev, struct vpmd_conn_stats *out)
+{
+	if (out == NULL)
+		return;
+	memset(out, 0, sizeof(*out));
+	if (dev == NULL)
+		return;
+	*out = dev->conn;
+	out->backoff_ms = dev->recov == VPMD_RC_CONNECT ? dev->backoff_ms : 0;
 }
 
 /* ---- queries ------------------------------------------------------------------------------- */
@@ -936,7 +1230,7 @@ vpmd_link_get(const struct vpmd_dev *dev, struct vpmd_link *link)
 
 	if (dev == NULL || link == NULL)
 		return -EINVAL;
-	link->up = dev->state == VPMD_ST_STARTED;
+	link->up = dev->state == VPMD_ST_STARTED && dev->recov == VPMD_RC_NONE && !dev->dead;
 	if (link->up && (dev->features & VPMD_F_STATUS) && vpmd_read_link_status(dev, &st) == 0)
 		link->up = (st & VPMD_NET_S_LINK_UP) != 0;
 	link->mtu = dev->mtu;
