@@ -67,17 +67,18 @@ typedef unsigned int (*vpmd_reclaim_fn)(struct vpmd_txq *txq);
 struct vpmd_rxq {
 	/* --- fast path, written by the polling lcore --- */
 	struct vpmd_vq vq;
-	struct rte_mbuf **sw_ring;  /* mbuf posted under each buffer id; NULL = not in flight */
-	uint16_t *free_ids;         /* FIFO of ids not in flight (nb_free of them) */
-	uint16_t free_head;         /* next id to post */
-	uint16_t free_tail;         /* where the next consumed id goes */
-	uint32_t buf_len;           /* bytes posted per buffer: header + data room */
-	uint16_t hdr_off;           /* buffer starts at buf_addr + hdr_off (headroom - 12) */
-	uint16_t refill_thresh;     /* refill once this many ids are free */
-	uint8_t hdr_features;       /* VPMD_RXQ_F_* */
-	uint8_t halt;               /* VPMD_Q_*: bursts return 0 while non-zero */
-	uint8_t bad_reason;         /* enum vpmd_bad_reason */
-	uint8_t park_req, park_ack; /* parking handshake: control path, polling lcore */
+	struct rte_mbuf **sw_ring; /* mbuf posted under each buffer id; NULL = not in flight */
+	uint16_t *free_ids;        /* FIFO of ids not in flight (nb_free of them) */
+	uint16_t free_head;        /* next id to post */
+	uint16_t free_tail;        /* where the next consumed id goes */
+	uint32_t buf_len;          /* bytes posted per buffer: header + data room */
+	uint16_t hdr_off;          /* buffer starts at buf_addr + hdr_off (headroom - 12) */
+	uint16_t refill_thresh;    /* refill once this many ids are free */
+	uint8_t hdr_features;      /* VPMD_RXQ_F_* */
+	uint8_t halt;              /* VPMD_Q_*: bursts return 0 while non-zero */
+	uint8_t bad_reason;        /* enum vpmd_bad_reason */
+	uint8_t park_req;          /* parking handshake (above): control path writes */
+	uint8_t park_ack;          /* ... polling lcore writes */
 	/* IN_ORDER batch being expanded: buffers still to hand out, length of its last one */
 	uint16_t ib_rem;
 	uint32_t ib_len;
@@ -109,10 +110,11 @@ struct vpmd_txq {
 	uint16_t free_thresh; /* reclaim completions once fewer descriptors are free */
 	uint8_t halt;         /* VPMD_Q_*: bursts return 0 while non-zero */
 	uint8_t bad_reason;
-	uint8_t park_req, park_ack; /* parking handshake: control path, polling lcore */
-	bool csum;                  /* VIRTIO_NET_F_CSUM negotiated */
-	bool tso4, tso6;            /* HOST_TSO4/6 negotiated */
-	struct vpmd_net_hdr *hdrs;  /* one header per slot/id, for packets that cannot push */
+	uint8_t park_req;          /* parking handshake (above): control path writes */
+	uint8_t park_ack;          /* ... polling lcore writes */
+	bool csum;                 /* VIRTIO_NET_F_CSUM negotiated */
+	bool tso4, tso6;           /* HOST_TSO4/6 negotiated */
+	struct vpmd_net_hdr *hdrs; /* one header per slot/id, for packets that cannot push */
 	uint64_t hdrs_iova;
 	vpmd_tx_fn tx_fn;
 	vpmd_reclaim_fn reclaim_fn;
