@@ -17,6 +17,12 @@
  *                    refused (counted, link stays down), then a good one is taken
  *   backoff          no backend: attempts at +100, +200, +400 ... capped at 5000 ms
  *                    (driven through vpmd_poll_at with a fake clock), none in between
+ *   unsolicited      the backend sends a message nobody asked for while the device runs:
+ *                    the connection is dropped like a hang-up (the backend then exits on
+ *                    the EOF), and the next backend is taken
+ *   ctrl-hangup      the backend hangs up during VQ_PAIRS_SET (SET_VRING_ENABLE of pair 1):
+ *                    vpmd_start fails with one line, the device is not dead (the backend
+ *                    exited), every mbuf is back, and the next vpmd_start connects anew
  *   alive-hangup     the backend closes the connection but its process lives on and maps
  *                    our memory: after VPMD_RELEASE_WAIT_MS the device is dead and its
  *                    buffers counted as leaked, never returned
@@ -57,6 +63,7 @@
 #define REQ_SET_VRING_KICK        12
 #define REQ_GET_PROTOCOL_FEATURES 15
 #define REQ_GET_QUEUE_NUM         17
+#define REQ_SET_VRING_ENABLE      18
 
 #define POOL_SIZE 2047
 #define RING      256
@@ -74,6 +81,8 @@ struct script {
 	uint32_t hangup_req;     /* hang up on this request ... (0: never) */
 	unsigned int hangup_nth; /* ... on its nth occurrence (1 = first) */
 	bool linger;             /* after the hang-up, live on (still mapping our memory) */
+	uint32_t babble_req;     /* after answering this request ... (0: never) */
+	unsigned int babble_nth; /* ... the nth time, send an unsolicited message */
 };
 
 static const struct script good = { .features = F_GOOD, .queue_num = PAIRS };
@@ -132,7 +141,7 @@ backend_socket(const char *path, bool do_connect)
 static void
 backend_main(const char *path, const struct script *sc)
 {
-	unsigned int seen = 0;
+	unsigned int seen = 0, said = 0;
 	uint8_t payload[512];
 	struct hdr h;
 	int fd;
@@ -171,6 +180,10 @@ backend_main(const char *path, const struct script *sc)
 			if (h.flags & 0x8)
 				reply_u64(fd, h.request, 0);
 			break;
+		}
+		if (h.request == sc->babble_req && ++said == sc->babble_nth) {
+			usleep(500 * 1000); /* while traffic runs */
+			reply_u64(fd, REQ_GET_FEATURES, sc->features);
 		}
 	}
 	_exit(0);
@@ -345,8 +358,8 @@ open_started(const char *path, bool server, struct rte_mempool *mp, char *err, s
 
 /* client-hangup, server-hangup, negotiation, fewer-features: kill, come back, resume. */
 static bool
-case_hangup(struct env *e, const char *name, bool server, const struct script *between,
-	    unsigned int nbetween)
+case_hangup(struct env *e, const char *name, bool server, const struct script *first,
+	    const struct script *between, unsigned int nbetween)
 {
 	struct rte_mempool *mp;
 	struct vpmd_dev *dev = NULL;
@@ -366,7 +379,7 @@ case_hangup(struct env *e, const char *name, bool server, const struct script *b
 	CHECK(mp != NULL, "pool");
 	fds0 = open_fds();
 	{
-		struct script sc = good;
+		struct script sc = first ? *first : good;
 
 		sc.connect = server;
 		pid = backend_start(path, &sc);
@@ -384,8 +397,21 @@ case_hangup(struct env *e, const char *name, bool server, const struct script *b
 	tx_before = tx_packets(dev);
 	CHECK(tx_before > 0, "nothing sent before the hang-up");
 
-	backend_kill(pid);
+	if (first == NULL || first->babble_req == 0)
+		backend_kill(pid);
 	CHECK(poll_until(dev, mp, false, -ENOTCONN, 2000), "the loss was not noticed");
+	/* An unsolicited message: we hang up (once the queues are parked), the backend exits
+	 * on the EOF. */
+	if (first != NULL && first->babble_req != 0) {
+		uint64_t end = ms_now() + 3000;
+
+		while (waitpid(pid, NULL, WNOHANG) != pid && ms_now() < end) {
+			vpmd_poll(dev);
+			usleep(2000);
+		}
+		CHECK(ms_now() < end, "backend did not exit after our hang-up");
+		pid = 0;
+	}
 	vpmd_link_get(dev, &link);
 	CHECK(!link.up, "link still up after the hang-up");
 	/* The buffers come back once the dead backend's process is gone; wait for the
@@ -476,6 +502,72 @@ out:
 		       POOL_SIZE);
 		ok = false;
 	}
+	if (ok && open_fds() != fds0) {
+		printf("FAIL: %s: %u fds open, %u before\n", name, open_fds(), fds0);
+		ok = false;
+	}
+	rte_mempool_free(mp);
+	unlink(path);
+	return ok;
+}
+
+/* ctrl-hangup: a hang-up during VQ_PAIRS_SET fails vpmd_start cleanly; the next start
+ * reconnects. */
+static bool
+case_ctrl_hangup(struct env *e)
+{
+	const char *name = "ctrl-hangup";
+	struct vpmd_conf conf = { .nb_qpairs = PAIRS,
+				  .ring_size = RING,
+				  .socket_id = SOCKET_ID_ANY };
+	struct script sc = good;
+	struct rte_mempool *mp;
+	struct vpmd_dev *dev = NULL;
+	struct vpmd_link link;
+	char path[128], pool[32], spec[200], err[256] = "";
+	unsigned int fds0;
+	pid_t pid;
+	bool ok = true;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/c%u.sock", e->dir, e->ncase);
+	snprintf(pool, sizeof(pool), "rc_pool%u", e->ncase++);
+	mp = rte_pktmbuf_pool_create(pool, POOL_SIZE, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				     SOCKET_ID_ANY);
+	conf.rx_pool = mp;
+	fds0 = open_fds();
+	/* DRIVER_OK enables pair 0 (two rings); VQ_PAIRS_SET then enables pair 1. */
+	sc.hangup_req = REQ_SET_VRING_ENABLE;
+	sc.hangup_nth = 3;
+	pid = backend_start(path, &sc);
+	usleep(100 * 1000);
+	snprintf(spec, sizeof(spec), "vhost-user:%s,queues=%d,timeout_ms=2000", path, PAIRS);
+	dev = vpmd_open(spec, err, sizeof(err));
+	CHECK(dev != NULL, "open: %s", err);
+	CHECK(vpmd_configure(dev, &conf, err, sizeof(err)) == 0, "configure: %s", err);
+	rc = vpmd_start(dev, err, sizeof(err));
+	CHECK(rc < 0 && strstr(err, "SET_VRING_ENABLE") != NULL && strchr(err, '\n') == NULL,
+	      "start: rc %d, '%s'", rc, err);
+	printf("      %s: start failed: %s\n", name, err);
+	CHECK(!vpmd_dead(dev), "dead although the backend exited");
+	CHECK(rte_mempool_avail_count(mp) == POOL_SIZE, "pool %u of %u after the failed start",
+	      rte_mempool_avail_count(mp), POOL_SIZE);
+	waitpid(pid, NULL, 0);
+	pid = backend_start(path, &good);
+	usleep(100 * 1000);
+	rc = vpmd_start(dev, err, sizeof(err));
+	CHECK(rc == 0, "start on the next backend: %s", err);
+	vpmd_link_get(dev, &link);
+	CHECK(link.up, "link down after the second start");
+	poll_queues(dev, mp, true);
+	vpmd_stop(dev);
+	CHECK(rte_mempool_avail_count(mp) == POOL_SIZE, "pool %u of %u after stop",
+	      rte_mempool_avail_count(mp), POOL_SIZE);
+	printf("ok:   %s: start failed cleanly, the next start reconnected\n", name);
+out:
+	if (dev != NULL)
+		vpmd_close(dev);
+	backend_kill(pid);
 	if (ok && open_fds() != fds0) {
 		printf("FAIL: %s: %u fds open, %u before\n", name, open_fds(), fds0);
 		ok = false;
@@ -604,7 +696,7 @@ int
 main(int argc, char **argv)
 {
 	struct env e = { .dir = "/tmp/vhu-reconn.XXXXXX" };
-	struct script nego = good, nomrg = good, fewq = good;
+	struct script nego = good, nomrg = good, fewq = good, babble = good;
 	struct script fewer[2];
 	int failures = 0;
 	uint64_t t0;
@@ -622,17 +714,23 @@ main(int argc, char **argv)
 	nego.hangup_nth = 2;
 	nomrg.features &= ~F_MRG_RXBUF;
 	fewq.queue_num = 1;
+	babble.babble_req = REQ_SET_VRING_ENABLE;
+	babble.babble_nth = 2 * PAIRS; /* the last one of vpmd_start */
 	fewer[0] = nomrg;
 	fewer[1] = fewq;
 
 	t0 = ms_now();
-	failures += !case_hangup(&e, "client-hangup", false, NULL, 0);
+	failures += !case_hangup(&e, "client-hangup", false, NULL, NULL, 0);
 	printf("      %" PRIu64 " ms\n", ms_now() - t0);
-	failures += !case_hangup(&e, "server-hangup", true, NULL, 0);
+	failures += !case_hangup(&e, "server-hangup", true, NULL, NULL, 0);
 	printf("      %" PRIu64 " ms\n", ms_now() - t0);
-	failures += !case_hangup(&e, "negotiation", false, &nego, 1);
+	failures += !case_hangup(&e, "negotiation", false, NULL, &nego, 1);
 	printf("      %" PRIu64 " ms\n", ms_now() - t0);
-	failures += !case_hangup(&e, "fewer-features", false, fewer, 2);
+	failures += !case_hangup(&e, "fewer-features", false, NULL, fewer, 2);
+	printf("      %" PRIu64 " ms\n", ms_now() - t0);
+	failures += !case_hangup(&e, "unsolicited", false, &babble, NULL, 0);
+	printf("      %" PRIu64 " ms\n", ms_now() - t0);
+	failures += !case_ctrl_hangup(&e);
 	printf("      %" PRIu64 " ms\n", ms_now() - t0);
 	failures += !case_backoff(&e);
 	printf("      %" PRIu64 " ms\n", ms_now() - t0);
