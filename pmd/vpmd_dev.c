@@ -1281,6 +1281,15 @@ vpmd_info_dump(const struct vpmd_dev *dev, FILE *f)
 							: "SMP (acquire/release)",
 		(dev->features & VPMD_F_EVENT_IDX) ? "event index" : "flags");
 	fprintf(f, "  rx path: %s; tx path: %s\n", dev->rx_fn_name, dev->tx_fn_name);
+	if (dev->ops->conn_lost != NULL)
+		fprintf(f,
+			"  backend: %s; lost %" PRIu64 ", reconnected %" PRIu64
+			", attempts %" PRIu64 ", refused %" PRIu64 "\n",
+			dev->dead                    ? "dead"
+			: dev->recov != VPMD_RC_NONE ? "away"
+						     : "connected",
+			dev->conn.losses, dev->conn.reconnects, dev->conn.attempts,
+			dev->conn.refused);
 	for (q = 0; q < dev->nb_qpairs; q++) {
 		const struct vpmd_vq *r = &dev->rxq[q]->vq, *t = &dev->txq[q]->vq;
 
