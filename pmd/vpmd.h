@@ -98,9 +98,10 @@ void vpmd_leak_stats_get(struct vpmd_leak_stats *out);
  * control thread every few tens of milliseconds while the device is started; it never
  * blocks longer than one backend reply timeout. When the backend goes away (hang-up,
  * socket error, a reply that never came) it takes the link down and parks every queue:
- * the bursts return 0 without touching the ring. A parked queue's lcore must keep calling
- * its bursts (an empty burst is enough): the first one after the hang-up is the lcore's
- * acknowledgement, and only then does the control path touch the queue. Once the backend
+ * the bursts return 0 without touching the ring. The lcore of each queue pair must keep
+ * calling its rx or its tx burst (an empty one is enough): the first call after the hang-up
+ * is the lcore's acknowledgement for the pair, and only then does the control path touch
+ * its queues. Once the backend
  * provably cannot reach our memory any more (its process exited or unmapped it), every
  * posted and in-flight mbuf goes back to its pool; if that cannot be shown within
  * VPMD_RELEASE_WAIT_MS, the device is dead (vpmd_dead(), the buffers counted as leaked).

@@ -766,10 +766,11 @@ queues_run(struct vpmd_dev *dev)
 	uint16_t q;
 
 	/* Release: the ring state written while the queue was stopped or parked is visible to
-	 * a burst that reads halt == 0 (acquire, vpmd_q_halted()). */
+	 * the burst that reads FRESH (acquire, vpmd_q_halted()); FRESH tells a later park that
+	 * no burst ran yet. */
 	for (q = 0; q < dev->nb_qpairs; q++) {
-		__atomic_store_n(&dev->rxq[q]->halt, 0, __ATOMIC_RELEASE);
-		__atomic_store_n(&dev->txq[q]->halt, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&dev->rxq[q]->halt, VPMD_Q_FRESH, __ATOMIC_RELEASE);
+		__atomic_store_n(&dev->txq[q]->halt, VPMD_Q_FRESH, __ATOMIC_RELEASE);
 	}
 }
 
@@ -889,30 +890,45 @@ vpmd_close(struct vpmd_dev *dev)
 
 /* ---- reconnect ----------------------------------------------------------------------------- */
 
-/* Ask the polling lcore to park a queue (the handshake is in ring/vpmd_queue.h). */
-static void
-queue_park(uint8_t *halt, uint8_t *park_req)
-{
-	__atomic_fetch_or(halt, VPMD_Q_DOWN, __ATOMIC_RELAXED);
-	/* Release: an lcore that reads this generation reads DOWN in every later burst. */
-	__atomic_store_n(park_req, (uint8_t)(vpmd_read_once(park_req) + 1), __ATOMIC_RELEASE);
-}
-
+/*
+ * Ask the polling lcores to park the queues (the handshake is in ring/vpmd_queue.h). DOWN
+ * goes into every queue before any new generation is published: an lcore that reads a
+ * generation (acquire) then sees DOWN on both queues of its pair. park_fresh records a
+ * queue that ran no burst since the hand-over (FRESH was still set): its first burst will
+ * see DOWN. Acquire: pairs with the lcore's clearing of FRESH otherwise.
+ */
 static void
 queues_park(struct vpmd_dev *dev)
 {
 	uint16_t q;
 
 	for (q = 0; q < dev->nb_qpairs; q++) {
-		queue_park(&dev->rxq[q]->halt, &dev->rxq[q]->park_req);
-		queue_park(&dev->txq[q]->halt, &dev->txq[q]->park_req);
+		struct vpmd_rxq *r = dev->rxq[q];
+		struct vpmd_txq *t = dev->txq[q];
+
+		r->park_fresh = __atomic_fetch_or(&r->halt, VPMD_Q_DOWN, __ATOMIC_ACQ_REL) &
+				VPMD_Q_FRESH;
+		t->park_fresh = __atomic_fetch_or(&t->halt, VPMD_Q_DOWN, __ATOMIC_ACQ_REL) &
+				VPMD_Q_FRESH;
+	}
+	for (q = 0; q < dev->nb_qpairs; q++) {
+		struct vpmd_rxq *r = dev->rxq[q];
+		struct vpmd_txq *t = dev->txq[q];
+
+		__atomic_store_n(&r->park_req, (uint8_t)(r->park_req + 1), __ATOMIC_RELEASE);
+		__atomic_store_n(&t->park_req, (uint8_t)(t->park_req + 1), __ATOMIC_RELEASE);
 	}
 }
 
-/* Acquire: once the lcore's ack is seen, its bursts' ring and mbuf accesses are ours to see.
- * The first queue not parked yet, or -1. */
+/*
+ * The first queue pair not parked yet, or -1. A pair belongs to one lcore at a time
+ * (vpmd.h), so one answer covers both of its queues: the lcore answered from inside one
+ * burst, so it is in neither, everything it did before is ours to see (acquire), and it
+ * read the generation after DOWN went into both. Apps often call one of the two only
+ * (tx only when rx gave packets; no rx at all in a sender).
+ */
 static int
-queues_parked(const struct vpmd_dev *dev, bool *is_rx)
+queues_parked(const struct vpmd_dev *dev)
 {
 	uint16_t q;
 
@@ -920,12 +936,11 @@ queues_parked(const struct vpmd_dev *dev, bool *is_rx)
 		const struct vpmd_rxq *r = dev->rxq[q];
 		const struct vpmd_txq *t = dev->txq[q];
 
-		*is_rx = true;
-		if (__atomic_load_n(&r->park_ack, __ATOMIC_ACQUIRE) != vpmd_read_once(&r->park_req))
-			return q;
-		*is_rx = false;
-		if (__atomic_load_n(&t->park_ack, __ATOMIC_ACQUIRE) != vpmd_read_once(&t->park_req))
-			return q;
+		if (__atomic_load_n(&r->park_ack, __ATOMIC_ACQUIRE) == r->park_req ||
+		    __atomic_load_n(&t->park_ack, __ATOMIC_ACQUIRE) == t->park_req ||
+		    (r->park_fresh && t->park_fresh))
+			continue;
+		return q;
 	}
 	return -1;
 }
@@ -1023,7 +1038,6 @@ int
 vpmd_poll_at(struct vpmd_dev *dev, uint64_t now)
 {
 	char why[256] = "";
-	bool is_rx;
 	int q;
 
 	if (dev == NULL)
@@ -1045,15 +1059,16 @@ vpmd_poll_at(struct vpmd_dev *dev, uint64_t now)
 		VPMD_LOG(NOTICE, dev, "backend gone: link down, queues parked, reconnecting");
 		/* fall through */
 	case VPMD_RC_PARK:
-		q = queues_parked(dev, &is_rx);
+		q = queues_parked(dev);
 		if (q >= 0) {
 			/* Nothing may touch the queue before its lcore let go of it. */
 			if (now >= dev->release_deadline_ms && !dev->park_slow_logged) {
 				dev->park_slow_logged = true;
-				VPMD_LOG(NOTICE, dev,
-					 "%s queue %d not parked yet: its lcore must keep calling "
-					 "its bursts",
-					 is_rx ? "rx" : "tx", q);
+				VPMD_LOG(
+					NOTICE, dev,
+					"queue pair %d not parked yet: its lcore must keep calling "
+					"its rx or tx burst",
+					q);
 			}
 			return -ENOTCONN;
 		}

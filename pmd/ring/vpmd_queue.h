@@ -50,19 +50,27 @@ typedef unsigned int (*vpmd_reclaim_fn)(struct vpmd_txq *txq);
  * with atomic read-modify-writes (the lcore sets BROKEN while the control path may set
  * DOWN).
  *
+ *   FRESH    handed to the lcore, no burst since: the first burst clears it
+ * All live in one byte so that a burst tests them with one load. Both sides change it
+ * with atomic read-modify-writes (the lcore sets BROKEN and clears FRESH while the control
+ * path may set DOWN).
+ *
  * Parking handshake (the control path takes a queue the lcore is polling): the control
  * path sets DOWN, then release-stores a new generation in park_req. A burst that finds
  * halt non-zero copies park_req into park_ack (release) and returns without touching the
  * queue. Once the control path reads park_ack == park_req (acquire), everything the lcore
  * did in earlier bursts happened before, and every later burst sees DOWN (it read park_req
- * after DOWN was set) until the control path release-stores halt = 0 again, which the
- * bursts read with acquire: the queue state rewritten while parked is visible to them.
- * The running path pays the one load it always paid (an acquire load is a plain load on
- * x86_64; ldarb on arm64).
+ * after DOWN was set) until the control path release-stores halt again, which the bursts
+ * read with acquire: the queue state rewritten while parked is visible to them. A queue
+ * whose lcore never ran a burst since it was handed over (FRESH still set when DOWN went
+ * in: the two read-modify-writes are ordered) is parked at once: its first burst will see
+ * DOWN. The running path pays the one load it always paid (an acquire load is a plain
+ * load on x86_64; ldarb on arm64); the first burst after a hand-over one atomic AND.
  */
 #define VPMD_Q_STOPPED 1
 #define VPMD_Q_BROKEN  2
 #define VPMD_Q_DOWN    4
+#define VPMD_Q_FRESH   8
 
 struct vpmd_rxq {
 	/* --- fast path, written by the polling lcore --- */
@@ -89,6 +97,7 @@ struct vpmd_rxq {
 
 	/* --- control path --- */
 	bool bad_logged __rte_cache_aligned;
+	bool park_fresh; /* parked before its lcore's first burst (VPMD_Q_FRESH) */
 } __rte_cache_aligned;
 
 /* Tx bookkeeping: split rings index it by head descriptor, packed rings by buffer id. */
@@ -123,6 +132,7 @@ struct vpmd_txq {
 
 	/* --- control path --- */
 	bool bad_logged __rte_cache_aligned;
+	bool park_fresh; /* parked before its lcore's first burst (VPMD_Q_FRESH) */
 } __rte_cache_aligned;
 
 /* Control virtqueue: one synchronous command at a time. */
@@ -186,11 +196,15 @@ void vpmd_ctrlq_free(struct vpmd_ctrlq *cvq);
 /* A burst's first test: true when it must return at once. Parks the queue when asked (see
  * VPMD_Q_DOWN); the halted branch is the only one that stores. */
 static __rte_always_inline bool
-vpmd_q_halted(const uint8_t *halt, const uint8_t *park_req, uint8_t *park_ack)
+vpmd_q_halted(uint8_t *halt, const uint8_t *park_req, uint8_t *park_ack)
 {
-	uint8_t req;
+	uint8_t h = __atomic_load_n(halt, __ATOMIC_ACQUIRE), req;
 
-	if (likely(__atomic_load_n(halt, __ATOMIC_ACQUIRE) == 0))
+	if (likely(h == 0))
+		return false;
+	if (h == VPMD_Q_FRESH &&
+	    (__atomic_fetch_and(halt, (uint8_t)~VPMD_Q_FRESH, __ATOMIC_ACQ_REL) & ~VPMD_Q_FRESH) ==
+		    0)
 		return false;
 	req = __atomic_load_n(park_req, __ATOMIC_ACQUIRE);
 	if (vpmd_read_once(park_ack) != req)
