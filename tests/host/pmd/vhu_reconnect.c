@@ -11,6 +11,9 @@
  *                    while the backend is away, a new backend comes up, traffic resumes
  *                    with the counters continued
  *   server-hangup    the same with server=1: we listen, the backend connects to us
+ *   hangup-tx-only   the same with an lcore that never calls rx (a sender) ...
+ *   hangup-rx-only   ... and one that stops calling tx at the hang-up (a forwarder with
+ *                    nothing to forward): one answer parks the pair
  *   negotiation      the next backend hangs up in the middle of the queue set-up
  *                    (SET_VRING_KICK of the second ring), the one after that is good
  *   fewer-features   the backend comes back without MRG_RXBUF, then with fewer queues:
@@ -238,18 +241,28 @@ struct lcore {
 	bool stop;    /* main -> lcore */
 	bool hold;    /* main -> lcore: poll rx only, hold no mbuf (the pool can be counted) */
 	bool holding; /* lcore -> main */
+	int mode;     /* main -> lcore: enum lc_mode */
 	pthread_t th;
 };
 
+/* What the lcore thread calls: both bursts; tx only (a sender); rx only (tx only when rx
+ * gave packets, as in a forwarder, and the backend is gone). */
+enum lc_mode { LC_BOTH, LC_TX_ONLY, LC_RX_ONLY };
+
 static void
-poll_queues(struct vpmd_dev *dev, struct rte_mempool *mp, bool send)
+poll_queues(struct vpmd_dev *dev, struct rte_mempool *mp, bool rx, bool tx, bool send)
 {
 	struct rte_mbuf *m[8];
 
 	for (uint16_t q = 0; q < vpmd_nb_qpairs(dev); q++) {
-		uint16_t n = vpmd_rx_burst(vpmd_rxq(dev, q), m, 8), sent;
+		uint16_t n, sent;
 
-		rte_pktmbuf_free_bulk(m, n);
+		if (rx) {
+			n = vpmd_rx_burst(vpmd_rxq(dev, q), m, 8);
+			rte_pktmbuf_free_bulk(m, n);
+		}
+		if (!tx)
+			continue;
 		if (!send) {
 			vpmd_tx_burst(vpmd_txq(dev, q), m, 0);
 			continue;
@@ -272,8 +285,9 @@ lcore_main(void *arg)
 
 	while (!__atomic_load_n(&lc->stop, __ATOMIC_ACQUIRE)) {
 		bool hold = __atomic_load_n(&lc->hold, __ATOMIC_ACQUIRE);
+		int mode = __atomic_load_n(&lc->mode, __ATOMIC_ACQUIRE);
 
-		poll_queues(lc->dev, lc->mp, !hold);
+		poll_queues(lc->dev, lc->mp, mode != LC_TX_ONLY, mode != LC_RX_ONLY, !hold);
 		__atomic_store_n(&lc->holding, hold, __ATOMIC_RELEASE);
 		usleep(100); /* a shared machine: leave the backend and the control thread room */
 	}
@@ -297,7 +311,7 @@ poll_until(struct vpmd_dev *dev, struct rte_mempool *mp, bool own_queues, int wa
 
 	while (ms_now() < end) {
 		if (own_queues)
-			poll_queues(dev, mp, true);
+			poll_queues(dev, mp, true, true, true);
 		if (vpmd_poll(dev) == want)
 			return true;
 		usleep(2000);
@@ -321,6 +335,7 @@ tx_packets(struct vpmd_dev *dev)
 struct env {
 	char dir[64];
 	unsigned int ncase;
+	enum lc_mode mode; /* the lcore thread of the next case_hangup */
 };
 
 #define CHECK(cond, ...)                                                     \
@@ -390,6 +405,7 @@ case_hangup(struct env *e, const char *name, bool server, const struct script *f
 	CHECK(dev != NULL, "open: %s", err);
 	lc.dev = dev;
 	lc.mp = mp;
+	lc.mode = e->mode == LC_TX_ONLY ? LC_TX_ONLY : LC_BOTH;
 	thread = pthread_create(&lc.th, NULL, lcore_main, &lc) == 0;
 	CHECK(thread, "lcore thread");
 	usleep(50 * 1000);
@@ -397,6 +413,9 @@ case_hangup(struct env *e, const char *name, bool server, const struct script *f
 	tx_before = tx_packets(dev);
 	CHECK(tx_before > 0, "nothing sent before the hang-up");
 
+	/* From here on a forwarder calls only rx: there is nothing to send back. */
+	if (e->mode == LC_RX_ONLY)
+		__atomic_store_n(&lc.mode, LC_RX_ONLY, __ATOMIC_RELEASE);
 	if (first == NULL || first->babble_req == 0)
 		backend_kill(pid);
 	CHECK(poll_until(dev, mp, false, -ENOTCONN, 2000), "the loss was not noticed");
@@ -473,6 +492,7 @@ case_hangup(struct env *e, const char *name, bool server, const struct script *f
 		pid = backend_start(path, &sc);
 	}
 	CHECK(poll_until(dev, mp, false, 0, 8000), "did not come back");
+	__atomic_store_n(&lc.mode, e->mode == LC_TX_ONLY ? LC_TX_ONLY : LC_BOTH, __ATOMIC_RELEASE);
 	vpmd_link_get(dev, &link);
 	vpmd_conn_stats_get(dev, &cs);
 	CHECK(link.up && !cs.down && cs.losses == 1 && cs.reconnects == 1,
@@ -559,7 +579,7 @@ case_ctrl_hangup(struct env *e)
 	CHECK(rc == 0, "start on the next backend: %s", err);
 	vpmd_link_get(dev, &link);
 	CHECK(link.up, "link down after the second start");
-	poll_queues(dev, mp, true);
+	poll_queues(dev, mp, true, true, true);
 	vpmd_stop(dev);
 	CHECK(rte_mempool_avail_count(mp) == POOL_SIZE, "pool %u of %u after stop",
 	      rte_mempool_avail_count(mp), POOL_SIZE);
@@ -602,7 +622,7 @@ case_backoff(struct env *e)
 	pid = 0;
 	/* Park (this thread is the lcore), release (the child exited), first attempt. */
 	for (int i = 0; i < 100; i++) {
-		poll_queues(dev, mp, true);
+		poll_queues(dev, mp, true, true, true);
 		vpmd_poll_at(dev, t);
 		vpmd_conn_stats_get(dev, &cs);
 		if (cs.attempts > 0)
@@ -672,7 +692,7 @@ case_alive_hangup(struct env *e)
 	CHECK(dev != NULL, "open: %s", err);
 	vpmd_leak_stats_get(&l0);
 	/* A stop asks for GET_VRING_BASE: the backend hangs up and lives on. */
-	poll_queues(dev, mp, true);
+	poll_queues(dev, mp, true, true, true);
 	avail = rte_mempool_avail_count(mp);
 	vpmd_stop(dev);
 	vpmd_leak_stats_get(&l1);
@@ -724,6 +744,13 @@ main(int argc, char **argv)
 	printf("      %" PRIu64 " ms\n", ms_now() - t0);
 	failures += !case_hangup(&e, "server-hangup", true, NULL, NULL, 0);
 	printf("      %" PRIu64 " ms\n", ms_now() - t0);
+	e.mode = LC_TX_ONLY;
+	failures += !case_hangup(&e, "hangup-tx-only", false, NULL, NULL, 0);
+	printf("      %" PRIu64 " ms\n", ms_now() - t0);
+	e.mode = LC_RX_ONLY;
+	failures += !case_hangup(&e, "hangup-rx-only", false, NULL, NULL, 0);
+	printf("      %" PRIu64 " ms\n", ms_now() - t0);
+	e.mode = LC_BOTH;
 	failures += !case_hangup(&e, "negotiation", false, NULL, &nego, 1);
 	printf("      %" PRIu64 " ms\n", ms_now() - t0);
 	failures += !case_hangup(&e, "fewer-features", false, NULL, fewer, 2);
