@@ -92,6 +92,8 @@ vpmd_open(const char *spec, char *err, size_t errlen)
 
 /* ---- configure --------------------------------------------------------------------------- */
 
+static int dev_ensure_conn(struct vpmd_dev *dev, char *err, size_t errlen);
+
 static void
 dev_free_queues(struct vpmd_dev *dev)
 {
@@ -623,6 +625,9 @@ vpmd_configure(struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err, si
 		dev_free_queues(dev);
 		dev->state = VPMD_ST_OPEN;
 	}
+	rc = dev_ensure_conn(dev, err, errlen);
+	if (rc != 0)
+		return rc;
 	wanted = (conf->features ? conf->features : VPMD_FEATURES_DEFAULT) | VPMD_F_VERSION_1;
 	rc = vpmd_dev_negotiate(dev, wanted, err, errlen);
 	if (rc != 0)
@@ -794,7 +799,8 @@ dev_bring_up(struct vpmd_dev *dev, char *err, size_t errlen)
 	return rc;
 }
 
-/* A start after a stop that found the backend gone: connect again first (one attempt). */
+/* A configure or start after a stop that found the backend gone: connect again first (one
+ * attempt). */
 static int
 dev_ensure_conn(struct vpmd_dev *dev, char *err, size_t errlen)
 {
