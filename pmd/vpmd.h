@@ -7,9 +7,9 @@
  *
  * Transports:
  *   - modern virtio-pci, device bound to uio_pci_generic (IOVA = PA) or vfio-pci;
- *   - vhost-user frontend (client mode), for the host: the same datapath against a
- *     vhost-user backend such as `dpdk-testpmd --vdev net_vhost0,...`. Needs EAL
- *     `--single-file-segments` and `--iova-mode=va`.
+ *   - vhost-user frontend (client mode, or server=1), for the host: the same datapath
+ *     against a vhost-user backend such as `dpdk-testpmd --vdev net_vhost0,...`; reconnects
+ *     through vpmd_poll(). Needs EAL `--single-file-segments` and `--iova-mode=va`.
  *
  * Life cycle (control path, main lcore only, never concurrently with bursts):
  *   vpmd_open() -> vpmd_configure() -> vpmd_start() -> bursts ... -> vpmd_stop() -> vpmd_close()
@@ -63,7 +63,8 @@ struct vpmd_conf {
 /*
  * Open a device. `spec` is one of:
  *   "0000:00:01.0" or "pci:0000:00:01.0"   modern virtio-pci device (uio_pci_generic/vfio-pci)
- *   "vhost-user:/path/to.sock"              vhost-user backend listening on that socket
+ *   "vhost-user:/path/to.sock[,opts]"       vhost-user backend listening on that socket
+ *                                           (server=1: we listen, the backend connects)
  * On failure returns NULL and writes one human-readable line (what failed, what to do) to err.
  */
 struct vpmd_dev *vpmd_open(const char *spec, char *err, size_t errlen);
@@ -91,6 +92,39 @@ struct vpmd_leak_stats {
 	uint64_t mbufs;   /* mbufs never returned to their pools */
 };
 void vpmd_leak_stats_get(struct vpmd_leak_stats *out);
+
+/*
+ * Reconnect (transports whose backend can go away: vhost-user). Call vpmd_poll() from the
+ * control thread every few tens of milliseconds while the device is started; it never
+ * blocks longer than one backend reply timeout. When the backend goes away (hang-up,
+ * socket error, a reply that never came) it takes the link down and parks every queue:
+ * the bursts return 0 without touching the ring. The lcore of each queue pair must keep
+ * calling its rx or its tx burst (an empty one is enough): the first call after the hang-up
+ * is the lcore's acknowledgement for the pair, and only then does the control path touch
+ * its queues. Once the backend
+ * provably cannot reach our memory any more (its process exited or unmapped it), every
+ * posted and in-flight mbuf goes back to its pool; if that cannot be shown within
+ * VPMD_RELEASE_WAIT_MS, the device is dead (vpmd_dead(), the buffers counted as leaked).
+ * Then it reconnects with back-off (VPMD_RECONNECT_MIN_MS doubling up to
+ * VPMD_RECONNECT_MAX_MS), renegotiates the same features and queue pairs (a backend that
+ * comes back with fewer is refused with one logged line and retried), re-posts the rx
+ * buffers and hands the queues back: link up, counters continue.
+ * Returns 0 when the device runs (or is not started), -ENOTCONN while the backend is away,
+ * -EIO when the device is dead.
+ */
+#define VPMD_RECONNECT_MIN_MS 100
+#define VPMD_RECONNECT_MAX_MS 5000
+#define VPMD_RELEASE_WAIT_MS  3000
+int vpmd_poll(struct vpmd_dev *dev);
+struct vpmd_conn_stats {
+	uint64_t losses;     /* the backend went away while started */
+	uint64_t reconnects; /* ... and came back: traffic resumed */
+	uint64_t attempts;   /* reconnect attempts */
+	uint64_t refused;    /* attempts that reached a backend we could not use */
+	uint32_t backoff_ms; /* wait before the next attempt (0 while connected) */
+	bool down;           /* the backend is away now */
+};
+void vpmd_conn_stats_get(const struct vpmd_dev *dev, struct vpmd_conn_stats *out);
 
 uint16_t vpmd_nb_qpairs(const struct vpmd_dev *dev);
 struct vpmd_rxq *vpmd_rxq(struct vpmd_dev *dev, uint16_t q);

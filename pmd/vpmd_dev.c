@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_ether.h>
@@ -90,6 +92,8 @@ vpmd_open(const char *spec, char *err, size_t errlen)
 
 /* ---- configure --------------------------------------------------------------------------- */
 
+static int dev_ensure_conn(struct vpmd_dev *dev, char *err, size_t errlen);
+
 static void
 dev_free_queues(struct vpmd_dev *dev)
 {
@@ -148,12 +152,12 @@ vpmd_dev_mark_dead(struct vpmd_dev *dev, const char *why)
 		if (dev->rxq[q]) {
 			rings++;
 			mbufs += vpmd_rxq_held(dev->rxq[q]);
-			vpmd_write_once(&dev->rxq[q]->halt, dev->rxq[q]->halt | VPMD_Q_STOPPED);
+			__atomic_fetch_or(&dev->rxq[q]->halt, VPMD_Q_STOPPED, __ATOMIC_RELAXED);
 		}
 		if (dev->txq[q]) {
 			rings++;
 			mbufs += vpmd_txq_held(dev->txq[q]);
-			vpmd_write_once(&dev->txq[q]->halt, dev->txq[q]->halt | VPMD_Q_STOPPED);
+			__atomic_fetch_or(&dev->txq[q]->halt, VPMD_Q_STOPPED, __ATOMIC_RELAXED);
 		}
 	}
 	rings += dev->cvq != NULL;
@@ -166,11 +170,43 @@ vpmd_dev_mark_dead(struct vpmd_dev *dev, const char *why)
 		 why, rings, mbufs);
 }
 
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * A transport whose backend is gone (vhost-user hang-up) cannot be told to stop its rings,
+ * but a backend whose process exited, or that unmapped our memory, cannot reach them
+ * either: wait up to VPMD_RELEASE_WAIT_MS for the transport to show that. 0 released,
+ * -EIO not shown (why filled).
+ */
+static int
+dev_wait_released(struct vpmd_dev *dev, char *why, size_t whylen)
+{
+	uint64_t deadline = now_ms() + VPMD_RELEASE_WAIT_MS;
+
+	if (dev->ops->conn_release == NULL || !dev->ops->conn_lost(dev->priv))
+		return -EIO;
+	for (;;) {
+		if (dev->ops->conn_release(dev->priv, why, whylen) == 1)
+			return 0;
+		if (now_ms() >= deadline)
+			return -EIO;
+		usleep(10 * 1000);
+	}
+}
+
 /*
  * Make the device stop using our memory before any of it is reused: stop its queues
  * (vhost-user: GET_VRING_BASE) and reset it (PCI: until the status reads 0). If either
  * fails, the device may still DMA into the rings and the mbufs posted in them: it is
- * marked dead and nothing may be freed. 0, or -EIO with err filled.
+ * marked dead and nothing may be freed, unless the backend is gone and provably cannot
+ * reach our memory any more (dev_wait_released()). 0, or -EIO with err filled.
  */
 static int
 dev_quiesce(struct vpmd_dev *dev, char *err, size_t errlen)
@@ -187,6 +223,10 @@ dev_quiesce(struct vpmd_dev *dev, char *err, size_t errlen)
 	reset_rc = dev->ops->reset(dev->priv, rc == 0 ? why : NULL, sizeof(why));
 	if (rc == 0)
 		rc = reset_rc;
+	if (rc != 0 && dev_wait_released(dev, why, sizeof(why)) == 0) {
+		VPMD_LOG(NOTICE, dev, "backend gone and released our memory: buffers reclaimed");
+		rc = 0;
+	}
 	if (rc == 0) {
 		dev->needs_setup = true;
 		return 0;
@@ -585,6 +625,9 @@ vpmd_configure(struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err, si
 		dev_free_queues(dev);
 		dev->state = VPMD_ST_OPEN;
 	}
+	rc = dev_ensure_conn(dev, err, errlen);
+	if (rc != 0)
+		return rc;
 	wanted = (conf->features ? conf->features : VPMD_FEATURES_DEFAULT) | VPMD_F_VERSION_1;
 	rc = vpmd_dev_negotiate(dev, wanted, err, errlen);
 	if (rc != 0)
@@ -728,16 +771,63 @@ queues_run(struct vpmd_dev *dev)
 {
 	uint16_t q;
 
+	/* Release: the ring state written while the queue was stopped or parked is visible to
+	 * the burst that reads FRESH (acquire, vpmd_q_halted()); FRESH tells a later park that
+	 * no burst ran yet. */
 	for (q = 0; q < dev->nb_qpairs; q++) {
-		vpmd_write_once(&dev->rxq[q]->halt, 0);
-		vpmd_write_once(&dev->txq[q]->halt, 0);
+		__atomic_store_n(&dev->rxq[q]->halt, VPMD_Q_FRESH, __ATOMIC_RELEASE);
+		__atomic_store_n(&dev->txq[q]->halt, VPMD_Q_FRESH, __ATOMIC_RELEASE);
 	}
+}
+
+/* Rx buffers, DRIVER_OK, the queue pairs: the rings are set up, the queues still stopped. */
+static int
+dev_bring_up(struct vpmd_dev *dev, char *err, size_t errlen)
+{
+	uint16_t q;
+	int rc;
+
+	rc = fill_rx_rings(dev, err, errlen);
+	if (rc == 0)
+		rc = set_driver_ok(dev, err, errlen);
+	if (rc == 0 && (dev->features & VPMD_F_MQ))
+		rc = vpmd_ctrl_set_pairs(dev, dev->nb_qpairs, err, errlen);
+	/* The rx queues of pairs >= 1 were kicked before VQ_PAIRS_SET enabled them; a device
+	 * that looks at a queue only when notified would never see their buffers (the next
+	 * kick follows a refill, which needs received packets). Tell it again. */
+	for (q = 1; rc == 0 && q < dev->nb_qpairs; q++)
+		vpmd_vq_kick(&dev->rxq[q]->vq);
+	return rc;
+}
+
+/* A configure or start after a stop that found the backend gone: connect again first (one
+ * attempt). */
+static int
+dev_ensure_conn(struct vpmd_dev *dev, char *err, size_t errlen)
+{
+	char why[256] = "";
+	int rc;
+
+	if (dev->ops->conn_lost == NULL || !dev->ops->conn_lost(dev->priv))
+		return 0;
+	if (dev->ops->conn_release(dev->priv, why, sizeof(why)) != 1) {
+		vpmd_set_err(err, errlen, "%s: start: the backend is gone (%s)", dev->name, why);
+		return -EIO;
+	}
+	dev->queues_live = false;
+	rc = dev->ops->reconnect(dev->priv, err, errlen);
+	if (rc == -EAGAIN)
+		vpmd_set_err(err, errlen,
+			     "%s: start: no backend to connect to yet; start again later",
+			     dev->name);
+	if (rc == 0)
+		dev->needs_setup = true;
+	return rc;
 }
 
 int
 vpmd_start(struct vpmd_dev *dev, char *err, size_t errlen)
 {
-	uint16_t q;
 	int rc;
 
 	if (dev == NULL) {
@@ -755,21 +845,15 @@ vpmd_start(struct vpmd_dev *dev, char *err, size_t errlen)
 			     dev->name);
 		return -EIO;
 	}
+	rc = dev_ensure_conn(dev, err, errlen);
+	if (rc != 0)
+		return rc;
 	if (dev_needs_reinit(dev)) {
 		rc = dev_restart(dev, err, errlen);
 		if (rc != 0)
 			return rc;
 	}
-	rc = fill_rx_rings(dev, err, errlen);
-	if (rc == 0)
-		rc = set_driver_ok(dev, err, errlen);
-	if (rc == 0 && (dev->features & VPMD_F_MQ))
-		rc = vpmd_ctrl_set_pairs(dev, dev->nb_qpairs, err, errlen);
-	/* The rx queues of pairs >= 1 were kicked before VQ_PAIRS_SET enabled them; a device
-	 * that looks at a queue only when notified would never see their buffers (the next
-	 * kick follows a refill, which needs received packets). Tell it again. */
-	for (q = 1; rc == 0 && q < dev->nb_qpairs; q++)
-		vpmd_vq_kick(&dev->rxq[q]->vq);
+	rc = dev_bring_up(dev, err, errlen);
 	if (rc != 0) {
 		if (dev_quiesce(dev, NULL, 0) == 0)
 			dev_reset_rings(dev);
@@ -788,6 +872,9 @@ vpmd_stop(struct vpmd_dev *dev)
 		return;
 	vpmd_health_check(dev);
 	dev->state = VPMD_ST_CONFIGURED;
+	/* A recovery in progress ends here: the queues are not polled during a stop, and
+	 * dev_quiesce() waits for a lost backend to release our memory. */
+	dev->recov = VPMD_RC_NONE;
 	/* The device stops using the rings before we take the buffers back. */
 	if (dev_quiesce(dev, NULL, 0) != 0)
 		return; /* dead: the buffers stay where they are (logged) */
@@ -806,6 +893,234 @@ vpmd_close(struct vpmd_dev *dev)
 		dev_free_queues(dev);
 	dev->ops->close(dev->priv);
 	free(dev);
+}
+
+/* ---- reconnect ----------------------------------------------------------------------------- */
+
+/*
+ * Ask the polling lcores to park the queues (the handshake is in ring/vpmd_queue.h). DOWN
+ * goes into every queue before any new generation is published: an lcore that reads a
+ * generation (acquire) then sees DOWN on both queues of its pair. park_fresh records a
+ * queue that ran no burst since the hand-over (FRESH was still set): its first burst will
+ * see DOWN. Acquire: pairs with the lcore's clearing of FRESH otherwise.
+ */
+static void
+queues_park(struct vpmd_dev *dev)
+{
+	uint16_t q;
+
+	for (q = 0; q < dev->nb_qpairs; q++) {
+		struct vpmd_rxq *r = dev->rxq[q];
+		struct vpmd_txq *t = dev->txq[q];
+
+		r->park_fresh = __atomic_fetch_or(&r->halt, VPMD_Q_DOWN, __ATOMIC_ACQ_REL) &
+				VPMD_Q_FRESH;
+		t->park_fresh = __atomic_fetch_or(&t->halt, VPMD_Q_DOWN, __ATOMIC_ACQ_REL) &
+				VPMD_Q_FRESH;
+	}
+	for (q = 0; q < dev->nb_qpairs; q++) {
+		struct vpmd_rxq *r = dev->rxq[q];
+		struct vpmd_txq *t = dev->txq[q];
+
+		__atomic_store_n(&r->park_req, (uint8_t)(r->park_req + 1), __ATOMIC_RELEASE);
+		__atomic_store_n(&t->park_req, (uint8_t)(t->park_req + 1), __ATOMIC_RELEASE);
+	}
+}
+
+/*
+ * The first queue pair not parked yet, or -1. A pair belongs to one lcore at a time
+ * (vpmd.h), so one answer covers both of its queues: the lcore answered from inside one
+ * burst, so it is in neither, everything it did before is ours to see (acquire), and it
+ * read the generation after DOWN went into both. Apps often call one of the two only
+ * (tx only when rx gave packets; no rx at all in a sender).
+ */
+static int
+queues_parked(const struct vpmd_dev *dev)
+{
+	uint16_t q;
+
+	for (q = 0; q < dev->nb_qpairs; q++) {
+		const struct vpmd_rxq *r = dev->rxq[q];
+		const struct vpmd_txq *t = dev->txq[q];
+
+		if (__atomic_load_n(&r->park_ack, __ATOMIC_ACQUIRE) == r->park_req ||
+		    __atomic_load_n(&t->park_ack, __ATOMIC_ACQUIRE) == t->park_req ||
+		    (r->park_fresh && t->park_fresh))
+			continue;
+		return q;
+	}
+	return -1;
+}
+
+/* Negotiate what we had, check the limits, hand the rings over and bring the device up. */
+static int
+dev_renegotiate(struct vpmd_dev *dev, char *err, size_t errlen)
+{
+	uint16_t pairs = dev->nb_qpairs;
+	int rc;
+
+	rc = dev_restart(dev, err, errlen);
+	if (rc == 0)
+		rc = vpmd_read_device_limits(dev, err, errlen);
+	if (rc == 0 && dev->max_qpairs < pairs) {
+		vpmd_set_err(err, errlen,
+			     "%s: the backend came back with %u queue pair(s), %u are configured",
+			     dev->name, dev->max_qpairs, pairs);
+		rc = -EPROTO;
+	}
+	if (rc == 0)
+		rc = dev_bring_up(dev, err, errlen);
+	return rc;
+}
+
+static void
+backoff_next(struct vpmd_dev *dev, uint64_t now)
+{
+	dev->backoff_ms = dev->backoff_ms == 0
+				  ? VPMD_RECONNECT_MIN_MS
+				  : RTE_MIN(2 * dev->backoff_ms, (uint32_t)VPMD_RECONNECT_MAX_MS);
+	dev->next_attempt_ms = now + dev->backoff_ms;
+}
+
+/*
+ * A reconnect attempt failed after the connection was made: stop whatever rings the new
+ * backend got, take the buffers back, drop the connection. If the rings cannot be stopped
+ * (the new backend vanished too), wait for it to release them, as after the first loss.
+ */
+static void
+reconnect_undo(struct vpmd_dev *dev, uint64_t now)
+{
+	char why[256] = "";
+	int rc;
+
+	rc = dev_release_queues(dev, why, sizeof(why));
+	if (rc == 0)
+		rc = dev->ops->reset(dev->priv, why, sizeof(why));
+	if (rc != 0 && dev->ops->conn_lost(dev->priv)) {
+		dev->recov = VPMD_RC_RELEASE;
+		dev->release_deadline_ms = now + VPMD_RELEASE_WAIT_MS;
+		return;
+	}
+	if (rc != 0) {
+		vpmd_dev_mark_dead(dev, why[0] ? why : strerror(-rc));
+		return;
+	}
+	dev_reset_rings(dev);
+	dev->ops->conn_release(dev->priv, NULL, 0);
+	dev->needs_setup = true;
+}
+
+static int
+reconnect_attempt(struct vpmd_dev *dev, uint64_t now)
+{
+	char err[256] = "";
+	int rc;
+
+	dev->conn.attempts++;
+	rc = dev->ops->reconnect(dev->priv, err, sizeof(err));
+	if (rc == 0)
+		rc = dev_renegotiate(dev, err, sizeof(err));
+	if (rc == 0) {
+		queues_run(dev);
+		dev->recov = VPMD_RC_NONE;
+		dev->backoff_ms = 0;
+		dev->conn.down = false;
+		dev->conn.reconnects++;
+		VPMD_LOG(NOTICE, dev, "backend back after %" PRIu64 " attempt(s): link up",
+			 dev->conn.attempts);
+		return 0;
+	}
+	if (rc != -EAGAIN) {
+		dev->conn.refused++;
+		VPMD_LOG(NOTICE, dev, "reconnect refused: %s", err);
+		reconnect_undo(dev, now);
+		if (dev->dead)
+			return -EIO;
+	}
+	backoff_next(dev, now);
+	return -ENOTCONN;
+}
+
+int
+vpmd_poll_at(struct vpmd_dev *dev, uint64_t now)
+{
+	char why[256] = "";
+	int q;
+
+	if (dev == NULL)
+		return -EINVAL;
+	if (dev->dead)
+		return -EIO;
+	if (dev->state != VPMD_ST_STARTED || dev->ops->conn_lost == NULL)
+		return 0;
+	switch (dev->recov) {
+	case VPMD_RC_NONE:
+		if (!dev->ops->conn_lost(dev->priv))
+			return 0;
+		dev->conn.losses++;
+		dev->conn.down = true;
+		dev->park_slow_logged = false;
+		dev->release_deadline_ms = now + VPMD_RELEASE_WAIT_MS;
+		queues_park(dev);
+		dev->recov = VPMD_RC_PARK;
+		VPMD_LOG(NOTICE, dev, "backend gone: link down, queues parked, reconnecting");
+		/* fall through */
+	case VPMD_RC_PARK:
+		q = queues_parked(dev);
+		if (q >= 0) {
+			/* Nothing may touch the queue before its lcore let go of it. */
+			if (now >= dev->release_deadline_ms && !dev->park_slow_logged) {
+				dev->park_slow_logged = true;
+				VPMD_LOG(
+					NOTICE, dev,
+					"queue pair %d not parked yet: its lcore must keep calling "
+					"its rx or tx burst",
+					q);
+			}
+			return -ENOTCONN;
+		}
+		dev->recov = VPMD_RC_RELEASE;
+		dev->release_deadline_ms = now + VPMD_RELEASE_WAIT_MS;
+		/* fall through */
+	case VPMD_RC_RELEASE:
+		if (dev->ops->conn_release(dev->priv, why, sizeof(why)) != 1) {
+			if (now < dev->release_deadline_ms)
+				return -ENOTCONN;
+			vpmd_dev_mark_dead(dev, why[0] ? why
+						       : "the backend did not release our "
+							 "memory");
+			return -EIO;
+		}
+		dev->queues_live = false;
+		dev_reset_rings(dev);
+		dev->needs_setup = true;
+		dev->recov = VPMD_RC_CONNECT;
+		dev->next_attempt_ms = now + dev->backoff_ms;
+		/* fall through */
+	case VPMD_RC_CONNECT:
+	default:
+		if (now < dev->next_attempt_ms)
+			return -ENOTCONN;
+		return reconnect_attempt(dev, now);
+	}
+}
+
+int
+vpmd_poll(struct vpmd_dev *dev)
+{
+	return vpmd_poll_at(dev, now_ms());
+}
+
+void
+vpmd_conn_stats_get(const struct vpmd_dev *dev, struct vpmd_conn_stats *out)
+{
+	if (out == NULL)
+		return;
+	memset(out, 0, sizeof(*out));
+	if (dev == NULL)
+		return;
+	*out = dev->conn;
+	out->backoff_ms = dev->recov == VPMD_RC_CONNECT ? dev->backoff_ms : 0;
 }
 
 /* ---- queries ------------------------------------------------------------------------------- */
@@ -937,7 +1252,7 @@ vpmd_link_get(const struct vpmd_dev *dev, struct vpmd_link *link)
 
 	if (dev == NULL || link == NULL)
 		return -EINVAL;
-	link->up = dev->state == VPMD_ST_STARTED;
+	link->up = dev->state == VPMD_ST_STARTED && dev->recov == VPMD_RC_NONE && !dev->dead;
 	if (link->up && (dev->features & VPMD_F_STATUS) && vpmd_read_link_status(dev, &st) == 0)
 		link->up = (st & VPMD_NET_S_LINK_UP) != 0;
 	link->mtu = dev->mtu;
@@ -988,6 +1303,15 @@ vpmd_info_dump(const struct vpmd_dev *dev, FILE *f)
 							: "SMP (acquire/release)",
 		(dev->features & VPMD_F_EVENT_IDX) ? "event index" : "flags");
 	fprintf(f, "  rx path: %s; tx path: %s\n", dev->rx_fn_name, dev->tx_fn_name);
+	if (dev->ops->conn_lost != NULL)
+		fprintf(f,
+			"  backend: %s; lost %" PRIu64 ", reconnected %" PRIu64
+			", attempts %" PRIu64 ", refused %" PRIu64 "\n",
+			dev->dead                    ? "dead"
+			: dev->recov != VPMD_RC_NONE ? "away"
+						     : "connected",
+			dev->conn.losses, dev->conn.reconnects, dev->conn.attempts,
+			dev->conn.refused);
 	for (q = 0; q < dev->nb_qpairs; q++) {
 		const struct vpmd_vq *r = &dev->rxq[q]->vq, *t = &dev->txq[q]->vq;
 

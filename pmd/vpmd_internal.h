@@ -59,7 +59,18 @@ struct vpmd_dev {
 	bool dead;
 
 	const char *rx_fn_name, *tx_fn_name;
+
+	/* Reconnect (vpmd_poll()): where the recovery from a lost backend stands. */
+	enum vpmd_recov { VPMD_RC_NONE, VPMD_RC_PARK, VPMD_RC_RELEASE, VPMD_RC_CONNECT } recov;
+	uint64_t release_deadline_ms; /* RC_RELEASE: mark dead when not released by then */
+	uint64_t next_attempt_ms;     /* RC_CONNECT */
+	uint32_t backoff_ms;
+	bool park_slow_logged;
+	struct vpmd_conn_stats conn;
 };
+
+/* vpmd_poll() at a given time (milliseconds, any epoch): the tests drive the clock. */
+int vpmd_poll_at(struct vpmd_dev *dev, uint64_t now_ms);
 
 /* Negotiation and config space (vpmd_negotiate.c). */
 /* Reset, ACKNOWLEDGE, DRIVER, features, FEATURES_OK (read back); sets dev->features and

@@ -25,6 +25,7 @@
 #include <ethdev_driver.h>
 #include <ethdev_pci.h>
 #include <ethdev_vdev.h>
+#include <rte_alarm.h>
 #include <rte_kvargs.h>
 #include <rte_malloc.h>
 
@@ -43,7 +44,8 @@ RTE_LOG_REGISTER(vpmd_eth_logtype, pmd.net.vpmd.ethdev, NOTICE);
 	X(QUEUES, "queues", "<1-64>")                \
 	X(PACKED, "packed", "on|off|auto")           \
 	X(RX_RING, "rx_ring", "<1-32768>")           \
-	X(TX_RING, "tx_ring", "<1-32768>")
+	X(TX_RING, "tx_ring", "<1-32768>")           \
+	X(SERVER, "server", "0|1")
 #define VPMD_ETH_ARG_KEY(id, key, syntax) key,
 static const char *const vpmd_eth_keys[] = { VPMD_ETH_DEVARGS(VPMD_ETH_ARG_KEY) NULL };
 #undef VPMD_ETH_ARG_KEY
@@ -59,6 +61,7 @@ struct vpmd_eth_args {
 	uint16_t queues;           /* queue pairs this port offers (default 1) */
 	uint16_t rx_ring, tx_ring; /* 0 = the application's nb_desc */
 	enum vpmd_eth_packed packed;
+	bool server; /* vhost-user server=1 */
 };
 
 /* What a queue set-up recorded until dev_start hands it to vpmd_configure(). */
@@ -127,6 +130,18 @@ parse_u16(const char *name, const char *key, const char *val, unsigned long max,
 	return 0;
 }
 
+/* server=1: vhost-user server mode (we listen, the backend connects), a transport option. */
+static int
+parse_server(const char *name, const char *val, struct vpmd_eth_args *a)
+{
+	if (strcmp(val, "0") != 0 && strcmp(val, "1") != 0) {
+		VPMD_ETH_LOG(ERR, name, "devarg server=%s: expected 0 or 1", val);
+		return -EINVAL;
+	}
+	a->server = val[0] == '1';
+	return 0;
+}
+
 static int
 parse_pair(const char *name, const struct rte_kvargs_pair *p, struct vpmd_eth_args *a)
 {
@@ -147,6 +162,8 @@ parse_pair(const char *name, const struct rte_kvargs_pair *p, struct vpmd_eth_ar
 	}
 	if (strcmp(p->key, "queues") == 0)
 		return parse_u16(name, p->key, p->value, VPMD_MAX_QPAIRS, &a->queues);
+	if (strcmp(p->key, "server") == 0)
+		return parse_server(name, p->value, a);
 	if (strcmp(p->key, "rx_ring") == 0)
 		return parse_u16(name, p->key, p->value, VPMD_RING_SIZE_MAX, &a->rx_ring);
 	if (strcmp(p->key, "tx_ring") == 0)
@@ -203,8 +220,8 @@ parse_devargs(const char *name, const char *params, struct vpmd_eth_args *a)
 	 * ceiling): the port's queues. */
 	len = strlen(a->spec);
 	if (rc == 0 && strncmp(a->spec, "vhost-user:", 11) == 0 &&
-	    snprintf(a->spec + len, sizeof(a->spec) - len, ",queues=%u", a->queues) >=
-		    (int)(sizeof(a->spec) - len)) {
+	    snprintf(a->spec + len, sizeof(a->spec) - len, ",queues=%u%s", a->queues,
+		     a->server ? ",server=1" : "") >= (int)(sizeof(a->spec) - len)) {
 		VPMD_ETH_LOG(ERR, name, "devarg vhost-user: socket path too long");
 		rc = -EINVAL;
 	}
@@ -551,6 +568,34 @@ vpmd_eth_reconfigure(struct rte_eth_dev *dev, struct vpmd_eth_priv *priv, char *
 	return 0;
 }
 
+/*
+ * Reconnect: vpmd_poll() every VPMD_ETH_POLL_US while started, from an EAL alarm (the
+ * interrupt thread). dev_stop cancels it first (rte_eal_alarm_cancel waits for a running
+ * callback), so it never runs concurrently with another vpmd control call of the port;
+ * the link status follows vpmd's.
+ */
+#define VPMD_ETH_POLL_US (50 * 1000)
+
+static void
+vpmd_eth_poll_alarm(void *arg)
+{
+	struct rte_eth_dev *dev = arg;
+	struct vpmd_eth_priv *priv = dev->data->dev_private;
+	struct rte_eth_link link;
+	struct vpmd_link vl;
+
+	vpmd_poll(priv->vpmd);
+	rte_eth_linkstatus_get(dev, &link);
+	if (vpmd_link_get(priv->vpmd, &vl) == 0 && link.link_status != vl.up) {
+		link.link_status = vl.up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
+		rte_eth_linkstatus_set(dev, &link);
+		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
+	}
+	if (vpmd_dead(priv->vpmd))
+		return;
+	rte_eal_alarm_set(VPMD_ETH_POLL_US, vpmd_eth_poll_alarm, dev);
+}
+
 static int
 vpmd_eth_start(struct rte_eth_dev *dev)
 {
@@ -575,6 +620,7 @@ vpmd_eth_start(struct rte_eth_dev *dev)
 		dev->data->rx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
 		dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
 	}
+	rte_eal_alarm_set(VPMD_ETH_POLL_US, vpmd_eth_poll_alarm, dev);
 	return 0;
 }
 
@@ -585,6 +631,7 @@ vpmd_eth_stop(struct rte_eth_dev *dev)
 	struct rte_eth_link link;
 	uint16_t q;
 
+	rte_eal_alarm_cancel(vpmd_eth_poll_alarm, dev);
 	vpmd_stop(priv->vpmd);
 	for (q = 0; q < dev->data->nb_rx_queues; q++) {
 		dev->data->rx_queue_state[q] = RTE_ETH_QUEUE_STATE_STOPPED;

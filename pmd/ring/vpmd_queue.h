@@ -44,10 +44,33 @@ typedef unsigned int (*vpmd_reclaim_fn)(struct vpmd_txq *txq);
  *   STOPPED  the device is not started; the control path sets and clears it
  *   BROKEN   the device broke the ring protocol; set once by the polling lcore, sticky
  *            until the control path resets the queue (vpmd_stop() + vpmd_start())
- * Both live in one byte so that a burst tests them with one load.
+ *   DOWN     the backend went away while the queue runs: the control path parks the
+ *            queue (vpmd_poll()), and hands it back once the backend is there again
+ * All live in one byte so that a burst tests them with one load. Both sides change it
+ * with atomic read-modify-writes (the lcore sets BROKEN while the control path may set
+ * DOWN).
+ *
+ *   FRESH    handed to the lcore, no burst since: the first burst clears it
+ * All live in one byte so that a burst tests them with one load. Both sides change it
+ * with atomic read-modify-writes (the lcore sets BROKEN and clears FRESH while the control
+ * path may set DOWN).
+ *
+ * Parking handshake (the control path takes a queue the lcore is polling): the control
+ * path sets DOWN, then release-stores a new generation in park_req. A burst that finds
+ * halt non-zero copies park_req into park_ack (release) and returns without touching the
+ * queue. Once the control path reads park_ack == park_req (acquire), everything the lcore
+ * did in earlier bursts happened before, and every later burst sees DOWN (it read park_req
+ * after DOWN was set) until the control path release-stores halt again, which the bursts
+ * read with acquire: the queue state rewritten while parked is visible to them. A queue
+ * whose lcore never ran a burst since it was handed over (FRESH still set when DOWN went
+ * in: the two read-modify-writes are ordered) is parked at once: its first burst will see
+ * DOWN. The running path pays the one load it always paid (an acquire load is a plain
+ * load on x86_64; ldarb on arm64); the first burst after a hand-over one atomic AND.
  */
 #define VPMD_Q_STOPPED 1
 #define VPMD_Q_BROKEN  2
+#define VPMD_Q_DOWN    4
+#define VPMD_Q_FRESH   8
 
 struct vpmd_rxq {
 	/* --- fast path, written by the polling lcore --- */
@@ -62,6 +85,8 @@ struct vpmd_rxq {
 	uint8_t hdr_features;      /* VPMD_RXQ_F_* */
 	uint8_t halt;              /* VPMD_Q_*: bursts return 0 while non-zero */
 	uint8_t bad_reason;        /* enum vpmd_bad_reason */
+	uint8_t park_req;          /* parking handshake (above): control path writes */
+	uint8_t park_ack;          /* ... polling lcore writes */
 	/* IN_ORDER batch being expanded: buffers still to hand out, length of its last one */
 	uint16_t ib_rem;
 	uint32_t ib_len;
@@ -72,6 +97,7 @@ struct vpmd_rxq {
 
 	/* --- control path --- */
 	bool bad_logged __rte_cache_aligned;
+	bool park_fresh; /* parked before its lcore's first burst (VPMD_Q_FRESH) */
 } __rte_cache_aligned;
 
 /* Tx bookkeeping: split rings index it by head descriptor, packed rings by buffer id. */
@@ -93,6 +119,8 @@ struct vpmd_txq {
 	uint16_t free_thresh; /* reclaim completions once fewer descriptors are free */
 	uint8_t halt;         /* VPMD_Q_*: bursts return 0 while non-zero */
 	uint8_t bad_reason;
+	uint8_t park_req;          /* parking handshake (above): control path writes */
+	uint8_t park_ack;          /* ... polling lcore writes */
 	bool csum;                 /* VIRTIO_NET_F_CSUM negotiated */
 	bool tso4, tso6;           /* HOST_TSO4/6 negotiated */
 	struct vpmd_net_hdr *hdrs; /* one header per slot/id, for packets that cannot push */
@@ -104,6 +132,7 @@ struct vpmd_txq {
 
 	/* --- control path --- */
 	bool bad_logged __rte_cache_aligned;
+	bool park_fresh; /* parked before its lcore's first burst (VPMD_Q_FRESH) */
 } __rte_cache_aligned;
 
 /* Control virtqueue: one synchronous command at a time. */
@@ -167,6 +196,27 @@ void vpmd_ctrlq_free(struct vpmd_ctrlq *cvq);
 
 /* ---- Shared fast-path helpers ---------------------------------------------------------- */
 
+/* A burst's first test: true when it must return at once. Parks the queue when asked (see
+ * VPMD_Q_DOWN); the halted branch is the only one that stores. */
+static __rte_always_inline bool
+vpmd_q_halted(uint8_t *halt, const uint8_t *park_req, uint8_t *park_ack)
+{
+	uint8_t h = __atomic_load_n(halt, __ATOMIC_ACQUIRE), req;
+
+	if (likely(h == 0))
+		return false;
+	if (h == VPMD_Q_FRESH &&
+	    (__atomic_fetch_and(halt, (uint8_t)~VPMD_Q_FRESH, __ATOMIC_ACQ_REL) & ~VPMD_Q_FRESH) ==
+		    0)
+		return false;
+	req = __atomic_load_n(park_req, __ATOMIC_ACQUIRE);
+	if (vpmd_read_once(park_ack) != req)
+		__atomic_store_n(park_ack, req, __ATOMIC_RELEASE);
+	return true;
+}
+#define vpmd_rxq_halted(q) vpmd_q_halted(&(q)->halt, &(q)->park_req, &(q)->park_ack)
+#define vpmd_txq_halted(q) vpmd_q_halted(&(q)->halt, &(q)->park_req, &(q)->park_ack)
+
 /* Mark a queue broken (sticky). The fast path never logs: the control path sees the flag. */
 static __rte_always_inline void
 vpmd_rxq_set_broken(struct vpmd_rxq *rxq, enum vpmd_bad_reason why)
@@ -174,7 +224,7 @@ vpmd_rxq_set_broken(struct vpmd_rxq *rxq, enum vpmd_bad_reason why)
 	if (!(rxq->halt & VPMD_Q_BROKEN)) {
 		rxq->bad_reason = (uint8_t)why;
 		rxq->stats.err_bad_ring++;
-		vpmd_write_once(&rxq->halt, (uint8_t)(rxq->halt | VPMD_Q_BROKEN));
+		__atomic_fetch_or(&rxq->halt, VPMD_Q_BROKEN, __ATOMIC_RELAXED);
 	}
 }
 
@@ -184,15 +234,15 @@ vpmd_txq_set_broken(struct vpmd_txq *txq, enum vpmd_bad_reason why)
 	if (!(txq->halt & VPMD_Q_BROKEN)) {
 		txq->bad_reason = (uint8_t)why;
 		txq->stats.err_bad_ring++;
-		vpmd_write_once(&txq->halt, (uint8_t)(txq->halt | VPMD_Q_BROKEN));
+		__atomic_fetch_or(&txq->halt, VPMD_Q_BROKEN, __ATOMIC_RELAXED);
 	}
 }
 
 /* Whether vpmd_tx_reclaim() has anything to do: a halted queue's ring is not touched. */
 static __rte_always_inline bool
-vpmd_tx_may_reclaim(const struct vpmd_txq *txq)
+vpmd_tx_may_reclaim(struct vpmd_txq *txq)
 {
-	return !txq->halt && txq->nb_inflight != 0;
+	return !vpmd_txq_halted(txq) && txq->nb_inflight != 0;
 }
 
 /*

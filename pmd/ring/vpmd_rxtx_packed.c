@@ -201,7 +201,7 @@ rx_packed(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n, const bool m
 	uint16_t cons = 0, npkt = 0;
 	uint64_t bytes = 0;
 
-	if (unlikely(rxq->halt))
+	if (unlikely(vpmd_rxq_halted(rxq)))
 		return 0;
 
 	while (npkt < n && cons < inflight) {
@@ -410,11 +410,11 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 	struct vpmd_net_hdr *const hdrs = txq->hdrs;
 	const uint64_t hdrs_iova = txq->hdrs_iova;
 
-	if (unlikely(txq->halt))
+	if (unlikely(vpmd_txq_halted(txq)))
 		return 0;
 	if (vq->nb_free < txq->free_thresh && txq->nb_inflight) {
 		tx_packed_reclaim(txq, inorder);
-		if (unlikely(txq->halt))
+		if (unlikely(vpmd_read_once(&txq->halt)))
 			return 0;
 	}
 

@@ -151,7 +151,7 @@ rx_split(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n, const bool mr
 	uint32_t ib_len = rxq->ib_len, ib_len_pkt;
 	uint64_t bytes = 0;
 
-	if (unlikely(rxq->halt))
+	if (unlikely(vpmd_rxq_halted(rxq)))
 		return 0;
 
 	used_idx = vpmd_vq_consume16(vq, &vq->split.used->idx);
@@ -402,13 +402,13 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 	struct vpmd_net_hdr *const hdrs = txq->hdrs;
 	const uint64_t hdrs_iova = txq->hdrs_iova;
 
-	if (unlikely(txq->halt))
+	if (unlikely(vpmd_txq_halted(txq)))
 		return 0;
 	/* Completions are taken lazily, in large batches: most bursts do not touch the
 	 * device-written used ring at all. */
 	if (vq->nb_free < txq->free_thresh && txq->nb_inflight) {
 		tx_split_reclaim(txq, inorder);
-		if (unlikely(txq->halt))
+		if (unlikely(vpmd_read_once(&txq->halt)))
 			return 0;
 	}
 

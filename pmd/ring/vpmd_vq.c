@@ -166,7 +166,7 @@ vpmd_rxq_reset(struct vpmd_rxq *rxq)
 	rxq->free_tail = 0;
 	rxq->ib_rem = 0;
 	rxq->ib_len = 0;
-	rxq->halt = VPMD_Q_STOPPED;
+	vpmd_write_once(&rxq->halt, VPMD_Q_STOPPED);
 	rxq->bad_reason = VPMD_BAD_NONE;
 	rxq->bad_logged = false;
 }
@@ -255,7 +255,7 @@ vpmd_txq_reset(struct vpmd_txq *txq)
 	txq->nb_free_ids = txq->vq.size;
 	txq->oldest = 0;
 	txq->nb_inflight = 0;
-	txq->halt = VPMD_Q_STOPPED;
+	vpmd_write_once(&txq->halt, VPMD_Q_STOPPED);
 	txq->bad_reason = VPMD_BAD_NONE;
 	txq->bad_logged = false;
 }

@@ -91,6 +91,24 @@ struct vpmd_transport_ops {
 	 */
 	int (*ctrl_cmd)(void *priv, uint8_t cls, uint8_t cmd, const void *data, uint32_t len,
 			char *err, size_t errlen);
+	/*
+	 * Optional, together: a device whose backend can go away and come back (vhost-user).
+	 * The core's vpmd_poll() drives them; none blocks longer than one reply timeout.
+	 *   conn_lost     whether the backend is gone (hang-up, socket error, a reply that
+	 *                 never came, an unsolicited message). A query.
+	 *   conn_release  drop the connection and forget every ring without talking to the
+	 *                 backend. 1 when the backend can no longer reach the rings and buffers
+	 *                 it was given (no ring was live, or its process exited or unmapped our
+	 *                 memory), 0 when that is not known yet (ask again later; why says what
+	 *                 is awaited). A query again after the first call.
+	 *   reconnect     one attempt at a new connection and handshake. 0 connected (the
+	 *                 device reads as freshly reset), -EAGAIN no backend there yet, another
+	 *                 -errno with err filled when the backend came back unusable (fewer
+	 *                 queues, no VERSION_1, ...).
+	 */
+	bool (*conn_lost)(void *priv);
+	int (*conn_release)(void *priv, char *why, size_t whylen);
+	int (*reconnect)(void *priv, char *err, size_t errlen);
 	/* Whether rings must be addressed by process VA (vhost-user) rather than IOVA. */
 	bool uses_va;
 	void (*close)(void *priv);

@@ -1,18 +1,30 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * vhost-user frontend transport (client mode): we connect to a backend that listens on a
- * unix socket (e.g. `dpdk-testpmd --vdev net_vhost0,iface=PATH`) and hand it our rings
- * and our hugepage memory. Protocol: QEMU docs/interop/vhost-user.rst; the device model
+ * vhost-user frontend transport: we connect to a backend that listens on a unix socket
+ * (e.g. `dpdk-testpmd --vdev net_vhost0,iface=PATH`), or with server=1 listen there for
+ * one to connect (`net_vhost0,iface=PATH,client=1`), and hand it our rings and our hugepage
+ * memory. Protocol: QEMU docs/interop/vhost-user.rst; the device model
  * on top is virtio 1.2 (net device, 5.1).
  *
  * Spec string (what follows "vhost-user:" in vpmd_open):
- *     PATH[,queues=N][,mac=XX:XX:XX:XX:XX:XX][,mtu=N][,timeout_ms=N]
+ *     PATH[,queues=N][,mac=XX:XX:XX:XX:XX:XX][,mtu=N][,timeout_ms=N][,server=0|1]
  *   queues      queue pairs the device shows (default 1; at most what GET_QUEUE_NUM says,
  *               which is only the backend's ceiling: give the backend's own queues= here)
  *   mac         MAC reported in the emulated config space (default: locally administered,
  *               derived from PATH so that two ports on different sockets differ)
  *   mtu         offers VIRTIO_NET_F_MTU with this value (default: MTU not offered)
- *   timeout_ms  bound on every reply from the backend (default 5000)
+ *   timeout_ms  bound on every reply from the backend (default 5000); with server=1 also
+ *               how long vpmd_open waits for the first backend to connect
+ *   server      1: listen on PATH (a stale socket file is replaced, the file is removed at
+ *               close) and accept the backend's connection; default 0 (connect to PATH)
+ *
+ * Reconnect (vpmd_poll() drives it): a lost connection (hang-up, socket error, a reply
+ * that never came, an unsolicited message) reads as conn_lost. conn_release closes it and
+ * forgets the rings without a message; the rings and buffers count as released once the
+ * backend's process (SO_PEERCRED at connect) exited (its pidfd is readable) or no longer
+ * maps any file of the memory table (/proc/PID/maps). reconnect connects again (client:
+ * connect; server: a non-blocking accept) and repeats the handshake and the queues= check;
+ * the core renegotiates on top.
  *
  * What the frontend emulates, because a vhost-user net backend has none of it:
  *   - device status (ACKNOWLEDGE..DRIVER_OK): kept here; DRIVER_OK enables the rings;
@@ -50,7 +62,7 @@
 
 RTE_LOG_REGISTER(vhu_logtype, pmd.net.vpmd.vhost_user, NOTICE);
 
-#define VHU_SPEC_USAGE     "use vhost-user:/path/to.sock[,queues=N,mac=..,mtu=N]"
+#define VHU_SPEC_USAGE     "use vhost-user:/path/to.sock[,queues=N,mac=..,mtu=N,server=1]"
 #define VHU_SPEC_MAX       512
 #define VHU_TIMEOUT_MS_MAX 600000
 
@@ -192,6 +204,8 @@ vhu_vring_stop(struct vhu_dev *d, uint16_t vq, char *err, size_t errlen)
 			     d->path, vq, reply.index);
 		rc = -EPROTO;
 	}
+	/* Forgotten either way; a ring that did not stop stays the backend's (at_risk). */
+	d->at_risk |= rc != 0;
 	d->q[vq].set_up = false;
 	d->q[vq].enabled = false;
 	return rc;
@@ -206,10 +220,16 @@ static int
 vhu_reset(void *priv, char *err, size_t errlen)
 {
 	struct vhu_dev *d = priv;
+	char why[192] = "";
 	int first_rc = 0;
 
 	d->status = 0;
 	d->active_pairs = 1;
+	if (d->at_risk && !vhu_peer_released(d, why, sizeof(why))) {
+		vpmd_set_err(err, errlen, "%s", why);
+		return -EIO;
+	}
+	d->at_risk = false;
 	for (uint16_t vq = 0; vq < VHU_MAX_VQS; vq++) {
 		int rc;
 
@@ -453,7 +473,93 @@ vhu_close(void *priv)
 	/* Closing the socket is what tells the backend the device is gone. */
 	if (d->sock >= 0)
 		close(d->sock);
+	if (d->listen_fd >= 0) {
+		close(d->listen_fd);
+		unlink(d->path);
+	}
+	if (d->peer_pidfd >= 0)
+		close(d->peer_pidfd);
 	free(d);
+}
+
+/* ---- reconnect --------------------------------------------------------------------- */
+
+static bool
+vhu_conn_lost(void *priv)
+{
+	return !vhu_conn_alive(priv);
+}
+
+/* Forget the backend's rings without a message and close the connection; the emulated
+ * device reads as reset, and the next connection gets the memory table again. */
+static void
+vhu_drop(struct vhu_dev *d)
+{
+	for (uint16_t vq = 0; vq < VHU_MAX_VQS; vq++) {
+		d->at_risk |= d->q[vq].set_up;
+		d->q[vq].set_up = false;
+		d->q[vq].enabled = false;
+		vhu_queue_close_fds(d, vq);
+	}
+	vhu_disconnect(d);
+	d->status = 0;
+	d->active_pairs = 1;
+	d->mem_valid = false;
+	d->protocol_features = 0;
+}
+
+static int
+vhu_conn_release(void *priv, char *why, size_t whylen)
+{
+	struct vhu_dev *d = priv;
+
+	if (d->sock >= 0)
+		vhu_drop(d);
+	if (d->at_risk && !vhu_peer_released(d, why, whylen))
+		return 0;
+	d->at_risk = false;
+	return 1;
+}
+
+static int vhu_handshake(struct vhu_dev *d, char *err, size_t errlen);
+static int vhu_check_queue_num(struct vhu_dev *d, uint16_t queues_cap, char *err, size_t errlen);
+
+static int
+vhu_reconnect(void *priv, char *err, size_t errlen)
+{
+	struct vhu_dev *d = priv;
+	int rc;
+
+	if (vhu_conn_alive(d))
+		return 0;
+	if (d->sock >= 0 || d->at_risk) {
+		vpmd_set_err(err, errlen,
+			     "vhost-user %s: reconnect before the old connection "
+			     "was released",
+			     d->path);
+		return -EBUSY;
+	}
+	if (d->server) {
+		rc = vhu_accept(d, 0, err, errlen);
+	} else {
+		rc = vhu_connect(d, err, errlen);
+		if (rc == -ENOENT || rc == -ECONNREFUSED)
+			rc = -EAGAIN;
+	}
+	if (rc < 0)
+		return rc;
+	d->max_pairs = 1;
+	rc = vhu_handshake(d, err, errlen);
+	if (rc == 0)
+		rc = vhu_check_queue_num(d, d->queues_cap, err, errlen);
+	if (rc < 0) {
+		vhu_disconnect(d);
+		return rc == -EAGAIN ? -EPROTO : rc;
+	}
+	VHU_LOG(INFO,
+		"%s: reconnected (backend pid %d): features 0x%" PRIx64 " protocol 0x%" PRIx64,
+		d->path, d->peer_pid, d->backend_features, d->protocol_features);
+	return 0;
 }
 
 static const struct vpmd_transport_ops vhu_ops = {
@@ -469,6 +575,9 @@ static const struct vpmd_transport_ops vhu_ops = {
 	.queue_setup = vhu_queue_setup,
 	.queue_release = vhu_queue_release,
 	.ctrl_cmd = vhu_ctrl_cmd,
+	.conn_lost = vhu_conn_lost,
+	.conn_release = vhu_conn_release,
+	.reconnect = vhu_reconnect,
 	.uses_va = true,
 	.close = vhu_close,
 };
@@ -509,6 +618,10 @@ vhu_parse_option(struct vhu_dev *d, const char *key, const char *val, uint16_t *
 		if (vhu_parse_uint(val, 1, VHU_TIMEOUT_MS_MAX, &v) < 0)
 			return -EINVAL;
 		d->timeout_ms = (int)v;
+	} else if (strcmp(key, "server") == 0) {
+		if (vhu_parse_uint(val, 0, 1, &v) < 0)
+			return -EINVAL;
+		d->server = v == 1;
 	} else if (strcmp(key, "mac") == 0) {
 		if (rte_ether_unformat_addr(val, &d->mac) < 0 ||
 		    !rte_is_unicast_ether_addr(&d->mac))
@@ -561,7 +674,7 @@ vhu_parse_spec(struct vhu_dev *d, const char *spec, uint16_t *queues_cap, bool *
 			vpmd_set_err(err, errlen,
 				     "vhost-user %s: bad option '%s%s%s': known are "
 				     "queues=%d..%d, mac=unicast XX:XX:XX:XX:XX:XX, mtu=%d..%d, "
-				     "timeout_ms=N",
+				     "timeout_ms=N, server=0|1",
 				     d->path, tok, val ? "=" : "", val ? val : "",
 				     VPMD_MQ_PAIRS_MIN, VPMD_MAX_QPAIRS, VPMD_MTU_MIN, UINT16_MAX);
 			return -EINVAL;
@@ -674,6 +787,8 @@ vpmd_vhost_user_probe(const char *path, const struct vpmd_transport_ops **ops, v
 		return -ENOMEM;
 	}
 	d->sock = -1;
+	d->listen_fd = -1;
+	d->peer_pidfd = -1;
 	d->timeout_ms = VHU_TIMEOUT_MS_DEFAULT;
 	d->mtu = RTE_ETHER_MTU;
 	d->max_pairs = 1;
@@ -686,7 +801,14 @@ vpmd_vhost_user_probe(const char *path, const struct vpmd_transport_ops **ops, v
 		goto fail;
 	if (!mac_given)
 		vhu_default_mac(d);
-	rc = vhu_connect(d, err, errlen);
+	d->queues_cap = queues_cap;
+	if (d->server) {
+		rc = vhu_listen(d, err, errlen);
+		if (rc == 0)
+			rc = vhu_accept(d, d->timeout_ms, err, errlen);
+	} else {
+		rc = vhu_connect(d, err, errlen);
+	}
 	if (rc == 0)
 		rc = vhu_handshake(d, err, errlen);
 	if (rc == 0)

@@ -38,9 +38,17 @@ struct vhu_queue {
 };
 
 struct vhu_dev {
-	int sock;
-	bool broken;  /* a socket error or protocol violation happened: needs reset */
-	bool hung_up; /* ... found between requests: the backend closed or babbled */
+	int sock;       /* the connection; -1 while there is none */
+	bool broken;    /* a socket error or protocol violation happened: needs reset */
+	bool hung_up;   /* ... found between requests: the backend closed or babbled */
+	bool server;    /* server=1: we listen on path, the backend connects */
+	int listen_fd;  /* server mode: the listening socket (non-blocking) */
+	int peer_pid;   /* the backend's process (SO_PEERCRED), 0 when unknown */
+	int peer_pidfd; /* pidfd of peer_pid: readable once it exited; -1 when none */
+	/* The connection was lost while the backend had live rings: until it provably cannot
+	 * reach our memory (vhu_peer_released()), nothing it was given may be reused. */
+	bool at_risk;
+	uint16_t queues_cap; /* queues= of the spec (0: default 1), checked at every connect */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int timeout_ms;
 	uint64_t backend_features;  /* GET_FEATURES, including VHU_F_PROTOCOL_FEATURES */
@@ -65,6 +73,15 @@ struct vhu_dev {
  * failure that leaves the stream out of step marks the connection broken for good.
  */
 int vhu_connect(struct vhu_dev *d, char *err, size_t errlen);
+/* Server mode: listen on d->path (a stale socket file there is replaced). */
+int vhu_listen(struct vhu_dev *d, char *err, size_t errlen);
+/* Server mode: take the backend's connection, waiting up to wait_ms; -EAGAIN when none. */
+int vhu_accept(struct vhu_dev *d, int wait_ms, char *err, size_t errlen);
+/* Close the connection (the backend sees the hang-up); the device reads as broken. */
+void vhu_disconnect(struct vhu_dev *d);
+/* Whether the backend that had the last connection can no longer reach our memory: its
+ * process exited, or no longer maps what the memory table gave it. why says what is not. */
+bool vhu_peer_released(struct vhu_dev *d, char *why, size_t whylen);
 /* A request without a reply payload; acked when REPLY_ACK was negotiated. */
 int vhu_request(struct vhu_dev *d, uint32_t request, const void *payload, uint32_t size,
 		const int *fds, unsigned int nfds, char *err, size_t errlen);
@@ -85,5 +102,8 @@ int vhu_mem_check(struct vhu_dev *d, char *err, size_t errlen);
 int vhu_mem_sync(struct vhu_dev *d, char *err, size_t errlen);
 void vhu_mem_watch(struct vhu_dev *d);
 void vhu_mem_unwatch(struct vhu_dev *d);
+/* Whether process pid maps any file of the memory table we sent: 1 yes, 0 no, -errno when
+ * that cannot be read (another user's process without privileges). */
+int vhu_mem_mapped_by(const struct vhu_dev *d, int pid);
 
 #endif /* VHU_INTERNAL_H */

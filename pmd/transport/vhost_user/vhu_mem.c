@@ -7,6 +7,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <rte_common.h>
 #include <rte_fbarray.h>
@@ -194,4 +196,40 @@ vhu_mem_unwatch(struct vhu_dev *d)
 	if (d->mem_cb_name[0] != '\0')
 		rte_mem_event_callback_unregister(d->mem_cb_name, d);
 	d->mem_cb_name[0] = '\0';
+}
+
+/*
+ * The files behind the table we sent, against the process's mappings (/proc/PID/maps:
+ * "start-end perms offset major:minor inode path"). A process that exited has none.
+ */
+int
+vhu_mem_mapped_by(const struct vhu_dev *d, int pid)
+{
+	struct stat st[VHU_MAX_REGIONS];
+	unsigned int n = 0, maj, min;
+	unsigned long ino;
+	char path[64], line[512];
+	int found = 0, e;
+	FILE *f;
+
+	for (uint32_t i = 0; i < d->mem_sent.nregions; i++)
+		if (fstat(d->mem_fds_sent[i], &st[n]) == 0)
+			n++;
+	if (n == 0)
+		return 0; /* no table went out: the backend never had our memory */
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (f == NULL) {
+		e = errno;
+		return e == ENOENT || e == ESRCH ? 0 : -e;
+	}
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "%*x-%*x %*s %*x %x:%x %lu", &maj, &min, &ino) != 3 || ino == 0)
+			continue;
+		for (unsigned int i = 0; i < n && !found; i++)
+			found = ino == (unsigned long)st[i].st_ino &&
+				makedev(maj, min) == st[i].st_dev;
+	}
+	fclose(f);
+	return found;
 }

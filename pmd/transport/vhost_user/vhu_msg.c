@@ -11,7 +11,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
@@ -322,7 +324,7 @@ vhu_conn_alive(struct vhu_dev *d)
 {
 	struct pollfd pfd = { .fd = d->sock, .events = POLLIN };
 
-	if (d->broken)
+	if (d->broken || d->sock < 0)
 		return false;
 	/* Nothing is due from the backend between requests: readable means hang-up or garbage. */
 	if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLIN))) {
@@ -333,12 +335,146 @@ vhu_conn_alive(struct vhu_dev *d)
 	return true;
 }
 
+/* Who is on the other end: the process we later ask whether it still maps our memory. */
+static void
+vhu_peer_record(struct vhu_dev *d)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (d->peer_pidfd >= 0)
+		close(d->peer_pidfd);
+	d->peer_pidfd = -1;
+	d->peer_pid = 0;
+	if (getsockopt(d->sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.pid <= 0)
+		return; /* another PID namespace: never provably released */
+	d->peer_pid = cred.pid;
+	d->peer_pidfd = (int)syscall(SYS_pidfd_open, cred.pid, 0);
+}
+
+bool
+vhu_peer_released(struct vhu_dev *d, char *why, size_t whylen)
+{
+	struct pollfd pfd = { .fd = d->peer_pidfd, .events = POLLIN };
+	int rc;
+
+	if (d->peer_pid == 0) {
+		vpmd_set_err(why, whylen,
+			     "vhost-user %s: the backend's process is unknown (another PID "
+			     "namespace?)",
+			     d->path);
+		return false;
+	}
+	/* A pidfd reads ready once every thread exited: the mappings went with the mm. */
+	if (d->peer_pidfd >= 0 && poll(&pfd, 1, 0) > 0)
+		return true;
+	rc = vhu_mem_mapped_by(d, d->peer_pid);
+	if (rc == 0)
+		return true;
+	if (rc > 0)
+		vpmd_set_err(why, whylen,
+			     "vhost-user %s: the backend (pid %d) hung up but still maps our "
+			     "memory",
+			     d->path, d->peer_pid);
+	else
+		vpmd_set_err(why, whylen,
+			     "vhost-user %s: the backend (pid %d) hung up; cannot read its "
+			     "mappings (%s)",
+			     d->path, d->peer_pid, strerror(-rc));
+	return false;
+}
+
+void
+vhu_disconnect(struct vhu_dev *d)
+{
+	if (d->sock >= 0)
+		close(d->sock);
+	d->sock = -1;
+	d->broken = true;
+	d->hung_up = true;
+}
+
+/* Bounds sendmsg: a backend that stops reading must not hang the control path. */
+static void
+vhu_sock_timeouts(struct vhu_dev *d)
+{
+	struct timeval tv = { .tv_sec = d->timeout_ms / 1000,
+			      .tv_usec = (d->timeout_ms % 1000) * 1000 };
+
+	setsockopt(d->sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+int
+vhu_listen(struct vhu_dev *d, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int e, probe;
+
+	memcpy(sa.sun_path, d->path, strlen(d->path) + 1);
+	d->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (d->listen_fd < 0) {
+		e = errno;
+		vpmd_set_err(err, errlen, "vhost-user %s: socket(): %s", d->path, strerror(e));
+		return -e;
+	}
+	if (bind(d->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno == EADDRINUSE) {
+		/* A socket file nobody listens on is left over from an earlier run. */
+		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
+		    errno == ECONNREFUSED)
+			unlink(d->path);
+		if (probe >= 0)
+			close(probe);
+		if (bind(d->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			errno = EADDRINUSE;
+		else
+			errno = 0;
+	} else {
+		errno = 0;
+	}
+	if (errno != 0 || listen(d->listen_fd, 1) < 0) {
+		e = errno;
+		vpmd_set_err(err, errlen, "vhost-user %s: server=1: cannot listen: %s%s", d->path,
+			     strerror(e),
+			     e == EADDRINUSE ? " (another process listens there)" : "");
+		close(d->listen_fd);
+		d->listen_fd = -1;
+		return -e;
+	}
+	return 0;
+}
+
+int
+vhu_accept(struct vhu_dev *d, int wait_ms, char *err, size_t errlen)
+{
+	struct pollfd pfd = { .fd = d->listen_fd, .events = POLLIN };
+	int rc, e;
+
+	rc = poll(&pfd, 1, wait_ms);
+	if (rc <= 0) {
+		vpmd_set_err(err, errlen,
+			     "vhost-user %s: server=1: no backend connected%s (start it in client "
+			     "mode, e.g. net_vhost0,iface=%s,client=1)",
+			     d->path, wait_ms > 0 ? " in time" : "", d->path);
+		return -EAGAIN;
+	}
+	d->sock = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (d->sock < 0) {
+		e = errno;
+		vpmd_set_err(err, errlen, "vhost-user %s: accept: %s", d->path, strerror(e));
+		return e == EAGAIN || e == EINTR || e == ECONNABORTED ? -EAGAIN : -e;
+	}
+	d->broken = false;
+	d->hung_up = false;
+	vhu_sock_timeouts(d);
+	vhu_peer_record(d);
+	return 0;
+}
+
 int
 vhu_connect(struct vhu_dev *d, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = d->timeout_ms / 1000,
-			      .tv_usec = (d->timeout_ms % 1000) * 1000 };
 	int e;
 
 	d->sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -347,12 +483,17 @@ vhu_connect(struct vhu_dev *d, char *err, size_t errlen)
 		vpmd_set_err(err, errlen, "vhost-user %s: socket(): %s", d->path, strerror(e));
 		return -e;
 	}
-	/* Bounds sendmsg: a backend that stops reading must not hang the control path. */
-	setsockopt(d->sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	vhu_sock_timeouts(d);
 	memcpy(sa.sun_path, d->path, strlen(d->path) + 1);
-	if (connect(d->sock, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+	if (connect(d->sock, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		d->broken = false;
+		d->hung_up = false;
+		vhu_peer_record(d);
 		return 0;
+	}
 	e = errno;
+	close(d->sock);
+	d->sock = -1;
 	if (e == ENOENT || e == ECONNREFUSED || e == ENOTSOCK)
 		vpmd_set_err(err, errlen,
 			     "no vhost-user backend at %s: start one (e.g. "

@@ -41,6 +41,8 @@ enum bad_kind {
 	BAD_NO_VERSION_1,   /* features without VIRTIO_F_VERSION_1 */
 	BAD_ZERO_QUEUES,    /* GET_QUEUE_NUM = 0 */
 	BAD_TOO_FEW_QUEUES, /* GET_QUEUE_NUM = 2 but the spec asks queues=4 */
+	BAD_EXTRA_REPLY,    /* a second, unasked-for reply follows GET_FEATURES' */
+	BAD_FRAGMENTED,     /* every reply split over three writes 20 ms apart: fine */
 	GOOD,               /* a correct backend: the probe must succeed */
 	/* Driver cases (driver_case): the backend goes wrong after the probe. */
 	BAD_NO_VRING_BASE, /* never answers GET_VRING_BASE */
@@ -66,6 +68,8 @@ static const struct bad_case cases[] = {
 	{ BAD_NO_VERSION_1, "", "does not offer VIRTIO_F_VERSION_1" },
 	{ BAD_ZERO_QUEUES, "", "reports 0 queue pairs" },
 	{ BAD_TOO_FEW_QUEUES, ",queues=4", "queues=4 but the backend supports 2 pair(s)" },
+	{ BAD_EXTRA_REPLY, "", "bad reply to GET_PROTOCOL_FEATURES (request 17" },
+	{ BAD_FRAGMENTED, ",queues=2", NULL },
 	{ GOOD, ",queues=2", NULL },
 };
 
@@ -128,17 +132,32 @@ read_full(int fd, void *buf, size_t len)
 	return true;
 }
 
+static bool fragment_replies;
+
 static void
 reply(int fd, uint32_t request, uint32_t flags, const void *payload, uint32_t size,
       uint32_t size_field)
 {
 	uint8_t buf[64];
 	struct hdr h = { .request = request, .flags = flags, .size = size_field };
+	size_t len = sizeof(h) + size, cut[] = { 5, sizeof(h) + 3, len }, off = 0;
 
 	memcpy(buf, &h, sizeof(h));
 	memcpy(buf + sizeof(h), payload, size);
-	if (write(fd, buf, sizeof(h) + size) < 0)
-		perror("backend write");
+	if (!fragment_replies) {
+		if (write(fd, buf, len) < 0)
+			perror("backend write");
+		return;
+	}
+	/* Inside the header, inside the payload, the rest: three recvmsg at least. */
+	for (size_t i = 0; i < 3 && off < len; i++) {
+		size_t end = cut[i] < len ? cut[i] : len;
+
+		if (write(fd, buf + off, end - off) < 0)
+			perror("backend write");
+		off = end;
+		usleep(20 * 1000);
+	}
 }
 
 static void *
@@ -151,6 +170,7 @@ backend_main(void *arg)
 
 	if (fd < 0)
 		return NULL;
+	fragment_replies = b->kind == BAD_FRAGMENTED;
 	while (read_full(fd, &h, sizeof(h))) {
 		uint64_t v = 0;
 		uint32_t rflags = 0x1 | 0x4;
@@ -184,6 +204,10 @@ backend_main(void *arg)
 			case BAD_NO_VERSION_1:
 				v &= ~F_VERSION_1;
 				break;
+			case BAD_EXTRA_REPLY:
+				reply(fd, 1, rflags, &v, 8, 8);
+				reply(fd, 17, rflags, &v, 8, 8);
+				continue;
 			default:
 				break;
 			}

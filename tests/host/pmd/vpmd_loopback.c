@@ -14,8 +14,21 @@
  *        vpmd_loopback EAL_ARGS -- -x SOCKET      (expects "no vhost-user backend" error)
  *        vpmd_loopback EAL_ARGS -- -s SOCKET -X   (EAL without --single-file-segments:
  *                                                  expects the error that says to add it)
+ *        vpmd_loopback EAL_ARGS -- -s SOCKET -K MARKER [-L] ...   (reconnect: traffic
+ *            until MARKER is created, then the backend is killed and restarted by the
+ *            driver script; -L: we listen (server=1), the backend connects)
+ *
+ * Reconnect (-K): packets flow (window as above, losses allowed once the backend dies);
+ * after 2000 echoed packets per queue MARKER is created and traffic goes on until
+ * vpmd_poll() reports the backend gone. While it is away every mbuf must be back in the
+ * pool (nothing posted or in flight is lost). Once the backend is back (vpmd_poll() 0, link
+ * up), a strict round of LB_ROUND2 packets per queue must come back intact, the counters
+ * must have continued (not reset), and after stop the pool is full and as many fds are
+ * open as before vpmd_open().
  * Run by run-loopback.sh, which starts and stops testpmd.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -260,6 +273,149 @@ lb_round(struct vpmd_dev *dev, struct rte_mempool *mp, uint16_t pairs, uint32_t 
 	return ret;
 }
 
+static unsigned int
+lb_open_fds(void)
+{
+	unsigned int n = 0;
+	char p[64];
+
+	for (int fd = 0; fd < 4096; fd++) {
+		snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+		n += access(p, F_OK) == 0;
+	}
+	return n;
+}
+
+/* Echo traffic, unchecked, on every queue: returns how many packets came back. */
+static uint64_t
+lb_churn(struct vpmd_dev *dev, struct rte_mempool *mp, uint16_t pairs, const struct vpmd_link *link,
+	 uint32_t *seq)
+{
+	uint64_t back = 0;
+
+	for (uint16_t q = 0; q < pairs; q++) {
+		struct rte_mbuf *burst[LB_BURST];
+		uint16_t nb = 0, k;
+
+		while (nb < 8 && (burst[nb] = lb_build(mp, &link->mac, q, seq[q] + nb)) != NULL)
+			nb++;
+		k = nb ? vpmd_tx_burst(vpmd_txq(dev, q), burst, nb) : 0;
+		rte_pktmbuf_free_bulk(burst + k, nb - k);
+		seq[q] += k;
+		k = vpmd_rx_burst(vpmd_rxq(dev, q), burst, LB_BURST);
+		back += k;
+		rte_pktmbuf_free_bulk(burst, k);
+	}
+	return back;
+}
+
+static uint64_t
+lb_rx_total(struct vpmd_dev *dev, uint16_t pairs)
+{
+	struct vpmd_rxq_stats rs;
+	uint64_t n = 0;
+
+	for (uint16_t q = 0; q < pairs; q++) {
+		vpmd_rxq_stats(vpmd_rxq(dev, q), &rs);
+		n += rs.packets;
+	}
+	return n;
+}
+
+/*
+ * The reconnect run (-K): traffic, MARKER, the backend killed under it, back again, a strict
+ * round. 0 = pass.
+ */
+static int
+lb_reconnect(struct vpmd_dev *dev, struct rte_mempool *mp, uint16_t pairs, bool macswap,
+	     struct vpmd_link *link, const char *marker)
+{
+	uint64_t hz = rte_get_timer_hz(), t0 = rte_get_timer_cycles(), back = 0, rx_before;
+	uint32_t seq[VPMD_MAX_QPAIRS] = { 0 };
+	struct vpmd_conn_stats cs;
+	bool marked = false, pool_full_seen = false;
+	int rc, fd;
+
+	/* Up to the hang-up: traffic, with the marker once enough came back. */
+	for (;;) {
+		back += lb_churn(dev, mp, pairs, link, seq);
+		if (!marked && back >= 2000u * pairs) {
+			fd = open(marker, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+			if (fd >= 0)
+				close(fd);
+			marked = true;
+			printf("reconnect: %" PRIu64 " packets echoed; backend may be killed\n",
+			       back);
+		}
+		rc = vpmd_poll(dev);
+		if (rc != 0)
+			break;
+		if (rte_get_timer_cycles() - t0 > 20 * hz) {
+			fprintf(stderr, "FAIL: backend never went away (marker %d)\n", marked);
+			return 1;
+		}
+	}
+	if (rc != -ENOTCONN || !marked) {
+		fprintf(stderr, "FAIL: vpmd_poll() %d after %" PRIu64 " packets (marker %d)\n", rc,
+			back, marked);
+		return 1;
+	}
+	vpmd_link_get(dev, link);
+	if (link->up) {
+		fprintf(stderr, "FAIL: link up while the backend is away\n");
+		return 1;
+	}
+	rx_before = lb_rx_total(dev, pairs);
+	printf("reconnect: backend gone after %" PRIu64 " packets echoed; link down\n", back);
+
+	/* Away: empty bursts (the park acknowledgement), then every mbuf back in the pool. */
+	t0 = rte_get_timer_cycles();
+	for (;;) {
+		struct rte_mbuf *m[1];
+
+		for (uint16_t q = 0; q < pairs; q++) {
+			vpmd_rx_burst(vpmd_rxq(dev, q), m, 0);
+			vpmd_tx_burst(vpmd_txq(dev, q), m, 0);
+		}
+		rc = vpmd_poll(dev);
+		vpmd_conn_stats_get(dev, &cs);
+		if (cs.attempts > 0 && rc != 0 && rte_mempool_avail_count(mp) == LB_POOL_SIZE)
+			pool_full_seen = true;
+		if (rc == 0)
+			break;
+		if (rc != -ENOTCONN || rte_get_timer_cycles() - t0 > 60 * hz) {
+			fprintf(stderr,
+				"FAIL: backend not back: vpmd_poll() %d, %" PRIu64 " attempt(s)\n",
+				rc, cs.attempts);
+			return 1;
+		}
+		rte_delay_ms(1);
+	}
+	vpmd_conn_stats_get(dev, &cs);
+	vpmd_link_get(dev, link);
+	printf("reconnect: back after %" PRIu64 " attempt(s) (%" PRIu64 " refused); link %s; "
+	       "pool full while away: %s\n",
+	       cs.attempts, cs.refused, link->up ? "up" : "down", pool_full_seen ? "yes" : "no");
+	if (!link->up || !pool_full_seen || cs.losses != 1 || cs.reconnects != 1) {
+		fprintf(stderr,
+			"FAIL: after reconnect: link %d, pool full while away %d, losses %" PRIu64
+			", reconnects %" PRIu64 "\n",
+			link->up, pool_full_seen, cs.losses, cs.reconnects);
+		return 1;
+	}
+	/* testpmd starts forwarding a moment after the connection is set up. */
+	rte_delay_ms(500);
+	rc = lb_round(dev, mp, pairs, LB_ROUND2, macswap, link, 2);
+	if (rc == 0 && lb_rx_total(dev, pairs) != rx_before + (uint64_t)LB_ROUND2 * pairs) {
+		fprintf(stderr,
+			"FAIL: rx counters did not continue: %" PRIu64 " before, %" PRIu64
+			" after %u more per queue\n",
+			rx_before, lb_rx_total(dev, pairs), LB_ROUND2);
+		rc = 1;
+	}
+	return rc;
+}
+
 static int
 lb_expect_missing(const char *sock)
 {
@@ -289,9 +445,10 @@ lb_expect_missing(const char *sock)
 int
 main(int argc, char **argv)
 {
-	const char *sock = NULL, *missing = NULL;
+	const char *sock = NULL, *missing = NULL, *marker = NULL;
 	uint16_t pairs = 1;
-	bool packed = false, macswap = false, expect_sfs_error = false;
+	bool packed = false, macswap = false, expect_sfs_error = false, server = false;
+	unsigned int fds0 = 0;
 	uint32_t count = 20000;
 	struct vpmd_dev *dev = NULL;
 	struct rte_mempool *mp = NULL;
@@ -309,7 +466,7 @@ main(int argc, char **argv)
 	}
 	argc -= n;
 	argv += n;
-	while ((opt = getopt(argc, argv, "s:q:f:r:n:x:X")) != -1) {
+	while ((opt = getopt(argc, argv, "s:q:f:r:n:x:XK:L")) != -1) {
 		switch (opt) {
 		case 's':
 			sock = optarg;
@@ -331,6 +488,12 @@ main(int argc, char **argv)
 			break;
 		case 'X':
 			expect_sfs_error = true;
+			break;
+		case 'K':
+			marker = optarg;
+			break;
+		case 'L':
+			server = true;
 			break;
 		default:
 			fprintf(stderr,
@@ -355,7 +518,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "FAIL: mbuf pool: %s\n", rte_strerror(rte_errno));
 		goto out;
 	}
-	snprintf(spec, sizeof(spec), "vhost-user:%s,queues=%u", sock, pairs);
+	/* server=1: the backend (testpmd client=1) connects once it is up, within 30 s. */
+	snprintf(spec, sizeof(spec), "vhost-user:%s,queues=%u%s", sock, pairs,
+		 server ? ",server=1,timeout_ms=30000" : "");
+	fds0 = lb_open_fds();
 	dev = vpmd_open(spec, err, sizeof(err));
 	if (dev == NULL && expect_sfs_error)
 		goto check_sfs_error;
@@ -409,6 +575,11 @@ check_sfs_error:
 		goto out;
 	}
 
+	if (marker != NULL) {
+		ret = lb_reconnect(dev, mp, pairs, macswap, &link, marker);
+		vpmd_stop(dev);
+		goto check_pool;
+	}
 	/* Round 1, then a stop/start cycle (rings torn down and set up again), round 2. */
 	ret = lb_round(dev, mp, pairs, count, macswap, &link, 1);
 	vpmd_stop(dev);
@@ -421,11 +592,21 @@ check_sfs_error:
 			vpmd_stop(dev);
 		}
 	}
+check_pool:
 	/* Every mbuf must be back in the pool once the device is stopped. */
 	if (ret == 0 && rte_mempool_avail_count(mp) != LB_POOL_SIZE) {
 		fprintf(stderr, "FAIL: %u mbufs missing from the pool after stop\n",
 			LB_POOL_SIZE - rte_mempool_avail_count(mp));
 		ret = 1;
+	}
+	if (marker != NULL) {
+		vpmd_close(dev);
+		dev = NULL;
+		if (ret == 0 && lb_open_fds() != fds0) {
+			fprintf(stderr, "FAIL: %u fds open after close, %u before open\n",
+				lb_open_fds(), fds0);
+			ret = 1;
+		}
 	}
 	printf("%s\n", ret == 0 ? "PASS" : "FAIL");
 out:
