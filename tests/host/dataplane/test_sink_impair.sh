@@ -136,9 +136,10 @@ run_cell() { # NAME SEED COUNTER ARGS...
 	if [ -s "$TMP/$name.dump.pid" ]; then
 		bad=$(grep -c 'incorrect' "$TMP/$name.dump")
 		got=$(sink_json "$name" "j['totals']['stack_drop_bad_csum']")
-		# tcpdump may miss frames under load, so at least one bad checksum seen, and vnetsink
-		# dropped exactly what the line corrupted (the other frames are all good).
-		if [ "$bad" -ge 1 ] && [ "$got" = "$n" ]; then
+		# tcpdump may miss frames under load, so at least one bad checksum seen. vnetsink drops
+		# the corrupted frames as bad_csum, all but the few whose flipped byte made the TCP
+		# header itself invalid (data offset), which it drops as malformed before summing.
+		if [ "$bad" -ge 1 ] && [ "$got" -le "$n" ] && [ "$((got * 100))" -ge "$((n * 95))" ]; then
 			echo "ok: $name: $bad frames with bad TCP checksums on the wire (tcpdump), vnetsink dropped $got as bad_csum"
 		else
 			fail "$name: tcpdump saw $bad bad checksums, vnetsink dropped $got as bad_csum, the line corrupted $n"
