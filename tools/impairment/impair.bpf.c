@@ -4,7 +4,10 @@
  *
  * Every IPv4 TCP frame leaving the interface draws from a seeded PRNG (the kernel's
  * bpf_get_prandom_u32 cannot be seeded) and is, in this order:
- *   - dropped with probability IMP_LOSS / 2^32;
+ *   - lost with probability IMP_LOSS / 2^32: redirected to the drop tap (IMP_DROP_IFINDEX),
+ *     whose reader discards it. Not TC_ACT_SHOT: a drop at egress is reported to the sending
+ *     socket (NET_XMIT_DROP), and TCP then just sends the segment again, at once and not as a
+ *     retransmission, so the receiver would never see a loss; a redirect reports success;
  *   - sent to the corrupt tap (IMP_CORRUPT_IFINDEX) with probability IMP_CORRUPT / 2^32: the
  *     user-space half reads it there with its checksum already final (the tap has no checksum
  *     offload, so the kernel completed it before the tap), flips one byte and sends it back
@@ -46,6 +49,9 @@
 #endif
 #ifndef IMP_REORDER_IFINDEX
 #define IMP_REORDER_IFINDEX 0
+#endif
+#ifndef IMP_DROP_IFINDEX
+#define IMP_DROP_IFINDEX 0
 #endif
 #ifndef IMP_MARK
 #define IMP_MARK 0x1e9a1e9a
@@ -120,9 +126,9 @@ impair(struct __sk_buff *skb)
 	if (bpf_skb_load_bytes(skb, ETH_HLEN + 9, &proto, 1) || proto != IPPROTO_TCP)
 		return TC_ACT_OK;
 	imp_count(IMP_TCP_FRAMES);
-	if (imp_hit(IMP_LOSS)) {
+	if (IMP_DROP_IFINDEX && imp_hit(IMP_LOSS)) {
 		imp_count(IMP_DROPPED);
-		return TC_ACT_SHOT;
+		return bpf_redirect(IMP_DROP_IFINDEX, 0);
 	}
 	if (IMP_CORRUPT_IFINDEX && imp_hit(IMP_CORRUPT)) {
 		imp_count(IMP_CORRUPTED);

@@ -2,8 +2,9 @@
 /*
  * vns-impair: the user-space half of tools/impair (the tc-BPF half is impair.bpf.c).
  *
- * Creates two taps in the current network namespace, a corrupt tap and a delay tap, and
- * prints their ifindexes ("ready corrupt_ifindex=N reorder_ifindex=M"); tools/impair then
+ * Creates three taps in the current network namespace, a corrupt tap, a delay tap and a drop
+ * tap, and prints their ifindexes ("ready corrupt_ifindex=N reorder_ifindex=M
+ * drop_ifindex=K"); tools/impair then
  * builds the BPF program with them and attaches it to --dev. Frames the program redirects
  * to a tap come out of it with their checksums final (a tap has no checksum offload), and
  * go back out of --dev through a packet socket whose frames carry --mark, which the program
@@ -11,7 +12,8 @@
  *   - corrupt tap: one byte of the IPv4 payload (the TCP header or data) is XORed with a
  *     non-zero value, the checksums are left alone: the receiver sees a bad TCP checksum;
  *   - delay tap: the frame is held for --delay-us and sent behind the frames that left in
- *     the meantime (a FIFO: every delayed frame gets the same delay).
+ *     the meantime (a FIFO: every delayed frame gets the same delay);
+ *   - drop tap: the frame is read and discarded (a loss the sender's stack cannot see).
  * Only IPv4 TCP frames are forwarded (the taps' own traffic, e.g. IPv6 ND, is dropped).
  * SIGUSR1 prints one JSON line of counters (its own and the BPF map --map's, found by name);
  * SIGTERM/SIGINT sends what is still held, prints the counters and exits 0.
@@ -59,13 +61,13 @@ struct imp_frame {
 };
 
 struct imp_state {
-	int pkt_fd, corrupt_fd, delay_fd;
+	int pkt_fd, corrupt_fd, delay_fd, drop_fd;
 	uint64_t rng;
 	uint64_t delay_ns;
 	const char *map_name;
 	struct imp_frame *ring;
 	unsigned int head, count;
-	uint64_t corrupt_in, corrupt_sent, delay_in, delay_sent, not_tcp, too_big, ring_full,
+	uint64_t lost, corrupt_in, corrupt_sent, delay_in, delay_sent, not_tcp, too_big, ring_full,
 		send_failed;
 };
 
@@ -240,6 +242,15 @@ imp_drain_tap(struct imp_state *s, int fd, bool corrupt)
 	}
 }
 
+static void
+imp_discard(struct imp_state *s)
+{
+	uint8_t buf[65536];
+
+	while (read(s->drop_fd, buf, sizeof(buf)) > 0)
+		s->lost++;
+}
+
 /* Sends the frames that are due (all of them when flushing); returns ns until the next. */
 static int64_t
 imp_release(struct imp_state *s, bool flush)
@@ -294,6 +305,7 @@ imp_print_counters(const struct imp_state *s)
 	printf("{\"bpf_map_found\": %s", found ? "true" : "false");
 	for (int k = 0; k < IMP_MAP_SLOTS; k++)
 		printf(", \"%s\": %" PRIu64, imp_map_slot_names[k], m[k]);
+	printf(", \"lost\": %" PRIu64, s->lost);
 	printf(", \"corrupt_in\": %" PRIu64 ", \"corrupt_sent\": %" PRIu64
 	       ", \"delay_in\": %" PRIu64 ", \"delay_sent\": %" PRIu64 ", \"held\": %u"
 	       ", \"not_tcp\": %" PRIu64 ", \"too_big\": %" PRIu64 ", \"ring_full\": %" PRIu64
@@ -320,8 +332,8 @@ main(int argc, char **argv)
 	uint64_t seed = 1, delay_us = 1000, mark = 0x1e9a1e9a;
 	struct sockaddr_ll sll;
 	struct sigaction sa;
-	char cname[IFNAMSIZ], dname[IFNAMSIZ];
-	int dev_ifindex, corrupt_ifindex = 0, delay_ifindex = 0, c;
+	char cname[IFNAMSIZ], dname[IFNAMSIZ], xname[IFNAMSIZ];
+	int dev_ifindex, corrupt_ifindex = 0, delay_ifindex = 0, drop_ifindex = 0, c;
 	int markv;
 
 	memset(&s, 0, sizeof(s));
@@ -385,10 +397,12 @@ main(int argc, char **argv)
 	snprintf(cname, sizeof(cname), "imc%d", dev_ifindex);
 	snprintf(dname, sizeof(dname), "imd%d", dev_ifindex);
 	s.corrupt_fd = imp_open_tap(cname, &corrupt_ifindex);
+	snprintf(xname, sizeof(xname), "imx%d", dev_ifindex);
 	s.delay_fd = s.corrupt_fd < 0 ? s.corrupt_fd : imp_open_tap(dname, &delay_ifindex);
-	if (s.corrupt_fd < 0 || s.delay_fd < 0) {
-		fprintf(stderr, "vns-impair: cannot create taps %s/%s: %s\n", cname, dname,
-			strerror(s.delay_fd < 0 ? -s.delay_fd : -s.corrupt_fd));
+	s.drop_fd = s.delay_fd < 0 ? s.delay_fd : imp_open_tap(xname, &drop_ifindex);
+	if (s.drop_fd < 0) {
+		fprintf(stderr, "vns-impair: cannot create taps %s/%s/%s: %s\n", cname, dname,
+			xname, strerror(-s.drop_fd));
 		return 1;
 	}
 
@@ -397,13 +411,15 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
-	printf("ready corrupt_ifindex=%d reorder_ifindex=%d\n", corrupt_ifindex, delay_ifindex);
+	printf("ready corrupt_ifindex=%d reorder_ifindex=%d drop_ifindex=%d\n", corrupt_ifindex,
+	       delay_ifindex, drop_ifindex);
 	fflush(stdout);
 
 	while (!imp_stop) {
-		struct pollfd pfd[2] = {
+		struct pollfd pfd[3] = {
 			{ .fd = s.corrupt_fd, .events = POLLIN },
 			{ .fd = s.delay_fd, .events = POLLIN },
+			{ .fd = s.drop_fd, .events = POLLIN },
 		};
 		int64_t wait_ns = imp_release(&s, false);
 		struct timespec ts = { .tv_sec = 1 };
@@ -416,8 +432,9 @@ main(int argc, char **argv)
 			imp_report = 0;
 			imp_print_counters(&s);
 		}
-		if (ppoll(pfd, 2, &ts, NULL) < 0 && errno != EINTR)
+		if (ppoll(pfd, 3, &ts, NULL) < 0 && errno != EINTR)
 			break;
+		imp_discard(&s);
 		imp_drain_tap(&s, s.corrupt_fd, true);
 		imp_drain_tap(&s, s.delay_fd, false);
 	}
