@@ -262,6 +262,7 @@ setup_reporting(struct vns_app *app, char *err, size_t errlen)
 		.port = app->port,
 		.nb_queues = app->cfg.nb_queues,
 		.queues = app->queues,
+		.pool = app->pool,
 		.start_tsc = rte_rdtsc(),
 	};
 

@@ -243,6 +243,19 @@ print_queue_line(FILE *f, double t, uint16_t q, const struct vns_queue *vq,
 		s->flows, r->busy * 100, off ? drops : " 0");
 }
 
+/* One line for the whole run after the queues' (the pool is shared by every queue). */
+static void
+print_pool_line(FILE *f, double t, const struct vns_stats_src *src)
+{
+	struct vns_pool_snap p;
+
+	if (src->pool == NULL)
+		return;
+	vns_pool_snap_take(src, &p);
+	fprintf(f, "[%8.1fs] pool %s: in use %u, available %u of %u mbufs\n", t, src->pool->name,
+		p.in_use, p.available, p.size);
+}
+
 int
 vns_stats_tick(uint64_t now, char *err, size_t errlen)
 {
@@ -265,6 +278,7 @@ vns_stats_tick(uint64_t now, char *err, size_t errlen)
 			print_queue_line(stdout, t, q, c->src.queues[q], &snaps[q], &r[q]);
 			c->prev[q] = snaps[q];
 		}
+		print_pool_line(stdout, t, &c->src);
 		fflush(stdout);
 		c->next_print_tsc = now + c->interval_tsc;
 	}
@@ -327,6 +341,13 @@ vns_stats_final(FILE *f, char *err, size_t errlen)
 		tot.loop.rx_pkts, avg.rx_gbps, tot.loop.tx_pkts,
 		field_by_name(&tot, "stack_iperf_tests"), c->closed.total);
 	print_summary_drops(f, &tot);
+	if (c->src.pool != NULL) {
+		struct vns_pool_snap p;
+
+		vns_pool_snap_take(&c->src, &p);
+		fprintf(f, "summary: pool %s: in use %u, available %u of %u mbufs, flows %u\n",
+			c->src.pool->name, p.in_use, p.available, p.size, tot.flows);
+	}
 	fflush(f);
 	return vns_stats_json_write(&c->src, snaps, r, &c->closed, true, err, errlen);
 }

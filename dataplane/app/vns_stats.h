@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <rte_mempool.h>
+
 #include "vns_config.h"
 #include "vns_port.h"
 #include "vns_worker.h"
@@ -30,6 +32,7 @@ struct vns_stats_src {
 	struct vns_port *port;
 	uint16_t nb_queues;
 	struct vns_queue *const *queues; /* indexed by queue id */
+	struct rte_mempool *pool;        /* the mbuf pool: in-use/available counts (may be NULL) */
 	uint64_t start_tsc;              /* start of the run: uptime and average rates */
 };
 

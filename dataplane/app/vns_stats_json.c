@@ -68,6 +68,20 @@ json_port(const struct vns_stats_src *src)
 	return port;
 }
 
+static json_t *
+json_pool(const struct vns_stats_src *src)
+{
+	struct vns_pool_snap p;
+	json_t *o = json_object();
+
+	vns_pool_snap_take(src, &p);
+	json_object_set_new(o, "name", json_string(src->pool != NULL ? src->pool->name : ""));
+	json_object_set_new(o, "size", json_integer(p.size));
+	json_object_set_new(o, "in_use", json_integer(p.in_use));
+	json_object_set_new(o, "available", json_integer(p.available));
+	return o;
+}
+
 /* The queues array; tot receives the sum of every queue's counters. */
 static json_t *
 json_queues(const struct vns_stats_src *src, const struct vns_qsnap *snaps,
@@ -134,6 +148,7 @@ vns_stats_json_write(const struct vns_stats_src *src, const struct vns_qsnap *sn
 	json_object_set_new(root, "port", json_port(src));
 	json_object_set_new(root, "queues", json_queues(src, snaps, r, &tot));
 	json_object_set_new(root, "totals", json_counters(&tot));
+	json_object_set_new(root, "pool", json_pool(src));
 	json_closed_lists(root, closed);
 
 	/* Readers polling the file never see a half-written one: write aside, then rename. */

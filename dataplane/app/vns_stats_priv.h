@@ -57,6 +57,28 @@ vns_field_get(const struct vns_qsnap *s, const struct vns_field *f)
 	return v;
 }
 
+/*
+ * The mbuf pool's occupancy. in_use counts every mbuf not in the pool or a per-lcore cache:
+ * posted to rx rings, queued for tx, held by the stacks (out-of-order data, reassembly). Idle,
+ * it is the rx rings' refill; a count that stays above that after traffic stops is a leak.
+ * The counts are read without locks (as rte_mempool's own telemetry does): exact when the
+ * loops are idle, within a burst or a cache's worth while they run.
+ */
+struct vns_pool_snap {
+	uint32_t size, in_use, available;
+};
+
+static inline void
+vns_pool_snap_take(const struct vns_stats_src *src, struct vns_pool_snap *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (src->pool == NULL)
+		return;
+	p->size = src->pool->size;
+	p->available = rte_mempool_avail_count(src->pool);
+	p->in_use = p->size > p->available ? p->size - p->available : 0;
+}
+
 struct vns_rates {
 	double rx_pps, rx_gbps, tx_pps, tx_gbps, busy;
 };

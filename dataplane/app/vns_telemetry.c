@@ -60,12 +60,16 @@ tel_lock_for_queue(struct vns_telemetry *t, const char *params, long *only)
 	return 0;
 }
 
-/* /vnetsink/stats[,QUEUE]: totals and one dict per queue, or one queue's counters. */
+/*
+ * /vnetsink/stats[,QUEUE]: totals, the mbuf pool's counts (pool_in_use, pool_available,
+ * pool_size) and one dict per queue, or one queue's counters.
+ */
 static int
 tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct vns_telemetry *t = &vns_tel;
 	struct vns_qsnap s, tot;
+	struct vns_pool_snap pool;
 	uint64_t uptime_ms;
 	long only = -1;
 
@@ -99,8 +103,12 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 		snprintf(name, sizeof(name), "q%u", q);
 		rte_tel_data_add_dict_container(d, name, qd, 0);
 	}
+	vns_pool_snap_take(&t->src, &pool);
 	pthread_mutex_unlock(&t->lock);
 	tel_counters(d, &tot);
+	rte_tel_data_add_dict_u64(d, "pool_size", pool.size);
+	rte_tel_data_add_dict_u64(d, "pool_in_use", pool.in_use);
+	rte_tel_data_add_dict_u64(d, "pool_available", pool.available);
 	return 0;
 }
 
