@@ -127,7 +127,10 @@ void vns_stack_poll(struct vns_stack *st, uint64_t now_tsc, struct vns_txbuf *tx
 	X(data_retrans, "control data/FIN retransmissions")                     \
 	X(flows_aborted, "connections aborted on timeout")                      \
 	X(large_segments, "segments larger than the MSS (LRO/GSO)")             \
-	X(closed_rec_lost, "closed-connection records lost: ring full")
+	X(closed_rec_lost, "closed-connection records lost: ring full")         \
+	X(udp_datagrams, "UDP datagrams delivered to a service")                \
+	X(udp_payload_bytes, "UDP payload bytes delivered to a service")        \
+	X(udp_no_port, "UDP datagrams to a port with no datagram service")
 
 #define VNS_STAT_FIELD(name, desc) uint64_t name;
 struct vns_stack_stats {
