@@ -882,8 +882,17 @@ udp_connect(struct vns_svc *svc, const struct vns_udp_peer *peer, const struct r
 	int owner;
 
 	owner = atomic_load_explicit(&shared_of(svc)->owner, memory_order_acquire);
-	if (p == NULL || ip3u_connect_reply(p, reply) != 0 || owner == 0 ||
-	    (s = ip3u_alloc(&ip->udp)) == NULL) {
+	if (p == NULL || ip3u_connect_reply(p, reply) != 0 || owner == 0) {
+		IP3_INC(svc, iperf_udp_stray);
+		return;
+	}
+	s = ip3u_alloc(&ip->udp);
+	if (s == NULL && vns_svc_now(svc) > IP3_SETUP_TIMEOUT_S * svc->hz &&
+	    ip3u_reclaim(&ip->udp,
+			 atomic_load_explicit(&shared_of(svc)->test_gen, memory_order_relaxed),
+			 vns_svc_now(svc) - IP3_SETUP_TIMEOUT_S * svc->hz) > 0)
+		s = ip3u_alloc(&ip->udp);
+	if (s == NULL) {
 		IP3_INC(svc, iperf_udp_stray);
 		return;
 	}

@@ -122,6 +122,23 @@ ip3u_alloc(struct ip3u_table *tb)
 	return NULL;
 }
 
+uint32_t
+ip3u_reclaim(struct ip3u_table *tb, uint32_t test_gen, uint64_t wait_from_tsc)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i < IP3U_TABLE_MAX; i++) {
+		struct ip3u_stream *s = &tb->s[i];
+
+		if ((s->state == IP3U_WAIT && s->last_rx_tsc < wait_from_tsc) ||
+		    (s->state >= IP3U_STREAM && s->test_gen != test_gen)) {
+			ip3u_free(tb, s);
+			n++;
+		}
+	}
+	return n;
+}
+
 void
 ip3u_free(struct ip3u_table *tb, struct ip3u_stream *s)
 {

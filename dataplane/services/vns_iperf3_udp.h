@@ -90,5 +90,9 @@ struct ip3u_stream *ip3u_lookup(struct ip3u_table *tb, const struct vns_udp_peer
 /* A free entry, or NULL when the table is full. */
 struct ip3u_stream *ip3u_alloc(struct ip3u_table *tb);
 void ip3u_free(struct ip3u_table *tb, struct ip3u_stream *s);
+/* Frees the entries a lost message left behind: streams of a test other than test_gen (its
+ * TEST_END or abort never arrived) and connects unanswered since before wait_from_tsc.
+ * Returns how many. */
+uint32_t ip3u_reclaim(struct ip3u_table *tb, uint32_t test_gen, uint64_t wait_from_tsc);
 
 #endif /* VNS_IPERF3_UDP_H */

@@ -175,6 +175,51 @@ test_udp_connect_magic(void **state)
 	assert_int_equal(ip3u_connect_reply((const uint8_t *)"abcd", r), -1);
 }
 
+/* A full table: what lost messages left behind is reclaimed, live entries stay. */
+static void
+test_udp_table_reclaim(void **state)
+{
+	static struct ip3u_table tb;
+	struct vns_udp_peer peer;
+	uint32_t i;
+
+	(void)state;
+	memset(&tb, 0, sizeof(tb));
+	memset(&peer, 0, sizeof(peer));
+	for (i = 0; i < IP3U_TABLE_MAX; i++) {
+		struct ip3u_stream *s = ip3u_alloc(&tb);
+
+		assert_non_null(s);
+		s->peer.port = rte_cpu_to_be_16((uint16_t)(1000 + i));
+		switch (i % 4) {
+		case 0: /* an unanswered connect, old */
+			s->state = IP3U_WAIT;
+			s->last_rx_tsc = 10;
+			break;
+		case 1: /* a connect waiting for the owner now */
+			s->state = IP3U_WAIT;
+			s->last_rx_tsc = 2000;
+			break;
+		case 2: /* a stream of an earlier test */
+			s->state = IP3U_RUNNING;
+			s->test_gen = 5;
+			break;
+		default: /* a stream of the current test */
+			s->state = IP3U_STREAM;
+			s->test_gen = 6;
+			break;
+		}
+	}
+	assert_null(ip3u_alloc(&tb));
+	assert_int_equal(ip3u_reclaim(&tb, 6, 1000), IP3U_TABLE_MAX / 2);
+	assert_int_equal(tb.n_used, IP3U_TABLE_MAX / 2);
+	peer.port = rte_cpu_to_be_16(1000 + 3);
+	assert_non_null(ip3u_lookup(&tb, &peer));
+	peer.port = rte_cpu_to_be_16(1000 + 2);
+	assert_null(ip3u_lookup(&tb, &peer));
+	assert_non_null(ip3u_alloc(&tb));
+}
+
 static const char COOKIE[37] = "abcdefghijklmnopqrstuvwxyz2345672345";
 static const struct rte_ether_addr cmac = { { 0x02, 0, 0, 0, 0, 0x02 } };
 static const struct rte_ether_addr smac = { { 0x02, 0, 0, 0, 0, 0x01 } };
@@ -354,6 +399,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_udp_acct_jitter),
 		cmocka_unit_test(test_udp_acct_c64_short_omit),
 		cmocka_unit_test(test_udp_connect_magic),
+		cmocka_unit_test(test_udp_table_reclaim),
 		cmocka_unit_test_setup_teardown(test_udp_full_test, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_udp_reverse_refused, setup2, teardown),
 	};
