@@ -27,6 +27,7 @@
 #include <rte_malloc.h>
 
 #include "vns_err.h"
+#include "vns_iperf3_udp.h"
 #include "vns_services.h"
 
 #define IP3_COOKIE_LEN   37
@@ -102,18 +103,38 @@ enum ip3_msg_type {
 	IP3_MSG_TEST_ABORT,       /* owner -> queue: forget the test's streams */
 	IP3_MSG_STREAM_PROBE,     /* owner -> queue: when did the stream last receive? */
 	IP3_MSG_STREAM_ALIVE,     /* queue -> owner: the stream's last segment (tsc) */
+	IP3_MSG_UDP_HELLO,        /* queue -> owner: a UDP stream's connect datagram */
+	IP3_MSG_UDP_ACCEPT,       /* owner -> queue: slot, 64-bit counters in bytes */
+	IP3_MSG_UDP_DENY,         /* owner -> queue */
+	IP3_MSG_UDP_RESULT,       /* queue -> owner: final counts of a UDP stream */
 };
+
+/* ip3_msg.flags: the message is about a UDP stream (conn.idx is its table index). */
+#define IP3_MSG_F_UDP 1u
 
 struct ip3_msg {
 	struct vns_conn_handle conn; /* the stream's connection, on the stream's lcore */
 	uint32_t test_gen;
 	uint16_t slot;
-	uint16_t pad;
+	uint16_t flags; /* IP3_MSG_F_* */
 	uint64_t tsc;
 	uint64_t bytes;
 	uint8_t cookie[IP3_COOKIE_LEN];
 };
 _Static_assert(sizeof(struct ip3_msg) <= VNS_MSG_BODY_MAX, "iperf3 message too big");
+
+/* A UDP stream's final counts (IP3_MSG_UDP_RESULT). */
+struct ip3_udp_result {
+	uint32_t test_gen;
+	uint16_t slot;
+	uint64_t bytes;
+	uint64_t packets;
+	uint64_t errors;
+	uint64_t omitted_packets;
+	uint64_t omitted_errors;
+	double jitter;
+};
+_Static_assert(sizeof(struct ip3_udp_result) <= VNS_MSG_BODY_MAX, "iperf3 message too big");
 
 /* Shared by the iperf3 instances of every stack (the vns_shared area, zero at start). */
 struct ip3_shared {
@@ -139,7 +160,9 @@ struct ip3_stream {
 	uint64_t syn_tsc;
 	uint64_t bytes;
 	bool final;
+	bool udp;
 	int id;
+	struct ip3_udp_result ures; /* a UDP stream's counts, when final */
 };
 
 struct ip3_test {
@@ -155,6 +178,8 @@ struct ip3_test {
 	uint32_t rx_need; /* 0: reading the 4-byte length */
 	uint32_t num_streams;
 	uint32_t accepted;
+	bool udp; /* -u: the streams are UDP */
+	bool udp_c64;
 	struct ip3_stream streams[IP3_MAX_STREAMS];
 	double omit;
 	double duration;
@@ -174,7 +199,9 @@ struct ip3_test {
 	X(iperf_tests, "iperf3 tests completed")                   \
 	X(iperf_denied, "iperf3 clients refused: busy")            \
 	X(iperf_refused, "iperf3 tests refused: unsupported mode") \
-	X(iperf_aborted, "iperf3 tests aborted")
+	X(iperf_aborted, "iperf3 tests aborted")                   \
+	X(iperf_udp_stray, "iperf3 UDP datagrams of no stream")    \
+	X(iperf_udp_short, "iperf3 UDP datagrams shorter than the iperf3 header")
 
 #define IP3_STAT_FIELD(name, desc) uint64_t name;
 struct ip3_stats {
@@ -187,6 +214,7 @@ struct ip3 {
 	struct ip3_test test;
 	uint64_t rcv_timeout_tsc;
 	struct ip3_stats stats; /* single writer: this lcore */
+	struct ip3u_table udp;  /* UDP streams received on this stack */
 };
 
 #define IP3_INC(svc, name) (ip3_of(svc)->stats.name++)
@@ -247,6 +275,22 @@ send_msg(struct vns_svc *svc, uint16_t q, enum ip3_msg_type type, struct vns_con
 	vns_svc_send_msg(svc, q, (uint8_t)type, &b, sizeof(b));
 }
 
+/* A message about stream i of the owned test, to its lcore. */
+static void
+stream_msg(struct vns_svc *svc, uint32_t i, enum ip3_msg_type type, uint64_t tsc)
+{
+	struct ip3_test *t = test_of(svc);
+	struct ip3_msg b;
+
+	memset(&b, 0, sizeof(b));
+	b.conn = t->streams[i].conn;
+	b.slot = (uint16_t)i;
+	b.test_gen = t->gen;
+	b.tsc = tsc;
+	b.flags = t->streams[i].udp ? IP3_MSG_F_UDP : 0;
+	vns_svc_send_msg(svc, t->streams[i].queue, (uint8_t)type, &b, sizeof(b));
+}
+
 /* Frees the test slot for the next client. */
 static void
 release_test(struct vns_svc *svc)
@@ -301,8 +345,7 @@ abort_test(struct vns_svc *svc)
 
 	for (i = 0; i < t->accepted; i++)
 		if (!t->streams[i].final)
-			send_msg(svc, t->streams[i].queue, IP3_MSG_TEST_ABORT, t->streams[i].conn,
-				 (uint16_t)i, t->gen, 0, 0);
+			stream_msg(svc, i, IP3_MSG_TEST_ABORT, 0);
 	IP3_INC(svc, iperf_aborted);
 	if (t->end_tsc == 0)
 		t->end_tsc = vns_svc_now(svc);
@@ -374,9 +417,8 @@ params_received(struct vns_svc *svc, struct vns_conn *c, const uint8_t *js, uint
 		refuse(svc, c, IP3_IERECVPARAMS, EINVAL);
 		return;
 	}
-	/* A sink cannot send: reverse, bidirectional, UDP and SCTP tests are refused. */
-	if (param_true(o, "reverse") || param_true(o, "bidirectional") || param_true(o, "udp") ||
-	    param_true(o, "sctp")) {
+	/* A sink cannot send: reverse, bidirectional and SCTP tests are refused. */
+	if (param_true(o, "reverse") || param_true(o, "bidirectional") || param_true(o, "sctp")) {
 		json_decref(o);
 		refuse(svc, c, IP3_IEUNIMP, 0);
 		return;
@@ -389,6 +431,8 @@ params_received(struct vns_svc *svc, struct vns_conn *c, const uint8_t *js, uint
 		return;
 	}
 	t->num_streams = (uint32_t)n;
+	t->udp = param_true(o, "udp");
+	t->udp_c64 = param_true(o, "udp_counters_64bit");
 	t->omit = param_num(o, "omit");
 	t->duration = param_num(o, "time");
 	if (t->omit < 0 || t->omit > 3600)
@@ -436,8 +480,7 @@ start_test(struct vns_svc *svc)
 	/* The streams' lcores learn the start before the client does (ring first, then the
 	 * TEST_RUNNING byte), so no byte of the test reaches an lcore not yet counting. */
 	for (i = 0; i < t->accepted; i++)
-		send_msg(svc, t->streams[i].queue, IP3_MSG_TEST_RUNNING, t->streams[i].conn,
-			 (uint16_t)i, t->gen, t->count_from_tsc, 0);
+		stream_msg(svc, i, IP3_MSG_TEST_RUNNING, t->count_from_tsc);
 	getrusage(RUSAGE_SELF, &t->ru_start);
 	t->phase = IP3_RUNNING;
 	t->last_rx_tsc = now;
@@ -462,8 +505,7 @@ test_end(struct vns_svc *svc, struct vns_conn *c)
 	t->end_tsc = vns_svc_now(svc);
 	for (i = 0; i < t->accepted; i++)
 		if (!t->streams[i].final)
-			send_msg(svc, t->streams[i].queue, IP3_MSG_TEST_END, t->streams[i].conn,
-				 (uint16_t)i, t->gen, 0, 0);
+			stream_msg(svc, i, IP3_MSG_TEST_END, 0);
 	ctrl_send_state(svc, c, IP3_EXCHANGE_RESULTS);
 	t->phase = IP3_RESULTS;
 	t->rx_have = 0;
@@ -514,6 +556,8 @@ send_results(struct vns_svc *svc)
 	json_object_set_new(o, "cpu_util_system", json_real(100.0 * sys / wall));
 	json_object_set_new(o, "sender_has_retransmits", json_integer(-1));
 	for (i = 0; i < t->accepted; i++) {
+		/* A TCP stream's are zero; a UDP stream's are its receiver's counts. */
+		const struct ip3_udp_result *u = &t->streams[i].ures;
 		json_t *s = json_object();
 
 		if (s == NULL)
@@ -521,11 +565,13 @@ send_results(struct vns_svc *svc)
 		json_object_set_new(s, "id", json_integer(t->streams[i].id));
 		json_object_set_new(s, "bytes", json_integer((json_int_t)t->streams[i].bytes));
 		json_object_set_new(s, "retransmits", json_integer(-1));
-		json_object_set_new(s, "jitter", json_real(0));
-		json_object_set_new(s, "errors", json_integer(0));
-		json_object_set_new(s, "omitted_errors", json_integer(0));
-		json_object_set_new(s, "packets", json_integer(0));
-		json_object_set_new(s, "omitted_packets", json_integer(0));
+		json_object_set_new(s, "jitter", json_real(u->jitter));
+		json_object_set_new(s, "errors", json_integer((json_int_t)u->errors));
+		json_object_set_new(s, "omitted_errors",
+				    json_integer((json_int_t)u->omitted_errors));
+		json_object_set_new(s, "packets", json_integer((json_int_t)u->packets));
+		json_object_set_new(s, "omitted_packets",
+				    json_integer((json_int_t)u->omitted_packets));
 		json_object_set_new(s, "start_time", json_real(0));
 		json_object_set_new(s, "end_time", json_real(secs));
 		json_array_append_new(arr, s);
@@ -683,6 +729,8 @@ become_owner(struct vns_svc *svc, struct vns_conn *c)
 	t->rx_need = 0;
 	t->num_streams = 0;
 	t->accepted = 0;
+	t->udp = false;
+	t->udp_c64 = false;
 	t->omit = 0;
 	t->duration = 0;
 	t->running_tsc = 0;
@@ -814,6 +862,160 @@ ip3_closed(struct vns_svc *svc, struct vns_conn *c, enum vns_close_reason why)
 	}
 }
 
+static uint64_t
+tsc_ns(const struct vns_svc *svc, uint64_t tsc)
+{
+	return tsc / svc->hz * 1000000000u + tsc % svc->hz * 1000000000u / svc->hz;
+}
+
+/* A datagram from no known stream: a connect datagram goes to the test's owner, which
+ * accepts it as the next stream; the answer goes out when it does (iperf_udp_accept). */
+static void
+udp_connect(struct vns_svc *svc, const struct vns_udp_peer *peer, const struct rte_mbuf *m,
+	    uint32_t off, uint32_t len)
+{
+	struct ip3 *ip = ip3_of(svc);
+	struct ip3u_stream *s;
+	uint8_t buf[4], reply[4];
+	const uint8_t *p = len == 4 ? rte_pktmbuf_read(m, off, 4, buf) : NULL;
+	struct ip3_msg b;
+	int owner;
+
+	owner = atomic_load_explicit(&shared_of(svc)->owner, memory_order_acquire);
+	if (p == NULL || ip3u_connect_reply(p, reply) != 0 || owner == 0) {
+		IP3_INC(svc, iperf_udp_stray);
+		return;
+	}
+	s = ip3u_alloc(&ip->udp);
+	if (s == NULL && vns_svc_now(svc) > IP3_SETUP_TIMEOUT_S * svc->hz &&
+	    ip3u_reclaim(&ip->udp,
+			 atomic_load_explicit(&shared_of(svc)->test_gen, memory_order_relaxed),
+			 vns_svc_now(svc) - IP3_SETUP_TIMEOUT_S * svc->hz) > 0)
+		s = ip3u_alloc(&ip->udp);
+	if (s == NULL) {
+		IP3_INC(svc, iperf_udp_stray);
+		return;
+	}
+	s->peer = *peer;
+	s->state = IP3U_WAIT;
+	memcpy(s->reply, reply, 4);
+	s->last_rx_tsc = vns_svc_now(svc);
+	memset(&b, 0, sizeof(b));
+	b.conn.idx = (uint32_t)(s - ip->udp.s);
+	b.conn.gen = s->gen;
+	b.tsc = vns_svc_now(svc);
+	b.bytes = peer->ip;
+	if (vns_svc_send_msg(svc, (uint16_t)(owner - 1), IP3_MSG_UDP_HELLO, &b, sizeof(b)) != 0) {
+		ip3u_free(&ip->udp, s);
+		IP3_INC(svc, iperf_udp_stray);
+	}
+}
+
+static void
+ip3_datagram(struct vns_svc *svc, const struct vns_udp_peer *peer, const struct rte_mbuf *m,
+	     uint32_t off, uint32_t len)
+{
+	struct ip3u_stream *s = ip3u_lookup(&ip3_of(svc)->udp, peer);
+	uint64_t now = vns_svc_now(svc);
+	uint8_t buf[16];
+	const uint8_t *p;
+
+	if (s == NULL) {
+		udp_connect(svc, peer, m, off, len);
+		return;
+	}
+	s->last_rx_tsc = now;
+	/* Before TEST_RUNNING iperf3 does not count either. */
+	if (s->state != IP3U_RUNNING)
+		return;
+	p = len >= IP3U_HDR_LEN(s->c64) ? rte_pktmbuf_read(m, off, IP3U_HDR_LEN(s->c64), buf)
+					: NULL;
+	if (p == NULL) {
+		IP3_INC(svc, iperf_udp_short);
+		return;
+	}
+	if (!s->omit_done && now >= s->count_from_tsc) {
+		ip3u_omit_end(&s->acct);
+		s->omit_done = true;
+	}
+	ip3u_account(&s->acct, p, len, tsc_ns(svc, now), s->c64);
+}
+
+static void
+udp_send_result(struct vns_svc *svc, uint16_t queue, const struct ip3u_stream *s)
+{
+	struct ip3_udp_result r;
+
+	memset(&r, 0, sizeof(r));
+	r.test_gen = s->test_gen;
+	r.slot = s->slot;
+	/* Still in the omit period: nothing counts yet (iperf3 resets at its end). */
+	if (s->omit_done) {
+		r.bytes = s->acct.bytes;
+		r.jitter = s->acct.jitter;
+	}
+	r.packets = s->acct.packet_count;
+	r.errors = s->acct.cnt_error;
+	r.omitted_packets = s->acct.omitted_packets;
+	r.omitted_errors = s->acct.omitted_errors;
+	vns_svc_send_msg(svc, queue, IP3_MSG_UDP_RESULT, &r, sizeof(r));
+}
+
+/* The owner's messages about a UDP stream of this lcore. */
+static void
+udp_msg(struct vns_svc *svc, const struct vns_msg *msg, const struct ip3_msg *b)
+{
+	struct ip3u_table *tb = &ip3_of(svc)->udp;
+	struct ip3u_stream *s = b->conn.idx < IP3U_TABLE_MAX ? &tb->s[b->conn.idx] : NULL;
+
+	if (s != NULL && (s->state == IP3U_FREE || s->gen != b->conn.gen))
+		s = NULL;
+	switch (msg->type) {
+	case IP3_MSG_UDP_ACCEPT:
+		if (s == NULL || s->state != IP3U_WAIT) {
+			/* Gone meanwhile: a final empty count keeps the owner from waiting. */
+			struct ip3u_stream gone = { .slot = b->slot, .test_gen = b->test_gen };
+
+			udp_send_result(svc, msg->from_queue, &gone);
+			return;
+		}
+		s->state = IP3U_STREAM;
+		s->slot = b->slot;
+		s->test_gen = b->test_gen;
+		s->owner_queue = msg->from_queue;
+		s->c64 = b->bytes != 0;
+		vns_udp_send(svc, &s->peer, s->reply, sizeof(s->reply));
+		return;
+	case IP3_MSG_UDP_DENY:
+		if (s != NULL && s->state == IP3U_WAIT)
+			ip3u_free(tb, s);
+		return;
+	default:
+		break;
+	}
+	if (s == NULL || s->state == IP3U_WAIT || s->test_gen != b->test_gen)
+		return;
+	switch (msg->type) {
+	case IP3_MSG_TEST_RUNNING:
+		s->state = IP3U_RUNNING;
+		s->count_from_tsc = b->tsc;
+		return;
+	case IP3_MSG_TEST_END:
+		udp_send_result(svc, msg->from_queue, s);
+		ip3u_free(tb, s); /* datagrams still in flight count as strays */
+		return;
+	case IP3_MSG_TEST_ABORT:
+		ip3u_free(tb, s);
+		return;
+	case IP3_MSG_STREAM_PROBE:
+		send_msg(svc, msg->from_queue, IP3_MSG_STREAM_ALIVE, VNS_CONN_HANDLE_NONE, s->slot,
+			 s->test_gen, s->last_rx_tsc, 0);
+		return;
+	default:
+		return;
+	}
+}
+
 static void
 ip3_msg(struct vns_svc *svc, const struct vns_msg *msg)
 {
@@ -826,7 +1028,7 @@ ip3_msg(struct vns_svc *svc, const struct vns_msg *msg)
 	memcpy(&b, msg->body, sizeof(b));
 	switch (msg->type) {
 	case IP3_MSG_STREAM_HELLO:
-		if (t->phase != IP3_CREATE || t->accepted >= t->num_streams ||
+		if (t->phase != IP3_CREATE || t->accepted >= t->num_streams || t->udp ||
 		    memcmp(b.cookie, t->cookie, IP3_COOKIE_LEN) != 0) {
 			send_msg(svc, msg->from_queue, IP3_MSG_STREAM_DENY, b.conn, 0, 0, 0, 0);
 			return;
@@ -842,6 +1044,38 @@ ip3_msg(struct vns_svc *svc, const struct vns_msg *msg)
 		if (t->accepted == t->num_streams)
 			start_test(svc);
 		return;
+	case IP3_MSG_UDP_HELLO:
+		/* iperf3 accepts any datagram on its port as a stream while it creates them; the
+		 * client's address must at least be the control connection's. */
+		if (t->phase != IP3_CREATE || t->accepted >= t->num_streams || !t->udp ||
+		    (rte_be32_t)b.bytes != t->peer_ip) {
+			send_msg(svc, msg->from_queue, IP3_MSG_UDP_DENY, b.conn, 0, 0, 0, 0);
+			return;
+		}
+		slot = t->accepted++;
+		memset(&t->streams[slot], 0, sizeof(t->streams[slot]));
+		t->streams[slot].queue = msg->from_queue;
+		t->streams[slot].conn = b.conn;
+		t->streams[slot].syn_tsc = b.tsc;
+		t->streams[slot].udp = true;
+		send_msg(svc, msg->from_queue, IP3_MSG_UDP_ACCEPT, b.conn, (uint16_t)slot, t->gen,
+			 0, t->udp_c64);
+		if (t->accepted == t->num_streams)
+			start_test(svc);
+		return;
+	case IP3_MSG_UDP_RESULT: {
+		struct ip3_udp_result r;
+
+		memcpy(&r, msg->body, sizeof(r));
+		if (t->phase == IP3_IDLE || r.test_gen != t->gen || r.slot >= t->accepted ||
+		    !t->streams[r.slot].udp)
+			return;
+		t->streams[r.slot].ures = r;
+		t->streams[r.slot].bytes = r.bytes;
+		t->streams[r.slot].final = true;
+		try_finish(svc, false);
+		return;
+	}
 	case IP3_MSG_STREAM_BYTES:
 		if (t->phase == IP3_IDLE || b.test_gen != t->gen || b.slot >= t->accepted)
 			return;
@@ -857,6 +1091,11 @@ ip3_msg(struct vns_svc *svc, const struct vns_msg *msg)
 		break;
 	}
 
+	if ((b.flags & IP3_MSG_F_UDP) || msg->type == IP3_MSG_UDP_ACCEPT ||
+	    msg->type == IP3_MSG_UDP_DENY) {
+		udp_msg(svc, msg, &b);
+		return;
+	}
 	/* Messages about a connection of this lcore. */
 	c = vns_conn_from_handle(svc, b.conn);
 	ic = c != NULL ? conn_of(c) : NULL;
@@ -944,8 +1183,7 @@ rcv_timeout(struct vns_svc *svc, uint64_t now)
 	t->probe_tsc = now;
 	for (i = 0; i < t->accepted; i++)
 		if (!t->streams[i].final)
-			send_msg(svc, t->streams[i].queue, IP3_MSG_STREAM_PROBE, t->streams[i].conn,
-				 (uint16_t)i, t->gen, 0, 0);
+			stream_msg(svc, i, IP3_MSG_STREAM_PROBE, 0);
 	return false;
 }
 
@@ -1049,6 +1287,7 @@ const struct vns_service_ops vns_iperf3_ops = {
 	.fini = ip3_fini,
 	.open = ip3_open,
 	.data = ip3_data,
+	.datagram = ip3_datagram,
 	.closed = ip3_closed,
 	.msg = ip3_msg,
 	.poll = ip3_poll,

@@ -233,6 +233,10 @@ vns_eth_input(struct vns_stack *st, struct rte_mbuf *m, struct vns_txbuf *tx)
 		icmp_reply(st, m, l3_off, ihl, ip_len, tx);
 		return;
 	}
+	if (ip->next_proto_id == IPPROTO_UDP) {
+		vns_udp_input(st, m, ip, l3_off + ihl, ip_len - ihl, &eh->src_addr);
+		return;
+	}
 	if (ip->next_proto_id != IPPROTO_TCP) {
 		VNS_STAT_INC(st, drop_proto);
 		goto drop;

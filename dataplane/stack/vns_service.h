@@ -23,6 +23,7 @@
 
 #include "vns_conn.h"
 #include "vns_stack.h"
+#include "vns_udp.h"
 
 #define VNS_SVC_MAX        8  /* services bound on one stack */
 #define VNS_SVC_SHARED_MAX 64 /* bytes a service shares across the stacks of a vns_shared */
@@ -72,6 +73,11 @@ struct vns_service_ops {
 	 * for payload (vns_conn_set_payload). */
 	void (*data)(struct vns_svc *svc, struct vns_conn *c, const struct rte_mbuf *m,
 		     uint32_t off, uint32_t len);
+	/* Optional. A UDP datagram to the service's port (vns_udp.h): len payload bytes at off of
+	 * m, valid only during the call (the stack frees m after it); answer with
+	 * vns_udp_send(). Without it, datagrams to the port are dropped (udp_no_port). */
+	void (*datagram)(struct vns_svc *svc, const struct vns_udp_peer *peer,
+			 const struct rte_mbuf *m, uint32_t off, uint32_t len);
 	/* Optional. The connection is gone (why); its pointer is invalid after the return. */
 	void (*closed)(struct vns_svc *svc, struct vns_conn *c, enum vns_close_reason why);
 	/* Optional. A message another stack's instance sent (vns_svc_send_msg). */

@@ -131,7 +131,10 @@ void vns_stack_poll(struct vns_stack *st, uint64_t now_tsc, struct vns_txbuf *tx
 	X(time_wait_evicted, "TIME-WAIT connections evicted: set full")         \
 	X(time_wait_reused, "TIME-WAIT connections reopened by a newer SYN")    \
 	X(drop_bad_addr, "frames from an invalid source or sent to broadcast")  \
-	X(drop_vlan, "VLAN-tagged frames dropped (no VLAN support)")
+	X(drop_vlan, "VLAN-tagged frames dropped (no VLAN support)")            \
+	X(udp_datagrams, "UDP datagrams delivered to a service")                \
+	X(udp_payload_bytes, "UDP payload bytes delivered to a service")        \
+	X(udp_no_port, "UDP datagrams to a port with no datagram service")
 
 #define VNS_STAT_FIELD(name, desc) uint64_t name;
 struct vns_stack_stats {

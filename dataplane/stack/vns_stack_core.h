@@ -73,6 +73,11 @@ struct vns_stack {
 /* vns_eth.c */
 void vns_eth_input(struct vns_stack *st, struct rte_mbuf *m, struct vns_txbuf *tx);
 
+/* vns_udp.c: the datagram at l4_off (l4_len bytes of IP payload, the IPv4 header checked);
+ * consumes m. */
+void vns_udp_input(struct vns_stack *st, struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
+		   uint32_t l4_off, uint32_t l4_len, const struct rte_ether_addr *src_mac);
+
 /* Queues m for the loop to send; a full buffer frees it. 0, or -1 when dropped. */
 static inline int
 vns_tx_push(struct vns_stack *st, struct vns_txbuf *tx, struct rte_mbuf *m)

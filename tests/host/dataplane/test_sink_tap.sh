@@ -6,7 +6,7 @@
 #     the bytes vnetsink counted for that test (its --stats-json file);
 #   - a random file sent with socat to the discard port in --sha256 mode has the SHA-256 that
 #     sha256sum computed, and the byte count matches;
-#   - iperf3 -R, -u, --bidir are refused with "not implemented"; a second client during a
+#   - iperf3 -R and --bidir are refused with "not implemented"; a second client during a
 #     test is told the server is busy;
 #   - telemetry (/vnetsink/stats, /vnetsink/flows) answers through dpdk-telemetry.py;
 #   - SIGTERM: clean shutdown, exit 0, final JSON and summary.
@@ -142,9 +142,9 @@ else
 	fi
 fi
 
-# 4. What a receive-only sink refuses, as iperf3 clients see it: -R, -u and --bidir get
+# 4. What a receive-only sink refuses, as iperf3 clients see it: -R and --bidir get
 # SERVER_ERROR ("not implemented"), a second client during a test gets ACCESS_DENIED (busy).
-for mode in -R -u --bidir; do
+for mode in -R --bidir; do
 	if ip netns exec "$NS" timeout 15 iperf3 -c "$SINK_IP" -t 1 "$mode" >"$TMP/refuse.out" 2>&1; then
 		fail "iperf3 $mode: the client succeeded; vnetsink must refuse it"
 	elif grep -q 'not implemented' "$TMP/refuse.out"; then

@@ -369,7 +369,7 @@ test_iperf3_refusals(void **state)
 	ctrl_open(&C2, 0, 50201, COOKIE2);
 	seen = 0;
 	pump(&C2, &seen);
-	send_json(&C2, "{\"udp\":true,\"parallel\":1}");
+	send_json(&C2, "{\"udp\":true,\"reverse\":true,\"parallel\":1}");
 	expect_server_error(&C2, &seen, 13, 0);
 
 	ctrl_open(&C3, 1, 50202, COOKIE);

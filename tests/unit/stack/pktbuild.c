@@ -5,6 +5,7 @@
 #include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_tcp.h>
+#include <rte_udp.h>
 
 #include "pktbuild.h"
 
@@ -223,6 +224,42 @@ pb_icmp_echo(struct rte_mempool *mp, const struct rte_ether_addr *smac,
 	return pb_raw_mbuf(mp, f, len, 0, 0);
 }
 
+struct rte_mbuf *
+pb_udp_mbuf(struct rte_mempool *mp, const struct rte_ether_addr *smac,
+	    const struct rte_ether_addr *dmac, uint32_t sip, uint16_t sport, uint32_t dip,
+	    uint16_t dport, const void *data, uint32_t len, int csum, int ulen_delta)
+{
+	uint8_t f[1600];
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)f;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
+	struct rte_udp_hdr *uh = (struct rte_udp_hdr *)(ip + 1);
+	uint32_t flen = sizeof(*eh) + sizeof(*ip) + sizeof(*uh) + len;
+
+	if (flen > sizeof(f))
+		return NULL;
+	memset(f, 0, sizeof(f));
+	eh->dst_addr = *dmac;
+	eh->src_addr = *smac;
+	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(flen - sizeof(*eh)));
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = rte_cpu_to_be_32(sip);
+	ip->dst_addr = rte_cpu_to_be_32(dip);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	uh->src_port = rte_cpu_to_be_16(sport);
+	uh->dst_port = rte_cpu_to_be_16(dport);
+	uh->dgram_len = rte_cpu_to_be_16((uint16_t)((int)(sizeof(*uh) + len) + ulen_delta));
+	memcpy(uh + 1, data, len);
+	if (csum != 0) {
+		uh->dgram_cksum = rte_ipv4_udptcp_cksum(ip, uh);
+		if (csum < 0)
+			uh->dgram_cksum ^= 0x0101;
+	}
+	return pb_raw_mbuf(mp, f, flen, 0, 0);
+}
+
 static uint32_t
 get32(const uint8_t *p)
 {
@@ -288,6 +325,25 @@ pb_parse(const struct rte_mbuf *m, struct pb_parsed *o)
 		o->icmp_seq = rte_be_to_cpu_16(ic->icmp_seq_nb);
 		o->icmp_csum_ok = rte_raw_cksum(ic, iplen - ihl) == 0xffff;
 		o->plen = iplen - ihl - sizeof(*ic);
+		return 0;
+	}
+	if (o->proto == IPPROTO_UDP) {
+		const struct rte_udp_hdr *uh =
+			(const struct rte_udp_hdr *)((const uint8_t *)ip + ihl);
+
+		o->sport = rte_be_to_cpu_16(uh->src_port);
+		o->dport = rte_be_to_cpu_16(uh->dst_port);
+		o->plen = rte_be_to_cpu_16(uh->dgram_len) - (uint32_t)sizeof(*uh);
+		if (o->plen > iplen - ihl - sizeof(*uh))
+			return -1;
+		{
+			uint32_t sum = rte_raw_cksum(uh, iplen - ihl) + rte_ipv4_phdr_cksum(ip, 0);
+
+			sum = (sum & 0xffff) + (sum >> 16);
+			sum = (sum & 0xffff) + (sum >> 16);
+			o->tcp_csum_ok = uh->dgram_cksum != 0 && sum == 0xffff;
+		}
+		memcpy(o->payload, uh + 1, o->plen);
 		return 0;
 	}
 	if (o->proto == IPPROTO_TCP) {

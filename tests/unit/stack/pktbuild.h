@@ -62,6 +62,13 @@ struct rte_mbuf *pb_icmp_echo(struct rte_mempool *mp, const struct rte_ether_add
 			      const struct rte_ether_addr *dmac, uint32_t sip, uint32_t dip,
 			      uint16_t id, uint16_t seq, uint32_t plen);
 
+/* A UDP datagram from sip:sport to dip:dport; csum: 1 right, 0 none (zero field), -1 wrong.
+ * ulen_delta is added to the UDP length field (a lying header). */
+struct rte_mbuf *pb_udp_mbuf(struct rte_mempool *mp, const struct rte_ether_addr *smac,
+			     const struct rte_ether_addr *dmac, uint32_t sip, uint16_t sport,
+			     uint32_t dip, uint16_t dport, const void *data, uint32_t len, int csum,
+			     int ulen_delta);
+
 struct pb_parsed {
 	uint16_t ether_type;
 	struct rte_ether_addr src_mac;
@@ -82,7 +89,7 @@ struct pb_parsed {
 	int icmp_csum_ok;
 	uint16_t icmp_id;
 	uint16_t icmp_seq;
-	/* TCP */
+	/* TCP, and UDP (sport, dport, tcp_csum_ok: the UDP checksum, plen, payload) */
 	uint16_t sport;
 	uint16_t dport;
 	uint32_t seq;

@@ -1,0 +1,165 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# iperf3 UDP (-u) against vnetsink on DPDK net_tap inside a network namespace this test
+# creates and removes (addresses from 198.18.0.0/15 only):
+#   - stock iperf3 -c -u -b 50M -t 3 -l 1400: the receiver packets and bytes the client prints
+#     (from vnetsink's results) equal what vnetsink's stack delivered (its datagram counter,
+#     less the one connect datagram per stream) and its test record; lost = 0 and the
+#     receiver packets equal the sender's on this clean link; the jitter is reported;
+#   - the same with -P 2 and --udp-counters-64bit;
+#   - -u -R (UDP send) is refused with "not implemented".
+# Two queues on one worker lcore (EAL -l 0,1 --main-lcore 0), as test_sink_tap.sh.
+# Usage: test_sink_udp.sh PATH/TO/vnetsink   (root; exits 77 with the reason when it cannot run)
+set -u
+
+VNS=${1:?usage: $0 PATH/TO/vnetsink}
+NS=vns-udp-$$
+PREFIX=udp-host-$$
+TAP=vnsutap$$
+HOST_IP=198.18.0.1
+SINK_IP=198.18.0.2
+SINK_MAC=02:00:c6:12:00:02
+T=${VNS_IPERF_SECONDS:-3}
+TMP=$(mktemp -d /tmp/vns-udp-host.XXXXXX)
+VNS_PID=
+
+skip() {
+	echo "SKIP: $*"
+	rm -rf "$TMP"
+	exit 77
+}
+
+cleanup() {
+	if [ -n "$VNS_PID" ] && kill -0 "$VNS_PID" 2>/dev/null; then
+		kill -TERM "$VNS_PID" 2>/dev/null
+		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$VNS_PID" 2>/dev/null || break; sleep 0.3; done
+		kill -KILL "$VNS_PID" 2>/dev/null
+	fi
+	ip netns pids "$NS" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "/var/run/dpdk/$PREFIX" "$TMP"
+}
+
+[ "$(id -u)" -eq 0 ] || skip "needs root (netns, tap, hugepages)"
+[ -x "$VNS" ] || skip "vnetsink binary '$VNS' not built"
+for tool in ip iperf3 python3; do
+	command -v "$tool" >/dev/null || skip "'$tool' not installed (apt-get install iperf3 python3 iproute2)"
+done
+[ -e /dev/net/tun ] || skip "/dev/net/tun missing (the tap driver is not available)"
+. "$VNS_SRC/tests/host/dataplane/lib.sh"
+need_hugepages 64
+
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+ip netns add "$NS" || skip "cannot create network namespace $NS"
+ip -n "$NS" link set lo up
+
+# --no-pci: never touch the host's own NICs. 2 queues, 1 worker lcore.
+ip netns exec "$NS" "$VNS" -l 0,1 --main-lcore 0 --no-pci --file-prefix "$PREFIX" \
+	--vdev "net_tap0,iface=$TAP" --log-level=pmd.net.tap:error -- \
+	--port ethdev:net_tap0 --queues 2 --ip "$SINK_IP/24" --mac "$SINK_MAC" \
+	--stats-interval 1 --stats-json "$TMP/stats.json" >"$TMP/vnetsink.log" 2>&1 &
+VNS_PID=$!
+
+for _ in $(seq 1 50); do
+	grep -q '^vnetsink: starting' "$TMP/vnetsink.log" 2>/dev/null && break
+	kill -0 "$VNS_PID" 2>/dev/null || break
+	sleep 0.2
+done
+if ! grep -q '^vnetsink: starting' "$TMP/vnetsink.log"; then
+	echo "vnetsink did not start:"
+	cat "$TMP/vnetsink.log"
+	exit 1
+fi
+ip -n "$NS" addr add "$HOST_IP/24" dev "$TAP"
+ip -n "$NS" link set "$TAP" up
+
+# wait_json EXPR: wait up to 10 s for the stats file to satisfy EXPR.
+wait_json() {
+	for _ in $(seq 1 50); do
+		if [ -s "$TMP/stats.json" ] && [ "$(json "$TMP/stats.json" "$1" 2>/dev/null)" = True ]; then
+			return 0
+		fi
+		sleep 0.2
+	done
+	return 1
+}
+
+# counter NAME: the sum over the queues of one of vnetsink's counters.
+counter() {
+	json "$TMP/stats.json" "j['totals']['$1']"
+}
+
+# run NAME P ARGS...: one UDP test; checks the client's receiver figures against vnetsink's.
+tests_done=0
+prev_dgrams=0
+prev_stray=0
+run() {
+	local name=$1 P=$2 rx_pk tx_pk rx_b lost jit got streams dgrams stray idx
+	shift 2
+	if ! ip netns exec "$NS" timeout $((T + 20)) iperf3 -c "$SINK_IP" -u -t "$T" -P "$P" "$@" \
+		--json >"$TMP/$name.json" 2>"$TMP/$name.err"; then
+		fail "iperf3 $name did not complete: $(json "$TMP/$name.json" 'j.get("error")' 2>/dev/null) $(head -c 300 "$TMP/$name.err")"
+		return
+	fi
+	tests_done=$((tests_done + 1))
+	rx_pk=$(json "$TMP/$name.json" 'j["end"]["sum_received"]["packets"]')
+	tx_pk=$(json "$TMP/$name.json" 'j["end"]["sum_sent"]["packets"]')
+	rx_b=$(json "$TMP/$name.json" 'j["end"]["sum_received"]["bytes"]')
+	lost=$(json "$TMP/$name.json" 'j["end"]["sum_received"]["lost_packets"]')
+	jit=$(json "$TMP/$name.json" 'j["end"]["sum_received"]["jitter_ms"]')
+	if ! wait_json "len(j['iperf3_tests']) >= $tests_done"; then
+		fail "iperf3 $name: no iperf3 test record in vnetsink's stats JSON"
+		return
+	fi
+	idx=$((tests_done - 1))
+	got=$(json "$TMP/stats.json" "j['iperf3_tests'][$idx]['bytes']")
+	streams=$(json "$TMP/stats.json" "j['iperf3_tests'][$idx]['streams']")
+	# Datagrams delivered to iperf3 in this test, less the connect datagrams and any that
+	# came in after TEST_END (strays).
+	dgrams=$(($(counter stack_udp_datagrams) - prev_dgrams))
+	stray=$(($(counter stack_iperf_udp_stray) - prev_stray))
+	prev_dgrams=$((prev_dgrams + dgrams))
+	prev_stray=$((prev_stray + stray))
+	dgrams=$((dgrams - P - stray))
+	if [ "$rx_b" != "$got" ] || [ "$streams" != "$P" ] || [ "$rx_pk" != "$dgrams" ] ||
+		[ "$rx_pk" -le 0 ] || [ "$lost" != 0 ] || [ "$rx_pk" != "$tx_pk" ]; then
+		fail "iperf3 $name: client receiver packets $rx_pk bytes $rx_b lost $lost (sent $tx_pk); vnetsink delivered $dgrams datagrams, counted $got bytes in $streams streams"
+	else
+		echo "ok: iperf3 $name: receiver packets $rx_pk == vnetsink's $dgrams == sent, bytes $rx_b == vnetsink's $got, lost 0, jitter $jit ms ($streams streams)"
+	fi
+}
+
+run u-b50M 1 -b 50M -l 1400
+run u-P2-c64 2 -b 20M -l 1000 --udp-counters-64bit
+
+# UDP send is not there: -u -R is refused as iperf3 clients see it.
+if ip netns exec "$NS" timeout 15 iperf3 -c "$SINK_IP" -t 1 -u -R >"$TMP/refuse.out" 2>&1; then
+	fail "iperf3 -u -R: the client succeeded; vnetsink must refuse it"
+elif grep -q 'not implemented' "$TMP/refuse.out"; then
+	echo "ok: iperf3 -u -R refused: $(grep -o 'error - .*' "$TMP/refuse.out")"
+else
+	fail "iperf3 -u -R: unexpected client output: $(tail -2 "$TMP/refuse.out")"
+fi
+
+kill -TERM "$VNS_PID"
+rc=
+for _ in $(seq 1 50); do
+	if ! kill -0 "$VNS_PID" 2>/dev/null; then
+		wait "$VNS_PID"
+		rc=$?
+		break
+	fi
+	sleep 0.2
+done
+[ "$rc" = 0 ] || fail "vnetsink did not exit cleanly on SIGTERM (exit status '${rc:-still running}')"
+VNS_PID=
+
+if [ "$fails" -ne 0 ]; then
+	echo "---- vnetsink log ----"
+	grep -v '^\[' "$TMP/vnetsink.log" | tail -40
+	echo "$fails check(s) failed"
+	exit 1
+fi
+echo "all vnetsink UDP checks passed"

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of the stack's UDP path (vns_udp.c): length and checksum checks (software and
+ * the device's verdict), delivery to the datagram callback of the service bound on the port,
+ * datagrams to no such service counted and dropped, and the reply send. Crafted frames
+ * through the real vns_stack_input(); every test ends with the mempool fully returned.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <rte_udp.h>
+
+#include "harness.h"
+
+#define U_PORT 7000 /* the fake datagram service */
+
+static struct h H;
+
+/* A fake datagram service: remembers the last datagram; one starting with 'E' is echoed. */
+static struct {
+	uint32_t calls;
+	struct vns_udp_peer peer;
+	uint32_t len;
+	uint8_t data[1500];
+	int send_rc;
+} U;
+
+static void
+u_data(struct vns_svc *svc, struct vns_conn *c, const struct rte_mbuf *m, uint32_t off,
+       uint32_t len)
+{
+	(void)svc;
+	(void)c;
+	(void)m;
+	(void)off;
+	(void)len;
+}
+
+static void
+u_datagram(struct vns_svc *svc, const struct vns_udp_peer *peer, const struct rte_mbuf *m,
+	   uint32_t off, uint32_t len)
+{
+	U.calls++;
+	U.peer = *peer;
+	U.len = len;
+	if (len > 0 && len <= sizeof(U.data)) {
+		const void *p = rte_pktmbuf_read(m, off, len, U.data);
+
+		if (p != U.data)
+			memcpy(U.data, p, len);
+	}
+	if (len > 0 && U.data[0] == 'E')
+		U.send_rc = vns_udp_send(svc, peer, U.data, len);
+}
+
+static const struct vns_service_ops u_ops = {
+	.name = "u_echo",
+	.data = u_data,
+	.datagram = u_datagram,
+};
+
+/* The fake on U_PORT, and the harness's TCP-only sink on H_PORT (no datagram callback). */
+static const struct h_sink_conf sink_conf = { .payload = false };
+static const struct vns_service_bind binds[] = {
+	{ U_PORT, &u_ops, NULL },
+	{ H_PORT, &h_sink_ops, &sink_conf },
+};
+
+static const struct rte_ether_addr cmac = { { 0x02, 0, 0, 0, 0, 0x02 } };
+static const struct rte_ether_addr smac = { { 0x02, 0, 0, 0, 0, 0x01 } };
+
+static int
+setup(void **state)
+{
+	(void)state;
+	memset(&U, 0, sizeof(U));
+	return h_open(&H, 1, binds, RTE_DIM(binds), 64, 0);
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	return h_close_checked(&H);
+}
+
+#define STAT(name) h_stat(&H, 0, #name)
+
+static struct rte_mbuf *
+udp(uint16_t dport, const char *s, int csum, int ulen_delta)
+{
+	return pb_udp_mbuf(H.mp, &cmac, &smac, H_CLIENT_IP, 40000, H_STACK_IP, dport, s,
+			   (uint32_t)strlen(s), csum, ulen_delta);
+}
+
+static void
+test_udp_delivery(void **state)
+{
+	(void)state;
+	h_input(&H, 0, udp(U_PORT, "hello", 1, 0));
+	assert_int_equal(U.calls, 1);
+	assert_int_equal(U.len, 5);
+	assert_memory_equal(U.data, "hello", 5);
+	assert_int_equal(U.peer.ip, rte_cpu_to_be_32(H_CLIENT_IP));
+	assert_int_equal(U.peer.port, rte_cpu_to_be_16(40000));
+	assert_int_equal(U.peer.local_port, rte_cpu_to_be_16(U_PORT));
+	assert_memory_equal(&U.peer.mac, &cmac, 6);
+	assert_int_equal(STAT(udp_datagrams), 1);
+	assert_int_equal(STAT(udp_payload_bytes), 5);
+	/* No checksum (zero field): allowed over IPv4. */
+	h_input(&H, 0, udp(U_PORT, "abc", 0, 0));
+	assert_int_equal(U.calls, 2);
+	assert_int_equal(U.len, 3);
+	/* An empty datagram is a datagram. */
+	h_input(&H, 0, udp(U_PORT, "", 1, 0));
+	assert_int_equal(U.calls, 3);
+	assert_int_equal(U.len, 0);
+	assert_int_equal(H.n_out, 0);
+}
+
+static void
+test_udp_bad_checksum(void **state)
+{
+	struct rte_mbuf *m;
+
+	(void)state;
+	h_input(&H, 0, udp(U_PORT, "hello", -1, 0));
+	assert_int_equal(U.calls, 0);
+	assert_int_equal(STAT(drop_bad_csum), 1);
+	/* The device's verdict is used: BAD drops a right checksum, GOOD passes a wrong one. */
+	m = udp(U_PORT, "hello", 1, 0);
+	m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_BAD;
+	h_input(&H, 0, m);
+	assert_int_equal(U.calls, 0);
+	assert_int_equal(STAT(drop_bad_csum), 2);
+	m = udp(U_PORT, "hello", -1, 0);
+	m->ol_flags |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	h_input(&H, 0, m);
+	assert_int_equal(U.calls, 1);
+	assert_int_equal(STAT(udp_datagrams), 1);
+}
+
+static void
+test_udp_bad_length(void **state)
+{
+	uint8_t f[64];
+	struct rte_mbuf *m = udp(U_PORT, "", 0, 0);
+	struct rte_ipv4_hdr *ip;
+
+	(void)state;
+	/* An IP payload shorter than the UDP header. */
+	memcpy(f, rte_pktmbuf_mtod(m, void *), rte_pktmbuf_pkt_len(m));
+	rte_pktmbuf_free(m);
+	ip = (struct rte_ipv4_hdr *)(f + sizeof(struct rte_ether_hdr));
+	ip->total_length = rte_cpu_to_be_16(sizeof(*ip) + 4);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	h_input(&H, 0, pb_raw_mbuf(H.mp, f, sizeof(struct rte_ether_hdr) + sizeof(*ip) + 4, 0, 0));
+	assert_int_equal(STAT(drop_malformed), 1);
+	/* A UDP length beyond the IP payload, and one below the header's 8 bytes. */
+	h_input(&H, 0, udp(U_PORT, "hello", 0, 1));
+	assert_int_equal(STAT(drop_malformed), 2);
+	h_input(&H, 0, udp(U_PORT, "hello", 0, -6));
+	assert_int_equal(STAT(drop_malformed), 3);
+	assert_int_equal(U.calls, 0);
+	/* A UDP length below the IP payload: the rest is not the datagram's. */
+	h_input(&H, 0, udp(U_PORT, "hello", 0, -2));
+	assert_int_equal(U.calls, 1);
+	assert_int_equal(U.len, 3);
+}
+
+static void
+test_udp_unbound_port(void **state)
+{
+	(void)state;
+	h_input(&H, 0, udp(U_PORT + 1, "hello", 1, 0));
+	/* A port whose service takes connections only. */
+	h_input(&H, 0, udp(H_PORT, "hello", 1, 0));
+	assert_int_equal(STAT(udp_no_port), 2);
+	assert_int_equal(STAT(udp_datagrams), 0);
+	assert_int_equal(U.calls, 0);
+	assert_int_equal(H.n_out, 0); /* no ICMP port unreachable */
+}
+
+static void
+test_udp_reply_and_chain(void **state)
+{
+	uint8_t f[256];
+	struct rte_mbuf *m = udp(U_PORT, "Echo this back", 1, 0);
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+
+	(void)state;
+	h_input(&H, 0, m);
+	assert_int_equal(U.send_rc, 0);
+	assert_int_equal(H.n_out, 1);
+	assert_int_equal(H.out[0].proto, IPPROTO_UDP);
+	assert_int_equal(H.out[0].src_ip, H_STACK_IP);
+	assert_int_equal(H.out[0].dst_ip, H_CLIENT_IP);
+	assert_true(H.out[0].ip_csum_ok);
+	assert_int_equal(H.out[0].sport, U_PORT);
+	assert_int_equal(H.out[0].dport, 40000);
+	assert_true(H.out[0].tcp_csum_ok);
+	assert_int_equal(H.out[0].plen, 14);
+	assert_memory_equal(H.out[0].payload, "Echo this back", 14);
+	assert_memory_equal(&H.out[0].dst_mac, &cmac, 6);
+	h_clear(&H);
+	/* The same frame in 20-byte segments: the UDP header straddles two of them. */
+	m = udp(U_PORT, "Echo this back", 1, 0);
+	memcpy(f, rte_pktmbuf_mtod(m, void *), len);
+	rte_pktmbuf_free(m);
+	m = pb_raw_mbuf(H.mp, f, len, 20, 0);
+	assert_true(m->nb_segs > 2);
+	h_input(&H, 0, m);
+	assert_int_equal(U.calls, 2);
+	assert_int_equal(U.len, 14);
+	assert_memory_equal(U.data, "Echo this back", 14);
+	assert_int_equal(STAT(drop_bad_csum), 0);
+	assert_int_equal(H.n_out, 1);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_udp_delivery, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_udp_bad_checksum, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_udp_bad_length, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_udp_unbound_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_udp_reply_and_chain, setup, teardown),
+	};
+
+	(void)argc;
+	h_eal_init(argv[0]);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
