@@ -315,7 +315,7 @@ tx_packed_complete_id(struct vpmd_tx_slot *slots, uint16_t *free_ids, uint16_t s
 {
 	struct vpmd_tx_slot *s = &slots[id];
 
-	vpmd_tx_free_add(fr, s->m);
+	vpmd_tx_free_add(fr, s->m, s->ndesc);
 	*descs += s->ndesc;
 	s->m = NULL;
 	free_ids[st->free_tail] = id;
@@ -337,10 +337,12 @@ tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 	struct vpmd_tx_slot *const slots = txq->slots;
 	uint16_t *const free_ids = txq->free_ids;
 	const uint16_t size = vq->size;
-	struct vpmd_tx_free fr = { .n = 0 };
+	struct vpmd_tx_free fr;
 	uint16_t pos = vq->last_used, wrap = vq->used_wrap;
 	uint16_t nb_free = vq->nb_free, oldest = txq->oldest, done;
 	struct tx_ids st = { txq->free_tail, txq->nb_free_ids, txq->nb_inflight };
+
+	vpmd_tx_free_init(&fr);
 
 	while (st.inflight > 0) {
 		const struct vpmd_vring_packed_desc *d = &desc[pos];
@@ -364,15 +366,22 @@ tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 		} else {
 			/* One used descriptor may stand for every buffer up to id [2.8.20];
 			 * ids were handed out in cyclic order, oldest first. */
-			uint16_t cur;
+			uint16_t cur = (uint16_t)id;
 
-			do {
-				cur = oldest;
-				if (unlikely(slots[cur].m == NULL))
-					break;
+			if (likely(id == oldest)) {
+				/* one used descriptor per packet, the oldest (the common case) */
 				tx_packed_complete_id(slots, free_ids, size, cur, &st, &fr, &descs);
 				oldest = wrap_inc(cur, size);
-			} while (cur != id);
+			} else {
+				do {
+					cur = oldest;
+					if (unlikely(slots[cur].m == NULL))
+						break;
+					tx_packed_complete_id(slots, free_ids, size, cur, &st, &fr,
+							      &descs);
+					oldest = wrap_inc(cur, size);
+				} while (cur != id);
+			}
 			if (unlikely(cur != id)) {
 				vpmd_txq_set_broken(txq, VPMD_BAD_USED_ID_NOT_INFLIGHT);
 				break;
@@ -476,31 +485,53 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 			len = VPMD_NET_HDR_SIZE;
 			seg = m;
 		}
-		for (j = 0; j < need; j++) {
-			flags = aflags | (j + 1 < need ? VPMD_DESC_F_NEXT : 0);
-			if (!have_head) {
+		if (likely(need == 1)) {
+			/* header in the headroom, one segment: one descriptor */
+			if (likely(have_head)) {
+				desc[pos] = (struct vpmd_vring_packed_desc){
+					.addr = addr, .len = len, .id = id, .flags = aflags
+				};
+			} else {
 				/* the burst's first descriptor: flags go last, in the publish */
 				desc[pos].addr = addr;
 				desc[pos].len = len;
 				desc[pos].id = id;
 				have_head = true;
 				head_pos = pos;
-				head_flags = flags;
-			} else {
-				desc[pos] = (struct vpmd_vring_packed_desc){
-					.addr = addr, .len = len, .id = id, .flags = flags
-				};
+				head_flags = aflags;
 			}
-			pos++;
-			if (pos == size) {
+			if (unlikely(++pos == size)) {
 				pos = 0;
 				awrap ^= 1;
 				aflags = vpmd_packed_avail_flags(awrap);
 			}
-			if (seg != NULL) {
-				addr = rte_mbuf_data_iova(seg);
-				len = seg->data_len;
-				seg = seg->next;
+		} else {
+			for (j = 0; j < need; j++) {
+				flags = aflags | (j + 1 < need ? VPMD_DESC_F_NEXT : 0);
+				if (!have_head) {
+					/* the burst's first: flags go last, in the publish */
+					desc[pos].addr = addr;
+					desc[pos].len = len;
+					desc[pos].id = id;
+					have_head = true;
+					head_pos = pos;
+					head_flags = flags;
+				} else {
+					desc[pos] = (struct vpmd_vring_packed_desc){
+						.addr = addr, .len = len, .id = id, .flags = flags
+					};
+				}
+				pos++;
+				if (pos == size) {
+					pos = 0;
+					awrap ^= 1;
+					aflags = vpmd_packed_avail_flags(awrap);
+				}
+				if (seg != NULL) {
+					addr = rte_mbuf_data_iova(seg);
+					len = seg->data_len;
+					seg = seg->next;
+				}
 			}
 		}
 		slots[id].m = m;

@@ -302,7 +302,7 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 	}
 	oldest = txq->oldest;
 	nb_free = vq->nb_free;
-	fr.n = 0;
+	vpmd_tx_free_init(&fr);
 	if (!inorder) {
 		for (pos = vq->last_used; pos != used_idx; pos++) {
 			struct vpmd_tx_slot *s;
@@ -323,7 +323,7 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 		while (slots[oldest].done) {
 			struct vpmd_tx_slot *s = &slots[oldest];
 
-			vpmd_tx_free_add(&fr, s->m);
+			vpmd_tx_free_add(&fr, s->m, s->ndesc);
 			nb_free += s->ndesc;
 			oldest = (oldest + s->ndesc) & mask;
 			s->m = NULL;
@@ -349,7 +349,18 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 				bad = VPMD_BAD_USED_ID_RANGE;
 			else if (unlikely(slots[id].m == NULL))
 				bad = VPMD_BAD_USED_ID_NOT_INFLIGHT;
-			else if (unlikely(id != oldest && left < inflight))
+			else if (likely(id == oldest)) {
+				/* One entry per packet, the oldest (what most devices write). */
+				struct vpmd_tx_slot *s = &slots[oldest];
+
+				vpmd_tx_free_add(&fr, s->m, s->ndesc);
+				nb_free += s->ndesc;
+				oldest = (oldest + s->ndesc) & mask;
+				s->m = NULL;
+				inflight--;
+				pos++;
+				continue;
+			} else if (unlikely(left < inflight))
 				bad = tx_inorder_batch_check(slots, mask, oldest, (uint16_t)id,
 							     left);
 			if (unlikely(bad != VPMD_BAD_NONE)) {
@@ -362,7 +373,7 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 				cur = oldest;
 				if (unlikely(s->m == NULL)) /* cannot happen: id is a live head */
 					break;
-				vpmd_tx_free_add(&fr, s->m);
+				vpmd_tx_free_add(&fr, s->m, s->ndesc);
 				nb_free += s->ndesc;
 				oldest = (oldest + s->ndesc) & mask;
 				s->m = NULL;
