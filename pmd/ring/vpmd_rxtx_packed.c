@@ -309,16 +309,20 @@ struct tx_ids {
 	uint16_t free_tail, nb_free_ids, inflight;
 };
 
+/* With IN_ORDER, ids are taken and returned in cyclic order, so the FIFO always holds
+ * free_ids[i] == i (as reset leaves it): the in-order bodies neither read nor write it. */
 static __rte_always_inline void
 tx_packed_complete_id(struct vpmd_tx_slot *slots, uint16_t *free_ids, uint16_t size, uint16_t id,
-		      struct tx_ids *st, struct vpmd_tx_free *fr, uint32_t *descs)
+		      struct tx_ids *st, struct vpmd_tx_free *fr, uint32_t *descs,
+		      const bool inorder)
 {
 	struct vpmd_tx_slot *s = &slots[id];
 
 	vpmd_tx_free_add(fr, s->m, s->ndesc);
 	*descs += s->ndesc;
 	s->m = NULL;
-	free_ids[st->free_tail] = id;
+	if (!inorder)
+		free_ids[st->free_tail] = id;
 	st->free_tail = wrap_inc(st->free_tail, size);
 	st->nb_free_ids++;
 	st->inflight--;
@@ -361,8 +365,8 @@ tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 			break;
 		}
 		if (!inorder) {
-			tx_packed_complete_id(slots, free_ids, size, (uint16_t)id, &st, &fr,
-					      &descs);
+			tx_packed_complete_id(slots, free_ids, size, (uint16_t)id, &st, &fr, &descs,
+					      false);
 		} else {
 			/* One used descriptor may stand for every buffer up to id [2.8.20];
 			 * ids were handed out in cyclic order, oldest first. */
@@ -370,7 +374,8 @@ tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 
 			if (likely(id == oldest)) {
 				/* one used descriptor per packet, the oldest (the common case) */
-				tx_packed_complete_id(slots, free_ids, size, cur, &st, &fr, &descs);
+				tx_packed_complete_id(slots, free_ids, size, cur, &st, &fr, &descs,
+						      true);
 				oldest = wrap_inc(cur, size);
 			} else {
 				do {
@@ -378,7 +383,7 @@ tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 					if (unlikely(slots[cur].m == NULL))
 						break;
 					tx_packed_complete_id(slots, free_ids, size, cur, &st, &fr,
-							      &descs);
+							      &descs, true);
 					oldest = wrap_inc(cur, size);
 				} while (cur != id);
 			}
@@ -460,7 +465,7 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 			txq->stats.ring_full++;
 			break;
 		}
-		id = free_ids[free_head];
+		id = inorder ? free_head : free_ids[free_head];
 		h = push ? rte_pktmbuf_mtod_offset(m, struct vpmd_net_hdr *, -VPMD_NET_HDR_SIZE)
 			 : &hdrs[id];
 		if (unlikely(vpmd_tx_hdr_fill(txq, h, m) != 0))
