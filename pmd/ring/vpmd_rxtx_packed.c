@@ -46,7 +46,7 @@ packed_read_id_len(const struct vpmd_vring_packed_desc *d, uint32_t *id, uint32_
  * returned (*head_flags) when *have_head is false on entry: the caller publishes them. */
 static __rte_always_inline void
 rx_packed_post(struct vpmd_rxq *rxq, struct rte_mbuf **mbufs, uint16_t k, const bool mrg,
-	       uint16_t *head_pos, uint16_t *head_flags, bool *have_head)
+	       const bool inorder, uint16_t *head_pos, uint16_t *head_flags, bool *have_head)
 {
 	struct vpmd_vq *vq = &rxq->vq;
 	struct vpmd_vring_packed_desc *desc = vq->packed.desc;
@@ -58,7 +58,7 @@ rx_packed_post(struct vpmd_rxq *rxq, struct rte_mbuf **mbufs, uint16_t k, const 
 
 	for (i = 0; i < k; i++) {
 		struct rte_mbuf *m = mbufs[i];
-		uint16_t id = rxq->free_ids[head];
+		uint16_t id = inorder ? head : rxq->free_ids[head];
 
 		head = wrap_inc(head, size);
 		rxq->sw_ring[id] = m;
@@ -93,7 +93,7 @@ rx_packed_post(struct vpmd_rxq *rxq, struct rte_mbuf **mbufs, uint16_t k, const 
 }
 
 static __rte_always_inline void
-rx_packed_refill(struct vpmd_rxq *rxq, const bool mrg, const bool initial)
+rx_packed_refill(struct vpmd_rxq *rxq, const bool mrg, const bool inorder, const bool initial)
 {
 	struct vpmd_vq *vq = &rxq->vq;
 	struct rte_mbuf *mbufs[VPMD_BURST_MAX];
@@ -109,7 +109,7 @@ rx_packed_refill(struct vpmd_rxq *rxq, const bool mrg, const bool initial)
 			rxq->stats.drop_nombuf++;
 			break;
 		}
-		rx_packed_post(rxq, mbufs, k, mrg, &head_pos, &head_flags, &have_head);
+		rx_packed_post(rxq, mbufs, k, mrg, inorder, &head_pos, &head_flags, &have_head);
 		added += k;
 	}
 	if (!have_head)
@@ -128,9 +128,9 @@ int
 vpmd_rxq_fill_packed(struct vpmd_rxq *rxq, bool mrg)
 {
 	if (mrg)
-		rx_packed_refill(rxq, true, true);
+		rx_packed_refill(rxq, true, false, true);
 	else
-		rx_packed_refill(rxq, false, true);
+		rx_packed_refill(rxq, false, false, true);
 	return rxq->vq.nb_free == 0 ? 0 : -ENOMEM;
 }
 
@@ -241,7 +241,7 @@ rx_packed(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n, const bool m
 				break;
 			}
 		}
-		pkt_len = vpmd_rx_take_head(rxq, &inv, m, id, len, false);
+		pkt_len = vpmd_rx_take_head(rxq, &inv, m, id, len, false, inorder);
 		cons++;
 		last = m;
 		for (k = 1; mrg && k < nbuf; k++) {
@@ -251,7 +251,8 @@ rx_packed(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n, const bool m
 			if (unlikely(r == 0))
 				why = VPMD_BAD_USED_IDX;
 			if (likely(r > 0))
-				why = vpmd_rx_chain_seg(rxq, &inv, id, len, &last, &pkt_len, false);
+				why = vpmd_rx_chain_seg(rxq, &inv, id, len, &last, &pkt_len, false,
+							inorder);
 			if (unlikely(why != VPMD_BAD_NONE))
 				break;
 			cons++;
@@ -274,7 +275,7 @@ rx_packed(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n, const bool m
 	}
 	if (unlikely(!vpmd_rx_end(rxq, cons, npkt, bytes, why)))
 		return npkt;
-	rx_packed_refill(rxq, mrg, false);
+	rx_packed_refill(rxq, mrg, inorder, false);
 	return npkt;
 }
 
