@@ -133,7 +133,8 @@ unsigned int vpmd_tx_reclaim(struct vpmd_txq *txq);
 	X(drop_bad_len, "used length below header+14 or above the posted buffer") \
 	X(drop_bad_hdr, "bad num_buffers, gso or checksum fields")                \
 	X(err_bad_ring, "device broke the ring protocol (queue now broken)")      \
-	X(kicks, "notifications sent to the device")
+	X(kicks, "notifications sent to the device")                              \
+	X(empty_polls, "bursts that delivered no packet")
 #define VPMD_TXQ_STATS(X)                                                           \
 	X(packets, "packets sent")                                                  \
 	X(bytes, "bytes sent")                                                      \

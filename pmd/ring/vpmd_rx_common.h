@@ -164,6 +164,7 @@ vpmd_rx_end(struct vpmd_rxq *rxq, uint16_t cons, uint16_t npkt, uint64_t bytes,
 	rxq->stats.packets += npkt;
 	rxq->stats.bytes += bytes;
 	rxq->stats.bufs += cons;
+	rxq->stats.empty_polls += npkt == 0;
 	if (likely(why == VPMD_BAD_NONE))
 		return true;
 	if (why == VPMD_BAD_LEN_SHORT || why == VPMD_BAD_LEN_LONG)
