@@ -53,8 +53,10 @@ struct vpmd_txq;
 	 VPMD_F_IN_ORDER | VPMD_F_ACCESS_PLATFORM | VPMD_F_ORDER_PLATFORM)
 
 struct vpmd_conf {
-	uint16_t nb_qpairs;          /* queue pairs to use; 0 = as many as the device offers */
-	uint16_t ring_size;          /* 0 = min(VPMD_RING_SIZE_DEFAULT, device maximum) */
+	uint16_t nb_qpairs; /* queue pairs to use; 0 = as many as the device offers */
+	/* Descriptors per ring, rx and tx each capped by its own queues' device maximum;
+	 * 0 = VPMD_RING_SIZE_DEFAULT (so each queue's device maximum, up to that). */
+	uint16_t ring_size;
 	uint64_t features;           /* features the caller allows; 0 = VPMD_FEATURES_DEFAULT */
 	struct rte_mempool *rx_pool; /* rx buffers; data room >= RTE_PKTMBUF_HEADROOM + 1518 */
 	int socket_id;               /* NUMA node for rings; SOCKET_ID_ANY is fine */
@@ -165,7 +167,8 @@ unsigned int vpmd_tx_reclaim(struct vpmd_txq *txq);
 	X(drop_bad_len, "used length below header+14 or above the posted buffer") \
 	X(drop_bad_hdr, "bad num_buffers, gso or checksum fields")                \
 	X(err_bad_ring, "device broke the ring protocol (queue now broken)")      \
-	X(kicks, "notifications sent to the device")
+	X(kicks, "notifications sent to the device")                              \
+	X(empty_polls, "bursts that delivered no packet")
 #define VPMD_TXQ_STATS(X)                                                           \
 	X(packets, "packets sent")                                                  \
 	X(bytes, "bytes sent")                                                      \

@@ -399,10 +399,15 @@ cap_ring_size(const struct vpmd_dev *dev, unsigned int vq_index, uint16_t *size,
 	return 0;
 }
 
-/* One ring size for all data queues: the request (or the default), capped by every
- * queue's maximum; split rings need a power of two. */
+/*
+ * Ring sizes, rx and tx apart: the request (or, by default, each queue's device maximum up
+ * to VPMD_RING_SIZE_DEFAULT: vhost-user offers 32768 and lets the driver choose), capped by
+ * the maximum of every queue of that kind. A device may offer more rx than tx descriptors
+ * (QEMU's userspace backend caps tx at 256); one size for both would shrink rx to the tx
+ * cap. Split rings need a power of two.
+ */
 static int
-choose_ring_size(const struct vpmd_dev *dev, const struct vpmd_conf *conf, uint16_t pairs,
+choose_ring_size(const struct vpmd_dev *dev, const struct vpmd_conf *conf, uint16_t pairs, bool tx,
 		 uint16_t *size, char *err, size_t errlen)
 {
 	uint16_t s = conf->ring_size ? conf->ring_size : VPMD_RING_SIZE_DEFAULT;
@@ -412,16 +417,15 @@ choose_ring_size(const struct vpmd_dev *dev, const struct vpmd_conf *conf, uint1
 	if (s > VPMD_RING_SIZE_MAX)
 		s = VPMD_RING_SIZE_MAX;
 	for (q = 0; q < pairs; q++) {
-		rc = cap_ring_size(dev, vpmd_rxvq(q), &s, err, errlen);
-		if (rc == 0)
-			rc = cap_ring_size(dev, vpmd_txvq(q), &s, err, errlen);
+		rc = cap_ring_size(dev, tx ? vpmd_txvq(q) : vpmd_rxvq(q), &s, err, errlen);
 		if (rc != 0)
 			return rc;
 	}
 	if (!dev->packed && !rte_is_power_of_2(s)) {
 		uint16_t p2 = pow2_floor(s);
 
-		VPMD_LOG(NOTICE, dev, "split ring size %u is not a power of two: using %u", s, p2);
+		VPMD_LOG(NOTICE, dev, "split %s ring size %u is not a power of two: using %u",
+			 tx ? "tx" : "rx", s, p2);
 		s = p2;
 	}
 	*size = s;
@@ -552,22 +556,23 @@ set_queue_params(struct vpmd_dev *dev)
 	}
 }
 
-/* Rings of dev->ring_size for dev->nb_qpairs pairs, and the control queue. */
+/* Rings of dev->rx_ring_size / tx_ring_size for dev->nb_qpairs pairs, and the control
+ * queue. */
 static int
 create_queues(struct vpmd_dev *dev, uint16_t ctrl_size, char *err, size_t errlen)
 {
 	uint16_t q;
 
 	for (q = 0; q < dev->nb_qpairs; q++) {
-		dev->rxq[q] = vpmd_rxq_create(dev->id, q, dev->ring_size, dev->packed,
+		dev->rxq[q] = vpmd_rxq_create(dev->id, q, dev->rx_ring_size, dev->packed,
 					      dev->socket_id);
-		dev->txq[q] = vpmd_txq_create(dev->id, q, dev->ring_size, dev->packed,
+		dev->txq[q] = vpmd_txq_create(dev->id, q, dev->tx_ring_size, dev->packed,
 					      dev->socket_id);
 		if (dev->rxq[q] == NULL || dev->txq[q] == NULL) {
 			vpmd_set_err(err, errlen,
-				     "%s: no memory for queue pair %u (ring size %u); "
+				     "%s: no memory for queue pair %u (ring sizes rx %u, tx %u); "
 				     "give the EAL more memory (-m) or use a smaller ring",
-				     dev->name, q, dev->ring_size);
+				     dev->name, q, dev->rx_ring_size, dev->tx_ring_size);
 			return -ENOMEM;
 		}
 		vq_set_flags(dev, &dev->rxq[q]->vq);
@@ -593,16 +598,18 @@ log_configured(const struct vpmd_dev *dev)
 	char fs[512];
 
 	vpmd_features_str(dev->features, fs, sizeof(fs));
-	VPMD_LOG(INFO, dev, "configured: %u queue pair(s) of %u, %s rings of %u, features: %s",
-		 dev->nb_qpairs, dev->max_qpairs, dev->packed ? "packed" : "split", dev->ring_size,
-		 fs);
+	VPMD_LOG(INFO, dev,
+		 "configured: %u queue pair(s) of %u, %s rings, rx %u / tx %u descriptors, "
+		 "features: %s",
+		 dev->nb_qpairs, dev->max_qpairs, dev->packed ? "packed" : "split",
+		 dev->rx_ring_size, dev->tx_ring_size, fs);
 }
 
 int
 vpmd_configure(struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err, size_t errlen)
 {
 	uint64_t wanted;
-	uint16_t pairs, size, ctrl_size;
+	uint16_t pairs, rx_size, tx_size, ctrl_size;
 	int rc;
 
 	if (dev == NULL || conf == NULL) {
@@ -638,12 +645,15 @@ vpmd_configure(struct vpmd_dev *dev, const struct vpmd_conf *conf, char *err, si
 	if (rc == 0)
 		rc = choose_pairs(dev, conf, &pairs, err, errlen);
 	if (rc == 0)
-		rc = choose_ring_size(dev, conf, pairs, &size, err, errlen);
+		rc = choose_ring_size(dev, conf, pairs, false, &rx_size, err, errlen);
+	if (rc == 0)
+		rc = choose_ring_size(dev, conf, pairs, true, &tx_size, err, errlen);
 	if (rc == 0)
 		rc = choose_ctrl_size(dev, &ctrl_size, err, errlen);
 	if (rc != 0)
 		goto fail;
-	dev->ring_size = size;
+	dev->rx_ring_size = rx_size;
+	dev->tx_ring_size = tx_size;
 	dev->nb_qpairs = pairs;
 	dev->socket_id = conf->socket_id;
 	dev->rx_pool = conf->rx_pool;
@@ -1291,9 +1301,10 @@ vpmd_info_dump(const struct vpmd_dev *dev, FILE *f)
 	if (dev->state == VPMD_ST_OPEN)
 		return;
 	fprintf(f,
-		"  rings: %s, %u descriptors, %u of %u queue pair(s)%s, mtu %u, "
+		"  rings: %s, rx %u / tx %u descriptors, %u of %u queue pair(s)%s, mtu %u, "
 		"mac " RTE_ETHER_ADDR_PRT_FMT "\n",
-		dev->packed ? "packed" : "split", dev->ring_size, dev->nb_qpairs, dev->max_qpairs,
+		dev->packed ? "packed" : "split", dev->rx_ring_size, dev->tx_ring_size,
+		dev->nb_qpairs, dev->max_qpairs,
 		dev->cvq             ? ", control queue"
 		: dev->ops->ctrl_cmd ? ", control via transport"
 				     : "",

@@ -41,7 +41,7 @@ struct vpmd_dev {
 	uint64_t features;     /* negotiated */
 	uint16_t max_qpairs;   /* device maximum (1 without MQ) */
 	uint16_t nb_qpairs;
-	uint16_t ring_size;
+	uint16_t rx_ring_size, tx_ring_size; /* each capped by its own queue maximum */
 	uint16_t mtu;
 	struct rte_ether_addr mac;
 	bool packed, mrg, in_order;

@@ -302,36 +302,60 @@ int vpmd_tx_hdr_offloads(const struct vpmd_txq *txq, struct vpmd_net_hdr *h,
 			 const struct rte_mbuf *m);
 
 /*
- * Returning transmitted mbufs: single-segment packets go back to their pool in bulk
- * (rte_pktmbuf_prefree_seg handles shared and indirect ones); chains take the generic
- * path. Cheaper than rte_pktmbuf_free_bulk, which is not inlined.
+ * Returning transmitted mbufs: single-segment packets go back to their pool in bulk;
+ * chains take the generic path. Cheaper than rte_pktmbuf_free_bulk, which is not inlined.
+ * The batch remembers its pool, so each packet costs one compare.
  */
 #define VPMD_TX_FREE_BATCH 64
 struct vpmd_tx_free {
 	unsigned int n;
+	struct rte_mempool *pool; /* of every mbuf in m[] */
 	struct rte_mbuf *m[VPMD_TX_FREE_BATCH];
 };
+
+static __rte_always_inline void
+vpmd_tx_free_init(struct vpmd_tx_free *f)
+{
+	f->n = 0;
+	f->pool = NULL;
+}
 
 static __rte_always_inline void
 vpmd_tx_free_flush(struct vpmd_tx_free *f)
 {
 	if (f->n) {
-		rte_mempool_put_bulk(f->m[0]->pool, (void **)f->m, f->n);
+		rte_mempool_put_bulk(f->pool, (void **)f->m, f->n);
 		f->n = 0;
 	}
 }
 
+/* m is ready to go back to its pool as it is (refcnt 1, one segment, direct). */
 static __rte_always_inline void
-vpmd_tx_free_add(struct vpmd_tx_free *f, struct rte_mbuf *m)
+vpmd_tx_free_put(struct vpmd_tx_free *f, struct rte_mbuf *m)
 {
-	if (likely(m->nb_segs == 1)) {
+	if (unlikely(m->pool != f->pool || f->n == VPMD_TX_FREE_BATCH)) {
+		vpmd_tx_free_flush(f);
+		f->pool = m->pool;
+	}
+	f->m[f->n++] = m;
+}
+
+/*
+ * A completed packet that took `ndesc` descriptors. One descriptor means the header was
+ * pushed into its headroom (vpmd_tx_can_push(): direct, refcnt 1) and it had one segment,
+ * so the driver held its only reference and it is a free mbuf already: straight to the
+ * batch, without rte_pktmbuf_prefree_seg(), whose `next` check reads the mbuf's second
+ * cache line. Anything else may be shared, indirect or chained: the generic checks.
+ */
+static __rte_always_inline void
+vpmd_tx_free_add(struct vpmd_tx_free *f, struct rte_mbuf *m, uint16_t ndesc)
+{
+	if (likely(ndesc == 1)) {
+		vpmd_tx_free_put(f, m);
+	} else if (m->nb_segs == 1) {
 		m = rte_pktmbuf_prefree_seg(m);
-		if (likely(m != NULL)) {
-			if (unlikely(f->n == VPMD_TX_FREE_BATCH ||
-				     (f->n && f->m[0]->pool != m->pool)))
-				vpmd_tx_free_flush(f);
-			f->m[f->n++] = m;
-		}
+		if (m != NULL)
+			vpmd_tx_free_put(f, m);
 	} else {
 		rte_pktmbuf_free(m);
 	}

@@ -38,15 +38,20 @@ vpmd_rx_consts(const struct vpmd_rxq *rxq, const bool split)
 	};
 }
 
-/* A consumed buffer id goes back to the free-id FIFO, which holds `size` ids. */
+/*
+ * A consumed buffer id goes back to the free-id FIFO, which holds `size` ids. With IN_ORDER
+ * buffers are posted and consumed in ring order, so the FIFO stays the identity
+ * (free_ids[i] == i, as reset leaves it) and the in-order bodies neither read nor write it.
+ */
 static __rte_always_inline void
 vpmd_rx_push_free(struct vpmd_rxq *rxq, const struct vpmd_rx_consts *k, uint16_t id,
-		  const bool split)
+		  const bool split, const bool inorder)
 {
 	uint16_t t = rxq->free_tail;
 
 	rxq->sw_ring[id] = NULL;
-	rxq->free_ids[t] = id;
+	if (!inorder)
+		rxq->free_ids[t] = id;
 	if (split)
 		rxq->free_tail = (t + 1) & k->fifo_wrap;
 	else
@@ -92,11 +97,11 @@ vpmd_rx_check_nbuf(const struct vpmd_net_hdr *h, uint16_t inflight, uint16_t *nb
  * Returns the frame bytes in it (without the header). */
 static __rte_always_inline uint32_t
 vpmd_rx_take_head(struct vpmd_rxq *rxq, const struct vpmd_rx_consts *k, struct rte_mbuf *m,
-		  uint32_t id, uint32_t len, const bool split)
+		  uint32_t id, uint32_t len, const bool split, const bool inorder)
 {
 	uint32_t pkt_len = len - VPMD_NET_HDR_SIZE;
 
-	vpmd_rx_push_free(rxq, k, (uint16_t)id, split);
+	vpmd_rx_push_free(rxq, k, (uint16_t)id, split, inorder);
 	vpmd_rx_head_init(m);
 	m->data_len = (uint16_t)pkt_len;
 	return pkt_len;
@@ -106,7 +111,7 @@ vpmd_rx_take_head(struct vpmd_rxq *rxq, const struct vpmd_rx_consts *k, struct r
  * carry no header: their data starts where the buffer does. */
 static __rte_always_inline enum vpmd_bad_reason
 vpmd_rx_chain_seg(struct vpmd_rxq *rxq, const struct vpmd_rx_consts *k, uint32_t id, uint32_t len,
-		  struct rte_mbuf **last, uint32_t *pkt_len, const bool split)
+		  struct rte_mbuf **last, uint32_t *pkt_len, const bool split, const bool inorder)
 {
 	struct rte_mbuf *seg = rxq->sw_ring[id];
 
@@ -114,7 +119,7 @@ vpmd_rx_chain_seg(struct vpmd_rxq *rxq, const struct vpmd_rx_consts *k, uint32_t
 		return VPMD_BAD_USED_ID_NOT_INFLIGHT;
 	if (unlikely(len > k->buf_len))
 		return VPMD_BAD_LEN_LONG;
-	vpmd_rx_push_free(rxq, k, (uint16_t)id, split);
+	vpmd_rx_push_free(rxq, k, (uint16_t)id, split, inorder);
 	seg->data_off = k->hdr_off;
 	seg->data_len = (uint16_t)len;
 	(*last)->next = seg;
@@ -159,6 +164,7 @@ vpmd_rx_end(struct vpmd_rxq *rxq, uint16_t cons, uint16_t npkt, uint64_t bytes,
 	rxq->stats.packets += npkt;
 	rxq->stats.bytes += bytes;
 	rxq->stats.bufs += cons;
+	rxq->stats.empty_polls += npkt == 0;
 	if (likely(why == VPMD_BAD_NONE))
 		return true;
 	if (why == VPMD_BAD_LEN_SHORT || why == VPMD_BAD_LEN_LONG)

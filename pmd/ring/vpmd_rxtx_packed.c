@@ -46,7 +46,7 @@ packed_read_id_len(const struct vpmd_vring_packed_desc *d, uint32_t *id, uint32_
  * returned (*head_flags) when *have_head is false on entry: the caller publishes them. */
 static __rte_always_inline void
 rx_packed_post(struct vpmd_rxq *rxq, struct rte_mbuf **mbufs, uint16_t k, const bool mrg,
-	       uint16_t *head_pos, uint16_t *head_flags, bool *have_head)
+	       const bool inorder, uint16_t *head_pos, uint16_t *head_flags, bool *have_head)
 {
 	struct vpmd_vq *vq = &rxq->vq;
 	struct vpmd_vring_packed_desc *desc = vq->packed.desc;
@@ -58,7 +58,7 @@ rx_packed_post(struct vpmd_rxq *rxq, struct rte_mbuf **mbufs, uint16_t k, const 
 
 	for (i = 0; i < k; i++) {
 		struct rte_mbuf *m = mbufs[i];
-		uint16_t id = rxq->free_ids[head];
+		uint16_t id = inorder ? head : rxq->free_ids[head];
 
 		head = wrap_inc(head, size);
 		rxq->sw_ring[id] = m;
@@ -93,7 +93,7 @@ rx_packed_post(struct vpmd_rxq *rxq, struct rte_mbuf **mbufs, uint16_t k, const 
 }
 
 static __rte_always_inline void
-rx_packed_refill(struct vpmd_rxq *rxq, const bool mrg, const bool initial)
+rx_packed_refill(struct vpmd_rxq *rxq, const bool mrg, const bool inorder, const bool initial)
 {
 	struct vpmd_vq *vq = &rxq->vq;
 	struct rte_mbuf *mbufs[VPMD_BURST_MAX];
@@ -109,7 +109,7 @@ rx_packed_refill(struct vpmd_rxq *rxq, const bool mrg, const bool initial)
 			rxq->stats.drop_nombuf++;
 			break;
 		}
-		rx_packed_post(rxq, mbufs, k, mrg, &head_pos, &head_flags, &have_head);
+		rx_packed_post(rxq, mbufs, k, mrg, inorder, &head_pos, &head_flags, &have_head);
 		added += k;
 	}
 	if (!have_head)
@@ -128,9 +128,9 @@ int
 vpmd_rxq_fill_packed(struct vpmd_rxq *rxq, bool mrg)
 {
 	if (mrg)
-		rx_packed_refill(rxq, true, true);
+		rx_packed_refill(rxq, true, false, true);
 	else
-		rx_packed_refill(rxq, false, true);
+		rx_packed_refill(rxq, false, false, true);
 	return rxq->vq.nb_free == 0 ? 0 : -ENOMEM;
 }
 
@@ -241,7 +241,7 @@ rx_packed(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n, const bool m
 				break;
 			}
 		}
-		pkt_len = vpmd_rx_take_head(rxq, &inv, m, id, len, false);
+		pkt_len = vpmd_rx_take_head(rxq, &inv, m, id, len, false, inorder);
 		cons++;
 		last = m;
 		for (k = 1; mrg && k < nbuf; k++) {
@@ -251,7 +251,8 @@ rx_packed(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n, const bool m
 			if (unlikely(r == 0))
 				why = VPMD_BAD_USED_IDX;
 			if (likely(r > 0))
-				why = vpmd_rx_chain_seg(rxq, &inv, id, len, &last, &pkt_len, false);
+				why = vpmd_rx_chain_seg(rxq, &inv, id, len, &last, &pkt_len, false,
+							inorder);
 			if (unlikely(why != VPMD_BAD_NONE))
 				break;
 			cons++;
@@ -274,7 +275,7 @@ rx_packed(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n, const bool m
 	}
 	if (unlikely(!vpmd_rx_end(rxq, cons, npkt, bytes, why)))
 		return npkt;
-	rx_packed_refill(rxq, mrg, false);
+	rx_packed_refill(rxq, mrg, inorder, false);
 	return npkt;
 }
 
@@ -309,16 +310,20 @@ struct tx_ids {
 	uint16_t free_tail, nb_free_ids, inflight;
 };
 
+/* With IN_ORDER, ids are taken and returned in cyclic order, so the FIFO always holds
+ * free_ids[i] == i (as reset leaves it): the in-order bodies neither read nor write it. */
 static __rte_always_inline void
 tx_packed_complete_id(struct vpmd_tx_slot *slots, uint16_t *free_ids, uint16_t size, uint16_t id,
-		      struct tx_ids *st, struct vpmd_tx_free *fr, uint32_t *descs)
+		      struct tx_ids *st, struct vpmd_tx_free *fr, uint32_t *descs,
+		      const bool inorder)
 {
 	struct vpmd_tx_slot *s = &slots[id];
 
-	vpmd_tx_free_add(fr, s->m);
+	vpmd_tx_free_add(fr, s->m, s->ndesc);
 	*descs += s->ndesc;
 	s->m = NULL;
-	free_ids[st->free_tail] = id;
+	if (!inorder)
+		free_ids[st->free_tail] = id;
 	st->free_tail = wrap_inc(st->free_tail, size);
 	st->nb_free_ids++;
 	st->inflight--;
@@ -337,10 +342,12 @@ tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 	struct vpmd_tx_slot *const slots = txq->slots;
 	uint16_t *const free_ids = txq->free_ids;
 	const uint16_t size = vq->size;
-	struct vpmd_tx_free fr = { .n = 0 };
+	struct vpmd_tx_free fr;
 	uint16_t pos = vq->last_used, wrap = vq->used_wrap;
 	uint16_t nb_free = vq->nb_free, oldest = txq->oldest, done;
 	struct tx_ids st = { txq->free_tail, txq->nb_free_ids, txq->nb_inflight };
+
+	vpmd_tx_free_init(&fr);
 
 	while (st.inflight > 0) {
 		const struct vpmd_vring_packed_desc *d = &desc[pos];
@@ -359,20 +366,28 @@ tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 			break;
 		}
 		if (!inorder) {
-			tx_packed_complete_id(slots, free_ids, size, (uint16_t)id, &st, &fr,
-					      &descs);
+			tx_packed_complete_id(slots, free_ids, size, (uint16_t)id, &st, &fr, &descs,
+					      false);
 		} else {
 			/* One used descriptor may stand for every buffer up to id [2.8.20];
 			 * ids were handed out in cyclic order, oldest first. */
-			uint16_t cur;
+			uint16_t cur = (uint16_t)id;
 
-			do {
-				cur = oldest;
-				if (unlikely(slots[cur].m == NULL))
-					break;
-				tx_packed_complete_id(slots, free_ids, size, cur, &st, &fr, &descs);
+			if (likely(id == oldest)) {
+				/* one used descriptor per packet, the oldest (the common case) */
+				tx_packed_complete_id(slots, free_ids, size, cur, &st, &fr, &descs,
+						      true);
 				oldest = wrap_inc(cur, size);
-			} while (cur != id);
+			} else {
+				do {
+					cur = oldest;
+					if (unlikely(slots[cur].m == NULL))
+						break;
+					tx_packed_complete_id(slots, free_ids, size, cur, &st, &fr,
+							      &descs, true);
+					oldest = wrap_inc(cur, size);
+				} while (cur != id);
+			}
 			if (unlikely(cur != id)) {
 				vpmd_txq_set_broken(txq, VPMD_BAD_USED_ID_NOT_INFLIGHT);
 				break;
@@ -451,7 +466,7 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 			txq->stats.ring_full++;
 			break;
 		}
-		id = free_ids[free_head];
+		id = inorder ? free_head : free_ids[free_head];
 		h = push ? rte_pktmbuf_mtod_offset(m, struct vpmd_net_hdr *, -VPMD_NET_HDR_SIZE)
 			 : &hdrs[id];
 		if (unlikely(vpmd_tx_hdr_fill(txq, h, m) != 0))
@@ -476,31 +491,53 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 			len = VPMD_NET_HDR_SIZE;
 			seg = m;
 		}
-		for (j = 0; j < need; j++) {
-			flags = aflags | (j + 1 < need ? VPMD_DESC_F_NEXT : 0);
-			if (!have_head) {
+		if (likely(need == 1)) {
+			/* header in the headroom, one segment: one descriptor */
+			if (likely(have_head)) {
+				desc[pos] = (struct vpmd_vring_packed_desc){
+					.addr = addr, .len = len, .id = id, .flags = aflags
+				};
+			} else {
 				/* the burst's first descriptor: flags go last, in the publish */
 				desc[pos].addr = addr;
 				desc[pos].len = len;
 				desc[pos].id = id;
 				have_head = true;
 				head_pos = pos;
-				head_flags = flags;
-			} else {
-				desc[pos] = (struct vpmd_vring_packed_desc){
-					.addr = addr, .len = len, .id = id, .flags = flags
-				};
+				head_flags = aflags;
 			}
-			pos++;
-			if (pos == size) {
+			if (unlikely(++pos == size)) {
 				pos = 0;
 				awrap ^= 1;
 				aflags = vpmd_packed_avail_flags(awrap);
 			}
-			if (seg != NULL) {
-				addr = rte_mbuf_data_iova(seg);
-				len = seg->data_len;
-				seg = seg->next;
+		} else {
+			for (j = 0; j < need; j++) {
+				flags = aflags | (j + 1 < need ? VPMD_DESC_F_NEXT : 0);
+				if (!have_head) {
+					/* the burst's first: flags go last, in the publish */
+					desc[pos].addr = addr;
+					desc[pos].len = len;
+					desc[pos].id = id;
+					have_head = true;
+					head_pos = pos;
+					head_flags = flags;
+				} else {
+					desc[pos] = (struct vpmd_vring_packed_desc){
+						.addr = addr, .len = len, .id = id, .flags = flags
+					};
+				}
+				pos++;
+				if (pos == size) {
+					pos = 0;
+					awrap ^= 1;
+					aflags = vpmd_packed_avail_flags(awrap);
+				}
+				if (seg != NULL) {
+					addr = rte_mbuf_data_iova(seg);
+					len = seg->data_len;
+					seg = seg->next;
+				}
 			}
 		}
 		slots[id].m = m;

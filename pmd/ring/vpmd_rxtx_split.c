@@ -24,7 +24,8 @@
 /* ---- rx -------------------------------------------------------------------------------- */
 
 static __rte_always_inline void
-rx_split_post(struct vpmd_rxq *rxq, struct rte_mbuf **mbufs, uint16_t k, const bool mrg)
+rx_split_post(struct vpmd_rxq *rxq, struct rte_mbuf **mbufs, uint16_t k, const bool mrg,
+	      const bool inorder)
 {
 	struct vpmd_vq *vq = &rxq->vq;
 	struct vpmd_vring_desc *desc = vq->split.desc;
@@ -36,7 +37,7 @@ rx_split_post(struct vpmd_rxq *rxq, struct rte_mbuf **mbufs, uint16_t k, const b
 
 	for (i = 0; i < k; i++) {
 		struct rte_mbuf *m = mbufs[i];
-		uint16_t id = rxq->free_ids[head];
+		uint16_t id = inorder ? head : rxq->free_ids[head];
 
 		head = (head + 1) & mask;
 		rxq->sw_ring[id] = m;
@@ -63,7 +64,7 @@ rx_split_post(struct vpmd_rxq *rxq, struct rte_mbuf **mbufs, uint16_t k, const b
 /* Refill every free id (in bulk), publish the avail index once, kick if asked.
  * initial: the fill at start (no threshold; no kick before DRIVER_OK). */
 static __rte_always_inline void
-rx_split_refill(struct vpmd_rxq *rxq, const bool mrg, const bool initial)
+rx_split_refill(struct vpmd_rxq *rxq, const bool mrg, const bool inorder, const bool initial)
 {
 	struct vpmd_vq *vq = &rxq->vq;
 	struct rte_mbuf *mbufs[VPMD_BURST_MAX];
@@ -78,7 +79,7 @@ rx_split_refill(struct vpmd_rxq *rxq, const bool mrg, const bool initial)
 			rxq->stats.drop_nombuf++;
 			break;
 		}
-		rx_split_post(rxq, mbufs, k, mrg);
+		rx_split_post(rxq, mbufs, k, mrg, inorder);
 	}
 	if (vq->avail_idx == old)
 		return;
@@ -96,9 +97,9 @@ int
 vpmd_rxq_fill_split(struct vpmd_rxq *rxq, bool mrg)
 {
 	if (mrg)
-		rx_split_refill(rxq, true, true);
+		rx_split_refill(rxq, true, false, true);
 	else
-		rx_split_refill(rxq, false, true);
+		rx_split_refill(rxq, false, false, true);
 	return rxq->vq.nb_free == 0 ? 0 : -ENOMEM;
 }
 
@@ -190,14 +191,15 @@ rx_split(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n, const bool mr
 			ib_len = ib_len_pkt;
 			break;
 		}
-		pkt_len = vpmd_rx_take_head(rxq, &inv, m, id, len, true);
+		pkt_len = vpmd_rx_take_head(rxq, &inv, m, id, len, true, inorder);
 		cons++;
 		last = m;
 		for (k = 1; mrg && k < nbuf; k++) {
 			why = rx_split_next(rxq, &inv, vq->last_used + cons, nb_used - cons, &id,
 					    &len, &ib_rem, &ib_len, inorder);
 			if (likely(why == VPMD_BAD_NONE))
-				why = vpmd_rx_chain_seg(rxq, &inv, id, len, &last, &pkt_len, true);
+				why = vpmd_rx_chain_seg(rxq, &inv, id, len, &last, &pkt_len, true,
+							inorder);
 			if (unlikely(why != VPMD_BAD_NONE))
 				break;
 			cons++;
@@ -220,7 +222,7 @@ rx_split(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n, const bool mr
 	if (unlikely(!vpmd_rx_end(rxq, cons, npkt, bytes, why)))
 		return npkt;
 	vpmd_split_push_used_event(vq);
-	rx_split_refill(rxq, mrg, false);
+	rx_split_refill(rxq, mrg, inorder, false);
 	return npkt;
 }
 
@@ -302,7 +304,7 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 	}
 	oldest = txq->oldest;
 	nb_free = vq->nb_free;
-	fr.n = 0;
+	vpmd_tx_free_init(&fr);
 	if (!inorder) {
 		for (pos = vq->last_used; pos != used_idx; pos++) {
 			struct vpmd_tx_slot *s;
@@ -323,7 +325,7 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 		while (slots[oldest].done) {
 			struct vpmd_tx_slot *s = &slots[oldest];
 
-			vpmd_tx_free_add(&fr, s->m);
+			vpmd_tx_free_add(&fr, s->m, s->ndesc);
 			nb_free += s->ndesc;
 			oldest = (oldest + s->ndesc) & mask;
 			s->m = NULL;
@@ -349,7 +351,18 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 				bad = VPMD_BAD_USED_ID_RANGE;
 			else if (unlikely(slots[id].m == NULL))
 				bad = VPMD_BAD_USED_ID_NOT_INFLIGHT;
-			else if (unlikely(id != oldest && left < inflight))
+			else if (likely(id == oldest)) {
+				/* One entry per packet, the oldest (what most devices write). */
+				struct vpmd_tx_slot *s = &slots[oldest];
+
+				vpmd_tx_free_add(&fr, s->m, s->ndesc);
+				nb_free += s->ndesc;
+				oldest = (oldest + s->ndesc) & mask;
+				s->m = NULL;
+				inflight--;
+				pos++;
+				continue;
+			} else if (unlikely(left < inflight))
 				bad = tx_inorder_batch_check(slots, mask, oldest, (uint16_t)id,
 							     left);
 			if (unlikely(bad != VPMD_BAD_NONE)) {
@@ -362,7 +375,7 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 				cur = oldest;
 				if (unlikely(s->m == NULL)) /* cannot happen: id is a live head */
 					break;
-				vpmd_tx_free_add(&fr, s->m);
+				vpmd_tx_free_add(&fr, s->m, s->ndesc);
 				nb_free += s->ndesc;
 				oldest = (oldest + s->ndesc) & mask;
 				s->m = NULL;

@@ -251,10 +251,9 @@ vpmd_packed_avail_flags(uint16_t wrap)
 static __rte_always_inline bool
 vpmd_packed_is_used(uint16_t flags, uint16_t wrap)
 {
-	bool a = (flags & VPMD_DESC_F_AVAIL) != 0;
-	bool u = (flags & VPMD_DESC_F_USED) != 0;
+	const uint16_t both = VPMD_DESC_F_AVAIL | VPMD_DESC_F_USED;
 
-	return a == u && u == (wrap != 0);
+	return (flags & both) == (wrap ? both : 0);
 }
 
 /* Packed: advance a position by n (< size), flipping the wrap counter when passing the end. */

@@ -186,8 +186,10 @@ main(int argc, char **argv)
 	vpmd_txq_stats(txq, &ts);
 	fprintf(stderr,
 		"vpmd_perf: rx packets %" PRIu64 " nombuf %" PRIu64 " kicks %" PRIu64
-		" | tx packets %" PRIu64 " ring_full %" PRIu64 " kicks %" PRIu64 "\n",
-		rs.packets, rs.drop_nombuf, rs.kicks, ts.packets, ts.ring_full, ts.kicks);
+		" empty_polls %" PRIu64 " | tx packets %" PRIu64 " ring_full %" PRIu64
+		" kicks %" PRIu64 "\n",
+		rs.packets, rs.drop_nombuf, rs.kicks, rs.empty_polls, ts.packets, ts.ring_full,
+		ts.kicks);
 	perf_report(tx ? "tx" : "rx", &clk, count, &hist);
 	ret = 0;
 out:

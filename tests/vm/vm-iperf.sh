@@ -77,7 +77,7 @@ if [ "$MODE" != kernel ]; then
 		grep -q "rings: $want" "$VM_LOG" || fail "vpmd did not pick $want rings (QEMU packed=$PACKED): $(grep 'rings:' "$VM_LOG")"
 		grep -E 'rings:|rx path' "$VM_LOG" | head -n 2
 		# Every queue pair QEMU offers is in use (VQ_PAIRS_SET through the control queue).
-		grep -q "rings: $want, [0-9]* descriptors, $GQ of $QUEUES queue pair" "$VM_LOG" ||
+		grep -q "rings: $want, rx [0-9]* / tx [0-9]* descriptors, $GQ of $QUEUES queue pair" "$VM_LOG" ||
 			fail "vpmd does not use $GQ of the $QUEUES queue pairs: $(grep 'rings:' "$VM_LOG")"
 	fi
 fi

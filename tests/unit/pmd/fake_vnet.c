@@ -809,6 +809,8 @@ fake_queue_max_size(void *priv, uint16_t idx)
 		return 0;
 	if (idx == ctrl_index(f) && f->cfg.ctrl_queue_max)
 		return f->cfg.ctrl_queue_max;
+	if (idx != ctrl_index(f) && (idx & 1) && f->cfg.tx_queue_max)
+		return f->cfg.tx_queue_max;
 	return f->cfg.queue_max;
 }
 

@@ -44,6 +44,7 @@ struct fake_vnet_cfg {
 	uint16_t link_status;    /* config status */
 	uint16_t queue_max;      /* queue_max_size of every existing queue */
 	uint16_t ctrl_queue_max; /* of the control queue; 0 = same as queue_max */
+	uint16_t tx_queue_max;   /* of the tx queues; 0 = same as queue_max */
 	int16_t zero_size_queue; /* this vq index reports size 0 (-1: none) */
 	bool reject_features;    /* never accept FEATURES_OK */
 	bool no_notify;          /* device says: do not kick (NO_NOTIFY / events DISABLE) */
