@@ -94,6 +94,7 @@ vns_qsnap_take(const struct vns_stats_src *src, uint16_t q, struct vns_qsnap *s)
 	vns_port_qstats_get(src->port, q, &s->port);
 	vns_stack_svc_stats(vq->stack, NULL, NULL, s->svc, VNS_SVC_STATS_MAX);
 	s->flows = vns_stack_nb_flows(vq->stack);
+	s->time_wait = vns_stack_nb_time_wait(vq->stack);
 }
 
 static void
@@ -107,6 +108,7 @@ void
 vns_qsnap_add(struct vns_qsnap *tot, const struct vns_qsnap *s)
 {
 	tot->flows += s->flows;
+	tot->time_wait += s->time_wait;
 	add_words((uint64_t *)&tot->loop, (const uint64_t *)&s->loop, sizeof(s->loop));
 	add_words((uint64_t *)&tot->stack, (const uint64_t *)&s->stack, sizeof(s->stack));
 	add_words((uint64_t *)&tot->port, (const uint64_t *)&s->port, sizeof(s->port));
@@ -345,8 +347,10 @@ vns_stats_final(FILE *f, char *err, size_t errlen)
 		struct vns_pool_snap p;
 
 		vns_pool_snap_take(&c->src, &p);
-		fprintf(f, "summary: pool %s: in use %u, available %u of %u mbufs, flows %u\n",
-			c->src.pool->name, p.in_use, p.available, p.size, tot.flows);
+		fprintf(f,
+			"summary: pool %s: in use %u, available %u of %u mbufs, flows %u "
+			"(TIME-WAIT %u)\n",
+			c->src.pool->name, p.in_use, p.available, p.size, tot.flows, tot.time_wait);
 	}
 	fflush(f);
 	return vns_stats_json_write(&c->src, snaps, r, &c->closed, true, err, errlen);

@@ -26,6 +26,7 @@ json_counters(const struct vns_qsnap *s)
 		json_object_set_new(o, fd->name, json_integer((json_int_t)vns_field_get(s, fd)));
 	}
 	json_object_set_new(o, "flows", json_integer(s->flows));
+	json_object_set_new(o, "time_wait", json_integer(s->time_wait));
 	return o;
 }
 

@@ -38,6 +38,7 @@ extern size_t vns_stats_nb_fields;
 struct vns_qsnap {
 	uint64_t tsc;
 	uint32_t flows;
+	uint32_t time_wait; /* of flows: closed, held in TIME-WAIT until 2 MSL (no mbufs) */
 	struct vns_queue_stats loop;
 	struct vns_stack_stats stack;
 	struct vns_port_qstats port;

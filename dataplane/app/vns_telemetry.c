@@ -35,6 +35,7 @@ tel_counters(struct rte_tel_data *d, const struct vns_qsnap *s)
 		rte_tel_data_add_dict_u64(d, fd->name, vns_field_get(s, fd));
 	}
 	rte_tel_data_add_dict_u64(d, "flows", s->flows);
+	rte_tel_data_add_dict_u64(d, "time_wait", s->time_wait);
 }
 
 /*

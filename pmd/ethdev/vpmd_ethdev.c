@@ -576,21 +576,37 @@ vpmd_eth_reconfigure(struct rte_eth_dev *dev, struct vpmd_eth_priv *priv, char *
  */
 #define VPMD_ETH_POLL_US (50 * 1000)
 
+/*
+ * The port's link from vpmd's. Only the control thread that owns vpmd at that moment calls
+ * it: the start (before the alarm is armed) and then the alarm itself, so link_update never
+ * touches vpmd concurrently with a reconnect; it reports what was stored here.
+ */
+static bool
+vpmd_eth_link_refresh(struct rte_eth_dev *dev, struct vpmd_eth_priv *priv)
+{
+	struct rte_eth_link link, old;
+	struct vpmd_link vl;
+
+	memset(&link, 0, sizeof(link));
+	link.link_speed = RTE_ETH_SPEED_NUM_UNKNOWN;
+	link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
+	link.link_autoneg = RTE_ETH_LINK_FIXED;
+	if (vpmd_link_get(priv->vpmd, &vl) == 0 && vl.up)
+		link.link_status = RTE_ETH_LINK_UP;
+	rte_eth_linkstatus_get(dev, &old);
+	rte_eth_linkstatus_set(dev, &link);
+	return old.link_status != link.link_status;
+}
+
 static void
 vpmd_eth_poll_alarm(void *arg)
 {
 	struct rte_eth_dev *dev = arg;
 	struct vpmd_eth_priv *priv = dev->data->dev_private;
-	struct rte_eth_link link;
-	struct vpmd_link vl;
 
 	vpmd_poll(priv->vpmd);
-	rte_eth_linkstatus_get(dev, &link);
-	if (vpmd_link_get(priv->vpmd, &vl) == 0 && link.link_status != vl.up) {
-		link.link_status = vl.up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
-		rte_eth_linkstatus_set(dev, &link);
+	if (vpmd_eth_link_refresh(dev, priv))
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
-	}
 	if (vpmd_dead(priv->vpmd))
 		return;
 	rte_eal_alarm_set(VPMD_ETH_POLL_US, vpmd_eth_poll_alarm, dev);
@@ -620,6 +636,7 @@ vpmd_eth_start(struct rte_eth_dev *dev)
 		dev->data->rx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
 		dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
 	}
+	vpmd_eth_link_refresh(dev, priv);
 	rte_eal_alarm_set(VPMD_ETH_POLL_US, vpmd_eth_poll_alarm, dev);
 	return 0;
 }
@@ -656,21 +673,16 @@ vpmd_eth_close(struct rte_eth_dev *dev)
 	return 0;
 }
 
+/*
+ * While started the alarm keeps the link (vpmd_eth_link_refresh); stopped, it is down (set
+ * by the stop). Reading vpmd here would race with a reconnect running in the alarm.
+ */
 static int
 vpmd_eth_link_update(struct rte_eth_dev *dev, int wait)
 {
-	struct vpmd_eth_priv *priv = dev->data->dev_private;
-	struct rte_eth_link link;
-	struct vpmd_link vl;
-
+	RTE_SET_USED(dev);
 	RTE_SET_USED(wait);
-	memset(&link, 0, sizeof(link));
-	link.link_speed = RTE_ETH_SPEED_NUM_UNKNOWN;
-	link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
-	link.link_autoneg = RTE_ETH_LINK_FIXED;
-	if (dev->data->dev_started && vpmd_link_get(priv->vpmd, &vl) == 0)
-		link.link_status = vl.up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
-	return rte_eth_linkstatus_set(dev, &link);
+	return 0;
 }
 
 /* A queue's counters since the last reset (zeros before the first vpmd_configure()). */

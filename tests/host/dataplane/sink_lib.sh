@@ -9,7 +9,7 @@
 # sink_json TAG EXPR           EXPR over the stats file (a Python expression over j)
 # sink_wait_json TAG EXPR [S]  wait up to S seconds (10) for EXPR to be True
 # sink_pool_in_use TAG         the mbuf pool's in-use count from the stats file
-# sink_wait_idle TAG IDLE [S]  wait up to S seconds (15) for in-use == IDLE and no flows
+# sink_wait_idle TAG IDLE [S]  wait up to S seconds (15) for in-use == IDLE and no flows but TIME-WAIT ones (they expire after 2 MSL, hold no mbufs)
 # shellcheck shell=bash
 SINK_IP=198.18.0.2
 SINK_HOST_IP=198.18.0.1
@@ -83,5 +83,5 @@ sink_pool_in_use() {
 	sink_json "$1" 'j["pool"]["in_use"]'
 }
 sink_wait_idle() {
-	sink_wait_json "$1" "j['pool']['in_use'] == $2 and j['totals']['flows'] == 0" "${3:-15}"
+	sink_wait_json "$1" "j['pool']['in_use'] == $2 and j['totals']['flows'] == j['totals']['time_wait']" "${3:-15}"
 }
