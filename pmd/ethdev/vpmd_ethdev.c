@@ -961,34 +961,54 @@ init_port(struct rte_eth_dev *dev, struct vpmd_dev *vpmd, const struct vpmd_eth_
 		     dev->data->port_id, args->spec, args->queues);
 }
 
+/* Both buses' probes: the devargs parsed and the device opened, before a port exists. */
 static int
-vpmd_eth_probe(struct rte_vdev_device *vdev)
+probe_open(const char *name, const char *devargs, struct vpmd_eth_args *args,
+	   struct vpmd_dev **vpmd)
 {
-	const char *name = rte_vdev_device_name(vdev);
-	struct rte_eth_dev *dev;
-	struct vpmd_eth_args args;
-	struct vpmd_dev *vpmd;
 	char err[256] = "";
 	int rc;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
-		return attach_secondary(name, &vdev->device);
-	rc = parse_devargs(name, rte_vdev_device_args(vdev), &args);
+	rc = parse_devargs(name, devargs, args);
 	if (rc != 0)
 		return rc;
-	vpmd = vpmd_open(args.spec, err, sizeof(err));
-	if (vpmd == NULL) {
+	*vpmd = vpmd_open(args->spec, err, sizeof(err));
+	if (*vpmd == NULL) {
 		VPMD_ETH_LOG(ERR, name, "%s", err);
 		return -ENODEV;
 	}
-	dev = rte_eth_vdev_allocate(vdev, sizeof(struct vpmd_eth_priv));
+	return 0;
+}
+
+/* The port the bus allocated (NULL: none) takes the opened device. */
+static int
+probe_finish(const char *name, struct rte_eth_dev *dev, struct vpmd_dev *vpmd,
+	     const struct vpmd_eth_args *args)
+{
 	if (dev == NULL) {
 		VPMD_ETH_LOG(ERR, name, "cannot allocate the ethdev port (out of ports or memory)");
 		vpmd_close(vpmd);
 		return -ENOMEM;
 	}
-	init_port(dev, vpmd, &args);
+	init_port(dev, vpmd, args);
 	return 0;
+}
+
+static int
+vpmd_eth_probe(struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	struct vpmd_eth_args args;
+	struct vpmd_dev *vpmd;
+	int rc;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return attach_secondary(name, &vdev->device);
+	rc = probe_open(name, rte_vdev_device_args(vdev), &args, &vpmd);
+	if (rc != 0)
+		return rc;
+	return probe_finish(name, rte_eth_vdev_allocate(vdev, sizeof(struct vpmd_eth_priv)), vpmd,
+			    &args);
 }
 
 static int
@@ -1064,9 +1084,8 @@ static int
 vpmd_eth_pci_probe(struct rte_pci_driver *drv, struct rte_pci_device *pdev)
 {
 	const char *name = pdev->device.name;
-	char params[512], spec[PATH_MAX + 16], err[256] = "";
+	char params[512], spec[PATH_MAX + 16];
 	struct vpmd_eth_args args;
-	struct rte_eth_dev *dev;
 	struct vpmd_dev *vpmd;
 	int rc;
 
@@ -1080,22 +1099,11 @@ vpmd_eth_pci_probe(struct rte_pci_driver *drv, struct rte_pci_device *pdev)
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return attach_secondary(name, &pdev->device);
 	snprintf(spec, sizeof(spec), "pci=%s%s%s", name, params[0] ? "," : "", params);
-	rc = parse_devargs(name, spec, &args);
+	rc = probe_open(name, spec, &args, &vpmd);
 	if (rc != 0)
 		return rc;
-	vpmd = vpmd_open(args.spec, err, sizeof(err));
-	if (vpmd == NULL) {
-		VPMD_ETH_LOG(ERR, name, "%s", err);
-		return -ENODEV;
-	}
-	dev = rte_eth_dev_pci_allocate(pdev, sizeof(struct vpmd_eth_priv));
-	if (dev == NULL) {
-		VPMD_ETH_LOG(ERR, name, "cannot allocate the ethdev port (out of ports or memory)");
-		vpmd_close(vpmd);
-		return -ENOMEM;
-	}
-	init_port(dev, vpmd, &args);
-	return 0;
+	return probe_finish(name, rte_eth_dev_pci_allocate(pdev, sizeof(struct vpmd_eth_priv)),
+			    vpmd, &args);
 }
 
 static int
