@@ -8,6 +8,7 @@
 #define RTE_PMD_VPMD_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -27,6 +28,14 @@ int rte_pmd_vpmd_queue_broken(uint16_t port_id, uint16_t queue_id);
  * net_vpmd's, -ENODEV for no such port.
  */
 int rte_pmd_vpmd_health_check(uint16_t port_id);
+
+/*
+ * Control path: writes vpmd's view of the port to f (transport, features offered and
+ * negotiated, ring layout and sizes, queue pairs, rx/tx path names; vpmd_info_dump()), the
+ * same text as rte_eth_dev_priv_dump(). 0 when written, 1 when the port is not net_vpmd's
+ * (nothing written), -ENODEV for no such port, -EINVAL for no file.
+ */
+int rte_pmd_vpmd_info_dump(uint16_t port_id, FILE *f);
 
 #ifdef __cplusplus
 }

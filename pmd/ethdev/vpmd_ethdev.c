@@ -847,6 +847,15 @@ vpmd_eth_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned 
 	return (int)n;
 }
 
+static int
+vpmd_eth_priv_dump(struct rte_eth_dev *dev, FILE *f)
+{
+	struct vpmd_eth_priv *priv = dev->data->dev_private;
+
+	vpmd_info_dump(priv->vpmd, f);
+	return 0;
+}
+
 static const struct eth_dev_ops vpmd_eth_ops = {
 	.dev_configure = vpmd_eth_configure,
 	.dev_infos_get = vpmd_eth_info_get,
@@ -870,6 +879,7 @@ static const struct eth_dev_ops vpmd_eth_ops = {
 	.xstats_get = vpmd_eth_xstats_get,
 	.xstats_get_names = vpmd_eth_xstats_get_names,
 	.xstats_reset = vpmd_eth_stats_reset,
+	.eth_dev_priv_dump = vpmd_eth_priv_dump,
 };
 
 /* ---- secondary processes ------------------------------------------------------------------ */
@@ -1173,4 +1183,19 @@ rte_pmd_vpmd_health_check(uint16_t port_id)
 		return 0;
 	priv = dev->data->dev_private;
 	return (int)vpmd_health_check(priv->vpmd);
+}
+
+int
+rte_pmd_vpmd_info_dump(uint16_t port_id, FILE *f)
+{
+	struct rte_eth_dev *dev;
+
+	if (!rte_eth_dev_is_valid_port(port_id))
+		return -ENODEV;
+	if (f == NULL)
+		return -EINVAL;
+	dev = our_port(port_id);
+	if (dev == NULL)
+		return 1;
+	return vpmd_eth_priv_dump(dev, f);
 }

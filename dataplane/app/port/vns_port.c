@@ -371,4 +371,5 @@ vns_port_dump(struct vns_port *p, FILE *f)
 		(tx & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) ? " ipv4-cksum" : "",
 		(tx & RTE_ETH_TX_OFFLOAD_TCP_CKSUM) ? " tcp-cksum" : "",
 		(tx & tx_cksum) ? "" : " none");
+	rte_pmd_vpmd_info_dump(p->port_id, f);
 }

@@ -116,6 +116,18 @@ if ! grep -q '^vnetsink: starting' "$TMP/vnetsink.log"; then
 fi
 ip -n "$NS" addr add "$HOST_IP/24" dev "$TAP"
 ip -n "$NS" link set "$TAP" up
+# On net_vpmd the start-up dump carries vpmd's own view (rte_pmd_vpmd_info_dump): the ring
+# layout asked for and the paths chosen, which the vm suite also reads from the guest.
+if [ "$MODE" = vpmd ]; then
+	want="split"
+	[ "${VNS_PACKED:-auto}" = off ] || want=packed
+	if grep -q "rings: $want, rx [0-9]* / tx [0-9]* descriptors" "$TMP/vnetsink.log" &&
+		grep -q 'rx path: ' "$TMP/vnetsink.log"; then
+		echo "ok: $(grep -m1 'rings: ' "$TMP/vnetsink.log" | sed 's/^ *//')"
+	else
+		fail "no 'rings: $want' and 'rx path:' lines in vnetsink's start-up dump: $(grep 'rings:' "$TMP/vnetsink.log")"
+	fi
+fi
 
 if ip netns exec "$NS" ping -c 3 -i 0.3 -W 3 "$SINK_IP" >"$TMP/ping.log" 2>&1; then
 	echo "ok: ping $SINK_IP through testpmd and $MODE: $(grep -o '[0-9]* received' "$TMP/ping.log")"
