@@ -39,7 +39,9 @@ for tool in ip iperf3 socat sha256sum python3 dpdk-telemetry.py; do
 	command -v "$tool" >/dev/null || skip "'$tool' not installed (tools/install-deps --group test)"
 done
 [ -e /dev/net/tun ] || skip "/dev/net/tun missing"
+# shellcheck source=lib.sh
 . "$VNS_SRC/tests/host/dataplane/lib.sh"
+# shellcheck source=sink_lib.sh
 . "$VNS_SRC/tests/host/dataplane/sink_lib.sh"
 need_hugepages 64
 trap cleanup EXIT
