@@ -1,4 +1,5 @@
-# Shared by the host dataplane tests (sourced after TMP and skip MSG are set).
+# Shared by the host dataplane tests (sourced after TMP is set).
+# skip MSG                 say why the test cannot run, remove $TMP, exit 77
 # fail MSG                 count a failed check (the test exits non-zero at the end)
 # json FILE EXPR           evaluate a Python expression over the JSON document j
 # need_tools HINT TOOL...  root, /dev/net/tun and every TOOL on PATH, or skip (HINT: how to
@@ -18,6 +19,11 @@
 #                          when SOCK did not appear within 10 s
 # need_hugepages N         from tests/host/lib.sh
 # shellcheck shell=bash
+skip() {
+	echo "SKIP: $*"
+	rm -rf "$TMP"
+	exit 77
+}
 fails=0
 fail() {
 	echo "FAIL: $*"

@@ -27,11 +27,8 @@ T=${VNS_IPERF_SECONDS:-3}
 TMP=$(mktemp -d /tmp/vns-app-host.XXXXXX)
 VNS_PID=
 
-skip() {
-	echo "SKIP: $*"
-	rm -rf "$TMP"
-	exit 77
-}
+# shellcheck source=lib.sh
+. "$VNS_SRC/tests/host/dataplane/lib.sh"
 
 cleanup() {
 	stop_pid "$VNS_PID"
@@ -40,8 +37,6 @@ cleanup() {
 }
 
 [ -x "$VNS" ] || skip "vnetsink binary '$VNS' not built"
-# shellcheck source=lib.sh
-. "$VNS_SRC/tests/host/dataplane/lib.sh"
 need_tools "apt-get install iperf3 socat dpdk python3 iproute2" \
 	ip iperf3 socat sha256sum python3 dpdk-telemetry.py
 need_hugepages 64

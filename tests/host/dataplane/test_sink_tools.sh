@@ -35,11 +35,8 @@ VNS_PID=
 TP_PID=
 CAP_PID=
 
-skip() {
-	echo "SKIP: $*"
-	rm -rf "$TMP"
-	exit 77
-}
+# shellcheck source=lib.sh
+. "$VNS_SRC/tests/host/dataplane/lib.sh"
 
 cleanup() {
 	stop_pid "$CAP_PID" INT
@@ -51,8 +48,6 @@ cleanup() {
 
 [ -x "$VNS" ] || skip "vnetsink binary '$VNS' not built"
 [ -f "$PLUGIN" ] || skip "net_vpmd plugin '$PLUGIN' not built"
-# shellcheck source=lib.sh
-. "$VNS_SRC/tests/host/dataplane/lib.sh"
 need_tools "apt-get install dpdk tcpdump python3 iproute2" \
 	ip ping python3 stdbuf tcpdump dpdk-testpmd dpdk-dumpcap dpdk-proc-info dpdk-telemetry.py
 need_hugepages 160

@@ -23,11 +23,8 @@ T=${VNS_IPERF_SECONDS:-3}
 TMP=$(mktemp -d /tmp/vns-udp-host.XXXXXX)
 VNS_PID=
 
-skip() {
-	echo "SKIP: $*"
-	rm -rf "$TMP"
-	exit 77
-}
+# shellcheck source=lib.sh
+. "$VNS_SRC/tests/host/dataplane/lib.sh"
 
 cleanup() {
 	stop_pid "$VNS_PID"
@@ -36,8 +33,6 @@ cleanup() {
 }
 
 [ -x "$VNS" ] || skip "vnetsink binary '$VNS' not built"
-# shellcheck source=lib.sh
-. "$VNS_SRC/tests/host/dataplane/lib.sh"
 need_tools "apt-get install iperf3 python3 iproute2" ip iperf3 python3
 need_hugepages 64
 

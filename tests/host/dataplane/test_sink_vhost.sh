@@ -36,11 +36,8 @@ SOCK=$TMP/vhu.sock
 VNS_PID=
 TP_PID=
 
-skip() {
-	echo "SKIP: $*"
-	rm -rf "$TMP"
-	exit 77
-}
+# shellcheck source=lib.sh
+. "$VNS_SRC/tests/host/dataplane/lib.sh"
 
 cleanup() {
 	stop_pid "$VNS_PID"
@@ -50,8 +47,6 @@ cleanup() {
 }
 
 [ -x "$VNS" ] || skip "vnetsink binary '$VNS' not built"
-# shellcheck source=lib.sh
-. "$VNS_SRC/tests/host/dataplane/lib.sh"
 need_tools "apt-get install iperf3 dpdk python3 iproute2" ip iperf3 python3 dpdk-testpmd
 need_hugepages 160
 
