@@ -80,7 +80,7 @@ socat_pid=$!
 sleep 1
 
 ip netns exec "$NS" "$FLOOD" --dev "vns$TAG" --dst-mac 02:00:c6:12:00:02 --dst-ip "$SINK_IP" \
-	--src-net 198.19.0.0/16 --ports 5201,9 --seconds "$SECS" --json >"$TMP/flood.json" 2>&1 &
+	--src-net 198.19.0.0/16 --ports 5201,9 --seconds "$SECS" --json >"$TMP/synflood.json" 2>&1 &
 flood_pid=$!
 max_use=0 max_flows=0
 while kill -0 "$flood_pid" 2>/dev/null; do
@@ -91,8 +91,8 @@ while kill -0 "$flood_pid" 2>/dev/null; do
 	sleep 0.5
 done
 wait "$flood_pid"
-echo "flood: $(cat "$TMP/flood.json")"
-sent=$(json "$TMP/flood.json" 'j["sent"]')
+echo "flood: $(cat "$TMP/synflood.json")"
+sent=$(json "$TMP/synflood.json" 'j["sent"]')
 [ "${sent:-0}" -gt 0 ] || fail "vns-synflood sent nothing"
 if [ "$max_use" -lt "$size" ] && [ "$max_flows" -le "$MAX_FLOWS" ] && [ "$max_flows" -gt 0 ]; then
 	echo "ok: during the flood: pool in use at most $max_use of $size, flows at most $max_flows (max $MAX_FLOWS)"
