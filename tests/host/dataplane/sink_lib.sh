@@ -63,8 +63,7 @@ sink_stop() {
 	return "$rc"
 }
 sink_del() {
-	ip netns pids "$1" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-	ip netns del "$1" 2>/dev/null
+	ns_del "$1"
 	rm -rf /var/run/dpdk/vns-*-$$
 }
 sink_json() {

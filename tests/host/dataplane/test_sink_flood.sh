@@ -39,7 +39,9 @@ for tool in ip iperf3 socat sha256sum python3 dpdk-telemetry.py; do
 	command -v "$tool" >/dev/null || skip "'$tool' not installed (tools/install-deps --group test)"
 done
 [ -e /dev/net/tun ] || skip "/dev/net/tun missing"
+# shellcheck source=lib.sh
 . "$VNS_SRC/tests/host/dataplane/lib.sh"
+# shellcheck source=sink_lib.sh
 . "$VNS_SRC/tests/host/dataplane/sink_lib.sh"
 need_hugepages 64
 trap cleanup EXIT
@@ -78,7 +80,7 @@ socat_pid=$!
 sleep 1
 
 ip netns exec "$NS" "$FLOOD" --dev "vns$TAG" --dst-mac 02:00:c6:12:00:02 --dst-ip "$SINK_IP" \
-	--src-net 198.19.0.0/16 --ports 5201,9 --seconds "$SECS" --json >"$TMP/flood.json" 2>&1 &
+	--src-net 198.19.0.0/16 --ports 5201,9 --seconds "$SECS" --json >"$TMP/synflood.json" 2>&1 &
 flood_pid=$!
 max_use=0 max_flows=0
 while kill -0 "$flood_pid" 2>/dev/null; do
@@ -89,8 +91,8 @@ while kill -0 "$flood_pid" 2>/dev/null; do
 	sleep 0.5
 done
 wait "$flood_pid"
-echo "flood: $(cat "$TMP/flood.json")"
-sent=$(json "$TMP/flood.json" 'j["sent"]')
+echo "flood: $(cat "$TMP/synflood.json")"
+sent=$(json "$TMP/synflood.json" 'j["sent"]')
 [ "${sent:-0}" -gt 0 ] || fail "vns-synflood sent nothing"
 if [ "$max_use" -lt "$size" ] && [ "$max_flows" -le "$MAX_FLOWS" ] && [ "$max_flows" -gt 0 ]; then
 	echo "ok: during the flood: pool in use at most $max_use of $size, flows at most $max_flows (max $MAX_FLOWS)"

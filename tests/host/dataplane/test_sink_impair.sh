@@ -41,7 +41,9 @@ for tool in ip tc iperf3 socat sha256sum python3 tcpdump clang gcc; do
 done
 [ -e /usr/include/bpf/bpf_helpers.h ] || skip "libbpf-dev not installed (tools/install-deps --group test)"
 [ -e /dev/net/tun ] || skip "/dev/net/tun missing"
+# shellcheck source=lib.sh
 . "$VNS_SRC/tests/host/dataplane/lib.sh"
+# shellcheck source=sink_lib.sh
 . "$VNS_SRC/tests/host/dataplane/sink_lib.sh"
 need_hugepages 64
 "$VNS_SRC/tools/impair" --check >"$TMP/check.log" 2>&1 || { cat "$TMP/check.log"; exit 1; }

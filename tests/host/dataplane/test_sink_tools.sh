@@ -35,77 +35,37 @@ VNS_PID=
 TP_PID=
 CAP_PID=
 
-skip() {
-	echo "SKIP: $*"
-	rm -rf "$TMP"
-	exit 77
-}
-
-stop_pid() {
-	[ -n "$1" ] || return 0
-	kill -0 "$1" 2>/dev/null || return 0
-	kill -"${2:-TERM}" "$1" 2>/dev/null
-	for _ in $(seq 1 30); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.2; done
-	kill -KILL "$1" 2>/dev/null
-}
+# shellcheck source=lib.sh
+. "$VNS_SRC/tests/host/dataplane/lib.sh"
 
 cleanup() {
 	stop_pid "$CAP_PID" INT
 	stop_pid "$VNS_PID"
 	stop_pid "$TP_PID"
-	ip netns pids "$NS" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
+	ns_del "$NS"
 	rm -rf "/var/run/dpdk/$VNS_PREFIX" "/var/run/dpdk/$TP_PREFIX" "$TMP"
 }
 
-[ "$(id -u)" -eq 0 ] || skip "needs root (netns, tap, hugepages)"
 [ -x "$VNS" ] || skip "vnetsink binary '$VNS' not built"
 [ -f "$PLUGIN" ] || skip "net_vpmd plugin '$PLUGIN' not built"
-for tool in ip ping python3 stdbuf tcpdump dpdk-testpmd dpdk-dumpcap dpdk-proc-info dpdk-telemetry.py; do
-	command -v "$tool" >/dev/null || skip "'$tool' not installed (apt-get install dpdk tcpdump python3 iproute2)"
-done
-[ -e /dev/net/tun ] || skip "/dev/net/tun missing (the tap driver is not available)"
-. "$VNS_SRC/tests/host/dataplane/lib.sh"
+need_tools "apt-get install dpdk tcpdump python3 iproute2" \
+	ip ping python3 stdbuf tcpdump dpdk-testpmd dpdk-dumpcap dpdk-proc-info dpdk-telemetry.py
 need_hugepages 160
 
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-ip netns add "$NS" || skip "cannot create network namespace $NS"
-ip -n "$NS" link set lo up
+ns_add "$NS"
 # No IPv6 chatter (router solicitations, MLD) from the tap: the counters below must rest.
 ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 
-# --stats-period keeps testpmd running with stdin closed.
-ip netns exec "$NS" dpdk-testpmd -l 0,1 --main-lcore 1 --no-pci --in-memory -m 128 \
-	--file-prefix "$TP_PREFIX" --no-telemetry --log-level=lib.eal:error \
-	--vdev "net_tap0,iface=$TAP" --vdev "net_vhost0,iface=$SOCK,queues=1" -- \
-	--forward-mode=io --auto-start --total-num-mbufs=8192 --stats-period 1 \
-	>"$TMP/testpmd.log" 2>&1 </dev/null &
-TP_PID=$!
-for _ in $(seq 1 100); do
-	[ -S "$SOCK" ] && break
-	kill -0 "$TP_PID" 2>/dev/null || break
-	sleep 0.1
-done
-if [ ! -S "$SOCK" ]; then
-	echo "dpdk-testpmd did not create $SOCK:"
-	tail -20 "$TMP/testpmd.log"
-	exit 1
-fi
+testpmd_vhost "$NS" "$TAP" "$SOCK" "$TP_PREFIX" || exit 1
 
 "$VNS" -l 0,1 --main-lcore 0 --no-pci --single-file-segments --iova-mode=va \
 	--file-prefix "$VNS_PREFIX" -- --port "vpmd:vhost-user:$SOCK" \
 	--ip "$SINK_IP/24" --mac "$SINK_MAC" --stats-interval 1 \
 	>"$TMP/vnetsink.log" 2>&1 &
 VNS_PID=$!
-for _ in $(seq 1 50); do
-	grep -q '^vnetsink: starting' "$TMP/vnetsink.log" 2>/dev/null && break
-	kill -0 "$VNS_PID" 2>/dev/null || break
-	sleep 0.2
-done
-if ! grep -q '^vnetsink: starting' "$TMP/vnetsink.log"; then
-	echo "vnetsink did not start on $SOCK:"
-	cat "$TMP/vnetsink.log"
+if ! vns_started "$TMP/vnetsink.log" "$VNS_PID" "$SOCK"; then
 	echo "---- testpmd log ----"
 	tail -20 "$TMP/testpmd.log"
 	exit 1
@@ -196,19 +156,10 @@ else
 fi
 
 # 4. clean shutdown after the secondaries have gone
-kill -TERM "$VNS_PID"
-rc=
-for _ in $(seq 1 50); do
-	if ! kill -0 "$VNS_PID" 2>/dev/null; then
-		wait "$VNS_PID"
-		rc=$?
-		break
-	fi
-	sleep 0.2
-done
+vns_term "$VNS_PID"
 VNS_PID=
-if [ "$rc" != 0 ] || ! grep -q '^summary: total' "$TMP/vnetsink.log"; then
-	fail "vnetsink did not exit cleanly on SIGTERM (exit status '${rc:-still running}')"
+if [ "$vns_rc" != 0 ] || ! grep -q '^summary: total' "$TMP/vnetsink.log"; then
+	fail "vnetsink did not exit cleanly on SIGTERM (exit status '${vns_rc:-still running}')"
 else
 	echo "ok: SIGTERM: exit 0 and summary"
 fi

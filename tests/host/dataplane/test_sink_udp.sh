@@ -23,37 +23,23 @@ T=${VNS_IPERF_SECONDS:-3}
 TMP=$(mktemp -d /tmp/vns-udp-host.XXXXXX)
 VNS_PID=
 
-skip() {
-	echo "SKIP: $*"
-	rm -rf "$TMP"
-	exit 77
-}
+# shellcheck source=lib.sh
+. "$VNS_SRC/tests/host/dataplane/lib.sh"
 
 cleanup() {
-	if [ -n "$VNS_PID" ] && kill -0 "$VNS_PID" 2>/dev/null; then
-		kill -TERM "$VNS_PID" 2>/dev/null
-		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$VNS_PID" 2>/dev/null || break; sleep 0.3; done
-		kill -KILL "$VNS_PID" 2>/dev/null
-	fi
-	ip netns pids "$NS" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
+	stop_pid "$VNS_PID"
+	ns_del "$NS"
 	rm -rf "/var/run/dpdk/$PREFIX" "$TMP"
 }
 
-[ "$(id -u)" -eq 0 ] || skip "needs root (netns, tap, hugepages)"
 [ -x "$VNS" ] || skip "vnetsink binary '$VNS' not built"
-for tool in ip iperf3 python3; do
-	command -v "$tool" >/dev/null || skip "'$tool' not installed (apt-get install iperf3 python3 iproute2)"
-done
-[ -e /dev/net/tun ] || skip "/dev/net/tun missing (the tap driver is not available)"
-. "$VNS_SRC/tests/host/dataplane/lib.sh"
+need_tools "apt-get install iperf3 python3 iproute2" ip iperf3 python3
 need_hugepages 64
 
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-ip netns add "$NS" || skip "cannot create network namespace $NS"
-ip -n "$NS" link set lo up
+ns_add "$NS"
 
 # --no-pci: never touch the host's own NICs. 2 queues, 1 worker lcore.
 ip netns exec "$NS" "$VNS" -l 0,1 --main-lcore 0 --no-pci --file-prefix "$PREFIX" \
@@ -61,17 +47,7 @@ ip netns exec "$NS" "$VNS" -l 0,1 --main-lcore 0 --no-pci --file-prefix "$PREFIX
 	--port ethdev:net_tap0 --queues 2 --ip "$SINK_IP/24" --mac "$SINK_MAC" \
 	--stats-interval 1 --stats-json "$TMP/stats.json" >"$TMP/vnetsink.log" 2>&1 &
 VNS_PID=$!
-
-for _ in $(seq 1 50); do
-	grep -q '^vnetsink: starting' "$TMP/vnetsink.log" 2>/dev/null && break
-	kill -0 "$VNS_PID" 2>/dev/null || break
-	sleep 0.2
-done
-if ! grep -q '^vnetsink: starting' "$TMP/vnetsink.log"; then
-	echo "vnetsink did not start:"
-	cat "$TMP/vnetsink.log"
-	exit 1
-fi
+vns_started "$TMP/vnetsink.log" "$VNS_PID" || exit 1
 ip -n "$NS" addr add "$HOST_IP/24" dev "$TAP"
 ip -n "$NS" link set "$TAP" up
 
@@ -143,17 +119,8 @@ else
 	fail "iperf3 -u -R: unexpected client output: $(tail -2 "$TMP/refuse.out")"
 fi
 
-kill -TERM "$VNS_PID"
-rc=
-for _ in $(seq 1 50); do
-	if ! kill -0 "$VNS_PID" 2>/dev/null; then
-		wait "$VNS_PID"
-		rc=$?
-		break
-	fi
-	sleep 0.2
-done
-[ "$rc" = 0 ] || fail "vnetsink did not exit cleanly on SIGTERM (exit status '${rc:-still running}')"
+vns_term "$VNS_PID"
+[ "$vns_rc" = 0 ] || fail "vnetsink did not exit cleanly on SIGTERM (exit status '${vns_rc:-still running}')"
 VNS_PID=
 
 if [ "$fails" -ne 0 ]; then
