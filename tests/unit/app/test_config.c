@@ -64,7 +64,7 @@ test_defaults(void **state)
 	vns_config_defaults(&cfg);
 	assert_int_equal(cfg.iperf_port, 5201);
 	assert_int_equal(cfg.discard_port, 9);
-	assert_int_equal(cfg.ring_size, 1024);
+	assert_int_equal(cfg.ring_size, 256);
 	assert_int_equal(cfg.stats_interval, 1);
 	assert_int_equal(cfg.nb_queues, 0);
 	assert_false(cfg.sha256);
