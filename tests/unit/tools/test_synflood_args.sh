@@ -9,7 +9,7 @@ expect_rc 2 "missing required options" -- "$G" --dev lo
 expect_out "are required" "says which"
 expect_rc 2 "destination outside the range" -- "$G" $base --dst-ip 203.0.113.2
 expect_out "bad --dst-ip: an IPv4 address in 198.18.0.0/15" "names the range"
-expect_rc 2 "source network outside the range" -- "$G" $base --dst-ip 198.18.0.2 --src-net 10.0.0.0/8
+expect_rc 2 "source network outside the range" -- "$G" $base --dst-ip 198.18.0.2 --src-net 198.20.0.0/16
 expect_out "bad --src-net" "names --src-net"
 expect_rc 2 "source network wider than the range" -- "$G" $base --dst-ip 198.18.0.2 --src-net 198.16.0.0/13
 expect_rc 2 "source network without a length" -- "$G" $base --dst-ip 198.18.0.2 --src-net 198.19.0.0
