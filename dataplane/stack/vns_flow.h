@@ -83,6 +83,8 @@ struct vns_flow {
 	uint32_t paws_cand_seq;
 	uint32_t dsack_seq; /* RFC 2883: a duplicate to report once, if VNS_FF_DSACK */
 	uint32_t dsack_end;
+	uint32_t ooo_last_end; /* end of the last segment stored out of order */
+	uint8_t dupacks;       /* ACKs sent since RCV.NXT last moved, after the first (max 255) */
 	struct vns_ooo ooo[VNS_OOO_MAX];
 
 	/* send side (a service's replies and our FIN) */

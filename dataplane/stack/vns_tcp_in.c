@@ -51,6 +51,9 @@
  * by a candidate taken every VNS_PAWS_FLOOR_STEP bytes, so it covers at least that many.
  */
 #define VNS_PAWS_FLOOR_STEP (1u << 28)
+/* Duplicate ACKs sent at once for one RCV.NXT before out-of-order segments that only grow
+ * the newest SACK block wait for the end of the rx burst (see sync_input). */
+#define VNS_DUPACK_THRESH   3
 #define VNS_PAWS_FLOOR_SPAN (1u << 30)
 
 struct tcp_opts {
@@ -938,7 +941,23 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 	} else if (plen > 0) {
 		kept = ooo_insert(st, f, m, seq, off, plen);
 		VNS_STAT_INC(st, ooo_segments);
-		ack_now = true;
+		/* RFC 5681 §4.2 asks for a duplicate ACK per out-of-order segment. Once the sender
+		 * has had VNS_DUPACK_THRESH of them for this RCV.NXT, a segment that only extends
+		 * the newest SACK block (it starts where the last stored one ended) tells it
+		 * nothing the next ACK will not: that ACK goes out at the end of the rx burst,
+		 * one per burst instead of one per segment, as Linux compresses SACKs (up to 44,
+		 * or 5 % of the RTT). A sender in recovery under loss and reordering pays for
+		 * every SACK it parses. A new block, a duplicate (D-SACK) or a refused segment
+		 * is still answered at once. */
+		if (seq == f->ooo_last_end && f->sack_recent[0] == seq &&
+		    f->dupacks >= VNS_DUPACK_THRESH && !(f->flags & VNS_FF_DSACK)) {
+			f->flags |= VNS_FF_ACK_OWED;
+			ack_schedule(st, f, tx);
+		} else {
+			ack_now = true;
+		}
+		if (f->sack_recent[0] == seq && !(f->flags & VNS_FF_DSACK))
+			f->ooo_last_end = seq + plen;
 	}
 	if (fin) {
 		f->flags |= VNS_FF_FIN_RCVD;

@@ -1387,6 +1387,70 @@ test_paws_reordered_new_data(void **state)
 	assert_int_equal(tc_last(&C)->tsecr, t0 + 6);
 }
 
+/* SACK compression: after three duplicate ACKs for one RCV.NXT, out-of-order segments that
+ * only extend the newest SACK block share one ACK at the end of the rx burst; a segment that
+ * opens another block, and a duplicate, are answered at once, and the hole's fill is. */
+static void
+test_ooo_sack_coalesced_per_burst(void **state)
+{
+	struct rte_mbuf *m[8];
+	uint32_t b, i, acks = 0;
+	const struct pb_parsed *r = NULL;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40114, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	tc_send(&C, h_pat, 100); /* an ACK for b + 100 went out: the ones below are duplicates */
+	h_poll(&H);
+	b += 100;
+	h_clear(&H);
+	/* The segment at b is lost; eight behind it arrive in one burst. */
+	for (i = 0; i < 8; i++)
+		m[i] = tc_data_seg(&C, b + 1448 * (i + 1), 1448);
+	h_input_burst(&H, 0, m, 8);
+	for (i = 0; i < H.n_out; i++) {
+		if (H.out[i].dport != C.sport)
+			continue;
+		assert_int_equal(H.out[i].ack, b);
+		r = &H.out[i];
+		acks++;
+	}
+	/* Three duplicate ACKs at once, then one for the rest of the burst. */
+	assert_int_equal(acks, 4);
+	assert_non_null(r);
+	assert_int_equal(r->nsack, 1);
+	assert_int_equal(r->sack[0][0], b + 1448);
+	assert_int_equal(r->sack[0][1], b + 9 * 1448);
+	/* Another island: a new block, ACKed at once, first. */
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b + 11 * 1448, 1448));
+	assert_int_equal(H.n_out, 1);
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 11 * 1448);
+	assert_int_equal(tc_last(&C)->sack[1][0], b + 1448);
+	/* Extending it: nothing new to tell before the burst ends, then one ACK. */
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b + 12 * 1448, 1448));
+	assert_int_equal(tc_last(&C)->sack[0][1], b + 13 * 1448);
+	/* A duplicate: its D-SACK at once. */
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b + 12 * 1448, 1448));
+	assert_int_equal(H.n_out, 1);
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 12 * 1448);
+	/* The fill: at once, up to the next hole. */
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b, 1448));
+	assert_int_equal(H.n_out, 1);
+	assert_int_equal(tc_last(&C)->ack, b + 9 * 1448);
+}
+
+/* The same with payload kept: adjacent stored segments are one SACK block too. */
+static void
+test_ooo_sack_coalesced_payload(void **state)
+{
+	test_ooo_sack_coalesced_per_burst(state);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1434,6 +1498,9 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_paws_reject_reports_dsack, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_paws_one_tick_reordered, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_paws_reordered_new_data, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_ooo_sack_coalesced_per_burst, setup1_count,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ooo_sack_coalesced_payload, setup1, teardown),
 	};
 
 	(void)argc;
