@@ -51,10 +51,10 @@
  * by a candidate taken every VNS_PAWS_FLOOR_STEP bytes, so it covers at least that many.
  */
 #define VNS_PAWS_FLOOR_STEP (1u << 28)
+#define VNS_PAWS_FLOOR_SPAN (1u << 30)
 /* Duplicate ACKs sent at once for one RCV.NXT before out-of-order segments that only grow
  * the newest SACK block wait for the end of the rx burst (see sync_input). */
-#define VNS_DUPACK_THRESH   3
-#define VNS_PAWS_FLOOR_SPAN (1u << 30)
+#define VNS_DUPACK_THRESH 3
 
 struct tcp_opts {
 	bool has_mss;
