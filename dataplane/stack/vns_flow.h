@@ -16,7 +16,13 @@
 #include "vns_conn.h"
 #include "vns_tcp.h"
 
-#define VNS_OOO_MAX       8  /* out-of-order entries per flow */
+/* Out-of-order entries per flow. A count-only flow's are ranges that hold no memory
+ * beyond the entry: at 2 % loss plus reordering and a window of a few hundred segments a
+ * Linux sender leaves a dozen or more holes at once, and every segment that finds no
+ * entry is dropped and must be sent again (Linux's receive queue has no such bound).
+ * Payload flows are bounded in mbufs as well (VNS_STACK_OOO_FLOW_MBUFS). */
+#define VNS_OOO_MAX 32
+
 #define VNS_SNDBUF_INLINE 16 /* inline send buffer: a refusal's bytes */
 
 #define VNS_FF_TS          (1u << 0) /* timestamps negotiated */
@@ -69,8 +75,16 @@ struct vns_flow {
 	/* A sequence number in each of the most recently reported SACK blocks, newest first
 	 * (RFC 2018 §4 order); stale ones simply match no block. */
 	uint32_t sack_recent[VNS_TCP_SACK_BLOCKS];
+	/* PAWS floor (RFC 7323 §5): a TSval that set TS.Recent at paws_floor_seq, and the
+	 * candidate that replaces it every VNS_PAWS_FLOOR_STEP bytes (vns_tcp_in.c). */
+	uint32_t paws_floor;
+	uint32_t paws_floor_seq;
+	uint32_t paws_cand;
+	uint32_t paws_cand_seq;
 	uint32_t dsack_seq; /* RFC 2883: a duplicate to report once, if VNS_FF_DSACK */
 	uint32_t dsack_end;
+	uint32_t ooo_last_end; /* end of the last segment stored out of order */
+	uint8_t dupacks;       /* ACKs sent since RCV.NXT last moved, after the first (max 255) */
 	struct vns_ooo ooo[VNS_OOO_MAX];
 
 	/* send side (a service's replies and our FIN) */

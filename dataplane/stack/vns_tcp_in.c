@@ -35,6 +35,26 @@
  * (TCP_PAWS_WINDOW): a segment reordered behind a retransmission sent a tick later is new
  * data, not a wrapped old one (that would take 2^31 bytes within the tick). */
 #define VNS_PAWS_WINDOW 1
+/*
+ * PAWS exists for one thing (RFC 7323 §5.1, §5.3): an old duplicate from an earlier wrap of
+ * the sequence space, i.e. sent 2^31 or more bytes ago, must not pass for new data. After
+ * reordering, a segment sent before the retransmission that moved TS.Recent arrives with an
+ * older TSval, yet it is the only copy of bytes we lack; dropping it (R1 read literally, as
+ * Linux does beyond its one tick) costs the sender a second retransmission, and under loss
+ * plus reordering that is many. So a segment older than TS.Recent is still taken when it
+ * brings bytes above RCV.NXT inside the window and its TSval is at or above the floor: a
+ * TSval that set TS.Recent from a segment at paws_floor_seq, less than VNS_PAWS_FLOOR_SPAN
+ * below RCV.NXT. The sender's clock is monotonic, so such a segment was sent after that one,
+ * when the sender could not be more than a window behind paws_floor_seq: its sequence
+ * number is within 2^30 + a window of RCV.NXT and cannot belong to an earlier wrap. Older
+ * TSvals, and everything without new bytes, still get R1's ACK and drop. The floor moves up
+ * by a candidate taken every VNS_PAWS_FLOOR_STEP bytes, so it covers at least that many.
+ */
+#define VNS_PAWS_FLOOR_STEP (1u << 28)
+#define VNS_PAWS_FLOOR_SPAN (1u << 30)
+/* Duplicate ACKs sent at once for one RCV.NXT before out-of-order segments that only grow
+ * the newest SACK block wait for the end of the rx burst (see sync_input). */
+#define VNS_DUPACK_THRESH 3
 
 struct tcp_opts {
 	bool has_mss;
@@ -516,6 +536,10 @@ syn_options(const struct vns_stack *st, struct vns_flow *f, const struct rte_tcp
 	if (o.has_ts) {
 		f->flags |= VNS_FF_TS;
 		f->ts_recent = o.tsval;
+		f->paws_floor = o.tsval;
+		f->paws_cand = o.tsval;
+		f->paws_floor_seq = f->irs;
+		f->paws_cand_seq = f->irs;
 	}
 	if (o.sack_perm)
 		f->flags |= VNS_FF_SACK;
@@ -735,6 +759,29 @@ fin_input(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 		f->state = VNS_TCP_CLOSING;
 }
 
+/* An older TSval than TS.Recent allows: new bytes in the window at or above the PAWS floor
+ * (see VNS_PAWS_FLOOR_STEP) are taken, anything else is R1's old duplicate. */
+static bool
+paws_new_data(const struct vns_flow *f, uint32_t tsval, uint32_t seq, uint32_t plen, uint32_t wnd)
+{
+	return plen > 0 && VNS_SEQ_GEQ(tsval, f->paws_floor) &&
+	       f->rcv_nxt - f->paws_floor_seq < VNS_PAWS_FLOOR_SPAN &&
+	       VNS_SEQ_GT(seq + plen, f->rcv_nxt) && VNS_SEQ_LT(seq, f->rcv_nxt + wnd);
+}
+
+/* TS.Recent takes tsval (RFC 7323 §4.3); the PAWS floor follows it every step. */
+static void
+ts_recent_set(struct vns_flow *f, uint32_t tsval, uint32_t seq)
+{
+	f->ts_recent = tsval;
+	if (unlikely(VNS_SEQ_GEQ(seq, f->paws_cand_seq + VNS_PAWS_FLOOR_STEP))) {
+		f->paws_floor = f->paws_cand;
+		f->paws_floor_seq = f->paws_cand_seq;
+		f->paws_cand = tsval;
+		f->paws_cand_seq = seq;
+	}
+}
+
 /* Synchronized states (RFC 9293 §3.10.7.4). Returns true if the mbuf was kept. */
 static bool
 sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
@@ -759,7 +806,8 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 			VNS_STAT_INC(st, drop_paws);
 			return false;
 		}
-		if (VNS_SEQ_LT(o.tsval + VNS_PAWS_WINDOW, f->ts_recent)) {
+		if (VNS_SEQ_LT(o.tsval + VNS_PAWS_WINDOW, f->ts_recent) &&
+		    !paws_new_data(f, o.tsval, seq, plen, wnd)) {
 			/* An old copy of bytes we have (typically the original of a segment whose
 			 * fast retransmission arrived first, after reordering) is still reported
 			 * as a D-SACK, as Linux does: the sender learns its retransmission was
@@ -846,7 +894,7 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 	/* RFC 7323 §4.3: TS.Recent follows the segment that covers Last.ACK.sent. */
 	if ((f->flags & VNS_FF_TS) && o.has_ts && VNS_SEQ_GEQ(o.tsval, f->ts_recent) &&
 	    VNS_SEQ_LEQ(seq, f->last_ack_sent))
-		f->ts_recent = o.tsval;
+		ts_recent_set(f, o.tsval, seq);
 
 	if (VNS_TCP_PEER_FIN_SEEN(f->state)) {
 		/* Nothing more can arrive after the peer's FIN. */
@@ -893,7 +941,23 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 	} else if (plen > 0) {
 		kept = ooo_insert(st, f, m, seq, off, plen);
 		VNS_STAT_INC(st, ooo_segments);
-		ack_now = true;
+		/* RFC 5681 §4.2 asks for a duplicate ACK per out-of-order segment. Once the sender
+		 * has had VNS_DUPACK_THRESH of them for this RCV.NXT, a segment that only extends
+		 * the newest SACK block (it starts where the last stored one ended) tells it
+		 * nothing the next ACK will not: that ACK goes out at the end of the rx burst,
+		 * one per burst instead of one per segment, as Linux compresses SACKs (up to 44,
+		 * or 5 % of the RTT). A sender in recovery under loss and reordering pays for
+		 * every SACK it parses. A new block, a duplicate (D-SACK) or a refused segment
+		 * is still answered at once. */
+		if (seq == f->ooo_last_end && f->sack_recent[0] == seq &&
+		    f->dupacks >= VNS_DUPACK_THRESH && !(f->flags & VNS_FF_DSACK)) {
+			f->flags |= VNS_FF_ACK_OWED;
+			ack_schedule(st, f, tx);
+		} else {
+			ack_now = true;
+		}
+		if (f->sack_recent[0] == seq && !(f->flags & VNS_FF_DSACK))
+			f->ooo_last_end = seq + plen;
 	}
 	if (fin) {
 		f->flags |= VNS_FF_FIN_RCVD;

@@ -179,6 +179,10 @@ put_sack(const struct vns_flow *f, uint8_t *o, uint32_t max_blocks)
 static void
 flow_sent_ack(struct vns_flow *f)
 {
+	if (f->last_ack_sent != f->rcv_nxt)
+		f->dupacks = 0;
+	else if (f->dupacks < UINT8_MAX)
+		f->dupacks++;
 	f->last_ack_sent = f->rcv_nxt;
 	f->unacked_bytes = 0;
 	f->flags &= (uint16_t) ~(VNS_FF_ACK_OWED | VNS_FF_DSACK);

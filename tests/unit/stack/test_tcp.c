@@ -371,8 +371,9 @@ test_ooo_ranges_bounded(void **state)
 	tc_init(&C, &H, 0, 40024, H_PORT, 1, 1);
 	assert_int_equal(tc_connect(&C), 0);
 	b = C.snd_nxt;
-	/* Ten islands of 100 bytes, 100 apart: eight fit, two are dropped. */
-	for (i = 0; i < 10; i++)
+	/* 34 islands of 100 bytes, 100 apart: a count-only flow keeps 32 holes (a Linux sender
+	 * at 2 % loss with reordering leaves more than 8), two are dropped. */
+	for (i = 0; i < 34; i++)
 		h_input(&H, 0, tc_data_seg(&C, b + 200 + i * 200, 100));
 	assert_int_equal(STAT(drop_ooo_full), 2);
 	assert_int_equal(rte_mempool_in_use_count(H.mp), 0);
@@ -383,9 +384,9 @@ test_ooo_ranges_bounded(void **state)
 	assert_int_equal(tc_last(&C)->sack[0][0], b + 200);
 	assert_int_equal(tc_last(&C)->sack[0][1], b + 500);
 	/* ...and frees a slot: a new island far right is stored now. */
-	h_input(&H, 0, tc_data_seg(&C, b + 5000, 100));
+	h_input(&H, 0, tc_data_seg(&C, b + 9000, 100));
 	assert_int_equal(STAT(drop_ooo_full), 2);
-	assert_int_equal(tc_last(&C)->sack[0][0], b + 5000);
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 9000);
 	/* The hole at the start: everything up to the first gap is acknowledged. */
 	h_clear(&H);
 	h_input(&H, 0, tc_data_seg(&C, b, 200));
@@ -1336,6 +1337,120 @@ test_paws_one_tick_reordered(void **state)
 	assert_int_equal(tc_last(&C)->ack, b + 3 * 1448);
 }
 
+/* Loss plus reordering: A is lost, C is delayed, and A's retransmission, sent four ticks
+ * after C, fills the hole and moves TS.Recent. C then arrives older than PAWS's one tick
+ * allows, yet it carries the only copy of bytes in the window and was sent after the
+ * handshake: it is new data, no duplicate of an earlier wrap, and is taken, in order or not,
+ * instead of costing the sender a second retransmission. A segment older than the
+ * connection's first TSval is still PAWS's old duplicate, and TS.Recent never goes back. */
+static void
+test_paws_reordered_new_data(void **state)
+{
+	uint32_t b, t0;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40113, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	t0 = C.tsval;
+	/* A (b) is lost, B arrives, C (b + 2896, sent at t0 + 2) is delayed. */
+	C.tsval = t0 + 1;
+	h_input(&H, 0, tc_data_seg(&C, b + 1448, 1448));
+	C.tsval = t0 + 6;
+	h_input(&H, 0, tc_data_seg(&C, b, 1448));
+	assert_int_equal(tc_last(&C)->ack, b + 2896);
+	/* C, four ticks older than TS.Recent, in order now. */
+	C.tsval = t0 + 2;
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b + 2896, 1448));
+	assert_int_equal(STAT(drop_paws), 0);
+	assert_int_equal(STAT(tcp_payload_bytes), 3 * 1448);
+	h_poll(&H);
+	assert_non_null(tc_last(&C));
+	assert_int_equal(tc_last(&C)->ack, b + 3 * 1448);
+	assert_int_equal(tc_last(&C)->tsecr, t0 + 6);
+	/* E, as old, beyond a hole: stored and SACKed. */
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b + 5 * 1448, 1448));
+	assert_int_equal(STAT(drop_paws), 0);
+	assert_int_equal(tc_last(&C)->nsack, 1);
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 5 * 1448);
+	assert_int_equal(tc_last(&C)->sack[0][1], b + 6 * 1448);
+	/* Older than anything this connection sent: dropped with an ACK. */
+	C.tsval = t0 - 1000;
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b + 3 * 1448, 1448));
+	assert_int_equal(STAT(drop_paws), 1);
+	assert_int_equal(STAT(tcp_payload_bytes), 3 * 1448);
+	assert_int_equal(H.n_out, 1);
+	assert_int_equal(tc_last(&C)->ack, b + 3 * 1448);
+	assert_int_equal(tc_last(&C)->tsecr, t0 + 6);
+}
+
+/* SACK compression: after three duplicate ACKs for one RCV.NXT, out-of-order segments that
+ * only extend the newest SACK block share one ACK at the end of the rx burst; a segment that
+ * opens another block, and a duplicate, are answered at once, and the hole's fill is. */
+static void
+test_ooo_sack_coalesced_per_burst(void **state)
+{
+	struct rte_mbuf *m[8];
+	uint32_t b, i, acks = 0;
+	const struct pb_parsed *r = NULL;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40114, H_PORT, 1, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	b = C.snd_nxt;
+	tc_send(&C, h_pat, 100); /* an ACK for b + 100 went out: the ones below are duplicates */
+	h_poll(&H);
+	b += 100;
+	h_clear(&H);
+	/* The segment at b is lost; eight behind it arrive in one burst. */
+	for (i = 0; i < 8; i++)
+		m[i] = tc_data_seg(&C, b + 1448 * (i + 1), 1448);
+	h_input_burst(&H, 0, m, 8);
+	for (i = 0; i < H.n_out; i++) {
+		if (H.out[i].dport != C.sport)
+			continue;
+		assert_int_equal(H.out[i].ack, b);
+		r = &H.out[i];
+		acks++;
+	}
+	/* Three duplicate ACKs at once, then one for the rest of the burst. */
+	assert_int_equal(acks, 4);
+	assert_non_null(r);
+	assert_int_equal(r->nsack, 1);
+	assert_int_equal(r->sack[0][0], b + 1448);
+	assert_int_equal(r->sack[0][1], b + 9 * 1448);
+	/* Another island: a new block, ACKed at once, first. */
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b + 11 * 1448, 1448));
+	assert_int_equal(H.n_out, 1);
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 11 * 1448);
+	assert_int_equal(tc_last(&C)->sack[1][0], b + 1448);
+	/* Extending it: nothing new to tell before the burst ends, then one ACK. */
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b + 12 * 1448, 1448));
+	assert_int_equal(tc_last(&C)->sack[0][1], b + 13 * 1448);
+	/* A duplicate: its D-SACK at once. */
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b + 12 * 1448, 1448));
+	assert_int_equal(H.n_out, 1);
+	assert_int_equal(tc_last(&C)->sack[0][0], b + 12 * 1448);
+	/* The fill: at once, up to the next hole. */
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, b, 1448));
+	assert_int_equal(H.n_out, 1);
+	assert_int_equal(tc_last(&C)->ack, b + 9 * 1448);
+}
+
+/* The same with payload kept: adjacent stored segments are one SACK block too. */
+static void
+test_ooo_sack_coalesced_payload(void **state)
+{
+	test_ooo_sack_coalesced_per_burst(state);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1382,6 +1497,10 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_idle_timer_not_refiled, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_paws_reject_reports_dsack, setup1, teardown),
 		cmocka_unit_test_setup_teardown(test_paws_one_tick_reordered, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_paws_reordered_new_data, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_ooo_sack_coalesced_per_burst, setup1_count,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_ooo_sack_coalesced_payload, setup1, teardown),
 	};
 
 	(void)argc;
