@@ -227,6 +227,8 @@ vns_port_setup(struct vns_port *p, const struct vns_port_conf *pc, uint16_t nb_q
 		p->info.tx_offloads |= VNS_TXOFF_IPV4_CKSUM;
 	if ((p->tx_offloads & RTE_ETH_TX_OFFLOAD_TCP_CKSUM) != 0)
 		p->info.tx_offloads |= VNS_TXOFF_TCP_CKSUM;
+	if ((p->tx_offloads & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0)
+		p->info.tx_offloads |= VNS_TXOFF_MULTI_SEGS;
 	p->conf = *pc;
 	/* The stacks answer for the device's own address unless told another; a driver may
 	 * learn it only once the device runs (net_vpmd reads it from the device then): run it
