@@ -43,12 +43,13 @@ uint32_t ip3u_hdr_write(uint8_t *hdr, uint64_t usec, uint64_t seq, bool c64);
 /*
  * The sender's pacing: a token bucket in exact integer units (each TSC tick adds rate_bps
  * units, a datagram costs len * 8 * hz), so the average rate is exact over any interval and
- * never drifts; the bucket holds at most IP3U_PACE_BURST datagrams or IP3U_PACE_DEPTH_US of
- * the rate, whichever is more, so a stall costs what it missed instead of a flood after it.
- * The rate counts iperf3's block (the UDP payload), as iperf3's own -b does.
+ * never drifts. The bucket holds IP3U_PACE_DEPTH_US of the rate (at least IP3U_PACE_BURST
+ * datagrams): what an lcore the host's scheduler took away for a while (tens of ms on a
+ * shared machine) missed goes out after it, at most IP3U_TX_BURST a poll; a longer stall is
+ * not made up for. The rate counts iperf3's block (the UDP payload), as iperf3's -b does.
  */
 #define IP3U_PACE_BURST    32
-#define IP3U_PACE_DEPTH_US 1000
+#define IP3U_PACE_DEPTH_US 20000
 #define IP3U_RATE_MAX      100000000000ull /* 100 Gbit/s: above is unlimited */
 
 struct ip3u_pace {
