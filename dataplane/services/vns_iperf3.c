@@ -21,11 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 
 #include <jansson.h>
 #include <rte_common.h>
-#include <rte_cycles.h>
 #include <rte_malloc.h>
 
 #include "vns_err.h"
@@ -231,8 +229,7 @@ struct ip3 {
 	struct ip3_stats stats;          /* single writer: this lcore */
 	struct ip3u_table udp;           /* UDP streams received on this stack */
 	struct vns_udp_pattern *udp_pat; /* what sent datagrams carry after their header */
-	uint64_t clock_ns; /* CLOCK_MONOTONIC at clock_tsc: iperf3's clock (iperf_time_now) */
-	uint64_t clock_tsc;
+	struct ip3u_clock clock;         /* datagram send and arrival times */
 };
 
 #define IP3_INC(svc, name) (ip3_of(svc)->stats.name++)
@@ -896,16 +893,12 @@ ip3_closed(struct vns_svc *svc, struct vns_conn *c, enum vns_close_reason why)
 	}
 }
 
-/* iperf3's clock (CLOCK_MONOTONIC, iperf_time_now) at tsc, in ns: a stock iperf3 on the same
- * host measures the same transit time against our datagrams, and we against its. */
 static uint64_t
 clock_ns(const struct vns_svc *svc, uint64_t tsc)
 {
 	const struct ip3 *ip = svc->priv;
-	uint64_t d = tsc >= ip->clock_tsc ? tsc - ip->clock_tsc : ip->clock_tsc - tsc;
-	uint64_t ns = d / svc->hz * 1000000000u + d % svc->hz * 1000000000u / svc->hz;
 
-	return tsc >= ip->clock_tsc ? ip->clock_ns + ns : ip->clock_ns - ns;
+	return ip3u_clock_ns(&ip->clock, tsc);
 }
 
 /* A datagram from no known stream: a connect datagram goes to the test's owner, which
@@ -1346,7 +1339,6 @@ ip3_init(struct vns_svc *svc, char *err, size_t errlen)
 	uint32_t rcv_timeout_s = conf != NULL && conf->rcv_timeout_s != 0
 					 ? conf->rcv_timeout_s
 					 : VNS_IPERF3_RCV_TIMEOUT_S;
-	struct timespec ts;
 	struct ip3 *ip;
 
 	ip = rte_zmalloc_socket("vns_ip3", sizeof(*ip), RTE_CACHE_LINE_SIZE, svc->socket_id);
@@ -1354,9 +1346,7 @@ ip3_init(struct vns_svc *svc, char *err, size_t errlen)
 		goto nomem;
 	ip->test.ctrl = VNS_CONN_HANDLE_NONE;
 	ip->rcv_timeout_tsc = (uint64_t)rcv_timeout_s * svc->hz;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ip->clock_tsc = rte_rdtsc();
-	ip->clock_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	ip3u_clock_init(&ip->clock, svc->hz);
 	svc->priv = ip;
 	if (svc->port == 0)
 		return 0;

@@ -27,6 +27,21 @@
  * or, with udp_counters_64bit, 64 bits. */
 #define IP3U_HDR_LEN(c64) ((c64) ? 16u : 12u)
 
+/*
+ * iperf3's clock (iperf_time_now: CLOCK_MONOTONIC), read once on the control path and carried
+ * on by the TSC, for datagram send and arrival times: a stock iperf3 on the same host then
+ * measures the transit its own peer would, and so do we against its datagrams.
+ */
+struct ip3u_clock {
+	uint64_t ns; /* CLOCK_MONOTONIC at tsc */
+	uint64_t tsc;
+	uint64_t hz;
+};
+
+void ip3u_clock_init(struct ip3u_clock *c, uint64_t hz);
+/* The clock at tsc (before or after the reading), in ns. */
+uint64_t ip3u_clock_ns(const struct ip3u_clock *c, uint64_t tsc);
+
 /* The largest datagram iperf3 3.12 accepts (-l; MAX_UDP_BLOCKSIZE) and its error for a
  * length out of range (IEUDPBLOCKSIZE: "block size invalid (minimum = 16 bytes, maximum =
  * 65507 bytes)"). */
@@ -94,7 +109,7 @@ void ip3u_tx_start(struct ip3u_tx *tx, const struct vns_udp_peer *peer, uint32_t
 
 /*
  * From a service callback (poll): sends what the pacing allows at now_tsc, stamped with
- * clock_us (the sender's clock, microseconds), the payload after the header from pat (at
+ * clock_us (the sender's clock, microseconds: ip3u_clock_ns() / 1000), the payload after the header from pat (at
  * least len bytes). A full tx buffer keeps the datagrams for the next poll (the tokens stay,
  * counted in held). Returns the datagrams sent.
  */

@@ -4,11 +4,33 @@
  * the token-bucket pacing from the TSC, and the per-poll burst of one stream.
  */
 #include <string.h>
+#include <time.h>
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
+#include <rte_cycles.h>
 
 #include "vns_iperf3_udp.h"
+
+void
+ip3u_clock_init(struct ip3u_clock *c, uint64_t hz)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	c->tsc = rte_rdtsc();
+	c->ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	c->hz = hz;
+}
+
+uint64_t
+ip3u_clock_ns(const struct ip3u_clock *c, uint64_t tsc)
+{
+	uint64_t d = tsc >= c->tsc ? tsc - c->tsc : c->tsc - tsc;
+	uint64_t ns = d / c->hz * 1000000000u + d % c->hz * 1000000000u / c->hz;
+
+	return tsc >= c->tsc ? c->ns + ns : c->ns - ns;
+}
 
 uint32_t
 ip3u_hdr_write(uint8_t *hdr, uint64_t usec, uint64_t seq, bool c64)

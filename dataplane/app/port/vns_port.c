@@ -366,12 +366,13 @@ vns_port_dump(struct vns_port *p, FILE *f)
 	rte_ether_format_addr(mac, sizeof(mac), &p->info.mac);
 	fprintf(f, "port: %s, driver %s, mac %s, mtu %u, %u queue pairs (max %u)\n", p->info.name,
 		p->driver, mac, p->info.mtu, p->nb_queues, p->info.max_queues);
-	fprintf(f, "port: rx offloads:%s%s%s, tx offloads:%s%s%s\n",
+	fprintf(f, "port: rx offloads:%s%s%s, tx offloads:%s%s%s%s\n",
 		(rx & RTE_ETH_RX_OFFLOAD_TCP_LRO) ? " lro" : "",
 		(rx & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM) ? " ipv4-cksum" : "",
 		(rx & RTE_ETH_RX_OFFLOAD_TCP_CKSUM) ? " tcp-cksum" : (rx ? "" : " none"),
 		(tx & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) ? " ipv4-cksum" : "",
 		(tx & RTE_ETH_TX_OFFLOAD_TCP_CKSUM) ? " tcp-cksum" : "",
-		(tx & tx_cksum) ? "" : " none");
+		(tx & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) ? " multi-segs" : "",
+		(tx & (tx_cksum | RTE_ETH_TX_OFFLOAD_MULTI_SEGS)) ? "" : " none");
 	rte_pmd_vpmd_info_dump(p->port_id, f);
 }

@@ -158,6 +158,12 @@ run_rev() {
 	fi
 }
 
+# The payload goes by reference when the port takes chained mbufs (net_tap does).
+if grep -q '^port: .*tx offloads:.* multi-segs' "$TMP/vnetsink.log"; then
+	echo "ok: the port takes chained mbufs: -u -R attaches its payload, no copy"
+else
+	echo "note: the port takes no chained mbufs: -u -R copies its payload"
+fi
 run_rev u-R-b50M 1 50000000 -l 1400
 run_rev u-R-P2-c64 2 20000000 -l 1400 --udp-counters-64bit
 

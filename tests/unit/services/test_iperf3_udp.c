@@ -18,6 +18,9 @@
 #include <cmocka.h>
 #include <jansson.h>
 #include <math.h>
+#include <time.h>
+
+#include <rte_cycles.h>
 
 #include "harness.h"
 #include "vns_iperf3_udp.h"
@@ -255,6 +258,28 @@ test_udp_hdr_write(void **state)
 	memset(&a, 0, sizeof(a));
 	assert_int_equal(ip3u_account(&a, b, 12, 0, false), 0);
 	assert_int_equal(a.packet_count, 7);
+}
+
+/* The datagram clock: CLOCK_MONOTONIC at the reading, carried on by the TSC both ways. */
+static void
+test_udp_clock(void **state)
+{
+	struct ip3u_clock c = { .ns = 5000000000123ull, .tsc = 3000000000ull, .hz = 3000000000ull };
+	struct ip3u_clock now;
+	struct timespec ts;
+	uint64_t mono;
+
+	(void)state;
+	assert_int_equal(ip3u_clock_ns(&c, c.tsc), c.ns);
+	assert_int_equal(ip3u_clock_ns(&c, c.tsc + 4500000000ull), c.ns + 1500000000ull);
+	assert_int_equal(ip3u_clock_ns(&c, c.tsc - 3), c.ns - 1);
+	assert_int_equal(ip3u_clock_ns(&c, 0), c.ns - 1000000000ull);
+	/* A fresh reading is CLOCK_MONOTONIC's. */
+	ip3u_clock_init(&now, rte_get_tsc_hz());
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	mono = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	assert_true(mono >= now.ns && mono - now.ns < 1000000000ull);
+	assert_true(ip3u_clock_ns(&now, rte_rdtsc()) - mono < 1000000000ull);
 }
 
 #define PACE_HZ 2000000000ull /* a 2 GHz fake TSC */
@@ -743,6 +768,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_udp_acct_usec_arrival),
 		cmocka_unit_test(test_udp_acct_c64_short_omit),
 		cmocka_unit_test(test_udp_hdr_write),
+		cmocka_unit_test(test_udp_clock),
 		cmocka_unit_test(test_udp_pace),
 		cmocka_unit_test(test_udp_connect_magic),
 		cmocka_unit_test(test_udp_table_reclaim),
