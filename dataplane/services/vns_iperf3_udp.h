@@ -109,9 +109,9 @@ void ip3u_tx_start(struct ip3u_tx *tx, const struct vns_udp_peer *peer, uint32_t
 
 /*
  * From a service callback (poll): sends what the pacing allows at now_tsc, stamped with
- * clock_us (the sender's clock, microseconds: ip3u_clock_ns() / 1000), the payload after the header from pat (at
- * least len bytes). A full tx buffer keeps the datagrams for the next poll (the tokens stay,
- * counted in held). Returns the datagrams sent.
+ * clock_us (the sender's clock in microseconds: ip3u_clock_ns() / 1000), the payload after
+ * the header from pat (at least len bytes). A full tx buffer keeps the datagrams for the next
+ * poll (the tokens stay, counted in held). Returns the datagrams sent.
  */
 uint32_t ip3u_tx_poll(struct ip3u_tx *tx, struct vns_svc *svc, struct vns_udp_pattern *pat,
 		      uint64_t now_tsc, uint64_t clock_us);
