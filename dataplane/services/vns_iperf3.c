@@ -208,13 +208,15 @@ struct ip3_test {
 };
 
 /* The service's counters: reports print them under these names. */
-#define IP3_STATS(X)                                               \
-	X(iperf_tests, "iperf3 tests completed")                   \
-	X(iperf_denied, "iperf3 clients refused: busy")            \
-	X(iperf_refused, "iperf3 tests refused: unsupported mode") \
-	X(iperf_aborted, "iperf3 tests aborted")                   \
-	X(iperf_udp_stray, "iperf3 UDP datagrams of no stream")    \
-	X(iperf_udp_short, "iperf3 UDP datagrams shorter than the iperf3 header")
+#define IP3_STATS(X)                                                              \
+	X(iperf_tests, "iperf3 tests completed")                                  \
+	X(iperf_denied, "iperf3 clients refused: busy")                           \
+	X(iperf_refused, "iperf3 tests refused: unsupported mode")                \
+	X(iperf_aborted, "iperf3 tests aborted")                                  \
+	X(iperf_udp_stray, "iperf3 UDP datagrams of no stream")                   \
+	X(iperf_udp_short, "iperf3 UDP datagrams shorter than the iperf3 header") \
+	X(iperf_udp_sent, "iperf3 UDP datagrams sent (-u -R)")                    \
+	X(iperf_udp_held, "iperf3 UDP datagrams held for the next poll: tx buffer full")
 
 #define IP3_STAT_FIELD(name, desc) uint64_t name;
 struct ip3_stats {
@@ -1251,7 +1253,7 @@ udp_send_poll(struct vns_svc *svc)
 {
 	struct ip3 *ip = ip3_of(svc);
 	struct ip3u_table *tb = &ip->udp;
-	uint64_t now = vns_svc_now(svc), us = clock_ns(svc, now) / 1000;
+	uint64_t now = vns_svc_now(svc), us = clock_ns(svc, now) / 1000, held;
 	uint32_t i, seen;
 
 	for (i = 0, seen = 0; i < IP3U_TABLE_MAX && seen < tb->n_sending; i++) {
@@ -1264,7 +1266,9 @@ udp_send_poll(struct vns_svc *svc)
 			ip3u_tx_omit_end(&s->tx);
 			s->omit_done = true;
 		}
-		ip3u_tx_poll(&s->tx, svc, ip->udp_pat, now, us);
+		held = s->tx.held;
+		ip->stats.iperf_udp_sent += ip3u_tx_poll(&s->tx, svc, ip->udp_pat, now, us);
+		ip->stats.iperf_udp_held += s->tx.held - held;
 	}
 }
 

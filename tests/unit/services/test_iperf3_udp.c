@@ -660,6 +660,8 @@ reverse_test(bool c64, uint32_t len)
 		h_clear(&H);
 	}
 	assert_true(n >= 200 && n <= 201);
+	assert_int_equal(h_stat(&H, 1, "iperf_udp_sent"), n);
+	assert_int_equal(h_stat(&H, 1, "iperf_udp_held"), 0);
 	/* The client says nothing on its stream; the datagrams never count as received. */
 	assert_int_equal(h_stat(&H, 1, "iperf_udp_stray"), 0);
 	s = udp_test_end(&seen, &res);
@@ -719,6 +721,19 @@ test_udp_reverse_unlimited(void **state)
 	/* h_poll polls each stack twice: two bursts. */
 	n = check_sent(200, false, &seq, &us);
 	assert_int_equal(n, 2 * IP3U_TX_BURST);
+	/* A tx buffer the device has not drained: what does not fit waits, counted. */
+	{
+		uint16_t k;
+
+		for (k = 0; k < VNS_TXBUF_MAX - VNS_TXBUF_MAX / 4 - 10; k++)
+			H.tx.pkts[H.tx.n++] = rte_pktmbuf_alloc(H.mp);
+		vns_stack_poll(H.st[1], H.now, &H.tx);
+		assert_int_equal(H.tx.n, VNS_TXBUF_MAX - VNS_TXBUF_MAX / 4);
+		assert_int_equal(h_stat(&H, 1, "iperf_udp_held"), IP3U_TX_BURST - 10);
+		seq += 10; /* sent, not looked at */
+		rte_pktmbuf_free_bulk(H.tx.pkts, H.tx.n);
+		H.tx.n = 0;
+	}
 	h_clear(&H);
 	s = udp_test_end(&seen, &res);
 	assert_int_equal(json_integer_value(json_object_get(s, "packets")), seq);
