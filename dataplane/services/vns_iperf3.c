@@ -232,6 +232,7 @@ struct ip3 {
 	struct ip3u_table udp;           /* UDP streams received on this stack */
 	struct vns_udp_pattern *udp_pat; /* what sent datagrams carry after their header */
 	struct ip3u_clock clock;         /* datagram send and arrival times */
+	uint32_t udp_first;              /* where the next poll's round of senders begins */
 };
 
 #define IP3_INC(svc, name) (ip3_of(svc)->stats.name++)
@@ -1254,14 +1255,19 @@ udp_send_poll(struct vns_svc *svc)
 	struct ip3 *ip = ip3_of(svc);
 	struct ip3u_table *tb = &ip->udp;
 	uint64_t now = vns_svc_now(svc), us = clock_ns(svc, now) / 1000, held;
-	uint32_t i, seen;
+	uint32_t i, seen, start;
 
-	for (i = 0, seen = 0; i < IP3U_TABLE_MAX && seen < tb->n_sending; i++) {
-		struct ip3u_stream *s = &tb->s[i];
+	/* Each poll starts after the stream that went first in the last one: streams that
+	 * share a short tx room take turns at it. */
+	for (i = 0, seen = 0, start = ip->udp_first; i < IP3U_TABLE_MAX && seen < tb->n_sending;
+	     i++) {
+		uint32_t k = (start + i) % IP3U_TABLE_MAX;
+		struct ip3u_stream *s = &tb->s[k];
 
 		if (s->state != IP3U_SENDING)
 			continue;
-		seen++;
+		if (seen++ == 0)
+			ip->udp_first = (k + 1) % IP3U_TABLE_MAX;
 		if (!s->omit_done && now >= s->count_from_tsc) {
 			ip3u_tx_omit_end(&s->tx);
 			s->omit_done = true;

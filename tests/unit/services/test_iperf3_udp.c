@@ -742,6 +742,51 @@ test_udp_reverse_unlimited(void **state)
 	h_clear(&H);
 }
 
+/* Two sending streams on one lcore whose tx room is short take turns at it. */
+static void
+test_udp_reverse_turns(void **state)
+{
+	static const uint8_t connect_le[4] = { 0x39, 0x38, 0x37, 0x36 };
+	const uint16_t busy = VNS_TXBUF_MAX - VNS_TXBUF_MAX / 4 - 10;
+	uint32_t seen = 0, got[2] = { 0, 0 }, p, i;
+	uint16_t k;
+
+	(void)state;
+	tc_init(&C, &H, 0, 50000, H_IPERF_PORT, 1000, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	tc_send(&C, COOKIE, 37);
+	pump(&C, &seen);
+	send_json(&C, "{\"udp\":true,\"reverse\":true,\"time\":1,\"parallel\":2,\"len\":200}");
+	pump(&C, &seen);
+	dgram(1, 50101, connect_le, 4);
+	pump(&C, &seen);
+	dgram(1, 50102, connect_le, 4);
+	pump(&C, &seen);
+	assert_int_equal(C.rx[3], 2); /* TEST_RUNNING */
+	h_clear(&H);
+	/* Room for 10 datagrams a poll, 8 polls. */
+	for (p = 0; p < 8; p++) {
+		for (k = 0; k < busy; k++)
+			H.tx.pkts[H.tx.n++] = rte_pktmbuf_alloc(H.mp);
+		H.now += H.hz / 1000;
+		vns_stack_poll(H.st[1], H.now, &H.tx);
+		assert_int_equal(H.tx.n, busy + 10);
+		for (i = busy; i < H.tx.n; i++) {
+			struct pb_parsed *r = &H.out[0];
+
+			assert_int_equal(pb_parse(H.tx.pkts[i], r), 0);
+			got[r->dport - 50101]++;
+		}
+		rte_pktmbuf_free_bulk(H.tx.pkts, H.tx.n);
+		H.tx.n = 0;
+	}
+	assert_int_equal(got[0], 40);
+	assert_int_equal(got[1], 40);
+	tc_send(&C, "\x04", 1); /* TEST_END: the senders stop */
+	h_poll(&H);
+	h_clear(&H);
+}
+
 /* Datagram lengths iperf3 3.12 cannot run here: shorter than the header (no sequence
  * number), above the MTU (the stack sends and reassembles no fragments). SERVER_ERROR with
  * IEUDPBLOCKSIZE, which the client prints as "block size invalid". */
@@ -791,6 +836,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_udp_reverse, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_udp_reverse_chain_c64, setup2_chain, teardown),
 		cmocka_unit_test_setup_teardown(test_udp_reverse_unlimited, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_udp_reverse_turns, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_udp_bad_len, setup2, teardown),
 	};
 
