@@ -60,8 +60,11 @@ uint32_t ip3u_hdr_write(uint8_t *hdr, uint64_t usec, uint64_t seq, bool c64);
  * units, a datagram costs len * 8 * hz), so the average rate is exact over any interval and
  * never drifts. The bucket holds IP3U_PACE_DEPTH_US of the rate (at least IP3U_PACE_BURST
  * datagrams): what an lcore the host's scheduler took away for a while (tens of ms on a
- * shared machine) missed goes out after it, at most IP3U_TX_BURST a poll; a longer stall is
- * not made up for. The rate counts iperf3's block (the UDP payload), as iperf3's -b does.
+ * shared machine) missed goes out after it; a longer stall is not made up for. A second
+ * bucket at twice the rate, IP3U_PACE_BURST datagrams deep, bounds how fast that happens (a
+ * burst of at most IP3U_PACE_BURST, then twice the rate until caught up), so the receiver's
+ * socket buffer is not flooded. The rate counts iperf3's block (the UDP payload), as
+ * iperf3's -b does.
  */
 #define IP3U_PACE_BURST    32
 #define IP3U_PACE_DEPTH_US 20000
@@ -73,6 +76,9 @@ struct ip3u_pace {
 	uint64_t depth;      /* units the bucket holds */
 	uint64_t fill_ticks; /* ticks that fill an empty bucket */
 	uint64_t tokens;
+	uint64_t peak_depth; /* the catch-up bucket: twice the rate */
+	uint64_t peak_fill_ticks;
+	uint64_t peak_tokens;
 	uint64_t last_tsc;
 };
 

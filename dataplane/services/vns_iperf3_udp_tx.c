@@ -69,6 +69,16 @@ ip3u_pace_init(struct ip3u_pace *p, uint64_t rate_bps, uint32_t len, uint64_t hz
 	p->depth = RTE_MAX((uint64_t)IP3U_PACE_BURST * p->cost, by_rate);
 	p->fill_ticks = p->depth / rate_bps + 1;
 	p->tokens = p->cost;
+	p->peak_depth = (uint64_t)IP3U_PACE_BURST * p->cost;
+	p->peak_fill_ticks = p->peak_depth / (2 * rate_bps) + 1;
+	p->peak_tokens = p->peak_depth;
+}
+
+/* bucket += dt * rate, at most depth; a long dt fills it without the product overflowing. */
+static inline uint64_t
+refill(uint64_t tokens, uint64_t dt, uint64_t rate, uint64_t fill_ticks, uint64_t depth)
+{
+	return dt >= fill_ticks ? depth : RTE_MIN(depth, tokens + dt * rate);
 }
 
 uint32_t
@@ -80,21 +90,22 @@ ip3u_pace_take(struct ip3u_pace *p, uint64_t now_tsc, uint32_t max)
 		return max;
 	dt = now_tsc > p->last_tsc ? now_tsc - p->last_tsc : 0;
 	p->last_tsc = RTE_MAX(now_tsc, p->last_tsc);
-	/* A long stall fills the bucket, no more: the multiplication cannot overflow. */
-	if (dt >= p->fill_ticks)
-		p->tokens = p->depth;
-	else
-		p->tokens = RTE_MIN(p->depth, p->tokens + dt * p->rate_bps);
-	n = RTE_MIN(p->tokens / p->cost, (uint64_t)max);
+	p->tokens = refill(p->tokens, dt, p->rate_bps, p->fill_ticks, p->depth);
+	p->peak_tokens = refill(p->peak_tokens, dt, 2 * p->rate_bps, p->peak_fill_ticks,
+				p->peak_depth);
+	n = RTE_MIN(RTE_MIN(p->tokens, p->peak_tokens) / p->cost, (uint64_t)max);
 	p->tokens -= n * p->cost;
+	p->peak_tokens -= n * p->cost;
 	return (uint32_t)n;
 }
 
 void
 ip3u_pace_refund(struct ip3u_pace *p, uint32_t n)
 {
-	if (p->rate_bps != 0)
+	if (p->rate_bps != 0) {
 		p->tokens = RTE_MIN(p->depth, p->tokens + (uint64_t)n * p->cost);
+		p->peak_tokens = RTE_MIN(p->peak_depth, p->peak_tokens + (uint64_t)n * p->cost);
+	}
 }
 
 void

@@ -306,8 +306,9 @@ pace_run(struct ip3u_pace *p, uint64_t *now, uint64_t dur_ns, uint64_t step_ns, 
 }
 
 /* The rate over a test: what was sent in T is rate * T within one datagram, whatever the
- * poll period; a burst is bounded by the bucket; a long stall is not made up for, and the
- * rate after it is exact again (no drift). */
+ * poll period; after a stall a burst of at most IP3U_PACE_BURST, then twice the rate until
+ * the bucket (20 ms of the rate) is spent; a longer stall is not made up for, and the rate
+ * after it is exact again (no drift). */
 static void
 test_udp_pace(void **state)
 {
@@ -323,31 +324,39 @@ test_udp_pace(void **state)
 	n = pace_run(&p, &now, 10000000000ull, 7000, 333000, 64, &big);
 	assert_true(fabs((double)n - (1 + 10 * per_s)) <= 1.0);
 	assert_true(big <= 3);
-	/* A 2 s stall: one bucket (20 ms of the rate: 89 datagrams) at most. */
+	/* A 2 s stall: one bucket (20 ms of the rate: 89 datagrams) at most, of which a burst
+	 * of 32 at once, the rest at twice the rate (8.9 datagrams a ms) on top of the rate. */
 	now += 2 * PACE_HZ;
-	assert_int_equal(ip3u_pace_take(&p, now, 1000), 89);
+	assert_int_equal(ip3u_pace_take(&p, now, 1000), IP3U_PACE_BURST);
 	assert_int_equal(ip3u_pace_take(&p, now, 1000), 0);
+	n = pace_run(&p, &now, 100000000ull, 1000000, 0, 1000, &big);
+	assert_true(fabs((double)n - (89 - IP3U_PACE_BURST + 0.1 * per_s)) <= 1.0);
+	assert_true(big <= 9);
 	/* Then the rate again, exactly, for 60 s of 1 ms polls. */
 	n = pace_run(&p, &now, 60000000000ull, 1000000, 0, 64, &big);
 	assert_true(fabs((double)n - 60 * per_s) <= 1.0);
 	/* A refund goes back into the bucket: the same datagrams can go on the next poll. */
-	n = ip3u_pace_take(&p, now + PACE_HZ / 100, 1000); /* 10 ms: 44 datagrams */
-	assert_true(n == 44 || n == 45);
+	n = ip3u_pace_take(&p, now + PACE_HZ / 100, 1000); /* 10 ms: 44 datagrams, burst 32 */
+	assert_int_equal(n, IP3U_PACE_BURST);
 	ip3u_pace_refund(&p, 10);
 	assert_int_equal(ip3u_pace_take(&p, now + PACE_HZ / 100, 1000), 10);
 	/* The per-poll cap holds, and the bucket keeps what it did not hand out. */
 	now += PACE_HZ;
 	assert_int_equal(ip3u_pace_take(&p, now, 5), 5);
-	assert_int_equal(ip3u_pace_take(&p, now, 1000), 89 - 5);
+	assert_int_equal(ip3u_pace_take(&p, now, 1000), IP3U_PACE_BURST - 5);
 	/* A slow rate: the bucket is IP3U_PACE_BURST datagrams (more than 20 ms of it). */
 	ip3u_pace_init(&p, 1000000, 1000, PACE_HZ, now);
 	now += 10 * PACE_HZ;
 	assert_int_equal(ip3u_pace_take(&p, now, 1000), IP3U_PACE_BURST);
 
-	/* 1 Gbit/s, 1000-byte datagrams: the bucket is 20 ms of the rate (2500 datagrams). */
+	/* 1 Gbit/s, 1000-byte datagrams: the bucket is 20 ms of the rate (2500 datagrams),
+	 * caught up within the next second at 2 Gbit/s at most (12.5 datagrams per 50 us). */
 	ip3u_pace_init(&p, 1000000000, 1000, PACE_HZ, now);
 	now += PACE_HZ;
-	assert_int_equal(ip3u_pace_take(&p, now, 100000), 2500);
+	assert_int_equal(ip3u_pace_take(&p, now, 100000), IP3U_PACE_BURST);
+	n = pace_run(&p, &now, 1000000000ull, 50000, 0, 1000, &big);
+	assert_true(fabs((double)n - (125000 + 2500 - IP3U_PACE_BURST)) <= 1.0);
+	assert_true(big <= 13);
 	n = pace_run(&p, &now, 1000000000ull, 50000, 0, 1000, &big);
 	assert_true(fabs((double)n - 125000) <= 1.0);
 
