@@ -104,13 +104,23 @@ enum ip3_msg_type {
 	IP3_MSG_STREAM_PROBE,     /* owner -> queue: when did the stream last receive? */
 	IP3_MSG_STREAM_ALIVE,     /* queue -> owner: the stream's last segment (tsc) */
 	IP3_MSG_UDP_HELLO,        /* queue -> owner: a UDP stream's connect datagram */
-	IP3_MSG_UDP_ACCEPT,       /* owner -> queue: slot, 64-bit counters in bytes */
+	IP3_MSG_UDP_ACCEPT,       /* owner -> queue: slot, IP3_UDP_ACC_* in bytes, rate in tsc */
 	IP3_MSG_UDP_DENY,         /* owner -> queue */
 	IP3_MSG_UDP_RESULT,       /* queue -> owner: final counts of a UDP stream */
 };
 
 /* ip3_msg.flags: the message is about a UDP stream (conn.idx is its table index). */
 #define IP3_MSG_F_UDP 1u
+
+/* IP3_MSG_UDP_ACCEPT's bytes: the stream's settings; its tsc: the rate in bit/s (-R). */
+#define IP3_UDP_ACC_C64     1ull                    /* udp_counters_64bit */
+#define IP3_UDP_ACC_REVERSE 2ull                    /* -R: the server sends */
+#define IP3_UDP_ACC_LEN(b)  ((uint32_t)((b) >> 32)) /* datagram length */
+
+/* The payload bytes after a sent datagram's header come from one pattern per stack, long
+ * enough for the largest MTU. */
+#define IP3_UDP_PATTERN_LEN 9216
+#define IP3_UDP_LEN_DEFAULT 1460 /* iperf3's DEFAULT_UDP_BLKSIZE, when "len" is absent */
 
 struct ip3_msg {
 	struct vns_conn_handle conn; /* the stream's connection, on the stream's lcore */
@@ -180,6 +190,9 @@ struct ip3_test {
 	uint32_t accepted;
 	bool udp; /* -u: the streams are UDP */
 	bool udp_c64;
+	bool udp_reverse; /* -u -R: the server sends */
+	uint32_t udp_len;
+	uint64_t udp_rate; /* bit/s; 0 unlimited */
 	struct ip3_stream streams[IP3_MAX_STREAMS];
 	double omit;
 	double duration;
@@ -195,13 +208,15 @@ struct ip3_test {
 };
 
 /* The service's counters: reports print them under these names. */
-#define IP3_STATS(X)                                               \
-	X(iperf_tests, "iperf3 tests completed")                   \
-	X(iperf_denied, "iperf3 clients refused: busy")            \
-	X(iperf_refused, "iperf3 tests refused: unsupported mode") \
-	X(iperf_aborted, "iperf3 tests aborted")                   \
-	X(iperf_udp_stray, "iperf3 UDP datagrams of no stream")    \
-	X(iperf_udp_short, "iperf3 UDP datagrams shorter than the iperf3 header")
+#define IP3_STATS(X)                                                              \
+	X(iperf_tests, "iperf3 tests completed")                                  \
+	X(iperf_denied, "iperf3 clients refused: busy")                           \
+	X(iperf_refused, "iperf3 tests refused: unsupported mode")                \
+	X(iperf_aborted, "iperf3 tests aborted")                                  \
+	X(iperf_udp_stray, "iperf3 UDP datagrams of no stream")                   \
+	X(iperf_udp_short, "iperf3 UDP datagrams shorter than the iperf3 header") \
+	X(iperf_udp_sent, "iperf3 UDP datagrams sent (-u -R)")                    \
+	X(iperf_udp_held, "iperf3 UDP datagrams held for the next poll: tx buffer full")
 
 #define IP3_STAT_FIELD(name, desc) uint64_t name;
 struct ip3_stats {
@@ -213,8 +228,11 @@ struct ip3_stats {
 struct ip3 {
 	struct ip3_test test;
 	uint64_t rcv_timeout_tsc;
-	struct ip3_stats stats; /* single writer: this lcore */
-	struct ip3u_table udp;  /* UDP streams received on this stack */
+	struct ip3_stats stats;          /* single writer: this lcore */
+	struct ip3u_table udp;           /* UDP streams received on this stack */
+	struct vns_udp_pattern *udp_pat; /* what sent datagrams carry after their header */
+	struct ip3u_clock clock;         /* datagram send and arrival times */
+	uint32_t udp_first;              /* where the next poll's round of senders begins */
 };
 
 #define IP3_INC(svc, name) (ip3_of(svc)->stats.name++)
@@ -411,14 +429,16 @@ params_received(struct vns_svc *svc, struct vns_conn *c, const uint8_t *js, uint
 	json_t *o = json_loadb((const char *)js, len, 0, &jerr);
 	json_t *par;
 	json_int_t n;
+	double udp_len;
 
 	if (o == NULL || !json_is_object(o)) {
 		json_decref(o);
 		refuse(svc, c, IP3_IERECVPARAMS, EINVAL);
 		return;
 	}
-	/* A sink cannot send: reverse, bidirectional and SCTP tests are refused. */
-	if (param_true(o, "reverse") || param_true(o, "bidirectional") || param_true(o, "sctp")) {
+	/* Sending is UDP's only: TCP reverse, bidirectional and SCTP tests are refused. */
+	if ((param_true(o, "reverse") && !param_true(o, "udp")) || param_true(o, "bidirectional") ||
+	    param_true(o, "sctp")) {
 		json_decref(o);
 		refuse(svc, c, IP3_IEUNIMP, 0);
 		return;
@@ -433,6 +453,9 @@ params_received(struct vns_svc *svc, struct vns_conn *c, const uint8_t *js, uint
 	t->num_streams = (uint32_t)n;
 	t->udp = param_true(o, "udp");
 	t->udp_c64 = param_true(o, "udp_counters_64bit");
+	t->udp_reverse = t->udp && param_true(o, "reverse");
+	udp_len = json_object_get(o, "len") != NULL ? param_num(o, "len") : IP3_UDP_LEN_DEFAULT;
+	t->udp_rate = param_num(o, "bandwidth") >= 1 ? (uint64_t)param_num(o, "bandwidth") : 0;
 	t->omit = param_num(o, "omit");
 	t->duration = param_num(o, "time");
 	if (t->omit < 0 || t->omit > 3600)
@@ -444,6 +467,14 @@ params_received(struct vns_svc *svc, struct vns_conn *c, const uint8_t *js, uint
 		refuse(svc, c, IP3_IEDURATION, 0);
 		return;
 	}
+	/* A datagram shorter than the header carries no sequence number; one above the MTU
+	 * would be fragmented, and the stack neither sends nor reassembles fragments. */
+	if (t->udp &&
+	    !(udp_len >= IP3U_HDR_LEN(t->udp_c64) && udp_len <= (double)vns_udp_payload_max(svc))) {
+		refuse(svc, c, IP3U_IEUDPBLOCKSIZE, 0);
+		return;
+	}
+	t->udp_len = t->udp ? (uint32_t)udp_len : 0;
 	ctrl_send_state(svc, c, IP3_CREATE_STREAMS);
 	t->phase = IP3_CREATE;
 	t->deadline_tsc = vns_svc_now(svc) + IP3_SETUP_TIMEOUT_S * svc->hz;
@@ -731,6 +762,9 @@ become_owner(struct vns_svc *svc, struct vns_conn *c)
 	t->accepted = 0;
 	t->udp = false;
 	t->udp_c64 = false;
+	t->udp_reverse = false;
+	t->udp_len = 0;
+	t->udp_rate = 0;
 	t->omit = 0;
 	t->duration = 0;
 	t->running_tsc = 0;
@@ -863,9 +897,11 @@ ip3_closed(struct vns_svc *svc, struct vns_conn *c, enum vns_close_reason why)
 }
 
 static uint64_t
-tsc_ns(const struct vns_svc *svc, uint64_t tsc)
+clock_ns(const struct vns_svc *svc, uint64_t tsc)
 {
-	return tsc / svc->hz * 1000000000u + tsc % svc->hz * 1000000000u / svc->hz;
+	const struct ip3 *ip = svc->priv;
+
+	return ip3u_clock_ns(&ip->clock, tsc);
 }
 
 /* A datagram from no known stream: a connect datagram goes to the test's owner, which
@@ -938,7 +974,7 @@ ip3_datagram(struct vns_svc *svc, const struct vns_udp_peer *peer, const struct 
 		ip3u_omit_end(&s->acct);
 		s->omit_done = true;
 	}
-	ip3u_account(&s->acct, p, len, tsc_ns(svc, now), s->c64);
+	ip3u_account(&s->acct, p, len, clock_ns(svc, now), s->c64);
 }
 
 static void
@@ -949,6 +985,14 @@ udp_send_result(struct vns_svc *svc, uint16_t queue, const struct ip3u_stream *s
 	memset(&r, 0, sizeof(r));
 	r.test_gen = s->test_gen;
 	r.slot = s->slot;
+	if (s->reverse) {
+		/* A sender's: bytes since the omit period (iperf3's bytes_sent - bytes_sent_omit),
+		 * packets all it sent, no jitter or loss. */
+		r.bytes = s->tx.bytes - s->tx.omit_bytes;
+		r.packets = s->tx.packets;
+		vns_svc_send_msg(svc, queue, IP3_MSG_UDP_RESULT, &r, sizeof(r));
+		return;
+	}
 	/* Still in the omit period: nothing counts yet (iperf3 resets at its end). */
 	if (s->omit_done) {
 		r.bytes = s->acct.bytes;
@@ -983,7 +1027,10 @@ udp_msg(struct vns_svc *svc, const struct vns_msg *msg, const struct ip3_msg *b)
 		s->slot = b->slot;
 		s->test_gen = b->test_gen;
 		s->owner_queue = msg->from_queue;
-		s->c64 = b->bytes != 0;
+		s->c64 = (b->bytes & IP3_UDP_ACC_C64) != 0;
+		s->reverse = (b->bytes & IP3_UDP_ACC_REVERSE) != 0;
+		s->len = IP3_UDP_ACC_LEN(b->bytes);
+		s->rate = b->tsc;
 		vns_udp_send(svc, &s->peer, s->reply, sizeof(s->reply));
 		return;
 	case IP3_MSG_UDP_DENY:
@@ -997,8 +1044,17 @@ udp_msg(struct vns_svc *svc, const struct vns_msg *msg, const struct ip3_msg *b)
 		return;
 	switch (msg->type) {
 	case IP3_MSG_TEST_RUNNING:
-		s->state = IP3U_RUNNING;
 		s->count_from_tsc = b->tsc;
+		if (!s->reverse) {
+			s->state = IP3U_RUNNING;
+			return;
+		}
+		/* The client reads its socket from TEST_RUNNING on, so datagrams that beat that
+		 * byte wait there and count. */
+		if (s->state != IP3U_SENDING)
+			tb->n_sending++;
+		s->state = IP3U_SENDING;
+		ip3u_tx_start(&s->tx, &s->peer, s->len, s->c64, s->rate, svc->hz, vns_svc_now(svc));
 		return;
 	case IP3_MSG_TEST_END:
 		udp_send_result(svc, msg->from_queue, s);
@@ -1008,8 +1064,10 @@ udp_msg(struct vns_svc *svc, const struct vns_msg *msg, const struct ip3_msg *b)
 		ip3u_free(tb, s);
 		return;
 	case IP3_MSG_STREAM_PROBE:
+		/* A sending stream is alive by itself; a receiving one when datagrams come. */
 		send_msg(svc, msg->from_queue, IP3_MSG_STREAM_ALIVE, VNS_CONN_HANDLE_NONE, s->slot,
-			 s->test_gen, s->last_rx_tsc, 0);
+			 s->test_gen, s->state == IP3U_SENDING ? vns_svc_now(svc) : s->last_rx_tsc,
+			 0);
 		return;
 	default:
 		return;
@@ -1059,7 +1117,10 @@ ip3_msg(struct vns_svc *svc, const struct vns_msg *msg)
 		t->streams[slot].syn_tsc = b.tsc;
 		t->streams[slot].udp = true;
 		send_msg(svc, msg->from_queue, IP3_MSG_UDP_ACCEPT, b.conn, (uint16_t)slot, t->gen,
-			 0, t->udp_c64);
+			 t->udp_rate,
+			 (t->udp_c64 ? IP3_UDP_ACC_C64 : 0) |
+				 (t->udp_reverse ? IP3_UDP_ACC_REVERSE : 0) |
+				 ((uint64_t)t->udp_len << 32));
 		if (t->accepted == t->num_streams)
 			start_test(svc);
 		return;
@@ -1187,10 +1248,43 @@ rcv_timeout(struct vns_svc *svc, uint64_t now)
 	return false;
 }
 
+/* The UDP streams this lcore sends (-u -R), from TEST_RUNNING to TEST_END. */
+static void
+udp_send_poll(struct vns_svc *svc)
+{
+	struct ip3 *ip = ip3_of(svc);
+	struct ip3u_table *tb = &ip->udp;
+	uint64_t now = vns_svc_now(svc), us = clock_ns(svc, now) / 1000, held;
+	uint32_t i, seen, start;
+
+	/* Each poll starts after the stream that went first in the last one: streams that
+	 * share a short tx room take turns at it. */
+	for (i = 0, seen = 0, start = ip->udp_first; i < IP3U_TABLE_MAX && seen < tb->n_sending;
+	     i++) {
+		uint32_t k = (start + i) % IP3U_TABLE_MAX;
+		struct ip3u_stream *s = &tb->s[k];
+
+		if (s->state != IP3U_SENDING)
+			continue;
+		if (seen++ == 0)
+			ip->udp_first = (k + 1) % IP3U_TABLE_MAX;
+		if (!s->omit_done && now >= s->count_from_tsc) {
+			ip3u_tx_omit_end(&s->tx);
+			s->omit_done = true;
+		}
+		held = s->tx.held;
+		ip->stats.iperf_udp_sent += ip3u_tx_poll(&s->tx, svc, ip->udp_pat, now, us);
+		ip->stats.iperf_udp_held += s->tx.held - held;
+	}
+}
+
 static void
 ip3_poll(struct vns_svc *svc)
 {
 	struct ip3_test *t = test_of(svc);
+
+	if (ip3_of(svc)->udp.n_sending != 0)
+		udp_send_poll(svc);
 
 	if (t->phase == IP3_RUNNING && rcv_timeout(svc, vns_svc_now(svc)))
 		return;
@@ -1242,6 +1336,7 @@ ip3_fini(struct vns_svc *svc)
 		atomic_store_explicit(&shared_of(svc)->owner, 0, memory_order_release);
 	rte_free(ip->test.rxbuf);
 	rte_free(ip->test.txbuf);
+	vns_udp_pattern_free(ip->udp_pat);
 	rte_free(ip);
 	svc->priv = NULL;
 }
@@ -1261,12 +1356,14 @@ ip3_init(struct vns_svc *svc, char *err, size_t errlen)
 		goto nomem;
 	ip->test.ctrl = VNS_CONN_HANDLE_NONE;
 	ip->rcv_timeout_tsc = (uint64_t)rcv_timeout_s * svc->hz;
+	ip3u_clock_init(&ip->clock, svc->hz);
 	svc->priv = ip;
 	if (svc->port == 0)
 		return 0;
 	ip->test.rxbuf = rte_malloc_socket("vns_ip3_rx", IP3_CTRL_BUF_MAX + 4, 0, svc->socket_id);
 	ip->test.txbuf = rte_malloc_socket("vns_ip3_tx", IP3_CTRL_BUF_MAX, 0, svc->socket_id);
-	if (ip->test.rxbuf == NULL || ip->test.txbuf == NULL) {
+	ip->udp_pat = vns_udp_pattern_create(IP3_UDP_PATTERN_LEN, svc->socket_id, NULL, 0);
+	if (ip->test.rxbuf == NULL || ip->test.txbuf == NULL || ip->udp_pat == NULL) {
 		ip3_fini(svc);
 		goto nomem;
 	}

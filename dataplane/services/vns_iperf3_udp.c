@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * iperf3 3.12 UDP receive accounting and the per-stack stream table (vns_iperf3_udp.h).
+ * iperf3 3.12 UDP receive accounting and the per-stack stream table (vns_iperf3_udp.h); the
+ * sender is in vns_iperf3_udp_tx.c.
  */
 #include <string.h>
 
@@ -39,16 +40,20 @@ ip3u_account(struct ip3u_acct *a, const uint8_t *hdr, uint32_t len, uint64_t arr
 		if (a->cnt_error > 0)
 			a->cnt_error--;
 	}
-	/* RFC 1889 A.8: J += (|D(i-1,i)| - J) / 16, D the change of the transit time. */
-	transit = (int64_t)arrival_ns - ((int64_t)rte_be_to_cpu_32(sec) * 1000000000 +
-					 (int64_t)rte_be_to_cpu_32(usec) * 1000);
+	/* RFC 1889 A.8: J += (|D(i-1,i)| - J) / 16, D the change of the transit time. As
+	 * iperf_udp_recv: both times in whole microseconds (struct iperf_time), the transit
+	 * the distance between them (iperf_time_diff: unsigned, whichever clock is ahead). */
+	transit = (int64_t)(arrival_ns / 1000) -
+		  ((int64_t)rte_be_to_cpu_32(sec) * 1000000 + (int64_t)rte_be_to_cpu_32(usec));
+	if (transit < 0)
+		transit = -transit;
 	if (first)
-		a->prev_transit_ns = transit;
-	d = transit - a->prev_transit_ns;
+		a->prev_transit_us = transit;
+	d = transit - a->prev_transit_us;
 	if (d < 0)
 		d = -d;
-	a->prev_transit_ns = transit;
-	a->jitter += ((double)d / 1e9 - a->jitter) / 16.0;
+	a->prev_transit_us = transit;
+	a->jitter += ((double)d / 1e6 - a->jitter) / 16.0;
 	return 0;
 }
 
@@ -143,6 +148,8 @@ void
 ip3u_free(struct ip3u_table *tb, struct ip3u_stream *s)
 {
 	if (s->state != IP3U_FREE) {
+		if (s->state == IP3U_SENDING)
+			tb->n_sending--;
 		s->state = IP3U_FREE;
 		tb->n_used--;
 	}

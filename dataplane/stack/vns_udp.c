@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * UDP (RFC 768) over IPv4: length and checksum checks, delivery to the service bound on the
- * destination port, and the send of small replies. Every drop frees its mbuf and bumps
- * exactly one counter.
+ * destination port, the send of small replies, and the burst send of bulk datagrams (a small
+ * head per datagram, then a shared pattern). Every drop frees its mbuf and bumps exactly one
+ * counter.
  */
 #include <errno.h>
 #include <string.h>
 
+#include <rte_malloc.h>
 #include <rte_udp.h>
 
 #include "vns_csum.h"
+#include "vns_err.h"
 #include "vns_stack_core.h"
 #include "vns_udp.h"
 
@@ -20,6 +23,10 @@ udp_phdr(rte_be32_t a, rte_be32_t b, uint32_t l4_len)
 	return vns_csum_fold((a & 0xffff) + (a >> 16) + (b & 0xffff) + (b >> 16) +
 			     rte_cpu_to_be_16(IPPROTO_UDP) + rte_cpu_to_be_16((uint16_t)l4_len));
 }
+
+#define UDP_HDRS \
+	(sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr))
+#define UDP_L3HDR (sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr))
 
 void
 vns_udp_input(struct vns_stack *st, struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
@@ -129,4 +136,184 @@ vns_udp_send(struct vns_svc *svc, const struct vns_udp_peer *peer, const void *d
 	if (uh->dgram_cksum == 0)
 		uh->dgram_cksum = 0xffff; /* RFC 768: 0 means "no checksum" */
 	return vns_tx_push(st, st->tx, m) == 0 ? 0 : -ENOBUFS;
+}
+
+uint32_t
+vns_udp_payload_max(const struct vns_svc *svc)
+{
+	const struct vns_stack *st = svc->st;
+	uint32_t mtu = st->conf.mtu != 0 ? st->conf.mtu : VNS_MTU_DEFAULT;
+	uint32_t max = mtu - (uint32_t)UDP_L3HDR;
+
+	/* Without chained mbufs a datagram has to fit in one of the pool's. */
+	if ((st->conf.tx_offloads & VNS_TXOFF_MULTI_SEGS) == 0)
+		max = RTE_MIN(max, (uint32_t)rte_pktmbuf_data_room_size(st->conf.pool) -
+					   RTE_PKTMBUF_HEADROOM - (uint32_t)UDP_HDRS);
+	return max;
+}
+
+struct vns_udp_pattern {
+	struct rte_mbuf_ext_shared_info shinfo; /* refcnt: the creator's + one per datagram */
+	uint8_t *data;
+	rte_iova_t iova;
+	uint32_t len;
+	uint32_t sum_len; /* the prefix whose sum is cached (0: none) */
+	uint16_t sum;
+};
+
+/* The last reference is gone: nothing points into the area any more. */
+static void
+pattern_release(void *addr, void *opaque)
+{
+	RTE_SET_USED(addr);
+	rte_free(opaque);
+}
+
+struct vns_udp_pattern *
+vns_udp_pattern_create(uint32_t len, int socket_id, char *err, size_t errlen)
+{
+	struct vns_udp_pattern *pat;
+	size_t off = RTE_ALIGN_CEIL(sizeof(*pat), RTE_CACHE_LINE_SIZE);
+	uint32_t i;
+
+	if (len == 0 || len > UINT16_MAX) {
+		vns_set_err(err, errlen, "udp: a pattern of %u bytes (1..%u)", len, UINT16_MAX);
+		return NULL;
+	}
+	/* Aligned to its own size rounded up, the area never crosses a page: one IOVA range. */
+	pat = rte_zmalloc_socket("vns_udp_pattern", off + len, rte_align32pow2(off + len),
+				 socket_id);
+	if (pat == NULL) {
+		vns_set_err(err, errlen, "udp: out of DPDK memory for a %u-byte pattern", len);
+		return NULL;
+	}
+	pat->data = (uint8_t *)pat + off;
+	/* rte_malloc_virt2iova() knows only the start of the allocation. */
+	pat->iova = rte_malloc_virt2iova(pat);
+	if (pat->iova != RTE_BAD_IOVA)
+		pat->iova += off;
+	pat->len = len;
+	/* Printable and not all one byte, so a capture shows where a datagram's pattern is. */
+	for (i = 0; i < len; i++)
+		pat->data[i] = (uint8_t)('0' + i % 10);
+	pat->shinfo.free_cb = pattern_release;
+	pat->shinfo.fcb_opaque = pat;
+	rte_mbuf_ext_refcnt_set(&pat->shinfo, 1);
+	return pat;
+}
+
+void
+vns_udp_pattern_free(struct vns_udp_pattern *pat)
+{
+	if (pat != NULL && rte_mbuf_ext_refcnt_update(&pat->shinfo, -1) == 0)
+		rte_free(pat);
+}
+
+uint16_t
+vns_udp_tx_room(const struct vns_svc *svc)
+{
+	const struct vns_txbuf *tx = svc->st->tx;
+	uint16_t limit = VNS_TXBUF_MAX - VNS_TXBUF_MAX / 4;
+
+	return tx->n < limit ? (uint16_t)(limit - tx->n) : 0;
+}
+
+/* The pattern's first plen bytes, summed once per length. */
+static inline uint16_t
+pattern_sum(struct vns_udp_pattern *pat, uint32_t plen)
+{
+	if (unlikely(pat->sum_len != plen)) {
+		pat->sum = rte_raw_cksum(pat->data, plen);
+		pat->sum_len = plen;
+	}
+	return pat->sum;
+}
+
+uint16_t
+vns_udp_send_burst(struct vns_svc *svc, const struct vns_udp_peer *peer, const uint8_t *heads,
+		   uint32_t hlen, struct vns_udp_pattern *pat, uint32_t plen, uint16_t n)
+{
+	struct vns_stack *st = svc->st;
+	struct rte_mbuf *hm[VNS_TXBUF_MAX], *pm[VNS_TXBUF_MAX];
+	const bool chain = (st->conf.tx_offloads & VNS_TXOFF_MULTI_SEGS) != 0 && plen > 0;
+	const uint32_t ulen = (uint32_t)sizeof(struct rte_udp_hdr) + hlen + plen;
+	struct rte_ether_hdr tmpl_eh;
+	struct rte_ipv4_hdr tmpl_ip;
+	uint32_t base, psum;
+	uint16_t i;
+
+	n = RTE_MIN(n, vns_udp_tx_room(svc));
+	if (unlikely(hlen > VNS_UDP_HEAD_MAX || plen > pat->len ||
+		     hlen + plen > vns_udp_payload_max(svc)))
+		return 0;
+	if (n == 0)
+		return 0;
+	if (rte_pktmbuf_alloc_bulk(st->conf.pool, hm, n) != 0) {
+		VNS_STAT_INC(st, drop_nombuf);
+		return 0;
+	}
+	if (chain && rte_pktmbuf_alloc_bulk(st->conf.pool, pm, n) != 0) {
+		rte_pktmbuf_free_bulk(hm, n);
+		VNS_STAT_INC(st, drop_nombuf);
+		return 0;
+	}
+	tmpl_eh.dst_addr = peer->mac;
+	tmpl_eh.src_addr = st->conf.mac;
+	tmpl_eh.ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	memset(&tmpl_ip, 0, sizeof(tmpl_ip));
+	tmpl_ip.version_ihl = RTE_IPV4_VHL_DEF;
+	tmpl_ip.total_length = rte_cpu_to_be_16((uint16_t)(sizeof(tmpl_ip) + ulen));
+	tmpl_ip.fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+	tmpl_ip.time_to_live = VNS_IPV4_TTL;
+	tmpl_ip.next_proto_id = IPPROTO_UDP;
+	tmpl_ip.src_addr = st->conf.ip;
+	tmpl_ip.dst_addr = peer->ip;
+	tmpl_ip.hdr_checksum = rte_ipv4_cksum(&tmpl_ip);
+	/* The checksum of everything but the head, once per burst; the pattern starts at an
+	 * even offset of the UDP header when hlen is even, else its sum counts byte-swapped
+	 * (RFC 1071 §2(B)). */
+	psum = pattern_sum(pat, plen);
+	if (hlen & 1)
+		psum = rte_bswap16((uint16_t)psum);
+	base = psum + udp_phdr(st->conf.ip, peer->ip, ulen) + peer->local_port + peer->port +
+	       rte_cpu_to_be_16((uint16_t)ulen);
+	if (chain)
+		rte_mbuf_ext_refcnt_update(&pat->shinfo, n);
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = hm[i];
+		const uint8_t *head = heads + (size_t)i * hlen;
+		uint32_t cp = chain ? hlen : hlen + plen;
+		uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(UDP_HDRS + cp));
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + sizeof(tmpl_eh));
+		struct rte_udp_hdr *uh = (struct rte_udp_hdr *)(ip + 1);
+		uint16_t sum;
+
+		memcpy(p, &tmpl_eh, sizeof(tmpl_eh));
+		memcpy(ip, &tmpl_ip, sizeof(tmpl_ip));
+		uh->src_port = peer->local_port;
+		uh->dst_port = peer->port;
+		uh->dgram_len = rte_cpu_to_be_16((uint16_t)ulen);
+		memcpy(uh + 1, head, hlen);
+		sum = vns_csum_fold(base + rte_raw_cksum(head, hlen));
+		uh->dgram_cksum = (uint16_t)~sum;
+		if (uh->dgram_cksum == 0)
+			uh->dgram_cksum = 0xffff; /* RFC 768: 0 means "no checksum" */
+		if (chain) {
+			struct rte_mbuf *t = pm[i];
+
+			rte_pktmbuf_attach_extbuf(t, pat->data, pat->iova, (uint16_t)pat->len,
+						  &pat->shinfo);
+			t->data_off = 0;
+			t->data_len = (uint16_t)plen;
+			t->pkt_len = plen;
+			m->next = t;
+			m->nb_segs = 2;
+			m->pkt_len += plen;
+		} else {
+			memcpy((uint8_t *)(uh + 1) + hlen, pat->data, plen);
+		}
+		st->tx->pkts[st->tx->n++] = m;
+	}
+	VNS_STAT_ADD(st, tx_pkts, n);
+	return n;
 }

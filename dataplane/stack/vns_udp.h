@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * vns_udp: the stack's UDP (RFC 768) receive path and a small send for replies. A datagram
+ * vns_udp: the stack's UDP (RFC 768) receive path, a small send for replies and a burst send
+ * of equal-length datagrams whose payload is mostly a shared read-only pattern. A datagram
  * to a port whose bound service has a datagram callback (vns_service_ops.datagram) is handed
  * to it; every other datagram is counted (udp_no_port) and dropped, without an ICMP port
  * unreachable. The UDP port space is the TCP one's: a service bound on port P gets both
@@ -12,6 +13,7 @@
 #ifndef VNS_UDP_H
 #define VNS_UDP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_byteorder.h>
@@ -35,5 +37,44 @@ struct vns_udp_peer {
  */
 int vns_udp_send(struct vns_svc *svc, const struct vns_udp_peer *peer, const void *data,
 		 uint32_t len);
+
+/* The largest datagram payload the calling stack sends and receives whole: its MTU less the
+ * IPv4 and UDP headers (IPv4 fragments are dropped on receive and never sent). */
+uint32_t vns_udp_payload_max(const struct vns_svc *svc);
+
+/*
+ * Bulk datagrams. A pattern is a read-only payload area the stack attaches to datagrams
+ * without copying them (a DPDK external buffer, reference counted per datagram), when the
+ * port takes chained mbufs (VNS_TXOFF_MULTI_SEGS); otherwise its bytes are copied. Made and
+ * freed on the control path; vns_udp_pattern_free() drops the creator's reference, and the
+ * area goes when the last datagram that uses it has left the device. One stack sends with a
+ * pattern (it caches the sum of the prefix last sent).
+ */
+struct vns_udp_pattern;
+
+struct vns_udp_pattern *vns_udp_pattern_create(uint32_t len, int socket_id, char *err,
+					       size_t errlen);
+void vns_udp_pattern_free(struct vns_udp_pattern *pat);
+
+/* Bytes of a datagram's head vns_udp_send_burst() copies (the rest is the pattern's). */
+#define VNS_UDP_HEAD_MAX 64
+
+/*
+ * Datagrams the calling stack may still queue in this call's tx buffer: what is free, less
+ * a reserve kept for the stack's own frames (ACKs, ARP, replies), which bulk datagrams must
+ * never crowd out. Only from a service callback.
+ */
+uint16_t vns_udp_tx_room(const struct vns_svc *svc);
+
+/*
+ * Queues up to n datagrams to peer, each of hlen + plen payload bytes: head i (hlen <=
+ * VNS_UDP_HEAD_MAX bytes at heads + i * hlen, copied) followed by the first plen bytes of
+ * pat (plen <= its length; attached or copied, above). hlen + plen <= vns_udp_payload_max().
+ * Returns how many were queued, in order: fewer than n when the tx room or the pool runs
+ * out (drop_nombuf), 0 for a bad length. Only from a service callback.
+ */
+uint16_t vns_udp_send_burst(struct vns_svc *svc, const struct vns_udp_peer *peer,
+			    const uint8_t *heads, uint32_t hlen, struct vns_udp_pattern *pat,
+			    uint32_t plen, uint16_t n);
 
 #endif /* VNS_UDP_H */

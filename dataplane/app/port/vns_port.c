@@ -227,6 +227,8 @@ vns_port_setup(struct vns_port *p, const struct vns_port_conf *pc, uint16_t nb_q
 		p->info.tx_offloads |= VNS_TXOFF_IPV4_CKSUM;
 	if ((p->tx_offloads & RTE_ETH_TX_OFFLOAD_TCP_CKSUM) != 0)
 		p->info.tx_offloads |= VNS_TXOFF_TCP_CKSUM;
+	if ((p->tx_offloads & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0)
+		p->info.tx_offloads |= VNS_TXOFF_MULTI_SEGS;
 	p->conf = *pc;
 	/* The stacks answer for the device's own address unless told another; a driver may
 	 * learn it only once the device runs (net_vpmd reads it from the device then): run it
@@ -364,12 +366,13 @@ vns_port_dump(struct vns_port *p, FILE *f)
 	rte_ether_format_addr(mac, sizeof(mac), &p->info.mac);
 	fprintf(f, "port: %s, driver %s, mac %s, mtu %u, %u queue pairs (max %u)\n", p->info.name,
 		p->driver, mac, p->info.mtu, p->nb_queues, p->info.max_queues);
-	fprintf(f, "port: rx offloads:%s%s%s, tx offloads:%s%s%s\n",
+	fprintf(f, "port: rx offloads:%s%s%s, tx offloads:%s%s%s%s\n",
 		(rx & RTE_ETH_RX_OFFLOAD_TCP_LRO) ? " lro" : "",
 		(rx & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM) ? " ipv4-cksum" : "",
 		(rx & RTE_ETH_RX_OFFLOAD_TCP_CKSUM) ? " tcp-cksum" : (rx ? "" : " none"),
 		(tx & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) ? " ipv4-cksum" : "",
 		(tx & RTE_ETH_TX_OFFLOAD_TCP_CKSUM) ? " tcp-cksum" : "",
-		(tx & tx_cksum) ? "" : " none");
+		(tx & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) ? " multi-segs" : "",
+		(tx & (tx_cksum | RTE_ETH_TX_OFFLOAD_MULTI_SEGS)) ? "" : " none");
 	rte_pmd_vpmd_info_dump(p->port_id, f);
 }

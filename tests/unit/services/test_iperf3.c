@@ -369,8 +369,8 @@ test_iperf3_refusals(void **state)
 	ctrl_open(&C2, 0, 50201, COOKIE2);
 	seen = 0;
 	pump(&C2, &seen);
-	send_json(&C2, "{\"udp\":true,\"reverse\":true,\"parallel\":1}");
-	expect_server_error(&C2, &seen, 13, 0);
+	send_json(&C2, "{\"udp\":true,\"len\":2000,\"parallel\":1}");
+	expect_server_error(&C2, &seen, 20, 0); /* IEUDPBLOCKSIZE: above the MTU */
 
 	ctrl_open(&C3, 1, 50202, COOKIE);
 	seen = 0;

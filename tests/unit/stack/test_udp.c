@@ -2,8 +2,10 @@
 /*
  * Unit tests of the stack's UDP path (vns_udp.c): length and checksum checks (software and
  * the device's verdict), delivery to the datagram callback of the service bound on the port,
- * datagrams to no such service counted and dropped, and the reply send. Crafted frames
- * through the real vns_stack_input(); every test ends with the mempool fully returned.
+ * datagrams to no such service counted and dropped, the reply send, and the burst send of
+ * bulk datagrams (heads copied, a pattern attached or copied, checksums, the tx reserve).
+ * Crafted frames through the real vns_stack_input(); every test ends with the mempool fully
+ * returned.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,6 +30,10 @@ static struct {
 	uint32_t len;
 	uint8_t data[1500];
 	int send_rc;
+	/* 'B': a burst of burst_n datagrams of hlen + plen bytes from pat */
+	struct vns_udp_pattern *pat;
+	uint16_t burst_n, burst_rc, room;
+	uint32_t hlen, plen, payload_max;
 } U;
 
 static void
@@ -56,6 +62,19 @@ u_datagram(struct vns_svc *svc, const struct vns_udp_peer *peer, const struct rt
 	}
 	if (len > 0 && U.data[0] == 'E')
 		U.send_rc = vns_udp_send(svc, peer, U.data, len);
+	if (len > 0 && U.data[0] == 'B') {
+		static uint8_t heads[VNS_TXBUF_MAX * VNS_UDP_HEAD_MAX];
+		uint32_t i;
+
+		/* Head i: its number in the first byte, then 'h's. */
+		for (i = 0; i < U.burst_n; i++) {
+			memset(heads + i * U.hlen, 'h', U.hlen);
+			heads[i * U.hlen] = (uint8_t)i;
+		}
+		U.room = vns_udp_tx_room(svc);
+		U.payload_max = vns_udp_payload_max(svc);
+		U.burst_rc = vns_udp_send_burst(svc, peer, heads, U.hlen, U.pat, U.plen, U.burst_n);
+	}
 }
 
 static const struct vns_service_ops u_ops = {
@@ -87,6 +106,14 @@ teardown(void **state)
 {
 	(void)state;
 	return h_close_checked(&H);
+}
+
+static int
+setup_chain(void **state)
+{
+	(void)state;
+	memset(&U, 0, sizeof(U));
+	return h_open(&H, 1, binds, RTE_DIM(binds), 64, VNS_TXOFF_MULTI_SEGS);
 }
 
 #define STAT(name) h_stat(&H, 0, #name)
@@ -223,6 +250,64 @@ test_udp_reply_and_chain(void **state)
 	assert_int_equal(H.n_out, 1);
 }
 
+/* One burst from the fake: hlen-byte heads, plen bytes of a 2000-byte pattern, n datagrams;
+ * checks every datagram out and returns how many were sent. */
+static uint16_t
+burst(uint32_t hlen, uint32_t plen, uint16_t n)
+{
+	char err[128];
+	uint32_t i;
+
+	U.pat = vns_udp_pattern_create(2000, SOCKET_ID_ANY, err, sizeof(err));
+	assert_non_null(U.pat);
+	U.hlen = hlen;
+	U.plen = plen;
+	U.burst_n = n;
+	h_clear(&H);
+	h_input(&H, 0, udp(U_PORT, "B", 1, 0));
+	/* The stack's mbufs hold the pattern until they are freed: it goes after them. */
+	vns_udp_pattern_free(U.pat);
+	assert_int_equal(H.n_out, U.burst_rc);
+	for (i = 0; i < H.n_out; i++) {
+		const struct pb_parsed *r = &H.out[i];
+		uint32_t k;
+
+		assert_int_equal(r->proto, IPPROTO_UDP);
+		assert_true(r->ip_csum_ok);
+		assert_true(r->tcp_csum_ok);
+		assert_int_equal(r->sport, U_PORT);
+		assert_int_equal(r->dport, 40000);
+		assert_memory_equal(&r->dst_mac, &cmac, 6);
+		assert_int_equal(r->plen, hlen + plen);
+		assert_int_equal(r->payload[0], (uint8_t)i);
+		for (k = 1; k < hlen; k++)
+			assert_int_equal(r->payload[k], 'h');
+		for (k = 0; k < plen; k++)
+			assert_int_equal(r->payload[hlen + k], '0' + k % 10);
+	}
+	return U.burst_rc;
+}
+
+static void
+test_udp_burst(void **state)
+{
+	(void)state;
+	/* Odd and even heads (the pattern's sum counts byte-swapped after an odd one), odd and
+	 * even pattern lengths, no pattern at all. */
+	assert_int_equal(burst(12, 1388, 8), 8);
+	assert_int_equal(burst(5, 1001, 8), 8);
+	assert_int_equal(burst(16, 0, 3), 3);
+	assert_int_equal(burst(64, 1408, 2), 2);
+	/* The MTU bounds a datagram; the head, VNS_UDP_HEAD_MAX. */
+	assert_int_equal(U.payload_max, 1472);
+	assert_int_equal(burst(12, 1461, 1), 0);
+	assert_int_equal(burst(65, 100, 1), 0);
+	/* The tx buffer's last quarter stays for the stack's own frames. */
+	assert_int_equal(burst(12, 100, 250), VNS_TXBUF_MAX - VNS_TXBUF_MAX / 4);
+	assert_int_equal(U.room, VNS_TXBUF_MAX - VNS_TXBUF_MAX / 4);
+	assert_int_equal(STAT(drop_txbuf_full), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -232,6 +317,8 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_udp_bad_length, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_udp_unbound_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_udp_reply_and_chain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_udp_burst, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_udp_burst, setup_chain, teardown),
 	};
 
 	(void)argc;
