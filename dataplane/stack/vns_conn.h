@@ -64,6 +64,18 @@ struct vns_conn_info {
 };
 
 /*
+ * Opens a TCP connection from the stack's address to ip:port (network order) for svc, from
+ * a local ephemeral port the stack picks (49152-65535). Established: svc->ops->open();
+ * refused (RST: VNS_CLOSE_REFUSED), unreachable (no ARP answer in 3 s: VNS_CLOSE_UNREACHABLE)
+ * or timed out (SYN retransmitted 3 times: VNS_CLOSE_TIMEOUT): svc->ops->closed(). The
+ * private area is zero and may be written at once (vns_conn_from_handle(svc, *h)).
+ * 0 and *h, or -errno (-ENOBUFS: no free flow; -EINVAL: a bad address or port;
+ * -EADDRINUSE: no ephemeral port free for that peer).
+ */
+int vns_conn_connect(struct vns_svc *svc, rte_be32_t ip, rte_be16_t port,
+		     struct vns_conn_handle *h);
+
+/*
  * Queues len bytes behind what is queued already; nothing is sent before vns_conn_output(),
  * so pieces queued together share segments. -ENOBUFS when the send buffer lacks room or the
  * connection has queued its FIN (counted in the stack's drop_txbuf_full).

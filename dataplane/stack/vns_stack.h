@@ -99,6 +99,10 @@ void vns_stack_poll(struct vns_stack *st, uint64_t now_tsc, struct vns_txbuf *tx
 	X(tcp_payload_bytes, "TCP payload bytes accepted in order")             \
 	X(tx_pkts, "frames queued for transmit")                                \
 	X(arp_replies, "ARP replies sent")                                      \
+	X(arp_requests, "ARP requests sent (active open)")                      \
+	X(arp_learned, "ARP answers to our requests")                           \
+	X(syn_sent, "SYNs sent (active open, retransmissions included)")        \
+	X(connect_failed, "active opens refused, unreachable or timed out")     \
 	X(icmp_echo_replies, "ICMP echo replies sent")                          \
 	X(flows_opened, "TCP connections established")                          \
 	X(flows_closed, "TCP connections closed")                               \
@@ -159,12 +163,14 @@ uint32_t vns_stack_nb_flows(const struct vns_stack *st);
 uint32_t vns_stack_nb_time_wait(const struct vns_stack *st);
 
 /* Why a connection (or a service's unit of work, as a test) ended, and its name in reports. */
-#define VNS_CLOSE_REASONS(X)                                       \
-	X(FIN, "fin")         /* orderly close */                  \
-	X(RST, "rst")         /* peer reset */                     \
-	X(TIMEOUT, "timeout") /* idle or retransmission timeout */ \
-	X(EVICTED, "evicted") /* SYN flood defence */              \
-	X(ABORTED, "aborted") /* reset by its service, or the service gave up */
+#define VNS_CLOSE_REASONS(X)                                                                \
+	X(FIN, "fin")                 /* orderly close */                                   \
+	X(RST, "rst")                 /* peer reset */                                      \
+	X(TIMEOUT, "timeout")         /* idle or retransmission timeout */                  \
+	X(EVICTED, "evicted")         /* SYN flood defence */                               \
+	X(ABORTED, "aborted")         /* reset by its service, or the service gave up */    \
+	X(REFUSED, "refused")         /* active open: the peer answered our SYN with RST */ \
+	X(UNREACHABLE, "unreachable") /* active open: no ARP answer from the peer */
 
 #define VNS_CLOSE_ENUM(name, str) VNS_CLOSE_##name,
 enum vns_close_reason { VNS_CLOSE_REASONS(VNS_CLOSE_ENUM) VNS_CLOSE_NB_REASONS };

@@ -15,6 +15,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "vns_arp.h"
 #include "vns_flow.h"
 #include "vns_service.h"
 #include "vns_stack.h"
@@ -58,6 +59,10 @@ struct vns_stack {
 	uint32_t ackq_n;
 	uint64_t chal_window_tsc; /* RFC 5961 §7 challenge ACK budget: this second's start */
 	uint32_t chal_budget;     /* and what is left of it */
+
+	/* active open (vns_tcp_connect.c, vns_arp.c) */
+	struct vns_arp_cache arp;
+	uint16_t eph_next; /* the next ephemeral port to try; 0 until the first connect */
 
 	/* closed-connection records (SP/SC: this lcore produces, one reader drains) */
 	struct rte_ring *closed;

@@ -56,14 +56,15 @@ struct vns_flow;
 
 /* Connection states: the part of RFC 9293 §3.3.2 a sink passes through. The states from
  * LAST_ACK on follow the peer's FIN (VNS_TCP_PEER_FIN_SEEN): nothing more can arrive. */
-#define VNS_TCP_STATES(X)                                                 \
-	X(FREE)                                                           \
-	X(SYN_RCVD)                                                       \
-	X(ESTABLISHED)                                                    \
-	X(FIN_WAIT_1) /* we closed first (a service refusing a client) */ \
-	X(FIN_WAIT_2) /* our FIN acknowledged, the peer's not seen */     \
-	X(LAST_ACK)   /* peer's FIN received, ours sent */                \
-	X(CLOSING)    /* both FINs seen, ours not acknowledged */         \
+#define VNS_TCP_STATES(X)                                                       \
+	X(FREE)                                                                 \
+	X(SYN_RCVD)                                                             \
+	X(SYN_SENT) /* active open (vns_tcp_connect.c); no peer MAC yet: ARP */ \
+	X(ESTABLISHED)                                                          \
+	X(FIN_WAIT_1) /* we closed first (a service refusing a client) */       \
+	X(FIN_WAIT_2) /* our FIN acknowledged, the peer's not seen */           \
+	X(LAST_ACK)   /* peer's FIN received, ours sent */                      \
+	X(CLOSING)    /* both FINs seen, ours not acknowledged */               \
 	X(TIME_WAIT)  /* both acknowledged: re-ACK the peer's FIN, 2 MSL */
 
 #define VNS_TCP_STATE_ENUM(name) VNS_TCP_##name,
@@ -93,6 +94,17 @@ void vns_tcp_ack_later(struct vns_stack *st, struct vns_flow *f);
 void vns_tcp_close_flow(struct vns_stack *st, struct vns_flow *f, enum vns_close_reason reason);
 void vns_tcp_ooo_to_ranges(struct vns_stack *st, struct vns_flow *f);
 void vns_tcp_abort_flow(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx);
+
+void vns_tcp_syn_options(const struct vns_stack *st, struct vns_flow *f,
+			 const struct rte_tcp_hdr *th);
+
+/* vns_tcp_connect.c: active open (vns_conn_connect) and SYN-SENT (RFC 9293 §3.10.7.3) */
+void vns_tcp_iss_init(const struct vns_stack *st, struct vns_flow *f);
+void vns_tcp_syn_sent_input(struct vns_stack *st, struct vns_flow *f, const struct vns_tcp_seg *seg,
+			    struct vns_txbuf *tx);
+void vns_tcp_connect_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx);
+/* The peer ip's MAC is known now: its flows waiting in SYN-SENT send their SYN. */
+void vns_tcp_connect_resolved(struct vns_stack *st, rte_be32_t ip, struct vns_txbuf *tx);
 
 /* vns_tcp_out.c */
 void vns_tcp_send_ack(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx);

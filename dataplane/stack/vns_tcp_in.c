@@ -392,7 +392,8 @@ ooo_pull(struct vns_stack *st, struct vns_flow *f)
 static void
 flow_finish(struct vns_stack *st, struct vns_flow *f, enum vns_close_reason reason)
 {
-	if (f->state != VNS_TCP_SYN_RCVD && f->state != VNS_TCP_TIME_WAIT)
+	if (f->state != VNS_TCP_SYN_RCVD && f->state != VNS_TCP_SYN_SENT &&
+	    f->state != VNS_TCP_TIME_WAIT)
 		VNS_STAT_INC(st, flows_closed);
 	if (f->svc != 0) {
 		struct vns_svc *svc = vns_svc_of(st, f);
@@ -451,6 +452,10 @@ vns_tcp_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 		vns_tcp_close_flow(st, f, VNS_CLOSE_FIN);
 		return;
 	}
+	if (f->state == VNS_TCP_SYN_SENT) {
+		vns_tcp_connect_timeout(st, f, tx);
+		return;
+	}
 	if (f->state == VNS_TCP_SYN_RCVD) {
 		if (f->rtx_count >= VNS_SYNACK_RTX_MAX) {
 			VNS_STAT_INC(st, flows_aborted);
@@ -484,16 +489,16 @@ vns_tcp_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 }
 
 /*
- * RFC 9293 §3.4.1 and RFC 6528: ISS = M + F(local ip, local port, remote ip, remote port,
+ * RFC 9293 §3.4.1 and RFC 6528 (passive and active opens): ISS = M + F(local ip, local port, remote ip, remote port,
  * secret), M a 4 us clock, F SipHash-2-4 keyed with the process's secret. Unpredictable off
  * path (rte_rand() is not: its state can be recovered from a few outputs), and one tuple's
  * successive incarnations still get increasing sequence spaces.
  */
-static void
-iss_rfc6528(const struct vns_stack *st, const struct vns_tcp_seg *seg, struct vns_flow *f)
+void
+vns_tcp_iss_init(const struct vns_stack *st, struct vns_flow *f)
 {
-	uint64_t addrs = (uint64_t)seg->ip->dst_addr << 32 | seg->ip->src_addr;
-	uint64_t ports = (uint64_t)seg->th->dst_port << 16 | seg->th->src_port;
+	uint64_t addrs = (uint64_t)st->conf.ip << 32 | f->peer_ip;
+	uint64_t ports = (uint64_t)f->local_port << 16 | f->peer_port;
 	uint64_t h = vns_siphash24_2w(st->sh->iss_key, addrs, ports);
 
 	f->iss = (uint32_t)(st->now / st->iss_tick_tsc) + (uint32_t)h;
@@ -581,7 +586,7 @@ listen_input(struct vns_stack *st, const struct vns_tcp_seg *seg, uint64_t key,
 	f->peer_mac = *seg->src_mac;
 	f->irs = rte_be_to_cpu_32(th->sent_seq);
 	f->rcv_nxt = f->irs + 1;
-	iss_rfc6528(st, seg, f);
+	vns_tcp_iss_init(st, f);
 	f->snd_una = f->iss;
 	f->snd_nxt = f->iss + 1;
 	f->snd_max = f->snd_nxt;
@@ -966,6 +971,10 @@ vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tcp_seg
 	}
 	if (f->flags & VNS_FF_DEAD)
 		goto out;
+	if (f->state == VNS_TCP_SYN_SENT) {
+		vns_tcp_syn_sent_input(st, f, seg, tx);
+		goto out;
+	}
 	if (unlikely(fl & RTE_TCP_SYN_FLAG) && f->state == VNS_TCP_TIME_WAIT &&
 	    !(fl & (RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) && time_wait_reusable(f, th)) {
 		VNS_STAT_INC(st, time_wait_reused);
@@ -1018,4 +1027,11 @@ vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tcp_seg
 out:
 	if (!kept)
 		rte_pktmbuf_free(m);
+}
+
+/* What our SYN offered is everything, so the SYN-ACK's options decide (vns_tcp_connect.c). */
+void
+vns_tcp_syn_options(const struct vns_stack *st, struct vns_flow *f, const struct rte_tcp_hdr *th)
+{
+	syn_options(st, f, th);
 }
