@@ -64,6 +64,17 @@ struct vns_config {
 	char stats_json[VNS_PATH_MAX];  /* "" = no JSON file */
 	enum vns_packed_mode packed;    /* --port vpmd:... only: allow/forbid RING_PACKED */
 	char config_file[VNS_PATH_MAX]; /* "" = none */
+	/* client mode (--iperf-client): the seed's measurement against a stock iperf3 -s */
+	bool client;                    /* --iperf-client given */
+	rte_be32_t client_ip;           /* the server, network order */
+	uint16_t client_port;           /* host order */
+	uint16_t client_streams;        /* --parallel, -P */
+	uint32_t client_time;           /* --time, -t (seconds) */
+	bool client_reverse;            /* --reverse, -R */
+	bool client_udp;                /* --udp, -u */
+	uint64_t client_bitrate;        /* --bitrate, -b (bit/s; 0: iperf3's default) */
+	uint32_t client_len;            /* --length, -l (bytes; 0: iperf3's default) */
+	char client_json[VNS_PATH_MAX]; /* --iperf-json FILE ("-": stdout; "": none) */
 };
 
 /* Result of vns_config_parse(). */

@@ -752,7 +752,7 @@ close_text(enum vns_close_reason why)
 	switch (why) {
 	case VNS_CLOSE_REFUSED:
 		return "connection refused";
-	case VNS_CLOSE_UNREACHABLE:
+	case VNS_CLOSE_UNREACH:
 		return "no ARP answer: host unreachable";
 	case VNS_CLOSE_TIMEOUT:
 		return "connection timed out";

@@ -66,7 +66,7 @@ struct vns_conn_info {
 /*
  * Opens a TCP connection from the stack's address to ip:port (network order) for svc, from
  * a local ephemeral port the stack picks (49152-65535). Established: svc->ops->open();
- * refused (RST: VNS_CLOSE_REFUSED), unreachable (no ARP answer in 3 s: VNS_CLOSE_UNREACHABLE)
+ * refused (RST: VNS_CLOSE_REFUSED), unreachable (no ARP answer in 3 s: VNS_CLOSE_UNREACH)
  * or timed out (SYN retransmitted 3 times: VNS_CLOSE_TIMEOUT): svc->ops->closed(). The
  * private area is zero and may be written at once (vns_conn_from_handle(svc, *h)).
  * 0 and *h, or -errno (-ENOBUFS: no free flow; -EINVAL: a bad address or port;

@@ -163,14 +163,14 @@ uint32_t vns_stack_nb_flows(const struct vns_stack *st);
 uint32_t vns_stack_nb_time_wait(const struct vns_stack *st);
 
 /* Why a connection (or a service's unit of work, as a test) ended, and its name in reports. */
-#define VNS_CLOSE_REASONS(X)                                                                \
-	X(FIN, "fin")                 /* orderly close */                                   \
-	X(RST, "rst")                 /* peer reset */                                      \
-	X(TIMEOUT, "timeout")         /* idle or retransmission timeout */                  \
-	X(EVICTED, "evicted")         /* SYN flood defence */                               \
-	X(ABORTED, "aborted")         /* reset by its service, or the service gave up */    \
-	X(REFUSED, "refused")         /* active open: the peer answered our SYN with RST */ \
-	X(UNREACHABLE, "unreachable") /* active open: no ARP answer from the peer */
+#define VNS_CLOSE_REASONS(X)                                       \
+	X(FIN, "fin")         /* orderly close */                  \
+	X(RST, "rst")         /* peer reset */                     \
+	X(TIMEOUT, "timeout") /* idle or retransmission timeout */ \
+	X(EVICTED, "evicted") /* SYN flood defence */              \
+	X(REFUSED, "refused") /* active open: our SYN got a RST */ \
+	X(UNREACH, "unreach") /* active open: no ARP answer */     \
+	X(ABORTED, "aborted") /* reset by its service, or the service gave up */
 
 #define VNS_CLOSE_ENUM(name, str) VNS_CLOSE_##name,
 enum vns_close_reason { VNS_CLOSE_REASONS(VNS_CLOSE_ENUM) VNS_CLOSE_NB_REASONS };

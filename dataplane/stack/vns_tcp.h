@@ -56,15 +56,15 @@ struct vns_flow;
 
 /* Connection states: the part of RFC 9293 §3.3.2 a sink passes through. The states from
  * LAST_ACK on follow the peer's FIN (VNS_TCP_PEER_FIN_SEEN): nothing more can arrive. */
-#define VNS_TCP_STATES(X)                                                       \
-	X(FREE)                                                                 \
-	X(SYN_RCVD)                                                             \
-	X(SYN_SENT) /* active open (vns_tcp_connect.c); no peer MAC yet: ARP */ \
-	X(ESTABLISHED)                                                          \
-	X(FIN_WAIT_1) /* we closed first (a service refusing a client) */       \
-	X(FIN_WAIT_2) /* our FIN acknowledged, the peer's not seen */           \
-	X(LAST_ACK)   /* peer's FIN received, ours sent */                      \
-	X(CLOSING)    /* both FINs seen, ours not acknowledged */               \
+#define VNS_TCP_STATES(X)                                                 \
+	X(FREE)                                                           \
+	X(SYN_RCVD)                                                       \
+	X(SYN_SENT) /* active open (vns_tcp_connect.c); ARP first */      \
+	X(ESTABLISHED)                                                    \
+	X(FIN_WAIT_1) /* we closed first (a service refusing a client) */ \
+	X(FIN_WAIT_2) /* our FIN acknowledged, the peer's not seen */     \
+	X(LAST_ACK)   /* peer's FIN received, ours sent */                \
+	X(CLOSING)    /* both FINs seen, ours not acknowledged */         \
 	X(TIME_WAIT)  /* both acknowledged: re-ACK the peer's FIN, 2 MSL */
 
 #define VNS_TCP_STATE_ENUM(name) VNS_TCP_##name,

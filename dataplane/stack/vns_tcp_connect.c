@@ -110,7 +110,7 @@ vns_tcp_connect_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txb
 {
 	if (rte_is_zero_ether_addr(&f->peer_mac)) {
 		if (++f->rtx_count >= VNS_ARP_TRIES) {
-			connect_failed(st, f, VNS_CLOSE_UNREACHABLE);
+			connect_failed(st, f, VNS_CLOSE_UNREACH);
 			return;
 		}
 		if (vns_arp_resolve(st, f->peer_ip, &f->peer_mac, tx)) {
