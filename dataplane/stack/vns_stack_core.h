@@ -17,6 +17,7 @@
 
 #include "vns_flow.h"
 #include "vns_service.h"
+#include "vns_snd.h"
 #include "vns_stack.h"
 #include "vns_tcp.h"
 #include "vns_timer.h"
@@ -58,6 +59,7 @@ struct vns_stack {
 	uint32_t ackq_n;
 	uint64_t chal_window_tsc; /* RFC 5961 §7 challenge ACK budget: this second's start */
 	uint32_t chal_budget;     /* and what is left of it */
+	struct vns_snd_pool snd;  /* bulk senders (vns_snd.h) */
 
 	/* closed-connection records (SP/SC: this lcore produces, one reader drains) */
 	struct rte_ring *closed;
