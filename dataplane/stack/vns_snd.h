@@ -105,7 +105,7 @@ uint64_t vns_snd_stop(struct vns_stack *st, struct vns_flow *f);
 /* TCP hooks: an acceptable ACK (after the RFC 5961 ACK-range check) of a sending flow; its
  * timer; output; the flow is gone. */
 void vns_snd_ack(struct vns_stack *st, struct vns_flow *f, const struct rte_tcp_hdr *th,
-		 struct vns_txbuf *tx);
+		 uint32_t plen, struct vns_txbuf *tx);
 /* Returns true when the timeout was the sender's (RTO or probe), false for the flow's own
  * (idle) timer; *dead: the peer stopped answering, reset the connection. */
 bool vns_snd_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx, bool *dead);

@@ -844,7 +844,7 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 	f->last_rx_tsc = st->now;
 	if (f->bulk != NULL) {
 		if (VNS_SEQ_GEQ(ack, f->snd_una))
-			vns_snd_ack(st, f, th, tx);
+			vns_snd_ack(st, f, th, plen, tx);
 	} else {
 		if (VNS_SEQ_GT(ack, f->snd_una))
 			ack_advance(st, f, ack);

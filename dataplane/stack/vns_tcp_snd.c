@@ -17,8 +17,10 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
+#include <rte_memory.h>
 
 #include "vns_csum.h"
 #include "vns_err.h"
@@ -44,6 +46,20 @@ pat_free_cb(void *addr, void *opaque)
 {
 	RTE_SET_USED(addr);
 	RTE_SET_USED(opaque);
+}
+
+/* The IOVA of any byte of DPDK memory (rte_malloc_virt2iova takes an allocation's start). */
+static rte_iova_t
+va_to_iova(const void *va)
+{
+	const struct rte_memseg *ms;
+
+	if (rte_eal_iova_mode() == RTE_IOVA_VA)
+		return (uintptr_t)va;
+	ms = rte_mem_virt2memseg(va, NULL);
+	if (ms == NULL || ms->iova == RTE_BAD_IOVA)
+		return RTE_BAD_IOVA;
+	return ms->iova + RTE_PTR_DIFF(va, ms->addr);
 }
 
 int
@@ -104,8 +120,8 @@ vns_snd_pool_init(struct vns_stack *st, const struct vns_stack_conf *conf, int s
 		p->pat_sum[i + 1] = p->pat_sum[i] + w;
 	}
 	p->pat_iova = rte_malloc_virt2iova(p->pat);
-	if (p->pat_iova == RTE_BAD_IOVA || rte_malloc_virt2iova(p->pat + 2 * VNS_SND_PAT_LEN - 1) !=
-						   p->pat_iova + 2 * VNS_SND_PAT_LEN - 1) {
+	if (p->pat_iova == RTE_BAD_IOVA ||
+	    va_to_iova(p->pat + 2 * VNS_SND_PAT_LEN - 1) != p->pat_iova + 2 * VNS_SND_PAT_LEN - 1) {
 		vns_set_err(err, errlen,
 			    "stack: the send pattern area is not IOVA-contiguous; use "
 			    "hugepages of 2 MB or more (or --iova-mode va)");
@@ -552,7 +568,8 @@ send_seg(struct vns_stack *st, struct vns_flow *f, struct vns_snd *s, uint32_t s
 	if (len > s->seg_max) {
 		/* TSO: the device cuts tso_segsz pieces and finishes each checksum from the
 		 * pseudo-header sum without the length. */
-		h->ol_flags |= RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_IP_CKSUM;
+		h->ol_flags |= RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_TCP_CKSUM |
+			       RTE_MBUF_F_TX_IP_CKSUM;
 		h->tso_segsz = s->seg_max;
 		th->cksum = vns_csum_phdr(f->peer_ip, st->conf.ip, 0);
 	} else {
@@ -683,11 +700,11 @@ vns_snd_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 			if (len == 0)
 				break;
 			if (!rtx || seq == f->snd_nxt) {
-				/* Sender SWS avoidance (RFC 9293 §3.8.6.2.1): whole segments, or
-				 * the last bytes, or half the largest window with nothing in
-				 * flight. */
-				if (len < s->seg_max && len < avail &&
-				    !(f->snd_una == f->snd_nxt && len >= f->max_snd_wnd / 2))
+				/* Sender SWS avoidance (RFC 9293 §3.8.6.2.1): whole segments, the
+				 * last bytes, or half the largest window; with nothing in flight
+				 * anything (in place of the override timeout). */
+				if (len < s->seg_max && len < avail && len < f->max_snd_wnd / 2 &&
+				    f->snd_una != f->snd_max)
 					break;
 				if (len > s->seg_max && len < avail)
 					len -= len % s->seg_max;
@@ -738,6 +755,20 @@ vns_snd_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 		}
 	}
 	check_done(st, f, s);
+}
+
+/* RFC 6675 §5 step (4.3): the first lost segment goes at once, whatever the pipe. */
+static void
+retransmit_first(struct vns_stack *st, struct vns_flow *f, struct vns_snd *s, struct vns_txbuf *tx)
+{
+	uint32_t seq, len = next_hole(f, s, false, &seq);
+
+	if (len == 0 || tx->n >= VNS_TXBUF_MAX - VNS_SND_TXBUF_KEEP / 2 ||
+	    send_seg(st, f, s, seq, len, 0, tx) != 0)
+		return;
+	s->high_rxt = seq + len;
+	s->retrans_segs++;
+	VNS_STAT_INC(st, bulk_retrans);
 }
 
 /* --- ACK input ------------------------------------------------------------------------- */
@@ -839,7 +870,7 @@ wnd_input(struct vns_stack *st, struct vns_flow *f, uint32_t seq, uint32_t ack, 
 }
 
 void
-vns_snd_ack(struct vns_stack *st, struct vns_flow *f, const struct rte_tcp_hdr *th,
+vns_snd_ack(struct vns_stack *st, struct vns_flow *f, const struct rte_tcp_hdr *th, uint32_t plen,
 	    struct vns_txbuf *tx)
 {
 	struct vns_snd *s = snd_of(st, f);
@@ -886,10 +917,13 @@ vns_snd_ack(struct vns_stack *st, struct vns_flow *f, const struct rte_tcp_hdr *
 			rto_stop(st, f, s);
 		else
 			rto_arm(st, f, s); /* RFC 6298 §5.3 */
-	} else if (ack == f->snd_una && f->snd_una != f->snd_max &&
-		   (news ||
-		    ((uint32_t)rte_be_to_cpu_16(th->rx_win) << f->snd_wscale) == f->snd_wnd)) {
-		/* RFC 5681 §2 duplicate ACK (RFC 6675: or one with new SACK information) */
+	} else if (ack == f->snd_una && f->snd_una != f->snd_max && plen == 0 &&
+		   !(th->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) &&
+		   ((f->flags & VNS_FF_SACK) ? news
+					     : ((uint32_t)rte_be_to_cpu_16(th->rx_win)
+						<< f->snd_wscale) == f->snd_wnd)) {
+		/* A duplicate ACK: RFC 6675 §2 with SACK (it must carry new SACK information),
+		 * RFC 5681 §2 without (the window unchanged). */
 		if (s->dupacks < UINT8_MAX)
 			s->dupacks++;
 	}
@@ -908,6 +942,7 @@ vns_snd_ack(struct vns_stack *st, struct vns_flow *f, const struct rte_tcp_hdr *
 		s->high_rxt = f->snd_una;
 		vns_cc_loss(&s->cc, f->snd_max - f->snd_una);
 		VNS_STAT_INC(st, bulk_recoveries);
+		retransmit_first(st, f, s, tx);
 	}
 	vns_snd_output(st, f, tx);
 }
