@@ -60,6 +60,8 @@ struct vns_config {
 	uint16_t ring_size;             /* descriptors per rx and per tx ring */
 	uint32_t mbufs;                 /* 0: sized from queues and rings */
 	uint32_t max_flows;             /* TCP flows per queue */
+	uint32_t max_senders;           /* TCP bulk senders per queue; 0: none */
+	uint32_t send_window;           /* bytes in flight per bulk sender at most */
 	uint32_t stats_interval;        /* seconds; 0 turns the periodic line off */
 	char stats_json[VNS_PATH_MAX];  /* "" = no JSON file */
 	enum vns_packed_mode packed;    /* --port vpmd:... only: allow/forbid RING_PACKED */

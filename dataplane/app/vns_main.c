@@ -177,6 +177,7 @@ setup_port(struct vns_app *app, int socket, char *err, size_t errlen)
 		.ring_size = cfg->ring_size,
 		.mac_set = cfg->mac_set,
 		.mac = cfg->mac,
+		.tso = cfg->max_senders > 0,
 	};
 	uint32_t nb_mbufs = pool_size(cfg, cfg->nb_queues);
 	char devargs[VNS_PORT_SPEC_MAX + 64], why[VNS_PORT_SPEC_MAX + 256];
@@ -242,6 +243,8 @@ setup_queues(struct vns_app *app, int socket, char *err, size_t errlen)
 			.queue_id = q,
 			.tx_offloads = app->port->info.tx_offloads,
 			.mtu = app->port->info.mtu,
+			.max_senders = cfg->max_senders,
+			.send_window = cfg->send_window,
 			.services = services,
 			.nb_services = (uint8_t)(cfg->client ? RTE_DIM(services)
 							     : RTE_DIM(services) - 1),
@@ -360,6 +363,11 @@ app_run(struct vns_app *app)
 	printf("vnetsink: starting with this configuration:\n");
 	vns_config_print(&app->cfg, stdout);
 	vns_port_dump(app->port, stdout);
+	if (app->cfg.max_senders > 0)
+		printf("vnetsink: bulk send: %s\n",
+		       (app->port->info.tx_offloads & VNS_TXOFF_TCP_TSO) != 0
+			       ? "TSO (the port segments up to 64 KB per frame)"
+			       : "segmented by the stack at the peer's MSS");
 	fflush(stdout);
 
 	RTE_LCORE_FOREACH_WORKER(lcore) {

@@ -18,6 +18,7 @@
 #include "vns_arp.h"
 #include "vns_flow.h"
 #include "vns_service.h"
+#include "vns_snd.h"
 #include "vns_stack.h"
 #include "vns_tcp.h"
 #include "vns_timer.h"
@@ -59,6 +60,7 @@ struct vns_stack {
 	uint32_t ackq_n;
 	uint64_t chal_window_tsc; /* RFC 5961 §7 challenge ACK budget: this second's start */
 	uint32_t chal_budget;     /* and what is left of it */
+	struct vns_snd_pool snd;  /* bulk senders (vns_snd.h) */
 
 	/* active open (vns_tcp_connect.c, vns_arp.c) */
 	struct vns_arp_cache arp;

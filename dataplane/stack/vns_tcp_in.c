@@ -403,6 +403,7 @@ flow_finish(struct vns_stack *st, struct vns_flow *f, enum vns_close_reason reas
 		f->svc = 0;
 	}
 	ooo_clear(st, f);
+	vns_snd_release(st, f);
 }
 
 void
@@ -467,7 +468,18 @@ vns_tcp_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 		vns_timer_arm(st, f, st->now + (st->hz << f->rtx_count));
 		return;
 	}
-	if (f->snd_una != f->snd_nxt || f->sbuf_len > 0) {
+	if (f->bulk != NULL) {
+		bool dead;
+
+		if (vns_snd_timeout(st, f, tx, &dead)) {
+			if (dead) {
+				VNS_STAT_INC(st, flows_aborted);
+				vns_tcp_send_rst_flow(st, f, tx);
+				vns_tcp_close_flow(st, f, VNS_CLOSE_TIMEOUT);
+			}
+			return;
+		}
+	} else if (f->snd_una != f->snd_nxt || f->sbuf_len > 0) {
 		if (vns_tcp_retransmit(st, f, tx) < 0) {
 			VNS_STAT_INC(st, flows_aborted);
 			vns_tcp_send_rst_flow(st, f, tx);
@@ -827,16 +839,23 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 	if (VNS_SEQ_GT(ack, f->snd_max) || VNS_SEQ_LT(ack, f->snd_una - f->max_snd_wnd)) {
 		if (VNS_SEQ_LT(ack, f->snd_una))
 			VNS_STAT_INC(st, drop_unacceptable);
+		else
+			VNS_STAT_INC(st, bad_ack_beyond);
 		vns_tcp_send_ack(st, f, tx);
 		return false;
 	}
 	/* Acceptable: only such segments keep the flow from its idle timeout (junk from
 	 * someone who knows the 4-tuple must not keep a dead flow and its mbufs alive). */
 	f->last_rx_tsc = st->now;
-	if (VNS_SEQ_GT(ack, f->snd_una))
-		ack_advance(st, f, ack);
-	if (VNS_SEQ_GEQ(ack, f->snd_una))
-		window_update(f, seq, ack, rte_be_to_cpu_16(th->rx_win));
+	if (f->bulk != NULL) {
+		if (VNS_SEQ_GEQ(ack, f->snd_una))
+			vns_snd_ack(st, f, th, plen, tx);
+	} else {
+		if (VNS_SEQ_GT(ack, f->snd_una))
+			ack_advance(st, f, ack);
+		if (VNS_SEQ_GEQ(ack, f->snd_una))
+			window_update(f, seq, ack, rte_be_to_cpu_16(th->rx_win));
+	}
 	if ((f->flags & VNS_FF_FIN_SENT) && f->snd_una == f->snd_max) {
 		if (f->state == VNS_TCP_LAST_ACK) {
 			vns_tcp_close_flow(st, f, VNS_CLOSE_FIN);

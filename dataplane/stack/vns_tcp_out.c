@@ -362,6 +362,10 @@ vns_tcp_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
 	uint32_t sent_any = 0;
 
+	if (f->bulk != NULL) {
+		vns_snd_output(st, f, tx);
+		return;
+	}
 	for (;;) {
 		uint32_t off = f->snd_nxt - f->snd_una;
 		uint32_t left = off < f->sbuf_len ? f->sbuf_len - off : 0;
