@@ -390,7 +390,7 @@ server_results(struct vns_svc *svc, const uint8_t *text, uint32_t len)
 	struct ip3c *ip = ip3c_of(svc);
 	struct vns_ip3c_result *r = ip->res;
 	json_error_t jerr;
-	json_t *o = json_loadb((const char *)text, len, 0, &jerr), *arr, *s;
+	json_t *o = json_loadb((const char *)text, len, JSON_DECODE_INT_AS_REAL, &jerr), *arr, *s;
 	double v;
 	size_t k;
 	int rc = -EPROTO;
