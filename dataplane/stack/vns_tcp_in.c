@@ -501,10 +501,10 @@ vns_tcp_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 }
 
 /*
- * RFC 9293 §3.4.1 and RFC 6528 (passive and active opens): ISS = M + F(local ip, local port, remote ip, remote port,
+ * RFC 9293 §3.4.1 and RFC 6528: ISS = M + F(local ip, local port, remote ip, remote port,
  * secret), M a 4 us clock, F SipHash-2-4 keyed with the process's secret. Unpredictable off
  * path (rte_rand() is not: its state can be recovered from a few outputs), and one tuple's
- * successive incarnations still get increasing sequence spaces.
+ * successive incarnations still get increasing sequence spaces. Passive and active opens.
  */
 void
 vns_tcp_iss_init(const struct vns_stack *st, struct vns_flow *f)

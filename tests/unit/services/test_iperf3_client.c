@@ -129,9 +129,8 @@ pump(bool refuse)
 				c = &conns[nb_conns++];
 				tc_init(&c->t, &H, 0, SRV_PORT, r->sport, 70000u * nb_conns, 0);
 				c->t.rcv_nxt = r->seq + 1;
-				tc_fill(&c->t, &p, c->t.snd_nxt, refuse ? PB_RST | PB_ACK
-									 : PB_SYN | PB_ACK,
-					NULL, 0);
+				tc_fill(&c->t, &p, c->t.snd_nxt,
+					refuse ? PB_RST | PB_ACK : PB_SYN | PB_ACK, NULL, 0);
 				p.mss = 1460;
 				c->t.snd_nxt++;
 				h_input(&H, 0, pb_tcp_mbuf(H.mp, &p));
