@@ -786,9 +786,10 @@ ip3c_closed(struct vns_svc *svc, struct vns_conn *c, enum vns_close_reason why)
 			       rte_be_to_cpu_16(ip->conf.server_port), close_text(why));
 		return;
 	}
-	/* -R: the server closes its streams at the end; what they brought is counted. */
+	/* After TEST_END the server closes its streams (iperf3 does on TEST_END); with -R what
+	 * they brought is counted. */
 	ip->stream[ic->idx] = VNS_CONN_HANDLE_NONE;
-	if (ip->phase >= IP3C_ENDING && ip->conf.reverse)
+	if (ip->phase >= IP3C_ENDING)
 		return;
 	finish(svc, -ECONNRESET, "stream %u to %s:%u: %s", ic->idx + 1u, addr,
 	       rte_be_to_cpu_16(ip->conf.server_port), close_text(why));
