@@ -4,10 +4,10 @@
  * 3.12 server played by the test: ARP, the control connection and its cookie, the state
  * sequence, the parameters JSON, N stream connections in order with the cookie, -R data,
  * TEST_END after the duration, our results JSON (ids 1, 3, ...; exact bytes), the server's
- * results, DISPLAY_RESULTS and IPERF_DONE; sending with the stack's bulk sender; then the error states (busy, SERVER_ERROR,
- * SERVER_TERMINATE, an unknown state byte), malformed results (no JSON, missing keys, an
- * unknown stream id, an oversize length), a refused connection and a silent server. Every
- * test ends with the mbuf pool back to zero in use.
+ * results, DISPLAY_RESULTS and IPERF_DONE; sending with the stack's bulk sender; then the
+ * error states (busy, SERVER_ERROR, SERVER_TERMINATE, an unknown state byte), malformed
+ * results (no JSON, missing keys, an unknown stream id, an oversize length), a refused
+ * connection and a silent server. Every test ends with the mbuf pool back to zero in use.
  */
 #include <setjmp.h>
 #include <stdarg.h>
