@@ -8,8 +8,8 @@
 #     server's sum_received;
 #   - a port nobody listens on: "connection refused" and exit 1; an address nobody answers
 #     ARP for: "unreachable" and exit 1.
-# The tap exists (multi_queue, addressed, up) before vnetsink opens it, so the first ARP
-# request of the client finds the kernel side ready.
+# net_tap creates the tap at EAL init; the test addresses it as soon as it appears, well
+# within the client's 3 s of ARP retries.
 # Usage: test_client_iperf3.sh PATH/TO/vnetsink   (root; exits 77 with the reason when it cannot
 # run). VNS_CLIENT_SECONDS: each test's -t (default 3).
 set -u
@@ -42,20 +42,26 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 ns_add "$NS"
-ip -n "$NS" tuntap add dev "$TAP" mode tap multi_queue || skip "cannot create tap $TAP"
-ip -n "$NS" addr add "$HOST_IP/24" dev "$TAP"
-ip -n "$NS" link set "$TAP" up
 
 # client TAG ARGS...: vnetsink in client mode; its exit status in rc, log $TMP/TAG.log,
 # JSON $TMP/TAG.json.
 client() {
 	local tag=$1
 	shift
+	local pid
 	timeout 120 ip netns exec "$NS" "$VNS" -l 0,1 --main-lcore 0 --no-pci \
 		--file-prefix "$PREFIX" --vdev "net_tap0,iface=$TAP" \
 		--log-level=pmd.net.tap:error -- --port ethdev:net_tap0 --ip "$VNS_IP/24" \
 		--mac "$VNS_MAC" --stats-interval 0 --iperf-json "$TMP/$tag.json" "$@" \
-		>"$TMP/$tag.log" 2>&1
+		>"$TMP/$tag.log" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 100); do
+		ip -n "$NS" link show "$TAP" >/dev/null 2>&1 && break
+		sleep 0.05
+	done
+	ip -n "$NS" addr add "$HOST_IP/24" dev "$TAP" 2>/dev/null
+	ip -n "$NS" link set "$TAP" up 2>/dev/null
+	wait "$pid"
 	rc=$?
 }
 
@@ -64,7 +70,7 @@ client() {
 run() {
 	local tag=$1 ours theirs
 	shift
-	ip netns exec "$NS" iperf3 -s -1 -J -B "$HOST_IP" >"$TMP/$tag.srv.json" 2>&1 &
+	ip netns exec "$NS" iperf3 -s -1 -J >"$TMP/$tag.srv.json" 2>&1 &
 	SRV_PID=$!
 	for _ in $(seq 1 50); do
 		ip netns exec "$NS" ss -ltn 2>/dev/null | grep -q ":5201 " && break
