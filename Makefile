@@ -5,7 +5,9 @@
 #   make test            install deps, build host + arm64 + fuzz, run the test suites (README command 2)
 #   make demo            the main job: build, boot the ARM64 guest, drive vnetsink with iperf3 (README command 1)
 #   make run             boot the guest (VIRTIO_QUEUES=N MODE=vnetsink|dpdk-virtio|kernel|testpmd PACKED=on|off GUEST_ARCH=aarch64|x86_64;
-#                        MODE=testpmd: PMD=vpmd|virtio FWD=rxonly|macswap|txonly)
+#                        MODE=testpmd: PMD=vpmd|virtio FWD=rxonly|macswap|txonly;
+#                        MODE=vnetsink-client|dpdk-virtio-client|kernel-client CLIENT_ARGS="-P 4 -t 10":
+#                        the guest sends to the host's iperf3 -s, the summary is printed, the VM stops)
 #   make bench           benchmarks (not tests): tools/bench
 #   make setup-mq-tap    multi-queue taps (TAPS=, default VM_TAP of conf/vm.conf; TAP_NETNS=, TAP_USER=)
 #   make hugepages       reserve HUGEPAGES_MB (default 1024) of 2 MB hugepages and mount hugetlbfs
@@ -27,7 +29,7 @@ HUGEPAGES_MB ?= 1024
 NINJA_JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
 # Passed to tools/run-vm only when given: conf/vm.conf holds the defaults.
-export VIRTIO_QUEUES MODE PACKED GUEST_ARCH
+export VIRTIO_QUEUES MODE PACKED GUEST_ARCH CLIENT_ARGS
 
 .PHONY: all build arm64 test test-unit deps run demo bench setup-mq-tap hugepages sanitize fuzz style clean help
 

@@ -9,6 +9,7 @@
 #include <assert.h>
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,9 @@ enum vns_opt_val {
 	VNS_VAL_PACKED,
 	VNS_VAL_IP,
 	VNS_VAL_MAC,
+	VNS_VAL_SERVER, /* IPV4[:PORT] */
+	VNS_VAL_RATE,   /* bit/s with an optional K, M or G (x1000, as iperf3's -b) */
+	VNS_VAL_SIZE,   /* bytes with an optional K or M (x1024, as iperf3's -l) */
 };
 
 /*
@@ -94,6 +98,12 @@ enum vns_opt_val {
 	  "our unicast MAC (default: the port's MAC)")                                             \
 	X(MAX_FLOWS, "max-flows", "net", "N", VNS_VAL_UINT, VNS_CFG_FIELD(max_flows), 16, 1048576, \
 	  NULL, "4096", "TCP flows per queue")                                                     \
+	X(MAX_SENDERS, "max-senders", "net", "N", VNS_VAL_UINT, VNS_CFG_FIELD(max_senders), 1,     \
+	  65536, "off", "64",                                                                      \
+	  "TCP bulk senders per queue (iperf3 -R and --bidir streams), at most max-flows; off: "   \
+	  "the sink never sends in bulk and reserves no memory for it")                            \
+	X(SEND_WINDOW, "send-window", "net", "BYTES", VNS_VAL_UINT, VNS_CFG_FIELD(send_window),    \
+	  65536, 1073741824, NULL, "4194304", "bytes in flight per bulk sender at most")           \
 	X(IPERF_PORT, "iperf-port", "services", "PORT", VNS_VAL_TCP_PORT,                          \
 	  VNS_CFG_FIELD(iperf_port), 0, 65535, "off", "5201", "iperf3 server TCP port")            \
 	X(DISCARD_PORT, "discard-port", "services", "PORT", VNS_VAL_TCP_PORT,                      \
@@ -110,6 +120,25 @@ enum vns_opt_val {
 	X(STATS_JSON, "stats-json", "stats", "FILE", VNS_VAL_PATH, VNS_CFG_FIELD(stats_json), 0,   \
 	  0, NULL, NULL,                                                                           \
 	  "write the stats as JSON to FILE every interval and at exit (default off)")              \
+	X(IPERF_CLIENT, "iperf-client", "client", "HOST[:PORT]", VNS_VAL_SERVER, VNS_CFG_NOFIELD,  \
+	  0, 0, NULL, NULL,                                                                        \
+	  "client mode: run one iperf3 test against a stock iperf3 -s at HOST (IPv4, port 5201 "   \
+	  "by default), print its summary and exit 0 if it passed")                                \
+	X(PARALLEL, "parallel", "client", "N", VNS_VAL_UINT, VNS_CFG_FIELD(client_streams), 1,     \
+	  128, NULL, "1", "client mode: parallel streams (iperf3 -P; also -P N)")                  \
+	X(TIME, "time", "client", "SEC", VNS_VAL_SECONDS, VNS_CFG_FIELD(client_time), 1, 86400,    \
+	  NULL, "10", "client mode: seconds to transmit (iperf3 -t; also -t SEC)")                 \
+	X(REVERSE, "reverse", "client", "[=on|off]", VNS_VAL_BOOL, VNS_CFG_FIELD(client_reverse),  \
+	  0, 0, NULL, "off", "client mode: the server sends, we receive (iperf3 -R; also -R)")     \
+	X(UDP, "udp", "client", "[=on|off]", VNS_VAL_BOOL, VNS_CFG_FIELD(client_udp), 0, 0, NULL,  \
+	  "off", "client mode: UDP (iperf3 -u; also -u); not supported yet")                       \
+	X(BITRATE, "bitrate", "client", "RATE[K|M|G]", VNS_VAL_RATE, VNS_CFG_NOFIELD, 0, 0, NULL,  \
+	  NULL, "client mode, UDP: target bit/s (iperf3 -b; also -b RATE)")                        \
+	X(LENGTH, "length", "client", "LEN[K|M]", VNS_VAL_SIZE, VNS_CFG_NOFIELD, 0, 0, NULL, NULL, \
+	  "client mode: iperf3's block length, 1 byte to 1 MiB (iperf3 -l; also -l LEN)")          \
+	X(IPERF_JSON, "iperf-json", "client", "FILE", VNS_VAL_PATH, VNS_CFG_FIELD(client_json), 0, \
+	  0, NULL, NULL,                                                                           \
+	  "client mode: write the result as JSON (like iperf3 -J) to FILE, - = stdout")            \
 	X(HELP, "help", NULL, NULL, VNS_VAL_NONE, VNS_CFG_NOFIELD, 0, 0, NULL, NULL,               \
 	  "print this help and exit")
 
@@ -518,6 +547,67 @@ parse_mac(struct vns_config *cfg, const char *v)
 	return 0;
 }
 
+/* IPV4[:PORT]: the iperf3 server client mode talks to (no name lookup: the stack has none). */
+static int
+parse_server(struct vns_config *cfg, const char *v)
+{
+	char buf[32];
+	char *colon;
+	struct in_addr a;
+	uint64_t port = 5201;
+	uint32_t h;
+
+	if (strlen(v) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", v);
+	colon = strchr(buf, ':');
+	if (colon != NULL) {
+		*colon = '\0';
+		if (!parse_u64(colon + 1, 1, 65535, &port))
+			return -1;
+	}
+	if (inet_pton(AF_INET, buf, &a) != 1)
+		return -1;
+	h = ntohl(a.s_addr);
+	if ((h >> 24) == 0 || (h >> 24) == 127 || (h >> 28) >= 0xe)
+		return -1;
+	cfg->client = true;
+	cfg->client_ip = a.s_addr;
+	cfg->client_port = (uint16_t)port;
+	return 0;
+}
+
+/* A decimal with an optional K, M or G (iperf3's unit suffixes), times unit per step. */
+static bool
+parse_scaled(const char *s, uint64_t unit, uint64_t max, uint64_t *out)
+{
+	char buf[32];
+	size_t n = strlen(s);
+	uint64_t mul = 1, v;
+
+	if (n == 0 || n >= sizeof(buf))
+		return false;
+	snprintf(buf, sizeof(buf), "%s", s);
+	switch (toupper((unsigned char)buf[n - 1])) {
+	case 'G':
+		mul *= unit;
+		/* fall through */
+	case 'M':
+		mul *= unit;
+		/* fall through */
+	case 'K':
+		mul *= unit;
+		buf[n - 1] = '\0';
+		break;
+	default:
+		break;
+	}
+	if (!parse_u64(buf, 0, max / mul, &v))
+		return false;
+	*out = v * mul;
+	return *out <= max;
+}
+
 static int
 apply_uint(struct vns_config *cfg, const struct vns_opt *o, const char *v, const char *label,
 	   char *err, size_t errlen)
@@ -618,6 +708,32 @@ apply_option(struct vns_config *cfg, enum vns_opt_id id, const char *v, const ch
 					"02:00:c6:12:00:02",
 					label, v);
 		return 0;
+	case VNS_VAL_SERVER:
+		if (parse_server(cfg, v) != 0)
+			return vns_fail(err, errlen,
+					"%s '%s': expected a unicast IPv4 address with "
+					"optional :PORT 1-65535, e.g. 198.18.0.1:5201",
+					label, v);
+		return 0;
+	case VNS_VAL_RATE:
+		if (!parse_scaled(v, 1000, UINT64_C(100000000000), &cfg->client_bitrate) ||
+		    cfg->client_bitrate == 0)
+			return vns_fail(err, errlen,
+					"%s '%s': expected bit/s from 1 to 100G, with an "
+					"optional K, M or G (x1000)",
+					label, v);
+		return 0;
+	case VNS_VAL_SIZE: {
+		uint64_t n;
+
+		if (!parse_scaled(v, 1024, 1024 * 1024, &n) || n == 0)
+			return vns_fail(err, errlen,
+					"%s '%s': expected bytes from 1 to 1M, with an "
+					"optional K or M (x1024)",
+					label, v);
+		cfg->client_len = (uint32_t)n;
+		return 0;
+	}
 	case VNS_VAL_NONE:
 		break;
 	}
@@ -746,9 +862,21 @@ split_option(const char *a, const char **value, char *err, size_t errlen)
 	const char *name, *eq;
 	int id;
 
-	if (strcmp(a, "-h") == 0) {
-		*value = NULL;
-		return VNS_OPT_HELP;
+	/* iperf3's own short options, for client mode. */
+	static const struct {
+		const char *flag;
+		enum vns_opt_id id;
+	} shorts[] = {
+		{ "-h", VNS_OPT_HELP },    { "-P", VNS_OPT_PARALLEL }, { "-t", VNS_OPT_TIME },
+		{ "-R", VNS_OPT_REVERSE }, { "-u", VNS_OPT_UDP },      { "-b", VNS_OPT_BITRATE },
+		{ "-l", VNS_OPT_LENGTH },
+	};
+
+	for (size_t i = 0; i < RTE_DIM(shorts); i++) {
+		if (strcmp(a, shorts[i].flag) == 0) {
+			*value = NULL;
+			return shorts[i].id;
+		}
 	}
 	if (strncmp(a, "--", 2) != 0 || a[2] == '\0')
 		return vns_fail(err, errlen,
@@ -876,6 +1004,43 @@ check_stats_json_dir(const struct vns_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* Client mode's options only mean something with --iperf-client. */
+static int
+check_client(const struct vns_config *cfg, char *err, size_t errlen)
+{
+	struct vns_config def;
+
+	if (!cfg->client) {
+		vns_config_defaults(&def);
+		if (cfg->client_streams != def.client_streams ||
+		    cfg->client_time != def.client_time || cfg->client_reverse || cfg->client_udp ||
+		    cfg->client_bitrate != 0 || cfg->client_len != 0 || cfg->client_json[0] != '\0')
+			return vns_fail(err, errlen,
+					"--parallel, --time, --reverse, --udp, --bitrate, "
+					"--length and --iperf-json are client mode's: give "
+					"--iperf-client HOST[:PORT]");
+		return 0;
+	}
+	if (cfg->client_ip == cfg->ip)
+		return vns_fail(err, errlen,
+				"--iperf-client: the server's address is our own --ip; give the "
+				"peer's");
+	if (cfg->client_udp)
+		return vns_fail(err, errlen,
+				"--udp: UDP client mode is not supported yet (TCP, and -R, are)");
+	if (cfg->client_bitrate != 0)
+		return vns_fail(err, errlen,
+				"--bitrate: a TCP test sends as fast as the stack can; the rate "
+				"is for UDP (-u)");
+	/* The client's connections live on the stack that opens them: one queue (see the
+	 * app README), so the return traffic cannot land on a queue that does not know it. */
+	if (cfg->nb_queues > 1 || cfg->nb_mapped > 1)
+		return vns_fail(err, errlen,
+				"--iperf-client runs on one queue: drop --queues/--lcore-map or "
+				"give one queue");
+	return 0;
+}
+
 /* Pass 4: what no single option can check on its own. */
 static int
 check_combination(const struct vns_config *cfg, char *err, size_t errlen)
@@ -898,7 +1063,7 @@ check_combination(const struct vns_config *cfg, char *err, size_t errlen)
 	if (cfg->iperf_port != 0 && cfg->iperf_port == cfg->discard_port)
 		return vns_fail(err, errlen, "--discard-port %u: already used by --iperf-port",
 				cfg->discard_port);
-	return 0;
+	return check_client(cfg, err, errlen);
 }
 
 enum vns_config_status
@@ -914,6 +1079,8 @@ vns_config_parse(struct vns_config *cfg, int argc, char **argv, char *err, size_
 	    apply_command_line(cfg, argc, argv, err, errlen) != 0 ||
 	    check_combination(cfg, err, errlen) != 0)
 		return VNS_CONFIG_ERROR;
+	if (cfg->client && cfg->nb_queues == 0 && cfg->nb_mapped == 0)
+		cfg->nb_queues = 1;
 	return VNS_CONFIG_OK;
 }
 
@@ -1058,6 +1225,20 @@ format_value(const struct vns_config *cfg, enum vns_opt_id id, char *buf, size_t
 			rte_ether_format_addr(buf, (uint16_t)len, &cfg->mac);
 		else
 			snprintf(buf, len, "port");
+		break;
+	case VNS_VAL_SERVER:
+		if (cfg->client) {
+			inet_ntop(AF_INET, &cfg->client_ip, ip, sizeof(ip));
+			snprintf(buf, len, "%s:%u", ip, cfg->client_port);
+		} else {
+			snprintf(buf, len, "(off)");
+		}
+		break;
+	case VNS_VAL_RATE:
+		snprintf(buf, len, "%" PRIu64, cfg->client_bitrate);
+		break;
+	case VNS_VAL_SIZE:
+		snprintf(buf, len, "%u", cfg->client_len);
 		break;
 	case VNS_VAL_NONE:
 		break;

@@ -60,10 +60,23 @@ struct vns_config {
 	uint16_t ring_size;             /* descriptors per rx and per tx ring */
 	uint32_t mbufs;                 /* 0: sized from queues and rings */
 	uint32_t max_flows;             /* TCP flows per queue */
+	uint32_t max_senders;           /* TCP bulk senders per queue; 0: none */
+	uint32_t send_window;           /* bytes in flight per bulk sender at most */
 	uint32_t stats_interval;        /* seconds; 0 turns the periodic line off */
 	char stats_json[VNS_PATH_MAX];  /* "" = no JSON file */
 	enum vns_packed_mode packed;    /* --port vpmd:... only: allow/forbid RING_PACKED */
 	char config_file[VNS_PATH_MAX]; /* "" = none */
+	/* client mode (--iperf-client): the seed's measurement against a stock iperf3 -s */
+	bool client;                    /* --iperf-client given */
+	rte_be32_t client_ip;           /* the server, network order */
+	uint16_t client_port;           /* host order */
+	uint16_t client_streams;        /* --parallel, -P */
+	uint32_t client_time;           /* --time, -t (seconds) */
+	bool client_reverse;            /* --reverse, -R */
+	bool client_udp;                /* --udp, -u */
+	uint64_t client_bitrate;        /* --bitrate, -b (bit/s; 0: iperf3's default) */
+	uint32_t client_len;            /* --length, -l (bytes; 0: iperf3's default) */
+	char client_json[VNS_PATH_MAX]; /* --iperf-json FILE ("-": stdout; "": none) */
 };
 
 /* Result of vns_config_parse(). */

@@ -6,7 +6,9 @@
  *     vnetsink [EAL options] -- [vnetsink options]      (vnetsink -- --help)
  *
  * Exit status: 0 after a clean shutdown, 2 for a bad option or value (nothing started), 1 when
- * the EAL, the port or memory could not be set up (one line says what and what to do).
+ * the EAL, the port or memory could not be set up (one line says what and what to do). In
+ * client mode (--iperf-client) the run ends with the test: 0 if it passed, 1 if it failed
+ * (one line says why) or was interrupted.
  */
 #include <errno.h>
 #include <signal.h>
@@ -23,6 +25,7 @@
 #include <rte_mbuf.h>
 #include <rte_pdump.h>
 
+#include "vns_client.h"
 #include "vns_err.h"
 #include "vns_config.h"
 #include "vns_port.h"
@@ -43,6 +46,7 @@ struct vns_app {
 	struct vns_stack *stacks[VNS_MAX_QUEUES];
 	struct vns_queue *queues[VNS_MAX_QUEUES];
 	struct vns_worker workers[RTE_MAX_LCORE];
+	struct vns_ip3c_result *client; /* client mode: the test's result, NULL otherwise */
 };
 
 /* First SIGINT/SIGTERM: stop the loops and shut down cleanly. A second one: die at once. */
@@ -173,6 +177,7 @@ setup_port(struct vns_app *app, int socket, char *err, size_t errlen)
 		.ring_size = cfg->ring_size,
 		.mac_set = cfg->mac_set,
 		.mac = cfg->mac,
+		.tso = cfg->max_senders > 0,
 	};
 	uint32_t nb_mbufs = pool_size(cfg, cfg->nb_queues);
 	char devargs[VNS_PORT_SPEC_MAX + 64], why[VNS_PORT_SPEC_MAX + 256];
@@ -210,11 +215,21 @@ setup_queues(struct vns_app *app, int socket, char *err, size_t errlen)
 	const struct vns_config *cfg = &app->cfg;
 	const struct vns_discard_conf discard_conf = { .sha256 = cfg->sha256 };
 	const struct vns_iperf3_conf iperf3_conf = { .rcv_timeout_s = cfg->iperf_rcv_timeout };
+	struct vns_ip3c_conf client_conf;
 	const struct vns_service_bind services[] = {
 		{ cfg->iperf_port, &vns_iperf3_ops, &iperf3_conf },
 		{ cfg->discard_port, &vns_discard_ops, &discard_conf },
+		/* client mode: on its one queue, listening on no port */
+		{ 0, &vns_iperf3_client_ops, &client_conf },
 	};
 	char why[256];
+
+	if (cfg->client) {
+		app->client = calloc(1, sizeof(*app->client));
+		if (app->client == NULL)
+			return vns_fail(err, errlen, "out of memory for the client's result");
+		vns_client_conf(cfg, app->client, &client_conf);
+	}
 
 	app->shared = vns_shared_create(cfg->nb_queues, socket, err, errlen);
 	if (app->shared == NULL)
@@ -228,8 +243,11 @@ setup_queues(struct vns_app *app, int socket, char *err, size_t errlen)
 			.queue_id = q,
 			.tx_offloads = app->port->info.tx_offloads,
 			.mtu = app->port->info.mtu,
+			.max_senders = cfg->max_senders,
+			.send_window = cfg->send_window,
 			.services = services,
-			.nb_services = RTE_DIM(services),
+			.nb_services = (uint8_t)(cfg->client ? RTE_DIM(services)
+							     : RTE_DIM(services) - 1),
 		};
 		unsigned int lcore = cfg->queue_lcore[q];
 		int qsocket = (int)rte_lcore_to_socket_id(lcore);
@@ -345,6 +363,11 @@ app_run(struct vns_app *app)
 	printf("vnetsink: starting with this configuration:\n");
 	vns_config_print(&app->cfg, stdout);
 	vns_port_dump(app->port, stdout);
+	if (app->cfg.max_senders > 0)
+		printf("vnetsink: bulk send: %s\n",
+		       (app->port->info.tx_offloads & VNS_TXOFF_TCP_TSO) != 0
+			       ? "TSO (the port segments up to 64 KB per frame)"
+			       : "segmented by the stack at the peer's MSS");
 	fflush(stdout);
 
 	RTE_LCORE_FOREACH_WORKER(lcore) {
@@ -360,6 +383,8 @@ app_run(struct vns_app *app)
 		}
 	}
 	while (!vns_worker_stopping()) {
+		if (app->client != NULL && vns_ip3c_done(app->client))
+			vns_worker_stop();
 		if (vns_stats_tick(rte_rdtsc(), err, sizeof(err)) != 0)
 			report(err);
 		vns_port_health_check(app->port);
@@ -369,6 +394,32 @@ app_run(struct vns_app *app)
 	printf("vnetsink: stopping\n");
 	if (vns_stats_final(stdout, err, sizeof(err)) != 0)
 		report(err);
+}
+
+/* Client mode: the summary, the JSON, and the exit status the test earned. */
+static int
+client_report(struct vns_app *app)
+{
+	const struct vns_ip3c_result *res = app->client;
+	char err[512];
+	int rc = 0;
+
+	vns_client_print(&app->cfg, res, stdout);
+	if (app->cfg.client_json[0] != '\0' &&
+	    vns_client_json(&app->cfg, res, err, sizeof(err)) != 0) {
+		report(err);
+		rc = 1;
+	}
+	if (!vns_ip3c_done(res)) {
+		report("iperf3 client: interrupted before the test ended");
+		return 1;
+	}
+	if (res->status != 0) {
+		snprintf(err, sizeof(err), "iperf3 client: %s", res->err);
+		report(err);
+		return 1;
+	}
+	return rc;
 }
 
 int
@@ -417,7 +468,10 @@ main(int argc, char **argv)
 		app_run(&app);
 	else
 		vns_worker_stop();
+	if (rc == 0 && app.client != NULL)
+		rc = client_report(&app);
 	app_teardown(&app);
+	free(app.client);
 	rte_eal_cleanup();
 	return rc;
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * iperf3 3.12 server side of a TCP test (receive only), share-nothing across lcores.
+ * iperf3 3.12 server side of a TCP test, share-nothing across lcores: the client sends (the
+ * default), we send (-R: reverse) or both (--bidir: of the client's 2N streams, the first N
+ * in SYN order send to us and the other N receive, as iperf3's server assigns them).
  *
  * Every connection to the iperf3 port starts by sending a 37-byte cookie. When it is
  * complete the lcore looks at the test owner word this service shares across the stacks:
@@ -11,7 +13,12 @@
  * The owner starts the test when all streams are in (RUNNING to each stream's lcore, then
  * TEST_START + TEST_RUNNING to the client), and on TEST_END asks each lcore for its stream's
  * final count (TEST_END -> STREAM_BYTES). Stream lcores count a stream's in-order bytes from
- * TEST_RUNNING + omit until TEST_END, which is what iperf3's own server reports.
+ * TEST_RUNNING + omit until TEST_END, which is what iperf3's own server reports. A stream we
+ * send on starts the stack's bulk sender at TEST_RUNNING (vns_conn_bulk_start) and stops it
+ * at TEST_END: its count is what vns_conn_bulk_stop() returns, the bytes sent at least once
+ * (iperf3's server counts what it wrote; the client counts what it read before its own
+ * TEST_END, so its figure is at most ours). Sending streams report their retransmitted
+ * segments, as a Linux server does (sender_has_retransmits 1).
  * Stream ids follow the order of the streams' SYNs (1, 3, 4, ...: iperf3 skips 2), as the
  * client opens stream i+1 only after stream i has connected.
  */
@@ -65,6 +72,7 @@
 	X(WAIT, "iperf3-wait")      /* cookie sent to the test owner, waiting for its answer */ \
 	X(CTRL, "iperf3-ctrl")      /* control connection of the test this lcore owns */        \
 	X(STREAM, "iperf3-stream")  /* accepted data stream */                                  \
+	X(SENDER, "iperf3-send")    /* accepted data stream we send on (-R, --bidir) */         \
 	X(DENIED, "iperf3-refused") /* refused or aborted, closing */
 
 #define IP3_ROLE_ENUM(name, str) IP3_ROLE_##name,
@@ -111,6 +119,8 @@ enum ip3_msg_type {
 
 /* ip3_msg.flags: the message is about a UDP stream (conn.idx is its table index). */
 #define IP3_MSG_F_UDP 1u
+/* TEST_RUNNING: we send on this stream. */
+#define IP3_MSG_F_SEND 2u
 
 /* IP3_MSG_UDP_ACCEPT's bytes: the stream's settings; its tsc: the rate in bit/s (-R). */
 #define IP3_UDP_ACC_C64     1ull                    /* udp_counters_64bit */
@@ -127,7 +137,7 @@ struct ip3_msg {
 	uint32_t test_gen;
 	uint16_t slot;
 	uint16_t flags; /* IP3_MSG_F_* */
-	uint64_t tsc;
+	uint64_t tsc;   /* STREAM_BYTES of a sending stream: its retransmitted segments */
 	uint64_t bytes;
 	uint8_t cookie[IP3_COOKIE_LEN];
 };
@@ -171,7 +181,9 @@ struct ip3_stream {
 	uint64_t bytes;
 	bool final;
 	bool udp;
+	bool sender; /* we send on it */
 	int id;
+	uint64_t retrans;
 	struct ip3_udp_result ures; /* a UDP stream's counts, when final */
 };
 
@@ -190,6 +202,8 @@ struct ip3_test {
 	uint32_t accepted;
 	bool udp; /* -u: the streams are UDP */
 	bool udp_c64;
+	bool reverse; /* -R: we send on every stream */
+	bool bidir;   /* --bidir: 2 * parallel streams, the second half ours to send on */
 	bool udp_reverse; /* -u -R: the server sends */
 	uint32_t udp_len;
 	uint64_t udp_rate; /* bit/s; 0 unlimited */
@@ -212,6 +226,7 @@ struct ip3_test {
 	X(iperf_tests, "iperf3 tests completed")                                  \
 	X(iperf_denied, "iperf3 clients refused: busy")                           \
 	X(iperf_refused, "iperf3 tests refused: unsupported mode")                \
+	X(iperf_no_sender, "iperf3 streams not sent on: no free bulk sender")     \
 	X(iperf_aborted, "iperf3 tests aborted")                                  \
 	X(iperf_udp_stray, "iperf3 UDP datagrams of no stream")                   \
 	X(iperf_udp_short, "iperf3 UDP datagrams shorter than the iperf3 header") \
@@ -263,6 +278,12 @@ conn_of(struct vns_conn *c)
 
 static void ip3_msg(struct vns_svc *svc, const struct vns_msg *msg);
 
+static bool
+is_stream(const struct ip3_conn *ic)
+{
+	return ic->role == IP3_ROLE_STREAM || ic->role == IP3_ROLE_SENDER;
+}
+
 static struct vns_conn *
 ctrl_conn(struct vns_svc *svc)
 {
@@ -305,7 +326,8 @@ stream_msg(struct vns_svc *svc, uint32_t i, enum ip3_msg_type type, uint64_t tsc
 	b.slot = (uint16_t)i;
 	b.test_gen = t->gen;
 	b.tsc = tsc;
-	b.flags = t->streams[i].udp ? IP3_MSG_F_UDP : 0;
+	b.flags = (t->streams[i].udp ? IP3_MSG_F_UDP : 0) |
+		  (t->streams[i].sender ? IP3_MSG_F_SEND : 0);
 	vns_svc_send_msg(svc, t->streams[i].queue, (uint8_t)type, &b, sizeof(b));
 }
 
@@ -436,9 +458,15 @@ params_received(struct vns_svc *svc, struct vns_conn *c, const uint8_t *js, uint
 		refuse(svc, c, IP3_IERECVPARAMS, EINVAL);
 		return;
 	}
-	/* Sending is UDP's only: TCP reverse, bidirectional and SCTP tests are refused. */
-	if ((param_true(o, "reverse") && !param_true(o, "udp")) || param_true(o, "bidirectional") ||
-	    param_true(o, "sctp")) {
+	t->udp = param_true(o, "udp");
+	t->bidir = param_true(o, "bidirectional");
+	/* -R: TCP streams take the stack's bulk sender, UDP ones the paced datagram sender. */
+	t->reverse = !t->udp && param_true(o, "reverse");
+	t->udp_reverse = t->udp && param_true(o, "reverse");
+	/* SCTP is not ours, nor both -R and --bidir (the client refuses that itself), nor a UDP
+	 * --bidir. */
+	if (param_true(o, "sctp") || (param_true(o, "reverse") && t->bidir) ||
+	    (t->udp && t->bidir)) {
 		json_decref(o);
 		refuse(svc, c, IP3_IEUNIMP, 0);
 		return;
@@ -450,10 +478,14 @@ params_received(struct vns_svc *svc, struct vns_conn *c, const uint8_t *js, uint
 		refuse(svc, c, IP3_IENUMSTREAMS, 0);
 		return;
 	}
-	t->num_streams = (uint32_t)n;
-	t->udp = param_true(o, "udp");
+	/* --bidir: the client opens its sending streams, then as many receiving ones. */
+	t->num_streams = (uint32_t)n * (t->bidir ? 2 : 1);
+	if (t->num_streams > IP3_MAX_STREAMS) {
+		json_decref(o);
+		refuse(svc, c, IP3_IENUMSTREAMS, 0);
+		return;
+	}
 	t->udp_c64 = param_true(o, "udp_counters_64bit");
-	t->udp_reverse = t->udp && param_true(o, "reverse");
 	udp_len = json_object_get(o, "len") != NULL ? param_num(o, "len") : IP3_UDP_LEN_DEFAULT;
 	t->udp_rate = param_num(o, "bandwidth") >= 1 ? (uint64_t)param_num(o, "bandwidth") : 0;
 	t->omit = param_num(o, "omit");
@@ -503,8 +535,10 @@ start_test(struct vns_svc *svc)
 	for (i = 0; i < t->accepted; i++)
 		order[i] = &t->streams[i];
 	qsort(order, t->accepted, sizeof(order[0]), cmp_syn);
-	for (i = 0; i < t->accepted; i++)
+	for (i = 0; i < t->accepted; i++) {
 		order[i]->id = i == 0 ? 1 : (int)i + 2;
+		order[i]->sender = t->reverse || (t->bidir && i >= t->accepted / 2);
+	}
 
 	t->running_tsc = now;
 	t->count_from_tsc = now + (uint64_t)(t->omit * (double)svc->hz);
@@ -585,7 +619,9 @@ send_results(struct vns_svc *svc)
 	json_object_set_new(o, "cpu_util_total", json_real(100.0 * (user + sys) / wall));
 	json_object_set_new(o, "cpu_util_user", json_real(100.0 * user / wall));
 	json_object_set_new(o, "cpu_util_system", json_real(100.0 * sys / wall));
-	json_object_set_new(o, "sender_has_retransmits", json_integer(-1));
+	/* iperf3: -1 for a receiver only; a sender reports its retransmissions. */
+	json_object_set_new(o, "sender_has_retransmits",
+			    json_integer(t->reverse || t->bidir ? 1 : -1));
 	for (i = 0; i < t->accepted; i++) {
 		/* A TCP stream's are zero; a UDP stream's are its receiver's counts. */
 		const struct ip3_udp_result *u = &t->streams[i].ures;
@@ -595,7 +631,10 @@ send_results(struct vns_svc *svc)
 			goto out;
 		json_object_set_new(s, "id", json_integer(t->streams[i].id));
 		json_object_set_new(s, "bytes", json_integer((json_int_t)t->streams[i].bytes));
-		json_object_set_new(s, "retransmits", json_integer(-1));
+		json_object_set_new(s, "retransmits",
+				    json_integer(t->streams[i].sender
+							 ? (json_int_t)t->streams[i].retrans
+							 : -1));
 		json_object_set_new(s, "jitter", json_real(u->jitter));
 		json_object_set_new(s, "errors", json_integer((json_int_t)u->errors));
 		json_object_set_new(s, "omitted_errors",
@@ -762,6 +801,8 @@ become_owner(struct vns_svc *svc, struct vns_conn *c)
 	t->accepted = 0;
 	t->udp = false;
 	t->udp_c64 = false;
+	t->reverse = false;
+	t->bidir = false;
 	t->udp_reverse = false;
 	t->udp_len = 0;
 	t->udp_rate = 0;
@@ -869,6 +910,26 @@ ip3_data(struct vns_svc *svc, struct vns_conn *c, const struct rte_mbuf *m, uint
 	}
 }
 
+/* A stream's final count to the owner: the bytes received since TEST_RUNNING + omit, or for
+ * a stream we send on, the bytes sent at least once and its retransmitted segments. */
+static void
+stream_final(struct vns_svc *svc, struct vns_conn *c, uint16_t owner_queue)
+{
+	struct ip3_conn *ic = conn_of(c);
+	uint64_t bytes = ic->counted, retrans = 0;
+
+	if (ic->role == IP3_ROLE_SENDER) {
+		struct vns_conn_info ci;
+
+		bytes = vns_conn_bulk_stop(svc, c);
+		vns_conn_info(c, &ci);
+		retrans = ci.retrans_segs;
+	}
+	ic->counting = IP3_COUNT_DONE;
+	send_msg(svc, owner_queue, IP3_MSG_STREAM_BYTES, VNS_CONN_HANDLE_NONE, ic->slot,
+		 ic->test_gen, retrans, bytes);
+}
+
 static void
 ip3_closed(struct vns_svc *svc, struct vns_conn *c, enum vns_close_reason why)
 {
@@ -877,11 +938,10 @@ ip3_closed(struct vns_svc *svc, struct vns_conn *c, enum vns_close_reason why)
 	struct vns_conn_handle h;
 
 	RTE_SET_USED(why);
-	if (ic->role == IP3_ROLE_STREAM && ic->counting != IP3_COUNT_DONE) {
+	if ((ic->role == IP3_ROLE_STREAM || ic->role == IP3_ROLE_SENDER) &&
+	    ic->counting != IP3_COUNT_DONE) {
 		/* Gone before TEST_END: its count is final now. */
-		send_msg(svc, ic->owner_queue, IP3_MSG_STREAM_BYTES, VNS_CONN_HANDLE_NONE, ic->slot,
-			 ic->test_gen, 0, ic->counted);
-		ic->counting = IP3_COUNT_DONE;
+		stream_final(svc, c, ic->owner_queue);
 		return;
 	}
 	if (ic->role != IP3_ROLE_CTRL || t->phase == IP3_IDLE)
@@ -1141,6 +1201,7 @@ ip3_msg(struct vns_svc *svc, const struct vns_msg *msg)
 		if (t->phase == IP3_IDLE || b.test_gen != t->gen || b.slot >= t->accepted)
 			return;
 		t->streams[b.slot].bytes = b.bytes;
+		t->streams[b.slot].retrans = t->streams[b.slot].sender ? b.tsc : 0;
 		t->streams[b.slot].final = true;
 		try_finish(svc, false);
 		return;
@@ -1192,22 +1253,28 @@ ip3_msg(struct vns_svc *svc, const struct vns_msg *msg)
 			return;
 		ic->counting = IP3_COUNT_RUNNING;
 		ic->count_from_tsc = b.tsc;
+		if (b.flags & IP3_MSG_F_SEND) {
+			/* iperf3's server writes from TEST_RUNNING on; the client reads once it has
+			 * seen TEST_RUNNING, which follows this message. */
+			set_role(c, IP3_ROLE_SENDER);
+			if (vns_conn_bulk_start(svc, c, VNS_CONN_BULK_UNLIMITED) != 0)
+				IP3_INC(svc, iperf_no_sender);
+		}
 		return;
 	case IP3_MSG_TEST_END:
-		if (ic == NULL || ic->role != IP3_ROLE_STREAM || ic->test_gen != b.test_gen ||
+		if (ic == NULL || !is_stream(ic) || ic->test_gen != b.test_gen ||
 		    ic->counting == IP3_COUNT_DONE)
 			return;
-		ic->counting = IP3_COUNT_DONE;
-		send_msg(svc, msg->from_queue, IP3_MSG_STREAM_BYTES, VNS_CONN_HANDLE_NONE, ic->slot,
-			 ic->test_gen, 0, ic->counted);
+		stream_final(svc, c, msg->from_queue);
 		return;
 	case IP3_MSG_TEST_ABORT:
-		if (ic == NULL || ic->role != IP3_ROLE_STREAM || ic->test_gen != b.test_gen)
+		if (ic == NULL || !is_stream(ic) || ic->test_gen != b.test_gen)
 			return;
+		vns_conn_bulk_stop(svc, c);
 		vns_conn_detach(c); /* keep ACKing until the client closes */
 		return;
 	case IP3_MSG_STREAM_PROBE:
-		if (ic == NULL || ic->role != IP3_ROLE_STREAM || ic->test_gen != b.test_gen)
+		if (ic == NULL || !is_stream(ic) || ic->test_gen != b.test_gen)
 			return;
 		{
 			struct vns_conn_info ci;

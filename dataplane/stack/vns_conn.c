@@ -23,7 +23,9 @@ cflow_of(const struct vns_conn *c)
 int
 vns_conn_send(struct vns_svc *svc, struct vns_conn *c, const void *data, uint32_t len)
 {
-	if (vns_tcp_queue_data(flow_of(c), data, len) != 0) {
+	struct vns_flow *f = flow_of(c);
+
+	if (f->bulk != NULL || vns_tcp_queue_data(f, data, len) != 0) {
 		VNS_STAT_INC(svc->st, drop_txbuf_full);
 		return -ENOBUFS;
 	}
@@ -107,6 +109,7 @@ void
 vns_conn_info(const struct vns_conn *c, struct vns_conn_info *info)
 {
 	const struct vns_flow *f = cflow_of(c);
+	const struct vns_snd *s = f->bulk;
 	uint32_t cap = f->sbuf != NULL ? f->sbuf_cap : VNS_SNDBUF_INLINE;
 
 	info->peer_ip = f->peer_ip;
@@ -117,6 +120,30 @@ vns_conn_info(const struct vns_conn *c, struct vns_conn_info *info)
 	info->bytes = f->bytes;
 	info->snd_queued = f->sbuf_len;
 	info->snd_room = cap - f->sbuf_len;
+	info->bulk_sent = 0;
+	info->bulk_acked = 0;
+	info->retrans_segs = 0;
+	info->cwnd = 0;
+	info->srtt_us = 0;
+	if (s == NULL)
+		return;
+	info->bulk_sent = s->sent;
+	info->bulk_acked = s->acked;
+	info->retrans_segs = s->retrans_segs;
+	info->cwnd = s->cc.cwnd;
+	info->srtt_us = s->srtt_us;
+}
+
+int
+vns_conn_bulk_start(struct vns_svc *svc, struct vns_conn *c, uint64_t bytes)
+{
+	return vns_snd_start(svc->st, flow_of(c), bytes);
+}
+
+uint64_t
+vns_conn_bulk_stop(struct vns_svc *svc, struct vns_conn *c)
+{
+	return vns_snd_stop(svc->st, flow_of(c));
 }
 
 struct vns_conn_handle

@@ -56,12 +56,29 @@ struct vns_conn_info {
 	rte_be32_t peer_ip;
 	rte_be16_t peer_port;
 	rte_be16_t local_port;
-	uint64_t open_tsc;    /* when the SYN arrived */
-	uint64_t last_rx_tsc; /* when its last segment arrived */
-	uint64_t bytes;       /* in-order payload bytes received */
-	uint32_t snd_queued;  /* bytes queued by vns_conn_send() and not yet acknowledged */
-	uint32_t snd_room;    /* bytes vns_conn_send() can still queue */
+	uint64_t open_tsc;     /* when the SYN arrived */
+	uint64_t last_rx_tsc;  /* when its last segment arrived */
+	uint64_t bytes;        /* in-order payload bytes received */
+	uint32_t snd_queued;   /* bytes queued by vns_conn_send() and not yet acknowledged */
+	uint32_t snd_room;     /* bytes vns_conn_send() can still queue */
+	uint64_t bulk_sent;    /* bulk payload bytes sent at least once */
+	uint64_t bulk_acked;   /* bulk payload bytes acknowledged */
+	uint32_t retrans_segs; /* bulk segments retransmitted */
+	uint32_t cwnd;         /* congestion window, bytes (0: no bulk sender) */
+	uint32_t srtt_us;      /* smoothed RTT (0: no sample yet) */
 };
+
+/*
+ * Opens a TCP connection from the stack's address to ip:port (network order) for svc, from
+ * a local ephemeral port the stack picks (49152-65535). Established: svc->ops->open();
+ * refused (RST: VNS_CLOSE_REFUSED), unreachable (no ARP answer in 3 s: VNS_CLOSE_UNREACH)
+ * or timed out (SYN retransmitted 3 times: VNS_CLOSE_TIMEOUT): svc->ops->closed(). The
+ * private area is zero and may be written at once (vns_conn_from_handle(svc, *h)).
+ * 0 and *h, or -errno (-ENOBUFS: no free flow; -EINVAL: a bad address or port;
+ * -EADDRINUSE: no ephemeral port free for that peer).
+ */
+int vns_conn_connect(struct vns_svc *svc, rte_be32_t ip, rte_be16_t port,
+		     struct vns_conn_handle *h);
 
 /*
  * Queues len bytes behind what is queued already; nothing is sent before vns_conn_output(),
@@ -105,6 +122,24 @@ void vns_conn_set_idle_exempt(struct vns_conn *c, bool exempt);
  */
 void vns_conn_detach(struct vns_conn *c);
 void vns_conn_info(const struct vns_conn *c, struct vns_conn_info *info);
+
+#define VNS_CONN_BULK_UNLIMITED UINT64_MAX
+/*
+ * The stack sends `bytes` bytes (VNS_CONN_BULK_UNLIMITED: until vns_conn_bulk_stop()) from
+ * its read-only pattern area as fast as congestion control and the peer's window allow; the
+ * service copies nothing. -EBUSY when vns_conn_send() bytes are queued on the connection (or
+ * a bulk is already attached, or the connection is closing), -ENOBUFS when the stack's
+ * sender pool is exhausted (or the stack has none: max_senders 0). Call it in open() or
+ * later. A connection with a bulk attached refuses vns_conn_send(); vns_conn_close() sends
+ * the FIN after the bulk's last byte (after vns_conn_bulk_stop() for an unlimited one).
+ */
+int vns_conn_bulk_start(struct vns_svc *svc, struct vns_conn *c, uint64_t bytes);
+/*
+ * No new bytes after those already sent (what is in flight is still delivered and
+ * retransmitted). Returns the payload bytes sent at least once: iperf3's sender byte count.
+ * 0 on a connection without a bulk.
+ */
+uint64_t vns_conn_bulk_stop(struct vns_svc *svc, struct vns_conn *c);
 struct vns_conn_handle vns_conn_handle_of(const struct vns_svc *svc, const struct vns_conn *c);
 /* The service's live connection the handle names, or NULL. */
 struct vns_conn *vns_conn_from_handle(struct vns_svc *svc, struct vns_conn_handle h);

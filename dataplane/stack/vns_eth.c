@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Ethernet, ARP, IPv4 and ICMP. Replies (ARP, echo) reuse the received mbuf in place and
- * go back to the sender's MAC: a sink only ever answers whoever spoke to it, so it needs
- * no ARP cache. Every drop path frees its mbuf and bumps exactly one counter.
+ * go back to the sender's MAC: answering needs no ARP cache. Only an active open asks for a
+ * MAC (vns_arp.c); ARP packets answering its requests go there too. Every drop path frees its
+ * mbuf and bumps exactly one counter.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -39,6 +40,10 @@ arp_input(struct vns_stack *st, struct rte_mbuf *m, struct vns_txbuf *tx)
 		VNS_STAT_INC(st, drop_malformed);
 		goto drop;
 	}
+	/* An answer (or a request) from a peer we asked for completes its active opens. */
+	if (ah->arp_data.arp_tip == st->conf.ip &&
+	    vns_arp_learn(st, ah->arp_data.arp_sip, &ah->arp_data.arp_sha))
+		vns_tcp_connect_resolved(st, ah->arp_data.arp_sip, tx);
 	if (ah->arp_opcode != rte_cpu_to_be_16(RTE_ARP_OP_REQUEST) ||
 	    ah->arp_data.arp_tip != st->conf.ip) {
 		VNS_STAT_INC(st, drop_not_ours);

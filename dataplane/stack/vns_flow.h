@@ -40,6 +40,8 @@
 #define VNS_FF_DSACK       (1u << 12) /* the next ACK reports [dsack_seq, dsack_end) */
 #define VNS_FF_PROBE       (1u << 13) /* a zero-window probe byte is outstanding */
 
+struct vns_snd;
+
 struct vns_ooo {
 	uint32_t seq;
 	uint32_t end;
@@ -102,6 +104,7 @@ struct vns_flow {
 	uint8_t sbuf_inline[VNS_SNDBUF_INLINE];
 	uint16_t rto_ms;
 	uint8_t rtx_count;
+	struct vns_snd *bulk; /* the flow's bulk sender (vns_snd.h), from its stack's pool */
 
 	/* timer wheel links (flow indices, UINT32_MAX = none) */
 	uint32_t tw_next;

@@ -80,6 +80,9 @@ struct vns_service_ops {
 			 const struct rte_mbuf *m, uint32_t off, uint32_t len);
 	/* Optional. The connection is gone (why); its pointer is invalid after the return. */
 	void (*closed)(struct vns_svc *svc, struct vns_conn *c, enum vns_close_reason why);
+	/* Optional. Every byte of a finite bulk (vns_conn_bulk_start), or of a stopped one, is
+	 * acknowledged; called once per bulk. */
+	void (*sent)(struct vns_svc *svc, struct vns_conn *c);
 	/* Optional. A message another stack's instance sent (vns_svc_send_msg). */
 	void (*msg)(struct vns_svc *svc, const struct vns_msg *msg);
 	/* Optional. Every vns_stack_poll(), after the timers: the service's own deadlines. */

@@ -221,6 +221,8 @@ vns_stack_create(const struct vns_stack_conf *conf, struct vns_shared *sh, int s
 		goto nomem;
 	if (vns_timer_init(st, socket_id) != 0)
 		goto nomem;
+	if (vns_snd_pool_init(st, conf, socket_id, err, errlen) != 0)
+		goto fail;
 	st->tw.tick = UINT64_MAX; /* set by the first call: the loop's clock, not ours */
 	unique_name(name, sizeof(name), "closed");
 	st->closed = rte_ring_create_elem(name, VNS_CLOSED_REC_SIZE, VNS_CLOSED_RING, socket_id,
@@ -267,6 +269,7 @@ vns_stack_free(struct vns_stack *st)
 		if (st->svc[k].ops->fini != NULL)
 			st->svc[k].ops->fini(&st->svc[k]);
 	vns_timer_free(st);
+	vns_snd_pool_free(st);
 	vns_flow_table_free(&st->ft);
 	rte_ring_free(st->closed);
 	rte_free(st);
@@ -342,6 +345,8 @@ vns_stack_poll(struct vns_stack *st, uint64_t now_tsc, struct vns_txbuf *tx)
 	drain_inbox(st);
 	vns_timer_run(st, now_tsc, tx);
 	poll_services(st);
+	if (st->snd.nb_ready != 0)
+		vns_snd_poll(st, tx);
 	vns_tcp_flush_acks(st, tx);
 }
 

@@ -35,6 +35,11 @@
 
 #define VNS_TXBUF_MAX 256
 
+#define VNS_SEND_WINDOW_DEFAULT (4u << 20)
+#define VNS_SEND_WINDOW_MIN     (64u << 10)
+#define VNS_SEND_WINDOW_MAX     (1u << 30) /* 65535 << 14, RFC 7323's largest window */
+#define VNS_MAX_SENDERS_MAX     65536
+
 /*
  * Out-of-order payload a stack may hold, in mbufs (a chained LRO segment counts every mbuf of
  * its chain): at most VNS_STACK_OOO_MBUFS per stack and VNS_STACK_OOO_FLOW_MBUFS per flow. A
@@ -53,7 +58,8 @@ struct vns_txbuf {
 /* What the port can offload on transmit (the stack then leaves checksums to it). */
 #define VNS_TXOFF_IPV4_CKSUM (1u << 0)
 #define VNS_TXOFF_TCP_CKSUM  (1u << 1)
-#define VNS_TXOFF_MULTI_SEGS (1u << 2) /* chained mbufs */
+#define VNS_TXOFF_TCP_TSO    (1u << 2) /* TCP segmentation (with both checksums) */
+#define VNS_TXOFF_MULTI_SEGS (1u << 3) /* chained mbufs */
 
 struct vns_service_ops; /* vns_service.h */
 
@@ -72,6 +78,10 @@ struct vns_stack_conf {
 	uint16_t queue_id;
 	uint32_t tx_offloads; /* VNS_TXOFF_* */
 	uint16_t mtu;         /* 576..9000; 0: 1500 */
+	/* Bulk senders (vns_conn_bulk_start) per lcore, 0: none (and no memory for them), and
+	 * the bytes each may have in flight at most (0: VNS_SEND_WINDOW_DEFAULT). */
+	uint32_t max_senders;
+	uint32_t send_window;
 	/* The services, at most 8 on distinct ports, copied by vns_stack_create(); every stack
 	 * of one vns_shared binds the same services in the same order. A port no service is
 	 * bound to answers SYNs with a RST. */
@@ -100,6 +110,10 @@ void vns_stack_poll(struct vns_stack *st, uint64_t now_tsc, struct vns_txbuf *tx
 	X(tcp_payload_bytes, "TCP payload bytes accepted in order")             \
 	X(tx_pkts, "frames queued for transmit")                                \
 	X(arp_replies, "ARP replies sent")                                      \
+	X(arp_requests, "ARP requests sent (active open)")                      \
+	X(arp_learned, "ARP answers to our requests")                           \
+	X(syn_sent, "SYNs sent (active open, retransmissions included)")        \
+	X(connect_failed, "active opens refused, unreachable or timed out")     \
 	X(icmp_echo_replies, "ICMP echo replies sent")                          \
 	X(flows_opened, "TCP connections established")                          \
 	X(flows_closed, "TCP connections closed")                               \
@@ -126,6 +140,17 @@ void vns_stack_poll(struct vns_stack *st, uint64_t now_tsc, struct vns_txbuf *tx
 	X(rst_rcvd, "connections reset by the peer")                            \
 	X(rst_sent, "RSTs sent")                                                \
 	X(data_retrans, "control data/FIN retransmissions")                     \
+	X(bulk_segs, "bulk data segments sent (a TSO segment counts once)")     \
+	X(bulk_bytes, "bulk payload bytes sent for the first time")             \
+	X(bulk_bytes_acked, "bulk payload bytes acknowledged")                  \
+	X(bulk_retrans, "bulk segments retransmitted")                          \
+	X(bulk_rto, "bulk retransmission timeouts")                             \
+	X(bulk_recoveries, "bulk SACK/dup-ACK loss recoveries entered")         \
+	X(bulk_probes, "bulk zero-window probes sent")                          \
+	X(bulk_no_sender, "bulk starts refused: sender pool exhausted")         \
+	X(bad_ack_beyond, "ACKs beyond SND.MAX ignored (RFC 5961 §5.2)")        \
+	X(bad_wnd, "window updates retracting the right edge ignored")          \
+	X(bad_sack, "SACK blocks outside [SND.UNA, SND.MAX] ignored")           \
 	X(flows_aborted, "connections aborted on timeout")                      \
 	X(large_segments, "segments larger than the MSS (LRO/GSO)")             \
 	X(closed_rec_lost, "closed-connection records lost: ring full")         \
@@ -165,6 +190,8 @@ uint32_t vns_stack_nb_time_wait(const struct vns_stack *st);
 	X(RST, "rst")         /* peer reset */                     \
 	X(TIMEOUT, "timeout") /* idle or retransmission timeout */ \
 	X(EVICTED, "evicted") /* SYN flood defence */              \
+	X(REFUSED, "refused") /* active open: our SYN got a RST */ \
+	X(UNREACH, "unreach") /* active open: no ARP answer */     \
 	X(ABORTED, "aborted") /* reset by its service, or the service gave up */
 
 #define VNS_CLOSE_ENUM(name, str) VNS_CLOSE_##name,

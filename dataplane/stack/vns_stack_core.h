@@ -15,8 +15,10 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "vns_arp.h"
 #include "vns_flow.h"
 #include "vns_service.h"
+#include "vns_snd.h"
 #include "vns_stack.h"
 #include "vns_tcp.h"
 #include "vns_timer.h"
@@ -58,6 +60,11 @@ struct vns_stack {
 	uint32_t ackq_n;
 	uint64_t chal_window_tsc; /* RFC 5961 §7 challenge ACK budget: this second's start */
 	uint32_t chal_budget;     /* and what is left of it */
+	struct vns_snd_pool snd;  /* bulk senders (vns_snd.h) */
+
+	/* active open (vns_tcp_connect.c, vns_arp.c) */
+	struct vns_arp_cache arp;
+	uint16_t eph_next; /* the next ephemeral port to try; 0 until the first connect */
 
 	/* closed-connection records (SP/SC: this lcore produces, one reader drains) */
 	struct rte_ring *closed;

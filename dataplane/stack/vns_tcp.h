@@ -59,6 +59,7 @@ struct vns_flow;
 #define VNS_TCP_STATES(X)                                                 \
 	X(FREE)                                                           \
 	X(SYN_RCVD)                                                       \
+	X(SYN_SENT) /* active open (vns_tcp_connect.c); ARP first */      \
 	X(ESTABLISHED)                                                    \
 	X(FIN_WAIT_1) /* we closed first (a service refusing a client) */ \
 	X(FIN_WAIT_2) /* our FIN acknowledged, the peer's not seen */     \
@@ -93,6 +94,17 @@ void vns_tcp_ack_later(struct vns_stack *st, struct vns_flow *f);
 void vns_tcp_close_flow(struct vns_stack *st, struct vns_flow *f, enum vns_close_reason reason);
 void vns_tcp_ooo_to_ranges(struct vns_stack *st, struct vns_flow *f);
 void vns_tcp_abort_flow(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx);
+
+void vns_tcp_syn_options(const struct vns_stack *st, struct vns_flow *f,
+			 const struct rte_tcp_hdr *th);
+
+/* vns_tcp_connect.c: active open (vns_conn_connect) and SYN-SENT (RFC 9293 §3.10.7.3) */
+void vns_tcp_iss_init(const struct vns_stack *st, struct vns_flow *f);
+void vns_tcp_syn_sent_input(struct vns_stack *st, struct vns_flow *f, const struct vns_tcp_seg *seg,
+			    struct vns_txbuf *tx);
+void vns_tcp_connect_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx);
+/* The peer ip's MAC is known now: its flows waiting in SYN-SENT send their SYN. */
+void vns_tcp_connect_resolved(struct vns_stack *st, rte_be32_t ip, struct vns_txbuf *tx);
 
 /* vns_tcp_out.c */
 void vns_tcp_send_ack(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx);

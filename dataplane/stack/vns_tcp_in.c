@@ -412,7 +412,8 @@ ooo_pull(struct vns_stack *st, struct vns_flow *f)
 static void
 flow_finish(struct vns_stack *st, struct vns_flow *f, enum vns_close_reason reason)
 {
-	if (f->state != VNS_TCP_SYN_RCVD && f->state != VNS_TCP_TIME_WAIT)
+	if (f->state != VNS_TCP_SYN_RCVD && f->state != VNS_TCP_SYN_SENT &&
+	    f->state != VNS_TCP_TIME_WAIT)
 		VNS_STAT_INC(st, flows_closed);
 	if (f->svc != 0) {
 		struct vns_svc *svc = vns_svc_of(st, f);
@@ -422,6 +423,7 @@ flow_finish(struct vns_stack *st, struct vns_flow *f, enum vns_close_reason reas
 		f->svc = 0;
 	}
 	ooo_clear(st, f);
+	vns_snd_release(st, f);
 }
 
 void
@@ -471,6 +473,10 @@ vns_tcp_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 		vns_tcp_close_flow(st, f, VNS_CLOSE_FIN);
 		return;
 	}
+	if (f->state == VNS_TCP_SYN_SENT) {
+		vns_tcp_connect_timeout(st, f, tx);
+		return;
+	}
 	if (f->state == VNS_TCP_SYN_RCVD) {
 		if (f->rtx_count >= VNS_SYNACK_RTX_MAX) {
 			VNS_STAT_INC(st, flows_aborted);
@@ -482,7 +488,18 @@ vns_tcp_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 		vns_timer_arm(st, f, st->now + (st->hz << f->rtx_count));
 		return;
 	}
-	if (f->snd_una != f->snd_nxt || f->sbuf_len > 0) {
+	if (f->bulk != NULL) {
+		bool dead;
+
+		if (vns_snd_timeout(st, f, tx, &dead)) {
+			if (dead) {
+				VNS_STAT_INC(st, flows_aborted);
+				vns_tcp_send_rst_flow(st, f, tx);
+				vns_tcp_close_flow(st, f, VNS_CLOSE_TIMEOUT);
+			}
+			return;
+		}
+	} else if (f->snd_una != f->snd_nxt || f->sbuf_len > 0) {
 		if (vns_tcp_retransmit(st, f, tx) < 0) {
 			VNS_STAT_INC(st, flows_aborted);
 			vns_tcp_send_rst_flow(st, f, tx);
@@ -507,13 +524,13 @@ vns_tcp_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
  * RFC 9293 §3.4.1 and RFC 6528: ISS = M + F(local ip, local port, remote ip, remote port,
  * secret), M a 4 us clock, F SipHash-2-4 keyed with the process's secret. Unpredictable off
  * path (rte_rand() is not: its state can be recovered from a few outputs), and one tuple's
- * successive incarnations still get increasing sequence spaces.
+ * successive incarnations still get increasing sequence spaces. Passive and active opens.
  */
-static void
-iss_rfc6528(const struct vns_stack *st, const struct vns_tcp_seg *seg, struct vns_flow *f)
+void
+vns_tcp_iss_init(const struct vns_stack *st, struct vns_flow *f)
 {
-	uint64_t addrs = (uint64_t)seg->ip->dst_addr << 32 | seg->ip->src_addr;
-	uint64_t ports = (uint64_t)seg->th->dst_port << 16 | seg->th->src_port;
+	uint64_t addrs = (uint64_t)st->conf.ip << 32 | f->peer_ip;
+	uint64_t ports = (uint64_t)f->local_port << 16 | f->peer_port;
 	uint64_t h = vns_siphash24_2w(st->sh->iss_key, addrs, ports);
 
 	f->iss = (uint32_t)(st->now / st->iss_tick_tsc) + (uint32_t)h;
@@ -605,7 +622,7 @@ listen_input(struct vns_stack *st, const struct vns_tcp_seg *seg, uint64_t key,
 	f->peer_mac = *seg->src_mac;
 	f->irs = rte_be_to_cpu_32(th->sent_seq);
 	f->rcv_nxt = f->irs + 1;
-	iss_rfc6528(st, seg, f);
+	vns_tcp_iss_init(st, f);
 	f->snd_una = f->iss;
 	f->snd_nxt = f->iss + 1;
 	f->snd_max = f->snd_nxt;
@@ -870,16 +887,23 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 	if (VNS_SEQ_GT(ack, f->snd_max) || VNS_SEQ_LT(ack, f->snd_una - f->max_snd_wnd)) {
 		if (VNS_SEQ_LT(ack, f->snd_una))
 			VNS_STAT_INC(st, drop_unacceptable);
+		else
+			VNS_STAT_INC(st, bad_ack_beyond);
 		vns_tcp_send_ack(st, f, tx);
 		return false;
 	}
 	/* Acceptable: only such segments keep the flow from its idle timeout (junk from
 	 * someone who knows the 4-tuple must not keep a dead flow and its mbufs alive). */
 	f->last_rx_tsc = st->now;
-	if (VNS_SEQ_GT(ack, f->snd_una))
-		ack_advance(st, f, ack);
-	if (VNS_SEQ_GEQ(ack, f->snd_una))
-		window_update(f, seq, ack, rte_be_to_cpu_16(th->rx_win));
+	if (f->bulk != NULL) {
+		if (VNS_SEQ_GEQ(ack, f->snd_una))
+			vns_snd_ack(st, f, th, plen, tx);
+	} else {
+		if (VNS_SEQ_GT(ack, f->snd_una))
+			ack_advance(st, f, ack);
+		if (VNS_SEQ_GEQ(ack, f->snd_una))
+			window_update(f, seq, ack, rte_be_to_cpu_16(th->rx_win));
+	}
 	if ((f->flags & VNS_FF_FIN_SENT) && f->snd_una == f->snd_max) {
 		if (f->state == VNS_TCP_LAST_ACK) {
 			vns_tcp_close_flow(st, f, VNS_CLOSE_FIN);
@@ -1030,6 +1054,10 @@ vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tcp_seg
 	}
 	if (f->flags & VNS_FF_DEAD)
 		goto out;
+	if (f->state == VNS_TCP_SYN_SENT) {
+		vns_tcp_syn_sent_input(st, f, seg, tx);
+		goto out;
+	}
 	if (unlikely(fl & RTE_TCP_SYN_FLAG) && f->state == VNS_TCP_TIME_WAIT &&
 	    !(fl & (RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) && time_wait_reusable(f, th)) {
 		VNS_STAT_INC(st, time_wait_reused);
@@ -1082,4 +1110,11 @@ vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tcp_seg
 out:
 	if (!kept)
 		rte_pktmbuf_free(m);
+}
+
+/* What our SYN offered is everything, so the SYN-ACK's options decide (vns_tcp_connect.c). */
+void
+vns_tcp_syn_options(const struct vns_stack *st, struct vns_flow *f, const struct rte_tcp_hdr *th)
+{
+	syn_options(st, f, th);
 }

@@ -248,9 +248,13 @@ vns_tcp_send_synack(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *
 		opt[n++] = VNS_TCP_OPT_LEN_WS;
 		opt[n++] = VNS_RCV_WSCALE;
 	}
-	/* The window in a SYN-ACK is never scaled (RFC 7323 §2.2). */
-	m = build(st, &f->peer_mac, f->peer_ip, f->peer_port, f->local_port, f->iss, f->rcv_nxt,
-		  RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, VNS_TCP_WND_MAX, opt, n, NULL, 0);
+	/* The window in a SYN-ACK is never scaled (RFC 7323 §2.2). In SYN-SENT this is our own
+	 * SYN (vns_tcp_connect.c): every option offered, no ACK. */
+	m = build(st, &f->peer_mac, f->peer_ip, f->peer_port, f->local_port, f->iss,
+		  f->state == VNS_TCP_SYN_SENT ? 0 : f->rcv_nxt,
+		  f->state == VNS_TCP_SYN_SENT ? RTE_TCP_SYN_FLAG
+					       : RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
+		  VNS_TCP_WND_MAX, opt, n, NULL, 0);
 	if (m != NULL && vns_tx_push(st, tx, m) == 0)
 		flow_sent_ack(f);
 }
@@ -362,6 +366,10 @@ vns_tcp_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 {
 	uint32_t sent_any = 0;
 
+	if (f->bulk != NULL) {
+		vns_snd_output(st, f, tx);
+		return;
+	}
 	for (;;) {
 		uint32_t off = f->snd_nxt - f->snd_una;
 		uint32_t left = off < f->sbuf_len ? f->sbuf_len - off : 0;

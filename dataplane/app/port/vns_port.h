@@ -29,6 +29,7 @@ struct vns_port_conf {
 	uint16_t ring_size; /* descriptors per rx and per tx ring */
 	bool mac_set;       /* the stack answers for mac, not the device's own address */
 	struct rte_ether_addr mac;
+	bool tso; /* the stacks send in bulk: take TCP segmentation offload when offered */
 };
 
 /* What a worker needs to poll one queue: no pointers back into the control structures. */

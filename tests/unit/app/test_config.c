@@ -196,6 +196,44 @@ test_help(void **state)
 }
 
 /* Each bad value: an error, one line, naming the option (and for values, the value). */
+/* Client mode: the server, iperf3's short options, one queue by default. */
+static void
+test_client_mode(void **state)
+{
+	struct vns_config cfg;
+
+	(void)state;
+	assert_int_equal(parse_str(&cfg, "--port ethdev:0"), VNS_CONFIG_OK);
+	assert_false(cfg.client);
+	assert_int_equal(cfg.nb_queues, 0);
+	assert_int_equal(parse_str(&cfg, "--port ethdev:0 --iperf-client 198.18.0.1"),
+			 VNS_CONFIG_OK);
+	assert_true(cfg.client);
+	assert_int_equal(cfg.client_ip, inet_addr("198.18.0.1"));
+	assert_int_equal(cfg.client_port, 5201);
+	assert_int_equal(cfg.client_streams, 1);
+	assert_int_equal(cfg.client_time, 10);
+	assert_false(cfg.client_reverse);
+	assert_int_equal(cfg.nb_queues, 1);
+	assert_int_equal(parse_str(&cfg,
+				   "--port ethdev:0 --iperf-client 198.18.0.1:5999 -P 4 -t 30 "
+				   "-R -l 64K --iperf-json -"),
+			 VNS_CONFIG_OK);
+	assert_int_equal(cfg.client_port, 5999);
+	assert_int_equal(cfg.client_streams, 4);
+	assert_int_equal(cfg.client_time, 30);
+	assert_true(cfg.client_reverse);
+	assert_int_equal(cfg.client_len, 65536);
+	assert_string_equal(cfg.client_json, "-");
+	assert_int_equal(parse_str(&cfg, "--port ethdev:0 --iperf-client 198.18.0.1 --parallel 2 "
+					 "--time 5 --reverse=off --length 1000 --queues 1"),
+			 VNS_CONFIG_OK);
+	assert_int_equal(cfg.client_streams, 2);
+	assert_int_equal(cfg.client_time, 5);
+	assert_false(cfg.client_reverse);
+	assert_int_equal(cfg.client_len, 1000);
+}
+
 static void
 test_bad_values(void **state)
 {
@@ -204,6 +242,24 @@ test_bad_values(void **state)
 		const char *must_name;
 	} cases[] = {
 		{ "--port ethdev:0 --queues 0", "--queues" },
+		{ "--port ethdev:0 --iperf-client 198.18.0.1:0", "--iperf-client" },
+		{ "--port ethdev:0 --iperf-client 198.18.0.1:70000", "--iperf-client" },
+		{ "--port ethdev:0 --iperf-client host.example", "--iperf-client" },
+		{ "--port ethdev:0 --iperf-client 224.0.0.1", "--iperf-client" },
+		{ "--port ethdev:0 --iperf-client 198.18.0.2", "--iperf-client" },
+		{ "--port ethdev:0 --iperf-client 198.18.0.1 -P 0", "--parallel" },
+		{ "--port ethdev:0 --iperf-client 198.18.0.1 -P 129", "--parallel" },
+		{ "--port ethdev:0 --iperf-client 198.18.0.1 -t 0", "--time" },
+		{ "--port ethdev:0 --iperf-client 198.18.0.1 -t 86401", "--time" },
+		{ "--port ethdev:0 --iperf-client 198.18.0.1 -l 0", "--length" },
+		{ "--port ethdev:0 --iperf-client 198.18.0.1 -l 2M", "--length" },
+		{ "--port ethdev:0 --iperf-client 198.18.0.1 -l 1Q", "--length" },
+		{ "--port ethdev:0 --iperf-client 198.18.0.1 -u", "--udp" },
+		{ "--port ethdev:0 --iperf-client 198.18.0.1 -b 10M", "--bitrate" },
+		{ "--port ethdev:0 --iperf-client 198.18.0.1 -b x", "--bitrate" },
+		{ "--port ethdev:0 --iperf-client 198.18.0.1 --queues 2", "--iperf-client" },
+		{ "--port ethdev:0 -P 4", "--iperf-client" },
+		{ "--port ethdev:0 -R", "--iperf-client" },
 		{ "--port ethdev:0 --queues 65", "--queues" },
 		{ "--port ethdev:0 --queues two", "--queues" },
 		{ "--port ethdev:0 --queues -1", "--queues" },
@@ -511,6 +567,7 @@ main(void)
 		cmocka_unit_test(test_good_values),
 		cmocka_unit_test(test_lcore_map),
 		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_client_mode),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_cli_overrides_file),

@@ -362,7 +362,7 @@ test_iperf3_refusals(void **state)
 	(void)state;
 	ctrl_open(&C, 0, 50200, COOKIE);
 	pump(&C, &seen);
-	send_json(&C, "{\"tcp\":true,\"omit\":0,\"time\":10,\"parallel\":1,\"reverse\":true}");
+	send_json(&C, "{\"tcp\":true,\"omit\":0,\"time\":10,\"parallel\":1,\"sctp\":true}");
 	expect_server_error(&C, &seen, 13, 0);
 	assert_int_equal(h_stat(&H, 0, "iperf_refused"), 1);
 

@@ -10,6 +10,8 @@
 #include "harness.h"
 
 uint8_t h_pat[H_PAT_LEN];
+uint32_t h_max_senders;
+uint32_t h_send_window;
 
 static struct rte_mempool *h_pool;
 
@@ -129,6 +131,8 @@ h_open(struct h *h, uint16_t nb_stacks, const struct vns_service_bind *binds, ui
 	conf.pool = h->mp;
 	conf.tx_offloads = tx_offloads;
 	conf.mtu = 1500;
+	conf.max_senders = h_max_senders;
+	conf.send_window = h_send_window;
 	for (q = 0; q < nb_stacks; q++) {
 		conf.queue_id = q;
 		h->st[q] = vns_stack_create(&conf, h->sh, SOCKET_ID_ANY, h->err, sizeof(h->err));
@@ -197,7 +201,13 @@ h_collect(struct h *h)
 	uint16_t i;
 
 	for (i = 0; i < h->tx.n; i++) {
-		if (rte_pktmbuf_pkt_len(h->tx.pkts[i]) > RTE_ETHER_HDR_LEN + 1500)
+		struct rte_mbuf *m = h->tx.pkts[i];
+
+		/* A TSO frame is cut by the device: its pieces must fit the MTU. */
+		if ((m->ol_flags & RTE_MBUF_F_TX_TCP_SEG)
+			    ? m->l2_len + m->l3_len + m->l4_len + m->tso_segsz >
+				      RTE_ETHER_HDR_LEN + 1500
+			    : rte_pktmbuf_pkt_len(m) > RTE_ETHER_HDR_LEN + 1500)
 			h->oversize++;
 		if (h->n_out < H_OUT_MAX) {
 			if (pb_parse(h->tx.pkts[i], &h->out[h->n_out]) == 0)

@@ -23,6 +23,10 @@
 #define H_PORT2        5201 /* and a second one */
 #define H_PAT_LEN      70000
 
+/* Bulk senders and send window of the stacks h_open() makes next (0: none, the default). */
+extern uint32_t h_max_senders;
+extern uint32_t h_send_window;
+
 /* A payload pattern: h_pat[i] = i % 251 (set by h_eal_init). */
 extern uint8_t h_pat[H_PAT_LEN];
 

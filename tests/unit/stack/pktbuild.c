@@ -358,7 +358,9 @@ pb_parse(const struct rte_mbuf *m, struct pb_parsed *o)
 		o->ack = rte_be_to_cpu_32(th->recv_ack);
 		o->flags = th->tcp_flags;
 		o->win = rte_be_to_cpu_16(th->rx_win);
-		if (m->ol_flags & RTE_MBUF_F_TX_TCP_CKSUM)
+		if (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG)
+			o->tso_segsz = m->tso_segsz;
+		if (m->ol_flags & (RTE_MBUF_F_TX_TCP_CKSUM | RTE_MBUF_F_TX_TCP_SEG))
 			o->tcp_csum_ok = th->cksum == rte_ipv4_phdr_cksum(ip, m->ol_flags);
 		else {
 			uint32_t sum = rte_raw_cksum(th, iplen - ihl) + rte_ipv4_phdr_cksum(ip, 0);
@@ -401,9 +403,8 @@ pb_parse(const struct rte_mbuf *m, struct pb_parsed *o)
 			i += ol;
 		}
 		o->plen = iplen - ihl - doff;
-		if (o->plen > sizeof(o->payload))
-			return -1;
-		memcpy(o->payload, (const uint8_t *)th + doff, o->plen);
+		memcpy(o->payload, (const uint8_t *)th + doff,
+		       RTE_MIN(o->plen, (uint32_t)sizeof(o->payload)));
 		return 0;
 	}
 	return -1;

@@ -105,7 +105,8 @@ struct pb_parsed {
 	uint32_t tsecr;
 	int nsack;
 	uint32_t sack[4][2];
-	uint32_t plen;
+	uint16_t tso_segsz; /* the TSO piece size the frame asks for, 0: none */
+	uint32_t plen;      /* payload bytes; the first 9000 at most are in payload */
 	uint8_t payload[9000];
 };
 

@@ -7,7 +7,10 @@ set -u
 R="$VNS_SRC/tools/run-vm"
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 expect_rc 1 "unknown mode" -- "$R" --mode bogus
-expect_out "MODE=bogus: vnetsink, dpdk-virtio, kernel or testpmd" "names the testpmd mode"
+expect_out "MODE=bogus: vnetsink, dpdk-virtio, kernel, testpmd, vnetsink-client, dpdk-virtio-client or kernel-client" "names the testpmd and client modes"
+expect_lines 1 "one line"
+expect_rc 1 "client options that are no iperf3 options" -- "$R" --mode vnetsink-client --client '-P 4;reboot'
+expect_out "CLIENT_ARGS '-P 4;reboot': iperf3 options" "names the key"
 expect_lines 1 "one line"
 expect_rc 1 "unknown PMD" -- "$R" --mode testpmd --pmd e1000
 expect_out "PMD=e1000: vpmd \(our net_vpmd\) or virtio" "names both PMDs"
