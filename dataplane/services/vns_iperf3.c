@@ -202,8 +202,8 @@ struct ip3_test {
 	uint32_t accepted;
 	bool udp; /* -u: the streams are UDP */
 	bool udp_c64;
-	bool reverse; /* -R: we send on every stream */
-	bool bidir;   /* --bidir: 2 * parallel streams, the second half ours to send on */
+	bool reverse;     /* -R: we send on every stream */
+	bool bidir;       /* --bidir: 2 * parallel streams, the second half ours to send on */
 	bool udp_reverse; /* -u -R: the server sends */
 	uint32_t udp_len;
 	uint64_t udp_rate; /* bit/s; 0 unlimited */
