@@ -189,7 +189,9 @@ rx_packed_next(const struct vpmd_rxq *rxq, const struct vpmd_rx_consts *k, struc
 	return 1;
 }
 
-/* Packets the per-packet loop takes after a batch of four did not fit the fast branch. */
+/* Rx takes this many single-buffer packets at once. After a batch that does not fit the fast
+ * branch (mergeable chains, offload headers), as many packets go through the per-packet loop
+ * before the next try, so such traffic does not pay the failed test on every packet. */
 #define RX_BATCH 4
 
 /*
