@@ -195,14 +195,15 @@ rx_packed_next(const struct vpmd_rxq *rxq, const struct vpmd_rx_consts *k, struc
 #define RX_BATCH 4
 
 /*
- * Fast branch for the common case, with or without MRG_RXBUF: the RX_BATCH descriptors at
+ * Fast branch for the common case with MRG_RXBUF: the RX_BATCH descriptors at
  * the cursor (not across the ring's end) are used, each a whole packet in one buffer
  * (num_buffers 1) with no checksum or GSO fields. Flags, ids, lengths and headers are read
  * once into locals and checked together; if any is something else (not used yet, an
  * in-order batch, a chain, an offload header, a broken rule), nothing has been taken and
  * the per-packet loop checks them again and names the broken rule. The last descriptor's
  * flags are read first: an idle ring costs one load more than the per-packet loop.
- * IN_ORDER only (ids = positions): without it the branch measured no cheaper.
+ * IN_ORDER only (ids = positions): without it, or without MRG_RXBUF, the branch measured
+ * no cheaper.
  */
 static __rte_always_inline bool
 rx_packed_take4(struct vpmd_rxq *rxq, const struct vpmd_rx_consts *k, struct rx_cur *c,
@@ -286,7 +287,7 @@ rx_packed(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n, const bool m
 		uint16_t nbuf, k;
 		int r;
 
-		if (inorder && slow == 0 && c.ib_rem == 0 && n - npkt >= RX_BATCH &&
+		if (mrg && inorder && slow == 0 && c.ib_rem == 0 && n - npkt >= RX_BATCH &&
 		    inflight - cons >= RX_BATCH) {
 			if (rx_packed_take4(rxq, &inv, &c, pkts + npkt, &bytes)) {
 				npkt += RX_BATCH;

@@ -144,12 +144,13 @@ rx_split_next(const struct vpmd_rxq *rxq, const struct vpmd_rx_consts *k, uint16
 #define RX_BATCH 4
 
 /*
- * Fast branch for the common case, with or without MRG_RXBUF: RX_BATCH used entries, each
+ * Fast branch for the common case with MRG_RXBUF: RX_BATCH used entries, each
  * a whole packet in one buffer (num_buffers 1) with no checksum or GSO fields. Entries and
  * headers are read once into locals and checked together; if any of them is something
  * else (an in-order batch entry, a chain, an offload header, a broken rule), nothing has
  * been taken and the per-packet loop checks them again and names the broken rule.
- * Without IN_ORDER the ids must also differ: each names its own posted buffer.
+ * Without IN_ORDER the ids must also differ: each names its own posted buffer. Without
+ * MRG_RXBUF the per-packet loop has no chain to walk and measured as cheap.
  */
 static __rte_always_inline bool
 rx_split_take4(struct vpmd_rxq *rxq, const struct vpmd_rx_consts *k, uint16_t pos,
@@ -237,7 +238,7 @@ rx_split(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n, const bool mr
 
 		/* Look ahead: the mbufs of the next entries (ids masked: always in bounds). */
 		rte_prefetch0(rxq->sw_ring[ue[(pos + RX_PREFETCH_AHEAD) & mask].id & mask]);
-		if (slow == 0 && (!inorder || ib_rem == 0) && n - npkt >= RX_BATCH &&
+		if (mrg && slow == 0 && (!inorder || ib_rem == 0) && n - npkt >= RX_BATCH &&
 		    nb_used - cons >= RX_BATCH) {
 #pragma GCC unroll 4
 			for (k = 1; k < RX_BATCH; k++)
