@@ -138,6 +138,71 @@ rx_split_next(const struct vpmd_rxq *rxq, const struct vpmd_rx_consts *k, uint16
 	return VPMD_BAD_NONE;
 }
 
+/* Rx takes this many single-buffer packets at once. After a batch that does not fit the fast
+ * branch (mergeable chains, offload headers), as many packets go through the per-packet loop
+ * before the next try, so such traffic does not pay the failed test on every packet. */
+#define RX_BATCH 4
+
+/*
+ * Fast branch for the common case with MRG_RXBUF: RX_BATCH used entries, each
+ * a whole packet in one buffer (num_buffers 1) with no checksum or GSO fields. Entries and
+ * headers are read once into locals and checked together; if any of them is something
+ * else (an in-order batch entry, a chain, an offload header, a broken rule), nothing has
+ * been taken and the per-packet loop checks them again and names the broken rule.
+ * Without IN_ORDER the ids must also differ: each names its own posted buffer. Without
+ * MRG_RXBUF the per-packet loop has no chain to walk and measured as cheap.
+ */
+static __rte_always_inline bool
+rx_split_take4(struct vpmd_rxq *rxq, const struct vpmd_rx_consts *k, uint16_t pos,
+	       struct rte_mbuf **pkts, uint64_t *bytes, const bool inorder)
+{
+	const struct vpmd_vq *vq = &rxq->vq;
+	const struct vpmd_vring_used_elem *ue = vq->split.used->ring;
+	const uint16_t mask = vq->mask;
+	const uint32_t min_len = VPMD_NET_HDR_SIZE + RTE_ETHER_HDR_LEN;
+	struct rte_mbuf *m[RX_BATCH];
+	uint32_t id[RX_BATCH], len[RX_BATCH];
+	unsigned int j, bad = 0;
+
+#pragma GCC unroll 4
+	for (j = 0; j < RX_BATCH; j++) {
+		vpmd_read_used_elem(&ue[(pos + j) & mask], &id[j], &len[j]);
+		if (inorder)
+			bad |= id[j] != (uint32_t)((pos + j) & mask);
+		else
+			bad |= id[j] >= vq->size;
+		/* len in [min_len, buf_len], as vpmd_rx_check_head() wants */
+		bad |= len[j] - min_len > k->buf_len - min_len;
+	}
+	if (!inorder)
+		bad |= (id[0] == id[1]) | (id[0] == id[2]) | (id[0] == id[3]) | (id[1] == id[2]) |
+		       (id[1] == id[3]) | (id[2] == id[3]);
+	if (bad)
+		return false;
+#pragma GCC unroll 4
+	for (j = 0; j < RX_BATCH; j++) {
+		struct vpmd_net_hdr h;
+
+		m[j] = rxq->sw_ring[id[j]];
+		if (m[j] == NULL)
+			return false;
+		vpmd_rx_hdr_read(&h, (uint8_t *)m[j]->buf_addr + k->hdr_off);
+		bad |= (h.num_buffers != 1) | h.flags | h.gso_type;
+	}
+	if (bad)
+		return false;
+#pragma GCC unroll 4
+	for (j = 0; j < RX_BATCH; j++) {
+		uint32_t pkt_len = vpmd_rx_take_head(rxq, k, m[j], id[j], len[j], true, inorder);
+
+		m[j]->nb_segs = 1;
+		m[j]->pkt_len = pkt_len;
+		pkts[j] = m[j];
+		*bytes += pkt_len;
+	}
+	return true;
+}
+
 static __rte_always_inline uint16_t
 rx_split(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n, const bool mrg,
 	 const bool inorder)
@@ -151,6 +216,7 @@ rx_split(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n, const bool mr
 	uint16_t ib_rem = rxq->ib_rem, ib_rem_pkt;
 	uint32_t ib_len = rxq->ib_len, ib_len_pkt;
 	uint64_t bytes = 0;
+	unsigned int slow = 0; /* packets left for the per-packet loop before the next batch */
 
 	if (unlikely(vpmd_rxq_halted(rxq)))
 		return 0;
@@ -172,6 +238,22 @@ rx_split(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n, const bool mr
 
 		/* Look ahead: the mbufs of the next entries (ids masked: always in bounds). */
 		rte_prefetch0(rxq->sw_ring[ue[(pos + RX_PREFETCH_AHEAD) & mask].id & mask]);
+		if (mrg && slow == 0 && (!inorder || ib_rem == 0) && n - npkt >= RX_BATCH &&
+		    nb_used - cons >= RX_BATCH) {
+#pragma GCC unroll 4
+			for (k = 1; k < RX_BATCH; k++)
+				rte_prefetch0(
+					rxq->sw_ring[ue[(pos + RX_PREFETCH_AHEAD + k) & mask].id &
+						     mask]);
+			if (rx_split_take4(rxq, &inv, pos, pkts + npkt, &bytes, inorder)) {
+				npkt += RX_BATCH;
+				cons += RX_BATCH;
+				continue;
+			}
+			slow = RX_BATCH;
+		}
+		if (slow > 0)
+			slow--;
 
 		ib_rem_pkt = ib_rem;
 		ib_len_pkt = ib_len;

@@ -10,6 +10,10 @@
  *
  * usage: vpmd_perf EAL_ARGS -- -s SOCKET -m rx|tx [-l FRAME_LEN] [-r split|packed]
  *                              [-t SECONDS] [-w WARMUP_SECONDS] [-b BURST] [-x FEATURES_TO_DROP]
+ *                              [-o]
+ * The loops request no offload, so by default the checksum and TSO features are left out,
+ * as net_vpmd and net_virtio do for an application that enables none (testpmd's engines);
+ * -o keeps them (VPMD_FEATURES_DEFAULT).
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -49,6 +53,7 @@ main(int argc, char **argv)
 	unsigned int secs = 5, warmup = 1, burst = 32;
 	uint16_t frame_len = 64;
 	uint64_t without = 0; /* feature bits to leave out (experiments) */
+	bool offloads = false;
 	struct rte_mempool *mp = NULL;
 	struct vpmd_dev *dev = NULL;
 	char spec[300], err[256] = "";
@@ -62,7 +67,7 @@ main(int argc, char **argv)
 	}
 	argc -= n;
 	argv += n;
-	while ((opt = getopt(argc, argv, "s:m:l:r:t:w:b:x:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:m:l:r:t:w:b:x:o")) != -1) {
 		switch (opt) {
 		case 's':
 			sock = optarg;
@@ -88,6 +93,9 @@ main(int argc, char **argv)
 		case 'x':
 			without = strtoull(optarg, NULL, 0);
 			break;
+		case 'o':
+			offloads = true;
+			break;
 		default:
 			goto usage;
 		}
@@ -110,6 +118,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "vpmd_perf: %s\n", err);
 		goto out;
 	}
+	if (!offloads)
+		without |= VPMD_F_CSUM | VPMD_F_GUEST_CSUM | VPMD_F_GUEST_TSO4 | VPMD_F_GUEST_TSO6;
 	struct vpmd_conf conf = {
 		.nb_qpairs = 1,
 		.features = (packed ? VPMD_FEATURES_DEFAULT
@@ -203,7 +213,7 @@ out:
 usage:
 	fprintf(stderr,
 		"usage: vpmd_perf EAL -- -s SOCKET -m rx|tx [-l 60..1518] [-r split|packed] [-t S] "
-		"[-w S] [-b 1..%d] [-x HEXMASK]\n",
+		"[-w S] [-b 1..%d] [-x HEXMASK] [-o]\n",
 		VPMD_BURST_MAX);
 	ret = 2;
 	goto out;

@@ -4,18 +4,20 @@
 # dpdk-testpmd as the vhost-user backend (net_vhost), each under its own file prefix.
 #
 #   run-testpmd.sh -p PLUGIN [-q QUEUES] [-r split|packed] [-f io|macswap] [-t SECONDS]
+#                  [-o TX_OFFLOADS]
 #     Both sides forward (ours starts with `start tx_first`); after SECONDS ours stops and
 #     shows its xstats, then the backend stops. Checked: the ring layout vpmd chose, packets
 #     on every queue (rx_q<N>_packets), and that the counts agree: ours received <= the
-#     backend sent <= the backend received <= ours sent, and at least 1000 each way.
+#     backend sent <= the backend received <= ours sent, and at least 1000 each way; CSUM
+#     negotiated exactly when TX_OFFLOADS (testpmd --tx-offloads) asks for a checksum.
 #   run-testpmd.sh -p PLUGIN -b DEVARGS -e REGEX
 #     Bad devargs: testpmd (--nb-ports=1, no hugepages) must exit non-zero, and the driver
 #     must print exactly one line, matching REGEX.
 # exit: 0 pass, 1 fail, 77 when root, hugepages or dpdk-testpmd are missing.
 set -u
 
-plugin='' queues=1 ring=split fwd=io secs=3 bad='' expect=''
-while getopts p:q:r:f:t:b:e: opt; do
+plugin='' queues=1 ring=split fwd=io secs=3 bad='' expect='' txo=''
+while getopts p:q:r:f:t:b:e:o: opt; do
 	case $opt in
 	p) plugin=$OPTARG ;;
 	q) queues=$OPTARG ;;
@@ -24,6 +26,7 @@ while getopts p:q:r:f:t:b:e: opt; do
 	t) secs=$OPTARG ;;
 	b) bad=$OPTARG ;;
 	e) expect=$OPTARG ;;
+	o) txo=$OPTARG ;;
 	*) echo "usage: $0 -p PLUGIN [-q Q] [-r split|packed] [-f io|macswap] | -b DEVARGS -e RE" >&2
 	   exit 2 ;;
 	esac
@@ -99,7 +102,9 @@ while [ ! -S "$sock" ]; do
 done
 
 devargs="net_vpmd0,vhost-user=$sock,queues=$queues,packed=$packed"
-echo "ours:    dpdk-testpmd -d $plugin --vdev $devargs -- -i --forward-mode=$fwd"
+txargs=
+[ -n "$txo" ] && txargs="--tx-offloads=$txo"
+echo "ours:    dpdk-testpmd -d $plugin --vdev $devargs -- -i --forward-mode=$fwd $txargs"
 echo "backend: dpdk-testpmd --vdev net_vhost0,iface=$sock,queues=$queues"
 {
 	sleep 1
@@ -110,7 +115,7 @@ echo "backend: dpdk-testpmd --vdev net_vhost0,iface=$sock,queues=$queues"
 	echo "quit"
 } | "$testpmd" -l 0,1 --main-lcore 0 $common --iova-mode=va --file-prefix "${tag}me" \
 	-d "$plugin" --vdev "$devargs" -- -i --forward-mode="$fwd" --port-topology=loop \
-	--rxq="$queues" --txq="$queues" --total-num-mbufs=8192 >"$dir/me.log" 2>&1
+	--rxq="$queues" --txq="$queues" --total-num-mbufs=8192 $txargs >"$dir/me.log" 2>&1
 rc=$?
 kill -INT "$tp_pid"
 i=0
@@ -138,6 +143,14 @@ xstat() {
 
 [ $rc = 0 ] || { show; fail "our testpmd exited $rc"; }
 grep -aq "rx path: $ring" "$dir/me.log" || { show; fail "vpmd did not choose $ring rings"; }
+# CSUM makes the backend read every tx header: only when the application asked for it
+# (RTE_ETH_TX_OFFLOAD_UDP_CKSUM 0x4, TCP_CKSUM 0x8, TCP_TSO 0x20).
+want_csum=0
+[ -n "$txo" ] && [ $((txo & 0x2c)) != 0 ] && want_csum=1
+has_csum=0
+grep -aEq 'configured: .*features: (.* )?CSUM( |$)' "$dir/me.log" && has_csum=1
+[ $has_csum = $want_csum ] ||
+	{ show; fail "CSUM negotiated: $has_csum, tx offloads '${txo:-none}' ask for: $want_csum"; }
 my_rx=$(fwd_count "$dir/me.log" RX-packets)
 my_tx=$(fwd_count "$dir/me.log" TX-packets)
 tp_rx=$(fwd_count "$dir/tp.log" RX-packets)

@@ -37,14 +37,14 @@ struct mal_case {
 };
 
 static void
-malicious_rx(const struct vt_mode *m, const struct mal_case *c)
+malicious_rx(const struct vt_mode *m, const struct mal_case *c, unsigned int lead)
 {
 	static uint8_t frame[8192];
 	struct fake_vnet_cfg cfg;
 	struct vpmd_rxq_stats st;
 	struct rte_mbuf *pk[8];
 	struct vt_env e;
-	unsigned int got, want_good = c->good_first ? 1 : 0;
+	unsigned int got, want_good = c->good_first ? lead : 0;
 
 	vt_cfg_for(&cfg, m);
 	vt_env_up(&e, &cfg, m, 1, 128);
@@ -56,7 +56,7 @@ malicious_rx(const struct vt_mode *m, const struct mal_case *c)
 	assert_int_equal(vt_rx_all(e.rxq, pk, 5), 5);
 	for (unsigned int i = 0; i < 5; i++)
 		rte_pktmbuf_free(pk[i]);
-	if (c->good_first) {
+	for (unsigned int i = 0; c->good_first && i < lead; i++) {
 		vt_make_frame(frame, 100, 9);
 		assert_true(fake_rx_inject(e.f, 0, &vt_hdr0, frame, 100, false) > 0);
 	}
@@ -186,7 +186,10 @@ test_malicious_rx(void **state)
 		/* without MRG_RXBUF there is no GSO: every gso_type is bad, frames must fit */
 		if (!mrg && c->len > 1514)
 			continue;
-		malicious_rx(m, c);
+		/* the bad packet alone or after one good one (the per-packet loop), and as the
+		 * fourth of a burst (the four-at-once branch must hand it back untouched) */
+		malicious_rx(m, c, 1);
+		malicious_rx(m, c, 3);
 		ran++;
 	}
 	assert_true(ran >= 8);
