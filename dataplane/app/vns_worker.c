@@ -42,6 +42,7 @@ vns_queue_create(uint16_t queue_id, unsigned int lcore_id, const struct vns_port
 	q->lcore_id = (uint16_t)lcore_id;
 	q->pq = *pq;
 	q->stack = stack;
+	q->tx_stall_wait = rte_get_tsc_hz() / 1000 * VNS_TX_RETRY_MS;
 	return q;
 }
 
@@ -75,7 +76,7 @@ frames_bytes(struct rte_mbuf *const *pkts, uint16_t n)
 
 /* Send what the stack queued. Returns the number of frames the port took. */
 static inline uint16_t
-queue_flush(struct vns_queue *q)
+queue_flush(struct vns_queue *q, uint64_t now)
 {
 	struct vns_txbuf *tx = &q->tx;
 	uint16_t sent, left, done;
@@ -109,13 +110,18 @@ queue_flush(struct vns_queue *q)
 	if (sent != 0) {
 		q->tx_stalled_polls = 0;
 		q->tx_head_dropped = false;
-	} else if (++q->tx_stalled_polls >= VNS_TX_RETRY_POLLS) {
+	}
+	if (q->tx_stalled_polls++ == 0) {
+		q->tx_stall_tsc = now;
+	} else if (q->tx_stalled_polls >= VNS_TX_RETRY_POLLS &&
+		   now - q->tx_stall_tsc >= q->tx_stall_wait) {
 		/*
-		 * Nothing taken for VNS_TX_RETRY_POLLS polls. Either the device refuses the frame
-		 * at the head and stops there (net_tap does so for a frame above its MTU), or it
-		 * stopped taking frames at all (ring stuck, peer gone). Drop the head first, so one
-		 * bad frame does not hold back the ACKs behind it; if that does not unblock the
-		 * queue within another retry period, drop everything: never hold mbufs forever.
+		 * Nothing taken for VNS_TX_RETRY_POLLS polls and VNS_TX_RETRY_MS. Either the
+		 * device refuses the frame at the head and stops there (net_tap does so for a
+		 * frame above its MTU), or it stopped taking frames at all (ring stuck, peer
+		 * gone). Drop the head first, so one bad frame does not hold back the ACKs behind
+		 * it; if that does not unblock the queue within another retry period, drop
+		 * everything: never hold mbufs forever.
 		 */
 		uint16_t drop = q->tx_head_dropped ? left : 1;
 
@@ -123,6 +129,7 @@ queue_flush(struct vns_queue *q)
 		vns_counter_add(&q->stats.drop_tx_full, drop);
 		q->tx_head_dropped = drop == 1;
 		q->tx_stalled_polls = 0;
+		q->tx_stall_tsc = now;
 		done = drop;
 		left = (uint16_t)(left - drop);
 	}
@@ -146,7 +153,7 @@ queue_poll(struct vns_queue *q, uint64_t now)
 	}
 	vns_stack_poll(q->stack, now, &q->tx);
 	if (q->tx.n != 0)
-		nb_tx = queue_flush(q);
+		nb_tx = queue_flush(q, now);
 	vns_counter_add(&q->stats.polls, 1);
 	if ((nb_rx | nb_tx) != 0)
 		vns_counter_add(&q->stats.busy_polls, 1);

@@ -7,8 +7,11 @@
  * (when there are more queues than worker lcores). Per poll of a queue:
  *     rx burst (32) -> vns_stack_input -> vns_stack_poll -> tx burst of the tx buffer
  * Frames the port does not take stay at the head of the tx buffer and are retried on the next
- * polls; after VNS_TX_RETRY_POLLS polls without progress the head frame is freed and counted
- * (a device may refuse one bad frame and stop there), after another such period all of them.
+ * polls; after VNS_TX_RETRY_POLLS polls and VNS_TX_RETRY_MS without progress the head frame is
+ * freed and counted (a device may refuse one bad frame and stop there), after another such
+ * period all of them. Both bounds: a poll is a few microseconds, while a device whose backend
+ * thread is descheduled (QEMU's I/O thread on a busy host) takes nothing for milliseconds and
+ * then drains the ring; dropping then would cost the bulk sender a retransmission per frame.
  *
  * Concurrency: a vns_queue is written only by its lcore. Other threads (main lcore stats,
  * the telemetry thread) read its counters without locks: each counter is a naturally aligned
@@ -30,6 +33,7 @@
 #define VNS_RX_BURST 32
 /* Polls a partly sent tx buffer may wait for ring space before its frames are dropped. */
 #define VNS_TX_RETRY_POLLS 64
+#define VNS_TX_RETRY_MS    50
 /* Housekeeping period of a worker (broken-queue check). */
 #define VNS_HOUSEKEEPING_US 1000
 
@@ -54,8 +58,10 @@ struct vns_queue {
 	struct vns_queue_stats stats; /* own cache line(s): written by the loop only */
 	uint16_t queue_id;
 	uint16_t lcore_id;
-	uint16_t tx_stalled_polls;
-	bool tx_head_dropped; /* the last stall dropped only the head frame */
+	uint32_t tx_stalled_polls;
+	bool tx_head_dropped;   /* the last stall dropped only the head frame */
+	uint64_t tx_stall_tsc;  /* when the port last took a frame, or the stall began */
+	uint64_t tx_stall_wait; /* VNS_TX_RETRY_MS in TSC ticks */
 	bool broken;
 	struct vns_port_queue pq;
 	struct vns_stack *stack;
