@@ -230,6 +230,7 @@ setup_queues(struct vns_app *app, int socket, char *err, size_t errlen)
 			.tx_offloads = app->port->info.tx_offloads,
 			.mtu = app->port->info.mtu,
 			.max_senders = cfg->max_senders,
+			.tso_frame_max = app->port->info.tso_frame_max,
 			.send_window = cfg->send_window,
 			.services = services,
 			.nb_services = RTE_DIM(services),

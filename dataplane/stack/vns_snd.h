@@ -84,9 +84,10 @@ struct vns_snd_pool {
 	uint32_t *free_list; /* [max] */
 	uint32_t *ready;     /* [max]: senders with room, sent from by vns_snd_poll */
 	uint32_t nb_ready;
-	uint32_t wnd_cap; /* bytes in flight per sender at most (send-window) */
-	uint32_t tso_max; /* payload bytes per TSO segment; 0: the stack segments */
-	uint8_t *pat;     /* [2 * VNS_SND_PAT_LEN]: the pattern twice, read only */
+	uint32_t wnd_cap;       /* bytes in flight per sender at most (send-window) */
+	uint32_t tso_max;       /* payload bytes per TSO segment; 0: the stack segments */
+	uint32_t tso_frame_max; /* headers + tso_segsz at most */
+	uint8_t *pat;           /* [2 * VNS_SND_PAT_LEN]: the pattern twice, read only */
 	rte_iova_t pat_iova;
 	uint64_t *pat_sum; /* [VNS_SND_PAT_LEN + 1]: prefix sums of its 16-bit words */
 	struct rte_mbuf_ext_shared_info *shinfo;
