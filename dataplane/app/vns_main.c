@@ -327,8 +327,10 @@ app_teardown(struct vns_app *app)
 	vns_telemetry_detach();
 	if (app->pdump)
 		(void)rte_pdump_uninit();
-	if (app->port != NULL)
-		vns_port_stop(app->port);
+	/* The device may still hold transmitted mbufs until it is closed; some come from the
+	 * stacks' own pools (bulk senders), which go with the stacks: close it first. */
+	vns_port_close(app->port);
+	app->port = NULL;
 	for (uint16_t q = 0; q < VNS_MAX_QUEUES; q++) {
 		vns_queue_free(app->queues[q]);
 		if (app->stacks[q] != NULL)
@@ -336,7 +338,6 @@ app_teardown(struct vns_app *app)
 	}
 	if (app->shared != NULL)
 		vns_shared_free(app->shared);
-	vns_port_close(app->port);
 	rte_mempool_free(app->pool);
 }
 
