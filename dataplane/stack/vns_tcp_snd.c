@@ -660,6 +660,7 @@ vns_snd_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 	uint32_t edge = f->snd_una + f->snd_wnd;
 	uint32_t seg_cap = p->tso_max != 0 ? p->tso_max : s->seg_max;
 	bool recovery = (s->flags & VNS_SNDF_RECOVERY) != 0;
+	uint32_t burst = 0;
 
 	if (unlikely(f->flags & VNS_FF_DEAD))
 		return;
@@ -669,7 +670,7 @@ vns_snd_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 		uint64_t left = s->limit - s->sent;
 		bool rtx;
 
-		if (tx->n >= VNS_TXBUF_MAX - VNS_SND_TXBUF_KEEP) {
+		if (tx->n >= VNS_TXBUF_MAX - VNS_SND_TXBUF_KEEP || burst >= VNS_SND_BURST_BYTES) {
 			ready_add(st, f);
 			break;
 		}
@@ -720,6 +721,7 @@ vns_snd_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 			break;
 		}
 		pipe += len;
+		burst += len;
 		if (rtx) {
 			s->retrans_segs++;
 			VNS_STAT_INC(st, bulk_retrans);
