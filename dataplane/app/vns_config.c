@@ -100,8 +100,8 @@ enum vns_opt_val {
 	  NULL, "4096", "TCP flows per queue")                                                     \
 	X(MAX_SENDERS, "max-senders", "net", "N", VNS_VAL_UINT, VNS_CFG_FIELD(max_senders), 1,     \
 	  65536, "off", "64",                                                                      \
-	  "TCP bulk senders per queue (iperf3 -R and --bidir streams), at most max-flows; off: "   \
-	  "the sink never sends in bulk and reserves no memory for it")                            \
+	  "TCP bulk senders per queue (iperf3 -R and --bidir streams), at most max-flows; off "    \
+	  "reserves no memory for them")                                                           \
 	X(SEND_WINDOW, "send-window", "net", "BYTES", VNS_VAL_UINT, VNS_CFG_FIELD(send_window),    \
 	  65536, 1073741824, NULL, "4194304", "bytes in flight per bulk sender at most")           \
 	X(IPERF_PORT, "iperf-port", "services", "PORT", VNS_VAL_TCP_PORT,                          \

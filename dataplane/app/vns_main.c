@@ -244,6 +244,7 @@ setup_queues(struct vns_app *app, int socket, char *err, size_t errlen)
 			.tx_offloads = app->port->info.tx_offloads,
 			.mtu = app->port->info.mtu,
 			.max_senders = cfg->max_senders,
+			.tso_frame_max = app->port->info.tso_frame_max,
 			.send_window = cfg->send_window,
 			.services = services,
 			.nb_services = (uint8_t)(cfg->client ? RTE_DIM(services)
@@ -341,8 +342,10 @@ app_teardown(struct vns_app *app)
 	vns_telemetry_detach();
 	if (app->pdump)
 		(void)rte_pdump_uninit();
-	if (app->port != NULL)
-		vns_port_stop(app->port);
+	/* The device may still hold transmitted mbufs until it is closed; some come from the
+	 * stacks' own pools (bulk senders), which go with the stacks: close it first. */
+	vns_port_close(app->port);
+	app->port = NULL;
 	for (uint16_t q = 0; q < VNS_MAX_QUEUES; q++) {
 		vns_queue_free(app->queues[q]);
 		if (app->stacks[q] != NULL)
@@ -350,7 +353,6 @@ app_teardown(struct vns_app *app)
 	}
 	if (app->shared != NULL)
 		vns_shared_free(app->shared);
-	vns_port_close(app->port);
 	rte_mempool_free(app->pool);
 }
 

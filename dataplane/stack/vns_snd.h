@@ -39,7 +39,11 @@ struct vns_txbuf;
 #define VNS_SND_RTX_MAX     15       /* back-offs without progress before the connection is reset */
 #define VNS_SND_PAT_LEN     65536    /* the pattern's period: a power of two (sequence wrap) */
 #define VNS_SND_TXBUF_KEEP  16       /* tx buffer slots a sender leaves for ACKs and replies */
-#define VNS_SND_POOL_MBUFS  8192     /* header and attach mbufs per stack */
+/* Payload bytes one sender queues per output call at most; the rest goes on the next poll.
+ * Without it one ACK could put a whole 4 MB window into one burst, which a net_tap (no
+ * back-pressure: the kernel drops at its backlog) or a short device ring turns into loss. */
+#define VNS_SND_BURST_BYTES (256u << 10)
+#define VNS_SND_POOL_MBUFS  8192 /* header and attach mbufs per stack */
 
 #define VNS_SNDF_READY     (1u << 0) /* on the stack's ready list */
 #define VNS_SNDF_RECOVERY  (1u << 1) /* RFC 6675 loss recovery */
@@ -84,9 +88,10 @@ struct vns_snd_pool {
 	uint32_t *free_list; /* [max] */
 	uint32_t *ready;     /* [max]: senders with room, sent from by vns_snd_poll */
 	uint32_t nb_ready;
-	uint32_t wnd_cap; /* bytes in flight per sender at most (send-window) */
-	uint32_t tso_max; /* payload bytes per TSO segment; 0: the stack segments */
-	uint8_t *pat;     /* [2 * VNS_SND_PAT_LEN]: the pattern twice, read only */
+	uint32_t wnd_cap;       /* bytes in flight per sender at most (send-window) */
+	uint32_t tso_max;       /* payload bytes per TSO segment; 0: the stack segments */
+	uint32_t tso_frame_max; /* headers + tso_segsz at most */
+	uint8_t *pat;           /* [2 * VNS_SND_PAT_LEN]: the pattern twice, read only */
 	rte_iova_t pat_iova;
 	uint64_t *pat_sum; /* [VNS_SND_PAT_LEN + 1]: prefix sums of its 16-bit words */
 	struct rte_mbuf_ext_shared_info *shinfo;

@@ -82,6 +82,10 @@ struct vns_stack_conf {
 	 * the bytes each may have in flight at most (0: VNS_SEND_WINDOW_DEFAULT). */
 	uint32_t max_senders;
 	uint32_t send_window;
+	/* With VNS_TXOFF_TCP_TSO: the largest frame (headers + one segment) the device cuts,
+	 * 0: the MTU plus the Ethernet header. DPDK 22.11's net_tap counts the Ethernet header
+	 * against its MTU. */
+	uint16_t tso_frame_max;
 	/* The services, at most 8 on distinct ports, copied by vns_stack_create(); every stack
 	 * of one vns_shared binds the same services in the same order. A port no service is
 	 * bound to answers SYNs with a RST. */

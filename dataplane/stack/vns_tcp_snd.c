@@ -145,6 +145,10 @@ vns_snd_pool_init(struct vns_stack *st, const struct vns_stack_conf *conf, int s
 	    (conf->tx_offloads & (VNS_TXOFF_TCP_CKSUM | VNS_TXOFF_IPV4_CKSUM)) ==
 		    (VNS_TXOFF_TCP_CKSUM | VNS_TXOFF_IPV4_CKSUM))
 		p->tso_max = VNS_SND_TSO_MAX;
+	p->tso_frame_max = conf->tso_frame_max != 0
+				   ? conf->tso_frame_max
+				   : (uint32_t)(conf->mtu != 0 ? conf->mtu : 1500) +
+					     RTE_ETHER_HDR_LEN;
 	return 0;
 }
 
@@ -570,7 +574,7 @@ send_seg(struct vns_stack *st, struct vns_flow *f, struct vns_snd *s, uint32_t s
 		 * pseudo-header sum without the length. */
 		h->ol_flags |= RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_TCP_CKSUM |
 			       RTE_MBUF_F_TX_IP_CKSUM;
-		h->tso_segsz = s->seg_max;
+		h->tso_segsz = (uint16_t)RTE_MIN((uint32_t)s->seg_max, p->tso_frame_max - hlen);
 		th->cksum = vns_csum_phdr(f->peer_ip, st->conf.ip, 0);
 	} else {
 		if (st->conf.tx_offloads & VNS_TXOFF_IPV4_CKSUM)
@@ -656,6 +660,7 @@ vns_snd_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 	uint32_t edge = f->snd_una + f->snd_wnd;
 	uint32_t seg_cap = p->tso_max != 0 ? p->tso_max : s->seg_max;
 	bool recovery = (s->flags & VNS_SNDF_RECOVERY) != 0;
+	uint32_t burst = 0;
 
 	if (unlikely(f->flags & VNS_FF_DEAD))
 		return;
@@ -665,7 +670,7 @@ vns_snd_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 		uint64_t left = s->limit - s->sent;
 		bool rtx;
 
-		if (tx->n >= VNS_TXBUF_MAX - VNS_SND_TXBUF_KEEP) {
+		if (tx->n >= VNS_TXBUF_MAX - VNS_SND_TXBUF_KEEP || burst >= VNS_SND_BURST_BYTES) {
 			ready_add(st, f);
 			break;
 		}
@@ -716,6 +721,7 @@ vns_snd_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 			break;
 		}
 		pipe += len;
+		burst += len;
 		if (rtx) {
 			s->retrans_segs++;
 			VNS_STAT_INC(st, bulk_retrans);

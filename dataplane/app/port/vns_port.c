@@ -239,6 +239,9 @@ vns_port_setup(struct vns_port *p, const struct vns_port_conf *pc, uint16_t nb_q
 		p->info.tx_offloads |= VNS_TXOFF_TCP_TSO;
 	if ((p->tx_offloads & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0)
 		p->info.tx_offloads |= VNS_TXOFF_MULTI_SEGS;
+	/* DPDK 22.11's net_tap refuses a TSO frame whose l2 + l3 + l4 + tso_segsz exceeds its
+	 * MTU (Ethernet header included) and stops its burst there. */
+	p->info.tso_frame_max = strcmp(p->driver, "net_tap") == 0 ? p->info.mtu : 0;
 	p->conf = *pc;
 	/* The stacks answer for the device's own address unless told another; a driver may
 	 * learn it only once the device runs (net_vpmd reads it from the device then): run it

@@ -67,8 +67,9 @@ struct vns_port_info {
 	char name[64]; /* "ethdev 0 net_vpmd0 (net_vpmd)" */
 	struct rte_ether_addr mac;
 	uint16_t mtu;
-	uint16_t max_queues;  /* queue pairs the device offers */
-	uint32_t tx_offloads; /* VNS_TXOFF_* (vns_stack.h) enabled by vns_port_setup() */
+	uint16_t max_queues;    /* queue pairs the device offers */
+	uint32_t tx_offloads;   /* VNS_TXOFF_* (vns_stack.h) enabled by vns_port_setup() */
+	uint16_t tso_frame_max; /* vns_stack_conf's: 0, or what the driver needs */
 };
 
 struct vns_port_link {

@@ -6,7 +6,8 @@
 #     the client's receiver bytes are at most what vnetsink reports as sent (iperf3 3.12's
 #     client stops counting at its own TEST_END while vnetsink sends until it reads it), what
 #     vnetsink reports is its test record's count and the bytes its stack sent for the first
-#     time, and every one of them was acknowledged by the end (stack bulk_bytes_acked);
+#     time, and the client's count is at most what it acknowledged (stack bulk_bytes_acked),
+#     which is at most what was sent (the client may close with the last bytes in flight);
 #   - in --bidir the client's sent bytes are at least what vnetsink counted received;
 #   - -R through 1 % and 5 % loss on the data path (vnetsink -> client: the client sits behind
 #     a veth pair routed by the tap's namespace, and tools/impair drops on the veth's egress)
@@ -62,30 +63,29 @@ ip netns exec "$CNS" ping -c 1 -W 3 "$SINK_IP" >/dev/null 2>&1 ||
 	ip netns exec "$CNS" ping -c 2 -W 3 "$SINK_IP" >/dev/null 2>&1 ||
 	fail "vnetsink does not answer ping through the routed veth"
 
-tests_done=0
-sent_before=0
 
 # run NAME NETNS IPERF3-ARGS...: one test; checks the byte relations on both ends.
 run() {
-	local name=$1 ns=$2 rx tx got sent acked retr rtx idx rev_rx rev_tx fwd_rx fwd_tx
+	local name=$1 ns=$2 rx tx got sent acked retr rtx idx rev_rx rev_tx fwd_rx fwd_tx sent0 acked0
 	shift 2
+	# Each test's own: its record and the stack's counters from here.
+	idx=$(sink_json snd "len(j['iperf3_tests'])")
+	sent0=$(sink_json snd "j['totals']['stack_bulk_bytes']")
+	acked0=$(sink_json snd "j['totals']['stack_bulk_bytes_acked']")
 	if ! ip netns exec "$ns" timeout $((T + 40)) iperf3 -c "$SINK_IP" -t "$T" --json "$@" \
 		>"$TMP/$name.json" 2>"$TMP/$name.err"; then
 		fail "$name: iperf3 $* did not complete: $(json "$TMP/$name.json" 'j.get("error")' 2>/dev/null) $(head -c 300 "$TMP/$name.err")"
 		return
 	fi
-	tests_done=$((tests_done + 1))
-	idx=$((tests_done - 1))
-	if ! sink_wait_json snd "len(j['iperf3_tests']) >= $tests_done" 20; then
+	if ! sink_wait_json snd "len(j['iperf3_tests']) > $idx" 20; then
 		fail "$name: no iperf3 test record in vnetsink's stats"
 		return
 	fi
-	# Everything vnetsink sent is acknowledged once the client has drained and closed.
-	sink_wait_json snd "j['totals']['stack_bulk_bytes_acked'] == j['totals']['stack_bulk_bytes'] and j['totals']['flows'] == j['totals']['time_wait']" 20
+	# The stats file is rewritten every second: let it catch up with the test's end.
+	sleep 1.2
 	got=$(sink_json snd "j['iperf3_tests'][$idx]['bytes']")
-	sent=$(($(sink_json snd "j['totals']['stack_bulk_bytes']") - sent_before))
-	acked=$(sink_json snd "j['totals']['stack_bulk_bytes_acked']")
-	sent_before=$((sent_before + sent))
+	sent=$(($(sink_json snd "j['totals']['stack_bulk_bytes']") - sent0))
+	acked=$(($(sink_json snd "j['totals']['stack_bulk_bytes_acked']") - acked0))
 	rtx=$(sink_json snd "j['totals']['stack_bulk_retrans']")
 	if [[ " $* " == *" --bidir "* ]]; then
 		# client -> vnetsink: sum_sent (client wrote) >= sum_received (vnetsink counted);
@@ -94,23 +94,23 @@ run() {
 		fwd_rx=$(json "$TMP/$name.json" 'j["end"]["sum_received"]["bytes"]')
 		rev_tx=$(json "$TMP/$name.json" 'j["end"]["sum_sent_bidir_reverse"]["bytes"]')
 		rev_rx=$(json "$TMP/$name.json" 'j["end"]["sum_received_bidir_reverse"]["bytes"]')
-		if [ "$rev_tx" = "$sent" ] && [ "$acked" = "$sent_before" ] && [ "$rev_rx" -gt 0 ] &&
-			[ "$rev_rx" -le "$rev_tx" ] && [ "$fwd_rx" -gt 0 ] && [ "$fwd_rx" -le "$fwd_tx" ] &&
+		if [ "$rev_tx" = "$sent" ] && [ "$rev_rx" -gt 0 ] && [ "$rev_rx" -le "$acked" ] &&
+			[ "$acked" -le "$rev_tx" ] && [ "$fwd_rx" -gt 0 ] && [ "$fwd_rx" -le "$fwd_tx" ] &&
 			[ "$got" = "$((fwd_rx + rev_tx))" ]; then
-			echo "ok: $name: vnetsink sent $rev_tx (all acknowledged), the client read $rev_rx; the client sent $fwd_tx, vnetsink counted $fwd_rx; record $got"
+			echo "ok: $name: vnetsink sent $rev_tx, $acked acknowledged, the client read $rev_rx; the client sent $fwd_tx, vnetsink counted $fwd_rx; record $got"
 		else
-			fail "$name: vnetsink sent $sent (acked $acked of $sent_before), reported $rev_tx, client read $rev_rx; client sent $fwd_tx, vnetsink counted $fwd_rx; record $got"
+			fail "$name: vnetsink sent $sent (acked $acked), reported $rev_tx, client read $rev_rx; client sent $fwd_tx, vnetsink counted $fwd_rx; record $got"
 		fi
 		return
 	fi
 	rx=$(json "$TMP/$name.json" 'j["end"]["sum_received"]["bytes"]')
 	tx=$(json "$TMP/$name.json" 'j["end"]["sum_sent"]["bytes"]')
 	retr=$(json "$TMP/$name.json" 'j["end"]["sum_sent"].get("retransmits")')
-	if [ "$tx" = "$got" ] && [ "$tx" = "$sent" ] && [ "$acked" = "$sent_before" ] &&
-		[ "$rx" -gt 0 ] && [ "$rx" -le "$tx" ]; then
-		echo "ok: $name: vnetsink sent $tx (== its record and its stack's first-time bytes, all acknowledged), the client read $rx while running; $(json "$TMP/$name.json" 'round(j["end"]["sum_received"]["bits_per_second"] / 1e9, 3)') Gbit/s, $retr retransmits reported (stack total $rtx)"
+	if [ "$tx" = "$got" ] && [ "$tx" = "$sent" ] && [ "$rx" -gt 0 ] && [ "$rx" -le "$acked" ] &&
+		[ "$acked" -le "$tx" ]; then
+		echo "ok: $name: vnetsink sent $tx (== its record and its stack's first-time bytes; $acked acknowledged), the client read $rx while running; $(json "$TMP/$name.json" 'round(j["end"]["sum_received"]["bits_per_second"] / 1e9, 3)') Gbit/s, $retr retransmits reported (stack total $rtx)"
 	else
-		fail "$name: client read $rx, vnetsink reported $tx, recorded $got, its stack sent $sent (acked $acked of $sent_before)"
+		fail "$name: client read $rx, vnetsink reported $tx, recorded $got, its stack sent $sent (acked $acked)"
 	fi
 }
 
@@ -144,7 +144,8 @@ else
 	fail "pool in use $(sink_pool_in_use snd) (idle $idle), flows $(sink_json snd "j['totals']['flows']")"
 fi
 sink_stop || fail "vnetsink did not exit cleanly"
-for c in bad_ack_beyond bad_wnd bad_sack; do
+# (bad_wnd is not checked: a Linux receiver may retract its right edge by a scale unit.)
+for c in bad_ack_beyond bad_sack; do
 	v=$(sink_json snd "j['totals']['stack_$c']")
 	[ "$v" = 0 ] || fail "stack_$c is $v against a Linux client"
 done

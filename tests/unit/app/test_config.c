@@ -153,6 +153,14 @@ test_good_values(void **state)
 	assert_string_equal(cfg.stats_json, "/tmp/s.json");
 	assert_int_equal(cfg.packed, VNS_PACKED_OFF);
 	assert_int_equal(cfg.max_flows, 64);
+	assert_int_equal(cfg.max_senders, 64); /* the defaults */
+	assert_int_equal(cfg.send_window, 4u << 20);
+	assert_int_equal(parse_str(&cfg, "--port ethdev:0 --max-senders 0 --send-window 65536"),
+			 VNS_CONFIG_OK);
+	assert_int_equal(cfg.max_senders, 0);
+	assert_int_equal(cfg.send_window, 65536);
+	assert_int_equal(parse_str(&cfg, "--port ethdev:0 --max-senders 8"), VNS_CONFIG_OK);
+	assert_int_equal(cfg.max_senders, 8);
 
 	/* An address without /LEN keeps the default prefix. */
 	assert_int_equal(parse_str(&cfg, "--port ethdev:0 --ip 198.18.5.5"), VNS_CONFIG_OK);
@@ -306,6 +314,10 @@ test_bad_values(void **state)
 		{ "--port ethdev:0 --sha256=perhaps", "--sha256" },
 		{ "--port ethdev:0 --discard-port 0 --sha256", "--sha256" },
 		{ "--port ethdev:0 --max-flows 1", "--max-flows" },
+		{ "--port ethdev:0 --max-senders 65537", "--max-senders" },
+		{ "--port ethdev:0 --max-senders -1", "--max-senders" },
+		{ "--port ethdev:0 --send-window 1000", "--send-window" },
+		{ "--port ethdev:0 --send-window 2000000000", "--send-window" },
 		{ "--port ethdev:0 --help=yes", "--help" },
 		{ "--port ethdev:0 --frobnicate 3", "--frobnicate" },
 		{ "--port ethdev:0 stray", "stray" },

@@ -543,6 +543,36 @@ test_tso_sizes(void **state)
 	assert_int_equal(mismatches, 0);
 }
 
+/* One output call queues VNS_SND_BURST_BYTES at most; the rest follows on the next poll. */
+static void
+test_burst_cap(void **state)
+{
+	struct tc c;
+	struct rx r;
+	const uint32_t txo = VNS_TXOFF_TCP_TSO | VNS_TXOFF_TCP_CKSUM | VNS_TXOFF_IPV4_CKSUM;
+
+	(void)state;
+	open_bulk(4, txo, VNS_CONN_BULK_UNLIMITED);
+	connect_client(&c, 40017, 1);
+	take(&c, &r);
+	for (int i = 0; i < 200 && info().cwnd < 600000; i++) {
+		ack(&c, c.srv_iss + 1 + (uint32_t)info().bulk_sent);
+		take(&c, &r);
+		h_poll(&H);
+		take(&c, &r);
+		h_clear(&H);
+	}
+	assert_true(info().cwnd >= 600000);
+	ack(&c, c.srv_iss + 1 + (uint32_t)info().bulk_sent);
+	take(&c, &r);
+	assert_true(r.bytes >= 200000);
+	assert_true(r.bytes <= (256u << 10) + 65535);
+	h_poll(&H);
+	take(&c, &r);
+	assert_true(r.bytes > 0);
+	assert_int_equal(mismatches, 0);
+}
+
 static void
 test_mss_segmentation(void **state)
 {
@@ -685,6 +715,7 @@ main(void)
 		cmocka_unit_test_teardown(test_zero_window_unanswered, teardown),
 		cmocka_unit_test_teardown(test_tso_sizes, teardown),
 		cmocka_unit_test_teardown(test_mss_segmentation, teardown),
+		cmocka_unit_test_teardown(test_burst_cap, teardown),
 		cmocka_unit_test_teardown(test_hostile_acks, teardown),
 		cmocka_unit_test_teardown(test_pool_exhaustion, teardown),
 		cmocka_unit_test_teardown(test_no_senders, teardown),
