@@ -1266,6 +1266,11 @@ ip3_msg(struct vns_svc *svc, const struct vns_msg *msg)
 		    ic->counting == IP3_COUNT_DONE)
 			return;
 		stream_final(svc, c, msg->from_queue);
+		/* iperf3 3.12's server closes its streams at TEST_END, and its -R client waits
+		 * for their end before it reads the control connection again: our FIN follows
+		 * the bulk's last byte. */
+		if (ic->role == IP3_ROLE_SENDER)
+			vns_conn_close(svc, c);
 		return;
 	case IP3_MSG_TEST_ABORT:
 		if (ic == NULL || !is_stream(ic) || ic->test_gen != b.test_gen)

@@ -77,8 +77,9 @@ counter() {
 }
 
 # run NAME P ARGS...: one UDP test; checks the client's receiver figures against vnetsink's.
-# With LOSSY=1 loss is expected: the lost count must be the client's sent less what
-# vnetsink's stack delivered.
+# With LOSSY=1 loss is likely (the rate is above what net_tap delivers on a loaded host) but
+# not required (an idle host may keep up): the lost count must be the client's packets less
+# what vnetsink's stack delivered.
 tests_done=0
 prev_dgrams=0
 prev_stray=0
@@ -113,7 +114,7 @@ run() {
 	if [ "${LOSSY:-0}" = 1 ]; then
 		# iperf3's receiver counts the highest number seen as packets; what is missing
 		# below it is lost: delivered = packets - lost (no reordering on a tap).
-		if [ "$rx_b" != "$got" ] || [ "$lost" -le 0 ] || [ $((rx_pk - lost)) != "$dgrams" ]; then
+		if [ "$rx_b" != "$got" ] || [ "$lost" -lt 0 ] || [ $((rx_pk - lost)) != "$dgrams" ]; then
 			fail "iperf3 $name: client receiver packets $rx_pk lost $lost (sent $tx_pk); vnetsink delivered $dgrams datagrams, counted $got bytes (client $rx_b)"
 		else
 			echo "ok: iperf3 $name: lost $lost of $rx_pk ($(json "$TMP/$name.json" 'round(j["end"]["sum_received"]["lost_percent"], 2)') %) == packets - vnetsink's $dgrams delivered; sent $tx_pk, jitter $jit ms"
