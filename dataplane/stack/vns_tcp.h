@@ -8,6 +8,7 @@
 #ifndef VNS_TCP_H
 #define VNS_TCP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_ether.h>
@@ -85,6 +86,81 @@ struct vns_tcp_seg {
 	uint32_t payload_len;
 };
 
+/*
+ * The next option of th (RFC 9293 §3.1) from byte *i of the options: its kind, its bytes
+ * (kind and length included) and its length. false at the end, at EOL or at a malformed
+ * length: what was read before stands. The caller checked data_off >= 5 (vns_eth.c).
+ */
+static inline bool
+vns_tcp_opt_next(const struct rte_tcp_hdr *th, uint32_t *i, uint8_t *kind, const uint8_t **opt,
+		 uint8_t *olen)
+{
+	const uint8_t *p = (const uint8_t *)(th + 1);
+	uint32_t len = (uint32_t)(th->data_off >> 4) * 4 - sizeof(*th);
+
+	while (*i < len) {
+		uint8_t k = p[*i], l;
+
+		if (k == VNS_TCP_OPT_EOL)
+			return false;
+		if (k == VNS_TCP_OPT_NOP) {
+			(*i)++;
+			continue;
+		}
+		if (*i + 1 >= len)
+			return false;
+		l = p[*i + 1];
+		if (l < 2 || *i + l > len)
+			return false;
+		*kind = k;
+		*opt = p + *i;
+		*olen = l;
+		*i += l;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The Ethernet, IPv4 (DF, no options, checksum 0) and TCP headers of a segment we send into
+ * frame; thl is the TCP header with its options, tcp_len that plus the payload. The TCP
+ * checksum and the options are the caller's. Returns the TCP header.
+ */
+static inline struct rte_tcp_hdr *
+vns_tcp_hdrs_write(void *frame, const struct rte_ether_addr *smac,
+		   const struct rte_ether_addr *dmac, rte_be32_t sip, rte_be32_t dip,
+		   rte_be16_t sport, rte_be16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
+		   uint16_t win, uint32_t thl, uint32_t tcp_len)
+{
+	struct rte_ether_hdr *eh = frame;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+
+	eh->dst_addr = *dmac;
+	eh->src_addr = *smac;
+	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->type_of_service = 0;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + tcp_len));
+	ip->packet_id = 0;
+	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = VNS_IPV4_TTL;
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->hdr_checksum = 0;
+	ip->src_addr = sip;
+	ip->dst_addr = dip;
+	th->src_port = sport;
+	th->dst_port = dport;
+	th->sent_seq = rte_cpu_to_be_32(seq);
+	th->recv_ack = rte_cpu_to_be_32(ack);
+	th->data_off = (uint8_t)((thl / 4) << 4);
+	th->tcp_flags = flags;
+	th->rx_win = rte_cpu_to_be_16(win);
+	th->cksum = 0;
+	th->tcp_urp = 0;
+	return th;
+}
+
 /* vns_tcp_in.c */
 void vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tcp_seg *seg,
 		   struct vns_txbuf *tx);
@@ -117,6 +193,8 @@ void vns_tcp_queue_fin(struct vns_flow *f);
 void vns_tcp_set_sndbuf(struct vns_flow *f, uint8_t *buf, uint32_t cap);
 void vns_tcp_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx);
 uint32_t vns_tcp_ts_now(const struct vns_stack *st);
+/* Our timestamps option (NOP NOP TS, VNS_TCP_OPT_LEN_TS_OUT bytes) at o; returns its length. */
+uint32_t vns_tcp_put_ts(const struct vns_stack *st, const struct vns_flow *f, uint8_t *o);
 int vns_tcp_retransmit(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx);
 
 #endif /* VNS_TCP_H */

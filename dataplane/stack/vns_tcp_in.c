@@ -71,36 +71,23 @@ struct tcp_opts {
 static void
 parse_opts(const struct rte_tcp_hdr *th, struct tcp_opts *o)
 {
-	const uint8_t *p = (const uint8_t *)(th + 1);
-	uint32_t len = (uint32_t)(th->data_off >> 4) * 4 - sizeof(*th);
+	const uint8_t *p;
 	uint32_t i = 0;
+	uint8_t kind, olen;
 
 	memset(o, 0, sizeof(*o));
-	while (i < len) {
-		uint8_t kind = p[i], olen;
-
-		if (kind == VNS_TCP_OPT_EOL)
-			break;
-		if (kind == VNS_TCP_OPT_NOP) {
-			i++;
-			continue;
-		}
-		if (i + 1 >= len)
-			break;
-		olen = p[i + 1];
-		if (olen < 2 || i + olen > len)
-			break;
+	while (vns_tcp_opt_next(th, &i, &kind, &p, &olen)) {
 		switch (kind) {
 		case VNS_TCP_OPT_MSS:
 			if (olen == VNS_TCP_OPT_LEN_MSS) {
 				o->has_mss = true;
-				o->mss = (uint16_t)(p[i + 2] << 8 | p[i + 3]);
+				o->mss = (uint16_t)(p[2] << 8 | p[3]);
 			}
 			break;
 		case VNS_TCP_OPT_WS:
 			if (olen == VNS_TCP_OPT_LEN_WS) {
 				o->has_ws = true;
-				o->ws = p[i + 2];
+				o->ws = p[2];
 			}
 			break;
 		case VNS_TCP_OPT_SACK_PERM:
@@ -110,16 +97,15 @@ parse_opts(const struct rte_tcp_hdr *th, struct tcp_opts *o)
 		case VNS_TCP_OPT_TS:
 			if (olen == VNS_TCP_OPT_LEN_TS) {
 				o->has_ts = true;
-				o->tsval = (uint32_t)p[i + 2] << 24 | (uint32_t)p[i + 3] << 16 |
-					   (uint32_t)p[i + 4] << 8 | p[i + 5];
-				o->tsecr = (uint32_t)p[i + 6] << 24 | (uint32_t)p[i + 7] << 16 |
-					   (uint32_t)p[i + 8] << 8 | p[i + 9];
+				o->tsval = (uint32_t)p[2] << 24 | (uint32_t)p[3] << 16 |
+					   (uint32_t)p[4] << 8 | p[5];
+				o->tsecr = (uint32_t)p[6] << 24 | (uint32_t)p[7] << 16 |
+					   (uint32_t)p[8] << 8 | p[9];
 			}
 			break;
 		default:
 			break;
 		}
-		i += olen;
 	}
 }
 

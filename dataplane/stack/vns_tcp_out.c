@@ -49,31 +49,9 @@ build(struct vns_stack *st, const struct rte_ether_addr *dmac, rte_be32_t dip, r
 		VNS_STAT_INC(st, drop_nombuf);
 		return NULL;
 	}
-	eh = (struct rte_ether_hdr *)p;
-	eh->dst_addr = *dmac;
-	eh->src_addr = st->conf.mac;
-	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	ip = (struct rte_ipv4_hdr *)(eh + 1);
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->type_of_service = 0;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + tcp_len));
-	ip->packet_id = 0;
-	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
-	ip->time_to_live = VNS_IPV4_TTL;
-	ip->next_proto_id = IPPROTO_TCP;
-	ip->hdr_checksum = 0;
-	ip->src_addr = st->conf.ip;
-	ip->dst_addr = dip;
-	th = (struct rte_tcp_hdr *)(ip + 1);
-	th->src_port = sport;
-	th->dst_port = dport;
-	th->sent_seq = rte_cpu_to_be_32(seq);
-	th->recv_ack = rte_cpu_to_be_32(ack);
-	th->data_off = (uint8_t)(((sizeof(*th) + optlen) / 4) << 4);
-	th->tcp_flags = flags;
-	th->rx_win = rte_cpu_to_be_16(win);
-	th->cksum = 0;
-	th->tcp_urp = 0;
+	th = vns_tcp_hdrs_write(p, &st->conf.mac, dmac, st->conf.ip, dip, sport, dport, seq, ack,
+				flags, win, (uint32_t)sizeof(*th) + optlen, tcp_len);
+	ip = (struct rte_ipv4_hdr *)th - 1;
 	if (optlen)
 		memcpy(th + 1, opt, optlen);
 	if (dlen)
@@ -99,8 +77,8 @@ build(struct vns_stack *st, const struct rte_ether_addr *dmac, rte_be32_t dip, r
 	return m;
 }
 
-static uint32_t
-put_ts(const struct vns_stack *st, const struct vns_flow *f, uint8_t *o)
+uint32_t
+vns_tcp_put_ts(const struct vns_stack *st, const struct vns_flow *f, uint8_t *o)
 {
 	uint32_t v = rte_cpu_to_be_32(vns_tcp_ts_now(st) + f->ts_off);
 	uint32_t e = rte_cpu_to_be_32(f->ts_recent);
@@ -197,7 +175,7 @@ send_flow_seg(struct vns_stack *st, struct vns_flow *f, uint32_t seq, uint8_t fl
 	struct rte_mbuf *m;
 
 	if (f->flags & VNS_FF_TS)
-		optlen += put_ts(st, f, opt);
+		optlen += vns_tcp_put_ts(st, f, opt);
 	if ((f->flags & VNS_FF_SACK) && (f->n_ooo > 0 || (f->flags & VNS_FF_DSACK)))
 		optlen += put_sack(f, opt + optlen,
 				   (f->flags & VNS_FF_TS) ? VNS_TCP_SACK_BLOCKS_TS
@@ -241,7 +219,7 @@ vns_tcp_send_synack(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *
 		opt[n++] = VNS_TCP_OPT_LEN_SACK_PERM;
 	}
 	if (f->flags & VNS_FF_TS)
-		n += put_ts(st, f, opt + n);
+		n += vns_tcp_put_ts(st, f, opt + n);
 	if (f->flags & VNS_FF_WS) {
 		opt[n++] = VNS_TCP_OPT_NOP;
 		opt[n++] = VNS_TCP_OPT_WS;

@@ -519,42 +519,12 @@ send_seg(struct vns_stack *st, struct vns_flow *f, struct vns_snd *s, uint32_t s
 		}
 	}
 	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(h, (uint16_t)hlen);
-	eh->dst_addr = f->peer_mac;
-	eh->src_addr = st->conf.mac;
-	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	th = vns_tcp_hdrs_write(eh, &st->conf.mac, &f->peer_mac, st->conf.ip, f->peer_ip,
+				f->local_port, f->peer_port, seq, f->rcv_nxt,
+				flags | RTE_TCP_ACK_FLAG, VNS_TCP_WND_MAX, thl, tcp_len);
 	ip = (struct rte_ipv4_hdr *)(eh + 1);
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->type_of_service = 0;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + tcp_len));
-	ip->packet_id = 0;
-	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
-	ip->time_to_live = VNS_IPV4_TTL;
-	ip->next_proto_id = IPPROTO_TCP;
-	ip->hdr_checksum = 0;
-	ip->src_addr = st->conf.ip;
-	ip->dst_addr = f->peer_ip;
-	th = (struct rte_tcp_hdr *)(ip + 1);
-	th->src_port = f->local_port;
-	th->dst_port = f->peer_port;
-	th->sent_seq = rte_cpu_to_be_32(seq);
-	th->recv_ack = rte_cpu_to_be_32(f->rcv_nxt);
-	th->data_off = (uint8_t)((thl / 4) << 4);
-	th->tcp_flags = flags | RTE_TCP_ACK_FLAG;
-	th->rx_win = rte_cpu_to_be_16(VNS_TCP_WND_MAX);
-	th->cksum = 0;
-	th->tcp_urp = 0;
-	if (optlen) {
-		uint8_t *o = (uint8_t *)(th + 1);
-		uint32_t v = rte_cpu_to_be_32(vns_tcp_ts_now(st) + f->ts_off);
-		uint32_t e = rte_cpu_to_be_32(f->ts_recent);
-
-		o[0] = VNS_TCP_OPT_NOP;
-		o[1] = VNS_TCP_OPT_NOP;
-		o[2] = VNS_TCP_OPT_TS;
-		o[3] = VNS_TCP_OPT_LEN_TS;
-		memcpy(o + 4, &v, 4);
-		memcpy(o + 8, &e, 4);
-	}
+	if (optlen)
+		vns_tcp_put_ts(st, f, (uint8_t *)(th + 1));
 	if (d != NULL) {
 		rte_mbuf_ext_refcnt_update(p->shinfo, 1);
 		rte_pktmbuf_attach_extbuf(d, p->pat + off, p->pat_iova + off, (uint16_t)len,
@@ -808,30 +778,18 @@ static bool
 sack_input(struct vns_stack *st, struct vns_flow *f, struct vns_snd *s,
 	   const struct rte_tcp_hdr *th, uint32_t ack)
 {
-	const uint8_t *o = (const uint8_t *)(th + 1);
-	uint32_t len = (uint32_t)(th->data_off >> 4) * 4 - sizeof(*th), i = 0, k;
+	const uint8_t *o;
+	uint32_t i = 0, k;
+	uint8_t kind, olen;
 	bool news = false;
 
-	while (i < len) {
-		uint8_t kind = o[i], olen;
-
-		if (kind == VNS_TCP_OPT_EOL)
-			break;
-		if (kind == VNS_TCP_OPT_NOP) {
-			i++;
-			continue;
-		}
-		if (i + 1 >= len)
-			break;
-		olen = o[i + 1];
-		if (olen < 2 || i + olen > len)
-			break;
+	while (vns_tcp_opt_next(th, &i, &kind, &o, &olen)) {
 		if (kind == VNS_TCP_OPT_SACK) {
 			for (k = 0; k + 10 <= olen; k += 8) {
 				uint32_t a, b;
 
-				memcpy(&a, o + i + 2 + k, 4);
-				memcpy(&b, o + i + 6 + k, 4);
+				memcpy(&a, o + 2 + k, 4);
+				memcpy(&b, o + 6 + k, 4);
 				a = rte_be_to_cpu_32(a);
 				b = rte_be_to_cpu_32(b);
 				if (k == 0 && VNS_SEQ_LT(a, b) && VNS_SEQ_LEQ(b, ack) &&
@@ -848,7 +806,6 @@ sack_input(struct vns_stack *st, struct vns_flow *f, struct vns_snd *s,
 					news |= sack_add(s, a, b);
 			}
 		}
-		i += olen;
 	}
 	return news;
 }
