@@ -59,15 +59,17 @@ uint32_t ip3u_hdr_write(uint8_t *hdr, uint64_t usec, uint64_t seq, bool c64);
  * The sender's pacing: a token bucket in exact integer units (each TSC tick adds rate_bps
  * units, a datagram costs len * 8 * hz), so the average rate is exact over any interval and
  * never drifts. The bucket holds IP3U_PACE_DEPTH_US of the rate (at least IP3U_PACE_BURST
- * datagrams): what an lcore the host's scheduler took away for a while (tens of ms on a
- * shared machine) missed goes out after it; a longer stall is not made up for. A second
+ * datagrams): what an lcore the host's scheduler took away for a while missed goes out after
+ * it, as iperf3's own sender catches up to its average rate. On a loaded 2-core host the
+ * stalls add up to a tenth of a 3 s test, several of them over 20 ms; a stall longer than
+ * the bucket is not made up for. A second
  * bucket at twice the rate, IP3U_PACE_BURST datagrams deep, bounds how fast that happens (a
  * burst of at most IP3U_PACE_BURST, then twice the rate until caught up), so the receiver's
  * socket buffer is not flooded. The rate counts iperf3's block (the UDP payload), as
  * iperf3's -b does.
  */
 #define IP3U_PACE_BURST    32
-#define IP3U_PACE_DEPTH_US 20000
+#define IP3U_PACE_DEPTH_US 250000
 #define IP3U_RATE_MAX      100000000000ull /* 100 Gbit/s: above is unlimited */
 
 struct ip3u_pace {

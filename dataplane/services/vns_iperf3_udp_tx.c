@@ -52,20 +52,27 @@ ip3u_hdr_write(uint8_t *hdr, uint64_t usec, uint64_t seq, bool c64)
 	return IP3U_HDR_LEN(c64);
 }
 
+#define IP3U_PACE_DEPTH_CAP (UINT64_C(1) << 62)
+
 void
 ip3u_pace_init(struct ip3u_pace *p, uint64_t rate_bps, uint32_t len, uint64_t hz, uint64_t now_tsc)
 {
-	uint64_t by_rate;
+	uint64_t by_rate, mhz;
 
 	memset(p, 0, sizeof(*p));
 	p->last_tsc = now_tsc;
 	if (rate_bps == 0 || rate_bps > IP3U_RATE_MAX || len == 0 || hz == 0)
 		return; /* unlimited */
 	p->rate_bps = rate_bps;
-	/* Units: a tick adds rate_bps, a datagram costs len * 8 * hz; every product stays
-	 * below 2^64 for len <= 65535, hz below 10 GHz and rate <= IP3U_RATE_MAX. */
+	/* Units: a tick adds rate_bps, a datagram costs len * 8 * hz (below 2^53 for
+	 * len <= 65535 and hz below 10 GHz). The depth saturates at 2^62, so the sums in
+	 * refill() stay below 2^63 at any rate up to IP3U_RATE_MAX. */
 	p->cost = (uint64_t)len * 8 * hz;
-	by_rate = rate_bps * RTE_MAX(hz / 1000000, (uint64_t)1) * IP3U_PACE_DEPTH_US;
+	mhz = RTE_MAX(hz / 1000000, (uint64_t)1);
+	if (rate_bps > IP3U_PACE_DEPTH_CAP / mhz / IP3U_PACE_DEPTH_US)
+		by_rate = IP3U_PACE_DEPTH_CAP;
+	else
+		by_rate = rate_bps * mhz * IP3U_PACE_DEPTH_US;
 	p->depth = RTE_MAX((uint64_t)IP3U_PACE_BURST * p->cost, by_rate);
 	p->fill_ticks = p->depth / rate_bps + 1;
 	p->tokens = p->cost;

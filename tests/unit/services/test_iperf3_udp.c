@@ -307,14 +307,15 @@ pace_run(struct ip3u_pace *p, uint64_t *now, uint64_t dur_ns, uint64_t step_ns, 
 
 /* The rate over a test: what was sent in T is rate * T within one datagram, whatever the
  * poll period; after a stall a burst of at most IP3U_PACE_BURST, then twice the rate until
- * the bucket (20 ms of the rate) is spent; a longer stall is not made up for, and the rate
- * after it is exact again (no drift). */
+ * the bucket (IP3U_PACE_DEPTH_US of the rate) is spent; a longer stall is not made up for,
+ * and the rate after it is exact again (no drift). */
 static void
 test_udp_pace(void **state)
 {
 	struct ip3u_pace p;
 	const uint64_t rate = 50000000, len = 1400;
 	const double per_s = (double)rate / 8 / len; /* 4464.28... datagrams/s */
+	const double bucket = per_s * IP3U_PACE_DEPTH_US / 1e6;
 	uint64_t now = 123456789, n;
 	uint32_t big;
 
@@ -324,14 +325,17 @@ test_udp_pace(void **state)
 	n = pace_run(&p, &now, 10000000000ull, 7000, 333000, 64, &big);
 	assert_true(fabs((double)n - (1 + 10 * per_s)) <= 1.0);
 	assert_true(big <= 3);
-	/* A 2 s stall: one bucket (20 ms of the rate: 89 datagrams) at most, of which a burst
-	 * of 32 at once, the rest at twice the rate (8.9 datagrams a ms) on top of the rate. */
+	/* A 2 s stall: one bucket at most, of which a burst of 32 at once, the rest at twice the
+	 * rate (8.9 datagrams a ms) on top of the rate: 100 ms make up for 100 ms. */
 	now += 2 * PACE_HZ;
 	assert_int_equal(ip3u_pace_take(&p, now, 1000), IP3U_PACE_BURST);
 	assert_int_equal(ip3u_pace_take(&p, now, 1000), 0);
 	n = pace_run(&p, &now, 100000000ull, 1000000, 0, 1000, &big);
-	assert_true(fabs((double)n - (89 - IP3U_PACE_BURST + 0.1 * per_s)) <= 1.0);
+	assert_true(fabs((double)n - 0.2 * per_s) <= 1.0);
 	assert_true(big <= 9);
+	/* Within the next second the rest of the bucket is made up for, and no more. */
+	n = pace_run(&p, &now, 1000000000ull, 1000000, 0, 1000, &big);
+	assert_true(fabs((double)n - (bucket - IP3U_PACE_BURST - 0.1 * per_s + per_s)) <= 1.0);
 	/* Then the rate again, exactly, for 60 s of 1 ms polls. */
 	n = pace_run(&p, &now, 60000000000ull, 1000000, 0, 64, &big);
 	assert_true(fabs((double)n - 60 * per_s) <= 1.0);
@@ -349,16 +353,23 @@ test_udp_pace(void **state)
 	now += 10 * PACE_HZ;
 	assert_int_equal(ip3u_pace_take(&p, now, 1000), IP3U_PACE_BURST);
 
-	/* 1 Gbit/s, 1000-byte datagrams: the bucket is 20 ms of the rate (2500 datagrams),
-	 * caught up within the next second at 2 Gbit/s at most (12.5 datagrams per 50 us). */
+	/* 1 Gbit/s, 1000-byte datagrams: the bucket is IP3U_PACE_DEPTH_US of the rate, caught
+	 * up within the next second at 2 Gbit/s at most (12.5 datagrams per 50 us). */
 	ip3u_pace_init(&p, 1000000000, 1000, PACE_HZ, now);
 	now += PACE_HZ;
 	assert_int_equal(ip3u_pace_take(&p, now, 100000), IP3U_PACE_BURST);
 	n = pace_run(&p, &now, 1000000000ull, 50000, 0, 1000, &big);
-	assert_true(fabs((double)n - (125000 + 2500 - IP3U_PACE_BURST)) <= 1.0);
+	assert_true(fabs((double)n -
+			 (125000 + 125000.0 * IP3U_PACE_DEPTH_US / 1e6 - IP3U_PACE_BURST)) <= 1.0);
 	assert_true(big <= 13);
 	n = pace_run(&p, &now, 1000000000ull, 50000, 0, 1000, &big);
 	assert_true(fabs((double)n - 125000) <= 1.0);
+
+	/* The fastest paced rate on a 10 GHz clock: the depth saturates and nothing wraps;
+	 * 1 us then lets twice the rate through (17.9 datagrams of 1400 bytes). */
+	ip3u_pace_init(&p, IP3U_RATE_MAX, 1400, 10000000000ull, now);
+	assert_int_equal(ip3u_pace_take(&p, now + 10000000000ull, 100000), IP3U_PACE_BURST);
+	assert_int_equal(ip3u_pace_take(&p, now + 10000010000ull, 100000), 17);
 
 	/* 0 is iperf3's unlimited: whatever the caller can take, every poll. */
 	ip3u_pace_init(&p, 0, 1400, PACE_HZ, now);
