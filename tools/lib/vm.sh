@@ -3,7 +3,8 @@
 #   vm_start MODE Q PACKED   boot the guest with tools/run-vm in a private netns (background);
 #                         VM_RUN_OPTS (array) adds run-vm options (--pmd, --fwd, --net-opts)
 #   vm_wait_ready SECS    wait for the guest's ready line; fails on the guest's "failed" line
-#   vm_iperf P SECS OUT   iperf3 -c from the netns (JSON in OUT), retried while the server restarts
+#   vm_iperf P SECS OUT [ARG...]  iperf3 -c from the netns (JSON in OUT; ARGs added, e.g. -R),
+#                         retried while the server restarts
 #   vm_stop               stop run-vm (it tears down QEMU, the tap and the netns)
 #   vm_qmp CMD            QEMU's QMP reply to CMD (e.g. query-pci), one JSON line
 # Variables: VNS_SRC (repo), VM_NS (netns), VM_LOG (serial log), and from conf/vm.conf
@@ -120,8 +121,9 @@ vm_ping() {
 # iperf3 client from the netns; the server may need a moment between tests (refused).
 vm_iperf() {
 	par=$1 secs=$2 out=$3
+	shift 3
 	for _ in 1 2 3 4 5 6; do
-		if ip netns exec "$VM_NS" timeout $((secs + 30)) iperf3 -c "$VM_GUEST_IP" -t "$secs" -P "$par" -J >"$out" 2>&1; then
+		if ip netns exec "$VM_NS" timeout $((secs + 30)) iperf3 -c "$VM_GUEST_IP" -t "$secs" -P "$par" "$@" -J >"$out" 2>&1; then
 			return 0
 		fi
 		grep -q 'Connection refused\|unable to connect' "$out" || break
