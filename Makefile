@@ -52,10 +52,15 @@ build: $(BUILD)/build.ninja
 arm64:
 	tools/cross-build $(BUILD_ARM64)
 
+# Each phase's start is stamped, so a slow CI run shows where its time went.
 test: deps
+	@echo "make test: $$(date -u +%T) host build"
 	$(MAKE) build MESON_OPTS="$(MESON_OPTS) -Dwerror=true"
+	@echo "make test: $$(date -u +%T) arm64 build"
 	$(MAKE) arm64
+	@echo "make test: $$(date -u +%T) fuzz build"
 	$(MAKE) fuzz
+	@echo "make test: $$(date -u +%T) tests"
 	@if [ "$$(id -u)" = 0 ]; then tools/hugepages reserve $(HUGEPAGES_MB) --at-least; \
 	 else echo "make test: not root: the host and vm suites will say why they cannot run"; fi
 	tools/run-tests $(BUILD) $(SUITES) --also build-fuzz fuzz
