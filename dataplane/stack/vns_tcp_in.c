@@ -8,9 +8,15 @@
  *  - out-of-order, duplicate, gap-filling and larger-than-MSS (LRO/GSO) segments are ACKed
  *    at once (the sender needs SACK information and LRO means many segments), and so is
  *    every segment while data is held out of order (the sender is recovering);
- *  - in-order data is ACKed once two full segments are unacknowledged, and every flow with
- *    unacknowledged data gets an ACK at the end of the rx burst (vns_tcp_flush_acks), which
- *    in a polled loop is microseconds, never the 40-200 ms of a delayed-ACK timer.
+ *  - in-order data is ACKed once per rx burst: every flow with unacknowledged data gets an
+ *    ACK at the end of the burst (vns_tcp_flush_acks), which in a polled loop is
+ *    microseconds, never the 40-200 ms of a delayed-ACK timer. This is what a Linux receiver
+ *    does in effect with GRO (one ACK per aggregate, up to 64 KB): RFC 5681 §4.2's ACK for
+ *    every second full segment is a SHOULD, and a sender that counts bytes (RFC 3465; Linux
+ *    counts delivered segments) loses nothing by a stretch ACK, while each ACK it parses
+ *    costs it a RACK/SACK pass. Two exceptions ACK every second full segment:
+ *    the first VNS_QUICKACK_BYTES of a connection (slow start clocks out on ACKs; Linux's
+ *    quick-ACK mode) and a burst that holds VNS_ACK_STRETCH_MAX unacknowledged bytes.
  *
  * Payload is only looked at for flows whose service needs the bytes (vns_conn_set_payload);
  * the others count. Out-of-order segments of those flows keep
@@ -55,6 +61,10 @@
 /* Duplicate ACKs sent at once for one RCV.NXT before out-of-order segments that only grow
  * the newest SACK block wait for the end of the rx burst (see sync_input). */
 #define VNS_DUPACK_THRESH 3
+/* In-order data within this many bytes of the ISN is ACKed every second full segment. */
+#define VNS_QUICKACK_BYTES (64u * 1024u)
+/* The most in-order bytes one ACK covers, as one GRO aggregate of Linux's (64 KB). */
+#define VNS_ACK_STRETCH_MAX (64u * 1024u)
 
 struct tcp_opts {
 	bool has_mss;
@@ -982,7 +992,9 @@ sync_input(struct vns_stack *st, struct vns_flow *f, struct rte_mbuf *m,
 	    ((f->flags & VNS_FF_FIN_QUEUED) && !(f->flags & VNS_FF_FIN_SENT)))
 		vns_tcp_output(st, f, tx);
 	if (f->last_ack_sent != f->rcv_nxt || ack_now) {
-		if (ack_now || f->unacked_bytes >= 2u * f->rcv_mss)
+		if (ack_now || f->unacked_bytes >= VNS_ACK_STRETCH_MAX ||
+		    (f->unacked_bytes >= 2u * f->rcv_mss &&
+		     f->rcv_nxt - f->irs <= VNS_QUICKACK_BYTES))
 			vns_tcp_send_ack(st, f, tx);
 		else
 			ack_schedule(st, f, tx);

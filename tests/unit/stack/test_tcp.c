@@ -1387,6 +1387,63 @@ test_paws_reordered_new_data(void **state)
 	assert_int_equal(tc_last(&C)->tsecr, t0 + 6);
 }
 
+/* In-order data past the connection's first 64 KB gets one ACK per rx burst (a stretch ACK,
+ * as a Linux receiver sends one per GRO aggregate), up to 64 KB per ACK; the first 64 KB are
+ * ACKed every second full segment (quick ACKs while the sender is in slow start). */
+static void
+test_inorder_ack_per_burst(void **state)
+{
+	struct rte_mbuf *m[48];
+	uint32_t base, i, k, acks;
+	const uint32_t mss = 1448;
+
+	(void)state;
+	tc_init(&C, &H, 0, 40116, H_PORT, 7, 1);
+	assert_int_equal(tc_connect(&C), 0);
+	base = C.snd_nxt;
+	/* Quick ACKs: 16 segments, 23 KB, one ACK per two. */
+	h_clear(&H);
+	for (i = 0; i < 16; i++)
+		m[i] = tc_data_seg(&C, base + i * mss, mss);
+	h_input_burst(&H, 0, m, 16);
+	for (i = 0, acks = 0; i < H.n_out; i++)
+		acks += H.out[i].dport == C.sport;
+	assert_int_equal(acks, 8);
+	/* Past 64 KB from the ISN: one ACK for a burst of 30 segments, at its end. */
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < 30; i++)
+			m[i] = tc_data_seg(&C, base + (16 + k * 30 + i) * mss, mss);
+		h_input_burst(&H, 0, m, 30);
+	}
+	h_clear(&H);
+	for (i = 0; i < 30; i++)
+		m[i] = tc_data_seg(&C, base + (76 + i) * mss, mss);
+	h_input_burst(&H, 0, m, 30);
+	assert_int_equal(H.n_out, 1);
+	assert_int_equal(H.out[0].dport, C.sport);
+	assert_int_equal(H.out[0].ack, base + 106 * mss);
+	assert_int_equal(H.out[0].tsecr, C.tsval);
+	/* A burst larger than 64 KB: an ACK once 64 KB are unacknowledged, one at the end. */
+	h_clear(&H);
+	for (i = 0; i < 48; i++)
+		m[i] = tc_data_seg(&C, base + (106 + i) * mss, mss);
+	h_input_burst(&H, 0, m, 48);
+	assert_int_equal(H.n_out, 2);
+	assert_int_equal(H.out[0].ack, base + (106 + 46) * mss);
+	assert_int_equal(H.out[1].ack, base + 154 * mss);
+	assert_int_equal(STAT(tcp_payload_bytes), 154 * mss);
+	/* A hole: the out-of-order segment is still answered at once. */
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, base + 155 * mss, mss));
+	assert_int_equal(H.n_out, 1);
+	assert_int_equal(H.out[0].ack, base + 154 * mss);
+	assert_int_equal(H.out[0].nsack, 1);
+	h_clear(&H);
+	h_input(&H, 0, tc_data_seg(&C, base + 154 * mss, mss));
+	assert_int_equal(H.n_out, 1);
+	assert_int_equal(H.out[0].ack, base + 156 * mss);
+}
+
 /* SACK compression: after three duplicate ACKs for one RCV.NXT, out-of-order segments that
  * only extend the newest SACK block share one ACK at the end of the rx burst; a segment that
  * opens another block, and a duplicate, are answered at once, and the hole's fill is. */
@@ -1501,6 +1558,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_ooo_sack_coalesced_per_burst, setup1_count,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_ooo_sack_coalesced_payload, setup1, teardown),
+		cmocka_unit_test_setup_teardown(test_inorder_ack_per_burst, setup1_count, teardown),
 	};
 
 	(void)argc;

@@ -12,6 +12,8 @@ expect_rc 2 "seed not a number" -- "$B" -i -s 1x
 expect_out "\-s '1x'" "names -s"
 expect_rc 2 "seconds out of range" -- "$B" -t 0
 expect_rc 2 "unknown option" -- "$B" -Z
+expect_rc 2 "-p without -i" -- "$B" -p
+expect_out "\-p: only with -i" "names -p"
 expect_rc 0 "help" -- "$B" -h
 expect_out "fraction of its own clean-link rate" "help explains -i"
 finish
