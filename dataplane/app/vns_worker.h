@@ -46,6 +46,7 @@
 	X(tx_bytes, "bytes sent (L2)")                                       \
 	X(tx_retries, "tx bursts the port did not take completely")          \
 	X(drop_tx_full, "frames freed after the tx retry budget ran out")    \
+	X(drop_tx_bad, "frames the port's tx prepare refused")               \
 	X(queue_broken, "1 after the device broke this queue; polling stopped")
 
 #define VNS_QUEUE_STAT_FIELD(name, desc) uint64_t name;
@@ -59,6 +60,7 @@ struct vns_queue {
 	uint16_t queue_id;
 	uint16_t lcore_id;
 	uint32_t tx_stalled_polls;
+	uint16_t tx_prepared;   /* frames at the tx buffer's head already prepared */
 	bool tx_head_dropped;   /* the last stall dropped only the head frame */
 	uint64_t tx_stall_tsc;  /* when the port last took a frame, or the stall began */
 	uint64_t tx_stall_wait; /* VNS_TX_RETRY_MS in TSC ticks */
