@@ -31,9 +31,14 @@
 #include "vns_stack.h"
 
 #define VNS_RX_BURST 32
-/* Polls a partly sent tx buffer may wait for ring space before its frames are dropped. */
+/* Polls and time a partly sent tx buffer may wait for ring space before its frames are
+ * dropped. A full ring is a backend that is late, not lost: under TCG on a loaded host QEMU's
+ * I/O thread was seen to take nothing for over 50 ms, and each frame dropped then cost the
+ * bulk sender a loss recovery. Waiting costs nothing but mbufs, so the wait is longer than
+ * TCP's minimum retransmission timeout (200 ms): a drop never comes before the sender's
+ * own timer would. */
 #define VNS_TX_RETRY_POLLS 64
-#define VNS_TX_RETRY_MS    50
+#define VNS_TX_RETRY_MS    250
 /* Housekeeping period of a worker (broken-queue check). */
 #define VNS_HOUSEKEEPING_US 1000
 

@@ -27,9 +27,9 @@
 #include "vns_worker.h"
 
 #define NB_REQUESTS   20
-#define NB_STALLED    10 /* answered while the device takes nothing for STALL_MS */
-#define STALL_MS      20 /* below VNS_TX_RETRY_MS: a late device loses nothing */
-#define TX_RING_SLOTS 4  /* rte_ring keeps one slot free: 3 frames fit */
+#define NB_STALLED    10  /* answered while the device takes nothing for STALL_MS */
+#define STALL_MS      100 /* below VNS_TX_RETRY_MS: a late device loses nothing */
+#define TX_RING_SLOTS 4   /* rte_ring keeps one slot free: 3 frames fit */
 #define POOL_SIZE     2047
 #define ARP_FRAME_LEN (sizeof(struct rte_ether_hdr) + sizeof(struct rte_arp_hdr))
 #define PREP_REFUSED  2 /* the port's prepare refuses the third frame it is handed */
@@ -235,7 +235,19 @@ main(int argc, char **argv)
 			      NB_REQUESTS + 1,
 		      "requests enqueued");
 	}
-	rte_delay_ms(200);
+	/* Two retry periods (head, then the rest); on a loaded machine the loop may run late, so
+	 * wait for the drops (up to 10 periods), then a little more for anything unexpected. */
+	{
+		uint64_t end = rte_get_timer_cycles() +
+			       rte_get_timer_hz() * 10 * VNS_TX_RETRY_MS / 1000;
+
+		do {
+			rte_delay_ms(10);
+			vns_queue_stats_get(q, &qs);
+		} while (qs.drop_tx_full < NB_REQUESTS - (TX_RING_SLOTS - 1) &&
+			 rte_get_timer_cycles() < end);
+		rte_delay_ms(50);
+	}
 	vns_worker_stop();
 	rte_eal_mp_wait_lcore();
 
