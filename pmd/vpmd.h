@@ -145,7 +145,9 @@ uint16_t vpmd_rx_burst(struct vpmd_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
  * Send up to n packets; returns how many the ring took (the caller keeps the rest).
  * RTE_MBUF_F_TX_TCP_CKSUM / UDP_CKSUM with l2_len/l3_len set asks for checksum offload
  * (the pseudo-header sum must be in the checksum field, as rte_ipv4_phdr_cksum gives);
- * RTE_MBUF_F_TX_TCP_SEG with tso_segsz asks for TSO when negotiated.
+ * RTE_MBUF_F_TX_TCP_SEG with tso_segsz asks for TSO when negotiated (with TCP_CKSUM and the
+ * pseudo-header sum without the length, ethdev's convention; the headers in the first segment):
+ * the burst adds the TCP length into that field, the form a virtio device segments from.
  * A packet that cannot be sent as asked (offload not negotiated, more than 64 segments)
  * is freed and counted in drop_bad_pkt; it counts as taken in the return value.
  */

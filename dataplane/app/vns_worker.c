@@ -74,6 +74,29 @@ frames_bytes(struct rte_mbuf *const *pkts, uint16_t n)
 	return bytes;
 }
 
+/* The port's prepare, once per frame: frames left from a partial burst stay prepared at the
+ * head. A frame it refuses is dropped and counted; the rest go on. */
+static inline void
+queue_prepare(struct vns_queue *q)
+{
+	struct vns_txbuf *tx = &q->tx;
+
+	while (q->tx_prepared < tx->n) {
+		uint16_t at = q->tx_prepared;
+
+		at = (uint16_t)(at +
+				vns_port_tx_prepare(&q->pq, tx->pkts + at, (uint16_t)(tx->n - at)));
+		if (at < tx->n) {
+			rte_pktmbuf_free(tx->pkts[at]);
+			vns_counter_add(&q->stats.drop_tx_bad, 1);
+			memmove(tx->pkts + at, tx->pkts + at + 1,
+				(size_t)(tx->n - at - 1) * sizeof(tx->pkts[0]));
+			tx->n--;
+		}
+		q->tx_prepared = at;
+	}
+}
+
 /* Send what the stack queued. Returns the number of frames the port took. */
 static inline uint16_t
 queue_flush(struct vns_queue *q, uint64_t now)
@@ -82,6 +105,11 @@ queue_flush(struct vns_queue *q, uint64_t now)
 	uint16_t sent, left, done;
 	uint64_t bytes;
 
+	if (q->pq.tx_prepare) {
+		queue_prepare(q);
+		if (tx->n == 0)
+			return 0;
+	}
 	/* Sent mbufs belong to the driver once tx returns: measure them before. */
 	bytes = frames_bytes(tx->pkts, tx->n);
 	/* Some drivers take at most their own burst size per call: go on while they take any. */
@@ -100,6 +128,7 @@ queue_flush(struct vns_queue *q, uint64_t now)
 	vns_counter_add(&q->stats.tx_bytes, bytes);
 	if (left == 0) {
 		tx->n = 0;
+		q->tx_prepared = 0;
 		q->tx_stalled_polls = 0;
 		q->tx_head_dropped = false;
 		return sent;
@@ -136,6 +165,7 @@ queue_flush(struct vns_queue *q, uint64_t now)
 	/* Keep the unsent frames in order at the head; the stack appends behind them. */
 	memmove(tx->pkts, tx->pkts + done, left * sizeof(tx->pkts[0]));
 	tx->n = left;
+	q->tx_prepared = left;
 	return sent;
 }
 

@@ -31,9 +31,14 @@
 #include "vns_stack.h"
 
 #define VNS_RX_BURST 32
-/* Polls a partly sent tx buffer may wait for ring space before its frames are dropped. */
+/* Polls and time a partly sent tx buffer may wait for ring space before its frames are
+ * dropped. A full ring is a backend that is late, not lost: under TCG on a loaded host QEMU's
+ * I/O thread was seen to take nothing for over 50 ms, and each frame dropped then cost the
+ * bulk sender a loss recovery. Waiting costs nothing but mbufs, so the wait is longer than
+ * TCP's minimum retransmission timeout (200 ms): a drop never comes before the sender's
+ * own timer would. */
 #define VNS_TX_RETRY_POLLS 64
-#define VNS_TX_RETRY_MS    50
+#define VNS_TX_RETRY_MS    250
 /* Housekeeping period of a worker (broken-queue check). */
 #define VNS_HOUSEKEEPING_US 1000
 
@@ -46,6 +51,7 @@
 	X(tx_bytes, "bytes sent (L2)")                                       \
 	X(tx_retries, "tx bursts the port did not take completely")          \
 	X(drop_tx_full, "frames freed after the tx retry budget ran out")    \
+	X(drop_tx_bad, "frames the port's tx prepare refused")               \
 	X(queue_broken, "1 after the device broke this queue; polling stopped")
 
 #define VNS_QUEUE_STAT_FIELD(name, desc) uint64_t name;
@@ -59,6 +65,7 @@ struct vns_queue {
 	uint16_t queue_id;
 	uint16_t lcore_id;
 	uint32_t tx_stalled_polls;
+	uint16_t tx_prepared;   /* frames at the tx buffer's head already prepared */
 	bool tx_head_dropped;   /* the last stall dropped only the head frame */
 	uint64_t tx_stall_tsc;  /* when the port last took a frame, or the stall began */
 	uint64_t tx_stall_wait; /* VNS_TX_RETRY_MS in TSC ticks */

@@ -58,7 +58,7 @@ struct vns_txbuf {
 /* What the port can offload on transmit (the stack then leaves checksums to it). */
 #define VNS_TXOFF_IPV4_CKSUM (1u << 0)
 #define VNS_TXOFF_TCP_CKSUM  (1u << 1)
-#define VNS_TXOFF_TCP_TSO    (1u << 2) /* TCP segmentation (with both checksums) */
+#define VNS_TXOFF_TCP_TSO    (1u << 2) /* TCP segmentation (with TCP_CKSUM) */
 #define VNS_TXOFF_MULTI_SEGS (1u << 3) /* chained mbufs */
 
 struct vns_service_ops; /* vns_service.h */

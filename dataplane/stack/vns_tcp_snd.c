@@ -141,9 +141,7 @@ vns_snd_pool_init(struct vns_stack *st, const struct vns_stack_conf *conf, int s
 			    name, rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
-	if ((conf->tx_offloads & VNS_TXOFF_TCP_TSO) &&
-	    (conf->tx_offloads & (VNS_TXOFF_TCP_CKSUM | VNS_TXOFF_IPV4_CKSUM)) ==
-		    (VNS_TXOFF_TCP_CKSUM | VNS_TXOFF_IPV4_CKSUM))
+	if ((conf->tx_offloads & VNS_TXOFF_TCP_TSO) && (conf->tx_offloads & VNS_TXOFF_TCP_CKSUM))
 		p->tso_max = VNS_SND_TSO_MAX;
 	p->tso_frame_max = conf->tso_frame_max != 0
 				   ? conf->tso_frame_max
@@ -539,18 +537,19 @@ send_seg(struct vns_stack *st, struct vns_flow *f, struct vns_snd *s, uint32_t s
 	h->l3_len = sizeof(*ip);
 	h->l4_len = (uint16_t)thl;
 	h->ol_flags = RTE_MBUF_F_TX_IPV4;
+	/* A TSO frame's IPv4 header is a template for the device: its checksum over the whole
+	 * datagram's length, as for any frame (virtio has no IPv4 checksum offload). */
+	if (st->conf.tx_offloads & VNS_TXOFF_IPV4_CKSUM)
+		h->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
+	else
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
 	if (len > s->seg_max) {
 		/* TSO: the device cuts tso_segsz pieces and finishes each checksum from the
-		 * pseudo-header sum without the length. */
-		h->ol_flags |= RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_TCP_CKSUM |
-			       RTE_MBUF_F_TX_IP_CKSUM;
+		 * pseudo-header sum without the length (ethdev's convention). */
+		h->ol_flags |= RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_TCP_CKSUM;
 		h->tso_segsz = (uint16_t)RTE_MIN((uint32_t)s->seg_max, p->tso_frame_max - hlen);
 		th->cksum = vns_csum_phdr(f->peer_ip, st->conf.ip, 0);
 	} else {
-		if (st->conf.tx_offloads & VNS_TXOFF_IPV4_CKSUM)
-			h->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
-		else
-			ip->hdr_checksum = rte_ipv4_cksum(ip);
 		if (st->conf.tx_offloads & VNS_TXOFF_TCP_CKSUM) {
 			h->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM;
 			th->cksum = vns_csum_phdr(f->peer_ip, st->conf.ip, tcp_len);

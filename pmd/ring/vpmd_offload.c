@@ -56,7 +56,7 @@ vpmd_rx_hdr_offloads(const struct vpmd_rxq *rxq, const struct vpmd_net_hdr *h, u
 }
 
 int
-vpmd_tx_hdr_offloads(const struct vpmd_txq *txq, struct vpmd_net_hdr *h, const struct rte_mbuf *m)
+vpmd_tx_hdr_offloads(const struct vpmd_txq *txq, struct vpmd_net_hdr *h, struct rte_mbuf *m)
 {
 	uint64_t ol = m->ol_flags;
 	uint32_t start = (uint32_t)m->l2_len + m->l3_len;
@@ -87,6 +87,25 @@ vpmd_tx_hdr_offloads(const struct vpmd_txq *txq, struct vpmd_net_hdr *h, const s
 	}
 	if (!txq->csum || start + off + CSUM_FIELD_LEN > m->pkt_len || start > UINT16_MAX)
 		return -1;
+	if (ol & RTE_MBUF_F_TX_TCP_SEG) {
+		/* ethdev's TSO convention is the pseudo-header sum without the length; a virtio
+		 * device segments as Linux does (tcp_gso_segment takes the sum over the whole
+		 * TCP length and adjusts it per segment), so add the TCP length in. The field
+		 * must be in the first segment. */
+		uint32_t l4_len = m->pkt_len - start, sum;
+		uint16_t cs, l4_be;
+		uint8_t *field;
+
+		if (start + off + CSUM_FIELD_LEN > m->data_len || l4_len > UINT16_MAX)
+			return -1;
+		field = rte_pktmbuf_mtod_offset(m, uint8_t *, start + off);
+		l4_be = rte_cpu_to_be_16((uint16_t)l4_len);
+		memcpy(&cs, field, sizeof(cs));
+		sum = (uint32_t)cs + l4_be;
+		sum = (sum & 0xffff) + (sum >> 16);
+		cs = (uint16_t)sum;
+		memcpy(field, &cs, sizeof(cs));
+	}
 	h->flags = VPMD_HDR_F_NEEDS_CSUM;
 	h->csum_start = (uint16_t)start;
 	h->csum_offset = off;

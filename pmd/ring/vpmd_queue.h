@@ -297,9 +297,9 @@ enum vpmd_bad_reason vpmd_rx_hdr_offloads(const struct vpmd_rxq *rxq, const stru
 					  uint32_t pkt_len, struct rte_mbuf *m);
 
 /* Tx: fill the header for a packet asking for offloads. 0, or -1 when the request cannot
- * be honoured (not negotiated, bad lengths). */
-int vpmd_tx_hdr_offloads(const struct vpmd_txq *txq, struct vpmd_net_hdr *h,
-			 const struct rte_mbuf *m);
+ * be honoured (not negotiated, bad lengths). TSO rewrites the packet's TCP checksum field
+ * into the device's form (vpmd.h). */
+int vpmd_tx_hdr_offloads(const struct vpmd_txq *txq, struct vpmd_net_hdr *h, struct rte_mbuf *m);
 
 /*
  * Returning transmitted mbufs: single-segment packets go back to their pool in bulk;
@@ -374,7 +374,7 @@ vpmd_tx_can_push(const struct rte_mbuf *m)
 
 /* Build the header at h for packet m. 0 or -1 (refuse the packet). */
 static __rte_always_inline int
-vpmd_tx_hdr_fill(const struct vpmd_txq *txq, struct vpmd_net_hdr *h, const struct rte_mbuf *m)
+vpmd_tx_hdr_fill(const struct vpmd_txq *txq, struct vpmd_net_hdr *h, struct rte_mbuf *m)
 {
 	if (likely(!(m->ol_flags & VPMD_TX_OFFLOAD_MASK))) {
 		uint64_t z = 0;

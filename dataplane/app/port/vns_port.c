@@ -176,12 +176,12 @@ vns_port_setup(struct vns_port *p, const struct vns_port_conf *pc, uint16_t nb_q
 	p->tx_offloads = info.tx_offload_capa &
 			 (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
 			  RTE_ETH_TX_OFFLOAD_MULTI_SEGS);
-	/* TSO sends a bulk segment of up to 64 KB as one frame; its checksums are the device's.
+	/* TSO sends a bulk segment of up to 64 KB as one frame; its TCP checksums are the
+	 * device's, the IPv4 header's the stack's unless offered (virtio never offers it).
 	 * Not on net_tap: DPDK 22.11's tap refuses (counts in oerrors) any TSO frame whose
 	 * tso_segsz plus all headers, Ethernet's included, exceeds the IP MTU, i.e. every
 	 * full-MSS one; the stack then cuts segments itself. */
 	if (pc->tso && (p->tx_offloads & RTE_ETH_TX_OFFLOAD_TCP_CKSUM) != 0 &&
-	    (p->tx_offloads & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) != 0 &&
 	    strcmp(p->driver, "net_tap") != 0)
 		p->tx_offloads |= info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_TSO;
 	conf.rxmode.offloads = p->rx_offloads;
@@ -317,6 +317,7 @@ vns_port_queue_get(struct vns_port *p, uint16_t q, struct vns_port_queue *out)
 	memset(out, 0, sizeof(*out));
 	out->port_id = p->port_id;
 	out->queue_id = q;
+	out->tx_prepare = (p->tx_offloads & RTE_ETH_TX_OFFLOAD_TCP_TSO) != 0;
 }
 
 void

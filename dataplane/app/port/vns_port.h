@@ -36,6 +36,9 @@ struct vns_port_conf {
 struct vns_port_queue {
 	uint16_t port_id;
 	uint16_t queue_id;
+	/* TSO is on: frames go through vns_port_tx_prepare() once before vns_port_tx() (DPDK's
+	 * net_virtio puts a TSO frame's checksums into the device's form there). */
+	bool tx_prepare;
 };
 
 static inline uint16_t
@@ -53,6 +56,17 @@ static inline uint16_t
 vns_port_tx(const struct vns_port_queue *q, struct rte_mbuf **pkts, uint16_t n)
 {
 	return rte_eth_tx_burst(q->port_id, q->queue_id, pkts, n);
+}
+
+/*
+ * The driver's last touches to frames asking for offloads (rte_eth_tx_prepare): once per
+ * frame, it need not be idempotent. Returns how many of the n frames are ready; the next one,
+ * if any, cannot be sent as asked.
+ */
+static inline uint16_t
+vns_port_tx_prepare(const struct vns_port_queue *q, struct rte_mbuf **pkts, uint16_t n)
+{
+	return rte_eth_tx_prepare(q->port_id, q->queue_id, pkts, n);
 }
 
 /*

@@ -563,14 +563,37 @@ test_tx_offloads(void **state)
 		e.rxq = vpmd_rxq(e.dev, 0);
 		e.txq = vpmd_txq(e.dev, 0);
 	}
-	tx_one(&e,
-	       tx_offload_mbuf(RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_TCP_CKSUM | RTE_MBUF_F_TX_IPV4,
-			       5000),
-	       1, 5000, &h, &nd);
+	/* The TCP checksum field comes as ethdev has it (pseudo-header sum without the
+	 * length) and leaves with the TCP length (5000 - 34) added in, ones' complement. */
+	mb = tx_offload_mbuf(RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_TCP_CKSUM | RTE_MBUF_F_TX_IPV4,
+			     5000);
+	memcpy(rte_pktmbuf_mtod_offset(mb, uint8_t *, 50), (const uint8_t[]){ 0xff, 0x00 }, 2);
+	{
+		static uint8_t frame[8192];
+
+		assert_int_equal(vpmd_tx_burst(e.txq, &mb, 1), 1);
+		assert_int_equal(fake_tx_pop(e.f, 0, &h, frame, sizeof(frame), &nd), 5000);
+		assert_int_equal(frame[50], 0x12); /* 0xff00 + 0x1366 = 0x11266 -> 0x1267 */
+		assert_int_equal(frame[51], 0x67);
+		fake_tx_complete(e.f, 0, FAKE_COMPLETE_IN_ORDER);
+		assert_int_equal(vpmd_tx_reclaim(e.txq), 1);
+	}
 	assert_int_equal(h.gso_type, VPMD_GSO_TCPV4);
 	assert_int_equal(h.gso_size, 1000);
 	assert_int_equal(h.hdr_len, 54);
 	assert_int_equal(h.flags, VPMD_HDR_F_NEEDS_CSUM);
+	/* refused: the checksum field beyond the first segment (60 segments of 50 bytes) */
+	mb = vt_mbuf(vt_pool, 3000, 12, 60);
+	assert_non_null(mb);
+	mb->ol_flags = RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_TCP_CKSUM | RTE_MBUF_F_TX_IPV4;
+	mb->l2_len = 14;
+	mb->l3_len = 20;
+	mb->l4_len = 20;
+	mb->tso_segsz = 1000;
+	assert_int_equal(vpmd_tx_burst(e.txq, &mb, 1), 1);
+	assert_int_equal(fake_tx_pop(e.f, 0, &h, NULL, 0, NULL), -1);
+	vpmd_txq_stats(e.txq, &ts);
+	assert_int_equal(ts.drop_bad_pkt, 1);
 	vt_env_down(&e);
 }
 

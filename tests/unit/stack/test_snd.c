@@ -543,6 +543,31 @@ test_tso_sizes(void **state)
 	assert_int_equal(mismatches, 0);
 }
 
+/* TSO on a port without IPv4 checksum offload (virtio has none): TSO frames all the same,
+ * each with the IPv4 header's checksum written by the stack. */
+static void
+test_tso_without_ip_cksum(void **state)
+{
+	struct tc c;
+	struct rx r;
+
+	(void)state;
+	open_bulk(4, VNS_TXOFF_TCP_TSO | VNS_TXOFF_TCP_CKSUM, VNS_CONN_BULK_UNLIMITED);
+	connect_client(&c, 40018, 1);
+	take(&c, &r);
+	assert_int_equal(r.segs, 1);
+	assert_int_equal(r.bytes, 10 * SEG_TS);
+	assert_int_equal(r.tso_segsz, SEG_TS);
+	for (int i = 0; i < 6; i++) {
+		ack(&c, r.end);
+		take(&c, &r);
+		assert_int_equal(r.tso, r.segs);
+		assert_int_equal(r.bad_csum, 0);
+	}
+	assert_true(r.max_len > 40000);
+	assert_int_equal(mismatches, 0);
+}
+
 /* One output call queues VNS_SND_BURST_BYTES at most; the rest follows on the next poll. */
 static void
 test_burst_cap(void **state)
@@ -714,6 +739,7 @@ main(void)
 		cmocka_unit_test_teardown(test_zero_window_persist, teardown),
 		cmocka_unit_test_teardown(test_zero_window_unanswered, teardown),
 		cmocka_unit_test_teardown(test_tso_sizes, teardown),
+		cmocka_unit_test_teardown(test_tso_without_ip_cksum, teardown),
 		cmocka_unit_test_teardown(test_mss_segmentation, teardown),
 		cmocka_unit_test_teardown(test_burst_cap, teardown),
 		cmocka_unit_test_teardown(test_hostile_acks, teardown),
