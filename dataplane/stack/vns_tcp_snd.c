@@ -640,7 +640,7 @@ vns_snd_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 		uint64_t left = s->limit - s->sent;
 		bool rtx;
 
-		if (tx->n >= VNS_TXBUF_MAX - VNS_SND_TXBUF_KEEP || burst >= VNS_SND_BURST_BYTES) {
+		if (tx->n >= VNS_SND_TXBUF_BULK || burst >= VNS_SND_BURST_BYTES) {
 			ready_add(st, f);
 			break;
 		}

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "vns_snd.h"
 
 #define SEG_TS 1448 /* 1460 - 12 bytes of timestamps */
 
@@ -578,19 +579,37 @@ test_mss_segmentation(void **state)
 {
 	struct tc c;
 	struct rx r;
+	uint32_t segs = 0;
 
 	(void)state;
 	open_bulk(4, VNS_TXOFF_TCP_CKSUM | VNS_TXOFF_IPV4_CKSUM, VNS_CONN_BULK_UNLIMITED);
 	connect_client(&c, 40009, 1);
 	take(&c, &r);
 	for (int i = 0; i < 6; i++) {
+		uint32_t end;
+
 		ack(&c, r.end);
 		take(&c, &r);
 		assert_int_equal(r.max_len, SEG_TS);
 		assert_int_equal(r.tso, 0);
 		assert_int_equal(r.bad_csum, 0);
+		/* One stack call queues at most VNS_SND_TXBUF_BULK frames (a queue that also
+		 * receives gets its turn); the polls after it go on with the window. */
+		assert_true(r.segs <= VNS_SND_TXBUF_BULK);
+		segs = r.segs;
+		end = r.end;
+		for (int k = 0; k < 8; k++) {
+			h_poll(&H);
+			take(&c, &r);
+			if (r.segs == 0)
+				break;
+			assert_true(r.segs <= VNS_SND_TXBUF_BULK);
+			segs += r.segs;
+			end = r.end;
+		}
+		r.end = end;
 	}
-	assert_true(r.segs > 40);
+	assert_true(segs > 40);
 }
 
 /* RFC 5961-style distrust: counted, and nothing moves. */
