@@ -4,7 +4,9 @@
  * sends in bulk takes one sender from its stack's bounded pool (vns_stack_conf.max_senders,
  * memory fixed at vns_stack_create); the payload comes from a read-only pattern area in
  * hugepage memory, attached to the segments as an external buffer, so no byte is copied and
- * a retransmission reads the same pattern again.
+ * a retransmission reads the same pattern again. A port that takes no chained mbufs
+ * (VNS_TXOFF_MULTI_SEGS absent) gets each segment in one mbuf, the pattern's bytes copied
+ * behind the headers, and no TSO.
  *
  * What it does, by RFC: congestion control in vns_cc.h; RTO per RFC 6298 (RTT from a timed
  * segment per window in TSC cycles, Karn's rule); SACK loss recovery per RFC 6675 with a
@@ -104,6 +106,7 @@ struct vns_snd_pool {
 	uint64_t *pat_sum; /* [VNS_SND_PAT_LEN + 1]: prefix sums of its 16-bit words */
 	struct rte_mbuf_ext_shared_info *shinfo;
 	struct rte_mempool *mp; /* header mbufs and the payload's attach mbufs */
+	bool copy; /* the port takes no chained mbufs: the payload is copied behind the headers */
 };
 
 /* vns_stack_create/free: the pool of conf->max_senders senders (none: no memory at all). */

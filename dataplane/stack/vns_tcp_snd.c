@@ -132,8 +132,13 @@ vns_snd_pool_init(struct vns_stack *st, const struct vns_stack_conf *conf, int s
 	rte_mbuf_ext_refcnt_set(p->shinfo, 1);
 	snprintf(name, sizeof(name), "vns_snd_%u",
 		 atomic_fetch_add_explicit(&vns_snd_name_seq, 1, memory_order_relaxed));
-	p->mp = rte_pktmbuf_pool_create(name, VNS_SND_POOL_MBUFS - 1, 256, 0,
-					RTE_PKTMBUF_HEADROOM + VNS_SND_HDR_ROOM, socket_id);
+	/* Without chained mbufs a segment's payload is copied into its header mbuf. */
+	p->copy = (conf->tx_offloads & VNS_TXOFF_MULTI_SEGS) == 0;
+	p->mp = rte_pktmbuf_pool_create(
+		name, VNS_SND_POOL_MBUFS - 1, 256, 0,
+		(uint16_t)(RTE_PKTMBUF_HEADROOM + VNS_SND_HDR_ROOM +
+			   (p->copy ? (conf->mtu != 0 ? conf->mtu : 1500) : 0)),
+		socket_id);
 	if (p->mp == NULL) {
 		vns_set_err(err, errlen,
 			    "stack: cannot create the bulk senders' mbuf pool %s (%s); raise -m "
@@ -141,7 +146,7 @@ vns_snd_pool_init(struct vns_stack *st, const struct vns_stack_conf *conf, int s
 			    name, rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
-	if ((conf->tx_offloads & VNS_TXOFF_TCP_TSO) &&
+	if (!p->copy && (conf->tx_offloads & VNS_TXOFF_TCP_TSO) &&
 	    (conf->tx_offloads & (VNS_TXOFF_TCP_CKSUM | VNS_TXOFF_IPV4_CKSUM)) ==
 		    (VNS_TXOFF_TCP_CKSUM | VNS_TXOFF_IPV4_CKSUM))
 		p->tso_max = VNS_SND_TSO_MAX;
@@ -510,7 +515,7 @@ send_seg(struct vns_stack *st, struct vns_flow *f, struct vns_snd *s, uint32_t s
 		VNS_STAT_INC(st, drop_nombuf);
 		return -1;
 	}
-	if (len > 0) {
+	if (len > 0 && !p->copy) {
 		d = rte_pktmbuf_alloc(p->mp);
 		if (unlikely(d == NULL)) {
 			rte_pktmbuf_free(h);
@@ -518,7 +523,14 @@ send_seg(struct vns_stack *st, struct vns_flow *f, struct vns_snd *s, uint32_t s
 			return -1;
 		}
 	}
-	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(h, (uint16_t)hlen);
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(h, (uint16_t)(hlen + (p->copy ? len : 0)));
+	if (unlikely(eh == NULL)) {
+		/* A segment the pool's buffers cannot hold (the pool is sized for the MTU). */
+		rte_pktmbuf_free(h);
+		rte_pktmbuf_free(d);
+		VNS_STAT_INC(st, drop_nombuf);
+		return -1;
+	}
 	th = vns_tcp_hdrs_write(eh, &st->conf.mac, &f->peer_mac, st->conf.ip, f->peer_ip,
 				f->local_port, f->peer_port, seq, f->rcv_nxt,
 				flags | RTE_TCP_ACK_FLAG, VNS_TCP_WND_MAX, thl, tcp_len);
@@ -534,6 +546,8 @@ send_seg(struct vns_stack *st, struct vns_flow *f, struct vns_snd *s, uint32_t s
 		h->next = d;
 		h->nb_segs = 2;
 		h->pkt_len = hlen + len;
+	} else if (len > 0) {
+		memcpy((uint8_t *)eh + hlen, p->pat + off, len);
 	}
 	h->l2_len = sizeof(*eh);
 	h->l3_len = sizeof(*ip);
