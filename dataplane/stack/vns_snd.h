@@ -53,7 +53,9 @@ struct vns_txbuf;
  * Without it one ACK could put a whole 4 MB window into one burst, which a net_tap (no
  * back-pressure: the kernel drops at its backlog) or a short device ring turns into loss. */
 #define VNS_SND_BURST_BYTES (256u << 10)
-#define VNS_SND_POOL_MBUFS  8192 /* header and attach mbufs per stack */
+#define VNS_SND_POOL_MBUFS  8192 /* header and attach mbufs per stack at most */
+#define VNS_SND_POOL_CACHE  256  /* of them in the lcore's mempool cache */
+#define VNS_SND_RING_GUESS  4096 /* tx descriptors of a device that did not say */
 
 #define VNS_SNDF_READY     (1u << 0) /* on the stack's ready list */
 #define VNS_SNDF_RECOVERY  (1u << 1) /* RFC 6675 loss recovery */

@@ -62,6 +62,25 @@ va_to_iova(const void *va)
 	return ms->iova + RTE_PTR_DIFF(va, ms->addr);
 }
 
+/*
+ * The mbufs the senders can hold at once. A frame holds its mbufs (a header, and the
+ * pattern's attach mbuf unless the payload is copied) from its build until the device has
+ * sent it; a segment in flight holds none (a retransmission is built again from the
+ * pattern). So at most the loop's tx buffer and the device's tx ring are full of them, and
+ * never more frames than the senders' windows hold in the smallest segments; plus what the
+ * lcore's mempool cache keeps.
+ */
+static uint32_t
+pool_mbufs(const struct vns_stack_conf *conf, uint32_t wnd, bool copy)
+{
+	uint64_t frames = VNS_TXBUF_MAX + (uint64_t)(conf->tx_ring_size != 0 ? conf->tx_ring_size
+									     : VNS_SND_RING_GUESS);
+	uint64_t by_wnd = (uint64_t)conf->max_senders * (wnd / VNS_TCP_MSS_MIN + 1);
+	uint64_t n = RTE_MIN(frames, by_wnd) * (copy ? 1 : 2) + 2 * VNS_SND_POOL_CACHE;
+
+	return (uint32_t)RTE_MIN(n, (uint64_t)VNS_SND_POOL_MBUFS);
+}
+
 int
 vns_snd_pool_init(struct vns_stack *st, const struct vns_stack_conf *conf, int socket_id, char *err,
 		  size_t errlen)
@@ -135,7 +154,7 @@ vns_snd_pool_init(struct vns_stack *st, const struct vns_stack_conf *conf, int s
 	/* Without chained mbufs a segment's payload is copied into its header mbuf. */
 	p->copy = (conf->tx_offloads & VNS_TXOFF_MULTI_SEGS) == 0;
 	p->mp = rte_pktmbuf_pool_create(
-		name, VNS_SND_POOL_MBUFS - 1, 256, 0,
+		name, pool_mbufs(conf, wnd, p->copy) - 1, VNS_SND_POOL_CACHE, 0,
 		(uint16_t)(RTE_PKTMBUF_HEADROOM + VNS_SND_HDR_ROOM +
 			   (p->copy ? (conf->mtu != 0 ? conf->mtu : 1500) : 0)),
 		socket_id);

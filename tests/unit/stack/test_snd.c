@@ -589,6 +589,48 @@ test_multi_segs(void **state)
 	assert_true(H.chained >= 10);
 }
 
+/* The senders' pool: none with max_senders 0; else the frames the tx buffer and the device
+ * ring hold (2 mbufs each, 1 when copied), fewer when the windows hold fewer, plus the
+ * cache; never above VNS_SND_POOL_MBUFS. */
+static void
+test_pool_size(void **state)
+{
+	uint32_t mbufs;
+	uint64_t bytes;
+
+	(void)state;
+	assert_int_equal(h_open(&H, 1, bulk_binds, 1, 64, 0), 0);
+	vns_stack_snd_pool_size(H.st[0], &mbufs, &bytes);
+	assert_int_equal(mbufs, 0);
+	assert_int_equal(bytes, 0);
+	assert_int_equal(h_close_checked(&H), 0);
+
+	/* One sender, a 64 KB window: at most 65536 / 64 + 1 frames. */
+	h_max_senders = 1;
+	h_send_window = 65536;
+	assert_int_equal(h_open(&H, 1, bulk_binds, 1, 64, VNS_TXOFF_MULTI_SEGS), 0);
+	vns_stack_snd_pool_size(H.st[0], &mbufs, &bytes);
+	assert_int_equal(mbufs, 2 * 1025 + 2 * VNS_SND_POOL_CACHE - 1);
+	assert_true(bytes > (uint64_t)mbufs * 256 && bytes < (uint64_t)mbufs * 1024);
+	assert_int_equal(h_close_checked(&H), 0);
+
+	/* Copied payload: one mbuf a frame, each with room for the MTU. */
+	assert_int_equal(h_open(&H, 1, bulk_binds, 1, 64, 0), 0);
+	vns_stack_snd_pool_size(H.st[0], &mbufs, &bytes);
+	assert_int_equal(mbufs, 1025 + 2 * VNS_SND_POOL_CACHE - 1);
+	assert_true(bytes > (uint64_t)mbufs * 1500);
+	assert_int_equal(h_close_checked(&H), 0);
+
+	/* Many senders with the default window: the device ring bounds it (the harness's
+	 * stacks do not say theirs: VNS_SND_RING_GUESS), then the cap. */
+	h_max_senders = 64;
+	h_send_window = 0;
+	assert_int_equal(h_open(&H, 1, bulk_binds, 1, 64, VNS_TXOFF_MULTI_SEGS), 0);
+	vns_stack_snd_pool_size(H.st[0], &mbufs, &bytes);
+	assert_int_equal(mbufs, VNS_SND_POOL_MBUFS - 1);
+	h_max_senders = 0;
+}
+
 /* One output call queues VNS_SND_BURST_BYTES at most; the rest follows on the next poll. */
 static void
 test_burst_cap(void **state)
@@ -781,6 +823,7 @@ main(void)
 		cmocka_unit_test_teardown(test_tso_sizes, teardown),
 		cmocka_unit_test_teardown(test_mss_segmentation, teardown),
 		cmocka_unit_test_teardown(test_multi_segs, teardown),
+		cmocka_unit_test_teardown(test_pool_size, teardown),
 		cmocka_unit_test_teardown(test_burst_cap, teardown),
 		cmocka_unit_test_teardown(test_hostile_acks, teardown),
 		cmocka_unit_test_teardown(test_pool_exhaustion, teardown),
