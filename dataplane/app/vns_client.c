@@ -133,8 +133,9 @@ vns_client_print(const struct vns_config *cfg, const struct vns_ip3c_result *res
 	uint32_t i;
 
 	inet_ntop(AF_INET, &cfg->client_ip, ip, sizeof(ip));
-	fprintf(f, "vnetsink: iperf3 client, %s:%u, %u stream%s, %u s%s\n", ip, cfg->client_port,
+	fprintf(f, "vnetsink: iperf3 client, %s:%u, %u stream%s, %u s%s%s\n", ip, cfg->client_port,
 		cfg->client_streams, cfg->client_streams > 1 ? "s" : "", cfg->client_time,
+		cfg->client_udp ? ", UDP" : "",
 		cfg->client_reverse ? ", reverse (the server sends)" : "");
 	if (res->nb_streams == 0)
 		return;
