@@ -131,7 +131,7 @@ enum vns_opt_val {
 	X(REVERSE, "reverse", "client", "[=on|off]", VNS_VAL_BOOL, VNS_CFG_FIELD(client_reverse),  \
 	  0, 0, NULL, "off", "client mode: the server sends, we receive (iperf3 -R; also -R)")     \
 	X(UDP, "udp", "client", "[=on|off]", VNS_VAL_BOOL, VNS_CFG_FIELD(client_udp), 0, 0, NULL,  \
-	  "off", "client mode: UDP (iperf3 -u; also -u); not supported yet")                       \
+	  "off", "client mode: UDP (iperf3 -u; also -u)")                                          \
 	X(BITRATE, "bitrate", "client", "RATE[K|M|G]", VNS_VAL_RATE, VNS_CFG_NOFIELD, 0, 0, NULL,  \
 	  NULL, "client mode, UDP: target bit/s (iperf3 -b; also -b RATE)")                        \
 	X(LENGTH, "length", "client", "LEN[K|M]", VNS_VAL_SIZE, VNS_CFG_NOFIELD, 0, 0, NULL, NULL, \
@@ -1025,10 +1025,7 @@ check_client(const struct vns_config *cfg, char *err, size_t errlen)
 		return vns_fail(err, errlen,
 				"--iperf-client: the server's address is our own --ip; give the "
 				"peer's");
-	if (cfg->client_udp)
-		return vns_fail(err, errlen,
-				"--udp: UDP client mode is not supported yet (TCP, and -R, are)");
-	if (cfg->client_bitrate != 0)
+	if (cfg->client_bitrate != 0 && !cfg->client_udp)
 		return vns_fail(err, errlen,
 				"--bitrate: a TCP test sends as fast as the stack can; the rate "
 				"is for UDP (-u)");

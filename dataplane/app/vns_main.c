@@ -246,6 +246,7 @@ setup_queues(struct vns_app *app, int socket, char *err, size_t errlen)
 			.max_senders = cfg->max_senders,
 			.tso_frame_max = app->port->info.tso_frame_max,
 			.send_window = cfg->send_window,
+			.tx_ring_size = cfg->ring_size,
 			.services = services,
 			.nb_services = (uint8_t)(cfg->client ? RTE_DIM(services)
 							     : RTE_DIM(services) - 1),
@@ -365,11 +366,20 @@ app_run(struct vns_app *app)
 	printf("vnetsink: starting with this configuration:\n");
 	vns_config_print(&app->cfg, stdout);
 	vns_port_dump(app->port, stdout);
-	if (app->cfg.max_senders > 0)
-		printf("vnetsink: bulk send: %s\n",
-		       (app->port->info.tx_offloads & VNS_TXOFF_TCP_TSO) != 0
+	if (app->cfg.max_senders > 0) {
+		uint32_t tx = app->port->info.tx_offloads, mbufs;
+		uint64_t bytes;
+
+		vns_stack_snd_pool_size(app->stacks[0], &mbufs, &bytes);
+		printf("vnetsink: bulk send: %s; a pool of %u mbufs (%.1f MiB) per queue\n",
+		       !(tx & VNS_TXOFF_MULTI_SEGS)
+			       ? "the payload copied into one mbuf a segment (the port takes no "
+				 "chained mbufs), segmented by the stack at the peer's MSS"
+		       : (tx & VNS_TXOFF_TCP_TSO) != 0
 			       ? "TSO (the port segments up to 64 KB per frame)"
-			       : "segmented by the stack at the peer's MSS");
+			       : "segmented by the stack at the peer's MSS",
+		       mbufs, (double)bytes / (1 << 20));
+	}
 	fflush(stdout);
 
 	RTE_LCORE_FOREACH_WORKER(lcore) {

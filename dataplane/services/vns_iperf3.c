@@ -96,7 +96,7 @@ struct ip3_conn {
 	uint16_t owner_queue;
 	uint32_t test_gen;
 	uint64_t count_from_tsc;
-	uint64_t counted;
+	uint64_t counted; /* a receiving stream's bytes; a sending one's bytes sent in omit */
 };
 _Static_assert(sizeof(struct ip3_conn) <= VNS_CONN_PRIV_MAX, "iperf3 connection state too big");
 
@@ -248,6 +248,10 @@ struct ip3 {
 	struct vns_udp_pattern *udp_pat; /* what sent datagrams carry after their header */
 	struct ip3u_clock clock;         /* datagram send and arrival times */
 	uint32_t udp_first;              /* where the next poll's round of senders begins */
+	/* TCP streams this lcore sends on whose omit period has not ended: at its end their
+	 * bulk's count so far is the base their result subtracts (iperf_reset_stats) */
+	struct vns_conn_handle omit_wait[IP3_MAX_STREAMS];
+	uint32_t n_omit_wait;
 };
 
 #define IP3_INC(svc, name) (ip3_of(svc)->stats.name++)
@@ -910,6 +914,48 @@ ip3_data(struct vns_svc *svc, struct vns_conn *c, const struct rte_mbuf *m, uint
 	}
 }
 
+/* A sending stream's omit period is over when the stack's clock passes count_from_tsc: the
+ * bytes its bulk sent so far are the base (once; counted is its sent bytes' omitted part). */
+static void
+sender_omit_end(struct vns_svc *svc, struct vns_conn *c)
+{
+	struct ip3 *ip = ip3_of(svc);
+	struct ip3_conn *ic = conn_of(c);
+	struct vns_conn_handle h = vns_conn_handle_of(svc, c);
+	struct vns_conn_info ci;
+	uint32_t i;
+
+	for (i = 0; i < ip->n_omit_wait; i++)
+		if (ip->omit_wait[i].idx == h.idx && ip->omit_wait[i].gen == h.gen)
+			break;
+	if (i == ip->n_omit_wait || vns_svc_now(svc) < ic->count_from_tsc)
+		return;
+	vns_conn_info(c, &ci);
+	ic->counted = ci.bulk_sent;
+	ip->omit_wait[i] = ip->omit_wait[--ip->n_omit_wait];
+}
+
+/* Each poll: the sending streams whose omit period ended (or that went away). */
+static void
+senders_omit_poll(struct vns_svc *svc)
+{
+	struct ip3 *ip = ip3_of(svc);
+	uint32_t i = 0;
+
+	while (i < ip->n_omit_wait) {
+		struct vns_conn *c = vns_conn_from_handle(svc, ip->omit_wait[i]);
+		uint32_t n = ip->n_omit_wait;
+
+		if (c == NULL || conn_of(c)->role != IP3_ROLE_SENDER) {
+			ip->omit_wait[i] = ip->omit_wait[--ip->n_omit_wait];
+			continue;
+		}
+		sender_omit_end(svc, c);
+		if (ip->n_omit_wait == n)
+			i++;
+	}
+}
+
 /* A stream's final count to the owner: the bytes received since TEST_RUNNING + omit, or for
  * a stream we send on, the bytes sent at least once and its retransmitted segments. */
 static void
@@ -921,7 +967,10 @@ stream_final(struct vns_svc *svc, struct vns_conn *c, uint16_t owner_queue)
 	if (ic->role == IP3_ROLE_SENDER) {
 		struct vns_conn_info ci;
 
+		/* What went out in the omit period is not the test's (bytes_sent_omit). */
+		sender_omit_end(svc, c);
 		bytes = vns_conn_bulk_stop(svc, c);
+		bytes = vns_svc_now(svc) >= ic->count_from_tsc ? bytes - ic->counted : 0;
 		vns_conn_info(c, &ci);
 		retrans = ci.retrans_segs;
 	}
@@ -1259,6 +1308,10 @@ ip3_msg(struct vns_svc *svc, const struct vns_msg *msg)
 			set_role(c, IP3_ROLE_SENDER);
 			if (vns_conn_bulk_start(svc, c, VNS_CONN_BULK_UNLIMITED) != 0)
 				IP3_INC(svc, iperf_no_sender);
+			else if (b.tsc > vns_svc_now(svc) &&
+				 ip3_of(svc)->n_omit_wait < IP3_MAX_STREAMS)
+				ip3_of(svc)->omit_wait[ip3_of(svc)->n_omit_wait++] =
+					vns_conn_handle_of(svc, c);
 		}
 		return;
 	case IP3_MSG_TEST_END:
@@ -1357,6 +1410,8 @@ ip3_poll(struct vns_svc *svc)
 
 	if (ip3_of(svc)->udp.n_sending != 0)
 		udp_send_poll(svc);
+	if (ip3_of(svc)->n_omit_wait != 0)
+		senders_omit_poll(svc);
 
 	if (t->phase == IP3_RUNNING && rcv_timeout(svc, vns_svc_now(svc)))
 		return;

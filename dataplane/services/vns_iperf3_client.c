@@ -12,6 +12,13 @@
  * sends TEST_END; with -R, the streams keep counting after TEST_END until they hold what the
  * server's results say it sent (or a deadline passes).
  *
+ * UDP (-u): each stream is a connected UDP flow of the stack (vns_udp_connect: an ephemeral
+ * port of ours, the server's port) opened as iperf_udp_connect does: the connect datagram,
+ * then the server's answer, and the next stream only after it. We send with the paced
+ * sender of vns_iperf3_udp_tx.c, or with -R account each datagram as iperf3's receiver does
+ * (ip3u_account: lost, out of order, jitter). A sender stops at the duration and sends
+ * TEST_END after the same grace, so the server has read what is in flight.
+ *
  * Everything runs on the one stack the app binds the service on (port 0: it listens on
  * nothing); the result goes to the app through conf->result.
  */
@@ -29,6 +36,7 @@
 #include "vns_conn.h"
 #include "vns_err.h"
 #include "vns_iperf3_client.h"
+#include "vns_iperf3_udp.h"
 
 #define IP3C_COOKIE_LEN 37
 /* State bytes (iperf_api.h). */
@@ -99,6 +107,21 @@ struct ip3c {
 	uint8_t *txbuf; /* IP3C_TXBUF: the control connection's send buffer */
 	/* each stream's send buffer: the inline one is smaller than the cookie */
 	uint8_t stream_tx[VNS_IP3C_STREAMS_MAX][IP3C_COOKIE_LEN];
+	/* -u */
+	uint32_t len;         /* the block: TCP's, or each datagram's payload */
+	bool udp_retry;       /* the next stream waits for the server's MAC */
+	struct ip3c_udp *udp; /* [conf.streams] */
+	struct vns_udp_pattern *pat;
+	struct ip3u_clock clock;
+};
+
+/* One UDP stream: its connected flow, and its sender or (-R) its receiver's counts. */
+struct ip3c_udp {
+	struct vns_udp_peer peer;
+	bool open;      /* vns_udp_connect() done */
+	bool connected; /* the server answered the connect datagram */
+	struct ip3u_tx tx;
+	struct ip3u_acct acct;
 };
 
 static struct ip3c *
@@ -181,6 +204,11 @@ close_all(struct vns_svc *svc, bool abort)
 			vns_conn_close(svc, c);
 		vns_conn_detach(c);
 	}
+	for (i = 0; ip->udp != NULL && i < ip->conf.streams; i++)
+		if (ip->udp[i].open) {
+			vns_udp_disconnect(svc, &ip->udp[i].peer);
+			ip->udp[i].open = false;
+		}
 }
 
 /* The test is over: publish the result to the app. The connections go first, and no
@@ -279,9 +307,12 @@ send_params(struct vns_svc *svc)
 	json_object_set_new(o, "parallel", json_integer(cf->streams));
 	if (cf->reverse)
 		json_object_set_new(o, "reverse", json_true());
-	json_object_set_new(o, "len", json_integer(cf->len != 0 ? cf->len : VNS_IP3C_TCP_LEN));
-	if (cf->bitrate != 0)
-		json_object_set_new(o, "bandwidth", json_integer((json_int_t)cf->bitrate));
+	json_object_set_new(o, "len", json_integer(ip3c_of(svc)->len));
+	if (cf->udp || cf->bitrate != 0)
+		json_object_set_new(
+			o, "bandwidth",
+			json_integer(
+				(json_int_t)(cf->bitrate != 0 ? cf->bitrate : VNS_IP3C_UDP_RATE)));
 	json_object_set_new(o, "pacing_timer", json_integer(1000));
 	json_object_set_new(o, "client_version", json_string("3.12"));
 	send_json(svc, o);
@@ -305,6 +336,35 @@ connect_next_stream(struct vns_svc *svc)
 	conn_of(c)->role = IP3C_ROLE_STREAM;
 	conn_of(c)->idx = ip->nb_connected;
 	ip->stream[ip->nb_connected] = h;
+}
+
+/* iperf_udp_connect: a connected flow, then the connect datagram (4 bytes in our byte order,
+ * as iperf3 writes it); the server's answer opens the stream. A MAC not known yet is asked
+ * for and the next poll tries again. */
+static void
+connect_next_udp(struct vns_svc *svc)
+{
+	struct ip3c *ip = ip3c_of(svc);
+	struct ip3c_udp *u = &ip->udp[ip->nb_connected];
+	uint32_t msg = IP3U_CONNECT_MSG;
+	int rc;
+
+	ip->udp_retry = false;
+	rc = vns_udp_connect(svc, ip->conf.server_ip, ip->conf.server_port, &u->peer);
+	if (rc == -EAGAIN) {
+		ip->udp_retry = true;
+		return;
+	}
+	if (rc != 0) {
+		finish(svc, rc, "cannot open UDP stream %u: %s", ip->nb_connected + 1u,
+		       strerror(-rc));
+		return;
+	}
+	u->open = true;
+	rc = vns_udp_send(svc, &u->peer, &msg, sizeof(msg));
+	if (rc != 0)
+		finish(svc, rc, "cannot send UDP stream %u's connect datagram: %s",
+		       ip->nb_connected + 1u, strerror(-rc));
 }
 
 static double
@@ -350,22 +410,30 @@ send_results(struct vns_svc *svc)
 	json_object_set_new(o, "cpu_util_total", json_real(r->cpu_local[0]));
 	json_object_set_new(o, "cpu_util_user", json_real(r->cpu_local[1]));
 	json_object_set_new(o, "cpu_util_system", json_real(r->cpu_local[2]));
-	json_object_set_new(o, "sender_has_retransmits", json_integer(ip->conf.reverse ? -1 : 1));
+	json_object_set_new(o, "sender_has_retransmits",
+			    json_integer(ip->conf.reverse ? -1
+					 : ip->conf.udp   ? 0
+							  : 1));
 	for (i = 0; i < r->nb_streams; i++) {
 		const struct vns_ip3c_stream *s = &r->streams[i];
+		const bool rx = ip->conf.reverse;
 		json_t *js = json_object();
 
 		if (js == NULL)
 			continue;
 		json_object_set_new(js, "id", json_integer(s->id));
-		json_object_set_new(
-			js, "bytes",
-			json_integer((json_int_t)(ip->conf.reverse ? s->received : s->sent)));
+		json_object_set_new(js, "bytes",
+				    json_integer((json_int_t)(rx ? s->received : s->sent)));
 		json_object_set_new(js, "retransmits",
-				    json_integer(ip->conf.reverse ? -1 : s->retransmits));
-		json_object_set_new(js, "jitter", json_real(0));
-		json_object_set_new(js, "errors", json_integer(0));
-		json_object_set_new(js, "packets", json_integer(0));
+				    json_integer(rx || ip->conf.udp ? -1 : s->retransmits));
+		/* UDP (send_results of 3.12): a receiver's jitter, lost and total; a sender's
+		 * datagrams. TCP: zeros. */
+		json_object_set_new(js, "jitter", json_real(rx ? s->jitter : 0));
+		json_object_set_new(js, "errors", json_integer((json_int_t)(rx ? s->lost : 0)));
+		json_object_set_new(js, "omitted_errors", json_integer(0));
+		json_object_set_new(js, "packets",
+				    json_integer((json_int_t)(rx ? s->rx_packets : s->packets)));
+		json_object_set_new(js, "omitted_packets", json_integer(0));
 		json_object_set_new(js, "start_time", json_real(0));
 		json_object_set_new(js, "end_time", json_real(r->seconds));
 		json_array_append_new(arr, js);
@@ -415,7 +483,7 @@ server_results(struct vns_svc *svc, const uint8_t *text, uint32_t len)
 	r->sender_has_retransmits = (int)v;
 	json_array_foreach(arr, k, s)
 	{
-		double id, bytes, rtx = -1;
+		double id, bytes, rtx = -1, jit = 0, err = 0, pk = 0;
 		uint32_t i;
 
 		if (!json_num(s, "id", &id) || !json_num(s, "bytes", &bytes) || bytes < 0) {
@@ -423,6 +491,11 @@ server_results(struct vns_svc *svc, const uint8_t *text, uint32_t len)
 			goto out;
 		}
 		json_num(s, "retransmits", &rtx);
+		json_num(s, "jitter", &jit);
+		json_num(s, "errors", &err);
+		json_num(s, "packets", &pk);
+		if (jit < 0 || err < 0 || pk < 0)
+			jit = err = pk = 0; /* nonsense is not shown */
 		for (i = 0; i < r->nb_streams && (double)r->streams[i].id != id; i++)
 			;
 		if (i == r->nb_streams) {
@@ -433,8 +506,12 @@ server_results(struct vns_svc *svc, const uint8_t *text, uint32_t len)
 		if (ip->conf.reverse) {
 			r->streams[i].sent = (uint64_t)bytes;
 			r->streams[i].retransmits = (int64_t)rtx;
+			r->streams[i].packets = (uint64_t)pk;
 		} else {
 			r->streams[i].received = (uint64_t)bytes;
+			r->streams[i].jitter = jit;
+			r->streams[i].lost = (uint64_t)err;
+			r->streams[i].rx_packets = (uint64_t)pk;
 		}
 	}
 	rc = 0;
@@ -459,6 +536,14 @@ start_running(struct vns_svc *svc)
 	ip->deadline_tsc = ip->running_tsc + (uint64_t)ip->conf.duration_s * svc->hz;
 	if (ip->conf.reverse)
 		return;
+	if (ip->conf.udp) {
+		uint64_t rate = ip->conf.bitrate != 0 ? ip->conf.bitrate : VNS_IP3C_UDP_RATE;
+
+		for (i = 0; i < ip->nb_connected; i++)
+			ip3u_tx_start(&ip->udp[i].tx, &ip->udp[i].peer, ip->len, false, rate,
+				      svc->hz, ip->running_tsc);
+		return;
+	}
 	for (i = 0; i < ip->nb_connected; i++) {
 		struct vns_conn *c = vns_conn_from_handle(svc, ip->stream[i]);
 		int rc;
@@ -498,7 +583,17 @@ stop_running(struct vns_svc *svc)
 		ip->deadline_tsc = now + IP3C_STEP_TIMEOUT_S * svc->hz;
 		return;
 	}
-	for (i = 0; i < ip->nb_connected; i++) {
+	ip->phase = IP3C_DRAIN;
+	ip->acked_tsc = 0;
+	if (ip->conf.udp) {
+		/* Nothing is acknowledged: the grace alone lets the server read its socket. */
+		for (i = 0; i < ip->nb_connected; i++) {
+			r->streams[i].sent = ip->udp[i].tx.bytes;
+			r->streams[i].packets = ip->udp[i].tx.packets;
+		}
+		ip->acked_tsc = now;
+	}
+	for (i = 0; i < ip->nb_connected && !ip->conf.udp; i++) {
 		struct vns_conn *c = vns_conn_from_handle(svc, ip->stream[i]);
 
 		if (c == NULL)
@@ -507,8 +602,6 @@ stop_running(struct vns_svc *svc)
 		r->streams[i].sent = vns_conn_bulk_stop(svc, c);
 #endif
 	}
-	ip->phase = IP3C_DRAIN;
-	ip->acked_tsc = 0;
 	ip->deadline_tsc = now + ms_tsc(svc, IP3C_DRAIN_MS);
 }
 
@@ -542,9 +635,13 @@ all_received(struct vns_svc *svc)
 	struct ip3c *ip = ip3c_of(svc);
 	uint32_t i;
 
-	for (i = 0; i < ip->res->nb_streams; i++)
-		if (ip->res->streams[i].received < ip->res->streams[i].sent)
+	for (i = 0; i < ip->res->nb_streams; i++) {
+		const struct vns_ip3c_stream *s = &ip->res->streams[i];
+
+		/* UDP: the last datagram the server sent has arrived (lost ones never do). */
+		if (ip->conf.udp ? s->rx_packets < s->packets : s->received < s->sent)
 			return false;
+	}
 	return true;
 }
 
@@ -573,8 +670,12 @@ on_state(struct vns_svc *svc, uint8_t b)
 		send_params(svc);
 		break;
 	case IP3C_CREATE_STREAMS:
-		if (ip->nb_connected == 0 && ip->phase == IP3C_SETUP)
-			connect_next_stream(svc);
+		if (ip->nb_connected == 0 && ip->phase == IP3C_SETUP) {
+			if (ip->conf.udp)
+				connect_next_udp(svc);
+			else
+				connect_next_stream(svc);
+		}
 		break;
 	case IP3C_TEST_START:
 		break;
@@ -749,6 +850,70 @@ ip3c_data(struct vns_svc *svc, struct vns_conn *c, const struct rte_mbuf *m, uin
 	}
 }
 
+/* The connect answer (either byte order, or the legacy one). */
+static bool
+is_connect_reply(uint32_t v)
+{
+	return v == IP3U_CONNECT_REPLY || v == rte_bswap32(IP3U_CONNECT_REPLY) ||
+	       v == IP3U_LEGACY_CONNECT_REPLY || v == rte_bswap32(IP3U_LEGACY_CONNECT_REPLY);
+}
+
+static void
+ip3c_datagram(struct vns_svc *svc, const struct vns_udp_peer *peer, const struct rte_mbuf *m,
+	      uint32_t off, uint32_t len)
+{
+	struct ip3c *ip = ip3c_of(svc);
+	struct vns_ip3c_stream *s;
+	struct ip3c_udp *u = NULL;
+	uint8_t buf[16];
+	const uint8_t *p;
+	uint32_t i, v;
+
+	for (i = 0; ip->udp != NULL && i < ip->conf.streams; i++)
+		if (ip->udp[i].open && ip->udp[i].peer.local_port == peer->local_port) {
+			u = &ip->udp[i];
+			break;
+		}
+	if (u == NULL || ip->phase == IP3C_DONE) {
+		ip->res->udp_stray++;
+		return;
+	}
+	if (!u->connected) {
+		p = len == 4 ? rte_pktmbuf_read(m, off, 4, buf) : NULL;
+		if (p == NULL || i != ip->nb_connected || ip->phase != IP3C_SETUP) {
+			ip->res->udp_stray++;
+			return;
+		}
+		memcpy(&v, p, 4);
+		if (!is_connect_reply(v)) {
+			finish(svc, -EPROTO, "UDP stream %u: the server's answer is %#x", i + 1, v);
+			return;
+		}
+		u->connected = true;
+		ip->res->streams[i].id = stream_id(i);
+		ip->res->nb_streams = ++ip->nb_connected;
+		if (ip->nb_connected < ip->conf.streams)
+			connect_next_udp(svc);
+		return;
+	}
+	/* A sending stream gets nothing back; a receiving one counts from the first datagram
+	 * on, as iperf3's reader does. */
+	p = ip->conf.reverse ? rte_pktmbuf_read(m, off, RTE_MIN(len, 12u), buf) : NULL;
+	if (p == NULL || ip3u_account(&u->acct, p, len, ip3u_clock_ns(&ip->clock, vns_svc_now(svc)),
+				      false) != 0) {
+		ip->res->udp_stray++;
+		return;
+	}
+	s = &ip->res->streams[i];
+	s->received = u->acct.bytes;
+	s->rx_packets = u->acct.packet_count;
+	s->lost = u->acct.cnt_error;
+	s->outoforder = u->acct.outoforder;
+	s->jitter = u->acct.jitter;
+	if (ip->phase == IP3C_FINISH && all_received(svc))
+		publish(svc, 0);
+}
+
 static const char *
 close_text(enum vns_close_reason why)
 {
@@ -818,8 +983,17 @@ ip3c_poll(struct vns_svc *svc)
 		ip->phase = IP3C_CONNECTING;
 		return;
 	case IP3C_RUNNING:
-		if (now >= ip->deadline_tsc)
+		if (now >= ip->deadline_tsc) {
 			stop_running(svc);
+			return;
+		}
+		if (ip->conf.udp && !ip->conf.reverse) {
+			uint64_t us = ip3u_clock_ns(&ip->clock, now) / 1000;
+			uint32_t i;
+
+			for (i = 0; i < ip->nb_connected; i++)
+				ip3u_tx_poll(&ip->udp[i].tx, svc, ip->pat, now, us);
+		}
 		return;
 	case IP3C_DRAIN:
 		if (ip->acked_tsc == 0 && (all_acked(svc) || now >= ip->deadline_tsc))
@@ -836,6 +1010,9 @@ ip3c_poll(struct vns_svc *svc)
 			publish(svc, 0);
 		return;
 	case IP3C_SETUP:
+		if (ip->udp_retry)
+			connect_next_udp(svc);
+		/* fall through */
 	case IP3C_ENDING:
 	case IP3C_RESULTS:
 		if (now >= ip->deadline_tsc)
@@ -867,6 +1044,8 @@ ip3c_fini(struct vns_svc *svc)
 		return;
 	rte_free(ip->rxbuf);
 	rte_free(ip->txbuf);
+	rte_free(ip->udp);
+	vns_udp_pattern_free(ip->pat);
 	rte_free(ip);
 	svc->priv = NULL;
 }
@@ -886,12 +1065,16 @@ ip3c_init(struct vns_svc *svc, char *err, size_t errlen)
 			    VNS_IP3C_STREAMS_MAX, VNS_IP3C_TIME_MAX);
 		return -EINVAL;
 	}
-	if (cf->udp) {
-		vns_set_err(err, errlen, "iperf3 client: -u (UDP) is not supported yet");
-		return -ENOTSUP;
+	if (cf->udp && cf->len != 0 &&
+	    (cf->len < IP3U_HDR_LEN(false) || cf->len > vns_udp_payload_max(svc))) {
+		vns_set_err(err, errlen,
+			    "iperf3 client: -u -l %u: a datagram holds %u to %u bytes here (the "
+			    "MTU less 28; IPv4 fragments are not sent)",
+			    cf->len, IP3U_HDR_LEN(false), vns_udp_payload_max(svc));
+		return -EINVAL;
 	}
 #ifndef VNS_CONN_BULK_UNLIMITED
-	if (!cf->reverse) {
+	if (!cf->reverse && !cf->udp) {
 		vns_set_err(err, errlen,
 			    "iperf3 client: sending needs the stack's bulk sender, which this "
 			    "build lacks; -R (the server sends) works");
@@ -910,6 +1093,23 @@ ip3c_init(struct vns_svc *svc, char *err, size_t errlen)
 	if (ip->rxbuf == NULL || ip->txbuf == NULL) {
 		ip3c_fini(svc);
 		goto nomem;
+	}
+	ip->len = cf->len != 0 ? cf->len : VNS_IP3C_TCP_LEN;
+	if (cf->udp) {
+		if (cf->len == 0)
+			ip->len = RTE_MIN((uint32_t)VNS_IP3C_UDP_LEN, vns_udp_payload_max(svc));
+		ip->udp = rte_zmalloc_socket("vns_ip3c_udp", sizeof(*ip->udp) * cf->streams,
+					     RTE_CACHE_LINE_SIZE, svc->socket_id);
+		if (ip->udp == NULL) {
+			ip3c_fini(svc);
+			goto nomem;
+		}
+		ip->pat = vns_udp_pattern_create(ip->len, svc->socket_id, err, errlen);
+		if (ip->pat == NULL) {
+			ip3c_fini(svc);
+			return -ENOMEM;
+		}
+		ip3u_clock_init(&ip->clock, svc->hz);
 	}
 	memset(ip->res, 0, sizeof(*ip->res));
 	make_cookie(ip->res->cookie);
@@ -939,6 +1139,7 @@ const struct vns_service_ops vns_iperf3_client_ops = {
 	.fini = ip3c_fini,
 	.open = ip3c_open,
 	.data = ip3c_data,
+	.datagram = ip3c_datagram,
 	.closed = ip3c_closed,
 	.poll = ip3c_poll,
 	.conn_state = ip3c_conn_state,

@@ -22,8 +22,10 @@
 #define VNS_IP3C_STREAMS_MAX  128 /* iperf3's own bound on -P */
 #define VNS_IP3C_DEFAULT_PORT 5201
 #define VNS_IP3C_TIME_MAX     86400
-#define VNS_IP3C_TCP_LEN      (128 * 1024) /* iperf3's default block size for TCP */
-#define VNS_IP3C_JSON_MAX     (64 * 1024)  /* the server's results we keep */
+#define VNS_IP3C_TCP_LEN      (128 * 1024)  /* iperf3's default block size for TCP */
+#define VNS_IP3C_UDP_LEN      1460          /* 3.12's DEFAULT_UDP_BLKSIZE (capped at the MTU) */
+#define VNS_IP3C_UDP_RATE     (1024 * 1024) /* 3.12's UDP_RATE: -u without -b */
+#define VNS_IP3C_JSON_MAX     (64 * 1024)   /* the server's results we keep */
 
 extern const struct vns_service_ops vns_iperf3_client_ops;
 
@@ -36,8 +38,8 @@ struct vns_ip3c_conf {
 	uint32_t duration_s;    /* -t, 1..VNS_IP3C_TIME_MAX */
 	bool reverse;           /* -R: the server sends, we count */
 	bool udp;               /* -u */
-	uint64_t bitrate;       /* -b, bit/s (0: iperf3's default) */
-	uint32_t len;           /* -l, bytes (0: iperf3's default) */
+	uint64_t bitrate;       /* -b, bit/s per stream (0: iperf3's default) */
+	uint32_t len;           /* -l, bytes (0: iperf3's default; -u: 16..the MTU's payload) */
 	struct vns_ip3c_result *result;
 };
 
@@ -47,6 +49,12 @@ struct vns_ip3c_stream {
 	uint64_t received;   /* receiver's (the server's, or ours with -R) */
 	int64_t retransmits; /* the sender's; -1: unknown */
 	double seconds;      /* the measured interval */
+	/* -u: datagrams, and the receiver's view (ours with -R, else the server's) */
+	uint64_t packets;    /* the sender's datagrams */
+	uint64_t rx_packets; /* the receiver's total: the highest sequence number it saw */
+	uint64_t lost;       /* the receiver's lost count */
+	uint64_t outoforder; /* ours with -R (iperf3's results do not carry it) */
+	double jitter;       /* the receiver's, seconds */
 };
 
 struct vns_ip3c_result {
@@ -59,6 +67,7 @@ struct vns_ip3c_result {
 	double cpu_local[3]; /* total, user, system (% of the interval) */
 	double cpu_remote[3];
 	int sender_has_retransmits;
+	uint64_t udp_stray; /* -u: datagrams to our ports of no stream, or out of turn */
 	struct vns_ip3c_stream streams[VNS_IP3C_STREAMS_MAX];
 	char server_json[VNS_IP3C_JSON_MAX + 1]; /* the server's results, as received */
 };

@@ -4,7 +4,9 @@
  * sends in bulk takes one sender from its stack's bounded pool (vns_stack_conf.max_senders,
  * memory fixed at vns_stack_create); the payload comes from a read-only pattern area in
  * hugepage memory, attached to the segments as an external buffer, so no byte is copied and
- * a retransmission reads the same pattern again.
+ * a retransmission reads the same pattern again. A port that takes no chained mbufs
+ * (VNS_TXOFF_MULTI_SEGS absent) gets each segment in one mbuf, the pattern's bytes copied
+ * behind the headers, and no TSO.
  *
  * What it does, by RFC: congestion control in vns_cc.h; RTO per RFC 6298 (RTT from a timed
  * segment per window in TSC cycles, Karn's rule); SACK loss recovery per RFC 6675 with a
@@ -26,6 +28,7 @@
 
 #include "vns_cc.h"
 
+struct rte_tcp_hdr;
 struct vns_flow;
 struct vns_stack;
 struct vns_stack_conf;
@@ -39,11 +42,20 @@ struct vns_txbuf;
 #define VNS_SND_RTX_MAX     15       /* back-offs without progress before the connection is reset */
 #define VNS_SND_PAT_LEN     65536    /* the pattern's period: a power of two (sequence wrap) */
 #define VNS_SND_TXBUF_KEEP  16       /* tx buffer slots a sender leaves for ACKs and replies */
+/* Frames the bulk senders queue per stack call at most (the rest goes on the next poll): as
+ * many as the loop reads per poll (its rx burst), so a device queue that carries both
+ * directions (--bidir) serves them alike. Filling the tx buffer instead (240 frames against
+ * 32 read) left the receiving direction 2-5 % of the sum on net_tap (the peer's frames
+ * overflowed the tap's queue: losses, out-of-order segments); with 32 it got 45-55 %, and
+ * -R alone was not slower in the same runs (1.9 Gbit/s, 1.4-1.8 before). */
+#define VNS_SND_TXBUF_BULK 32
 /* Payload bytes one sender queues per output call at most; the rest goes on the next poll.
  * Without it one ACK could put a whole 4 MB window into one burst, which a net_tap (no
  * back-pressure: the kernel drops at its backlog) or a short device ring turns into loss. */
 #define VNS_SND_BURST_BYTES (256u << 10)
-#define VNS_SND_POOL_MBUFS  8192 /* header and attach mbufs per stack */
+#define VNS_SND_POOL_MBUFS  8192 /* header and attach mbufs per stack at most */
+#define VNS_SND_POOL_CACHE  256  /* of them in the lcore's mempool cache */
+#define VNS_SND_RING_GUESS  4096 /* tx descriptors of a device that did not say */
 
 #define VNS_SNDF_READY     (1u << 0) /* on the stack's ready list */
 #define VNS_SNDF_RECOVERY  (1u << 1) /* RFC 6675 loss recovery */
@@ -96,6 +108,7 @@ struct vns_snd_pool {
 	uint64_t *pat_sum; /* [VNS_SND_PAT_LEN + 1]: prefix sums of its 16-bit words */
 	struct rte_mbuf_ext_shared_info *shinfo;
 	struct rte_mempool *mp; /* header mbufs and the payload's attach mbufs */
+	bool copy; /* the port takes no chained mbufs: the payload is copied behind the headers */
 };
 
 /* vns_stack_create/free: the pool of conf->max_senders senders (none: no memory at all). */

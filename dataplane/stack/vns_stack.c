@@ -442,3 +442,14 @@ vns_stack_flows_foreach(const struct vns_stack *st, vns_flow_cb cb, void *arg)
 			break;
 	}
 }
+
+void
+vns_stack_snd_pool_size(const struct vns_stack *st, uint32_t *mbufs, uint64_t *bytes)
+{
+	const struct rte_mempool *mp = st->snd.mp;
+
+	*mbufs = mp != NULL ? mp->size : 0;
+	*bytes = mp != NULL
+			 ? (uint64_t)mp->size * (mp->header_size + mp->elt_size + mp->trailer_size)
+			 : 0;
+}

@@ -82,6 +82,9 @@ struct vns_stack_conf {
 	 * the bytes each may have in flight at most (0: VNS_SEND_WINDOW_DEFAULT). */
 	uint32_t max_senders;
 	uint32_t send_window;
+	/* The device's tx descriptors per queue, which bound the frames it holds of ours (the
+	 * bulk senders' pool is sized from it); 0: unknown (VNS_SND_RING_GUESS). */
+	uint16_t tx_ring_size;
 	/* With VNS_TXOFF_TCP_TSO: the largest frame (headers + one segment) the device cuts,
 	 * 0: the MTU plus the Ethernet header. DPDK 22.11's net_tap counts the Ethernet header
 	 * against its MTU. */
@@ -102,6 +105,8 @@ void vns_shared_free(struct vns_shared *sh);
 struct vns_stack *vns_stack_create(const struct vns_stack_conf *conf, struct vns_shared *sh,
 				   int socket_id, char *err, size_t errlen);
 void vns_stack_free(struct vns_stack *st);
+/* The bulk senders' mbuf pool of the stack: its mbufs and their bytes (0, 0: no pool). */
+void vns_stack_snd_pool_size(const struct vns_stack *st, uint32_t *mbufs, uint64_t *bytes);
 
 void vns_stack_input(struct vns_stack *st, struct rte_mbuf **pkts, uint16_t n, uint64_t now_tsc,
 		     struct vns_txbuf *tx);

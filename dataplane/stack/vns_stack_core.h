@@ -66,6 +66,15 @@ struct vns_stack {
 	struct vns_arp_cache arp;
 	uint16_t eph_next; /* the next ephemeral port to try; 0 until the first connect */
 
+	/* connected UDP flows (vns_udp_connect): dense, n_udpc in use */
+	struct vns_udp_conn {
+		rte_be32_t ip;
+		rte_be16_t port;
+		rte_be16_t local_port;
+		uint8_t svc; /* index + 1 */
+	} udpc[VNS_UDP_CONN_MAX];
+	uint32_t n_udpc;
+
 	/* closed-connection records (SP/SC: this lcore produces, one reader drains) */
 	struct rte_ring *closed;
 
@@ -79,6 +88,12 @@ struct vns_stack {
 
 /* vns_eth.c */
 void vns_eth_input(struct vns_stack *st, struct rte_mbuf *m, struct vns_txbuf *tx);
+
+/* vns_tcp_connect.c: a free ephemeral port towards ip:port (network order) for TCP, or for
+ * UDP (no connected UDP flow uses it); 0 when none is. */
+rte_be16_t vns_eph_port_pick(struct vns_stack *st, rte_be32_t ip, rte_be16_t port, bool udp);
+/* vns_udp.c: true when a connected UDP flow uses local port lport. */
+bool vns_udp_port_used(const struct vns_stack *st, rte_be16_t lport);
 
 /* vns_udp.c: the datagram at l4_off (l4_len bytes of IP payload, the IPv4 header checked);
  * consumes m. */

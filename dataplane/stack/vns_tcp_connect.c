@@ -28,9 +28,10 @@ send_syn(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 }
 
 /* RFC 6056 §3.3.1-like: a random start per stack, then sequential; a port is free when no
- * service listens on it and no flow uses the 4-tuple. 0 when none is. */
-static rte_be16_t
-pick_port(struct vns_stack *st, rte_be32_t ip, rte_be16_t port)
+ * service listens on it and no flow uses the 4-tuple (TCP) or the port (UDP). 0 when none
+ * is. */
+rte_be16_t
+vns_eph_port_pick(struct vns_stack *st, rte_be32_t ip, rte_be16_t port, bool udp)
 {
 	uint32_t n = VNS_EPH_PORT_MAX - VNS_EPH_PORT_MIN + 1, i;
 
@@ -42,7 +43,8 @@ pick_port(struct vns_stack *st, rte_be32_t ip, rte_be16_t port)
 
 		st->eph_next = p == VNS_EPH_PORT_MAX ? VNS_EPH_PORT_MIN : (uint16_t)(p + 1);
 		if (vns_svc_for_port(st, be) != 0 ||
-		    vns_flow_lookup(&st->ft, vns_flow_key(ip, port, be)) != NULL)
+		    (udp ? vns_udp_port_used(st, be)
+			 : vns_flow_lookup(&st->ft, vns_flow_key(ip, port, be)) != NULL))
 			continue;
 		return be;
 	}
@@ -59,7 +61,7 @@ vns_conn_connect(struct vns_svc *svc, rte_be32_t ip, rte_be16_t port, struct vns
 
 	if (ip == 0 || ip == st->conf.ip || port == 0)
 		return -EINVAL;
-	lport = pick_port(st, ip, port);
+	lport = vns_eph_port_pick(st, ip, port, false);
 	if (lport == 0)
 		return -EADDRINUSE;
 	if (st->ft.nb_free == 0) {

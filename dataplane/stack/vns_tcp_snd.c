@@ -62,6 +62,25 @@ va_to_iova(const void *va)
 	return ms->iova + RTE_PTR_DIFF(va, ms->addr);
 }
 
+/*
+ * The mbufs the senders can hold at once. A frame holds its mbufs (a header, and the
+ * pattern's attach mbuf unless the payload is copied) from its build until the device has
+ * sent it; a segment in flight holds none (a retransmission is built again from the
+ * pattern). So at most the loop's tx buffer and the device's tx ring are full of them, and
+ * never more frames than the senders' windows hold in the smallest segments; plus what the
+ * lcore's mempool cache keeps.
+ */
+static uint32_t
+pool_mbufs(const struct vns_stack_conf *conf, uint32_t wnd, bool copy)
+{
+	uint64_t frames = VNS_TXBUF_MAX + (uint64_t)(conf->tx_ring_size != 0 ? conf->tx_ring_size
+									     : VNS_SND_RING_GUESS);
+	uint64_t by_wnd = (uint64_t)conf->max_senders * (wnd / VNS_TCP_MSS_MIN + 1);
+	uint64_t n = RTE_MIN(frames, by_wnd) * (copy ? 1 : 2) + 2 * VNS_SND_POOL_CACHE;
+
+	return (uint32_t)RTE_MIN(n, (uint64_t)VNS_SND_POOL_MBUFS);
+}
+
 int
 vns_snd_pool_init(struct vns_stack *st, const struct vns_stack_conf *conf, int socket_id, char *err,
 		  size_t errlen)
@@ -132,8 +151,13 @@ vns_snd_pool_init(struct vns_stack *st, const struct vns_stack_conf *conf, int s
 	rte_mbuf_ext_refcnt_set(p->shinfo, 1);
 	snprintf(name, sizeof(name), "vns_snd_%u",
 		 atomic_fetch_add_explicit(&vns_snd_name_seq, 1, memory_order_relaxed));
-	p->mp = rte_pktmbuf_pool_create(name, VNS_SND_POOL_MBUFS - 1, 256, 0,
-					RTE_PKTMBUF_HEADROOM + VNS_SND_HDR_ROOM, socket_id);
+	/* Without chained mbufs a segment's payload is copied into its header mbuf. */
+	p->copy = (conf->tx_offloads & VNS_TXOFF_MULTI_SEGS) == 0;
+	p->mp = rte_pktmbuf_pool_create(
+		name, pool_mbufs(conf, wnd, p->copy) - 1, VNS_SND_POOL_CACHE, 0,
+		(uint16_t)(RTE_PKTMBUF_HEADROOM + VNS_SND_HDR_ROOM +
+			   (p->copy ? (conf->mtu != 0 ? conf->mtu : 1500) : 0)),
+		socket_id);
 	if (p->mp == NULL) {
 		vns_set_err(err, errlen,
 			    "stack: cannot create the bulk senders' mbuf pool %s (%s); raise -m "
@@ -141,7 +165,8 @@ vns_snd_pool_init(struct vns_stack *st, const struct vns_stack_conf *conf, int s
 			    name, rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
-	if ((conf->tx_offloads & VNS_TXOFF_TCP_TSO) && (conf->tx_offloads & VNS_TXOFF_TCP_CKSUM))
+	if (!p->copy && (conf->tx_offloads & VNS_TXOFF_TCP_TSO) &&
+	    (conf->tx_offloads & VNS_TXOFF_TCP_CKSUM))
 		p->tso_max = VNS_SND_TSO_MAX;
 	p->tso_frame_max = conf->tso_frame_max != 0
 				   ? conf->tso_frame_max
@@ -508,7 +533,7 @@ send_seg(struct vns_stack *st, struct vns_flow *f, struct vns_snd *s, uint32_t s
 		VNS_STAT_INC(st, drop_nombuf);
 		return -1;
 	}
-	if (len > 0) {
+	if (len > 0 && !p->copy) {
 		d = rte_pktmbuf_alloc(p->mp);
 		if (unlikely(d == NULL)) {
 			rte_pktmbuf_free(h);
@@ -516,7 +541,14 @@ send_seg(struct vns_stack *st, struct vns_flow *f, struct vns_snd *s, uint32_t s
 			return -1;
 		}
 	}
-	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(h, (uint16_t)hlen);
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(h, (uint16_t)(hlen + (p->copy ? len : 0)));
+	if (unlikely(eh == NULL)) {
+		/* A segment the pool's buffers cannot hold (the pool is sized for the MTU). */
+		rte_pktmbuf_free(h);
+		rte_pktmbuf_free(d);
+		VNS_STAT_INC(st, drop_nombuf);
+		return -1;
+	}
 	th = vns_tcp_hdrs_write(eh, &st->conf.mac, &f->peer_mac, st->conf.ip, f->peer_ip,
 				f->local_port, f->peer_port, seq, f->rcv_nxt,
 				flags | RTE_TCP_ACK_FLAG, VNS_TCP_WND_MAX, thl, tcp_len);
@@ -532,6 +564,8 @@ send_seg(struct vns_stack *st, struct vns_flow *f, struct vns_snd *s, uint32_t s
 		h->next = d;
 		h->nb_segs = 2;
 		h->pkt_len = hlen + len;
+	} else if (len > 0) {
+		memcpy((uint8_t *)eh + hlen, p->pat + off, len);
 	}
 	h->l2_len = sizeof(*eh);
 	h->l3_len = sizeof(*ip);
@@ -639,7 +673,7 @@ vns_snd_output(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx)
 		uint64_t left = s->limit - s->sent;
 		bool rtx;
 
-		if (tx->n >= VNS_TXBUF_MAX - VNS_SND_TXBUF_KEEP || burst >= VNS_SND_BURST_BYTES) {
+		if (tx->n >= VNS_SND_TXBUF_BULK || burst >= VNS_SND_BURST_BYTES) {
 			ready_add(st, f);
 			break;
 		}

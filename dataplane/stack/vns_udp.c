@@ -28,6 +28,77 @@ udp_phdr(rte_be32_t a, rte_be32_t b, uint32_t l4_len)
 	(sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr))
 #define UDP_L3HDR (sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr))
 
+/* The service of the connected flow of this 4-tuple, 0: none. */
+static inline uint8_t
+udp_conn_svc(const struct vns_stack *st, rte_be32_t ip, rte_be16_t port, rte_be16_t lport)
+{
+	uint32_t i;
+
+	for (i = 0; i < st->n_udpc; i++) {
+		const struct vns_udp_conn *u = &st->udpc[i];
+
+		if (u->local_port == lport && u->port == port && u->ip == ip)
+			return u->svc;
+	}
+	return 0;
+}
+
+bool
+vns_udp_port_used(const struct vns_stack *st, rte_be16_t lport)
+{
+	uint32_t i;
+
+	for (i = 0; i < st->n_udpc; i++)
+		if (st->udpc[i].local_port == lport)
+			return true;
+	return false;
+}
+
+int
+vns_udp_connect(struct vns_svc *svc, rte_be32_t ip, rte_be16_t port, struct vns_udp_peer *peer)
+{
+	struct vns_stack *st = svc->st;
+	struct vns_udp_conn *u;
+	rte_be16_t lport;
+
+	if (ip == 0 || ip == st->conf.ip || port == 0 || peer == NULL)
+		return -EINVAL;
+	if (st->n_udpc >= VNS_UDP_CONN_MAX)
+		return -ENOBUFS;
+	memset(peer, 0, sizeof(*peer));
+	if (!vns_arp_resolve(st, ip, &peer->mac, st->tx))
+		return -EAGAIN;
+	lport = vns_eph_port_pick(st, ip, port, true);
+	if (lport == 0)
+		return -EADDRINUSE;
+	u = &st->udpc[st->n_udpc++];
+	u->ip = ip;
+	u->port = port;
+	u->local_port = lport;
+	u->svc = svc->index;
+	peer->ip = ip;
+	peer->port = port;
+	peer->local_port = lport;
+	return 0;
+}
+
+void
+vns_udp_disconnect(struct vns_svc *svc, const struct vns_udp_peer *peer)
+{
+	struct vns_stack *st = svc->st;
+	uint32_t i;
+
+	for (i = 0; i < st->n_udpc; i++) {
+		struct vns_udp_conn *u = &st->udpc[i];
+
+		if (u->local_port == peer->local_port && u->port == peer->port &&
+		    u->ip == peer->ip && u->svc == svc->index) {
+			*u = st->udpc[--st->n_udpc]; /* keeps the table dense */
+			return;
+		}
+	}
+}
+
 void
 vns_udp_input(struct vns_stack *st, struct rte_mbuf *m, const struct rte_ipv4_hdr *ip,
 	      uint32_t l4_off, uint32_t l4_len, const struct rte_ether_addr *src_mac)
@@ -67,7 +138,9 @@ vns_udp_input(struct vns_stack *st, struct rte_mbuf *m, const struct rte_ipv4_hd
 			goto drop;
 		}
 	}
-	k = vns_svc_for_port(st, uh->dst_port);
+	k = udp_conn_svc(st, ip->src_addr, uh->src_port, uh->dst_port);
+	if (k == 0)
+		k = vns_svc_for_port(st, uh->dst_port);
 	svc = k != 0 ? &st->svc[k - 1] : NULL;
 	if (svc == NULL || svc->ops->datagram == NULL) {
 		VNS_STAT_INC(st, udp_no_port);

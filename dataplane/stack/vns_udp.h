@@ -30,6 +30,27 @@ struct vns_udp_peer {
 };
 
 /*
+ * Connected UDP flows: a service that talks from a local port of its own (a client's
+ * ephemeral port, as a connect()ed socket does) gets the datagrams of that 4-tuple on its
+ * datagram callback, whatever port it is bound on. At most VNS_UDP_CONN_MAX per stack, in
+ * the stack's own table (share-nothing: the client's traffic stays on the queue it runs on);
+ * a datagram to a connected flow is found by one compare per flow, before the listening
+ * ports. Made and removed from service callbacks.
+ */
+#define VNS_UDP_CONN_MAX 128
+
+/*
+ * Connects the calling service to ip:port from a free ephemeral port (one no service listens
+ * on, no connected flow uses, RFC 6335's dynamic range) and fills *peer for vns_udp_send*()
+ * (the peer's MAC from the stack's ARP cache). 0; -EINVAL (bad address), -EAGAIN (the MAC is
+ * not known yet: a request went out, try again), -ENOBUFS (table full), -EADDRINUSE.
+ */
+int vns_udp_connect(struct vns_svc *svc, rte_be32_t ip, rte_be16_t port, struct vns_udp_peer *peer);
+/* Removes the flow vns_udp_connect() gave peer; its datagrams go to the listening ports
+ * again (none: udp_no_port). */
+void vns_udp_disconnect(struct vns_svc *svc, const struct vns_udp_peer *peer);
+
+/*
  * Sends len bytes (at most what one conf.pool mbuf holds after the headers, and the MTU) in
  * one datagram from peer->local_port to peer, on the calling stack's tx buffer. Only from a
  * service callback (inside vns_stack_input/vns_stack_poll). 0, -EMSGSIZE, or -ENOBUFS (pool

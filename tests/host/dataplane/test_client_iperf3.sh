@@ -6,6 +6,9 @@
 #     equal the server's own sum_sent (iperf3 -s -J), stream by stream in total;
 #   - -P 1 and -P 4 (we send, the stack's bulk sender): exit 0, our sent bytes equal the
 #     server's sum_received;
+#   - -u -b 200M, -u -R -b 200M and -u -P 2 -l 1000 (udp_client_check.py): the receiver's
+#     datagram total equals the sender's count, its bytes plus lost ones the sender's bytes,
+#     and our report shows what the server's own JSON says;
 #   - a port nobody listens on: "connection refused" and exit 1; an address nobody answers
 #     ARP for: "unreachable" and exit 1.
 # net_tap creates the tap at EAL init; the test addresses it as soon as it appears, well
@@ -107,6 +110,41 @@ run rev-p1 -R -P 1
 run rev-p4 -R -P 4
 run fwd-p1 -P 1
 run fwd-p4 -P 4
+
+# run_udp TAG ARGS...: a -u test against a fresh iperf3 -s -1; the datagrams and bytes of
+# the direction's sender (server or us) against its receiver's own JSON, and what our report
+# says the server counted against what it wrote itself.
+run_udp() {
+	local tag=$1 out
+	shift
+	ip netns exec "$NS" iperf3 -s -1 -J >"$TMP/$tag.srv.json" 2>&1 &
+	SRV_PID=$!
+	for _ in $(seq 1 50); do
+		ip netns exec "$NS" ss -ltn 2>/dev/null | grep -q ":5201 " && break
+		sleep 0.1
+	done
+	client "$tag" --iperf-client "$HOST_IP" -t "$T" -u "$@"
+	for _ in $(seq 1 50); do kill -0 "$SRV_PID" 2>/dev/null || break; sleep 0.1; done
+	stop_pid "$SRV_PID"
+	SRV_PID=
+	if [ "$rc" != 0 ]; then
+		fail "$tag: vnetsink exited with $rc"
+		tail -5 "$TMP/$tag.log"
+		return
+	fi
+	if ! out=$(python3 "$VNS_SRC/tests/host/dataplane/udp_client_check.py" \
+		"$TMP/$tag.json" "$TMP/$tag.srv.json" 2>&1); then
+		fail "$tag: $out"
+		tail -8 "$TMP/$tag.log"
+		return
+	fi
+	echo "ok: $tag: $out"
+	grep -E 'sender$|receiver$' "$TMP/$tag.log" | tail -2
+}
+
+run_udp udp-p1 -b 200M
+run_udp udp-rev -R -b 200M
+run_udp udp-p2 -P 2 -b 50M -l 1000
 
 # Nobody listens on 5299: the server's kernel answers the SYN with a RST.
 client refused --iperf-client "$HOST_IP:5299" -t 1

@@ -8,7 +8,8 @@
 #     vnetsink reports is its test record's count and the bytes its stack sent for the first
 #     time, and the client's count is at most what it acknowledged (stack bulk_bytes_acked),
 #     which is at most what was sent (the client may close with the last bytes in flight);
-#   - in --bidir the client's sent bytes are at least what vnetsink counted received;
+#   - in --bidir the client's sent bytes are at least what vnetsink counted received, and
+#     each direction gets at least 10 % of the bytes both moved (they share one queue);
 #   - -R through 1 % and 5 % loss on the data path (vnetsink -> client: the client sits behind
 #     a veth pair routed by the tap's namespace, and tools/impair drops on the veth's egress)
 #     completes with the same relations, the loss happened and vnetsink retransmitted;
@@ -66,7 +67,7 @@ ip netns exec "$CNS" ping -c 1 -W 3 "$SINK_IP" >/dev/null 2>&1 ||
 
 # run NAME NETNS IPERF3-ARGS...: one test; checks the byte relations on both ends.
 run() {
-	local name=$1 ns=$2 rx tx got sent acked retr rtx idx rev_rx rev_tx fwd_rx fwd_tx sent0 acked0
+	local name=$1 ns=$2 rx tx got sent acked retr rtx idx rev_rx rev_tx fwd_rx fwd_tx sent0 acked0 share
 	shift 2
 	# Each test's own: its record and the stack's counters from here.
 	idx=$(sink_json snd "len(j['iperf3_tests'])")
@@ -94,6 +95,10 @@ run() {
 		fwd_rx=$(json "$TMP/$name.json" 'j["end"]["sum_received"]["bytes"]')
 		rev_tx=$(json "$TMP/$name.json" 'j["end"]["sum_sent_bidir_reverse"]["bytes"]')
 		rev_rx=$(json "$TMP/$name.json" 'j["end"]["sum_received_bidir_reverse"]["bytes"]')
+		# Both directions share the tap's one queue: each gets at least 10 % of the sum.
+		share=$(json "$TMP/$name.json" 'round(100 * min(j["end"]["sum_received"]["bytes"], j["end"]["sum_received_bidir_reverse"]["bytes"]) / max(1, j["end"]["sum_received"]["bytes"] + j["end"]["sum_received_bidir_reverse"]["bytes"]))')
+		echo "$name: client -> vnetsink $(json "$TMP/$name.json" 'round(j["end"]["sum_received"]["bits_per_second"] / 1e9, 3)') Gbit/s, vnetsink -> client $(json "$TMP/$name.json" 'round(j["end"]["sum_received_bidir_reverse"]["bits_per_second"] / 1e9, 3)') Gbit/s (the smaller $share % of the sum)"
+		[ "$share" -ge 10 ] || fail "$name: one direction got $share % of the sum (at least 10 % expected)"
 		if [ "$rev_tx" = "$sent" ] && [ "$rev_rx" -gt 0 ] && [ "$rev_rx" -le "$acked" ] &&
 			[ "$acked" -le "$rev_tx" ] && [ "$fwd_rx" -gt 0 ] && [ "$fwd_rx" -le "$fwd_tx" ] &&
 			[ "$got" = "$((fwd_rx + rev_tx))" ]; then

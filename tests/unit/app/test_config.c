@@ -262,7 +262,6 @@ test_bad_values(void **state)
 		{ "--port ethdev:0 --iperf-client 198.18.0.1 -l 0", "--length" },
 		{ "--port ethdev:0 --iperf-client 198.18.0.1 -l 2M", "--length" },
 		{ "--port ethdev:0 --iperf-client 198.18.0.1 -l 1Q", "--length" },
-		{ "--port ethdev:0 --iperf-client 198.18.0.1 -u", "--udp" },
 		{ "--port ethdev:0 --iperf-client 198.18.0.1 -b 10M", "--bitrate" },
 		{ "--port ethdev:0 --iperf-client 198.18.0.1 -b x", "--bitrate" },
 		{ "--port ethdev:0 --iperf-client 198.18.0.1 --queues 2", "--iperf-client" },

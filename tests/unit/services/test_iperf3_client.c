@@ -7,7 +7,9 @@
  * results, DISPLAY_RESULTS and IPERF_DONE; sending with the stack's bulk sender; then the
  * error states (busy, SERVER_ERROR, SERVER_TERMINATE, an unknown state byte), malformed
  * results (no JSON, missing keys, an unknown stream id, an oversize length), a refused
- * connection and a silent server. Every test ends with the mbuf pool back to zero in use.
+ * connection and a silent server; -u (connected UDP flows: the connect datagram and answer,
+ * paced datagrams with iperf3's header, the receiver's counts) both ways. Every test ends
+ * with the mbuf pool back to zero in use.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -34,6 +36,7 @@ static struct h H;
 static struct vns_ip3c_result res;
 static struct vns_ip3c_conf conf;
 static struct vns_service_bind binds[1];
+static struct vns_ip3c_conf udp_next; /* -u, -b, -l of the next open_test() */
 
 /* The server's side of one connection. */
 struct sc {
@@ -45,18 +48,33 @@ struct sc {
 static struct sc conns[MAX_CONN];
 static int nb_conns;
 
+/* UDP datagrams the stack sent to the server's port, in order. */
+struct ud {
+	uint16_t sport;
+	uint32_t plen;
+	uint8_t head[16];
+};
+#define MAX_UD 8192
+static struct ud uds[MAX_UD];
+static int nb_uds;
+
 static int
 open_test(uint16_t streams, bool reverse)
 {
 	memset(&res, 0, sizeof(res));
 	memset(conns, 0, sizeof(conns));
 	nb_conns = 0;
+	nb_uds = 0;
 	memset(&conf, 0, sizeof(conf));
 	conf.server_ip = rte_cpu_to_be_32(SRV_IP);
 	conf.server_port = rte_cpu_to_be_16(SRV_PORT);
 	conf.streams = streams;
 	conf.duration_s = 2;
 	conf.reverse = reverse;
+	conf.udp = udp_next.udp;
+	conf.bitrate = udp_next.bitrate;
+	conf.len = udp_next.len;
+	udp_next = (struct vns_ip3c_conf){ 0 };
 	conf.result = &res;
 	binds[0] = (struct vns_service_bind){ 0, &vns_iperf3_client_ops, &conf };
 	return h_open(&H, 1, binds, 1, 64, 0);
@@ -117,6 +135,15 @@ pump(bool refuse)
 			struct pb_parsed *r = &H.out[i];
 			struct sc *c;
 
+			if (!H.used[i] && r->proto == IPPROTO_UDP && r->dport == SRV_PORT) {
+				H.used[i] = 1;
+				assert_true(nb_uds < MAX_UD);
+				uds[nb_uds].sport = r->sport;
+				uds[nb_uds].plen = r->plen;
+				memcpy(uds[nb_uds].head, r->payload, RTE_MIN(r->plen, 16u));
+				nb_uds++;
+				continue;
+			}
 			if (H.used[i] || r->proto != IPPROTO_TCP || r->dport != SRV_PORT)
 				continue;
 			H.used[i] = 1;
@@ -436,6 +463,198 @@ test_send_full(void **state)
 	assert_true(conns[2].fin);
 }
 
+/* The server's datagram to the client's port (its header: seq, then zeros for the time). */
+static void
+srv_udp(uint16_t cport, const void *data, uint32_t len)
+{
+	h_input(&H, 0,
+		pb_udp_mbuf(H.mp, &srv_mac, &stack_mac, SRV_IP, SRV_PORT, H_STACK_IP, cport, data,
+			    len, 1, 0));
+	pump(false);
+}
+
+static void
+srv_udp_seq(uint16_t cport, uint32_t seq, uint32_t len)
+{
+	uint8_t d[1500] = { 0 };
+	uint32_t be = rte_cpu_to_be_32(seq);
+
+	memcpy(d + 8, &be, 4);
+	srv_udp(cport, d, len);
+}
+
+static int
+open_udp(uint16_t streams, bool reverse, uint64_t rate, uint32_t len)
+{
+	udp_next = (struct vns_ip3c_conf){ .udp = true, .bitrate = rate, .len = len };
+	return open_test(streams, reverse);
+}
+
+/* -u up to TEST_RUNNING: the parameters say udp, len and bandwidth; each stream is one
+ * connect datagram from a port of its own, and the next follows the server's answer. */
+static void
+run_setup_udp(uint16_t streams, uint32_t len, uint64_t rate, uint16_t *ports)
+{
+	const uint32_t reply = 0x39383736u;
+	uint8_t cookie[64];
+	json_t *p;
+
+	h_poll(&H);
+	arp_reply();
+	assert_int_equal(pump(false), 1);
+	assert_int_equal(ctrl_take(cookie, sizeof(cookie)), 37);
+	srv_state(9);
+	p = ctrl_take_json();
+	assert_true(json_is_true(json_object_get(p, "udp")));
+	assert_null(json_object_get(p, "tcp"));
+	assert_int_equal(json_integer_value(json_object_get(p, "len")), len);
+	assert_int_equal(json_integer_value(json_object_get(p, "bandwidth")), rate);
+	json_decref(p);
+	srv_state(10);
+	for (int i = 0; i < streams; i++) {
+		uint32_t msg;
+
+		assert_int_equal(nb_uds, i + 1); /* one at a time */
+		assert_int_equal(uds[i].plen, 4);
+		memcpy(&msg, uds[i].head, 4);
+		assert_int_equal(msg, 0x36373839u);
+		ports[i] = uds[i].sport;
+		for (int k = 0; k < i; k++)
+			assert_int_not_equal(ports[k], ports[i]);
+		srv_udp(ports[i], &reply, 4);
+	}
+	assert_int_equal(nb_uds, streams);
+	assert_int_equal(nb_conns, 1); /* no TCP streams */
+	srv_state(1);
+	srv_state(2);
+	nb_uds = 0;
+}
+
+/* We send: paced at -b per stream, sequence 1, 2, ... per stream, TEST_END after the grace,
+ * our results carry the datagrams, the server's its receiver's counts. */
+static void
+test_udp_send(void **state)
+{
+	const uint64_t rate = 8000000; /* 1000 datagrams of 1000 bytes a second */
+	uint16_t ports[2];
+	uint32_t next[2] = { 1, 1 }, n[2] = { 0, 0 };
+	uint8_t b[16];
+	char text[1024];
+	json_t *o, *arr;
+	int i;
+
+	RTE_SET_USED(state);
+	assert_int_equal(open_udp(2, false, rate, 1000), 0);
+	run_setup_udp(2, 1000, rate, ports);
+	for (i = 0; i < 200; i++) {
+		h_advance_ms(&H, 10);
+		h_poll(&H);
+		pump(false);
+		assert_int_equal(ctrl_take(b, sizeof(b)), 0);
+	}
+	for (i = 0; i < 30 && conns[0].t.rx_len == conns[0].taken; i++) {
+		h_advance_ms(&H, 10);
+		h_poll(&H);
+		pump(false);
+	}
+	assert_int_equal(ctrl_take(b, sizeof(b)), 1);
+	assert_int_equal(b[0], 4); /* TEST_END, after the grace */
+	assert_true(i >= 9 && i <= 11);
+	for (i = 0; i < nb_uds; i++) {
+		int k = uds[i].sport == ports[0] ? 0 : 1;
+		uint32_t seq;
+
+		assert_true(uds[i].sport == ports[k]);
+		assert_int_equal(uds[i].plen, 1000);
+		memcpy(&seq, uds[i].head + 8, 4);
+		assert_int_equal(rte_be_to_cpu_32(seq), next[k]);
+		next[k]++;
+		n[k]++;
+	}
+	/* 2 s at 1000/s (the first at once, the bucket's burst at most 32 ahead). */
+	for (i = 0; i < 2; i++)
+		assert_true(n[i] >= 1990 && n[i] <= 2033);
+	srv_state(13);
+	o = ctrl_take_json();
+	arr = json_object_get(o, "streams");
+	for (i = 0; i < 2; i++) {
+		json_t *s = json_array_get(arr, (size_t)i);
+
+		assert_int_equal(json_integer_value(json_object_get(s, "packets")), n[i]);
+		assert_int_equal(json_integer_value(json_object_get(s, "bytes")), n[i] * 1000);
+	}
+	json_decref(o);
+	snprintf(text, sizeof(text),
+		 "{\"cpu_util_total\":0,\"cpu_util_user\":0,\"cpu_util_system\":0,"
+		 "\"sender_has_retransmits\":-1,\"streams\":[{\"id\":1,\"bytes\":%u,"
+		 "\"jitter\":0.002,\"errors\":3,\"packets\":%u},"
+		 "{\"id\":3,\"bytes\":%u,\"jitter\":0,\"errors\":0,\"packets\":%u}]}",
+		 (n[0] - 3) * 1000, n[0], n[1] * 1000, n[1]);
+	srv_json(text);
+	srv_state(14);
+	assert_true(vns_ip3c_done(&res));
+	assert_int_equal(res.status, 0);
+	assert_int_equal(res.streams[0].packets, n[0]);
+	assert_int_equal(res.streams[0].sent, n[0] * 1000);
+	assert_int_equal(res.streams[0].received, (n[0] - 3) * 1000);
+	assert_int_equal(res.streams[0].lost, 3);
+	assert_int_equal(res.streams[0].rx_packets, n[0]);
+	assert_true(res.streams[0].jitter == 0.002);
+	assert_int_equal(res.streams[1].lost, 0);
+	/* The flows are gone: a late datagram to a stream's port is no stream's. */
+	srv_udp_seq(ports[0], 9, 100);
+	assert_int_equal(res.udp_stray, 0); /* published: the service no longer counts */
+}
+
+/* -u -R: the server sends; we count as iperf3's receiver (lost, out of order), report it in
+ * our results and wait until the last datagram the server says it sent has arrived. */
+static void
+test_udp_reverse(void **state)
+{
+	uint16_t ports[1];
+	uint8_t b[16];
+	json_t *o, *s;
+
+	RTE_SET_USED(state);
+	assert_int_equal(open_udp(1, true, 0, 0), 0);
+	run_setup_udp(1, 1460, 1024 * 1024, ports); /* iperf3's defaults */
+	srv_udp_seq(ports[0], 1, 500);
+	srv_udp_seq(ports[0], 2, 500);
+	srv_udp_seq(ports[0], 4, 500);                 /* 3 lost so far */
+	srv_udp_seq(ports[0], 3, 500);                 /* late: out of order, not lost */
+	srv_udp_seq(ports[0], 6, 500);                 /* 5 lost */
+	srv_udp_seq((uint16_t)(ports[0] + 1), 7, 500); /* no flow's: the stack drops it */
+	assert_int_equal(h_stat(&H, 0, "udp_no_port"), 1);
+	assert_int_equal(res.udp_stray, 0);
+	assert_int_equal(res.streams[0].received, 2500);
+	assert_int_equal(res.streams[0].lost, 1);
+	assert_int_equal(res.streams[0].outoforder, 1);
+	h_advance_ms(&H, 2001);
+	h_poll(&H);
+	pump(false);
+	assert_int_equal(ctrl_take(b, sizeof(b)), 1);
+	assert_int_equal(b[0], 4);
+	srv_state(13);
+	o = ctrl_take_json();
+	s = json_array_get(json_object_get(o, "streams"), 0);
+	assert_int_equal(json_integer_value(json_object_get(s, "bytes")), 2500);
+	assert_int_equal(json_integer_value(json_object_get(s, "packets")), 6);
+	assert_int_equal(json_integer_value(json_object_get(s, "errors")), 1);
+	json_decref(o);
+	srv_json("{\"cpu_util_total\":0,\"cpu_util_user\":0,\"cpu_util_system\":0,"
+		 "\"sender_has_retransmits\":0,\"streams\":[{\"id\":1,\"bytes\":4000,"
+		 "\"retransmits\":-1,\"packets\":8}]}");
+	srv_state(14);
+	assert_false(vns_ip3c_done(&res)); /* datagram 8 is still on its way */
+	srv_udp_seq(ports[0], 8, 500);
+	assert_true(vns_ip3c_done(&res));
+	assert_int_equal(res.status, 0);
+	assert_int_equal(res.streams[0].packets, 8);
+	assert_int_equal(res.streams[0].rx_packets, 8);
+	assert_int_equal(res.streams[0].lost, 2);
+	assert_int_equal(res.streams[0].sent, 4000);
+}
+
 static void
 expect_error(const char *needle)
 {
@@ -621,6 +840,8 @@ main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_reverse_full, teardown),
 		cmocka_unit_test_teardown(test_reverse_waits_for_inflight, teardown),
 		cmocka_unit_test_teardown(test_send_full, teardown),
+		cmocka_unit_test_teardown(test_udp_send, teardown),
+		cmocka_unit_test_teardown(test_udp_reverse, teardown),
 		cmocka_unit_test_teardown(test_busy, teardown),
 		cmocka_unit_test_teardown(test_server_error, teardown),
 		cmocka_unit_test_teardown(test_server_terminate_and_unknown, teardown),

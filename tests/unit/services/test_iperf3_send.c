@@ -226,6 +226,52 @@ test_reverse(void **state)
 	assert_int_equal(h_stat(&H, 0, "iperf_tests"), 1);
 }
 
+/* -R -O 1: what a stream sent in the omit period is not in its result (iperf3's
+ * bytes_sent - bytes_sent_omit); the base is the bulk's count at the first poll after it. */
+static void
+test_reverse_omit(void **state)
+{
+	uint64_t before = 0, at = 0, total;
+	json_int_t bytes;
+	json_t *res;
+	int round;
+
+	(void)state;
+	start("{\"tcp\":true,\"omit\":1,\"time\":10,\"parallel\":1,\"reverse\":true,"
+	      "\"len\":131072,\"client_version\":\"3.12\"}",
+	      1);
+	for (round = 0; round < 10; round++) {
+		h_poll(&H);
+		before += drain(&S[0]);
+		compact();
+	}
+	assert_true(before > 100000);
+	h_advance_ms(&H, 1001);
+	h_poll(&H); /* the omit period ends here */
+	at = drain(&S[0]);
+	compact();
+	total = before + at;
+	for (round = 0; round < 10; round++) {
+		h_poll(&H);
+		total += drain(&S[0]);
+		compact();
+	}
+	res = finish();
+	bytes = json_integer_value(json_object_get(stream_by_id(res, 1), "bytes"));
+	for (round = 0; round < 20; round++) {
+		h_poll(&H);
+		total += drain(&S[0]);
+		compact();
+	}
+	assert_true(bytes > 0);
+	/* The base: everything sent before the omit's end, and at most that poll's. */
+	assert_true(total - (uint64_t)bytes >= before);
+	assert_true(total - (uint64_t)bytes <= before + at);
+	json_decref(res);
+	tc_send(&C, "\x10", 1);
+	h_poll(&H);
+}
+
 static void
 test_bidir(void **state)
 {
@@ -291,6 +337,7 @@ main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_reverse, setup2, teardown),
+		cmocka_unit_test_setup_teardown(test_reverse_omit, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_bidir, setup2, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup2, teardown),
 	};

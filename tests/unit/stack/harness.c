@@ -117,6 +117,7 @@ h_open(struct h *h, uint16_t nb_stacks, const struct vns_service_bind *binds, ui
 	h->hz = rte_get_tsc_hz();
 	h->now = h->hz * 1000;
 	h->nb = nb_stacks;
+	h->tx_offloads = tx_offloads;
 	h->sh = vns_shared_create(nb_stacks, SOCKET_ID_ANY, h->err, sizeof(h->err));
 	if (h->sh == NULL) {
 		fprintf(stderr, "h_open: %s\n", h->err);
@@ -181,6 +182,11 @@ h_close(struct h *h)
 		fprintf(stderr, "%u frames above the MTU were sent\n", h->oversize);
 		return h->oversize + 1000000;
 	}
+	if (h->chained != 0 && !(h->tx_offloads & VNS_TXOFF_MULTI_SEGS)) {
+		fprintf(stderr, "%u chained frames sent on a port without multi-segs\n",
+			h->chained);
+		return h->chained + 2000000;
+	}
 	return rte_mempool_in_use_count(h->mp);
 }
 
@@ -209,6 +215,8 @@ h_collect(struct h *h)
 				      RTE_ETHER_HDR_LEN + 1500
 			    : rte_pktmbuf_pkt_len(m) > RTE_ETHER_HDR_LEN + 1500)
 			h->oversize++;
+		if (m->nb_segs > 1)
+			h->chained++;
 		if (h->n_out < H_OUT_MAX) {
 			if (pb_parse(h->tx.pkts[i], &h->out[h->n_out]) == 0)
 				h->used[h->n_out++] = 0;

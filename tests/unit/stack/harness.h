@@ -66,6 +66,9 @@ struct h {
 	uint64_t now;
 	uint32_t n_out;
 	uint32_t oversize; /* frames the stack sent above the 1500-byte MTU */
+	uint32_t tx_offloads;
+	uint32_t chained; /* frames of more than one mbuf (h_close fails on them without
+			   * VNS_TXOFF_MULTI_SEGS: such a port takes none) */
 	struct pb_parsed out[H_OUT_MAX];
 	int used[H_OUT_MAX];
 	char err[256]; /* why h_open failed */

@@ -3,10 +3,13 @@
  * Unit tests of the stack's UDP path (vns_udp.c): length and checksum checks (software and
  * the device's verdict), delivery to the datagram callback of the service bound on the port,
  * datagrams to no such service counted and dropped, the reply send, and the burst send of
- * bulk datagrams (heads copied, a pattern attached or copied, checksums, the tx reserve).
+ * bulk datagrams (heads copied, a pattern attached or copied, checksums, the tx reserve), and
+ * connected flows (vns_udp_connect: the ARP wait, an ephemeral port, delivery by 4-tuple,
+ * the bound, disconnect).
  * Crafted frames through the real vns_stack_input(); every test ends with the mempool fully
  * returned.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +18,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <rte_arp.h>
 #include <rte_udp.h>
 
 #include "harness.h"
@@ -34,6 +38,9 @@ static struct {
 	struct vns_udp_pattern *pat;
 	uint16_t burst_n, burst_rc, room;
 	uint32_t hlen, plen, payload_max;
+	/* 'C': connect to the sender's address, port 41000 (n_conn times); 'D': disconnect */
+	struct vns_udp_peer cpeer;
+	int conn_rc, n_conn;
 } U;
 
 static void
@@ -62,6 +69,12 @@ u_datagram(struct vns_svc *svc, const struct vns_udp_peer *peer, const struct rt
 	}
 	if (len > 0 && U.data[0] == 'E')
 		U.send_rc = vns_udp_send(svc, peer, U.data, len);
+	if (len > 0 && U.data[0] == 'C')
+		for (int i = 0; i < RTE_MAX(U.n_conn, 1); i++)
+			U.conn_rc = vns_udp_connect(svc, peer->ip, rte_cpu_to_be_16(41000),
+						    &U.cpeer);
+	if (len > 0 && U.data[0] == 'D')
+		vns_udp_disconnect(svc, &U.cpeer);
 	if (len > 0 && U.data[0] == 'B') {
 		static uint8_t heads[VNS_TXBUF_MAX * VNS_UDP_HEAD_MAX];
 		uint32_t i;
@@ -201,6 +214,81 @@ test_udp_bad_length(void **state)
 	assert_int_equal(U.len, 3);
 }
 
+static struct rte_mbuf *
+udp_from(uint16_t sport, uint16_t dport, const char *s)
+{
+	return pb_udp_mbuf(H.mp, &cmac, &smac, H_CLIENT_IP, sport, H_STACK_IP, dport, s,
+			   (uint32_t)strlen(s), 1, 0);
+}
+
+static void
+arp_answer(void)
+{
+	uint8_t f[60] = { 0 };
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)f;
+	struct rte_arp_hdr *ah = (struct rte_arp_hdr *)(eh + 1);
+
+	eh->dst_addr = smac;
+	eh->src_addr = cmac;
+	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+	ah->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+	ah->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ah->arp_hlen = 6;
+	ah->arp_plen = 4;
+	ah->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
+	ah->arp_data.arp_sha = cmac;
+	ah->arp_data.arp_sip = rte_cpu_to_be_32(H_CLIENT_IP);
+	ah->arp_data.arp_tha = smac;
+	ah->arp_data.arp_tip = rte_cpu_to_be_32(H_STACK_IP);
+	h_input(&H, 0, pb_raw_mbuf(H.mp, f, sizeof(f), 0, 0));
+}
+
+/* A connected flow gets the datagrams of its 4-tuple on the service's callback, on an
+ * ephemeral port no service listens on; others to that port are no one's. */
+static void
+test_udp_connected(void **state)
+{
+	uint16_t lport;
+
+	(void)state;
+	h_input(&H, 0, udp(U_PORT, "C", 1, 0));
+	assert_int_equal(U.conn_rc, -EAGAIN); /* the MAC is asked for first */
+	assert_int_equal(H.n_out, 1);
+	assert_int_equal(H.out[0].ether_type, RTE_ETHER_TYPE_ARP);
+	h_clear(&H);
+	arp_answer();
+	h_input(&H, 0, udp(U_PORT, "C", 1, 0));
+	assert_int_equal(U.conn_rc, 0);
+	lport = rte_be_to_cpu_16(U.cpeer.local_port);
+	assert_true(lport >= 49152);
+	assert_int_equal(U.cpeer.port, rte_cpu_to_be_16(41000));
+	assert_int_equal(U.cpeer.ip, rte_cpu_to_be_32(H_CLIENT_IP));
+	assert_memory_equal(&U.cpeer.mac, &cmac, 6);
+	U.calls = 0;
+	h_input(&H, 0, udp_from(41000, lport, "to the flow"));
+	assert_int_equal(U.calls, 1);
+	assert_int_equal(U.peer.local_port, U.cpeer.local_port);
+	assert_int_equal(U.len, 11);
+	/* Another source port is not the flow's. */
+	h_input(&H, 0, udp_from(41001, lport, "stranger"));
+	assert_int_equal(U.calls, 1);
+	assert_int_equal(STAT(udp_no_port), 1);
+	/* Gone after disconnect. */
+	h_input(&H, 0, udp(U_PORT, "D", 1, 0));
+	U.calls = 0;
+	h_input(&H, 0, udp_from(41000, lport, "late"));
+	assert_int_equal(U.calls, 0);
+	assert_int_equal(STAT(udp_no_port), 2);
+	/* Bounded: VNS_UDP_CONN_MAX flows, each on its own port, then -ENOBUFS. */
+	U.n_conn = VNS_UDP_CONN_MAX;
+	h_input(&H, 0, udp(U_PORT, "C", 1, 0));
+	assert_int_equal(U.conn_rc, 0);
+	U.n_conn = 1;
+	h_input(&H, 0, udp(U_PORT, "C", 1, 0));
+	assert_int_equal(U.conn_rc, -ENOBUFS);
+	h_clear(&H);
+}
+
 static void
 test_udp_unbound_port(void **state)
 {
@@ -318,6 +406,7 @@ main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_udp_unbound_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_udp_reply_and_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_udp_burst, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_udp_connected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_udp_burst, setup_chain, teardown),
 	};
 
