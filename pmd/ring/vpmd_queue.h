@@ -372,6 +372,39 @@ vpmd_tx_can_push(const struct rte_mbuf *m)
 	       m->data_off >= VPMD_NET_HDR_SIZE;
 }
 
+/*
+ * The common tx packet in one test: direct, one segment, refcnt 1, room for the header in
+ * its headroom and no offload request. It is sent as one descriptor with a zeroed header
+ * pushed into its headroom (what vpmd_tx_can_push() and vpmd_tx_hdr_fill() decide for it,
+ * in three tests instead of five). refcnt and nb_segs are compared with one 4-byte load,
+ * which is not an atomic read of refcnt: a packet whose refcnt another lcore may change has
+ * refcnt > 1 and fails the test whatever the load returns.
+ */
+static __rte_always_inline bool
+vpmd_tx_one_desc(const struct rte_mbuf *m)
+{
+	static const uint16_t one_one[2] = { 1, 1 }; /* refcnt, nb_segs */
+	uint32_t rs, want;
+
+	memcpy(&rs, &m->refcnt, sizeof(rs));
+	memcpy(&want, one_one, sizeof(want));
+	return !(m->ol_flags &
+		 (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL | VPMD_TX_OFFLOAD_MASK)) &&
+	       rs == want && m->data_off >= VPMD_NET_HDR_SIZE;
+}
+
+/* Zero the header pushed in front of a vpmd_tx_one_desc() packet. */
+static __rte_always_inline void
+vpmd_tx_hdr_zero(struct rte_mbuf *m)
+{
+	uint8_t *h = rte_pktmbuf_mtod_offset(m, uint8_t *, -VPMD_NET_HDR_SIZE);
+	uint64_t z = 0;
+	uint32_t z4 = 0;
+
+	memcpy(h, &z, 8);
+	memcpy(h + 8, &z4, 4);
+}
+
 /* Build the header at h for packet m. 0 or -1 (refuse the packet). */
 static __rte_always_inline int
 vpmd_tx_hdr_fill(const struct vpmd_txq *txq, struct vpmd_net_hdr *h, const struct rte_mbuf *m)

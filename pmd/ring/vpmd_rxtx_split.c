@@ -429,12 +429,10 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 			uint16_t batch = 0, cur;
 
 			vpmd_read_used_elem(&ue[pos & mask], &id, &len);
-			if (unlikely(id >= size))
-				bad = VPMD_BAD_USED_ID_RANGE;
-			else if (unlikely(slots[id].m == NULL))
-				bad = VPMD_BAD_USED_ID_NOT_INFLIGHT;
-			else if (likely(id == oldest)) {
-				/* One entry per packet, the oldest (what most devices write). */
+			if (likely(id == oldest)) {
+				/* One entry per packet, the oldest (what most devices write). The
+				 * oldest head is in range and live while anything is in flight, and
+				 * pos != used_idx says something is: no further checks. */
 				struct vpmd_tx_slot *s = &slots[oldest];
 
 				vpmd_tx_free_add(&fr, s->m, s->ndesc);
@@ -444,7 +442,12 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 				inflight--;
 				pos++;
 				continue;
-			} else if (unlikely(left < inflight))
+			}
+			if (unlikely(id >= size))
+				bad = VPMD_BAD_USED_ID_RANGE;
+			else if (unlikely(slots[id].m == NULL))
+				bad = VPMD_BAD_USED_ID_NOT_INFLIGHT;
+			else if (unlikely(left < inflight))
 				bad = tx_inorder_batch_check(slots, mask, oldest, (uint16_t)id,
 							     left);
 			if (unlikely(bad != VPMD_BAD_NONE)) {
@@ -514,10 +517,22 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 	slot = (txq->oldest + (vq->size - nb_free)) & mask;
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i], *seg;
-		uint16_t nseg = m->nb_segs, need, head = slot;
-		bool push = vpmd_tx_can_push(m);
+		uint16_t nseg, need, head = slot;
 		struct vpmd_net_hdr *h;
+		bool push;
 
+		if (likely(nb_free > 0 && vpmd_tx_one_desc(m))) {
+			/* the common case: header in the headroom, one descriptor, one store */
+			vpmd_tx_hdr_zero(m);
+			desc[slot] = (struct vpmd_vring_desc){
+				.addr = rte_mbuf_data_iova(m) - VPMD_NET_HDR_SIZE,
+				.len = m->data_len + VPMD_NET_HDR_SIZE,
+			};
+			need = 1;
+			goto queued;
+		}
+		nseg = m->nb_segs;
+		push = vpmd_tx_can_push(m);
 		need = nseg + !push;
 		if (unlikely(need > nb_free)) {
 			if (nseg > VPMD_TX_MAX_SEGS || need > vq->size)
@@ -529,8 +544,8 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 			 : &hdrs[slot];
 		if (unlikely(vpmd_tx_hdr_fill(txq, h, m) != 0))
 			goto refuse;
-		if (likely(need == 1)) {
-			/* the common case: header in the headroom, one descriptor, one store */
+		if (need == 1) {
+			/* pushed, one segment, with offloads */
 			desc[slot] = (struct vpmd_vring_desc){
 				.addr = rte_mbuf_data_iova(m) - VPMD_NET_HDR_SIZE,
 				.len = m->data_len + VPMD_NET_HDR_SIZE,
@@ -559,6 +574,7 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 			}
 			desc[slot].flags = 0;
 		}
+queued:
 		slot = (slot + 1) & mask;
 		slots[head].m = m;
 		slots[head].ndesc = need;
