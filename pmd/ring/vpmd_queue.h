@@ -105,6 +105,7 @@ struct vpmd_tx_slot {
 	struct rte_mbuf *m; /* packet (chain head); NULL when the slot is not a live head */
 	uint16_t ndesc;     /* descriptors the packet occupies */
 	uint16_t done;      /* split, out of order: the device returned it */
+	uint16_t pooled;    /* a vpmd_tx_one_desc() packet of the queue's `pool` */
 };
 
 struct vpmd_txq {
@@ -127,6 +128,10 @@ struct vpmd_txq {
 	uint64_t hdrs_iova;
 	vpmd_tx_fn tx_fn;
 	vpmd_reclaim_fn reclaim_fn;
+	/* Pool of the first packet sent while nothing was in flight. Its one-descriptor packets
+	 * are marked `pooled` and go back to it without a read of the mbuf, whose line is
+	 * usually out of the cache by the time the device returns it. */
+	struct rte_mempool *pool;
 
 	struct vpmd_txq_stats stats __rte_cache_aligned;
 
@@ -359,6 +364,31 @@ vpmd_tx_free_add(struct vpmd_tx_free *f, struct rte_mbuf *m, uint16_t ndesc)
 	} else {
 		rte_pktmbuf_free(m);
 	}
+}
+
+/* A completed slot: `pooled` ones straight into the batch of `pool` (no mbuf access). */
+static __rte_always_inline void
+vpmd_tx_free_slot(struct vpmd_tx_free *f, const struct vpmd_tx_slot *s, struct rte_mempool *pool)
+{
+	if (likely(s->pooled)) {
+		if (unlikely(pool != f->pool || f->n == VPMD_TX_FREE_BATCH)) {
+			vpmd_tx_free_flush(f);
+			f->pool = pool;
+		}
+		f->m[f->n++] = s->m;
+	} else {
+		vpmd_tx_free_add(f, s->m, s->ndesc);
+	}
+}
+
+/* Per burst: the queue's pool may change only while nothing is in flight (no slot is
+ * marked for the old one). */
+static __rte_always_inline struct rte_mempool *
+vpmd_tx_burst_pool(struct vpmd_txq *txq, struct rte_mbuf *const *pkts, uint16_t n)
+{
+	if (unlikely(txq->nb_inflight == 0) && n > 0)
+		txq->pool = pkts[0]->pool;
+	return txq->pool;
 }
 
 #define VPMD_TX_OFFLOAD_MASK (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG)

@@ -402,12 +402,12 @@ struct tx_ids {
  * inflight): the in-order reclaim sets them once at its end. */
 static __rte_always_inline void
 tx_packed_complete_id(struct vpmd_tx_slot *slots, uint16_t *free_ids, uint16_t size, uint16_t id,
-		      struct tx_ids *st, struct vpmd_tx_free *fr, uint32_t *descs,
-		      const bool inorder)
+		      struct tx_ids *st, struct vpmd_tx_free *fr, struct rte_mempool *pool,
+		      uint32_t *descs, const bool inorder)
 {
 	struct vpmd_tx_slot *s = &slots[id];
 
-	vpmd_tx_free_add(fr, s->m, s->ndesc);
+	vpmd_tx_free_slot(fr, s, pool);
 	*descs += s->ndesc;
 	s->m = NULL;
 	if (!inorder) {
@@ -431,6 +431,7 @@ tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 	struct vpmd_tx_slot *const slots = txq->slots;
 	uint16_t *const free_ids = txq->free_ids;
 	const uint16_t size = vq->size;
+	struct rte_mempool *const pool = txq->pool;
 	struct vpmd_tx_free fr;
 	uint16_t pos = vq->last_used, wrap = vq->used_wrap;
 	uint16_t nb_free = vq->nb_free, oldest = txq->oldest, done;
@@ -449,8 +450,8 @@ tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 		if (inorder && likely(id == oldest)) {
 			/* One used descriptor per packet, the oldest (the common case). The
 			 * oldest id is in range and live while anything is in flight. */
-			tx_packed_complete_id(slots, free_ids, size, (uint16_t)id, &st, &fr, &descs,
-					      true);
+			tx_packed_complete_id(slots, free_ids, size, (uint16_t)id, &st, &fr, pool,
+					      &descs, true);
 			oldest = wrap_inc((uint16_t)id, size);
 			nb_free += (uint16_t)descs;
 			vpmd_packed_advance(&pos, &wrap, (uint16_t)descs, size);
@@ -465,8 +466,8 @@ tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 			break;
 		}
 		if (!inorder) {
-			tx_packed_complete_id(slots, free_ids, size, (uint16_t)id, &st, &fr, &descs,
-					      false);
+			tx_packed_complete_id(slots, free_ids, size, (uint16_t)id, &st, &fr, pool,
+					      &descs, false);
 		} else {
 			/* One used descriptor may stand for every buffer up to id [2.8.20];
 			 * ids were handed out in cyclic order, oldest first. */
@@ -476,8 +477,8 @@ tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 				cur = oldest;
 				if (unlikely(slots[cur].m == NULL))
 					break;
-				tx_packed_complete_id(slots, free_ids, size, cur, &st, &fr, &descs,
-						      true);
+				tx_packed_complete_id(slots, free_ids, size, cur, &st, &fr, pool,
+						      &descs, true);
 				oldest = wrap_inc(cur, size);
 			} while (cur != id);
 			if (unlikely(cur != id)) {
@@ -520,6 +521,7 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 	const uint16_t *const free_ids = txq->free_ids;
 	struct vpmd_net_hdr *const hdrs = txq->hdrs;
 	const uint64_t hdrs_iova = txq->hdrs_iova;
+	struct rte_mempool *pool;
 
 	if (unlikely(vpmd_txq_halted(txq)))
 		return 0;
@@ -528,6 +530,7 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 		if (unlikely(vpmd_read_once(&txq->halt)))
 			return 0;
 	}
+	pool = vpmd_tx_burst_pool(txq, pkts, n);
 
 	/* Ring state and the free-id FIFO head in locals, written back once per burst:
 	 * descriptor and header stores could alias the queue's 16-bit fields, so in memory
@@ -549,7 +552,7 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 		struct vpmd_net_hdr *h;
 		uint64_t addr;
 		uint32_t len;
-		bool push;
+		bool push, pooled = false;
 
 		if (i + TX_HDR_PREFETCH < n)
 			rte_prefetch0(rte_pktmbuf_mtod_offset(pkts[i + TX_HDR_PREFETCH], char *,
@@ -563,6 +566,7 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 			addr = rte_mbuf_data_iova(m) - VPMD_NET_HDR_SIZE;
 			len = m->data_len + VPMD_NET_HDR_SIZE;
 			need = 1;
+			pooled = m->pool == pool;
 			goto one_desc;
 		}
 		nseg = m->nb_segs;
@@ -651,6 +655,7 @@ one_desc:
 		}
 		slots[id].m = m;
 		slots[id].ndesc = need;
+		slots[id].pooled = pooled;
 		nb_free -= need;
 		added += need;
 		bytes += m->pkt_len;

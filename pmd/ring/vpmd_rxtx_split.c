@@ -371,6 +371,7 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 	const struct vpmd_vring_used_elem *ue = vq->split.used->ring;
 	struct vpmd_tx_slot *const slots = txq->slots;
 	const uint16_t mask = vq->mask, size = vq->size;
+	struct rte_mempool *const pool = txq->pool;
 	struct vpmd_tx_free fr;
 	uint16_t used_idx, nb_used, pos, oldest, inflight, nb_free, done;
 	uint32_t id, len;
@@ -407,7 +408,7 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 		while (slots[oldest].done) {
 			struct vpmd_tx_slot *s = &slots[oldest];
 
-			vpmd_tx_free_add(&fr, s->m, s->ndesc);
+			vpmd_tx_free_slot(&fr, s, pool);
 			nb_free += s->ndesc;
 			oldest = (oldest + s->ndesc) & mask;
 			s->m = NULL;
@@ -435,7 +436,7 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 				 * pos != used_idx says something is: no further checks. */
 				struct vpmd_tx_slot *s = &slots[oldest];
 
-				vpmd_tx_free_add(&fr, s->m, s->ndesc);
+				vpmd_tx_free_slot(&fr, s, pool);
 				nb_free += s->ndesc;
 				oldest = (oldest + s->ndesc) & mask;
 				s->m = NULL;
@@ -460,7 +461,7 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 				cur = oldest;
 				if (unlikely(s->m == NULL)) /* cannot happen: id is a live head */
 					break;
-				vpmd_tx_free_add(&fr, s->m, s->ndesc);
+				vpmd_tx_free_slot(&fr, s, pool);
 				nb_free += s->ndesc;
 				oldest = (oldest + s->ndesc) & mask;
 				s->m = NULL;
@@ -499,6 +500,7 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 	struct vpmd_tx_slot *const slots = txq->slots;
 	struct vpmd_net_hdr *const hdrs = txq->hdrs;
 	const uint64_t hdrs_iova = txq->hdrs_iova;
+	struct rte_mempool *pool;
 
 	if (unlikely(vpmd_txq_halted(txq)))
 		return 0;
@@ -509,6 +511,7 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 		if (unlikely(vpmd_read_once(&txq->halt)))
 			return 0;
 	}
+	pool = vpmd_tx_burst_pool(txq, pkts, n);
 
 	/* Ring state in locals, written back once per burst: descriptor stores could alias
 	 * the queue's 16-bit fields, so in memory they would be reloaded per packet. */
@@ -519,7 +522,7 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 		struct rte_mbuf *m = pkts[i], *seg;
 		uint16_t nseg, need, head = slot;
 		struct vpmd_net_hdr *h;
-		bool push;
+		bool push, pooled = false;
 
 		if (likely(nb_free > 0 && vpmd_tx_one_desc(m))) {
 			/* the common case: header in the headroom, one descriptor, one store */
@@ -529,6 +532,7 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 				.len = m->data_len + VPMD_NET_HDR_SIZE,
 			};
 			need = 1;
+			pooled = m->pool == pool;
 			goto queued;
 		}
 		nseg = m->nb_segs;
@@ -578,6 +582,7 @@ queued:
 		slot = (slot + 1) & mask;
 		slots[head].m = m;
 		slots[head].ndesc = need;
+		slots[head].pooled = pooled;
 		ring[avail & mask] = head;
 		avail++;
 		nb_free -= need;
