@@ -105,6 +105,7 @@ struct vpmd_tx_slot {
 	struct rte_mbuf *m; /* packet (chain head); NULL when the slot is not a live head */
 	uint16_t ndesc;     /* descriptors the packet occupies */
 	uint16_t done;      /* split, out of order: the device returned it */
+	uint16_t pooled;    /* a vpmd_tx_one_desc() packet of the queue's `pool` */
 };
 
 struct vpmd_txq {
@@ -127,6 +128,10 @@ struct vpmd_txq {
 	uint64_t hdrs_iova;
 	vpmd_tx_fn tx_fn;
 	vpmd_reclaim_fn reclaim_fn;
+	/* Pool of the first packet sent while nothing was in flight. Its one-descriptor packets
+	 * are marked `pooled` and go back to it without a read of the mbuf, whose line is
+	 * usually out of the cache by the time the device returns it. */
+	struct rte_mempool *pool;
 
 	struct vpmd_txq_stats stats __rte_cache_aligned;
 
@@ -361,6 +366,31 @@ vpmd_tx_free_add(struct vpmd_tx_free *f, struct rte_mbuf *m, uint16_t ndesc)
 	}
 }
 
+/* A completed slot: `pooled` ones straight into the batch of `pool` (no mbuf access). */
+static __rte_always_inline void
+vpmd_tx_free_slot(struct vpmd_tx_free *f, const struct vpmd_tx_slot *s, struct rte_mempool *pool)
+{
+	if (likely(s->pooled)) {
+		if (unlikely(pool != f->pool || f->n == VPMD_TX_FREE_BATCH)) {
+			vpmd_tx_free_flush(f);
+			f->pool = pool;
+		}
+		f->m[f->n++] = s->m;
+	} else {
+		vpmd_tx_free_add(f, s->m, s->ndesc);
+	}
+}
+
+/* Per burst: the queue's pool may change only while nothing is in flight (no slot is
+ * marked for the old one). */
+static __rte_always_inline struct rte_mempool *
+vpmd_tx_burst_pool(struct vpmd_txq *txq, struct rte_mbuf *const *pkts, uint16_t n)
+{
+	if (unlikely(txq->nb_inflight == 0) && n > 0)
+		txq->pool = pkts[0]->pool;
+	return txq->pool;
+}
+
 #define VPMD_TX_OFFLOAD_MASK (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG)
 #define VPMD_TX_MAX_SEGS     64
 
@@ -370,6 +400,39 @@ vpmd_tx_can_push(const struct rte_mbuf *m)
 {
 	return RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1 &&
 	       m->data_off >= VPMD_NET_HDR_SIZE;
+}
+
+/*
+ * The common tx packet in one test: direct, one segment, refcnt 1, room for the header in
+ * its headroom and no offload request. It is sent as one descriptor with a zeroed header
+ * pushed into its headroom (what vpmd_tx_can_push() and vpmd_tx_hdr_fill() decide for it,
+ * in three tests instead of five). refcnt and nb_segs are compared with one 4-byte load,
+ * which is not an atomic read of refcnt: a packet whose refcnt another lcore may change has
+ * refcnt > 1 and fails the test whatever the load returns.
+ */
+static __rte_always_inline bool
+vpmd_tx_one_desc(const struct rte_mbuf *m)
+{
+	static const uint16_t one_one[2] = { 1, 1 }; /* refcnt, nb_segs */
+	uint32_t rs, want;
+
+	memcpy(&rs, &m->refcnt, sizeof(rs));
+	memcpy(&want, one_one, sizeof(want));
+	return !(m->ol_flags &
+		 (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL | VPMD_TX_OFFLOAD_MASK)) &&
+	       rs == want && m->data_off >= VPMD_NET_HDR_SIZE;
+}
+
+/* Zero the header pushed in front of a vpmd_tx_one_desc() packet. */
+static __rte_always_inline void
+vpmd_tx_hdr_zero(struct rte_mbuf *m)
+{
+	uint8_t *h = rte_pktmbuf_mtod_offset(m, uint8_t *, -VPMD_NET_HDR_SIZE);
+	uint64_t z = 0;
+	uint32_t z4 = 0;
+
+	memcpy(h, &z, 8);
+	memcpy(h + 8, &z4, 4);
 }
 
 /* Build the header at h for packet m. 0 or -1 (refuse the packet). */

@@ -397,21 +397,24 @@ struct tx_ids {
 };
 
 /* With IN_ORDER, ids are taken and returned in cyclic order, so the FIFO always holds
- * free_ids[i] == i (as reset leaves it): the in-order bodies neither read nor write it. */
+ * free_ids[i] == i (as reset leaves it): the in-order bodies neither read nor write it,
+ * and its tail and count follow from the rest (free_tail == oldest, nb_free_ids == size -
+ * inflight): the in-order reclaim sets them once at its end. */
 static __rte_always_inline void
 tx_packed_complete_id(struct vpmd_tx_slot *slots, uint16_t *free_ids, uint16_t size, uint16_t id,
-		      struct tx_ids *st, struct vpmd_tx_free *fr, uint32_t *descs,
-		      const bool inorder)
+		      struct tx_ids *st, struct vpmd_tx_free *fr, struct rte_mempool *pool,
+		      uint32_t *descs, const bool inorder)
 {
 	struct vpmd_tx_slot *s = &slots[id];
 
-	vpmd_tx_free_add(fr, s->m, s->ndesc);
+	vpmd_tx_free_slot(fr, s, pool);
 	*descs += s->ndesc;
 	s->m = NULL;
-	if (!inorder)
+	if (!inorder) {
 		free_ids[st->free_tail] = id;
-	st->free_tail = wrap_inc(st->free_tail, size);
-	st->nb_free_ids++;
+		st->free_tail = wrap_inc(st->free_tail, size);
+		st->nb_free_ids++;
+	}
 	st->inflight--;
 }
 
@@ -428,6 +431,7 @@ tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 	struct vpmd_tx_slot *const slots = txq->slots;
 	uint16_t *const free_ids = txq->free_ids;
 	const uint16_t size = vq->size;
+	struct rte_mempool *const pool = txq->pool;
 	struct vpmd_tx_free fr;
 	uint16_t pos = vq->last_used, wrap = vq->used_wrap;
 	uint16_t nb_free = vq->nb_free, oldest = txq->oldest, done;
@@ -443,6 +447,16 @@ tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 		if (!vpmd_packed_is_used(flags, wrap))
 			break;
 		packed_read_id_len(d, &id, &len);
+		if (inorder && likely(id == oldest)) {
+			/* One used descriptor per packet, the oldest (the common case). The
+			 * oldest id is in range and live while anything is in flight. */
+			tx_packed_complete_id(slots, free_ids, size, (uint16_t)id, &st, &fr, pool,
+					      &descs, true);
+			oldest = wrap_inc((uint16_t)id, size);
+			nb_free += (uint16_t)descs;
+			vpmd_packed_advance(&pos, &wrap, (uint16_t)descs, size);
+			continue;
+		}
 		if (unlikely(id >= size)) {
 			vpmd_txq_set_broken(txq, VPMD_BAD_USED_ID_RANGE);
 			break;
@@ -452,28 +466,21 @@ tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 			break;
 		}
 		if (!inorder) {
-			tx_packed_complete_id(slots, free_ids, size, (uint16_t)id, &st, &fr, &descs,
-					      false);
+			tx_packed_complete_id(slots, free_ids, size, (uint16_t)id, &st, &fr, pool,
+					      &descs, false);
 		} else {
 			/* One used descriptor may stand for every buffer up to id [2.8.20];
 			 * ids were handed out in cyclic order, oldest first. */
-			uint16_t cur = (uint16_t)id;
+			uint16_t cur;
 
-			if (likely(id == oldest)) {
-				/* one used descriptor per packet, the oldest (the common case) */
-				tx_packed_complete_id(slots, free_ids, size, cur, &st, &fr, &descs,
-						      true);
+			do {
+				cur = oldest;
+				if (unlikely(slots[cur].m == NULL))
+					break;
+				tx_packed_complete_id(slots, free_ids, size, cur, &st, &fr, pool,
+						      &descs, true);
 				oldest = wrap_inc(cur, size);
-			} else {
-				do {
-					cur = oldest;
-					if (unlikely(slots[cur].m == NULL))
-						break;
-					tx_packed_complete_id(slots, free_ids, size, cur, &st, &fr,
-							      &descs, true);
-					oldest = wrap_inc(cur, size);
-				} while (cur != id);
-			}
+			} while (cur != id);
 			if (unlikely(cur != id)) {
 				vpmd_txq_set_broken(txq, VPMD_BAD_USED_ID_NOT_INFLIGHT);
 				break;
@@ -483,6 +490,10 @@ tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 		vpmd_packed_advance(&pos, &wrap, (uint16_t)descs, size);
 	}
 	done = (uint16_t)(txq->nb_inflight - st.inflight);
+	if (inorder) {
+		st.free_tail = oldest;
+		st.nb_free_ids = (uint16_t)(size - st.inflight);
+	}
 	vq->last_used = pos;
 	vq->used_wrap = wrap;
 	vq->nb_free = nb_free;
@@ -510,6 +521,7 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 	const uint16_t *const free_ids = txq->free_ids;
 	struct vpmd_net_hdr *const hdrs = txq->hdrs;
 	const uint64_t hdrs_iova = txq->hdrs_iova;
+	struct rte_mempool *pool;
 
 	if (unlikely(vpmd_txq_halted(txq)))
 		return 0;
@@ -518,6 +530,7 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 		if (unlikely(vpmd_read_once(&txq->halt)))
 			return 0;
 	}
+	pool = vpmd_tx_burst_pool(txq, pkts, n);
 
 	/* Ring state and the free-id FIFO head in locals, written back once per burst:
 	 * descriptor and header stores could alias the queue's 16-bit fields, so in memory
@@ -535,16 +548,29 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 		rte_prefetch0(rte_pktmbuf_mtod_offset(pkts[i], char *, -VPMD_NET_HDR_SIZE));
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i], *seg;
-		uint16_t nseg = m->nb_segs, need, id, j, flags;
-		if (i + TX_HDR_PREFETCH < n)
-			rte_prefetch0(rte_pktmbuf_mtod_offset(pkts[i + TX_HDR_PREFETCH], char *,
-							      -VPMD_NET_HDR_SIZE));
-
-		bool push = vpmd_tx_can_push(m);
+		uint16_t nseg, need, id, j, flags;
 		struct vpmd_net_hdr *h;
 		uint64_t addr;
 		uint32_t len;
+		bool push, pooled = false;
 
+		if (i + TX_HDR_PREFETCH < n)
+			rte_prefetch0(rte_pktmbuf_mtod_offset(pkts[i + TX_HDR_PREFETCH], char *,
+							      -VPMD_NET_HDR_SIZE));
+		if (likely(nb_free > 0 && nb_free_ids > 0 && vpmd_tx_one_desc(m))) {
+			/* the common case: header in the headroom, one descriptor */
+			id = inorder ? free_head : free_ids[free_head];
+			free_head = wrap_inc(free_head, size);
+			nb_free_ids--;
+			vpmd_tx_hdr_zero(m);
+			addr = rte_mbuf_data_iova(m) - VPMD_NET_HDR_SIZE;
+			len = m->data_len + VPMD_NET_HDR_SIZE;
+			need = 1;
+			pooled = m->pool == pool;
+			goto one_desc;
+		}
+		nseg = m->nb_segs;
+		push = vpmd_tx_can_push(m);
 		need = nseg + !push;
 		if (unlikely(need > nb_free || nb_free_ids == 0)) {
 			if (nseg > VPMD_TX_MAX_SEGS || need > size)
@@ -577,7 +603,8 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 			len = VPMD_NET_HDR_SIZE;
 			seg = m;
 		}
-		if (likely(need == 1)) {
+		if (need == 1) {
+one_desc:
 			/* header in the headroom, one segment: one descriptor */
 			if (likely(have_head)) {
 				desc[pos] = (struct vpmd_vring_packed_desc){
@@ -628,6 +655,7 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 		}
 		slots[id].m = m;
 		slots[id].ndesc = need;
+		slots[id].pooled = pooled;
 		nb_free -= need;
 		added += need;
 		bytes += m->pkt_len;

@@ -371,6 +371,7 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 	const struct vpmd_vring_used_elem *ue = vq->split.used->ring;
 	struct vpmd_tx_slot *const slots = txq->slots;
 	const uint16_t mask = vq->mask, size = vq->size;
+	struct rte_mempool *const pool = txq->pool;
 	struct vpmd_tx_free fr;
 	uint16_t used_idx, nb_used, pos, oldest, inflight, nb_free, done;
 	uint32_t id, len;
@@ -407,7 +408,7 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 		while (slots[oldest].done) {
 			struct vpmd_tx_slot *s = &slots[oldest];
 
-			vpmd_tx_free_add(&fr, s->m, s->ndesc);
+			vpmd_tx_free_slot(&fr, s, pool);
 			nb_free += s->ndesc;
 			oldest = (oldest + s->ndesc) & mask;
 			s->m = NULL;
@@ -429,22 +430,25 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 			uint16_t batch = 0, cur;
 
 			vpmd_read_used_elem(&ue[pos & mask], &id, &len);
-			if (unlikely(id >= size))
-				bad = VPMD_BAD_USED_ID_RANGE;
-			else if (unlikely(slots[id].m == NULL))
-				bad = VPMD_BAD_USED_ID_NOT_INFLIGHT;
-			else if (likely(id == oldest)) {
-				/* One entry per packet, the oldest (what most devices write). */
+			if (likely(id == oldest)) {
+				/* One entry per packet, the oldest (what most devices write). The
+				 * oldest head is in range and live while anything is in flight, and
+				 * pos != used_idx says something is: no further checks. */
 				struct vpmd_tx_slot *s = &slots[oldest];
 
-				vpmd_tx_free_add(&fr, s->m, s->ndesc);
+				vpmd_tx_free_slot(&fr, s, pool);
 				nb_free += s->ndesc;
 				oldest = (oldest + s->ndesc) & mask;
 				s->m = NULL;
 				inflight--;
 				pos++;
 				continue;
-			} else if (unlikely(left < inflight))
+			}
+			if (unlikely(id >= size))
+				bad = VPMD_BAD_USED_ID_RANGE;
+			else if (unlikely(slots[id].m == NULL))
+				bad = VPMD_BAD_USED_ID_NOT_INFLIGHT;
+			else if (unlikely(left < inflight))
 				bad = tx_inorder_batch_check(slots, mask, oldest, (uint16_t)id,
 							     left);
 			if (unlikely(bad != VPMD_BAD_NONE)) {
@@ -457,7 +461,7 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 				cur = oldest;
 				if (unlikely(s->m == NULL)) /* cannot happen: id is a live head */
 					break;
-				vpmd_tx_free_add(&fr, s->m, s->ndesc);
+				vpmd_tx_free_slot(&fr, s, pool);
 				nb_free += s->ndesc;
 				oldest = (oldest + s->ndesc) & mask;
 				s->m = NULL;
@@ -496,6 +500,7 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 	struct vpmd_tx_slot *const slots = txq->slots;
 	struct vpmd_net_hdr *const hdrs = txq->hdrs;
 	const uint64_t hdrs_iova = txq->hdrs_iova;
+	struct rte_mempool *pool;
 
 	if (unlikely(vpmd_txq_halted(txq)))
 		return 0;
@@ -506,6 +511,7 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 		if (unlikely(vpmd_read_once(&txq->halt)))
 			return 0;
 	}
+	pool = vpmd_tx_burst_pool(txq, pkts, n);
 
 	/* Ring state in locals, written back once per burst: descriptor stores could alias
 	 * the queue's 16-bit fields, so in memory they would be reloaded per packet. */
@@ -514,10 +520,23 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 	slot = (txq->oldest + (vq->size - nb_free)) & mask;
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i], *seg;
-		uint16_t nseg = m->nb_segs, need, head = slot;
-		bool push = vpmd_tx_can_push(m);
+		uint16_t nseg, need, head = slot;
 		struct vpmd_net_hdr *h;
+		bool push, pooled = false;
 
+		if (likely(nb_free > 0 && vpmd_tx_one_desc(m))) {
+			/* the common case: header in the headroom, one descriptor, one store */
+			vpmd_tx_hdr_zero(m);
+			desc[slot] = (struct vpmd_vring_desc){
+				.addr = rte_mbuf_data_iova(m) - VPMD_NET_HDR_SIZE,
+				.len = m->data_len + VPMD_NET_HDR_SIZE,
+			};
+			need = 1;
+			pooled = m->pool == pool;
+			goto queued;
+		}
+		nseg = m->nb_segs;
+		push = vpmd_tx_can_push(m);
 		need = nseg + !push;
 		if (unlikely(need > nb_free)) {
 			if (nseg > VPMD_TX_MAX_SEGS || need > vq->size)
@@ -529,8 +548,8 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 			 : &hdrs[slot];
 		if (unlikely(vpmd_tx_hdr_fill(txq, h, m) != 0))
 			goto refuse;
-		if (likely(need == 1)) {
-			/* the common case: header in the headroom, one descriptor, one store */
+		if (need == 1) {
+			/* pushed, one segment, with offloads */
 			desc[slot] = (struct vpmd_vring_desc){
 				.addr = rte_mbuf_data_iova(m) - VPMD_NET_HDR_SIZE,
 				.len = m->data_len + VPMD_NET_HDR_SIZE,
@@ -559,9 +578,11 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 			}
 			desc[slot].flags = 0;
 		}
+queued:
 		slot = (slot + 1) & mask;
 		slots[head].m = m;
 		slots[head].ndesc = need;
+		slots[head].pooled = pooled;
 		ring[avail & mask] = head;
 		avail++;
 		nb_free -= need;

@@ -638,6 +638,44 @@ test_tx_ring_full(void **state)
 	vt_env_down(&e);
 }
 
+/*
+ * Packets of two pools in one burst, and the queue's own pool changing between bursts
+ * (first packet of pool2 while nothing is in flight): every mbuf goes back to the pool it
+ * came from, whether reclaim takes it by the slot's pool mark or by reading the mbuf.
+ */
+static void
+test_tx_two_pools(void **state)
+{
+	const struct vt_mode *m = *state;
+	struct fake_vnet_cfg cfg;
+	struct rte_mempool *mp2;
+	struct rte_mbuf *pk[8];
+	struct vt_env e;
+	unsigned int i, round, avail1, avail2;
+
+	mp2 = rte_pktmbuf_pool_create("vt_pool2", 63, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				      SOCKET_ID_ANY);
+	assert_non_null(mp2);
+	vt_cfg_for(&cfg, m);
+	vt_env_up(&e, &cfg, m, 1, 64);
+	avail1 = rte_mempool_avail_count(vt_pool);
+	avail2 = rte_mempool_avail_count(mp2);
+	for (round = 0; round < 4; round++) {
+		for (i = 0; i < 8; i++)
+			pk[i] = vt_mbuf((i + round) % 2 ? vt_pool : mp2, 64, i, 1 + (i == 5));
+		assert_int_equal(vpmd_tx_burst(e.txq, pk, 8), 8);
+		for (i = 0; i < 8; i++)
+			assert_true(fake_tx_pop(e.f, 0, &(struct vpmd_net_hdr){ 0 }, NULL, 0,
+						NULL) >= 0);
+		fake_tx_complete(e.f, 0, m->batch ? FAKE_COMPLETE_BATCH : FAKE_COMPLETE_IN_ORDER);
+		assert_int_equal(vpmd_tx_reclaim(e.txq), 8);
+		assert_int_equal(rte_mempool_avail_count(vt_pool), avail1);
+		assert_int_equal(rte_mempool_avail_count(mp2), avail2);
+	}
+	vt_env_down(&e);
+	rte_mempool_free(mp2);
+}
+
 int
 main(void)
 {
@@ -673,6 +711,10 @@ main(void)
 		T(test_kicks, m_packed_noev),
 		T(test_tx_offloads, m_split),
 		T(test_tx_offloads, m_packed),
+		T(test_tx_two_pools, m_split),
+		T(test_tx_two_pools, m_split_io),
+		T(test_tx_two_pools, m_packed),
+		T(test_tx_two_pools, m_packed_io),
 		T(test_tx_ring_full, m_split),
 		T(test_tx_ring_full, m_split_io),
 		T(test_tx_ring_full, m_packed),
