@@ -57,7 +57,6 @@
  * repaired after RTO back-off (0.2 + 0.4 + 0.8 + 1.6 s) on a loaded host; it ends at once
  * when the counts are complete. */
 #define IP3C_DRAIN_MS 10000
-#define IP3C_GRACE_MS 100 /* after the last ACK, for the server to read its socket */
 #define IP3C_TXBUF    (64 * 1024)
 
 #define IP3C_PHASES(X)                                                      \
@@ -998,7 +997,7 @@ ip3c_poll(struct vns_svc *svc)
 	case IP3C_DRAIN:
 		if (ip->acked_tsc == 0 && (all_acked(svc) || now >= ip->deadline_tsc))
 			ip->acked_tsc = now;
-		if (ip->acked_tsc != 0 && now - ip->acked_tsc >= ms_tsc(svc, IP3C_GRACE_MS)) {
+		if (ip->acked_tsc != 0 && now - ip->acked_tsc >= ms_tsc(svc, VNS_IP3C_GRACE_MS)) {
 			ctrl_state(svc, IP3C_TEST_END);
 			ip->phase = IP3C_ENDING;
 			ip->deadline_tsc = now + IP3C_STEP_TIMEOUT_S * svc->hz;

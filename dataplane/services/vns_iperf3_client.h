@@ -26,6 +26,10 @@
 #define VNS_IP3C_UDP_LEN      1460          /* 3.12's DEFAULT_UDP_BLKSIZE (capped at the MTU) */
 #define VNS_IP3C_UDP_RATE     (1024 * 1024) /* 3.12's UDP_RATE: -u without -b */
 #define VNS_IP3C_JSON_MAX     (64 * 1024)   /* the server's results we keep */
+/* A sending client waits this long after its last byte is acknowledged before TEST_END, for
+ * the server to read its socket (iperf3 stops reading at TEST_END): at 10 Gbit/s the server's
+ * buffers hold megabytes, and a loaded host schedules it late. */
+#define VNS_IP3C_GRACE_MS 1000
 
 extern const struct vns_service_ops vns_iperf3_client_ops;
 
