@@ -24,9 +24,11 @@ def main():
     if sent_pk <= 0:
         sys.exit("nothing sent")
     # Datagrams lost at the very end leave no gap the receiver could see: they are the
-    # difference of the totals (a few at most, on a loaded machine).
+    # difference of the totals. With -R they include what iperf3 -s sent after our TEST_END
+    # until it read it (a quarter of the test when this shared host schedules it late);
+    # more than that is a bug, not load.
     tail = sent_pk - rx_pk
-    if tail < 0 or tail > sent_pk // 100:
+    if tail < 0 or tail > sent_pk // (4 if reverse else 100):
         sys.exit("receiver's total %d datagrams, sender sent %d" % (rx_pk, sent_pk))
     if rx_b + (lost + tail) * blk != sent_b:
         sys.exit("received %d bytes + %d lost x %d != sent %d"
