@@ -90,24 +90,7 @@ teardown(void **state)
 static void
 arp_reply(void)
 {
-	uint8_t f[60];
-	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)f;
-	struct rte_arp_hdr *ah = (struct rte_arp_hdr *)(eh + 1);
-
-	memset(f, 0, sizeof(f));
-	eh->dst_addr = stack_mac;
-	eh->src_addr = srv_mac;
-	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
-	ah->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
-	ah->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	ah->arp_hlen = 6;
-	ah->arp_plen = 4;
-	ah->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
-	ah->arp_data.arp_sha = srv_mac;
-	ah->arp_data.arp_sip = rte_cpu_to_be_32(SRV_IP);
-	ah->arp_data.arp_tha = stack_mac;
-	ah->arp_data.arp_tip = rte_cpu_to_be_32(H_STACK_IP);
-	h_input(&H, 0, pb_raw_mbuf(H.mp, f, sizeof(f), 0, 0));
+	h_input(&H, 0, pb_arp(H.mp, RTE_ARP_OP_REPLY, &srv_mac, &stack_mac, SRV_IP, H_STACK_IP));
 }
 
 static struct sc *

@@ -169,26 +169,38 @@ pb_tcp_mbuf(struct rte_mempool *mp, const struct pb_tcp *p)
 }
 
 struct rte_mbuf *
-pb_arp_request(struct rte_mempool *mp, const struct rte_ether_addr *smac, uint32_t sip,
-	       uint32_t tip)
+pb_arp(struct rte_mempool *mp, uint16_t op, const struct rte_ether_addr *smac,
+       const struct rte_ether_addr *dmac, uint32_t sip, uint32_t tip)
 {
 	uint8_t f[60];
 	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)f;
 	struct rte_arp_hdr *ah = (struct rte_arp_hdr *)(eh + 1);
 
 	memset(f, 0, sizeof(f));
-	memset(&eh->dst_addr, 0xff, 6);
+	if (dmac != NULL) {
+		eh->dst_addr = *dmac;
+		ah->arp_data.arp_tha = *dmac;
+	} else {
+		memset(&eh->dst_addr, 0xff, 6);
+	}
 	eh->src_addr = *smac;
 	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
 	ah->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
 	ah->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 	ah->arp_hlen = 6;
 	ah->arp_plen = 4;
-	ah->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
+	ah->arp_opcode = rte_cpu_to_be_16(op);
 	ah->arp_data.arp_sha = *smac;
 	ah->arp_data.arp_sip = rte_cpu_to_be_32(sip);
 	ah->arp_data.arp_tip = rte_cpu_to_be_32(tip);
 	return pb_raw_mbuf(mp, f, sizeof(f), 0, 0);
+}
+
+struct rte_mbuf *
+pb_arp_request(struct rte_mempool *mp, const struct rte_ether_addr *smac, uint32_t sip,
+	       uint32_t tip)
+{
+	return pb_arp(mp, RTE_ARP_OP_REQUEST, smac, NULL, sip, tip);
 }
 
 struct rte_mbuf *

@@ -56,6 +56,10 @@ uint32_t pb_tcp_frame(const struct pb_tcp *p, uint8_t *buf, uint32_t cap);
 struct rte_mbuf *pb_tcp_mbuf(struct rte_mempool *mp, const struct pb_tcp *p);
 struct rte_mbuf *pb_raw_mbuf(struct rte_mempool *mp, const uint8_t *frame, uint32_t len,
 			     uint32_t seg_size, uint64_t ol_flags);
+/* An ARP frame (op: RTE_ARP_OP_*) from smac/sip to dmac/tip; dmac NULL: to the broadcast,
+ * target hardware address unknown. */
+struct rte_mbuf *pb_arp(struct rte_mempool *mp, uint16_t op, const struct rte_ether_addr *smac,
+			const struct rte_ether_addr *dmac, uint32_t sip, uint32_t tip);
 struct rte_mbuf *pb_arp_request(struct rte_mempool *mp, const struct rte_ether_addr *smac,
 				uint32_t sip, uint32_t tip);
 struct rte_mbuf *pb_icmp_echo(struct rte_mempool *mp, const struct rte_ether_addr *smac,

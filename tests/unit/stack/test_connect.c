@@ -127,24 +127,7 @@ last_out(uint16_t ether_type)
 static void
 arp_answer(uint16_t op, uint32_t sip)
 {
-	uint8_t f[60];
-	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)f;
-	struct rte_arp_hdr *ah = (struct rte_arp_hdr *)(eh + 1);
-
-	memset(f, 0, sizeof(f));
-	eh->dst_addr = stack_mac;
-	eh->src_addr = peer_mac;
-	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
-	ah->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
-	ah->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	ah->arp_hlen = 6;
-	ah->arp_plen = 4;
-	ah->arp_opcode = rte_cpu_to_be_16(op);
-	ah->arp_data.arp_sha = peer_mac;
-	ah->arp_data.arp_sip = rte_cpu_to_be_32(sip);
-	ah->arp_data.arp_tha = stack_mac;
-	ah->arp_data.arp_tip = rte_cpu_to_be_32(H_STACK_IP);
-	h_input(&H, 0, pb_raw_mbuf(H.mp, f, sizeof(f), 0, 0));
+	h_input(&H, 0, pb_arp(H.mp, op, &peer_mac, &stack_mac, sip, H_STACK_IP));
 }
 
 /* A segment from the peer to our connecting flow (syn: our SYN as parsed). */

@@ -224,23 +224,7 @@ udp_from(uint16_t sport, uint16_t dport, const char *s)
 static void
 arp_answer(void)
 {
-	uint8_t f[60] = { 0 };
-	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)f;
-	struct rte_arp_hdr *ah = (struct rte_arp_hdr *)(eh + 1);
-
-	eh->dst_addr = smac;
-	eh->src_addr = cmac;
-	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
-	ah->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
-	ah->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	ah->arp_hlen = 6;
-	ah->arp_plen = 4;
-	ah->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
-	ah->arp_data.arp_sha = cmac;
-	ah->arp_data.arp_sip = rte_cpu_to_be_32(H_CLIENT_IP);
-	ah->arp_data.arp_tha = smac;
-	ah->arp_data.arp_tip = rte_cpu_to_be_32(H_STACK_IP);
-	h_input(&H, 0, pb_raw_mbuf(H.mp, f, sizeof(f), 0, 0));
+	h_input(&H, 0, pb_arp(H.mp, RTE_ARP_OP_REPLY, &cmac, &smac, H_CLIENT_IP, H_STACK_IP));
 }
 
 /* A connected flow gets the datagrams of its 4-tuple on the service's callback, on an
