@@ -68,10 +68,10 @@ client() {
 	rc=$?
 }
 
-# run TAG ARGS...: a test against a fresh iperf3 -s -1; checks the exit status and that
-# the bytes of the direction's sender (server or us) equal its receiver's.
-run() {
-	local tag=$1 ours theirs
+# against TAG ARGS...: vnetsink's client (ARGS) against a fresh iperf3 -s -1 (its JSON in
+# $TMP/TAG.srv.json); fails the test and returns 1 when the client did not exit 0.
+against() {
+	local tag=$1
 	shift
 	ip netns exec "$NS" iperf3 -s -1 -J >"$TMP/$tag.srv.json" 2>&1 &
 	SRV_PID=$!
@@ -86,8 +86,16 @@ run() {
 	if [ "$rc" != 0 ]; then
 		fail "$tag: vnetsink exited with $rc"
 		tail -5 "$TMP/$tag.log"
-		return
+		return 1
 	fi
+}
+
+# run TAG ARGS...: a test against a fresh iperf3 -s -1; checks the exit status and that
+# the bytes of the direction's sender (server or us) equal its receiver's.
+run() {
+	local tag=$1 ours theirs
+	shift
+	against "$tag" "$@" || return
 	case " $* " in
 	*" -R "*)
 		ours=$(json "$TMP/$tag.json" 'j["end"]["sum_received"]["bytes"]')
@@ -117,21 +125,7 @@ run fwd-p4 -P 4
 run_udp() {
 	local tag=$1 out
 	shift
-	ip netns exec "$NS" iperf3 -s -1 -J >"$TMP/$tag.srv.json" 2>&1 &
-	SRV_PID=$!
-	for _ in $(seq 1 50); do
-		ip netns exec "$NS" ss -ltn 2>/dev/null | grep -q ":5201 " && break
-		sleep 0.1
-	done
-	client "$tag" --iperf-client "$HOST_IP" -t "$T" -u "$@"
-	for _ in $(seq 1 50); do kill -0 "$SRV_PID" 2>/dev/null || break; sleep 0.1; done
-	stop_pid "$SRV_PID"
-	SRV_PID=
-	if [ "$rc" != 0 ]; then
-		fail "$tag: vnetsink exited with $rc"
-		tail -5 "$TMP/$tag.log"
-		return
-	fi
+	against "$tag" -u "$@" || return
 	if ! out=$(python3 "$VNS_SRC/tests/host/dataplane/udp_client_check.py" \
 		"$TMP/$tag.json" "$TMP/$tag.srv.json" 2>&1); then
 		fail "$tag: $out"
