@@ -5,7 +5,9 @@
 #   - split rings, -t 3 (we send): exit 0, and the bytes our JSON says we sent equal the
 #     server's received bytes;
 #   - split rings, -R -P 2 (the server sends): our received bytes equal the server's sent;
-#   - packed rings, -P 4 -t 3: as the first.
+#   - packed rings, -P 4 -t 3: as the first;
+#   - split rings, -u -R -b 50M (the server sends datagrams, we receive and account for
+#     them): tests/host/dataplane/udp_client_check.py on both ends' JSON.
 # One boot per run (~15-40 s under TCG). Needs root, qemu-system-aarch64, iperf3, python3 and
 # the arm64 build (build-arm64).
 set -eu
@@ -42,6 +44,17 @@ run() {
 		tail -n 8 "$VM_TMP/$name.out"
 		return
 	fi
+	case " $args " in
+	*" -u "*)
+		# UDP: the datagram and byte accounting of both ends (the host test's checker).
+		local out
+		if out=$(python3 "$VNS_SRC/tests/host/dataplane/udp_client_check.py" "$cli" "$srv" 2>&1); then
+			echo "ok: $name: $out"
+		else
+			fail "$name: $out"
+		fi
+		return ;;
+	esac
 	python3 - "$name" "$cli" "$srv" "$args" <<'PY' || fails=$((fails + 1))
 import json, sys
 name, cli, srv, args = sys.argv[1:5]
@@ -62,6 +75,7 @@ PY
 run split-send off "-t 3"
 run split-reverse off "-R -P 2 -t 3"
 run packed-send-p4 on "-P 4 -t 3"
+run split-udp-reverse off "-u -R -b 50M -t 3"
 
 [ "$fails" = 0 ] || exit 1
 echo "PASS"
