@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -24,6 +25,24 @@
 
 /* Headers of the TSO-like frames: Ethernet + IPv4 + TCP, in the first segment. */
 #define HDRS_LEN 54
+
+/* Whether the info dump names the indirect tx path (the configure log line has the same). */
+static bool
+dump_says_indirect(const struct vt_env *e)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	bool yes;
+
+	assert_non_null(f);
+	vpmd_info_dump(e->dev, f);
+	fclose(f);
+	assert_non_null(strstr(buf, "tx path: "));
+	yes = strstr(buf, " + indirect chains (up to 16 descriptors)") != NULL;
+	free(buf);
+	return yes;
+}
 
 static void
 env_up_tso(struct vt_env *e, const struct vt_mode *m, uint16_t ring, bool indirect)
@@ -194,6 +213,7 @@ test_indirect_tso(void **state)
 	unsigned int npay[] = { 1, 3, VPMD_TX_INDIRECT_MAX - 1 }, i;
 
 	env_up_tso(&e, m, 64, true);
+	assert_true(dump_says_indirect(&e));
 	for (i = 0; i < RTE_DIM(npay); i++) {
 		uint32_t len = 16000 + i;
 
@@ -366,6 +386,7 @@ test_no_indirect(void **state)
 	struct vt_env e;
 
 	env_up_tso(&e, m, 64, false);
+	assert_false(dump_says_indirect(&e));
 	mb = tso_frame(16000, 7, 1, true);
 	assert_int_equal(send_one(&e, mb, 16000, 7, &h), 2);
 	assert_false(e.f->last_tx.indirect);
@@ -399,8 +420,10 @@ test_indirect_bad_id(void **state)
 		for (i = 0; i < RTE_DIM(pk); i++)
 			pk[i] = tso_frame(5000, i, 2, true);
 		assert_int_equal(vpmd_tx_burst(e.txq, pk, RTE_DIM(pk)), RTE_DIM(pk));
-		for (i = 0; i < RTE_DIM(pk); i++)
+		for (i = 0; i < RTE_DIM(pk); i++) {
 			assert_int_equal(fake_tx_pop(e.f, 0, &h, NULL, 0, NULL), 5000);
+			assert_true(e.f->last_tx.indirect);
+		}
 		fake_misbehave(e.f, mis[k]);
 		fake_tx_complete(e.f, 0, FAKE_COMPLETE_IN_ORDER);
 		vpmd_tx_reclaim(e.txq);
