@@ -102,10 +102,12 @@ struct vpmd_rxq {
 
 /* How a completed tx packet goes back (vpmd_tx_free_slot()). */
 enum vpmd_tx_free_how {
-	VPMD_TX_FREE_GENERIC, /* may be shared, indirect or chained: rte_pktmbuf_prefree_seg() */
 	VPMD_TX_FREE_WHOLE,   /* one pushed segment, direct, refcnt 1: a free mbuf already */
 	VPMD_TX_FREE_POOLED,  /* WHOLE, and of the queue's `pool`: no read of the mbuf */
+	VPMD_TX_FREE_GENERIC, /* may be shared, indirect or chained: rte_pktmbuf_prefree_seg() */
 };
+/* WHOLE is 0 and POOLED 1: the one-descriptor path stores `m->pool == pool`. */
+_Static_assert(VPMD_TX_FREE_WHOLE == 0 && VPMD_TX_FREE_POOLED == 1, "one compare");
 
 /* Tx bookkeeping: split rings index it by head descriptor, packed rings by buffer id. */
 struct vpmd_tx_slot {
@@ -369,6 +371,21 @@ vpmd_tx_free_put(struct vpmd_tx_free *f, struct rte_mbuf *m)
 	f->m[f->n++] = m;
 }
 
+/* A completed WHOLE or GENERIC packet (below). */
+static __rte_always_inline void
+vpmd_tx_free_other(struct vpmd_tx_free *f, struct rte_mbuf *m, uint16_t how)
+{
+	if (how == VPMD_TX_FREE_WHOLE) {
+		vpmd_tx_free_put(f, m);
+	} else if (m->nb_segs == 1) {
+		m = rte_pktmbuf_prefree_seg(m);
+		if (m != NULL)
+			vpmd_tx_free_put(f, m);
+	} else {
+		rte_pktmbuf_free(m);
+	}
+}
+
 /*
  * A completed slot. WHOLE means the header was pushed into its headroom (vpmd_tx_can_push():
  * direct, refcnt 1) and it had one segment, so the driver held its only reference and it is
@@ -379,22 +396,14 @@ vpmd_tx_free_put(struct vpmd_tx_free *f, struct rte_mbuf *m)
 static __rte_always_inline void
 vpmd_tx_free_slot(struct vpmd_tx_free *f, const struct vpmd_tx_slot *s, struct rte_mempool *pool)
 {
-	struct rte_mbuf *m = s->m;
-
 	if (likely(s->how == VPMD_TX_FREE_POOLED)) {
 		if (unlikely(pool != f->pool || f->n == VPMD_TX_FREE_BATCH)) {
 			vpmd_tx_free_flush(f);
 			f->pool = pool;
 		}
-		f->m[f->n++] = m;
-	} else if (s->how == VPMD_TX_FREE_WHOLE) {
-		vpmd_tx_free_put(f, m);
-	} else if (m->nb_segs == 1) {
-		m = rte_pktmbuf_prefree_seg(m);
-		if (m != NULL)
-			vpmd_tx_free_put(f, m);
+		f->m[f->n++] = s->m;
 	} else {
-		rte_pktmbuf_free(m);
+		vpmd_tx_free_other(f, s->m, s->how);
 	}
 }
 

@@ -592,7 +592,7 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 			addr = rte_mbuf_data_iova(m) - VPMD_NET_HDR_SIZE;
 			len = m->data_len + VPMD_NET_HDR_SIZE;
 			need = 1;
-			how = VPMD_TX_FREE_WHOLE + (m->pool == pool);
+			how = m->pool == pool; /* POOLED or WHOLE */
 			goto one_desc;
 		}
 		nseg = m->nb_segs;

@@ -487,15 +487,21 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
 }
 
 /*
- * Fill an indirect table [2.7.5.3]: the first entry (addr, len) is the header (pushed in
- * front of the first segment, or the slot's own), then one entry per segment from `seg`,
- * chained with NEXT and `next` = the following entry's index in the table; none is
- * device-writable. At most `max` entries, whatever nb_segs claimed. Returns the count.
+ * Fill the indirect table of `slot` [2.7.5.3] and point descriptor `slot` at it: the first
+ * entry (addr, len) is the header (pushed in front of the first segment, or the slot's
+ * own), then one entry per segment from `seg`, chained with NEXT and `next` = the following
+ * entry's index in the table; none is device-writable. At most `max` entries, whatever
+ * nb_segs claimed. Out of line: the burst loop keeps no register for it.
+ *
+ * The device reads the table only after it saw the descriptor in the avail ring, so the
+ * one release store of avail->idx at the end of the burst orders the table with the rest
+ * [2.7.13]: no barrier of its own.
  */
-static __rte_always_inline uint16_t
-tx_split_indirect_fill(struct vpmd_vring_desc *t, uint64_t addr, uint32_t len,
-		       const struct rte_mbuf *seg, uint16_t max)
+static __rte_noinline void
+tx_split_indirect(struct vpmd_txq *txq, uint16_t slot, uint64_t addr, uint32_t len,
+		  const struct rte_mbuf *seg, uint16_t max)
 {
+	struct vpmd_vring_desc *t = txq->indir.split + (size_t)slot * VPMD_TX_INDIRECT_MAX;
 	uint16_t j = 0;
 
 	t[0].addr = addr;
@@ -510,7 +516,12 @@ tx_split_indirect_fill(struct vpmd_vring_desc *t, uint64_t addr, uint32_t len,
 	}
 	t[j].flags = 0;
 	t[j].next = 0;
-	return (uint16_t)(j + 1);
+	txq->vq.split.desc[slot] = (struct vpmd_vring_desc){
+		.addr = txq->indir_iova + (uint64_t)slot * VPMD_TX_INDIRECT_MAX * sizeof(*t),
+		.len = (uint32_t)(j + 1) * sizeof(*t),
+		.flags = VPMD_DESC_F_INDIRECT,
+	};
+	txq->stats.indirect++;
 }
 
 static __rte_always_inline uint16_t
@@ -528,10 +539,6 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 	struct vpmd_tx_slot *const slots = txq->slots;
 	struct vpmd_net_hdr *const hdrs = txq->hdrs;
 	const uint64_t hdrs_iova = txq->hdrs_iova;
-	struct vpmd_vring_desc *const indir = txq->indir.split;
-	const uint64_t indir_iova = txq->indir_iova;
-	const uint16_t indir_max = txq->indir_max;
-	uint16_t nb_indir = 0;
 	struct rte_mempool *pool;
 
 	if (unlikely(vpmd_txq_halted(txq)))
@@ -566,14 +573,14 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 				.len = m->data_len + VPMD_NET_HDR_SIZE,
 			};
 			need = 1;
-			how = VPMD_TX_FREE_WHOLE + (m->pool == pool);
+			how = m->pool == pool; /* POOLED or WHOLE */
 			goto queued;
 		}
 		nseg = m->nb_segs;
 		push = vpmd_tx_can_push(m);
 		/* descriptors of the packet (nent) and in the ring (need: 1 when indirect) */
 		nent = nseg + !push;
-		need = nent > 1 && nent <= indir_max ? 1 : nent;
+		need = nent > 1 && nent <= txq->indir_max ? 1 : nent;
 		if (unlikely(need > nb_free)) {
 			if (nseg > VPMD_TX_MAX_SEGS || need > vq->size)
 				goto refuse;
@@ -596,19 +603,8 @@ tx_split(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool in
 			desc[slot] = (struct vpmd_vring_desc){ .addr = addr, .len = len };
 			how = VPMD_TX_FREE_WHOLE;
 		} else if (need == 1) {
-			/* One ring descriptor for the table; the device reads the table only
-			 * after it saw this descriptor in the avail ring, so the one release
-			 * store of avail->idx below orders the table too [2.7.13]. */
-			struct vpmd_vring_desc *t = indir + (size_t)slot * VPMD_TX_INDIRECT_MAX;
-			uint16_t k = tx_split_indirect_fill(t, addr, len, push ? m->next : m, nent);
-
-			desc[slot] = (struct vpmd_vring_desc){
-				.addr = indir_iova +
-					(uint64_t)slot * VPMD_TX_INDIRECT_MAX * sizeof(*t),
-				.len = (uint32_t)k * sizeof(*t),
-				.flags = VPMD_DESC_F_INDIRECT,
-			};
-			nb_indir++;
+			/* 2..indir_max descriptors: one ring descriptor for the table */
+			tx_split_indirect(txq, slot, addr, len, push ? m->next : m, nent);
 		} else {
 			/* Checked off the one-descriptor path; need may have wrapped, but nothing
 			 * is written for such a chain. */
@@ -656,7 +652,6 @@ refuse:
 	}
 	txq->stats.packets += sent;
 	txq->stats.bytes += bytes;
-	txq->stats.indirect += nb_indir;
 	return i;
 }
 
