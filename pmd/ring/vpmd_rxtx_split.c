@@ -491,13 +491,14 @@ tx_split_reclaim(struct vpmd_txq *txq, const bool inorder)
  * entry (addr, len) is the header (pushed in front of the first segment, or the slot's
  * own), then one entry per segment from `seg`, chained with NEXT and `next` = the following
  * entry's index in the table; none is device-writable. At most `max` entries, whatever
- * nb_segs claimed. Out of line: the burst loop keeps no register for it.
+ * nb_segs claimed. (Inlined: out of line measured 1 instruction per one-descriptor packet
+ * more, the packed one the other way round.)
  *
  * The device reads the table only after it saw the descriptor in the avail ring, so the
  * one release store of avail->idx at the end of the burst orders the table with the rest
  * [2.7.13]: no barrier of its own.
  */
-static __rte_noinline void
+static __rte_always_inline void
 tx_split_indirect(struct vpmd_txq *txq, uint16_t slot, uint64_t addr, uint32_t len,
 		  const struct rte_mbuf *seg, uint16_t max)
 {
