@@ -154,7 +154,7 @@ struct vpmd_txq {
 	vpmd_tx_fn tx_fn;
 	vpmd_reclaim_fn reclaim_fn;
 	/* Pool of the first packet sent while nothing was in flight. Its one-descriptor packets
-	 * are marked `pooled` and go back to it without a read of the mbuf, whose line is
+	 * are marked POOLED (enum vpmd_tx_free_how) and go back to it without a read of the mbuf, whose line is
 	 * usually out of the cache by the time the device returns it. */
 	struct rte_mempool *pool;
 
