@@ -154,8 +154,8 @@ struct vpmd_txq {
 	vpmd_tx_fn tx_fn;
 	vpmd_reclaim_fn reclaim_fn;
 	/* Pool of the first packet sent while nothing was in flight. Its one-descriptor packets
-	 * are marked POOLED (enum vpmd_tx_free_how) and go back to it without a read of the mbuf, whose line is
-	 * usually out of the cache by the time the device returns it. */
+	 * are marked POOLED (enum vpmd_tx_free_how) and go back to it without a read of the
+	 * mbuf, whose line is usually out of the cache by the time the device returns it. */
 	struct rte_mempool *pool;
 
 	struct vpmd_txq_stats stats __rte_cache_aligned;
