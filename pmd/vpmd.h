@@ -177,7 +177,8 @@ unsigned int vpmd_tx_reclaim(struct vpmd_txq *txq);
 	X(ring_full, "bursts cut short by a full ring")                             \
 	X(drop_bad_pkt, "packets refused (too many segments, bad offload request)") \
 	X(err_bad_ring, "device broke the ring protocol (queue now broken)")        \
-	X(kicks, "notifications sent to the device")
+	X(kicks, "notifications sent to the device")                                \
+	X(indirect, "packets sent as one indirect descriptor (INDIRECT_DESC)")
 
 #define VPMD_STAT_FIELD(name, desc) uint64_t name;
 struct vpmd_rxq_stats {

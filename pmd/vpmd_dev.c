@@ -475,6 +475,15 @@ vq_set_flags(const struct vpmd_dev *dev, struct vpmd_vq *vq)
 	vq->in_order = (dev->features & VPMD_F_IN_ORDER) != 0;
 }
 
+/* Suffix of the tx path name: chains of 2..indir_max descriptors take one ring slot. */
+static const char *
+tx_indirect_str(const struct vpmd_dev *dev)
+{
+	return (dev->features & VPMD_F_INDIRECT_DESC)
+		       ? " + indirect chains (up to " RTE_STR(VPMD_TX_INDIRECT_MAX) " descriptors)"
+		       : "";
+}
+
 /* The burst functions for the negotiated layout: chosen once, after negotiation, and
  * logged. The queues stay stopped (VPMD_Q_STOPPED) until vpmd_start(). */
 static void
@@ -517,7 +526,7 @@ choose_paths(struct vpmd_dev *dev)
 	}
 	dev->rx_fn_name = rxn;
 	dev->tx_fn_name = txn;
-	VPMD_LOG(INFO, dev, "rx path: %s; tx path: %s", rxn, txn);
+	VPMD_LOG(INFO, dev, "rx path: %s; tx path: %s%s", rxn, txn, tx_indirect_str(dev));
 }
 
 /* Per-queue parameters the bursts read, from the negotiated features and the rx pool. */
@@ -567,6 +576,7 @@ create_queues(struct vpmd_dev *dev, uint16_t ctrl_size, char *err, size_t errlen
 		dev->rxq[q] = vpmd_rxq_create(dev->id, q, dev->rx_ring_size, dev->packed,
 					      dev->socket_id);
 		dev->txq[q] = vpmd_txq_create(dev->id, q, dev->tx_ring_size, dev->packed,
+					      (dev->features & VPMD_F_INDIRECT_DESC) != 0,
 					      dev->socket_id);
 		if (dev->rxq[q] == NULL || dev->txq[q] == NULL) {
 			vpmd_set_err(err, errlen,
@@ -1313,7 +1323,8 @@ vpmd_info_dump(const struct vpmd_dev *dev, FILE *f)
 		(dev->features & VPMD_F_ORDER_PLATFORM) ? "platform (I/O)"
 							: "SMP (acquire/release)",
 		(dev->features & VPMD_F_EVENT_IDX) ? "event index" : "flags");
-	fprintf(f, "  rx path: %s; tx path: %s\n", dev->rx_fn_name, dev->tx_fn_name);
+	fprintf(f, "  rx path: %s; tx path: %s%s\n", dev->rx_fn_name, dev->tx_fn_name,
+		tx_indirect_str(dev));
 	if (dev->ops->conn_lost != NULL)
 		fprintf(f,
 			"  backend: %s; lost %" PRIu64 ", reconnected %" PRIu64

@@ -100,13 +100,31 @@ struct vpmd_rxq {
 	bool park_fresh; /* parked before its lcore's first burst (VPMD_Q_FRESH) */
 } __rte_cache_aligned;
 
+/* How a completed tx packet goes back (vpmd_tx_free_slot()). */
+enum vpmd_tx_free_how {
+	VPMD_TX_FREE_WHOLE,   /* one pushed segment, direct, refcnt 1: a free mbuf already */
+	VPMD_TX_FREE_POOLED,  /* WHOLE, and of the queue's `pool`: no read of the mbuf */
+	VPMD_TX_FREE_GENERIC, /* may be shared, indirect or chained: rte_pktmbuf_prefree_seg() */
+};
+/* WHOLE is 0 and POOLED 1: the one-descriptor path stores `m->pool == pool`. */
+_Static_assert(VPMD_TX_FREE_WHOLE == 0 && VPMD_TX_FREE_POOLED == 1, "one compare");
+
 /* Tx bookkeeping: split rings index it by head descriptor, packed rings by buffer id. */
 struct vpmd_tx_slot {
 	struct rte_mbuf *m; /* packet (chain head); NULL when the slot is not a live head */
-	uint16_t ndesc;     /* descriptors the packet occupies */
+	uint16_t ndesc;     /* ring descriptors the packet occupies (1 when indirect) */
 	uint16_t done;      /* split, out of order: the device returned it */
-	uint16_t pooled;    /* a vpmd_tx_one_desc() packet of the queue's `pool` */
+	uint16_t how;       /* enum vpmd_tx_free_how */
 };
+
+/*
+ * Indirect descriptors [virtio 1.2, 2.7.5.3 split, 2.8.7 packed]: with INDIRECT_DESC a
+ * packet of 2..VPMD_TX_INDIRECT_MAX descriptors (header + segments) takes one ring slot
+ * whose descriptor points at a table of them. One table per slot (split: head descriptor;
+ * packed: buffer id), VPMD_TX_INDIRECT_MAX descriptors each (256 bytes, 16-byte aligned as
+ * the spec asks), allocated with the ring. Longer chains take the direct chain path.
+ */
+#define VPMD_TX_INDIRECT_MAX 16
 
 struct vpmd_txq {
 	/* --- fast path --- */
@@ -126,11 +144,18 @@ struct vpmd_txq {
 	bool tso4, tso6;           /* HOST_TSO4/6 negotiated */
 	struct vpmd_net_hdr *hdrs; /* one header per slot/id, for packets that cannot push */
 	uint64_t hdrs_iova;
+	/* Indirect tables (NULL without INDIRECT_DESC), VPMD_TX_INDIRECT_MAX per slot/id */
+	union {
+		struct vpmd_vring_desc *split;
+		struct vpmd_vring_packed_desc *packed;
+	} indir;
+	uint64_t indir_iova;
+	uint16_t indir_max; /* most descriptors in one table: 0 = never indirect */
 	vpmd_tx_fn tx_fn;
 	vpmd_reclaim_fn reclaim_fn;
 	/* Pool of the first packet sent while nothing was in flight. Its one-descriptor packets
-	 * are marked `pooled` and go back to it without a read of the mbuf, whose line is
-	 * usually out of the cache by the time the device returns it. */
+	 * are marked POOLED (enum vpmd_tx_free_how) and go back to it without a read of the
+	 * mbuf, whose line is usually out of the cache by the time the device returns it. */
 	struct rte_mempool *pool;
 
 	struct vpmd_txq_stats stats __rte_cache_aligned;
@@ -184,8 +209,9 @@ int vpmd_rxq_fill_packed(struct vpmd_rxq *rxq, bool mrg);
  * makes the memzone names unique per device. */
 struct vpmd_rxq *vpmd_rxq_create(uint32_t dev_id, uint16_t qid, uint16_t size, bool packed,
 				 int socket_id);
+/* `indirect`: INDIRECT_DESC negotiated, allocate the per-slot indirect tables. */
 struct vpmd_txq *vpmd_txq_create(uint32_t dev_id, uint16_t qid, uint16_t size, bool packed,
-				 int socket_id);
+				 bool indirect, int socket_id);
 struct vpmd_ctrlq *vpmd_ctrlq_create(uint32_t dev_id, uint16_t vq_index, uint16_t size, bool packed,
 				     int socket_id);
 void vpmd_rxq_reset(struct vpmd_rxq *rxq); /* rings back to initial state, ids free */
@@ -345,17 +371,11 @@ vpmd_tx_free_put(struct vpmd_tx_free *f, struct rte_mbuf *m)
 	f->m[f->n++] = m;
 }
 
-/*
- * A completed packet that took `ndesc` descriptors. One descriptor means the header was
- * pushed into its headroom (vpmd_tx_can_push(): direct, refcnt 1) and it had one segment,
- * so the driver held its only reference and it is a free mbuf already: straight to the
- * batch, without rte_pktmbuf_prefree_seg(), whose `next` check reads the mbuf's second
- * cache line. Anything else may be shared, indirect or chained: the generic checks.
- */
+/* A completed WHOLE or GENERIC packet (below). */
 static __rte_always_inline void
-vpmd_tx_free_add(struct vpmd_tx_free *f, struct rte_mbuf *m, uint16_t ndesc)
+vpmd_tx_free_other(struct vpmd_tx_free *f, struct rte_mbuf *m, uint16_t how)
 {
-	if (likely(ndesc == 1)) {
+	if (how == VPMD_TX_FREE_WHOLE) {
 		vpmd_tx_free_put(f, m);
 	} else if (m->nb_segs == 1) {
 		m = rte_pktmbuf_prefree_seg(m);
@@ -366,18 +386,24 @@ vpmd_tx_free_add(struct vpmd_tx_free *f, struct rte_mbuf *m, uint16_t ndesc)
 	}
 }
 
-/* A completed slot: `pooled` ones straight into the batch of `pool` (no mbuf access). */
+/*
+ * A completed slot. WHOLE means the header was pushed into its headroom (vpmd_tx_can_push():
+ * direct, refcnt 1) and it had one segment, so the driver held its only reference and it is
+ * a free mbuf already: straight to the batch, without rte_pktmbuf_prefree_seg(), whose `next`
+ * check reads the mbuf's second cache line; POOLED ones also skip the pool compare (no mbuf
+ * access at all). Anything else may be shared, indirect or chained: the generic checks.
+ */
 static __rte_always_inline void
 vpmd_tx_free_slot(struct vpmd_tx_free *f, const struct vpmd_tx_slot *s, struct rte_mempool *pool)
 {
-	if (likely(s->pooled)) {
+	if (likely(s->how == VPMD_TX_FREE_POOLED)) {
 		if (unlikely(pool != f->pool || f->n == VPMD_TX_FREE_BATCH)) {
 			vpmd_tx_free_flush(f);
 			f->pool = pool;
 		}
 		f->m[f->n++] = s->m;
 	} else {
-		vpmd_tx_free_add(f, s->m, s->ndesc);
+		vpmd_tx_free_other(f, s->m, s->how);
 	}
 }
 

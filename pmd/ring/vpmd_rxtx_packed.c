@@ -14,7 +14,9 @@
  * rx: one descriptor per buffer, buffer ids from a FIFO (with IN_ORDER the FIFO keeps ring
  *     order, so id == position and batched used descriptors can be expanded [2.8.20]).
  * tx: a packet is one descriptor (header pushed into its headroom) or header + segments;
- *     every descriptor of a chain carries the buffer id; ids come from a FIFO.
+ *     every descriptor of a chain carries the buffer id; ids come from a FIFO. With
+ *     INDIRECT_DESC a chain of up to VPMD_TX_INDIRECT_MAX goes into the id's indirect
+ *     table and takes one ring descriptor [2.8.7].
  */
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
@@ -505,6 +507,26 @@ tx_packed_reclaim(struct vpmd_txq *txq, const bool inorder)
 	return done;
 }
 
+/*
+ * Fill an indirect table [2.8.7]: the first entry (addr, len) is the header (pushed in
+ * front of the first segment, or the id's own), then one entry per segment from `seg`, one
+ * after the other. Inside the table WRITE is the only valid flag and the buffer id is
+ * reserved: both stay 0 (tx buffers are device-readable). At most `max` entries, whatever
+ * nb_segs claimed. Returns the count.
+ */
+static __rte_always_inline uint16_t
+tx_packed_indirect_fill(struct vpmd_vring_packed_desc *t, uint64_t addr, uint32_t len,
+			const struct rte_mbuf *seg, uint16_t max)
+{
+	uint16_t j = 1;
+
+	t[0] = (struct vpmd_vring_packed_desc){ .addr = addr, .len = len };
+	for (; seg != NULL && j < max; j++, seg = seg->next)
+		t[j] = (struct vpmd_vring_packed_desc){ .addr = rte_mbuf_data_iova(seg),
+							.len = seg->data_len };
+	return j;
+}
+
 static __rte_always_inline uint16_t
 tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool inorder)
 {
@@ -521,6 +543,10 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 	const uint16_t *const free_ids = txq->free_ids;
 	struct vpmd_net_hdr *const hdrs = txq->hdrs;
 	const uint64_t hdrs_iova = txq->hdrs_iova;
+	struct vpmd_vring_packed_desc *const indir = txq->indir.packed;
+	const uint64_t indir_iova = txq->indir_iova;
+	const uint16_t indir_max = txq->indir_max;
+	uint16_t nb_indir = 0;
 	struct rte_mempool *pool;
 
 	if (unlikely(vpmd_txq_halted(txq)))
@@ -548,11 +574,11 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 		rte_prefetch0(rte_pktmbuf_mtod_offset(pkts[i], char *, -VPMD_NET_HDR_SIZE));
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i], *seg;
-		uint16_t nseg, need, id, j, flags;
+		uint16_t nseg, nent, need, id, j, flags, how = VPMD_TX_FREE_GENERIC;
 		struct vpmd_net_hdr *h;
 		uint64_t addr;
 		uint32_t len;
-		bool push, pooled = false;
+		bool push;
 
 		if (i + TX_HDR_PREFETCH < n)
 			rte_prefetch0(rte_pktmbuf_mtod_offset(pkts[i + TX_HDR_PREFETCH], char *,
@@ -566,12 +592,14 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 			addr = rte_mbuf_data_iova(m) - VPMD_NET_HDR_SIZE;
 			len = m->data_len + VPMD_NET_HDR_SIZE;
 			need = 1;
-			pooled = m->pool == pool;
+			how = m->pool == pool; /* POOLED or WHOLE */
 			goto one_desc;
 		}
 		nseg = m->nb_segs;
 		push = vpmd_tx_can_push(m);
-		need = nseg + !push;
+		/* descriptors of the packet (nent) and in the ring (need: 1 when indirect) */
+		nent = nseg + !push;
+		need = nent > 1 && nent <= indir_max ? 1 : nent;
 		if (unlikely(need > nb_free || nb_free_ids == 0)) {
 			if (nseg > VPMD_TX_MAX_SEGS || need > size)
 				goto refuse;
@@ -603,7 +631,38 @@ tx_packed(struct vpmd_txq *txq, struct rte_mbuf **pkts, uint16_t n, const bool i
 			len = VPMD_NET_HDR_SIZE;
 			seg = m;
 		}
-		if (need == 1) {
+		if (nent == 1)
+			how = VPMD_TX_FREE_WHOLE;
+		if (need == 1 && nent > 1) {
+			/* The table is plain memory the device reads only after it saw the ring
+			 * descriptor available: the release store of the burst's first flags
+			 * (vpmd_vq_publish16) orders it with the rest [2.8.7]. */
+			struct vpmd_vring_packed_desc *t = indir +
+							   (size_t)id * VPMD_TX_INDIRECT_MAX;
+			uint16_t k = tx_packed_indirect_fill(t, addr, len, seg, nent);
+
+			addr = indir_iova + (uint64_t)id * VPMD_TX_INDIRECT_MAX * sizeof(*t);
+			len = (uint32_t)k * sizeof(*t);
+			flags = aflags | VPMD_DESC_F_INDIRECT;
+			if (likely(have_head)) {
+				desc[pos] = (struct vpmd_vring_packed_desc){
+					.addr = addr, .len = len, .id = id, .flags = flags
+				};
+			} else {
+				desc[pos].addr = addr;
+				desc[pos].len = len;
+				desc[pos].id = id;
+				have_head = true;
+				head_pos = pos;
+				head_flags = flags;
+			}
+			if (unlikely(++pos == size)) {
+				pos = 0;
+				awrap ^= 1;
+				aflags = vpmd_packed_avail_flags(awrap);
+			}
+			nb_indir++;
+		} else if (need == 1) {
 one_desc:
 			/* header in the headroom, one segment: one descriptor */
 			if (likely(have_head)) {
@@ -655,7 +714,7 @@ one_desc:
 		}
 		slots[id].m = m;
 		slots[id].ndesc = need;
-		slots[id].pooled = pooled;
+		slots[id].how = how;
 		nb_free -= need;
 		added += need;
 		bytes += m->pkt_len;
@@ -682,6 +741,7 @@ refuse:
 	}
 	txq->stats.packets += sent;
 	txq->stats.bytes += bytes;
+	txq->stats.indirect += nb_indir;
 	return i;
 }
 

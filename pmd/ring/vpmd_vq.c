@@ -213,11 +213,27 @@ vpmd_rxq_free(struct vpmd_rxq *rxq)
 
 /* ---- tx ---------------------------------------------------------------------------- */
 
+/* Bytes of one indirect table: VPMD_TX_INDIRECT_MAX descriptors (both layouts: 16 each). */
+#define TX_INDIR_TABLE_BYTES (VPMD_TX_INDIRECT_MAX * sizeof(struct vpmd_vring_desc))
+_Static_assert(sizeof(struct vpmd_vring_desc) == sizeof(struct vpmd_vring_packed_desc),
+	       "split and packed indirect tables have the same size");
+
+/*
+ * The tx memzone: the ring, then one header per slot (packets whose header cannot be pushed),
+ * then with INDIRECT_DESC one indirect table per slot on a cache-line boundary (the spec asks
+ * for 16-byte alignment [2.7.5.3]). All of it IOVA-contiguous, set up once here: the bursts
+ * only fill tables.
+ */
 struct vpmd_txq *
-vpmd_txq_create(uint32_t dev_id, uint16_t qid, uint16_t size, bool packed, int socket_id)
+vpmd_txq_create(uint32_t dev_id, uint16_t qid, uint16_t size, bool packed, bool indirect,
+		int socket_id)
 {
 	char name[RTE_MEMZONE_NAMESIZE];
 	struct vpmd_txq *txq;
+	size_t hdr_bytes = RTE_ALIGN_CEIL((size_t)size * sizeof(struct vpmd_net_hdr),
+					  RTE_CACHE_LINE_SIZE);
+	size_t indir_bytes = indirect ? (size_t)size * TX_INDIR_TABLE_BYTES : 0;
+	uint8_t *extra;
 	void *hdrs;
 
 	txq = rte_zmalloc_socket("vpmd_txq", sizeof(*txq), RTE_CACHE_LINE_SIZE, socket_id);
@@ -231,9 +247,19 @@ vpmd_txq_create(uint32_t dev_id, uint16_t qid, uint16_t size, bool packed, int s
 		goto fail;
 	vq_name(name, sizeof(name), dev_id, "tx", qid);
 	if (vpmd_vq_create(&txq->vq, name, (uint16_t)vpmd_txvq(qid), size, packed, socket_id,
-			   (size_t)size * sizeof(struct vpmd_net_hdr), &hdrs, &txq->hdrs_iova) != 0)
+			   hdr_bytes + indir_bytes, &hdrs, &txq->hdrs_iova) != 0)
 		goto fail;
 	txq->hdrs = hdrs;
+	if (indirect) {
+		extra = (uint8_t *)hdrs + hdr_bytes;
+		if (packed)
+			txq->indir.packed = (void *)extra;
+		else
+			txq->indir.split = (void *)extra;
+		txq->indir_iova = txq->hdrs_iova + hdr_bytes;
+		/* A chain, indirect entries included, is at most the queue size [2.7.5.3.1]. */
+		txq->indir_max = RTE_MIN((uint16_t)VPMD_TX_INDIRECT_MAX, size);
+	}
 	vpmd_txq_reset(txq);
 	return txq;
 fail:

@@ -72,8 +72,11 @@ s_avail_count(struct fake_vq *q)
 
 /* One buffer = one descriptor chain. */
 struct fbuf {
-	uint16_t id; /* head (split) or buffer id (packed) */
-	uint16_t ndesc;
+	uint16_t id;    /* head (split) or buffer id (packed) */
+	uint16_t ndesc; /* ring descriptors */
+	bool indirect;  /* the (one) ring descriptor pointed at an indirect table */
+	uint16_t nent;  /* entries of that table (copied into ent[]) */
+	struct vpmd_vring_desc ent[FAKE_INDIRECT_MAX];
 	uint32_t cap; /* bytes across all descriptors */
 	unsigned int nseg;
 	struct {
@@ -82,6 +85,78 @@ struct fbuf {
 		bool write;
 	} seg[VPMD_TX_MAX_SEGS_FAKE];
 };
+
+/*
+ * The table behind an indirect descriptor [2.7.5.3 split, 2.8.7 packed], read once into
+ * b->ent (addr, len, flags; next, or for packed the reserved buffer id). Split entries chain
+ * with NEXT / next inside the table and never carry INDIRECT; packed entries follow one
+ * another and WRITE is their only valid flag (we flag any other as the driver's mistake).
+ * false on a malformed table.
+ */
+static bool
+t_indirect(struct fake_vnet *f, struct fake_vq *q, const struct vpmd_vring_desc *rd, struct fbuf *b)
+{
+	const struct vpmd_vring_desc *t = va(rd->addr);
+	uint32_t cnt = rd->len / sizeof(*t), j = 0, n = 0;
+
+	b->indirect = true;
+	if (!negotiated(f, VPMD_F_INDIRECT_DESC) || rd->addr == 0 || rd->len == 0 ||
+	    rd->len % sizeof(*t) != 0 || (rd->addr % 16) != 0 || cnt > FAKE_INDIRECT_MAX ||
+	    cnt > q->l.size) {
+		violation(f, "vq %u: bad indirect descriptor addr 0x%llx len %u (negotiated %d)",
+			  q->l.index, (unsigned long long)rd->addr, rd->len,
+			  negotiated(f, VPMD_F_INDIRECT_DESC));
+		return false;
+	}
+	if (q->l.packed) {
+		const struct vpmd_vring_packed_desc *pt = va(rd->addr);
+
+		for (j = 0; j < cnt; j++)
+			b->ent[j] = (struct vpmd_vring_desc){ .addr = pt[j].addr,
+							      .len = pt[j].len,
+							      .flags = pt[j].flags,
+							      .next = pt[j].id };
+		j = 0;
+	} else {
+		memcpy(b->ent, t, cnt * sizeof(*t));
+	}
+	for (;;) {
+		const struct vpmd_vring_desc *e = &b->ent[j];
+		uint16_t bad = q->l.packed ? (uint16_t)~VPMD_DESC_F_WRITE
+					   : (uint16_t)VPMD_DESC_F_INDIRECT;
+
+		if (n >= cnt || (e->flags & bad) || e->addr == 0 || e->len > 65536) {
+			violation(f, "vq %u: bad indirect entry %u (flags 0x%x addr 0x%llx len %u)",
+				  q->l.index, j, e->flags, (unsigned long long)e->addr, e->len);
+			return false;
+		}
+		b->seg[b->nseg].p = va(e->addr);
+		b->seg[b->nseg].len = e->len;
+		b->seg[b->nseg].write = (e->flags & VPMD_DESC_F_WRITE) != 0;
+		b->nseg++;
+		b->cap += e->len;
+		n++;
+		if (q->l.packed) {
+			if (n == cnt)
+				break;
+			j++;
+			continue;
+		}
+		if (!(e->flags & VPMD_DESC_F_NEXT))
+			break;
+		if (e->next >= cnt) {
+			violation(f, "vq %u: indirect entry %u next %u beyond the table of %u",
+				  q->l.index, j, e->next, cnt);
+			return false;
+		}
+		j = e->next;
+	}
+	if (!q->l.packed && n != cnt)
+		violation(f, "vq %u: indirect table of %u entries, chain of %u", q->l.index, cnt,
+			  n);
+	b->nent = (uint16_t)cnt;
+	return true;
+}
 
 /* Describe the chain at split head `head`. false on a malformed chain. */
 static bool
@@ -98,8 +173,15 @@ s_chain(struct fake_vnet *f, struct fake_vq *q, uint16_t head, struct fbuf *b)
 			return false;
 		}
 		if (d[i].flags & VPMD_DESC_F_INDIRECT) {
-			violation(f, "vq %u: indirect descriptor used", q->l.index);
-			return false;
+			if (n > 0 || (d[i].flags & VPMD_DESC_F_NEXT)) {
+				violation(
+					f,
+					"vq %u: indirect descriptor %u inside a chain or with NEXT",
+					q->l.index, i);
+				return false;
+			}
+			b->ndesc = 1;
+			return t_indirect(f, q, &d[i], b);
 		}
 		if (d[i].addr == 0 || d[i].len > 65536) {
 			violation(f, "vq %u: descriptor %u addr 0x%llx len %u", q->l.index, i,
@@ -176,6 +258,20 @@ p_chain(struct fake_vnet *f, struct fake_vq *q, uint16_t pos, uint16_t wrap, str
 					  q->l.index);
 				return false;
 			}
+		}
+		if (flags & VPMD_DESC_F_INDIRECT) {
+			struct vpmd_vring_desc rd = { .addr = d[pos].addr, .len = d[pos].len };
+
+			if (n > 0 || (flags & VPMD_DESC_F_NEXT)) {
+				violation(
+					f,
+					"vq %u: indirect descriptor %u inside a chain or with NEXT",
+					q->l.index, pos);
+				return false;
+			}
+			b->id = d[pos].id;
+			b->ndesc = 1;
+			return t_indirect(f, q, &rd, b);
 		}
 		if (d[pos].addr == 0 || d[pos].len > 65536) {
 			violation(f, "vq %u: descriptor %u addr 0x%llx len %u", q->l.index, pos,
@@ -453,6 +549,10 @@ fake_tx_pop(struct fake_vnet *f, uint16_t qid, struct vpmd_net_hdr *hdr, uint8_t
 		q->next_head = (uint16_t)((b.id + b.ndesc) % q->l.size);
 	}
 	take_buf(q, &b);
+	f->last_tx.indirect = b.indirect;
+	f->last_tx.nent = b.nent;
+	memcpy(f->last_tx.ent, b.ent, sizeof(b.ent[0]) * b.nent);
+	f->tx_indirect += b.indirect;
 	for (s = 0; s < b.nseg; s++) {
 		uint32_t l = b.seg[s].len, o = 0;
 

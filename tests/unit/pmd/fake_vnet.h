@@ -26,6 +26,8 @@
 /* Room for the control queue of a device with more pairs than the driver uses (2 * 128). */
 #define FAKE_MAX_VQ         VPMD_NB_VQS(128)
 #define FAKE_TX_PENDING_MAX 32768
+/* Largest indirect table the fake accepts (entries). */
+#define FAKE_INDIRECT_MAX 64
 
 /* How the control queue misbehaves (every command, until changed). */
 enum fake_ctrl_mis {
@@ -113,8 +115,16 @@ struct fake_vnet {
 	unsigned int resets;
 	unsigned int resets_failed; /* reset_fails: resets refused */
 	bool closed;
-	enum fake_mis mis;  /* one-shot */
-	bool inorder_batch; /* IN_ORDER: return many buffers with one used entry */
+	enum fake_mis mis;    /* one-shot */
+	bool inorder_batch;   /* IN_ORDER: return many buffers with one used entry */
+	uint64_t tx_indirect; /* tx buffers taken that were one indirect descriptor */
+	/* The last tx buffer fake_tx_pop() took: its indirect table as read (a packed entry's
+	 * reserved buffer id is stored in `next`). */
+	struct {
+		bool indirect;
+		uint16_t nent;
+		struct vpmd_vring_desc ent[FAKE_INDIRECT_MAX];
+	} last_tx;
 };
 
 const struct vpmd_transport_ops *fake_vnet_ops(const struct fake_vnet *f);
