@@ -879,12 +879,16 @@ vns_snd_ack(struct vns_stack *st, struct vns_flow *f, const struct rte_tcp_hdr *
 		news = sack_input(st, f, s, th, ack);
 	f->rtx_count = 0; /* the peer answers: probing goes on (RFC 1122 4.2.2.17) */
 	if (VNS_SEQ_GT(ack, f->snd_una)) {
-		uint32_t data = (VNS_SEQ_GT(ack, data_end) ? data_end : ack) - f->snd_una;
+		uint32_t upto = VNS_SEQ_GT(ack, data_end) ? data_end : ack;
+		/* Where the bulk's acknowledged bytes begin: SND.UNA once it has reached the bulk
+		 * (it is then start_seq + acked), else start_seq. Comparing SND.UNA with start_seq
+		 * instead is serial arithmetic, wrong 2^31 bytes into a transfer: the count stopped
+		 * there and a drain or a finite bulk never ended. */
+		uint32_t from = f->snd_una == s->start_seq + (uint32_t)s->acked ? f->snd_una
+										: s->start_seq;
+		uint32_t data = VNS_SEQ_GT(upto, from) ? upto - from : 0;
 		uint32_t rtt = VNS_CC_RTT_NONE;
 
-		if (VNS_SEQ_LT(f->snd_una, s->start_seq))
-			data = VNS_SEQ_GT(ack, s->start_seq) ? data - (s->start_seq - f->snd_una)
-							     : 0;
 		s->acked += data;
 		VNS_STAT_ADD(st, bulk_bytes_acked, data);
 		if ((s->flags & VNS_SNDF_TIMING) && VNS_SEQ_GEQ(ack, s->timed_seq)) {

@@ -5,7 +5,8 @@
  * go-back-N, the peer's window (a small one, zero and the persist probes), TSO segment sizes
  * and the stack's own segmentation at the MSS, software checksums over the pattern, hostile
  * ACKs (beyond SND.MAX, a retracted window, SACK blocks outside the window) counted and
- * ignored, FIN after the last byte, the sent() callback and pool exhaustion.
+ * ignored, FIN after the last byte, the sent() callback, pool exhaustion, and a transfer
+ * longer than 2^31 bytes counted to the last byte.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -835,6 +836,41 @@ test_stop(void **state)
 	assert_int_equal(info().bulk_acked, n);
 }
 
+/* A transfer longer than 2^31 bytes with TSO: every byte is counted acknowledged (SND.UNA
+ * lies more than 2^31 past the bulk's first sequence number, where serial comparison with it
+ * turns), so the finite bulk ends with its sent() callback and the FIN. */
+static void
+test_long_transfer(void **state)
+{
+	struct tc c;
+	struct rx r;
+	const uint64_t n = (3ull << 30) + 12345;
+	const uint32_t txo = VNS_TXOFF_TCP_TSO | VNS_TXOFF_TCP_CKSUM | VNS_TXOFF_IPV4_CKSUM |
+			     VNS_TXOFF_MULTI_SEGS;
+	unsigned int rounds = 0;
+
+	(void)state;
+	open_bulk(4, txo, n);
+	connect_client(&c, 40017, 1);
+	t_close_when_sent = true;
+	for (;;) {
+		take(&c, &r);
+		h_clear(&H); /* the harness keeps H_OUT_MAX frames */
+		if (r.fins > 0)
+			break;
+		/* A lossless link: everything sent so far arrives and is acknowledged. */
+		if (info().bulk_acked < info().bulk_sent)
+			ack(&c, c.srv_iss + 1 + (uint32_t)info().bulk_sent);
+		else
+			h_poll(&H);
+		assert_true(++rounds < 100000);
+	}
+	assert_int_equal(r.fin_seq, (uint32_t)(c.srv_iss + 1 + n));
+	assert_int_equal(t_sent_calls, 1);
+	assert_int_equal(h_stat(&H, 0, "bulk_bytes"), n);
+	assert_int_equal(h_stat(&H, 0, "bulk_bytes_acked"), n);
+}
+
 int
 main(void)
 {
@@ -856,6 +892,7 @@ main(void)
 		cmocka_unit_test_teardown(test_pool_exhaustion, teardown),
 		cmocka_unit_test_teardown(test_no_senders, teardown),
 		cmocka_unit_test_teardown(test_stop, teardown),
+		cmocka_unit_test_teardown(test_long_transfer, teardown),
 	};
 
 	h_eal_init("test_stack_snd");
