@@ -10,10 +10,11 @@
  *
  * usage: vpmd_perf EAL_ARGS -- -s SOCKET -m rx|tx [-l FRAME_LEN] [-r split|packed]
  *                              [-t SECONDS] [-w WARMUP_SECONDS] [-b BURST] [-x FEATURES_TO_DROP]
- *                              [-o]
+ *                              [-o] [-z RING_SIZE]
  * The loops request no offload, so by default the checksum and TSO features are left out,
  * as net_vpmd and net_virtio do for an application that enables none (testpmd's engines);
- * -o keeps them (VPMD_FEATURES_DEFAULT).
+ * -o keeps them (VPMD_FEATURES_DEFAULT). -z asks for rings of that many descriptors
+ * (vpmd_conf.ring_size; default: the PMD's choice).
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -54,6 +55,7 @@ main(int argc, char **argv)
 	uint16_t frame_len = 64;
 	uint64_t without = 0; /* feature bits to leave out (experiments) */
 	bool offloads = false;
+	unsigned int ring_size = 0;
 	struct rte_mempool *mp = NULL;
 	struct vpmd_dev *dev = NULL;
 	char spec[300], err[256] = "";
@@ -67,7 +69,7 @@ main(int argc, char **argv)
 	}
 	argc -= n;
 	argv += n;
-	while ((opt = getopt(argc, argv, "s:m:l:r:t:w:b:x:o")) != -1) {
+	while ((opt = getopt(argc, argv, "s:m:l:r:t:w:b:x:oz:")) != -1) {
 		switch (opt) {
 		case 's':
 			sock = optarg;
@@ -96,12 +98,15 @@ main(int argc, char **argv)
 		case 'o':
 			offloads = true;
 			break;
+		case 'z':
+			ring_size = (unsigned int)atoi(optarg);
+			break;
 		default:
 			goto usage;
 		}
 	}
 	if (sock == NULL || frame_len < 60 || frame_len > 1518 || secs == 0 || burst == 0 ||
-	    burst > VPMD_BURST_MAX)
+	    burst > VPMD_BURST_MAX || ring_size > UINT16_MAX)
 		goto usage;
 	signal(SIGINT, perf_on_signal);
 	signal(SIGTERM, perf_on_signal);
@@ -127,6 +132,7 @@ main(int argc, char **argv)
 			    ~without,
 		.rx_pool = mp,
 		.socket_id = (int)rte_socket_id(),
+		.ring_size = (uint16_t)ring_size,
 	};
 	if (vpmd_configure(dev, &conf, err, sizeof(err)) < 0) {
 		fprintf(stderr, "vpmd_perf: configure: %s\n", err);
@@ -213,7 +219,7 @@ out:
 usage:
 	fprintf(stderr,
 		"usage: vpmd_perf EAL -- -s SOCKET -m rx|tx [-l 60..1518] [-r split|packed] [-t S] "
-		"[-w S] [-b 1..%d] [-x HEXMASK] [-o]\n",
+		"[-w S] [-b 1..%d] [-x HEXMASK] [-o] [-z RING_SIZE]\n",
 		VPMD_BURST_MAX);
 	ret = 2;
 	goto out;
