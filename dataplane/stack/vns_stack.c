@@ -198,6 +198,7 @@ vns_stack_create(const struct vns_stack_conf *conf, struct vns_shared *sh, int s
 		st->conf.mtu = VNS_MTU_DEFAULT;
 	st->sh = sh;
 	st->hz = rte_get_tsc_hz();
+	st->ack_hold_tsc = st->hz / 1000000u * VNS_ACK_HOLD_US;
 	st->iss_tick_tsc = RTE_MAX(st->hz / 250000, (uint64_t)1);
 	/* Control data is sent in single-segment mbufs: with jumbo MTUs the pool's buffers,
 	 * not the MSS, bound a segment. */

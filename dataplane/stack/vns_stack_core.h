@@ -56,8 +56,10 @@ struct vns_stack {
 	uint64_t iss_tick_tsc; /* RFC 6528's 4 us ISS clock, in TSC cycles */
 	uint32_t ooo_mbufs;    /* payload mbufs held across all flows */
 	uint32_t ooo_mbufs_max;
-	uint32_t ackq[VNS_ACKQ_MAX]; /* pending ACKs, flushed once per burst */
+	uint32_t ackq[VNS_ACKQ_MAX];     /* pending ACKs, flushed once per burst */
+	uint64_t ackq_tsc[VNS_ACKQ_MAX]; /* when each was listed (the in-order hold) */
 	uint32_t ackq_n;
+	uint64_t ack_hold_tsc;    /* VNS_ACK_HOLD_US in TSC cycles */
 	uint64_t chal_window_tsc; /* RFC 5961 §7 challenge ACK budget: this second's start */
 	uint32_t chal_budget;     /* and what is left of it */
 	struct vns_snd_pool snd;  /* bulk senders (vns_snd.h) */

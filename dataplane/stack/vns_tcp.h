@@ -166,6 +166,10 @@ void vns_tcp_input(struct vns_stack *st, struct rte_mbuf *m, const struct vns_tc
 		   struct vns_txbuf *tx);
 void vns_tcp_timeout(struct vns_stack *st, struct vns_flow *f, struct vns_txbuf *tx);
 void vns_tcp_flush_acks(struct vns_stack *st, struct vns_txbuf *tx);
+/* How long in-order data past a connection's first VNS_QUICKACK_BYTES may wait for its
+ * ACK on the pending list (vns_tcp_in.c, ACK policy): a few microseconds of aggregation,
+ * as one GRO aggregate of a Linux receiver, not a delayed-ACK timer. */
+#define VNS_ACK_HOLD_US 100
 void vns_tcp_ack_later(struct vns_stack *st, struct vns_flow *f);
 void vns_tcp_close_flow(struct vns_stack *st, struct vns_flow *f, enum vns_close_reason reason);
 void vns_tcp_ooo_to_ranges(struct vns_stack *st, struct vns_flow *f);

@@ -1409,27 +1409,43 @@ test_inorder_ack_per_burst(void **state)
 	for (i = 0, acks = 0; i < H.n_out; i++)
 		acks += H.out[i].dport == C.sport;
 	assert_int_equal(acks, 8);
-	/* Past 64 KB from the ISN: one ACK for a burst of 30 segments, at its end. */
+	/* Past 64 KB from the ISN: one ACK for a burst of 30 segments, once VNS_ACK_HOLD_US
+	 * have passed (the next poll after that). */
 	for (k = 0; k < 2; k++) {
 		for (i = 0; i < 30; i++)
 			m[i] = tc_data_seg(&C, base + (16 + k * 30 + i) * mss, mss);
 		h_input_burst(&H, 0, m, 30);
+		h_advance_ms(&H, 1);
+		h_poll(&H);
 	}
 	h_clear(&H);
-	for (i = 0; i < 30; i++)
+	for (i = 0; i < 15; i++)
 		m[i] = tc_data_seg(&C, base + (76 + i) * mss, mss);
-	h_input_burst(&H, 0, m, 30);
+	h_input_burst(&H, 0, m, 15);
+	h_poll(&H);
+	assert_int_equal(H.n_out, 0);
+	/* A second burst within the hold shares the ACK. */
+	for (i = 0; i < 15; i++)
+		m[i] = tc_data_seg(&C, base + (91 + i) * mss, mss);
+	h_input_burst(&H, 0, m, 15);
+	assert_int_equal(H.n_out, 0);
+	H.now += H.hz / 1000000 * VNS_ACK_HOLD_US;
+	h_poll(&H);
 	assert_int_equal(H.n_out, 1);
 	assert_int_equal(H.out[0].dport, C.sport);
 	assert_int_equal(H.out[0].ack, base + 106 * mss);
 	assert_int_equal(H.out[0].tsecr, C.tsval);
-	/* A burst larger than 64 KB: an ACK once 64 KB are unacknowledged, one at the end. */
+	/* A burst larger than 64 KB: an ACK once 64 KB are unacknowledged, the rest after the
+	 * hold. */
 	h_clear(&H);
 	for (i = 0; i < 48; i++)
 		m[i] = tc_data_seg(&C, base + (106 + i) * mss, mss);
 	h_input_burst(&H, 0, m, 48);
-	assert_int_equal(H.n_out, 2);
+	assert_int_equal(H.n_out, 1);
 	assert_int_equal(H.out[0].ack, base + (106 + 46) * mss);
+	h_advance_ms(&H, 1);
+	h_poll(&H);
+	assert_int_equal(H.n_out, 2);
 	assert_int_equal(H.out[1].ack, base + 154 * mss);
 	assert_int_equal(STAT(tcp_payload_bytes), 154 * mss);
 	/* A hole: the out-of-order segment is still answered at once. */
