@@ -14,6 +14,12 @@ expect_rc 2 "seconds out of range" -- "$B" -t 0
 expect_rc 2 "unknown option" -- "$B" -Z
 expect_rc 2 "-p without -i" -- "$B" -p
 expect_out "\-p: only with -i" "names -p"
+expect_rc 2 "bottleneck not a number" -- "$B" -i -b 300M
+expect_out "\-b '300M'" "names -b"
+expect_rc 2 "bottleneck too large" -- "$B" -i -b 1000000
+expect_rc 2 "congestion control not a name" -- "$B" -c 'cubic;x'
+expect_out "\-c 'cubic;x'" "names -c"
 expect_rc 0 "help" -- "$B" -h
+expect_out "same bottleneck" "help explains -b"
 expect_out "fraction of its own clean-link rate" "help explains -i"
 finish
