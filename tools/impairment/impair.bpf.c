@@ -16,6 +16,12 @@
  *   - sent to the delay tap (IMP_REORDER_IFINDEX) with probability IMP_REORDER / 2^32: the
  *     user-space half holds it for the configured delay and sends it back out, behind
  *     frames sent after it (reordering; the kernel here has no netem or fq).
+ * With a base delay (IMP_BASE_IFINDEX, the path's propagation delay) every frame that is not
+ * lost, corrupted or reordered, and every duplicate, goes to the base tap instead of out: the
+ * user-space half holds them all for the same time, in order, and holds the corrupted and
+ * reordered ones that long as well, so the whole path has that RTT. The kernel's TCP cannot
+ * see frames in user space (a tap orphans them), so the bottleneck qdisc behind this hook
+ * stays the only queue, as a router's after a link.
  * Frames that come back from user space or from the duplicating clone carry IMP_MARK in
  * skb->mark and pass untouched (the mark is cleared).
  * Built at run time by tools/impair with the -D values below; the PRNG is splitmix64 over a
@@ -52,6 +58,9 @@
 #endif
 #ifndef IMP_DROP_IFINDEX
 #define IMP_DROP_IFINDEX 0
+#endif
+#ifndef IMP_BASE_IFINDEX
+#define IMP_BASE_IFINDEX 0
 #endif
 #ifndef IMP_MARK
 #define IMP_MARK 0x1e9a1e9a
@@ -135,8 +144,10 @@ impair(struct __sk_buff *skb)
 		return bpf_redirect(IMP_CORRUPT_IFINDEX, 0);
 	}
 	if (imp_hit(IMP_DUP)) {
+		__u32 to = IMP_BASE_IFINDEX ? IMP_BASE_IFINDEX : skb->ifindex;
+
 		skb->mark = IMP_MARK;
-		if (bpf_clone_redirect(skb, skb->ifindex, 0) == 0)
+		if (bpf_clone_redirect(skb, to, 0) == 0)
 			imp_count(IMP_DUPLICATED);
 		else
 			imp_count(IMP_REDIRECT_FAILED);
@@ -146,6 +157,8 @@ impair(struct __sk_buff *skb)
 		imp_count(IMP_REORDERED);
 		return bpf_redirect(IMP_REORDER_IFINDEX, 0);
 	}
+	if (IMP_BASE_IFINDEX)
+		return bpf_redirect(IMP_BASE_IFINDEX, 0);
 	return TC_ACT_OK;
 }
 

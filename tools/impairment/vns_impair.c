@@ -2,9 +2,9 @@
 /*
  * vns-impair: the user-space half of tools/impair (the tc-BPF half is impair.bpf.c).
  *
- * Creates three taps in the current network namespace, a corrupt tap, a delay tap and a drop
- * tap, and prints their ifindexes ("ready corrupt_ifindex=N reorder_ifindex=M
- * drop_ifindex=K"); tools/impair then
+ * Creates four taps in the current network namespace, a corrupt tap, a delay tap, a drop tap
+ * and a base tap, and prints their ifindexes ("ready corrupt_ifindex=N reorder_ifindex=M
+ * drop_ifindex=K base_ifindex=B"); tools/impair then
  * builds the BPF program with them and attaches it to --dev. Frames the program redirects
  * to a tap come out of it with their checksums final (a tap has no checksum offload), and
  * go back out of --dev through a packet socket whose frames carry --mark, which the program
@@ -13,12 +13,15 @@
  *     non-zero value, the checksums are left alone: the receiver sees a bad TCP checksum;
  *   - delay tap: the frame is held for --delay-us and sent behind the frames that left in
  *     the meantime (a FIFO: every delayed frame gets the same delay);
- *   - drop tap: the frame is read and discarded (a loss the sender's stack cannot see).
+ *   - drop tap: the frame is read and discarded (a loss the sender's stack cannot see);
+ *   - base tap (only used with --base-delay-us): the frame is held for the base delay, the
+ *     path's one-way propagation delay, in order with the others. With a base delay the
+ *     corrupted frames wait that long too, and the delayed ones the base delay plus theirs.
  * Only IPv4 TCP frames are forwarded (the taps' own traffic, e.g. IPv6 ND, is dropped).
  * SIGUSR1 prints one JSON line of counters (its own and the BPF map --map's, found by name);
  * SIGTERM/SIGINT sends what is still held, prints the counters and exits 0.
  *
- *   vns-impair --dev IF --map NAME [--seed N] [--delay-us US] [--mark M]
+ *   vns-impair --dev IF --map NAME [--seed N] [--delay-us US] [--base-delay-us US] [--mark M]
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* ppoll */
@@ -45,7 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define IMP_SLOTS     4096 /* frames the delay line holds */
+#define IMP_SLOTS     4096 /* frames each delay line holds */
 #define IMP_SLOT_SIZE 2048 /* larger frames are not delayed */
 #define IMP_MAX_DELAY 1000000u
 #define IMP_MAP_SLOTS 7 /* enum imp_slot in impair.bpf.c */
@@ -60,15 +63,21 @@ struct imp_frame {
 	uint8_t data[IMP_SLOT_SIZE];
 };
 
-struct imp_state {
-	int pkt_fd, corrupt_fd, delay_fd, drop_fd;
-	uint64_t rng;
-	uint64_t delay_ns;
-	const char *map_name;
+/* A FIFO of frames that all wait the same time, so due times only grow along it. */
+struct imp_line {
 	struct imp_frame *ring;
 	unsigned int head, count;
-	uint64_t lost, corrupt_in, corrupt_sent, delay_in, delay_sent, not_tcp, too_big, ring_full,
-		send_failed;
+	uint64_t delay_ns;
+	uint64_t *sent;
+};
+
+struct imp_state {
+	int pkt_fd, corrupt_fd, delay_fd, drop_fd, base_fd;
+	uint64_t rng;
+	const char *map_name;
+	struct imp_line reorder, base; /* base.delay_ns == 0: no base delay */
+	uint64_t lost, corrupt_in, corrupt_sent, delay_in, delay_sent, base_in, base_sent, not_tcp,
+		too_big, ring_full, send_failed;
 };
 
 static volatile sig_atomic_t imp_stop, imp_report;
@@ -106,7 +115,7 @@ imp_usage(const char *what)
 {
 	fprintf(stderr,
 		"vns-impair: %s\nusage: vns-impair --dev IF --map NAME [--seed N] "
-		"[--delay-us US] [--mark M]\n",
+		"[--delay-us US] [--base-delay-us US] [--mark M]\n",
 		what);
 	return 2;
 }
@@ -204,8 +213,33 @@ imp_corrupt(struct imp_state *s, uint8_t *f, size_t len)
 	f[off] ^= (uint8_t)(1 + (r >> 32) % 255);
 }
 
+/* Holds a frame on a line, or sends it at once when it cannot wait (too big, line full). */
 static void
-imp_drain_tap(struct imp_state *s, int fd, bool corrupt)
+imp_hold(struct imp_state *s, struct imp_line *l, const uint8_t *f, size_t len)
+{
+	struct imp_frame *fr;
+
+	if (len > IMP_SLOT_SIZE) {
+		s->too_big++;
+		imp_send(s, f, len, l->sent);
+		return;
+	}
+	if (l->count == IMP_SLOTS) {
+		s->ring_full++;
+		imp_send(s, f, len, l->sent);
+		return;
+	}
+	fr = &l->ring[(l->head + l->count) % IMP_SLOTS];
+	fr->due_ns = imp_now_ns() + l->delay_ns;
+	fr->len = (uint16_t)len;
+	memcpy(fr->data, f, len);
+	l->count++;
+}
+
+enum imp_tap { IMP_TAP_CORRUPT, IMP_TAP_DELAY, IMP_TAP_BASE };
+
+static void
+imp_drain_tap(struct imp_state *s, int fd, enum imp_tap kind)
 {
 	uint8_t buf[65536];
 
@@ -218,26 +252,24 @@ imp_drain_tap(struct imp_state *s, int fd, bool corrupt)
 			s->not_tcp++;
 			continue;
 		}
-		if (corrupt) {
+		switch (kind) {
+		case IMP_TAP_CORRUPT:
 			s->corrupt_in++;
 			imp_corrupt(s, buf, (size_t)n);
-			imp_send(s, buf, (size_t)n, &s->corrupt_sent);
-			continue;
-		}
-		s->delay_in++;
-		if (n > IMP_SLOT_SIZE) {
-			s->too_big++;
-			imp_send(s, buf, (size_t)n, &s->delay_sent);
-		} else if (s->count == IMP_SLOTS) {
-			s->ring_full++;
-			imp_send(s, buf, (size_t)n, &s->delay_sent);
-		} else {
-			struct imp_frame *fr = &s->ring[(s->head + s->count) % IMP_SLOTS];
-
-			fr->due_ns = imp_now_ns() + s->delay_ns;
-			fr->len = (uint16_t)n;
-			memcpy(fr->data, buf, (size_t)n);
-			s->count++;
+			if (s->base.delay_ns) {
+				s->corrupt_sent++; /* into the base line; base_sent counts it out */
+				imp_hold(s, &s->base, buf, (size_t)n);
+			} else
+				imp_send(s, buf, (size_t)n, &s->corrupt_sent);
+			break;
+		case IMP_TAP_DELAY:
+			s->delay_in++;
+			imp_hold(s, &s->reorder, buf, (size_t)n);
+			break;
+		case IMP_TAP_BASE:
+			s->base_in++;
+			imp_hold(s, &s->base, buf, (size_t)n);
+			break;
 		}
 	}
 }
@@ -251,22 +283,32 @@ imp_discard(struct imp_state *s)
 		s->lost++;
 }
 
-/* Sends the frames that are due (all of them when flushing); returns ns until the next. */
+/* Sends a line's frames that are due (all of them when flushing); returns ns until its
+ * next, or -1 when it is empty. */
+static int64_t
+imp_release_line(struct imp_state *s, struct imp_line *l, uint64_t now, bool flush)
+{
+	while (l->count) {
+		struct imp_frame *fr = &l->ring[l->head];
+
+		if (!flush && fr->due_ns > now)
+			return (int64_t)(fr->due_ns - now);
+		imp_send(s, fr->data, fr->len, l->sent);
+		l->head = (l->head + 1) % IMP_SLOTS;
+		l->count--;
+	}
+	return -1;
+}
+
+/* Both lines; returns ns until the next frame is due, or -1 when nothing is held. */
 static int64_t
 imp_release(struct imp_state *s, bool flush)
 {
 	uint64_t now = imp_now_ns();
+	int64_t a = imp_release_line(s, &s->reorder, now, flush);
+	int64_t b = imp_release_line(s, &s->base, now, flush);
 
-	while (s->count) {
-		struct imp_frame *fr = &s->ring[s->head];
-
-		if (!flush && fr->due_ns > now)
-			return (int64_t)(fr->due_ns - now);
-		imp_send(s, fr->data, fr->len, &s->delay_sent);
-		s->head = (s->head + 1) % IMP_SLOTS;
-		s->count--;
-	}
-	return -1;
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
 }
 
 /* The BPF program's counters, from its map found by name (0 when it is not loaded). */
@@ -307,11 +349,13 @@ imp_print_counters(const struct imp_state *s)
 		printf(", \"%s\": %" PRIu64, imp_map_slot_names[k], m[k]);
 	printf(", \"lost\": %" PRIu64, s->lost);
 	printf(", \"corrupt_in\": %" PRIu64 ", \"corrupt_sent\": %" PRIu64
-	       ", \"delay_in\": %" PRIu64 ", \"delay_sent\": %" PRIu64 ", \"held\": %u"
+	       ", \"delay_in\": %" PRIu64 ", \"delay_sent\": %" PRIu64 ", \"base_in\": %" PRIu64
+	       ", \"base_sent\": %" PRIu64 ", \"held\": %u"
 	       ", \"not_tcp\": %" PRIu64 ", \"too_big\": %" PRIu64 ", \"ring_full\": %" PRIu64
 	       ", \"send_failed\": %" PRIu64 "}\n",
-	       s->corrupt_in, s->corrupt_sent, s->delay_in, s->delay_sent, s->count, s->not_tcp,
-	       s->too_big, s->ring_full, s->send_failed);
+	       s->corrupt_in, s->corrupt_sent, s->delay_in, s->delay_sent, s->base_in, s->base_sent,
+	       s->reorder.count + s->base.count, s->not_tcp, s->too_big, s->ring_full,
+	       s->send_failed);
 	fflush(stdout);
 }
 
@@ -323,17 +367,19 @@ main(int argc, char **argv)
 		{ "map", required_argument, NULL, 'm' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "delay-us", required_argument, NULL, 'u' },
+		{ "base-delay-us", required_argument, NULL, 'b' },
 		{ "mark", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct imp_state s;
 	const char *dev = NULL;
-	uint64_t seed = 1, delay_us = 1000, mark = 0x1e9a1e9a;
+	uint64_t seed = 1, delay_us = 1000, base_us = 0, mark = 0x1e9a1e9a;
 	struct sockaddr_ll sll;
 	struct sigaction sa;
-	char cname[IFNAMSIZ], dname[IFNAMSIZ], xname[IFNAMSIZ];
-	int dev_ifindex, corrupt_ifindex = 0, delay_ifindex = 0, drop_ifindex = 0, c;
+	char cname[IFNAMSIZ], dname[IFNAMSIZ], xname[IFNAMSIZ], bname[IFNAMSIZ];
+	int dev_ifindex, corrupt_ifindex = 0, delay_ifindex = 0, drop_ifindex = 0, base_ifindex = 0;
+	int c;
 	int markv;
 
 	memset(&s, 0, sizeof(s));
@@ -352,6 +398,10 @@ main(int argc, char **argv)
 		case 'u':
 			if (!imp_parse_u64(optarg, IMP_MAX_DELAY, &delay_us))
 				return imp_usage("bad --delay-us: 0-1000000 microseconds");
+			break;
+		case 'b':
+			if (!imp_parse_u64(optarg, IMP_MAX_DELAY, &base_us))
+				return imp_usage("bad --base-delay-us: 0-1000000 microseconds");
 			break;
 		case 'k':
 			if (!imp_parse_u64(optarg, UINT32_MAX, &mark) || mark == 0)
@@ -376,9 +426,13 @@ main(int argc, char **argv)
 		return 1;
 	}
 	s.rng = seed ^ 0x5eed5eed5eed5eedull;
-	s.delay_ns = delay_us * 1000u;
-	s.ring = calloc(IMP_SLOTS, sizeof(*s.ring));
-	if (!s.ring) {
+	s.base.delay_ns = base_us * 1000u;
+	s.reorder.delay_ns = (base_us + delay_us) * 1000u;
+	s.reorder.sent = &s.delay_sent;
+	s.base.sent = &s.base_sent;
+	s.reorder.ring = calloc(IMP_SLOTS, sizeof(*s.reorder.ring));
+	s.base.ring = base_us ? calloc(IMP_SLOTS, sizeof(*s.base.ring)) : NULL;
+	if (!s.reorder.ring || (base_us && !s.base.ring)) {
 		fprintf(stderr, "vns-impair: out of memory for the delay line\n");
 		return 1;
 	}
@@ -400,9 +454,11 @@ main(int argc, char **argv)
 	snprintf(xname, sizeof(xname), "imx%d", dev_ifindex);
 	s.delay_fd = s.corrupt_fd < 0 ? s.corrupt_fd : imp_open_tap(dname, &delay_ifindex);
 	s.drop_fd = s.delay_fd < 0 ? s.delay_fd : imp_open_tap(xname, &drop_ifindex);
-	if (s.drop_fd < 0) {
-		fprintf(stderr, "vns-impair: cannot create taps %s/%s/%s: %s\n", cname, dname,
-			xname, strerror(-s.drop_fd));
+	snprintf(bname, sizeof(bname), "imb%d", dev_ifindex);
+	s.base_fd = s.drop_fd < 0 ? s.drop_fd : imp_open_tap(bname, &base_ifindex);
+	if (s.base_fd < 0) {
+		fprintf(stderr, "vns-impair: cannot create taps %s/%s/%s/%s: %s\n", cname, dname,
+			xname, bname, strerror(-s.base_fd));
 		return 1;
 	}
 
@@ -411,15 +467,16 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
-	printf("ready corrupt_ifindex=%d reorder_ifindex=%d drop_ifindex=%d\n", corrupt_ifindex,
-	       delay_ifindex, drop_ifindex);
+	printf("ready corrupt_ifindex=%d reorder_ifindex=%d drop_ifindex=%d base_ifindex=%d\n",
+	       corrupt_ifindex, delay_ifindex, drop_ifindex, base_ifindex);
 	fflush(stdout);
 
 	while (!imp_stop) {
-		struct pollfd pfd[3] = {
+		struct pollfd pfd[4] = {
 			{ .fd = s.corrupt_fd, .events = POLLIN },
 			{ .fd = s.delay_fd, .events = POLLIN },
 			{ .fd = s.drop_fd, .events = POLLIN },
+			{ .fd = s.base_fd, .events = POLLIN },
 		};
 		int64_t wait_ns = imp_release(&s, false);
 		struct timespec ts = { .tv_sec = 1 };
@@ -432,11 +489,12 @@ main(int argc, char **argv)
 			imp_report = 0;
 			imp_print_counters(&s);
 		}
-		if (ppoll(pfd, 3, &ts, NULL) < 0 && errno != EINTR)
+		if (ppoll(pfd, 4, &ts, NULL) < 0 && errno != EINTR)
 			break;
 		imp_discard(&s);
-		imp_drain_tap(&s, s.corrupt_fd, true);
-		imp_drain_tap(&s, s.delay_fd, false);
+		imp_drain_tap(&s, s.corrupt_fd, IMP_TAP_CORRUPT);
+		imp_drain_tap(&s, s.delay_fd, IMP_TAP_DELAY);
+		imp_drain_tap(&s, s.base_fd, IMP_TAP_BASE);
 	}
 	imp_release(&s, true);
 	imp_print_counters(&s);

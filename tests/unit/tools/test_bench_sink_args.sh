@@ -17,6 +17,8 @@ expect_out "\-p: only with -i" "names -p"
 expect_rc 2 "bottleneck not a number" -- "$B" -i -b 300M
 expect_out "\-b '300M'" "names -b"
 expect_rc 2 "bottleneck too large" -- "$B" -i -b 1000000
+expect_rc 2 "delay not a number" -- "$B" -i -d 1ms
+expect_out "\-d '1ms'" "names -d"
 expect_rc 2 "congestion control not a name" -- "$B" -c 'cubic;x'
 expect_out "\-c 'cubic;x'" "names -c"
 expect_rc 0 "help" -- "$B" -h

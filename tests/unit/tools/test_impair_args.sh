@@ -17,6 +17,9 @@ expect_rc 2 "word as reorder" -- "$I" eth0 --reorder lots
 expect_rc 2 "seed not a number" -- "$I" eth0 --seed x1
 expect_out "\-\-seed 'x1'" "names --seed"
 expect_rc 2 "delay too long" -- "$I" eth0 --delay-us 2000000
+expect_rc 2 "base delay too long" -- "$I" eth0 --base-delay-us 2000000
+expect_out "\-\-base-delay-us '2000000'" "names --base-delay-us"
+expect_rc 2 "base delay a word" -- "$I" eth0 --base-delay-us 1ms
 expect_rc 2 "unknown option" -- "$I" eth0 --jitter 3
 expect_out "unknown option '--jitter'" "names the option"
 expect_rc 2 "two interfaces" -- "$I" eth0 eth1
@@ -29,6 +32,7 @@ if [ $# -ge 1 ]; then
 	expect_rc 2 "vns-impair without --dev" -- "$V" --map imp_x
 	expect_out "\-\-dev and \-\-map are required" "says which"
 	expect_rc 2 "vns-impair delay too long" -- "$V" --dev lo --map imp_x --delay-us 1000001
+	expect_rc 2 "vns-impair base delay too long" -- "$V" --dev lo --map imp_x --base-delay-us 1000001
 	expect_rc 2 "vns-impair zero mark" -- "$V" --dev lo --map imp_x --mark 0
 	expect_rc 2 "vns-impair long map name" -- "$V" --dev lo --map imp_0123456789abc
 	expect_rc 2 "vns-impair stray" -- "$V" --dev lo --map imp_x extra
