@@ -40,13 +40,6 @@ s = j["end"]["streams"][0]["sender"]
 print(s.get("min_rtt", -1), s.get("retransmits", -1))' "$VNS_IMPAIR_RUN/$1.json" 2>/dev/null || echo "-1 -1")
 EOT
 }
-# check DESC COND...: one counted check.
-check() {
-	d=$1
-	shift
-	checks=$((checks + 1))
-	if "$@"; then echo "ok: $d"; else echo "FAIL: $d"; fails=$((fails + 1)); fi
-}
 # in_range V LO HI: LO <= V < HI.  all_out IN OUT MIN: IN >= MIN and every one went out.
 in_range() { [ "$1" -ge "$2" ] && [ "$1" -lt "$3" ]; }
 all_out() { [ "$1" -ge "$3" ] && [ "$1" = "$2" ]; }
@@ -54,22 +47,22 @@ all_out() { [ "$1" -ge "$3" ] && [ "$1" = "$2" ]; }
 counter() { python3 -c 'import json,sys; print(json.loads(sys.argv[1].splitlines()[-1])[sys.argv[2]])' "$out" "$1"; }
 
 run base
-check "without a delay line the minimum RTT is under 1 ms ($min_rtt us)" in_range "$min_rtt" 0 1000
+expect_true "without a delay line the minimum RTT is under 1 ms ($min_rtt us)" -- in_range "$min_rtt" 0 1000
 
 expect_rc 0 "a 3 ms base delay" -- "$I" --netns "$C" vdc0 --seed 3 --base-delay-us 3000
 expect_out "base delay 3000 us" "says the base delay"
 run delayed
-check "with it the minimum RTT is 3-6 ms ($min_rtt us)" in_range "$min_rtt" 3000 6000
-check "and nothing was sent again ($retrans retransmissions)" [ "$retrans" = 0 ]
+expect_true "with it the minimum RTT is 3-6 ms ($min_rtt us)" -- in_range "$min_rtt" 3000 6000
+expect_true "and nothing was sent again ($retrans retransmissions)" -- [ "$retrans" = 0 ]
 out=$("$I" --netns "$C" vdc0 --off)
-check "every frame the line took went out ($(counter base_in) in, $(counter base_sent) out)" \
+expect_true "every frame the line took went out ($(counter base_in) in, $(counter base_sent) out)" -- \
 	all_out "$(counter base_in)" "$(counter base_sent)" 1000
-check "nothing held after --off" [ "$(counter held)" = 0 ]
+expect_true "nothing held after --off" -- [ "$(counter held)" = 0 ]
 
 expect_rc 0 "a base delay with 2 % reordering" -- "$I" --netns "$C" vdc0 --seed 3 --base-delay-us 3000 --reorder 2 --delay-us 2000
 run reordered
-check "the minimum RTT is still 3-6 ms ($min_rtt us)" in_range "$min_rtt" 3000 6000
+expect_true "the minimum RTT is still 3-6 ms ($min_rtt us)" -- in_range "$min_rtt" 3000 6000
 out=$("$I" --netns "$C" vdc0 --off)
-check "the reordered frames came back ($(counter delay_in) in, $(counter delay_sent) out)" \
+expect_true "the reordered frames came back ($(counter delay_in) in, $(counter delay_sent) out)" -- \
 	all_out "$(counter delay_in)" "$(counter delay_sent)" 1
 finish

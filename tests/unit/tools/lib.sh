@@ -28,6 +28,12 @@ expect_lines() {
 	n=$(printf '%s\n' "$out" | sed '/^$/d' | wc -l)
 	if [ "$n" = "$1" ]; then echo "ok: $2"; else echo "FAIL: $2: $n lines, wanted $1"; fails=$((fails + 1)); fi
 }
+# expect_true DESC -- CMD...: CMD (a test or a shell function) succeeds
+expect_true() {
+	desc=$1; shift 2
+	checks=$((checks + 1))
+	if "$@"; then echo "ok: $desc"; else echo "FAIL: $desc"; fails=$((fails + 1)); fi
+}
 finish() {
 	echo "$((checks - fails)) of $checks checks passed"
 	[ "$fails" = 0 ]
