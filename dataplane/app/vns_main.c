@@ -12,9 +12,11 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -357,9 +359,38 @@ app_teardown(struct vns_app *app)
 	rte_mempool_free(app->pool);
 }
 
+/*
+ * Sleeps until the next tick, on an absolute deadline. A relative sleep restarted after each
+ * signal (rte_delay_us_sleep) does not count the time spent in the handlers, so a steady
+ * stream of them keeps it from ever ending: net_tap queues a real-time signal per frame it
+ * receives, and under a flood the main lcore stopped for as long as the flood lasted (no stats,
+ * no closed records, no JSON file).
+ */
+static void
+main_tick_sleep(struct timespec *next)
+{
+	const int64_t tick_ns = (int64_t)VNS_MAIN_TICK_US * 1000;
+	struct timespec now;
+	int64_t late_ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	next->tv_nsec += tick_ns;
+	next->tv_sec += next->tv_nsec / 1000000000L;
+	next->tv_nsec %= 1000000000L;
+	late_ns = ((int64_t)now.tv_sec - next->tv_sec) * 1000000000L + (now.tv_nsec - next->tv_nsec);
+	/* More than a tick behind (a stopped process, a slow stats write): start afresh. */
+	if (late_ns > tick_ns) {
+		*next = now;
+		return;
+	}
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, next, NULL) == EINTR)
+		;
+}
+
 static void
 app_run(struct vns_app *app)
 {
+	struct timespec next_tick;
 	unsigned int lcore;
 	char err[512];
 
@@ -394,13 +425,14 @@ app_run(struct vns_app *app)
 			vns_worker_stop();
 		}
 	}
+	clock_gettime(CLOCK_MONOTONIC, &next_tick);
 	while (!vns_worker_stopping()) {
 		if (app->client != NULL && vns_ip3c_done(app->client))
 			vns_worker_stop();
 		if (vns_stats_tick(rte_rdtsc(), err, sizeof(err)) != 0)
 			report(err);
 		vns_port_health_check(app->port);
-		rte_delay_us_sleep(VNS_MAIN_TICK_US);
+		main_tick_sleep(&next_tick);
 	}
 	rte_eal_mp_wait_lcore();
 	printf("vnetsink: stopping\n");

@@ -9,7 +9,10 @@
 #   - a new iperf3 client and a new discard client are served right after the flood;
 #   - memory stays bounded: during the flood the pool's in-use count (telemetry pool_in_use)
 #     stays below the pool's size and the flow count at most --max-flows; afterwards both
-#     return to their idle values.
+#     return to their idle values;
+#   - the main lcore keeps its pace: the stats file (--stats-interval 1) is never older than
+#     MAX_STALE_S during the flood (net_tap signals each frame it receives; a sleep that
+#     restarted after each signal once stopped the main lcore for the flood's length).
 # Usage: test_sink_flood.sh PATH/TO/vnetsink PATH/TO/vns-synflood   (root; 77 when it cannot run)
 # env: VNS_FLOOD_SECONDS (default 8)
 set -u
@@ -19,6 +22,7 @@ FLOOD=${2:?usage: $0 PATH/TO/vnetsink PATH/TO/vns-synflood}
 TMP=$(mktemp -d /tmp/vns-flood.XXXXXX)
 SECS=${VNS_FLOOD_SECONDS:-8}
 MAX_FLOWS=1024
+MAX_STALE_S=4
 TAG=flood
 
 skip() {
@@ -82,12 +86,14 @@ sleep 1
 ip netns exec "$NS" "$FLOOD" --dev "vns$TAG" --dst-mac 02:00:c6:12:00:02 --dst-ip "$SINK_IP" \
 	--src-net 198.19.0.0/16 --ports 5201,9 --seconds "$SECS" --json >"$TMP/synflood.json" 2>&1 &
 flood_pid=$!
-max_use=0 max_flows=0
+max_use=0 max_flows=0 max_stale=0
 while kill -0 "$flood_pid" 2>/dev/null; do
 	u=$(tel pool_in_use)
 	f=$(tel flows)
+	a=$(python3 -c 'import os, sys, time; print(int(time.time() - os.path.getmtime(sys.argv[1])))' "$TMP/$TAG.json")
 	[ -n "$u" ] && [ "$u" -gt "$max_use" ] && max_use=$u
 	[ -n "$f" ] && [ "$f" -gt "$max_flows" ] && max_flows=$f
+	[ -n "$a" ] && [ "$a" -gt "$max_stale" ] && max_stale=$a
 	sleep 0.5
 done
 wait "$flood_pid"
@@ -98,6 +104,11 @@ if [ "$max_use" -lt "$size" ] && [ "$max_flows" -le "$MAX_FLOWS" ] && [ "$max_fl
 	echo "ok: during the flood: pool in use at most $max_use of $size, flows at most $max_flows (max $MAX_FLOWS)"
 else
 	fail "during the flood: pool in use up to $max_use of $size, flows up to $max_flows (max $MAX_FLOWS)"
+fi
+if [ "$max_stale" -le "$MAX_STALE_S" ]; then
+	echo "ok: during the flood the stats file was at most $max_stale s old"
+else
+	fail "during the flood the stats file went $max_stale s without a rewrite (the main lcore stalled)"
 fi
 
 if ! wait "$iperf_pid"; then
