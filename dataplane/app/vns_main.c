@@ -377,7 +377,8 @@ main_tick_sleep(struct timespec *next)
 	next->tv_nsec += tick_ns;
 	next->tv_sec += next->tv_nsec / 1000000000L;
 	next->tv_nsec %= 1000000000L;
-	late_ns = ((int64_t)now.tv_sec - next->tv_sec) * 1000000000L + (now.tv_nsec - next->tv_nsec);
+	late_ns = ((int64_t)now.tv_sec - next->tv_sec) * 1000000000L +
+		  (now.tv_nsec - next->tv_nsec);
 	/* More than a tick behind (a stopped process, a slow stats write): start afresh. */
 	if (late_ns > tick_ns) {
 		*next = now;
