@@ -507,6 +507,8 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	/* After rte_eal_init(): its control threads were started with them unblocked. */
+	vns_lcore_block_rt_signals();
 
 	rc = app_setup(&app);
 	if (rc == 0)

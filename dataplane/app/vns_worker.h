@@ -92,6 +92,13 @@ void vns_queue_free(struct vns_queue *q);
 /* rte_eal_remote_launch() entry: arg is a struct vns_worker *. Returns at vns_worker_stop(). */
 int vns_worker_main(void *arg);
 
+/*
+ * Keeps real-time signals off the calling lcore thread. net_tap raises one per frame it
+ * receives (its rx trigger); the EAL's control threads, created before this is called, take
+ * them instead of the polling loops.
+ */
+void vns_lcore_block_rt_signals(void);
+
 /* Ask every worker loop to return (async-signal-safe). */
 void vns_worker_stop(void);
 bool vns_worker_stopping(void);
