@@ -30,15 +30,21 @@ ip -n "$C" link set lo up; ip -n "$K" link set lo up
 ip netns exec "$K" iperf3 -s -D -p 5201 >/dev/null 2>&1
 sleep 0.5
 
-# run NAME: 2 s of iperf3; sets min_rtt (us) and retrans from the sender's side.
+# run NAME: 2 s of iperf3; sets min_rtt (us), the lowest RTT sample the sender's TCP took on
+# either connection (tcpi_min_rtt, read with ss while they are up: iperf3's own "min_rtt" is
+# the lowest of its once-a-second smoothed RTTs, which a loaded machine lifts by milliseconds),
+# and retrans, the data stream's retransmissions.
 run() {
-	ip netns exec "$C" iperf3 -c 198.18.7.2 -t 2 -b 200M --json >"$VNS_IMPAIR_RUN/$1.json" 2>&1
-	read -r min_rtt retrans <<EOT
-$(python3 -c 'import json,sys
-j = json.load(open(sys.argv[1]))
-s = j["end"]["streams"][0]["sender"]
-print(s.get("min_rtt", -1), s.get("retransmits", -1))' "$VNS_IMPAIR_RUN/$1.json" 2>/dev/null || echo "-1 -1")
-EOT
+	ip netns exec "$C" iperf3 -c 198.18.7.2 -t 2 -b 200M --json >"$VNS_IMPAIR_RUN/$1.json" 2>&1 &
+	iperf_pid=$!
+	sleep 1.5
+	ip netns exec "$C" ss -tinH dst 198.18.7.2 >"$VNS_IMPAIR_RUN/$1.ss" 2>&1
+	wait "$iperf_pid"
+	min_rtt=$(grep -o 'minrtt:[0-9.]*' "$VNS_IMPAIR_RUN/$1.ss" |
+		awk -F: 'NR == 1 || $2 < m { m = $2 } END { print NR ? int(m * 1000) : -1 }')
+	retrans=$(python3 -c 'import json,sys
+print(json.load(open(sys.argv[1]))["end"]["streams"][0]["sender"].get("retransmits", -1))' \
+		"$VNS_IMPAIR_RUN/$1.json" 2>/dev/null || echo -1)
 }
 # in_range V LO HI: LO <= V < HI.  all_out IN OUT MIN: IN >= MIN and every one went out.
 in_range() { [ "$1" -ge "$2" ] && [ "$1" -lt "$3" ]; }
