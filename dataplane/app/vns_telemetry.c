@@ -146,6 +146,9 @@ tel_flow_cb(const struct vns_flow_info *fi, void *arg)
 	rte_tel_data_add_dict_string(fd, "app", fi->app != NULL ? fi->app : "?");
 	rte_tel_data_add_dict_u64(fd, "bytes", fi->bytes);
 	rte_tel_data_add_dict_u64(fd, "age_us", fi->age_us);
+	rte_tel_data_add_dict_u64(fd, "idle_us", fi->idle_us);
+	rte_tel_data_add_dict_u64(fd, "rcv_nxt", fi->rcv_nxt);
+	rte_tel_data_add_dict_u64(fd, "last_ack_sent", fi->last_ack_sent);
 	rte_tel_data_add_dict_u64(fd, "ooo_entries", fi->ooo_entries);
 	snprintf(name, sizeof(name), "flow%u", a->listed);
 	rte_tel_data_add_dict_container(a->d, name, fd, 0);

@@ -423,6 +423,8 @@ vns_stack_flows_foreach(const struct vns_stack *st, vns_flow_cb cb, void *arg)
 		uint8_t state = __atomic_load_n(&f->state, __ATOMIC_RELAXED);
 		uint8_t svc = __atomic_load_n(&f->svc, __ATOMIC_RELAXED);
 		uint64_t open = __atomic_load_n(&f->open_tsc, __ATOMIC_RELAXED);
+		uint64_t last_rx = __atomic_load_n(&f->last_rx_tsc, __ATOMIC_RELAXED);
+		uint32_t irs = __atomic_load_n(&f->irs, __ATOMIC_RELAXED);
 
 		if (state == VNS_TCP_FREE || vns_tcp_state_name(state) == NULL)
 			continue;
@@ -438,6 +440,9 @@ vns_stack_flows_foreach(const struct vns_stack *st, vns_flow_cb cb, void *arg)
 			info.app = st->svc[svc - 1].ops->name;
 		info.bytes = __atomic_load_n(&f->bytes, __ATOMIC_RELAXED);
 		info.age_us = now > open ? (now - open) * 1000000 / st->hz : 0;
+		info.idle_us = now > last_rx ? (now - last_rx) * 1000000 / st->hz : 0;
+		info.rcv_nxt = __atomic_load_n(&f->rcv_nxt, __ATOMIC_RELAXED) - irs;
+		info.last_ack_sent = __atomic_load_n(&f->last_ack_sent, __ATOMIC_RELAXED) - irs;
 		info.ooo_entries = __atomic_load_n(&f->n_ooo, __ATOMIC_RELAXED);
 		if (cb(&info, arg) != 0)
 			break;

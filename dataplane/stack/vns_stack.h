@@ -236,6 +236,9 @@ struct vns_flow_info {
 	const char *app;   /* "sink", or the service's name for what the connection does */
 	uint64_t bytes;    /* in-order payload bytes */
 	uint64_t age_us;
+	uint64_t idle_us;       /* since the flow's last segment arrived */
+	uint32_t rcv_nxt;       /* RCV.NXT - IRS: what a sender's bytes_acked + 1 should reach */
+	uint32_t last_ack_sent; /* the last ACK number sent, relative to IRS as rcv_nxt */
 	uint32_t ooo_entries;
 };
 

@@ -10,6 +10,11 @@
 # sink_wait_json TAG EXPR [S]  wait up to S seconds (10) for EXPR to be True
 # sink_pool_in_use TAG         the mbuf pool's in-use count from the stats file
 # sink_wait_idle TAG IDLE [S]  wait up to S seconds (15) for in-use == IDLE and no flows but TIME-WAIT ones (they expire after 2 MSL, hold no mbufs)
+# sink_trace_start NS TAG PORT FILE  once a second, the sender's `ss -tinoe` of its connections
+#                              to SINK_IP:PORT and vnetsink's /vnetsink/flows into FILE, until
+#                              sink_trace_stop; sets SINK_TRACE_PID
+# sink_trace_report NS FILE PORT  on a failure: what conn_trace.py makes of FILE, and the
+#                              sender namespace's nonzero TCP counters (nstat)
 # shellcheck shell=bash
 SINK_IP=198.18.0.2
 SINK_HOST_IP=198.18.0.1
@@ -80,6 +85,28 @@ sink_wait_json() {
 }
 sink_pool_in_use() {
 	sink_json "$1" 'j["pool"]["in_use"]'
+}
+sink_trace_start() {
+	local ns=$1 tag=$2 port=$3 out=$4 prefix="vns-$2-$$"
+	while :; do
+		echo "T $(date +%s.%N)"
+		ip netns exec "$ns" ss -tinoeH "dst $SINK_IP and dport = :$port"
+		echo /vnetsink/flows | dpdk-telemetry.py -f "$prefix" 2>/dev/null | grep -o '{"/vnetsink/flows".*'
+		sleep 1
+	done >"$out" 2>/dev/null &
+	SINK_TRACE_PID=$!
+}
+sink_trace_stop() {
+	[ -n "${SINK_TRACE_PID:-}" ] || return 0
+	kill "$SINK_TRACE_PID" 2>/dev/null
+	wait "$SINK_TRACE_PID" 2>/dev/null
+	SINK_TRACE_PID=
+}
+sink_trace_report() {
+	echo "---- port $3 once a second: the sender's socket and vnetsink's flow ----"
+	python3 "$VNS_SRC/tests/host/dataplane/conn_trace.py" "$2" "$3" "$SINK_HOST_IP" 40
+	echo "---- the sender namespace's TCP counters ----"
+	ip netns exec "$1" nstat -as 2>/dev/null | awk '$1 ~ /^Tcp/ && $2 != 0 { printf "%s=%s ", $1, $2 } END { print "" }'
 }
 sink_wait_idle() {
 	sink_wait_json "$1" "j['pool']['in_use'] == $2 and j['totals']['flows'] == j['totals']['time_wait']" "${3:-15}"

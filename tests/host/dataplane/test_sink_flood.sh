@@ -31,6 +31,7 @@ skip() {
 	exit 77
 }
 cleanup() {
+	sink_trace_stop
 	sink_stop >/dev/null 2>&1
 	[ -n "$SINK_NS" ] && sink_del "$SINK_NS"
 	rm -rf "$TMP"
@@ -81,6 +82,9 @@ iperf_pid=$!
 { head -c "$half" "$TMP/blob"; sleep $((SECS / 2 + 1)); tail -c +$((half + 1)) "$TMP/blob"; } |
 	ip netns exec "$NS" timeout $((SECS + 60)) socat -u STDIN "TCP:$SINK_IP:9" 2>"$TMP/socat.err" &
 socat_pid=$!
+# The discard transfer once stalled for a minute in CI and never locally; if it does again,
+# the trace says which side stopped.
+sink_trace_start "$NS" "$TAG" 9 "$TMP/trace9"
 sleep 1
 
 ip netns exec "$NS" "$FLOOD" --dev "vns$TAG" --dst-mac 02:00:c6:12:00:02 --dst-ip "$SINK_IP" \
@@ -124,10 +128,15 @@ else
 		fail "iperf3 during the flood: receiver bytes $rx, vnetsink counted $got"
 	fi
 fi
-if ! wait "$socat_pid"; then
-	fail "discard transfer during the flood failed: $(cat "$TMP/socat.err")"
+wait "$socat_pid"
+socat_rc=$?
+sink_trace_stop
+if [ "$socat_rc" -ne 0 ]; then
+	fail "discard transfer during the flood failed (socat exit $socat_rc): $(cat "$TMP/socat.err")"
+	sink_trace_report "$NS" "$TMP/trace9" 9
 elif ! sink_wait_json "$TAG" "len(j['discard']) >= 1" 20; then
 	fail "no discard record after the flood"
+	sink_trace_report "$NS" "$TMP/trace9" 9
 else
 	got_sha=$(sink_json "$TAG" "j['discard'][0].get('sha256')")
 	got_len=$(sink_json "$TAG" "j['discard'][0]['bytes']")
@@ -135,6 +144,7 @@ else
 		echo "ok: discard during the flood: $got_len bytes, sha256 matches"
 	else
 		fail "discard during the flood: $got_len bytes sha256 $got_sha, sent $((2 * half)) sha256 $want_sha"
+		sink_trace_report "$NS" "$TMP/trace9" 9
 	fi
 fi
 

@@ -151,6 +151,8 @@ teardown(void **state)
 struct find_app {
 	uint16_t port;
 	const char *app;
+	uint32_t rcv_nxt;
+	uint32_t last_ack_sent;
 };
 
 static int
@@ -161,6 +163,8 @@ find_app_cb(const struct vns_flow_info *info, void *arg)
 	if (rte_be_to_cpu_16(info->peer_port) != a->port)
 		return 0;
 	a->app = info->app;
+	a->rcv_nxt = info->rcv_nxt;
+	a->last_ack_sent = info->last_ack_sent;
 	return 1;
 }
 
@@ -182,6 +186,10 @@ test_echo_beside_the_others(void **state)
 	tc_recv(&C, 1);
 	assert_int_equal(C.rx_len, 5);
 	assert_memory_equal(C.rx, "hello", 5);
+	/* Relative to the client's ISN: its SYN and 5 bytes, all acknowledged. */
+	vns_stack_flows_foreach(H.st[0], find_app_cb, &fa);
+	assert_int_equal(fa.rcv_nxt, 6);
+	assert_int_equal(fa.last_ack_sent, 6);
 	tc_send(&C, "again, 16 bytes!", 16);
 	tc_recv(&C, 1);
 	assert_int_equal(C.rx_len, 21);
